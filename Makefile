@@ -1,0 +1,36 @@
+# LabIntake's front door. `make run` and `make test` set up everything they need.
+PY      ?= python3.11
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres bench bench-quick bench-accuracy lint clean services
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+## make run: start LabIntake on the embedded default (SQLite + local files + in-process workers)
+run: $(STAMP)
+	$(BIN)/labintake serve
+
+## make test: every test, on SQLite and on PostgreSQL (started here if it is not running)
+test: $(STAMP) services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+services:
+	@bash scripts/ensure-services.sh
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

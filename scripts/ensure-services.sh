@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Make sure the PostgreSQL server the tests use is reachable: find the running one, start the
+# installed one, or install Debian's. Tests that need it read LABINTAKE_TEST_PG_URL
+# (default postgresql+psycopg://postgres@127.0.0.1:5432/test).
+set -u
+pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+if command -v pg_isready >/dev/null && pg_ready; then
+  exit 0
+fi
+if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+  echo "PostgreSQL is not installed: installing Debian's package" >&2
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || {
+      echo "could not install PostgreSQL; PostgreSQL tests will be skipped with a reason" >&2; exit 0; }
+  else
+    echo "not root: cannot install PostgreSQL; PostgreSQL tests will be skipped with a reason" >&2; exit 0
+  fi
+fi
+version=$(ls /etc/postgresql | sort -V | tail -n1)
+conf=/etc/postgresql/$version/main
+# Trust on loopback, as on the development machines (tests only).
+if ! grep -q "labintake-tests" "$conf/pg_hba.conf" 2>/dev/null; then
+  sed -i '1i host all all 127.0.0.1/32 trust # labintake-tests\nlocal all all trust # labintake-tests' "$conf/pg_hba.conf" || true
+fi
+pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || true
+for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
+if pg_ready; then
+  psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 \
+    || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test" >/dev/null
+else
+  echo "PostgreSQL did not start; PostgreSQL tests will be skipped with a reason" >&2
+fi
+exit 0

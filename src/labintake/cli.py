@@ -1,0 +1,224 @@
+"""The ``labintake`` command: the same services as the web, in a terminal."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from labintake import logs
+from labintake.domain.errors import LabIntakeError
+from labintake.domain.status import SessionState
+from labintake.export import FORMATS, render
+from labintake.settings import Settings
+
+app = typer.Typer(help="LabIntake: lab reports in, structured results out.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console(stderr=True)
+
+STATUS_STYLE = {
+    "pending": "grey62", "downloading": "blue", "extracting": "yellow", "parsing": "magenta",
+    "saving": "green", "completed": "bold green", "failed": "red", "timeout": "dark_orange",
+    "cancelled": "grey50",
+}
+
+# Exit codes: 0 all completed, 1 some file failed, 2 usage, 3 a file could not be read at all.
+EXIT_FAILED = 1
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations (serve and process also do this on start)."""
+    from labintake.db.migrate import upgrade
+
+    settings = _settings()
+    if not settings.is_postgres:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.db_url)
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF or image.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="json, csv or fhir")] = "json",
+) -> None:
+    """Extract one file and print the result (nothing is stored)."""
+    from labintake.extract import extract_document, sniff_type
+    from labintake.parse import parse_document
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    settings = _settings()
+    data = file.read_bytes()
+    try:
+        doc = extract_document(
+            data, sniff_type(data), max_pages=settings.max_pages,
+            max_pixels=settings.max_image_pixels, ocr_dpi=settings.ocr_dpi,
+        )
+        report = parse_document(doc)
+    except LabIntakeError as exc:
+        console.print(f"[red]{exc.code}[/red]: {exc.message}")
+        raise typer.Exit(EXIT_FAILED) from None
+    sys.stdout.write(render(report, format) + "\n")
+
+
+@app.command()
+def process(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="PDFs and images.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write one result file per input here.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="json, csv or fhir")] = "json",
+) -> None:
+    """Process files through the pipeline with live progress; exit 1 if any file failed."""
+    from labintake.service import LabIntake
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    settings = _settings()
+    logs.configure("WARNING")
+    li = LabIntake(settings)
+    user_id = li.local_user_id()
+    session_id = li.create_session(user_id, name=f"cli {time.strftime('%Y-%m-%d %H:%M')}")
+    ids = [li.add_path(session_id, user_id, f) for f in files]
+    li.start_executor()
+    li.start(session_id, user_id)
+    try:
+        final = _watch(li, session_id, user_id, ids)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: cancelling the session[/yellow]")
+        li.set_state(session_id, user_id, SessionState.CANCELLED)
+        final = li.progress(session_id, user_id)
+    try:
+        assert final is not None
+        if out is not None:
+            _write_results(li, final, user_id, out, format)
+    finally:
+        li.stop()
+    _print_summary(final)
+    if final["summary"]["completed_files"] != final["summary"]["total_files"]:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Live per-file bars until the session is finished; woken by the doorbell, not a fixed poll."""
+    changed = threading.Event()
+    unsubscribe = li.doorbell.subscribe(session_id, lambda *_: changed.set())
+    columns = (
+        TextColumn("{task.fields[name]:<32.32}"),
+        BarColumn(bar_width=30),
+        TaskProgressColumn(),
+        TextColumn("[{task.fields[style]}]{task.fields[status]:<11}[/]"),
+        TimeElapsedColumn(),
+        TextColumn("[red]{task.fields[error]}[/red]"),
+    )
+    try:
+        with Progress(*columns, console=console, transient=False) as bars:
+            tasks = {}
+            while True:
+                snap = li.progress(session_id, user_id)
+                for f in snap["files"]:
+                    fields = {
+                        "name": f["fileName"], "status": f["status"],
+                        "style": STATUS_STYLE.get(f["status"], "white"),
+                        "error": (f["errorCode"] or "") if f["status"] in ("failed", "timeout") else "",
+                    }
+                    if f["fileId"] not in tasks:
+                        tasks[f["fileId"]] = bars.add_task("", total=100, **fields)
+                    task = tasks[f["fileId"]]
+                    done = f["status"] in ("completed", "failed", "timeout", "cancelled")
+                    bars.update(task, completed=f["progress"], **fields)
+                    if done and not bars.tasks[bars.task_ids.index(task)].finished:
+                        bars.stop_task(task)
+                if snap["summary"]["session_status"] in ("completed", "partial", "failed", "timeout", "cancelled"):
+                    return snap
+                changed.wait(1.0)
+                changed.clear()
+    finally:
+        unsubscribe()
+
+
+def _write_results(li, final: dict, user_id: str, out: Path, fmt: str) -> None:  # type: ignore[no-untyped-def,type-arg]
+    from sqlalchemy import select
+
+    from labintake.db.models import FileProcessingStatus
+    from labintake.db.results import load_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = {"json": ".json", "csv": ".csv", "fhir": ".fhir.json"}[fmt]
+    with li.db.read() as s:
+        for f in final["files"]:
+            if f["status"] != "completed":
+                continue
+            file_id = s.execute(
+                select(FileProcessingStatus.file_id).where(FileProcessingStatus.id == f["fileId"])
+            ).scalar_one()
+            report = load_report(s, file_id, user_id)
+            if report is not None:
+                (out / (Path(f["fileName"]).stem + suffix)).write_text(render(report, fmt) + "\n")
+
+
+def _print_summary(final: dict) -> None:  # type: ignore[type-arg]
+    table = Table(title=f"Session {final['sessionId'][:8]} — {final['summary']['session_status']}")
+    for col in ("file", "status", "time", "attempt", "error"):
+        table.add_column(col)
+    for f in final["files"]:
+        ms = f["processingTime"]
+        table.add_row(
+            f["fileName"], f"[{STATUS_STYLE.get(f['status'], 'white')}]{f['status']}[/]",
+            f"{ms / 1000:.1f}s" if ms is not None else "", str(f["attemptNumber"]),
+            f"{f['errorCode']}: {f['error']}" if f["error"] else "",
+        )
+    console.print(table)
+    s = final["summary"]
+    console.print(
+        f"{s['completed_files']} completed, {s['failed_files']} failed, "
+        f"{s['total_files'] - s['completed_files'] - s['failed_files']} other, of {s['total_files']}"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_executor: Annotated[bool, typer.Option("--no-executor", help="API only; workers run elsewhere.")] = False,
+) -> None:
+    """Run LabIntake: applies migrations, starts the executor (and the web app)."""
+    from labintake.service import LabIntake
+
+    settings = _settings()
+    logs.configure(settings.log_level)
+    li = LabIntake(settings)
+    if not no_executor:
+        li.start_executor()
+    console.print(f"LabIntake executor running with {settings.workers} workers; data in {settings.data_dir}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        li.stop()
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

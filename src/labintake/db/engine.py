@@ -1,0 +1,106 @@
+"""Engines and transactions for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from labintake.domain.errors import ErrorCode, LabIntakeError
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=pool_size,
+            max_overflow=20,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL for concurrent readers, and BEGIN IMMEDIATE so writers queue instead of deadlocking.
+
+    pysqlite's own transaction handling would start transactions lazily (deferred), and two
+    deferred transactions that both upgrade to a write lock fail with "database is locked"
+    instead of waiting; taking the write lock at BEGIN makes busy_timeout apply.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        readonly = conn.get_execution_options().get("labintake_readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+class Database:
+    """The engine plus a session factory; the caller decides where a transaction begins and ends."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size)
+        self.is_postgres = self.engine.dialect.name == "postgresql"
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(labintake_readonly=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on error."""
+        with translate_db_errors(), self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work; on SQLite a deferred BEGIN, so readers never queue behind writers."""
+        with translate_db_errors(), self._readers() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_db_errors() -> Iterator[None]:
+    """A database that is down or locked for too long becomes ``database_unavailable``."""
+    try:
+        yield
+    except OperationalError as exc:
+        if not _is_unavailable(exc):
+            raise
+        raise LabIntakeError(ErrorCode.DATABASE_UNAVAILABLE, detail=type(exc.orig).__name__) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise LabIntakeError(ErrorCode.DATABASE_UNAVAILABLE, detail="connection lost") from exc
+        raise
+
+
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly database")
+
+
+def _is_unavailable(exc: OperationalError) -> bool:
+    """PostgreSQL raises OperationalError for lost connections only; SQLite for SQL errors too."""
+    module = type(exc.orig).__module__
+    if module.startswith("sqlite3"):
+        return any(m in str(exc.orig).lower() for m in _SQLITE_UNAVAILABLE)
+    return True

@@ -1,0 +1,105 @@
+"""Reading a session's progress in the seed's response shape (DESIGN §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from labintake.db.models import FileProcessingStatus as FPS
+from labintake.db.models import ProcessingSession, SessionProcessingSummary, utcnow
+from labintake.domain.status import ACTIVE_STATUSES, FAILURE_STATUSES, FileStatus, summarize
+
+
+def iso(dt: Any) -> str | None:
+    return dt.isoformat(timespec="milliseconds") + "Z" if dt is not None else None
+
+
+def session_progress(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None:
+    """The seed's progress object, or None if the session is not this user's.
+
+    Reads the trigger-maintained summary; a session without one yet (no files) is
+    answered from its file rows, as the seed's fallback did.
+    """
+    session = s.execute(
+        select(ProcessingSession.state).where(
+            ProcessingSession.id == session_id, ProcessingSession.user_id == user_id
+        )
+    ).first()
+    if session is None:
+        return None
+    files = s.execute(
+        select(
+            FPS.id, FPS.file_name, FPS.file_type, FPS.status, FPS.progress, FPS.error_code,
+            FPS.error_message, FPS.processing_duration_ms, FPS.processing_started_at,
+            FPS.attempt_number, FPS.is_retryable,
+        )
+        .where(FPS.session_id == session_id, FPS.user_id == user_id)
+        .order_by(FPS.created_at, FPS.id)
+    ).all()
+    row = s.execute(
+        select(SessionProcessingSummary).where(
+            SessionProcessingSummary.session_id == session_id,
+            SessionProcessingSummary.user_id == user_id,
+        )
+    ).scalar_one_or_none()
+    if row is not None:
+        summary = {
+            "total_files": row.total_files,
+            "completed_files": row.completed_files,
+            "failed_files": row.failed_files,
+            "processing_files": row.processing_files,
+            "pending_files": row.pending_files,
+            "overall_progress": row.overall_progress,
+            "session_status": row.session_status,
+        }
+    else:
+        summary = aggregate_summary([FileStatus(f.status) for f in files], session.state)
+    now = utcnow()
+    return {
+        "sessionId": session_id,
+        "summary": summary,
+        "files": [
+            {
+                "fileId": f.id,
+                "fileName": f.file_name,
+                "fileType": f.file_type,
+                "status": f.status,
+                "progress": f.progress,
+                "error": f.error_message if f.status in _SHOW_ERROR else None,
+                "errorCode": f.error_code if f.status in _SHOW_ERROR else None,
+                "processingTime": f.processing_duration_ms
+                if f.processing_duration_ms is not None
+                else _elapsed_ms(f, now),
+                "attemptNumber": f.attempt_number,
+                "isRetryable": bool(f.is_retryable),
+            }
+            for f in files
+        ],
+        "timestamp": iso(now),
+    }
+
+
+_SHOW_ERROR = {s.value for s in (*FAILURE_STATUSES, FileStatus.CANCELLED)}
+
+
+def _elapsed_ms(f: Any, now: Any) -> int | None:
+    if f.status in {a.value for a in ACTIVE_STATUSES} and f.processing_started_at is not None:
+        return int((now - f.processing_started_at).total_seconds() * 1000)
+    return None
+
+
+def aggregate_summary(statuses: list[FileStatus], state: str) -> dict[str, Any]:
+    """The summary computed from file statuses on the fly (fallback, and the benchmark baseline)."""
+    total = len(statuses)
+    completed = sum(x == FileStatus.COMPLETED for x in statuses)
+    return {
+        "total_files": total,
+        "completed_files": completed,
+        "failed_files": sum(x in FAILURE_STATUSES for x in statuses),
+        "processing_files": sum(x in ACTIVE_STATUSES for x in statuses),
+        "pending_files": sum(x == FileStatus.PENDING for x in statuses),
+        "overall_progress": (100 * completed) // total if total else 0,
+        "session_status": summarize(statuses, state).value,
+    }

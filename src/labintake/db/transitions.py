@@ -1,0 +1,330 @@
+"""Compare-and-set status writes, each with its ``session_events`` row, in the caller's transaction.
+
+A write applies only if the file is still in one of the expected statuses, so two
+workers can never both own a file, and a cancelled file is never resurrected by a
+worker that finishes late. The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from labintake.db.models import (
+    FileProcessingStatus as FPS,
+)
+from labintake.db.models import (
+    ProcessingSession,
+    SessionEvent,
+    SessionProcessingSummary,
+    utcnow,
+)
+from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.domain.status import (
+    ACTIVE_STATUSES,
+    TERMINAL_STATUSES,
+    FileStatus,
+    SessionState,
+    SessionStatus,
+    check_transition,
+)
+
+ACTIVE = [s.value for s in ACTIVE_STATUSES]
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A transition that applied: the row's ids and the event it produced."""
+
+    file_id: str  # file_processing_status.id
+    session_id: str
+    user_id: str
+    status: FileStatus
+    event_id: int
+
+
+def transition(
+    s: Session,
+    fps_id: str,
+    expected: FileStatus | Iterable[FileStatus],
+    target: FileStatus,
+    *,
+    progress: int | None = None,
+    payload: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Moved | None:
+    """Move one file ``expected -> target`` if it is still in ``expected``; None if it was not."""
+    sources = {FileStatus(expected)} if isinstance(expected, (str, FileStatus)) else set(expected)
+    for source in sources:
+        check_transition(source, target)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": target.value,
+        "progress": target.progress if progress is None else progress,
+        "updated_at": now,
+        **fields,
+    }
+    if target in TERMINAL_STATUSES:
+        values.setdefault("processing_completed_at", now)
+        values.setdefault("lease_expires_at", None)
+        values.setdefault("worker_id", None)
+        if target is not FileStatus.COMPLETED:
+            values.pop("progress")  # a failure keeps the progress it reached
+    row = s.execute(
+        update(FPS)
+        .where(FPS.id == fps_id, FPS.status.in_([x.value for x in sources]))
+        .values(values)
+        .returning(FPS.session_id, FPS.user_id, FPS.progress, FPS.processing_started_at)
+    ).first()
+    if row is None:
+        return None
+    session_id, user_id, new_progress, started = row
+    if target in TERMINAL_STATUSES and started is not None and "processing_duration_ms" not in fields:
+        duration = int((now - started).total_seconds() * 1000)
+        s.execute(update(FPS).where(FPS.id == fps_id).values(processing_duration_ms=duration))
+    event_payload = dict(payload or {})
+    if fields.get("error_code"):
+        event_payload.setdefault("error_code", fields["error_code"])
+    event_id = add_event(
+        s, session_id, user_id, "file", file_id=fps_id, status=target.value,
+        progress=new_progress, payload=event_payload or None,
+    )
+    if target in TERMINAL_STATUSES:
+        note_session_end(s, session_id, user_id)
+    return Moved(fps_id, session_id, user_id, target, event_id)
+
+
+def add_event(
+    s: Session,
+    session_id: str,
+    user_id: str,
+    kind: str,
+    *,
+    file_id: str | None = None,
+    status: str | None = None,
+    progress: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    return s.execute(
+        insert(SessionEvent)
+        .values(
+            session_id=session_id, user_id=user_id, file_id=file_id, kind=kind,
+            status=status, progress=progress, payload=payload, created_at=utcnow(),
+        )
+        .returning(SessionEvent.id)
+    ).scalar_one()
+
+
+def note_session_end(s: Session, session_id: str, user_id: str) -> None:
+    """Write a ``session`` event when the session's files have all finished.
+
+    The trigger has already updated the summary in this transaction, so the status read
+    here is exact; push clients learn the session is done from this one event.
+    """
+    summary = s.execute(
+        select(SessionProcessingSummary.session_status, SessionProcessingSummary.overall_progress)
+        .where(SessionProcessingSummary.session_id == session_id)
+    ).first()
+    if summary is not None and SessionStatus(summary[0]).is_terminal:
+        add_event(s, session_id, user_id, "session", status=summary[0], progress=summary[1])
+
+
+# --- admission ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    fps_id: str
+    file_id: str
+    session_id: str
+    user_id: str
+    attempt: int
+    max_attempts: int
+    file_type: str
+    storage_key: str
+
+
+def claim(
+    s: Session,
+    *,
+    worker_id: str,
+    slots: int,
+    global_cap: int,
+    per_session_cap: int,
+    lease_seconds: float,
+    now: datetime | None = None,
+) -> list[Claim]:
+    """Admit up to ``slots`` pending files (pending -> downloading) within both caps.
+
+    On PostgreSQL admission is serialised by a transaction-scoped advisory lock so the
+    caps hold across every process; SQLite's BEGIN IMMEDIATE already serialises writers.
+    """
+    from labintake.db.models import UploadedFile  # local: keeps the import list readable
+
+    if slots <= 0:
+        return []
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(7405001)"))
+    now = now or utcnow()
+    running_total = s.execute(select(func.count()).where(FPS.status.in_(ACTIVE))).scalar_one()
+    room = min(slots, global_cap - running_total)
+    if room <= 0:
+        return []
+    candidates = s.execute(
+        select(FPS.id, FPS.session_id)
+        .join(ProcessingSession, ProcessingSession.id == FPS.session_id)
+        .where(
+            FPS.status == FileStatus.PENDING.value,
+            ProcessingSession.state == SessionState.RUNNING.value,
+            (FPS.next_attempt_at.is_(None)) | (FPS.next_attempt_at <= now),
+        )
+        .order_by(FPS.created_at, FPS.id)
+        .limit(max(room * 4, 32))
+    ).all()
+    if not candidates:
+        return []
+    sessions = {c.session_id for c in candidates}
+    running = dict(
+        s.execute(
+            select(FPS.session_id, func.count())
+            .where(FPS.status.in_(ACTIVE), FPS.session_id.in_(sessions))
+            .group_by(FPS.session_id)
+        ).all()
+    )
+    chosen: list[str] = []
+    for c in candidates:
+        if len(chosen) >= room:
+            break
+        if running.get(c.session_id, 0) < per_session_cap:
+            running[c.session_id] = running.get(c.session_id, 0) + 1
+            chosen.append(c.id)
+    claims: list[Claim] = []
+    lease = now + timedelta(seconds=lease_seconds)
+    for fps_id in chosen:
+        moved = transition(
+            s, fps_id, FileStatus.PENDING, FileStatus.DOWNLOADING,
+            worker_id=worker_id, lease_expires_at=lease, heartbeat_at=now,
+            processing_started_at=now, processing_completed_at=None,
+            processing_duration_ms=None, next_attempt_at=None,
+            error_code=None, error_message=None, error_details=None,
+        )
+        if moved is None:
+            continue
+        row = s.execute(
+            select(FPS.file_id, FPS.attempt_number, FPS.max_retry_attempts, FPS.file_type,
+                   UploadedFile.storage_key)
+            .join(UploadedFile, UploadedFile.id == FPS.file_id)
+            .where(FPS.id == fps_id)
+        ).one()
+        claims.append(
+            Claim(fps_id, row.file_id, moved.session_id, moved.user_id, row.attempt_number,
+                  row.max_retry_attempts, row.file_type, row.storage_key)
+        )
+    return claims
+
+
+def heartbeat(s: Session, worker_id: str, fps_ids: Iterable[str], lease_seconds: float) -> int:
+    """Renew the leases of the files this worker runs; one statement for all of them."""
+    ids = list(fps_ids)
+    if not ids:
+        return 0
+    now = utcnow()
+    result = s.execute(
+        update(FPS)
+        .where(FPS.id.in_(ids), FPS.worker_id == worker_id, FPS.status.in_(ACTIVE))
+        .values(heartbeat_at=now, lease_expires_at=now + timedelta(seconds=lease_seconds))
+    )
+    return result.rowcount
+
+
+def fail(
+    s: Session,
+    fps_id: str,
+    expected: FileStatus | Iterable[FileStatus],
+    error: LabIntakeError,
+    *,
+    status: FileStatus = FileStatus.FAILED,
+) -> Moved | None:
+    return transition(
+        s, fps_id, expected, status,
+        error_code=error.code.value, error_message=error.message,
+        error_details=error.details or None, is_retryable=error.is_retryable,
+    )
+
+
+def retry_later(
+    s: Session, fps_id: str, expected: FileStatus | Iterable[FileStatus], error: LabIntakeError,
+    delay_seconds: float,
+) -> Moved | None:
+    """Back to pending for an automatic retry: attempt + 1, admitted again after the delay."""
+    return transition(
+        s, fps_id, expected, FileStatus.PENDING,
+        progress=0,
+        attempt_number=FPS.attempt_number + 1,
+        next_attempt_at=utcnow() + timedelta(seconds=delay_seconds),
+        worker_id=None, lease_expires_at=None,
+        error_code=error.code.value, error_message=error.message,
+        error_details=error.details or None, is_retryable=True,
+        payload={"retry_in_s": round(delay_seconds, 3)},
+    )
+
+
+def recover_expired(
+    s: Session, *, now: datetime | None = None, dead_workers: Iterable[str] = ()
+) -> list[Moved]:
+    """Files whose worker died: back to pending (attempt + 1), or ``worker_lost`` after the last attempt."""
+    now = now or utcnow()
+    dead = list(dead_workers)
+    condition = FPS.lease_expires_at < now
+    if dead:
+        condition = condition | FPS.worker_id.in_(dead)
+    rows = s.execute(
+        select(FPS.id, FPS.status, FPS.attempt_number, FPS.max_retry_attempts)
+        .where(FPS.status.in_(ACTIVE), condition)
+        .with_for_update(skip_locked=True)
+    ).all()
+    lost = LabIntakeError(ErrorCode.WORKER_LOST)
+    moved: list[Moved] = []
+    for row in rows:
+        current = FileStatus(row.status)
+        if row.attempt_number < row.max_retry_attempts:
+            m = retry_later(s, row.id, current, lost, 0.0)
+        else:
+            m = fail(s, row.id, current, lost)
+        if m:
+            moved.append(m)
+    return moved
+
+
+def expire_sessions(s: Session, *, now: datetime | None = None) -> list[Moved]:
+    """Sessions past their deadline: every unfinished file ends ``timeout`` (session_timeout)."""
+    now = now or utcnow()
+    expired = s.execute(
+        select(ProcessingSession.id).where(
+            ProcessingSession.deadline_at < now,
+            ProcessingSession.state.in_([SessionState.RUNNING.value, SessionState.PAUSED.value]),
+        )
+    ).scalars().all()
+    moved: list[Moved] = []
+    for session_id in expired:
+        s.execute(
+            update(SessionProcessingSummary)
+            .where(SessionProcessingSummary.session_id == session_id)
+            .values(timed_out=True)
+        )
+        rows = s.execute(
+            select(FPS.id, FPS.status).where(
+                FPS.session_id == session_id, FPS.status.in_([FileStatus.PENDING.value, *ACTIVE])
+            )
+        ).all()
+        error = LabIntakeError(ErrorCode.SESSION_TIMEOUT)
+        for row in rows:
+            m = fail(s, row.id, FileStatus(row.status), error, status=FileStatus.TIMEOUT)
+            if m:
+                moved.append(m)
+    return moved

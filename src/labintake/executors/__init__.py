@@ -1,0 +1,1 @@
+"""How files get run: the in-process executor (default) and, later, the distributed one."""

@@ -1,0 +1,129 @@
+"""Worker processes that can be killed one at a time.
+
+``concurrent.futures.ProcessPoolExecutor`` cannot stop one runaway task without
+breaking the whole pool, so each worker here is its own process with its own pipe:
+a file that outlives its limit gets its worker killed and replaced, and the others
+never notice. Workers are started with ``spawn`` (the parent runs threads) and keep
+their OCR engine loaded between files.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from labintake.pipeline.work import Job, run_job
+
+log = logging.getLogger(__name__)
+
+_CTX = mp.get_context("spawn")
+
+
+def _worker_main(conn: Connection) -> None:
+    # The parent decides when to stop us; Ctrl-C in a terminal must not kill a file mid-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import labintake.extract  # noqa: F401 - warm up imports before the first file's clock starts
+    import labintake.parse  # noqa: F401
+
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # parent gone
+        if job is None:
+            return
+        try:
+            run_job(job, conn.send)
+            conn.send(("done",))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class WorkerDied(RuntimeError):
+    """The worker process exited while it held a file."""
+
+
+class WorkerProcess:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.current: str | None = None  # the file it is working on
+        self._start()
+
+    def _start(self) -> None:
+        parent, child = _CTX.Pipe(duplex=True)
+        self.conn = parent
+        self.process = _CTX.Process(target=_worker_main, args=(child,), daemon=True, name="labintake-worker")
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.started_at = time.monotonic()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def wait_ready(self, timeout: float) -> None:
+        if self.ready:
+            return
+        msg = self.recv(timeout)
+        if msg[0] != "ready":
+            raise WorkerDied(f"unexpected first message {msg[0]!r}")
+        self.ready = True
+
+    def submit(self, job: Job) -> None:
+        with self._lock:
+            self.current = job.fps_id
+            self.conn.send(job)
+
+    def release(self) -> None:
+        with self._lock:
+            self.current = None
+
+    def interrupt(self, fps_id: str) -> None:
+        """Kill the process if (and only if) it is still working on ``fps_id``.
+
+        The runner waiting on it sees the worker die and replaces it.
+        """
+        with self._lock:
+            if self.current == fps_id and self.process.is_alive():
+                self.process.kill()
+
+    def recv(self, timeout: float) -> tuple[Any, ...]:
+        """The next message, or TimeoutError after ``timeout`` seconds, or WorkerDied."""
+        if timeout <= 0 or not self.conn.poll(timeout):
+            if not self.process.is_alive():
+                raise WorkerDied(f"exit code {self.process.exitcode}")
+            raise TimeoutError
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerDied(f"exit code {self.process.exitcode}") from exc
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+    def replace(self) -> None:
+        """Kill this worker and start a fresh one in its place."""
+        log.info("replacing worker", extra={"pid": self.pid})
+        with self._lock:
+            self.kill()
+            self.current = None
+            self._start()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=2)
+        self.kill()

@@ -1,0 +1,48 @@
+"""What extraction produces: pages of words with boxes and confidence.
+
+Coordinates are in PDF points (1/72 in) from the page's top-left corner, for text
+layers and OCR alike (OCR pixel boxes are scaled by 72/dpi), so parsing never has to
+know where the words came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float = 1.0
+    bold: bool = False
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    words: list[Word] = field(default_factory=list)
+    source: str = "text"  # "text" (PDF text layer) or "ocr"
+
+
+@dataclass(slots=True)
+class Document:
+    pages: list[Page]
+    extractor: str  # names the extractor, stored as extraction_model
+
+    @property
+    def text(self) -> str:
+        """Plain text, one line per word row; for caching and debugging, never for logs."""
+        out: list[str] = []
+        for page in self.pages:
+            out.append(" ".join(w.text for w in page.words))
+        return "\n".join(out)

@@ -1,0 +1,173 @@
+"""The runner: one claimed file through its stages, each step one transaction.
+
+Happy path, six writes per file in all: the upload's insert, then
+``pending→downloading`` (the claim), ``→extracting``, ``→parsing``, ``→saving``, and
+``→completed`` together with the saved results. Every write is compare-and-set: if the
+file was cancelled meanwhile the write does not apply and the runner drops the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from labintake.db import transitions as tx
+from labintake.db.engine import Database
+from labintake.db.results import save_report
+from labintake.db.transitions import Claim, Moved
+from labintake.domain import schemas
+from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
+from labintake.domain.status import ACTIVE_STATUSES, FileStatus
+from labintake.executors.procpool import WorkerDied, WorkerProcess
+from labintake.pipeline.work import Job
+from labintake.settings import Settings
+from labintake.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+
+WORKER_START_TIMEOUT = 120.0  # a cold worker imports onnxruntime and friends
+
+
+@dataclass(slots=True)
+class Outcome:
+    status: FileStatus | None  # the status the file ended in (None: dropped, e.g. cancelled)
+    worker_replaced: bool = False
+
+
+class Dropped(Exception):
+    """A compare-and-set write did not apply: someone else (cancel, recovery) owns the file now."""
+
+
+class FileRunner:
+    def __init__(
+        self,
+        db: Database,
+        storage: LocalStorage,
+        settings: Settings,
+        on_event: Callable[[Moved], None] = lambda m: None,
+    ) -> None:
+        self.db = db
+        self.storage = storage
+        self.settings = settings
+        self.on_event = on_event
+
+    def _move(self, fps_id: str, expected: FileStatus, target: FileStatus, **fields) -> None:  # type: ignore[no-untyped-def]
+        with self.db.transaction() as s:
+            moved = tx.transition(s, fps_id, expected, target, **fields)
+        if moved is None:
+            raise Dropped(fps_id)
+        self._announce(moved, expected)
+
+    def _announce(self, moved: Moved, previous: FileStatus) -> None:
+        log.info(
+            "file %s -> %s", previous, moved.status,
+            extra={"session_id": moved.session_id, "file_id": moved.file_id, "status": moved.status},
+        )
+        self.on_event(moved)
+
+    def run(self, claim: Claim, worker: WorkerProcess) -> Outcome:
+        """Run a claimed file (already ``downloading``) to a terminal status or back to pending."""
+        stage = FileStatus.DOWNLOADING
+        model: str | None = None
+        started = time.monotonic()
+        deadline = started + self.settings.file_timeout_seconds
+        try:
+            path = self.storage.path(claim.storage_key)
+            if not path.is_file():
+                raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail="file missing from storage")
+            worker.wait_ready(WORKER_START_TIMEOUT)
+            self._move(claim.fps_id, stage, FileStatus.EXTRACTING)
+            stage = FileStatus.EXTRACTING
+            deadline = time.monotonic() + self.settings.file_timeout_seconds
+            worker.submit(
+                Job(claim.fps_id, str(path), claim.file_type, self.settings.max_pages,
+                    self.settings.max_image_pixels, self.settings.ocr_dpi)
+            )
+            while True:
+                msg = worker.recv(deadline - time.monotonic())
+                kind = msg[0]
+                if kind == "extracted":
+                    info = msg[1]
+                    model = info["model"]
+                    self._move(
+                        claim.fps_id, stage, FileStatus.PARSING,
+                        extracted_text=info["text"], extraction_model=info["model"],
+                    )
+                    stage = FileStatus.PARSING
+                elif kind == "parsed":
+                    self._move(claim.fps_id, stage, FileStatus.SAVING)
+                    stage = FileStatus.SAVING
+                    self._save(claim, msg[1], msg[2], model)
+                    worker.recv(5.0)  # the worker's "done"
+                    return Outcome(FileStatus.COMPLETED)
+                elif kind == "error":
+                    _, code, message, details = msg
+                    worker.recv(5.0)
+                    raise LabIntakeError(code, message, **(details or {}))
+                elif kind == "done":
+                    raise LabIntakeError(ErrorCode.INTERNAL_ERROR, exception="worker finished without a result")
+        except Dropped:
+            log.info("file dropped: no longer ours", extra={"file_id": claim.fps_id})
+            return Outcome(None, worker_replaced=self._discard(worker, stage))
+        except TimeoutError:
+            worker.replace()
+            error = LabIntakeError(
+                ErrorCode.FILE_TIMEOUT, limit_seconds=self.settings.file_timeout_seconds, stage=stage.value
+            )
+            return Outcome(self._finish_failed(claim, stage, error, FileStatus.TIMEOUT), True)
+        except WorkerDied as exc:
+            worker.replace()
+            error = LabIntakeError(ErrorCode.WORKER_LOST, detail=str(exc), stage=stage.value)
+            return Outcome(self._finish_failed(claim, stage, error), True)
+        except LabIntakeError as error:
+            return Outcome(self._finish_failed(claim, stage, error))
+
+    def _discard(self, worker: WorkerProcess, stage: FileStatus) -> bool:
+        """The file is no longer ours: a worker still busy with it is replaced."""
+        if stage in (FileStatus.EXTRACTING, FileStatus.PARSING):
+            worker.replace()
+            return True
+        return False
+
+    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None) -> None:  # type: ignore[type-arg]
+        report = schemas.LabReport.model_validate(data)
+        with self.db.transaction() as s:
+            moved = tx.transition(
+                s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED,
+                parsing_metadata=meta, is_retryable=False,
+            )
+            if moved is None:
+                raise Dropped(claim.fps_id)
+            save_report(
+                s, user_id=claim.user_id, session_id=claim.session_id, file_id=claim.file_id,
+                report=report, extraction_model=model,
+            )
+        self._announce(moved, FileStatus.SAVING)
+
+    def _finish_failed(
+        self, claim: Claim, stage: FileStatus, error: LabIntakeError,
+        status: FileStatus = FileStatus.FAILED,
+    ) -> FileStatus | None:
+        """Store the error: an automatic retry (transient, attempts left) or a final failure."""
+        log.warning(
+            "file failed at %s: %s", stage, error.code,
+            extra={"session_id": claim.session_id, "file_id": claim.fps_id, "error_code": error.code},
+        )
+        expected = set(ACTIVE_STATUSES)
+        try:
+            with self.db.transaction() as s:
+                if error.auto_retry and claim.attempt < claim.max_attempts:
+                    delay = backoff_seconds(claim.attempt, self.settings.retry_backoff_seconds)
+                    moved = tx.retry_later(s, claim.fps_id, expected, error, delay)
+                else:
+                    moved = tx.fail(s, claim.fps_id, expected, error, status=status)
+        except LabIntakeError:
+            # The database itself is down: the lease will expire and recovery retries the file.
+            log.exception("could not store failure", extra={"file_id": claim.fps_id})
+            return None
+        if moved is None:
+            return None
+        self._announce(moved, stage)
+        return moved.status

@@ -1,0 +1,54 @@
+"""The only place the environment is read. Everything else receives a ``Settings``."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """LabIntake's configuration; every field can be set as ``LABINTAKE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LABINTAKE_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(Path("./var"), description="SQLite database and uploaded files live here.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default sqlite under data_dir. A postgresql+psycopg:// URL selects PostgreSQL.",
+    )
+    per_session_concurrency: int = Field(3, ge=1, description="Files of one session running at once.")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="Files running at once, globally."
+    )
+    max_retry_attempts: int = Field(3, ge=1, description="Attempts per file before a transient error is final.")
+    retry_backoff_seconds: float = Field(2.0, ge=0, description="First automatic retry delay; doubles each attempt.")
+    file_timeout_seconds: float = Field(120.0, gt=0, description="Hard limit for one file; the worker is killed.")
+    session_timeout_seconds: float | None = Field(None, gt=0, description="Optional deadline for a whole session.")
+    lease_seconds: float = Field(30.0, gt=0, description="A running file is recovered when its lease expires.")
+    poll_interval_seconds: float = Field(0.2, gt=0, description="How often the executor looks for work when idle.")
+    max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Upload size limit.")
+    max_pages: int = Field(50, gt=0, description="PDF page limit.")
+    max_image_pixels: int = Field(60_000_000, gt=0, description="Image pixel limit (width x height).")
+    ocr_dpi: int = Field(200, ge=72, le=600, description="Resolution PDF pages are rendered at for OCR.")
+    log_level: str = Field("INFO", description="Python log level.")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @cached_property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'labintake.db'}"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.db_url.startswith("postgresql")
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"

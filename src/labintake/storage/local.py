@@ -1,0 +1,79 @@
+"""Files on a local (or shared, mounted) directory, content-addressed by sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from labintake.domain.errors import ErrorCode, LabIntakeError
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    key: str
+    sha256: str
+    size: int
+
+
+class LocalStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        if not (len(key) == 64 and all(c in "0123456789abcdef" for c in key)):
+            raise ValueError("storage keys are sha256 hex digests")
+        return self.root / key[:2] / key[2:4] / key
+
+    def put(self, stream: BinaryIO, *, max_bytes: int | None = None) -> Stored:
+        """Stream into a temporary file while hashing, then move it into place.
+
+        Never holds the whole file in memory; stops early once ``max_bytes`` is passed.
+        """
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        os.unlink(tmp)
+                        raise LabIntakeError(ErrorCode.FILE_TOO_LARGE, limit_bytes=max_bytes)
+                    digest.update(chunk)
+                    out.write(chunk)
+            key = digest.hexdigest()
+            target = self.path(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
+        return Stored(key, key, size)
+
+    def put_bytes(self, data: bytes) -> Stored:
+        import io
+
+        return self.put(io.BytesIO(data))
+
+    def read(self, key: str) -> bytes:
+        try:
+            return self.path(key).read_bytes()
+        except OSError as exc:
+            raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def writable(self) -> bool:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".probe-"):
+                return True
+        except OSError:
+            return False
