@@ -1,0 +1,127 @@
+"""The CLI as a user runs it: subprocesses, real files, real exit codes; and crash recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from labintake.db.engine import Database
+from labintake.db.models import FileProcessingStatus, LabReport
+from tests.fixtures.reports import corrupt_pdf_bytes, make_pdf, make_png, sample_report
+
+LABINTAKE = [sys.executable, "-m", "labintake.cli"]
+
+
+def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABINTAKE_")}
+    env.update({"LABINTAKE_DATA_DIR": str(data_dir), "LABINTAKE_WORKERS": "2", **extra})
+    return env
+
+
+@pytest.fixture(scope="module")
+def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("reports")
+    rep = sample_report()
+    files = {"pdf": folder / "report.pdf", "png": folder / "report.png", "bad": folder / "broken.pdf"}
+    files["pdf"].write_bytes(make_pdf(rep))
+    files["png"].write_bytes(make_png(rep))
+    files["bad"].write_bytes(corrupt_pdf_bytes())
+    return files
+
+
+def test_extract_prints_the_json_contract(report_files: dict[str, Path], tmp_path: Path) -> None:
+    out = subprocess.run([*LABINTAKE, "extract", str(report_files["pdf"]), "--format", "json"],
+                         capture_output=True, text=True, env=env_for(tmp_path), timeout=120, check=True)
+    data = json.loads(out.stdout)
+    truth = sample_report().truth
+    assert data["patient"]["name"] == truth.patient.name
+    assert len(data["results"]) == len(truth.results)
+    assert {r["name"] for r in data["results"]} == {r.name for r in truth.results}
+
+
+def test_process_writes_results_and_exits_non_zero_when_a_file_failed(
+    report_files: dict[str, Path], tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "out"
+    run = subprocess.run(
+        [*LABINTAKE, "process", str(report_files["pdf"]), str(report_files["bad"]), "--out", str(out_dir),
+         "--format", "csv"],
+        capture_output=True, text=True, env=env_for(tmp_path / "data"), timeout=300,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "corrupt_pdf" in run.stderr and "partial" in run.stderr
+    written = sorted(p.name for p in out_dir.iterdir())
+    assert written == ["report.csv"]
+    lines = (out_dir / "report.csv").read_text().splitlines()
+    assert lines[0].startswith("patient_name,") and len(lines) == 1 + len(sample_report().rows)
+
+    ok = subprocess.run([*LABINTAKE, "process", str(report_files["pdf"]), "--format", "fhir", "--out", str(out_dir)],
+                        capture_output=True, text=True, env=env_for(tmp_path / "data"), timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    bundle = json.loads((out_dir / "report.fhir.json").read_text())
+    assert bundle["resourceType"] == "Bundle"
+
+
+@pytest.mark.slow
+def test_kill_9_mid_stage_then_restart_finishes_every_file_exactly_once(
+    report_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Given `labintake process` of 6 files killed with SIGKILL while files are mid-stage, when
+    `labintake serve` starts on the same data, then every file reaches a terminal status, none is
+    stuck, and none is saved twice."""
+    data_dir = tmp_path / "data"
+    files = [str(report_files["png"])] * 2 + [str(report_files["pdf"])] * 4
+    proc = subprocess.Popen([*LABINTAKE, "process", *files], env=env_for(data_dir),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    db = Database(f"sqlite:///{data_dir / 'labintake.db'}")
+    try:
+        deadline = time.monotonic() + 120
+        running = 0
+        while time.monotonic() < deadline and not running:
+            time.sleep(0.1)
+            try:
+                with db.read() as s:
+                    running = s.execute(
+                        select(func.count()).where(FileProcessingStatus.status.in_(["extracting", "parsing"]))
+                    ).scalar_one()
+            except Exception:  # noqa: BLE001 - the database may not exist yet
+                running = 0
+        assert running, "no file reached a running stage"
+        os.killpg(proc.pid, signal.SIGKILL)  # the process and its worker processes
+        proc.wait(timeout=10)
+        with db.read() as s:
+            stuck = s.execute(select(func.count()).where(
+                FileProcessingStatus.status.in_(["downloading", "extracting", "parsing", "saving"]))).scalar_one()
+        assert stuck >= 1  # the crash really left files mid-stage
+
+        server = subprocess.Popen([*LABINTAKE, "serve", "--port", "0"], env=env_for(data_dir),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                with db.read() as s:
+                    statuses = list(s.execute(select(FileProcessingStatus.status)).scalars())
+                if all(st in ("completed", "failed", "timeout", "cancelled") for st in statuses):
+                    break
+                time.sleep(0.2)
+            assert statuses == ["completed"] * 6 or sorted(statuses) == ["completed"] * 6, statuses
+            with db.read() as s:
+                reports = s.execute(select(LabReport.file_id, func.count()).group_by(LabReport.file_id)).all()
+                attempts = list(s.execute(select(FileProcessingStatus.attempt_number)).scalars())
+            assert len(reports) == 6 and all(n == 1 for _, n in reports)
+            assert max(attempts) == 2  # the interrupted files were retried once
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    finally:
+        db.dispose()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)

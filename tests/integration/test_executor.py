@@ -1,0 +1,199 @@
+"""The embedded executor on real files: caps, failures, timeouts, retries, pause/resume/cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from labintake.db.models import FileProcessingStatus, LabReport, TestResult
+from labintake.domain.status import SessionState
+from labintake.service import LabIntake
+from tests.conftest import make_settings
+from tests.fixtures.reports import corrupt_pdf_bytes, make_pdf, make_png, sample_report
+from tests.integration.helpers import (
+    events,
+    max_running,
+    status_paths,
+    upload,
+    wait_finished,
+    wait_until,
+)
+
+HAPPY = ["pending", "downloading", "extracting", "parsing", "saving", "completed"]
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    return make_pdf(sample_report())
+
+
+def make_app(tmp_path: Path, db_url: str, **overrides: object) -> LabIntake:
+    li = LabIntake(make_settings(tmp_path, db_url, **overrides))
+    li.start_executor()
+    return li
+
+
+@pytest.fixture
+def app(tmp_path: Path, db_url: str) -> Iterator[LabIntake]:
+    li = make_app(tmp_path, db_url, workers=4)
+    yield li
+    li.stop()
+
+
+def test_ten_files_never_more_than_three_running_and_all_complete(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
+    """Given 10 files in one session and 4 workers, when it runs, then the event log never shows
+    more than 3 of them running at once, every file walks the six stages in order, and all complete."""
+    user = app.local_user_id()
+    session_id, ids = upload(app, user, tmp_path, {f"report-{i}.pdf": pdf for i in range(10)})
+    app.start(session_id, user)
+    final = wait_finished(app, session_id, user)
+    assert final["summary"]["session_status"] == "completed"
+    assert final["summary"]["completed_files"] == 10
+    assert final["summary"]["overall_progress"] == 100
+    evts = events(app, session_id)
+    assert max_running(evts) == 3
+    assert all(path == HAPPY for path in status_paths(evts).values())
+    assert evts[-1].kind == "session" and evts[-1].status == "completed"
+    with app.db.read() as s:
+        assert s.execute(select(func.count()).select_from(LabReport)).scalar_one() == 10
+        assert s.execute(select(func.count()).select_from(TestResult)).scalar_one() == 10 * len(sample_report().rows)
+        row = s.execute(select(FileProcessingStatus).where(FileProcessingStatus.id == ids[0])).scalar_one()
+    assert row.extraction_model and row.extracted_text and len(row.extracted_text) <= 1000
+    assert row.processing_duration_ms is not None and row.progress == 100
+
+
+def test_bad_files_fail_with_their_own_codes_and_the_rest_complete(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
+    user = app.local_user_id()
+    session_id, ids = upload(app, user, tmp_path, {
+        "good-1.pdf": pdf,
+        "broken.pdf": corrupt_pdf_bytes(),
+        "empty.pdf": b"",
+        "notes.pdf": b"PK\x03\x04 this is a zip file, not a report",
+        "good-2.pdf": pdf,
+    })
+    app.start(session_id, user)
+    final = wait_finished(app, session_id, user)
+    by_name = {f["fileName"]: f for f in final["files"]}
+    assert {n: f["status"] for n, f in by_name.items()} == {
+        "good-1.pdf": "completed", "broken.pdf": "failed", "empty.pdf": "failed",
+        "notes.pdf": "failed", "good-2.pdf": "completed",
+    }
+    assert by_name["broken.pdf"]["errorCode"] == "corrupt_pdf"
+    assert by_name["empty.pdf"]["errorCode"] == "empty_file"
+    assert by_name["notes.pdf"]["errorCode"] == "unsupported_type"
+    assert all(by_name[n]["error"] for n in ("broken.pdf", "empty.pdf", "notes.pdf"))
+    assert final["summary"]["session_status"] == "partial"
+
+
+def test_seed_test_three_counts(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
+    """The seed's test 3: two valid files and one corrupt -> 2 completed, 1 failed, 66 %, partial."""
+    user = app.local_user_id()
+    session_id, _ = upload(app, user, tmp_path, {"a.pdf": pdf, "b.pdf": corrupt_pdf_bytes(), "c.pdf": pdf})
+    app.start(session_id, user)
+    summary = wait_finished(app, session_id, user)["summary"]
+    assert summary == {
+        "total_files": 3, "completed_files": 2, "failed_files": 1, "processing_files": 0,
+        "pending_files": 0, "overall_progress": 66, "session_status": "partial",
+    }
+
+
+@pytest.mark.slow
+def test_a_runaway_file_times_out_its_worker_is_replaced_and_others_complete(
+    tmp_path: Path, db_url: str, pdf: bytes
+) -> None:
+    """Given a 1 s limit, an OCR'd image (several seconds) is killed and marked timeout; its worker
+    process is replaced; the digital PDFs of the session complete."""
+    li = make_app(tmp_path, db_url, workers=2, file_timeout_seconds=1.0)
+    try:
+        pids_before = {w.pid for w in li.executor._workers}  # type: ignore[union-attr]
+        user = li.local_user_id()
+        session_id, _ = upload(li, user, tmp_path, {"photo.png": make_png(sample_report()), "a.pdf": pdf, "b.pdf": pdf})
+        li.start(session_id, user)
+        final = wait_finished(li, session_id, user)
+        by_name = {f["fileName"]: f for f in final["files"]}
+        assert by_name["photo.png"]["status"] == "timeout"
+        assert by_name["photo.png"]["errorCode"] == "file_timeout"
+        assert by_name["photo.png"]["isRetryable"] is True
+        assert by_name["a.pdf"]["status"] == by_name["b.pdf"]["status"] == "completed"
+        pids_after = {w.pid for w in li.executor._workers}  # type: ignore[union-attr]
+        assert pids_after != pids_before and len(pids_after) == 2
+        assert all(w.process.is_alive() for w in li.executor._workers)  # type: ignore[union-attr]
+    finally:
+        li.stop()
+
+
+def test_transient_errors_retry_with_backoff_then_fail(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
+    """Given a file whose stored bytes vanished (storage_unavailable, transient), it is retried
+    automatically up to max_retry_attempts and then fails with that code."""
+    user = app.local_user_id()
+    session_id, ids = upload(app, user, tmp_path, {"gone.png": make_png(sample_report(), dpi=60)})
+    with app.db.read() as s:
+        key = s.execute(select(FileProcessingStatus.file_id)).scalar_one()
+        from labintake.db.models import UploadedFile
+
+        storage_key = s.get(UploadedFile, key).storage_key  # type: ignore[union-attr]
+    app.storage.path(storage_key).unlink()
+    app.start(session_id, user)
+    final = wait_finished(app, session_id, user)
+    f = final["files"][0]
+    assert (f["status"], f["errorCode"], f["attemptNumber"]) == ("failed", "storage_unavailable", 3)
+    paths = status_paths(events(app, session_id))[ids[0]]
+    assert paths == ["pending", "downloading", "pending", "downloading", "pending", "downloading", "failed"]
+
+
+def test_manual_retry_increments_the_attempt(app: LabIntake, tmp_path: Path) -> None:
+    user = app.local_user_id()
+    session_id, ids = upload(app, user, tmp_path, {"broken.pdf": corrupt_pdf_bytes()})
+    app.start(session_id, user)
+    wait_finished(app, session_id, user)
+    assert app.retry(ids[0], user)
+    final = wait_until(app, session_id, user, lambda p: p["files"][0]["attemptNumber"] == 2
+                       and p["summary"]["session_status"] == "failed")
+    assert final["files"][0]["errorCode"] == "corrupt_pdf"
+    assert not app.retry("no-such-file", user)
+
+
+def test_pause_stops_admission_resume_continues(tmp_path: Path, db_url: str, pdf: bytes) -> None:
+    li = make_app(tmp_path, db_url, workers=1, per_session_concurrency=1)
+    try:
+        user = li.local_user_id()
+        session_id, _ = upload(li, user, tmp_path, {f"r{i}.pdf": pdf for i in range(6)})
+        li.start(session_id, user)
+        wait_until(li, session_id, user, lambda p: p["summary"]["completed_files"] >= 1)
+        li.set_state(session_id, user, SessionState.PAUSED)
+        paused = wait_until(li, session_id, user, lambda p: p["summary"]["processing_files"] == 0)
+        assert paused["summary"]["session_status"] == "paused"
+        done_at_pause = paused["summary"]["completed_files"]
+        assert done_at_pause < 6
+        # Nothing is admitted while paused.
+        import time
+
+        time.sleep(1.0)
+        still = li.progress(session_id, user)
+        assert still is not None and still["summary"]["completed_files"] == done_at_pause
+        assert still["summary"]["pending_files"] == 6 - done_at_pause
+        li.set_state(session_id, user, SessionState.RUNNING)
+        final = wait_finished(li, session_id, user)
+        assert final["summary"]["session_status"] == "completed"
+    finally:
+        li.stop()
+
+
+def test_cancel_marks_pending_files_cancelled(tmp_path: Path, db_url: str, pdf: bytes) -> None:
+    li = make_app(tmp_path, db_url, workers=1, per_session_concurrency=1)
+    try:
+        user = li.local_user_id()
+        session_id, _ = upload(li, user, tmp_path, {f"r{i}.pdf": pdf for i in range(6)})
+        li.start(session_id, user)
+        wait_until(li, session_id, user, lambda p: p["summary"]["completed_files"] >= 1)
+        li.set_state(session_id, user, SessionState.CANCELLED)
+        final = wait_finished(li, session_id, user)
+        statuses = [f["status"] for f in final["files"]]
+        assert final["summary"]["session_status"] == "cancelled"
+        assert "cancelled" in statuses and "pending" not in statuses
+        assert set(statuses) <= {"completed", "cancelled"}
+    finally:
+        li.stop()
