@@ -61,8 +61,9 @@ def test_ten_files_never_more_than_three_running_and_all_complete(app: LabIntake
         assert s.execute(select(func.count()).select_from(LabReport)).scalar_one() == 10
         assert s.execute(select(func.count()).select_from(TestResult)).scalar_one() == 10 * len(sample_report().rows)
         row = s.execute(select(FileProcessingStatus).where(FileProcessingStatus.id == ids[0])).scalar_one()
-    assert row.extraction_model and row.extracted_text and len(row.extracted_text) <= 1000
-    assert row.processing_duration_ms is not None and row.progress == 100
+        assert row.extraction_model and row.extracted_text and len(row.extracted_text) <= 1000
+        assert row.processing_duration_ms is not None and row.progress == 100
+        assert row.parsing_metadata["results"] == len(sample_report().rows)
 
 
 def test_bad_files_fail_with_their_own_codes_and_the_rest_complete(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:

@@ -16,11 +16,14 @@ def iso(dt: Any) -> str | None:
     return dt.isoformat(timespec="milliseconds") + "Z" if dt is not None else None
 
 
-def session_progress(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None:
+def session_progress(
+    s: Session, session_id: str, user_id: str, *, use_summary: bool = True
+) -> dict[str, Any] | None:
     """The seed's progress object, or None if the session is not this user's.
 
     Reads the trigger-maintained summary; a session without one yet (no files) is
-    answered from its file rows, as the seed's fallback did.
+    answered from its file rows, as the seed's fallback did. ``use_summary=False``
+    always aggregates (the benchmark's baseline).
     """
     session = s.execute(
         select(ProcessingSession.state).where(
@@ -38,12 +41,14 @@ def session_progress(s: Session, session_id: str, user_id: str) -> dict[str, Any
         .where(FPS.session_id == session_id, FPS.user_id == user_id)
         .order_by(FPS.created_at, FPS.id)
     ).all()
-    row = s.execute(
-        select(SessionProcessingSummary).where(
-            SessionProcessingSummary.session_id == session_id,
-            SessionProcessingSummary.user_id == user_id,
-        )
-    ).scalar_one_or_none()
+    row = None
+    if use_summary:
+        row = s.execute(
+            select(SessionProcessingSummary).where(
+                SessionProcessingSummary.session_id == session_id,
+                SessionProcessingSummary.user_id == user_id,
+            )
+        ).scalar_one_or_none()
     if row is not None:
         summary = {
             "total_files": row.total_files,

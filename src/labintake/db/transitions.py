@@ -228,6 +228,24 @@ def claim(
     return claims
 
 
+def has_admissible(s: Session, now: datetime | None = None) -> bool:
+    """Is any pending file of a running session due? (An index probe, no locks.)"""
+    now = now or utcnow()
+    return (
+        s.execute(
+            select(FPS.id)
+            .join(ProcessingSession, ProcessingSession.id == FPS.session_id)
+            .where(
+                FPS.status == FileStatus.PENDING.value,
+                ProcessingSession.state == SessionState.RUNNING.value,
+                (FPS.next_attempt_at.is_(None)) | (FPS.next_attempt_at <= now),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def heartbeat(s: Session, worker_id: str, fps_ids: Iterable[str], lease_seconds: float) -> int:
     """Renew the leases of the files this worker runs; one statement for all of them."""
     ids = list(fps_ids)

@@ -166,6 +166,10 @@ class EmbeddedExecutor:
         free = self._idle.qsize()
         if free <= 0:
             return
+        # A cheap read first: an idle poll must not take SQLite's write lock.
+        with self.db.read() as s:
+            if not tx.has_admissible(s):
+                return
         with self.db.transaction() as s:
             claims = tx.claim(
                 s, worker_id=self.worker_id, slots=free, global_cap=self.settings.workers,

@@ -1,0 +1,39 @@
+"""Run every benchmark and print one table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import pipeline, progress_read
+
+BENCHES = {"progress": progress_read.run, "pipeline": pipeline.run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a quick check")
+    parser.add_argument("only", nargs="*", choices=[*BENCHES, []], help="run only these")
+    args = parser.parse_args(argv)
+    console = Console()
+    table = Table(title=f"LabIntake benchmarks ({'quick' if args.quick else 'full'})")
+    for col in ("benchmark", "figure", "value", "baseline", "ratio"):
+        table.add_column(col, justify="right" if col in ("value", "baseline", "ratio") else "left")
+    started = time.monotonic()
+    for name, run in BENCHES.items():
+        if args.only and name not in args.only:
+            continue
+        console.print(f"[dim]running {name}…[/dim]")
+        for row in run(quick=args.quick):
+            table.add_row(*row.cells())
+    console.print(table)
+    console.print(f"[dim]total {time.monotonic() - started:.0f} s[/dim]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Pipeline: seconds per page per format, files per minute, database writes per file (counted)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+
+from bench.common import Row, median, temp_app
+from labintake.domain.status import SessionStatus
+from tests.fixtures.reports import make_image_only_pdf, make_pdf, make_png, sample_report
+
+SEED_WRITES_PER_FILE = 6  # the seed document: "5–6 database writes per file"
+
+
+def _per_page(quick: bool) -> list[Row]:
+    from labintake.extract import extract_document, sniff_type
+    from labintake.parse import parse_document
+
+    report = sample_report()
+    samples = {
+        "digital PDF": make_pdf(report),
+        "scan PNG 200 dpi": make_png(report),
+        "image-only PDF": make_image_only_pdf(report),
+    }
+    rows = []
+    for label, data in samples.items():
+        runs = (3 if quick else 10) if "digital" in label else (1 if quick else 3)
+        extract_document(data, sniff_type(data))  # warm-up: engine load is per worker, not per page
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            doc = extract_document(data, sniff_type(data))
+            parse_document(doc)
+            times.append((time.perf_counter() - t) / len(doc.pages))
+        rows.append(Row("pipeline", f"extract+parse, {label}", median(times), "s/page"))
+    return rows
+
+
+def _session(li, files: list[tuple[str, bytes]]) -> float:  # type: ignore[no-untyped-def]
+    user = li.local_user_id()
+    session_id = li.create_session(user)
+    folder = Path(li.settings.data_dir)
+    for name, data in files:
+        path = folder / name
+        path.write_bytes(data)
+        li.add_path(session_id, user, path)
+    done = threading.Event()
+    li.doorbell.subscribe(session_id, lambda *_: done.set())
+    t = time.perf_counter()
+    li.start(session_id, user)
+    while True:
+        status = li.session_status(session_id)
+        if status is not None and status.is_terminal:
+            assert status is SessionStatus.COMPLETED, status
+            return time.perf_counter() - t
+        done.wait(0.5)
+        done.clear()
+
+
+def _throughput(quick: bool) -> list[Row]:
+    pdf = make_pdf(sample_report())
+    n = 20 if quick else 100
+    rates = {}
+    for workers in (1, None):
+        li = temp_app(**({"workers": workers} if workers else {}))
+        li.start_executor()
+        try:
+            # Warm the worker processes so process start-up is not billed to the files.
+            _session(li, [("warm.pdf", pdf)])
+            elapsed = _session(li, [(f"r{i}.pdf", pdf) for i in range(n)])
+            rates[workers] = n / elapsed * 60
+        finally:
+            li.stop()
+    return [Row("pipeline", f"files/min, {n} digital PDFs, default workers vs 1 worker",
+                rates[None], "files/min", rates[1], lower_is_better=False)]
+
+
+def _writes(quick: bool) -> list[Row]:
+    """Count committed write transactions and DML statements per file on the happy path."""
+    pdf = make_pdf(sample_report())
+    n = 10 if quick else 30
+    li = temp_app()
+    li.start_executor()
+    try:
+        _session(li, [("warm.pdf", pdf)])
+        counts = {"commits": 0, "statements": 0}
+        wrote = threading.local()
+
+        @event.listens_for(li.db.engine, "before_cursor_execute")
+        def _count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+            verb = statement.lstrip().split(" ", 1)[0].upper()
+            if verb in ("INSERT", "UPDATE", "DELETE"):
+                counts["statements"] += 1
+                wrote.flag = True
+
+        @event.listens_for(li.db.engine, "commit")
+        def _commit(conn):  # type: ignore[no-untyped-def]
+            if getattr(wrote, "flag", False):
+                counts["commits"] += 1
+                wrote.flag = False
+
+        # Only the files' own work: session creation and start are per session, not per file.
+        user = li.local_user_id()
+        session_id = li.create_session(user)
+        folder = Path(li.settings.data_dir)
+        before = dict(counts)
+        for i in range(n):
+            path = folder / f"w{i}.pdf"
+            path.write_bytes(pdf)
+            li.add_path(session_id, user, path)
+        done = threading.Event()
+        li.doorbell.subscribe(session_id, lambda *_: done.set())
+        li.start(session_id, user)
+        while not (li.session_status(session_id) or SessionStatus.PENDING).is_terminal:
+            done.wait(0.5)
+            done.clear()
+        time.sleep(0.2)
+        commits = (counts["commits"] - before["commits"] - 1) / n  # minus the start
+        statements = (counts["statements"] - before["statements"]) / n
+    finally:
+        li.stop()
+    return [
+        Row("pipeline", "write transactions per file (happy path, incl. upload)", commits, "", SEED_WRITES_PER_FILE),
+        Row("pipeline", "write statements per file (results rows are one statement)", statements, ""),
+    ]
+
+
+def run(quick: bool = False) -> list[Row]:
+    return [*_per_page(quick), *_throughput(quick), *_writes(quick)]
