@@ -74,7 +74,7 @@ def extract(
     except LabIntakeError as exc:
         console.print(f"[red]{exc.code}[/red]: {exc.message}")
         raise typer.Exit(EXIT_FAILED) from None
-    sys.stdout.write(render(report, format) + "\n")
+    sys.stdout.write(render(report, format).rstrip("\n") + "\n")
 
 
 @app.command()
@@ -168,7 +168,7 @@ def _write_results(li, final: dict, user_id: str, out: Path, fmt: str) -> None: 
             ).scalar_one()
             report = load_report(s, file_id, user_id)
             if report is not None:
-                (out / (Path(f["fileName"]).stem + suffix)).write_text(render(report, fmt) + "\n")
+                (out / (Path(f["fileName"]).stem + suffix)).write_text(render(report, fmt).rstrip("\n") + "\n")
 
 
 def _print_summary(final: dict) -> None:  # type: ignore[type-arg]

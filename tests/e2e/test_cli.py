@@ -102,8 +102,9 @@ def test_kill_9_mid_stage_then_restart_finishes_every_file_exactly_once(
                 FileProcessingStatus.status.in_(["downloading", "extracting", "parsing", "saving"]))).scalar_one()
         assert stuck >= 1  # the crash really left files mid-stage
 
+        log = (tmp_path / "serve.log").open("wb")
         server = subprocess.Popen([*LABINTAKE, "serve", "--port", "0"], env=env_for(data_dir),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
@@ -121,6 +122,7 @@ def test_kill_9_mid_stage_then_restart_finishes_every_file_exactly_once(
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            log.close()
     finally:
         db.dispose()
         if proc.poll() is None:
