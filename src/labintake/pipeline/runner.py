@@ -20,6 +20,7 @@ from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
+from labintake import metrics
 from labintake.executors.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.work import Job
 from labintake.settings import Settings
@@ -52,15 +53,34 @@ class FileRunner:
         self.storage = storage
         self.settings = settings
         self.on_event = on_event
+        self._clocks: dict[str, list[float]] = {}
 
-    def _move(self, fps_id: str, expected: FileStatus, target: FileStatus, **fields) -> None:  # type: ignore[no-untyped-def]
+    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:  # type: ignore[no-untyped-def]
         with self.db.transaction() as s:
-            moved = tx.transition(s, fps_id, expected, target, **fields)
+            moved = tx.transition(s, claim.fps_id, expected, target, **fields)
         if moved is None:
-            raise Dropped(fps_id)
-        self._announce(moved, expected)
+            raise Dropped(claim.fps_id)
+        self._announce(moved, expected, claim)
 
-    def _announce(self, moved: Moved, previous: FileStatus) -> None:
+    def _observe(self, claim: Claim, previous: FileStatus, status: FileStatus) -> None:
+        """Metrics for one transition: the stage just left, and the file's ending if it ended."""
+        now = time.monotonic()
+        kind = metrics.kind_of(claim.file_type)
+        clock = self._clocks.setdefault(claim.fps_id, [now, now])  # [claimed, stage entered]
+        metrics.STAGE_SECONDS.labels(previous.value, kind).observe(now - clock[1])
+        clock[1] = now
+        if status.is_terminal or status is FileStatus.PENDING:
+            self._clocks.pop(claim.fps_id, None)
+        if status is FileStatus.COMPLETED:
+            metrics.PROCESSING_SECONDS.labels(kind).observe(now - clock[0])
+        if status.is_terminal:
+            metrics.FILES_FINISHED.labels(status.value, kind).inc()
+            if claim.attempt > 1:
+                metrics.RETRY_OUTCOMES.labels(status.value).inc()
+
+    def _announce(self, moved: Moved, previous: FileStatus, claim: Claim | None = None) -> None:
+        if claim is not None:
+            self._observe(claim, previous, moved.status)
         log.info(
             "file %s -> %s", previous, moved.status,
             extra={"session_id": moved.session_id, "file_id": moved.file_id, "status": moved.status},
@@ -71,14 +91,14 @@ class FileRunner:
         """Run a claimed file (already ``downloading``) to a terminal status or back to pending."""
         stage = FileStatus.DOWNLOADING
         model: str | None = None
-        started = time.monotonic()
-        deadline = started + self.settings.file_timeout_seconds
+        now = time.monotonic()
+        self._clocks[claim.fps_id] = [now, now]
         try:
             path = self.storage.path(claim.storage_key)
             if not path.is_file():
                 raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail="file missing from storage")
             worker.wait_ready(WORKER_START_TIMEOUT)
-            self._move(claim.fps_id, stage, FileStatus.EXTRACTING)
+            self._move(claim, stage, FileStatus.EXTRACTING)
             stage = FileStatus.EXTRACTING
             deadline = time.monotonic() + self.settings.file_timeout_seconds
             worker.submit(
@@ -92,23 +112,24 @@ class FileRunner:
                     info = msg[1]
                     model = info["model"]
                     self._move(
-                        claim.fps_id, stage, FileStatus.PARSING,
+                        claim, stage, FileStatus.PARSING,
                         extracted_text=info["text"], extraction_model=info["model"],
                     )
                     stage = FileStatus.PARSING
                 elif kind == "parsed":
-                    self._move(claim.fps_id, stage, FileStatus.SAVING)
+                    _drain_done(worker)  # the worker is free again before we touch the database
+                    self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
                     self._save(claim, msg[1], msg[2], model)
-                    worker.recv(5.0)  # the worker's "done"
                     return Outcome(FileStatus.COMPLETED)
                 elif kind == "error":
                     _, code, message, details = msg
-                    worker.recv(5.0)
+                    _drain_done(worker)
                     raise LabIntakeError(code, message, **(details or {}))
                 elif kind == "done":
                     raise LabIntakeError(ErrorCode.INTERNAL_ERROR, exception="worker finished without a result")
         except Dropped:
+            self._clocks.pop(claim.fps_id, None)
             log.info("file dropped: no longer ours", extra={"file_id": claim.fps_id})
             return Outcome(None, worker_replaced=self._discard(worker, stage))
         except TimeoutError:
@@ -144,7 +165,7 @@ class FileRunner:
                 s, user_id=claim.user_id, session_id=claim.session_id, file_id=claim.file_id,
                 report=report, extraction_model=model,
             )
-        self._announce(moved, FileStatus.SAVING)
+        self._announce(moved, FileStatus.SAVING, claim)
 
     def _finish_failed(
         self, claim: Claim, stage: FileStatus, error: LabIntakeError,
@@ -169,5 +190,22 @@ class FileRunner:
             return None
         if moved is None:
             return None
-        self._announce(moved, stage)
+        if moved.status is FileStatus.PENDING:
+            metrics.RETRIES.labels("automatic", error.code.value).inc()
+        else:
+            metrics.FAILURES.labels(error.code.value).inc()
+            if error.code in (ErrorCode.FILE_TIMEOUT, ErrorCode.SESSION_TIMEOUT):
+                metrics.TIMEOUTS.labels("file" if error.code is ErrorCode.FILE_TIMEOUT else "session").inc()
+        self._announce(moved, stage, claim)
         return moved.status
+
+
+def _drain_done(worker: WorkerProcess) -> None:
+    """Read the worker's closing "done" so its pipe is clean for the next file."""
+    try:
+        msg = worker.recv(5.0)
+    except (TimeoutError, WorkerDied):
+        worker.replace()
+        return
+    if msg[0] != "done":
+        worker.replace()
