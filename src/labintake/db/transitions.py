@@ -147,6 +147,7 @@ class Claim:
     max_attempts: int
     file_type: str
     storage_key: str
+    event_id: int = 0  # the claim's own event (pending -> downloading)
 
 
 def claim(
@@ -223,7 +224,7 @@ def claim(
         ).one()
         claims.append(
             Claim(fps_id, row.file_id, moved.session_id, moved.user_id, row.attempt_number,
-                  row.max_retry_attempts, row.file_type, row.storage_key)
+                  row.max_retry_attempts, row.file_type, row.storage_key, moved.event_id)
         )
     return claims
 
