@@ -1,0 +1,85 @@
+"""Bytes in, :class:`Document` out: PDF text layers, OCR for scans and images.
+
+``sniff_type`` decides what a file is from its magic bytes; ``extract_document`` turns
+it into pages of words with boxes (PDF points, top-left origin) and confidences.
+Library exceptions are translated into :class:`LabIntakeError` codes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.extract.document import Document, Page, Word
+from labintake.extract.sniff import IMAGE_TYPES, PDF, SUPPORTED_TYPES, sniff_type
+
+__all__ = ["Document", "Page", "Word", "SUPPORTED_TYPES", "extract_document", "sniff_type"]
+
+
+def extract_document(
+    data: bytes,
+    file_type: str,
+    *,
+    max_pages: int = 50,
+    max_pixels: int = 60_000_000,
+    ocr_dpi: int = 200,
+    on_page: Callable[[int, int], None] | None = None,
+) -> Document:
+    """Read every page of ``data`` (of MIME type ``file_type``) into words.
+
+    Raises ``LabIntakeError`` with ``empty_file``, ``unsupported_type``, ``corrupt_pdf``,
+    ``encrypted_pdf``, ``too_many_pages``, ``image_unreadable``, ``image_too_large`` or
+    ``no_text_found``. ``on_page(done, total)`` is called after each page, for finer
+    progress within the extracting stage (an OCR page takes seconds).
+    """
+    if not data:
+        raise LabIntakeError(ErrorCode.EMPTY_FILE)
+    if file_type not in SUPPORTED_TYPES:
+        raise LabIntakeError(ErrorCode.UNSUPPORTED_TYPE, file_type=file_type)
+
+    if file_type == PDF:
+        from labintake.extract.pdf import TEXT_EXTRACTOR, extract_pdf
+
+        pages, sources = extract_pdf(
+            data, max_pages=max_pages, max_pixels=max_pixels, ocr_dpi=ocr_dpi, ocr=_ocr,
+            on_page=on_page,
+        )
+        names = []
+        if "text" in sources:
+            names.append(TEXT_EXTRACTOR)
+        if "ocr" in sources:
+            names.append(_ocr_name())
+        doc = Document(pages, "+".join(names) or TEXT_EXTRACTOR)
+    else:
+        assert file_type in IMAGE_TYPES
+        from labintake.extract.image import iter_frames
+
+        pages = []
+        frames = iter_frames(data, max_pixels=max_pixels, max_pages=max_pages)
+        for index, (frame, dpi, total) in enumerate(frames):
+            words, width, height = _ocr(np.asarray(frame), dpi)
+            pages.append(Page(index + 1, width, height, words, "ocr"))
+            if on_page is not None:
+                on_page(index + 1, total)
+        doc = Document(pages, _ocr_name())
+
+    if not any(w.text for p in doc.pages for w in p.words):
+        raise LabIntakeError(ErrorCode.NO_TEXT_FOUND, pages=len(doc.pages))
+    return doc
+
+
+def _ocr(rgb: np.ndarray, dpi: float) -> tuple[list[Word], float, float]:
+    # Imported lazily: onnxruntime and the models cost ~1 s and ~0.6 GB, and digital
+    # PDFs never need them.
+    from labintake.extract.ocr import ocr_image
+
+    page = ocr_image(rgb, dpi)
+    return page.words, page.width, page.height
+
+
+def _ocr_name() -> str:
+    from labintake.extract.ocr import ENGINE_NAME
+
+    return ENGINE_NAME

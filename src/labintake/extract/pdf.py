@@ -1,0 +1,211 @@
+"""PDF pages to words: the text layer via pdfium where it is usable, OCR where it is not."""
+
+from __future__ import annotations
+
+import ctypes
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.extract.document import Page, Word
+
+TEXT_EXTRACTOR = "pdfium-text"
+
+# Fewer printable characters than this on a page means a scan (or a scan with a page
+# number stamped on it): notes/ocr.md measured ~50 as the useful threshold.
+MIN_TEXT_CHARS = 50
+# A text layer whose characters are mostly unmappable (broken ToUnicode maps print as
+# U+FFFD, private-use glyphs or control codes) is worse than OCR.
+MIN_CLEAN_RATIO = 0.8
+_BOLD_WEIGHT = 600
+_FORCE_BOLD = 1 << 18  # PDF font descriptor flag 19
+
+
+def open_pdf(data: bytes, max_pages: int) -> pdfium.PdfDocument:
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise LabIntakeError(ErrorCode.ENCRYPTED_PDF) from exc
+        raise LabIntakeError(ErrorCode.CORRUPT_PDF, reason=str(exc)[:200]) from exc
+    n = len(doc)
+    if n == 0:
+        doc.close()
+        raise LabIntakeError(ErrorCode.CORRUPT_PDF, reason="no pages")
+    if n > max_pages:
+        doc.close()
+        raise LabIntakeError(ErrorCode.TOO_MANY_PAGES, pages=n, limit=max_pages)
+    return doc
+
+
+def extract_pdf(
+    data: bytes,
+    *,
+    max_pages: int,
+    max_pixels: int,
+    ocr_dpi: int,
+    ocr: Callable[[np.ndarray, float], tuple[list[Word], float, float]],
+    on_page: Callable[[int, int], None] | None = None,
+) -> tuple[list[Page], set[str]]:
+    """Pages of words and the set of sources used ("text", "ocr")."""
+    doc = open_pdf(data, max_pages)
+    pages: list[Page] = []
+    sources: set[str] = set()
+    try:
+        for index in range(len(doc)):
+            try:
+                page = doc[index]
+            except pdfium.PdfiumError as exc:
+                raise LabIntakeError(ErrorCode.CORRUPT_PDF, page=index + 1) from exc
+            try:
+                width, height = page.get_size()
+                words = text_layer_words(page)
+                if _usable(words):
+                    pages.append(Page(index + 1, width, height, words, "text"))
+                    sources.add("text")
+                else:
+                    pages.append(_ocr_page(page, index + 1, width, height, ocr_dpi, max_pixels, ocr))
+                    sources.add("ocr")
+            finally:
+                page.close()
+            if on_page is not None:
+                on_page(index + 1, len(doc))
+    finally:
+        doc.close()
+    return pages, sources
+
+
+def _ocr_page(page, number, width, height, ocr_dpi, max_pixels, ocr) -> Page:
+    dpi = _render_dpi(width, height, ocr_dpi, max_pixels)
+    try:
+        bitmap = page.render(scale=dpi / 72.0)
+    except pdfium.PdfiumError as exc:
+        raise LabIntakeError(ErrorCode.CORRUPT_PDF, page=number) from exc
+    rgb = bitmap.to_numpy()[:, :, :3][:, :, ::-1].copy()  # pdfium renders BGR(x)
+    ocr_words, w_pt, h_pt = ocr(rgb, dpi)
+    return Page(number, w_pt, h_pt, ocr_words, "ocr")
+
+
+def _render_dpi(width: float, height: float, dpi: int, max_pixels: int) -> float:
+    # Oversized pages (posters, mis-set media boxes) are rendered at a lower dpi rather
+    # than refused: the limit protects memory, and OCR downsizes to 1400 px anyway.
+    pixels = (width * dpi / 72.0) * (height * dpi / 72.0)
+    if pixels <= max_pixels:
+        return float(dpi)
+    return dpi * (max_pixels / pixels) ** 0.5
+
+
+def _usable(words: list[Word]) -> bool:
+    text = "".join(w.text for w in words)
+    if len(text) < MIN_TEXT_CHARS:
+        return False
+    clean = sum(1 for ch in text if _is_clean(ch))
+    return clean / len(text) >= MIN_CLEAN_RATIO
+
+
+def _is_clean(ch: str) -> bool:
+    if ch == "\ufffd":
+        return False
+    cat = unicodedata.category(ch)
+    return cat[0] in "LNPS" and cat != "Co"
+
+
+def text_layer_words(page: pdfium.PdfPage) -> list[Word]:
+    """Characters with loose (font-height) boxes, joined into words.
+
+    Loose boxes give every character of a line the same top and bottom, which makes
+    line grouping stable; tight boxes make ``.`` and ``g`` jump up and down.
+    """
+    textpage = page.get_textpage()
+    try:
+        transform = _to_top_left(page)
+        words: list[Word] = []
+        chars: list[tuple[str, float, float, float, float, bool]] = []
+        n = textpage.count_chars()
+        name_buf = ctypes.create_string_buffer(128)
+        flags = ctypes.c_int()
+        for i in range(n):
+            code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+            ch = chr(code) if code else ""
+            if not ch or ch.isspace() or code in (0xFFFE, 0xFEFF, 0x2):
+                _flush(chars, words)
+                continue
+            try:
+                l, b, r, t = textpage.get_charbox(i, loose=True)
+            except pdfium.PdfiumError:
+                continue
+            x0, y0, x1, y1 = transform(l, b, r, t)
+            if chars:
+                prev = chars[-1]
+                height = max(y1 - y0, prev[4] - prev[2], 1.0)
+                same_line = abs((y0 + y1) / 2 - (prev[2] + prev[4]) / 2) < height * 0.5
+                # pdfium usually emits generated spaces between words; a gap wider than
+                # a quarter of the font height without one is still a word break.
+                if not same_line or x0 - prev[3] > height * 0.25 or x0 < prev[1] - height:
+                    _flush(chars, words)
+            chars.append((ch, x0, y0, x1, y1, _is_bold(textpage, i, name_buf, flags)))
+        _flush(chars, words)
+        return words
+    finally:
+        textpage.close()
+
+
+def _is_bold(textpage, index: int, name_buf, flags) -> bool:
+    # The standard-14 fonts (Helvetica-Bold…) report weight 0, so the font name and the
+    # ForceBold descriptor flag are checked too. Bold marks flagged values on many LIS
+    # printouts.
+    if pdfium_c.FPDFText_GetFontWeight(textpage, index) >= _BOLD_WEIGHT:
+        return True
+    if pdfium_c.FPDFText_GetFontInfo(textpage, index, name_buf, len(name_buf), flags):
+        if flags.value & _FORCE_BOLD:
+            return True
+        name = name_buf.value.decode("latin-1", "replace").lower()
+        return any(k in name for k in ("bold", "black", "heavy", "semibold"))
+    return False
+
+
+def _flush(chars: list, words: list[Word]) -> None:
+    if not chars:
+        return
+    text = unicodedata.normalize("NFKC", "".join(c[0] for c in chars))
+    words.append(
+        Word(
+            text,
+            min(c[1] for c in chars),
+            min(c[2] for c in chars),
+            max(c[3] for c in chars),
+            max(c[4] for c in chars),
+            1.0,
+            sum(c[5] for c in chars) * 2 > len(chars),
+        )
+    )
+    chars.clear()
+
+
+def _to_top_left(page: pdfium.PdfPage) -> Callable[[float, float, float, float], tuple]:
+    """Map PDF user-space boxes (origin bottom-left, unrotated) to the displayed page's
+    top-left-origin frame, honouring the crop box and the page's /Rotate."""
+    left, bottom, right, top = page.get_cropbox()
+    w0, h0 = right - left, top - bottom
+    rotation = page.get_rotation() % 360
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        x, y = x - left, y - bottom
+        if rotation == 90:
+            return y, x
+        if rotation == 180:
+            return w0 - x, y
+        if rotation == 270:
+            return h0 - y, w0 - x
+        return x, h0 - y
+
+    def box(l: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
+        ax, ay = point(l, b)
+        bx, by = point(r, t)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+    return box

@@ -1,0 +1,34 @@
+"""File type from magic bytes: the upload's name and declared type are never trusted."""
+
+from __future__ import annotations
+
+from labintake.domain.errors import ErrorCode, LabIntakeError
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+WEBP = "image/webp"
+
+IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, WEBP})
+SUPPORTED_TYPES = frozenset({PDF, *IMAGE_TYPES})
+
+
+def sniff_type(data: bytes) -> str:
+    """The MIME type of ``data``, or raise ``unsupported_type`` / ``empty_file``."""
+    if not data:
+        raise LabIntakeError(ErrorCode.EMPTY_FILE)
+    head = data[:1024]
+    # Some PDF writers put junk (a BOM, an HTTP header) before the marker; readers
+    # accept the marker anywhere in the first 1 KiB, so do we.
+    if b"%PDF-" in head:
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    raise LabIntakeError(ErrorCode.UNSUPPORTED_TYPE)

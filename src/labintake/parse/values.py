@@ -1,0 +1,145 @@
+"""Result values, reference ranges and flags as printed, and the flag a range implies."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from labintake.domain.schemas import ReferenceRange
+
+_NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?|[.,]\d+)"
+_CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
+_VALUE_RE = re.compile(rf"^(?P<cmp>{_CMP})?\s*(?P<num>{_NUM})(?P<flag>[HL]{{1,2}}|\*)?$")
+_RANGE_RE = re.compile(
+    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-|–|—|‒|to|~|\.\.)\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
+)
+_BOUND_RE = re.compile(rf"^\(?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*\)?$")
+
+QUALITATIVE = {
+    "negative", "positive", "trace", "detected", "not detected", "none detected",
+    "reactive", "non-reactive", "nonreactive", "non reactive", "normal", "abnormal",
+    "present", "absent", "neg", "pos", "clear", "cloudy", "yellow", "pending",
+}
+# Qualitative results that mean "nothing found": a value matching the range text, or
+# one of these under a "negative" range, is normal.
+_NEGATIVE_WORDS = {"negative", "neg", "not detected", "none detected", "non-reactive",
+                   "nonreactive", "non reactive", "absent", "normal"}
+
+FLAGS = {
+    "h": "high", "hi": "high", "high": "high", "hh": "high", "h*": "high", "↑": "high",
+    "crit h": "high", "ch": "high", "l": "low", "lo": "low", "low": "low", "ll": "low",
+    "l*": "low", "↓": "low", "crit l": "low", "cl": "low", "a": "abnormal", "abn": "abnormal",
+    "abnormal": "abnormal", "*": "abnormal", "!": "abnormal", "c": "abnormal",
+    "n": "normal", "normal": "normal",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    value: float | None  # None for qualitative results
+    text: str  # the literal as printed (cleaned of spaces)
+    comparator: str | None = None
+    glued_flag: str | None = None  # "4.04L": flag printed against the number
+
+
+def clean(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def to_number(text: str) -> float:
+    """``1,234`` is a thousands separator; ``13,5`` is a decimal comma."""
+    if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+", text):
+        return float(text.replace(",", ""))
+    return float(text.replace(",", "."))
+
+
+def parse_value(text: str) -> Value | None:
+    """A numeric (optionally with a comparator) or qualitative result, else None."""
+    t = clean(text)
+    if not t:
+        return None
+    m = _VALUE_RE.match(t.replace(" ", ""))
+    if m:
+        cmp_ = _canonical_cmp(m.group("cmp"))
+        literal = (m.group("cmp") or "") + m.group("num")
+        flag = m.group("flag")
+        return Value(to_number(m.group("num")), literal, cmp_, FLAGS.get(flag.lower()) if flag else None)
+    if t.lower() in QUALITATIVE:
+        return Value(None, t)
+    return None
+
+
+def _canonical_cmp(cmp_: str | None) -> str | None:
+    if cmp_ is None:
+        return None
+    return {"=<": "<=", "≤": "<=", "=>": ">=", "≥": ">="}.get(cmp_, cmp_)
+
+
+def parse_range(text: str) -> ReferenceRange | None:
+    """``3.5-5.0``, ``3.5 – 5.0``, ``<200``, ``> 40``, ``Negative``; None if not a range."""
+    t = clean(text)
+    if not t:
+        return None
+    m = _RANGE_RE.match(t)
+    if m:
+        lo, hi = to_number(m.group("lo")), to_number(m.group("hi"))
+        if lo <= hi:
+            return ReferenceRange(low=lo, high=hi, text=t)
+        return None
+    m = _BOUND_RE.match(t)
+    if m:
+        num = to_number(m.group("num"))
+        if m.group("cmp") in ("<", "<=", "=<", "≤"):
+            return ReferenceRange(low=None, high=num, text=t)
+        return ReferenceRange(low=num, high=None, text=t)
+    if t.lower() in QUALITATIVE:
+        return ReferenceRange(low=None, high=None, text=t)
+    return None
+
+
+def parse_flag(text: str) -> str | None:
+    """A printed flag (H, L, HH, LL, A, *, High, Low…) as high/low/abnormal/normal."""
+    t = clean(text).lower().strip("()[]")
+    return FLAGS.get(t)
+
+
+def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
+    """The flag a value implies against its range; None when nothing can be said."""
+    if rng is None:
+        return None
+    if value.value is None:
+        if rng.low is not None or rng.high is not None or not rng.text:
+            return None
+        got, want = value.text.lower(), rng.text.lower()
+        if got == want or (got in _NEGATIVE_WORDS and want in _NEGATIVE_WORDS):
+            return "normal"
+        return "abnormal"
+    v = value.value
+    if rng.low is None and rng.high is None:
+        return None
+    # A censored value ("<0.5", ">60") is only out of range if its whole interval is.
+    if rng.low is not None and v < rng.low and value.comparator not in (">", ">="):
+        return "low"
+    if rng.high is not None and v > rng.high and value.comparator not in ("<", "<="):
+        return "high"
+    # Range "<200" means high at 200? Labs differ; values equal to a one-sided bound
+    # are treated as in range, as most LIS do.
+    return "normal"
+
+
+def flag_consistent(flag: str | None, value: Value, rng: ReferenceRange | None) -> bool:
+    """False when a printed flag contradicts the range (a sign of a misread row)."""
+    derived = derive_flag(value, rng)
+    if flag is None or derived is None:
+        return True
+    if flag == "abnormal" or derived == "abnormal":
+        return True
+    if flag == "normal":
+        return derived == "normal"
+    # A printed H/L with a value exactly on the bound is common ("≥" vs ">" conventions).
+    return derived in (flag, "normal") if _on_bound(value, rng) else derived == flag
+
+
+def _on_bound(value: Value, rng: ReferenceRange | None) -> bool:
+    return rng is not None and value.value is not None and value.value in (rng.low, rng.high)

@@ -1,0 +1,215 @@
+"""Extraction and parsing on real generated files: digital PDF, scan PNG, image-only PDF.
+
+Every row and the patient fields must equal the ground truth the file was printed from.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.domain.schemas import LabReport
+from labintake.extract import extract_document, sniff_type
+from labintake.parse import parse_document
+from tests.fixtures.reports import (
+    blank_pdf_bytes,
+    corrupt_pdf_bytes,
+    corrupt_png_bytes,
+    encrypted_pdf_bytes,
+    make_image_only_pdf,
+    make_multipage_pdf,
+    make_pdf,
+    make_png,
+    sample_report,
+)
+
+SAMPLE = sample_report()
+
+
+def _row(r):
+    rng = r.reference_range
+    return (r.name, r.loinc, r.value, r.value_text, r.unit,
+            rng.low if rng else None, rng.high if rng else None, r.flag)
+
+
+def assert_matches_truth(got: LabReport, truth: LabReport = SAMPLE.truth) -> None:
+    assert [_row(r) for r in got.results] == [_row(r) for r in truth.results]
+    assert [r.flag_source for r in got.results] == [r.flag_source for r in truth.results]
+    assert [r.section for r in got.results] == [r.section for r in truth.results]
+    assert got.patient == truth.patient
+    assert got.report.collected_at == truth.report.collected_at
+    assert got.report.reported_at == truth.report.reported_at
+    assert got.report.ordering_provider == truth.report.ordering_provider
+    assert got.report.lab_name == truth.report.lab_name
+    for r in got.results:
+        assert r.page == 1
+        assert r.bbox is not None and 0 <= r.bbox[0] < r.bbox[2] <= 612 and 0 <= r.bbox[1] < r.bbox[3] <= 792
+        assert r.confidence is not None and r.confidence > 0.8
+        assert not r.needs_review
+
+
+def _run(data: bytes):
+    doc = extract_document(data, sniff_type(data))
+    return doc, parse_document(doc)
+
+
+def test_digital_pdf_reads_every_row():
+    doc, report = _run(make_pdf(SAMPLE))
+    assert doc.extractor == "pdfium-text"
+    assert [p.source for p in doc.pages] == ["text"]
+    assert_matches_truth(report)
+    # The value boxes are where the Result column was printed (x = 230 pt).
+    assert all(abs(r.bbox[0] - 230) < 1 for r in report.results)
+
+
+def test_digital_pdf_marks_bold_flags():
+    doc = extract_document(make_pdf(SAMPLE), "application/pdf")
+    bold = {w.text for w in doc.pages[0].words if w.bold}
+    assert {"112", "3.3", "131", "H", "L"} <= bold
+    assert "245" not in bold
+
+
+@pytest.mark.slow
+def test_png_scan_reads_every_row():
+    doc, report = _run(make_png(SAMPLE, dpi=200))
+    assert doc.extractor == "rapidocr-3.10"
+    assert [p.source for p in doc.pages] == ["ocr"]
+    assert doc.pages[0].width == pytest.approx(612, abs=1)
+    assert_matches_truth(report)
+    # OCR boxes are scaled to points: the value column sits near x = 230 pt.
+    assert all(abs(r.bbox[0] - 230) < 8 for r in report.results)
+
+
+@pytest.mark.slow
+def test_image_only_pdf_reads_every_row():
+    data = make_image_only_pdf(SAMPLE)
+    doc, report = _run(data)
+    assert doc.extractor == "rapidocr-3.10"
+    assert_matches_truth(report)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_turned_scan_is_put_upright(angle):
+    img = Image.open(io.BytesIO(make_png(SAMPLE))).rotate(angle, expand=True)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    _, report = _run(buf.getvalue())
+    assert_matches_truth(report)
+
+
+@pytest.mark.slow
+def test_slightly_skewed_jpeg_scan():
+    img = Image.open(io.BytesIO(make_png(SAMPLE))).rotate(2.0, fillcolor=255, resample=Image.BICUBIC)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=70)
+    doc, report = _run(buf.getvalue())
+    assert sniff_type(buf.getvalue()) == "image/jpeg"
+    assert [_row(r) for r in report.results] == [_row(r) for r in SAMPLE.truth.results]
+
+
+@pytest.mark.slow
+def test_mixed_pdf_names_both_extractors():
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    for data in (make_pdf(SAMPLE), make_image_only_pdf(SAMPLE)):
+        src = pdfium.PdfDocument(data)
+        out.import_pages(src)
+        src.close()
+    buf = io.BytesIO()
+    out.save(buf)
+    out.close()
+    doc, report = _run(buf.getvalue())
+    assert doc.extractor == "pdfium-text+rapidocr-3.10"
+    assert [p.source for p in doc.pages] == ["text", "ocr"]
+    assert [r.page for r in report.results] == [1] * 22 + [2] * 22
+
+
+# --- bad inputs ---------------------------------------------------------------------
+
+
+def _code(data: bytes, file_type: str | None = None, **kw) -> ErrorCode:
+    with pytest.raises(LabIntakeError) as exc:
+        extract_document(data, file_type or sniff_type(data), **kw)
+    return exc.value.code
+
+
+def test_empty_file():
+    with pytest.raises(LabIntakeError) as exc:
+        sniff_type(b"")
+    assert exc.value.code == ErrorCode.EMPTY_FILE
+    assert _code(b"", "application/pdf") == ErrorCode.EMPTY_FILE
+
+
+@pytest.mark.parametrize("data", [b"hello world", b"PK\x03\x04zipfile", b"GIF89a...."])
+def test_unsupported_type(data):
+    with pytest.raises(LabIntakeError) as exc:
+        sniff_type(data)
+    assert exc.value.code == ErrorCode.UNSUPPORTED_TYPE
+    assert _code(data, "text/plain") == ErrorCode.UNSUPPORTED_TYPE
+
+
+def test_sniffed_types():
+    assert sniff_type(make_pdf(SAMPLE)) == "application/pdf"
+    assert sniff_type(make_png(SAMPLE, dpi=50)) == "image/png"
+    img = Image.new("RGB", (10, 10), "white")
+    for fmt, mime in (("JPEG", "image/jpeg"), ("TIFF", "image/tiff"), ("WEBP", "image/webp")):
+        buf = io.BytesIO()
+        img.save(buf, format=fmt)
+        assert sniff_type(buf.getvalue()) == mime
+
+
+def test_corrupt_pdf():
+    assert _code(corrupt_pdf_bytes()) == ErrorCode.CORRUPT_PDF
+
+
+def test_truncated_pdf():
+    data = make_pdf(SAMPLE)
+    assert _code(data[: len(data) // 3]) == ErrorCode.CORRUPT_PDF
+
+
+def test_encrypted_pdf():
+    assert _code(encrypted_pdf_bytes()) == ErrorCode.ENCRYPTED_PDF
+
+
+def test_too_many_pages():
+    assert _code(make_multipage_pdf(4), max_pages=3) == ErrorCode.TOO_MANY_PAGES
+
+
+def test_corrupt_png():
+    assert _code(corrupt_png_bytes()) == ErrorCode.IMAGE_UNREADABLE
+
+
+def test_image_too_large():
+    assert _code(make_png(SAMPLE, dpi=100), max_pixels=500_000) == ErrorCode.IMAGE_TOO_LARGE
+
+
+@pytest.mark.slow
+def test_blank_pdf_has_no_text():
+    assert _code(blank_pdf_bytes()) == ErrorCode.NO_TEXT_FOUND
+
+
+@pytest.mark.slow
+def test_blank_image_has_no_text():
+    buf = io.BytesIO()
+    Image.new("RGB", (850, 1100), "white").save(buf, format="PNG")
+    assert _code(buf.getvalue()) == ErrorCode.NO_TEXT_FOUND
+
+
+def test_text_that_is_not_a_lab_report():
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.drawString(72, 720, "Dear customer, thank you for your order of three garden chairs.")
+    c.drawString(72, 700, "Your delivery is planned for next Tuesday between 8 and 12.")
+    c.showPage()
+    c.save()
+    doc = extract_document(buf.getvalue(), "application/pdf")
+    with pytest.raises(LabIntakeError) as exc:
+        parse_document(doc)
+    assert exc.value.code == ErrorCode.NOT_A_LAB_REPORT

@@ -1,0 +1,106 @@
+"""Header fields: patient, dates, lab and provider from labelled text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from labintake.parse.header import parse_date, parse_header, parse_person_name, parse_sex
+from labintake.parse.lines import build_lines
+from tests.fixtures.words import row, words_at
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("03/04/2025", date(2025, 3, 4)),
+        ("3/4/2025 08:15", date(2025, 3, 4)),
+        ("25/03/2025", date(2025, 3, 25)),  # first part > 12: day first
+        ("04.03.2025", date(2025, 3, 4)),
+        ("2025-03-04", date(2025, 3, 4)),
+        ("Mar 4, 2025", date(2025, 3, 4)),
+        ("March 4th, 2025", date(2025, 3, 4)),
+        ("4 Mar 2025", date(2025, 3, 4)),
+        ("04-Mar-2025", date(2025, 3, 4)),
+        ("on 2025-03-04 at 10:00", date(2025, 3, 4)),
+    ],
+)
+def test_dates(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_two_digit_birth_year_is_in_the_past():
+    assert parse_date("02/14/80", birth=True) == date(1980, 2, 14)
+    assert parse_date("02/14/05", birth=True) == date(2005, 2, 14)
+
+
+@pytest.mark.parametrize("text", ["", "unknown", "13/13/2025", "2025"])
+def test_not_dates(text):
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [("Female", "female"), ("F", "female"), ("M", "male"), ("male", "male"), ("45 Y / F", "female"),
+     ("Other", "other"), ("U", None)],
+)
+def test_sex(text, sex):
+    assert parse_sex(text) == sex
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Jane Q Doe", "Jane Q Doe"), ("DOE, JANE Q", "Jane Q Doe"), ("Doe, Jane", "Jane Doe")],
+)
+def test_person_names(text, name):
+    assert parse_person_name(text) == name
+
+
+def test_two_column_header_block():
+    """Given a header with two label columns on each line, when parsed, then every field is found."""
+    words = [
+        *words_at("Northwind Clinical Laboratory", 54, 50),
+        *row((54, "Patient: Jane Q Doe"), (330, "Collected: 03/04/2025"), y=100),
+        *row((54, "DOB: 02/14/1980"), (330, "Reported: 03/05/2025"), y=116),
+        *row((54, "Sex: Female"), (330, "Ordering Provider: Dr. Alan Smithee"), y=132),
+        *row((54, "MRN: 000123"), y=148),
+    ]
+    patient, report = parse_header(build_lines(words))
+    assert patient.name == "Jane Q Doe"
+    assert patient.date_of_birth == date(1980, 2, 14)
+    assert patient.sex == "female"
+    assert patient.mrn == "000123"
+    assert report.collected_at == date(2025, 3, 4)
+    assert report.reported_at == date(2025, 3, 5)
+    assert report.ordering_provider == "Dr. Alan Smithee"
+    assert report.lab_name == "Northwind Clinical Laboratory"
+
+
+def test_alternative_labels_on_one_line():
+    """Given European dates and other label spellings run together, then each value stops at the next label."""
+    words = [
+        *words_at("Name: DOE, JOHN Date of Birth: 14.02.1980 Gender: M", 54, 100),
+        *words_at("Patient ID: A-778 Collection Date: 2025-03-04 Physician: Dr. Who", 54, 116),
+        *words_at("Laboratory: Example Lab East Report Date: Mar 5, 2025", 54, 132),
+    ]
+    patient, report = parse_header(build_lines(words))
+    assert patient.name == "John Doe"
+    assert patient.date_of_birth == date(1980, 2, 14)
+    assert patient.sex == "male"
+    assert patient.mrn == "A-778"
+    assert report.collected_at == date(2025, 3, 4)
+    assert report.reported_at == date(2025, 3, 5)
+    assert report.ordering_provider == "Dr. Who"
+    assert report.lab_name == "Example Lab East"
+
+
+def test_ocr_without_space_after_colon():
+    patient, _ = parse_header(build_lines(words_at("DOB:02/14/1980", 54, 100)))
+    assert patient.date_of_birth == date(1980, 2, 14)
+
+
+def test_missing_fields_are_none():
+    patient, report = parse_header(build_lines(words_at("Nothing to see here", 54, 100)))
+    assert patient.model_dump() == {"name": None, "date_of_birth": None, "sex": None, "mrn": None}
+    assert report.collected_at is None and report.lab_name is None
