@@ -111,3 +111,34 @@ def make_settings(tmp_path: Path, db_url: str | None = None, **overrides: object
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+BACKENDS = [
+    "embedded-sqlite",
+    pytest.param("embedded-postgresql", marks=pytest.mark.postgres),
+    pytest.param("procrastinate", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Database and executor for the contract suite: the same tests against every executor."""
+    if request.param == "embedded-sqlite":
+        url = f"sqlite:///{tmp_path / 'labintake.db'}"
+        upgrade(url)
+        yield {"database_url": url, "executor": "embedded"}
+        return
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    url = fresh_pg_database()
+    yield {"database_url": url, "executor": request.param.split("-")[0]}
+    drop_pg_database(url)
+
+
+def start_processing(li) -> None:  # type: ignore[no-untyped-def]
+    """Run files in this process with the configured executor (a procrastinate worker, or embedded)."""
+    if li.settings.distributed:
+        li.start_worker()
+    else:
+        li.start_executor()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 import time
@@ -23,6 +22,10 @@ from labintake.settings import Settings
 app = typer.Typer(help="LabIntake: lab reports in, structured results out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Accounts that can log in to the web app.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
 
 console = Console(stderr=True)
 
@@ -196,24 +199,145 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     no_executor: Annotated[bool, typer.Option("--no-executor", help="API only; workers run elsewhere.")] = False,
 ) -> None:
-    """Run LabIntake: applies migrations, starts the executor (and the web app)."""
+    """Run LabIntake: applies migrations, starts the executor and serves the web app and API."""
+    import uvicorn
+
     from labintake.service import LabIntake
+    from labintake.web import WebConfig, create_app
 
     settings = _settings()
     logs.configure(settings.log_level)
     li = LabIntake(settings)
-    if not no_executor:
-        li.start_executor()
-    console.print(f"LabIntake executor running with {settings.workers} workers; data in {settings.data_dir}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        pass
+        _first_account(li, f"http://{host}:{port}/login")
+        if not no_executor:
+            li.start_executor()
+        config = WebConfig(
+            executor_expected=not no_executor,
+            # Browsers keep Secure cookies off plain http except on loopback; behind TLS, keep Secure.
+            cookie_secure=not _is_loopback(host),
+            cors_origins=tuple(getattr(settings, "cors_origins", ()) or ()),
+        )
+        console.print(
+            f"LabIntake on http://{host}:{port} ({'no executor' if no_executor else f'{settings.workers} workers'});"
+            f" data in {settings.data_dir}"
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(li, config), host=host, port=port, log_config=None, lifespan="off",
+                ws="websockets-sansio", timeout_graceful_shutdown=5, proxy_headers=False,
+            )
+        )
+        server.run()  # returns on SIGINT/SIGTERM
     finally:
         li.stop()
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
+def _first_account(li, login_url: str) -> None:  # type: ignore[no-untyped-def]
+    """On a first start nobody can log in: give the local account a random password and say so."""
+    from labintake import auth
+    from labintake.db import sessions as sessions_repo
+    from labintake.db import users as users_repo
+
+    with li.db.transaction() as s:
+        if users_repo.count_users_with_password(s):
+            return
+        # The CLI's own account, so sessions run with `labintake process` show in the web app too.
+        user = sessions_repo.get_or_create_user(s, sessions_repo.LOCAL_USER_EMAIL)
+        password = auth.random_password()
+        user.password_hash = auth.hash_password(password)
+    console.print(
+        f"[bold]First start:[/bold] log in at {login_url} as [bold]{sessions_repo.LOCAL_USER_EMAIL}[/bold] "
+        f"with password [bold]{password}[/bold]\n(shown once; set another with "
+        f"`labintake users password {sessions_repo.LOCAL_USER_EMAIL}`, or add users with `labintake users create`)"
+    )
+
+
+def _database():  # type: ignore[no-untyped-def]
+    from labintake.db.engine import Database
+    from labintake.db.migrate import upgrade
+
+    settings = _settings()
+    if not settings.is_postgres:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.db_url)
+    return Database(settings.db_url)
+
+
+def _password(password: str | None) -> str:
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise typer.BadParameter("use at least 8 characters", param_hint="--password")
+    return password
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="The login email.")],
+    password: Annotated[str | None, typer.Option("--password", help="Prompted for when omitted.")] = None,
+) -> None:
+    """Create a user who can log in to the web app."""
+    from labintake import auth
+
+    secret = _password(password)
+    db = _database()
+    try:
+        with db.transaction() as s:
+            auth.create_user(s, email, secret)
+    except auth.AuthError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]created {auth.normalise_email(email)}[/green]")
+
+
+@users_app.command("password")
+def users_password(
+    email: Annotated[str, typer.Argument(help="The login email.")],
+    password: Annotated[str | None, typer.Option("--password", help="Prompted for when omitted.")] = None,
+) -> None:
+    """Set a user's password."""
+    from labintake import auth
+
+    secret = _password(password)
+    db = _database()
+    try:
+        with db.transaction() as s:
+            auth.set_password(s, email, secret)
+    except auth.AuthError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]password set for {auth.normalise_email(email)}[/green]")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "cli",
+) -> None:
+    """Print a new API bearer token for a user (only its hash is stored: copy it now)."""
+    from labintake import auth
+    from labintake.db import users as users_repo
+
+    db = _database()
+    try:
+        with db.transaction() as s:
+            user = users_repo.user_by_email(s, auth.normalise_email(email))
+            if user is None:
+                console.print(f"[red]no user {email}; create it with `labintake users create`[/red]")
+                raise typer.Exit(2)
+            token = auth.create_token(s, user.id, name)
+    finally:
+        db.dispose()
+    sys.stdout.write(token + "\n")
 
 
 def main() -> None:  # pragma: no cover

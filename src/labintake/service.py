@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, BinaryIO
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from labintake.db import sessions as repo
 from labintake.db import transitions as tx
@@ -22,6 +24,11 @@ from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
 from labintake.settings import Settings
 from labintake.storage import LocalStorage
+
+if TYPE_CHECKING:
+    from labintake.executors.distributed import DistributedWorker
+    from labintake.executors.embedded import EmbeddedExecutor
+    from labintake.notify import PgListener
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +45,43 @@ class LabIntake:
         self.db = Database(settings.db_url)
         self.storage = LocalStorage(settings.files_dir)
         self.doorbell = Doorbell()
-        self.executor = None
+        self.executor: EmbeddedExecutor | DistributedWorker | None = None
+        self.listener: PgListener | None = None
 
     # --- executor -------------------------------------------------------------------------
 
     def start_executor(self) -> None:
+        """Start processing in this process: the embedded executor, or, in the distributed
+        deployment, nothing but admission (files run on ``labintake worker``) and the
+        LISTEN connection that wakes push clients for events written by other processes."""
+        if self.settings.is_postgres:
+            from labintake.notify import PgListener
+
+            self.listener = PgListener(self.settings.db_url, self.doorbell)
+            self.listener.start()
+        if self.settings.distributed:
+            return
         from labintake.executors.embedded import EmbeddedExecutor
 
         self.executor = EmbeddedExecutor(self.db, self.storage, self.settings, on_event=self._rang)
+        self.executor.start()
+
+    def start_worker(self, concurrency: int | None = None) -> None:
+        """Run files from the job queue in this process (``labintake worker``)."""
+        from labintake.executors.distributed import DistributedWorker
+
+        self.executor = DistributedWorker(
+            self.db, self.storage, self.settings, concurrency=concurrency, on_event=self._rang
+        )
         self.executor.start()
 
     def stop(self) -> None:
         if self.executor is not None:
             self.executor.stop()
             self.executor = None
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
         self.db.dispose()
 
     def _rang(self, moved: Moved) -> None:
@@ -60,8 +90,20 @@ class LabIntake:
     def _after(self, moved: list[Moved], *, wake: bool = True) -> None:
         for m in moved:
             self.doorbell.ring(m.session_id, m.event_id)
-        if wake and self.executor is not None:
+        if not wake:
+            return
+        if self.executor is not None:
             self.executor.wake()
+        elif self.settings.distributed:
+            # An API replica admits right away (admission and job deferral: one transaction);
+            # the workers' own admission loops would otherwise pick the files up within a second.
+            from labintake.executors.distributed import admit
+
+            try:
+                for claim in admit(self.db, self.settings):
+                    self.doorbell.ring(claim.session_id, claim.event_id)
+            except LabIntakeError as exc:
+                log.warning("admission deferred to the workers: %s", exc.code)
 
     # --- users and sessions ---------------------------------------------------------------
 
@@ -132,6 +174,96 @@ class LabIntake:
         with self.db.read() as s:
             status = s.query(SessionProcessingSummary.session_status).filter_by(session_id=session_id).scalar()
         return SessionStatus(status) if status else None
+
+    # --- API additions: checked uploads and deletion (web) ----------------------------------
+
+    def upload(
+        self,
+        session_id: str,
+        user_id: str,
+        stream: BinaryIO,
+        file_name: str,
+        *,
+        inspect: Callable[[Path, str], int | None] | None = None,
+    ) -> Upload:
+        """``add_file`` for the API: every check that can run before queueing runs here.
+
+        Too large: rejected, nothing stored. Wrong type, or ``inspect`` (page/pixel limits,
+        corrupt or encrypted PDF) refuses it: stored as failed with its code. The same bytes
+        already in this session: not added again; ``duplicate_of`` names the first copy.
+        """
+        from labintake.db import history
+        from labintake.extract import sniff_type
+
+        name = sanitize_name(file_name)
+        try:
+            stored = self.storage.put(stream, max_bytes=self.settings.max_file_bytes)
+        except LabIntakeError as exc:
+            if exc.code is not ErrorCode.FILE_TOO_LARGE:
+                raise
+            return Upload(None, name, "rejected", exc.code.value, exc.message)
+        error: LabIntakeError | None = None
+        file_type = "application/octet-stream"
+        page_count = None
+        path = self.storage.path(stored.key)
+        try:
+            with path.open("rb") as fh:
+                file_type = sniff_type(fh.read(1024))
+            if inspect is not None:
+                page_count = inspect(path, file_type)
+        except LabIntakeError as exc:
+            error = exc
+        with self.db.transaction() as s:
+            session = s.get(ProcessingSession, session_id)
+            if session is None or session.user_id != user_id:
+                raise LabIntakeError(ErrorCode.INTERNAL_ERROR, "no such session")
+            first = history.duplicate_in_session(s, session_id, user_id, stored.sha256)
+            if first is None:
+                new = repo.NewFile(stored.key, stored.sha256, name, file_type, stored.size, page_count)
+                _, status = repo.add_file(s, session, new, max_retry_attempts=self.settings.max_retry_attempts)
+                moved = tx.fail(s, status.id, FileStatus.PENDING, error) if error else None
+        if first is not None:
+            return Upload(None, name, "duplicate", None, None, duplicate_of=first)
+        self._after([moved] if moved else [], wake=True)
+        if error is not None:
+            return Upload(status.id, name, FileStatus.FAILED.value, error.code.value, error.message)
+        return Upload(status.id, name, FileStatus.PENDING.value, None, None)
+
+    def delete_session(self, session_id: str, user_id: str) -> bool:
+        """Delete a session with its files, events and results; stored bytes nothing else uses go too.
+
+        Running files are stopped first; their workers' late writes find no row and are dropped.
+        """
+        from labintake.db import history
+
+        with self.db.read() as s:
+            if history.session_state(s, session_id, user_id) is None:
+                return False
+        if self.executor is not None:
+            self.executor.cancel_running(session_id)
+        with self.db.transaction() as s:
+            keys = history.delete_session(s, session_id, user_id)
+        if keys is None:
+            return False
+        # A concurrent upload of the same bytes could re-reference a key between this check and
+        # the unlink; storage is content-addressed, so its worker would fail storage_unavailable
+        # and the user can upload again. Rare enough not to lock uploads for.
+        with self.db.read() as s:
+            for key in history.unreferenced_keys(s, keys):
+                self.storage.delete(key)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """What became of one uploaded file: queued (pending), failed at once, rejected, or a duplicate."""
+
+    file_id: str | None  # file_processing_status.id; None when nothing was added
+    file_name: str
+    status: str  # pending | failed | rejected | duplicate
+    error_code: str | None
+    error_message: str | None
+    duplicate_of: str | None = None
 
 
 def sanitize_name(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,11 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(60_000_000, gt=0, description="Image pixel limit (width x height).")
     ocr_dpi: int = Field(200, ge=72, le=600, description="Resolution PDF pages are rendered at for OCR.")
     log_level: str = Field("INFO", description="Python log level.")
+    executor: Literal["auto", "embedded", "procrastinate"] = Field(
+        "auto",
+        description="auto: procrastinate on PostgreSQL, the in-process executor on SQLite. "
+        "'embedded' forces the in-process one (small installs on PostgreSQL).",
+    )
 
     @field_validator("data_dir")
     @classmethod
@@ -48,6 +54,13 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return self.db_url.startswith("postgresql")
+
+    @property
+    def distributed(self) -> bool:
+        """Files run on procrastinate workers (``labintake worker``), not inside ``serve``."""
+        if self.executor == "auto":
+            return self.is_postgres
+        return self.executor == "procrastinate"
 
     @property
     def files_dir(self) -> Path:

@@ -1,4 +1,6 @@
-"""The embedded executor on real files: caps, failures, timeouts, retries, pause/resume/cancel."""
+"""The executor contract, on real files, against every executor: the embedded one on SQLite and
+PostgreSQL, and procrastinate workers on PostgreSQL: caps, failures, timeouts, retries,
+pause/resume/cancel."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy import func, select
 from labintake.db.models import FileProcessingStatus, LabReport, TestResult
 from labintake.domain.status import SessionState
 from labintake.service import LabIntake
-from tests.conftest import make_settings
+from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import corrupt_pdf_bytes, make_pdf, make_png, sample_report
 from tests.integration.helpers import (
     events,
@@ -30,15 +32,15 @@ def pdf() -> bytes:
     return make_pdf(sample_report())
 
 
-def make_app(tmp_path: Path, db_url: str, **overrides: object) -> LabIntake:
-    li = LabIntake(make_settings(tmp_path, db_url, **overrides))
-    li.start_executor()
+def make_app(tmp_path: Path, backend: dict[str, str], **overrides: object) -> LabIntake:
+    li = LabIntake(make_settings(tmp_path, backend["database_url"], executor=backend["executor"], **overrides))
+    start_processing(li)
     return li
 
 
 @pytest.fixture
-def app(tmp_path: Path, db_url: str) -> Iterator[LabIntake]:
-    li = make_app(tmp_path, db_url, workers=4)
+def app(tmp_path: Path, backend: dict[str, str]) -> Iterator[LabIntake]:
+    li = make_app(tmp_path, backend, workers=4)
     yield li
     li.stop()
 
@@ -103,11 +105,11 @@ def test_seed_test_three_counts(app: LabIntake, tmp_path: Path, pdf: bytes) -> N
 
 @pytest.mark.slow
 def test_a_runaway_file_times_out_its_worker_is_replaced_and_others_complete(
-    tmp_path: Path, db_url: str, pdf: bytes
+    tmp_path: Path, backend: dict[str, str], pdf: bytes
 ) -> None:
     """Given a 1 s limit, an OCR'd image (several seconds) is killed and marked timeout; its worker
     process is replaced; the digital PDFs of the session complete."""
-    li = make_app(tmp_path, db_url, workers=2, file_timeout_seconds=1.0)
+    li = make_app(tmp_path, backend, workers=2, file_timeout_seconds=1.0)
     try:
         pids_before = {w.pid for w in li.executor._workers}  # type: ignore[union-attr]
         user = li.local_user_id()
@@ -157,8 +159,8 @@ def test_manual_retry_increments_the_attempt(app: LabIntake, tmp_path: Path) -> 
     assert not app.retry("no-such-file", user)
 
 
-def test_pause_stops_admission_resume_continues(tmp_path: Path, db_url: str, pdf: bytes) -> None:
-    li = make_app(tmp_path, db_url, workers=1, per_session_concurrency=1)
+def test_pause_stops_admission_resume_continues(tmp_path: Path, backend: dict[str, str], pdf: bytes) -> None:
+    li = make_app(tmp_path, backend, workers=1, per_session_concurrency=1)
     try:
         user = li.local_user_id()
         session_id, _ = upload(li, user, tmp_path, {f"r{i}.pdf": pdf for i in range(6)})
@@ -183,8 +185,8 @@ def test_pause_stops_admission_resume_continues(tmp_path: Path, db_url: str, pdf
         li.stop()
 
 
-def test_cancel_marks_pending_files_cancelled(tmp_path: Path, db_url: str, pdf: bytes) -> None:
-    li = make_app(tmp_path, db_url, workers=1, per_session_concurrency=1)
+def test_cancel_marks_pending_files_cancelled(tmp_path: Path, backend: dict[str, str], pdf: bytes) -> None:
+    li = make_app(tmp_path, backend, workers=1, per_session_concurrency=1)
     try:
         user = li.local_user_id()
         session_id, _ = upload(li, user, tmp_path, {f"r{i}.pdf": pdf for i in range(6)})

@@ -35,6 +35,7 @@ from labintake.domain.status import (
 )
 
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
+QUEUED = "queued"  # worker_id of a file admitted to the job queue, not yet taken by a worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,7 @@ def claim(
     per_session_cap: int,
     lease_seconds: float,
     now: datetime | None = None,
+    only: list[str] | None = None,
 ) -> list[Claim]:
     """Admit up to ``slots`` pending files (pending -> downloading) within both caps.
 
@@ -183,6 +185,7 @@ def claim(
             FPS.status == FileStatus.PENDING.value,
             ProcessingSession.state == SessionState.RUNNING.value,
             (FPS.next_attempt_at.is_(None)) | (FPS.next_attempt_at <= now),
+            *([FPS.id.in_(only)] if only is not None else []),
         )
         .order_by(FPS.created_at, FPS.id)
         .limit(max(room * 4, 32))
@@ -190,6 +193,16 @@ def claim(
     if not candidates:
         return []
     sessions = {c.session_id for c in candidates}
+    # Lock the sessions we admit for (FOR SHARE): a pause or cancel committing meanwhile
+    # either waits for this admission or, if it came first, excludes its session here.
+    sessions = set(
+        s.execute(
+            select(ProcessingSession.id)
+            .where(ProcessingSession.id.in_(sessions), ProcessingSession.state == SessionState.RUNNING.value)
+            .with_for_update(read=True)
+        ).scalars()
+    )
+    candidates = [c for c in candidates if c.session_id in sessions]
     running = dict(
         s.execute(
             select(FPS.session_id, func.count())
@@ -303,7 +316,7 @@ def recover_expired(
     if dead:
         condition = condition | FPS.worker_id.in_(dead)
     rows = s.execute(
-        select(FPS.id, FPS.status, FPS.attempt_number, FPS.max_retry_attempts)
+        select(FPS.id, FPS.status, FPS.attempt_number, FPS.max_retry_attempts, FPS.worker_id)
         .where(FPS.status.in_(ACTIVE), condition)
         .with_for_update(skip_locked=True)
     ).all()
@@ -311,7 +324,11 @@ def recover_expired(
     moved: list[Moved] = []
     for row in rows:
         current = FileStatus(row.status)
-        if row.attempt_number < row.max_retry_attempts:
+        if row.worker_id == QUEUED:
+            # Admitted, but no worker took it in time (none running?): queue it again, same attempt.
+            m = transition(s, row.id, current, FileStatus.PENDING, progress=0, worker_id=None,
+                           lease_expires_at=None, payload={"reason": "not_taken"})
+        elif row.attempt_number < row.max_retry_attempts:
             m = retry_later(s, row.id, current, lost, 0.0)
         else:
             m = fail(s, row.id, current, lost)

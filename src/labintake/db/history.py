@@ -1,0 +1,292 @@
+"""The user's view of past work: owned-row lookups, the sessions list, analytics, deletion.
+
+Every function takes the user id and filters on it; a row of another user is
+indistinguishable from a row that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from labintake.db.models import FileProcessingStatus as FPS
+from labintake.db.models import (
+    ProcessingSession,
+    SessionEvent,
+    SessionProcessingSummary,
+    UploadedFile,
+)
+from labintake.db.progress import iso
+from labintake.domain.status import SessionStatus
+
+Summary = SessionProcessingSummary
+
+
+# --- ownership ------------------------------------------------------------------------------
+
+
+def session_state(s: Session, session_id: str, user_id: str) -> str | None:
+    """The session's state (open, running, …) if it is this user's, else None."""
+    return s.execute(
+        select(ProcessingSession.state).where(
+            ProcessingSession.id == session_id, ProcessingSession.user_id == user_id
+        )
+    ).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedFile:
+    fps_id: str
+    file_id: str  # uploaded_files.id
+    session_id: str
+    status: str
+    file_name: str
+
+
+def owned_file(s: Session, fps_id: str, user_id: str) -> OwnedFile | None:
+    row = s.execute(
+        select(FPS.id, FPS.file_id, FPS.session_id, FPS.status, FPS.file_name).where(
+            FPS.id == fps_id, FPS.user_id == user_id
+        )
+    ).first()
+    return OwnedFile(*row) if row else None
+
+
+def duplicate_in_session(s: Session, session_id: str, user_id: str, sha256: str) -> str | None:
+    """The status id (``fileId``) of a file with these bytes already in the session."""
+    return s.execute(
+        select(FPS.id)
+        .join(UploadedFile, UploadedFile.id == FPS.file_id)
+        .where(
+            UploadedFile.session_id == session_id,
+            UploadedFile.user_id == user_id,
+            UploadedFile.sha256 == sha256,
+        )
+        .order_by(UploadedFile.created_at, UploadedFile.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def session_files(s: Session, session_id: str, user_id: str) -> list[OwnedFile]:
+    rows = s.execute(
+        select(FPS.id, FPS.file_id, FPS.session_id, FPS.status, FPS.file_name)
+        .where(FPS.session_id == session_id, FPS.user_id == user_id)
+        .order_by(FPS.created_at, FPS.id)
+    ).all()
+    return [OwnedFile(*r) for r in rows]
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def events_after(s: Session, session_id: str, user_id: str, after: int, limit: int = 500) -> list[Any]:
+    """The session's events with id > ``after``, in id order (the SSE/WebSocket replay)."""
+    E = SessionEvent
+    return list(
+        s.execute(
+            select(E.id, E.kind, E.file_id, E.status, E.progress, E.payload, E.created_at)
+            .where(E.session_id == session_id, E.user_id == user_id, E.id > after)
+            .order_by(E.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def last_event(s: Session, session_id: str, user_id: str) -> Any | None:
+    E = SessionEvent
+    return s.execute(
+        select(E.id, E.kind, E.status)
+        .where(E.session_id == session_id, E.user_id == user_id)
+        .order_by(E.id.desc())
+        .limit(1)
+    ).first()
+
+
+# --- the sessions list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    since: date | None = None
+    until: date | None = None  # inclusive
+    status: SessionStatus | None = None
+    file_type: str | None = None  # a MIME type (application/pdf) or its prefix (image/)
+
+
+def list_sessions(
+    s: Session, user_id: str, f: SessionFilter, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the user's sessions, newest first, and the total matching the filter."""
+    status = func.coalesce(Summary.session_status, SessionStatus.PENDING.value)
+    conditions = [ProcessingSession.user_id == user_id]
+    if f.since is not None:
+        conditions.append(ProcessingSession.created_at >= datetime.combine(f.since, time.min))
+    if f.until is not None:
+        conditions.append(ProcessingSession.created_at < datetime.combine(f.until + timedelta(days=1), time.min))
+    if f.status is not None:
+        conditions.append(status == f.status.value)
+    if f.file_type:
+        type_match = (
+            UploadedFile.file_type.startswith(f.file_type)
+            if f.file_type.endswith("/")
+            else UploadedFile.file_type == f.file_type
+        )
+        conditions.append(
+            exists().where(UploadedFile.session_id == ProcessingSession.id, UploadedFile.user_id == user_id, type_match)
+        )
+    base = (
+        select(ProcessingSession.id)
+        .outerjoin(Summary, Summary.session_id == ProcessingSession.id)
+        .where(and_(*conditions))
+    )
+    total = s.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = s.execute(
+        select(
+            ProcessingSession.id, ProcessingSession.name, ProcessingSession.state,
+            ProcessingSession.created_at, ProcessingSession.started_at, status.label("session_status"),
+            Summary.total_files, Summary.completed_files, Summary.failed_files, Summary.processing_files,
+            Summary.pending_files, Summary.overall_progress, Summary.processing_completed_at,
+            Summary.total_processing_time_ms,
+        )
+        .outerjoin(Summary, Summary.session_id == ProcessingSession.id)
+        .where(and_(*conditions))
+        .order_by(ProcessingSession.created_at.desc(), ProcessingSession.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    types: dict[str, list[str]] = {}
+    if rows:
+        for sid, ftype in s.execute(
+            select(UploadedFile.session_id, UploadedFile.file_type)
+            .where(UploadedFile.session_id.in_([r.id for r in rows]), UploadedFile.user_id == user_id)
+            .distinct()
+        ).all():
+            types.setdefault(sid, []).append(ftype)
+    items = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "state": r.state,
+            "createdAt": iso(r.created_at),
+            "startedAt": iso(r.started_at),
+            "completedAt": iso(r.processing_completed_at),
+            "totalProcessingTimeMs": r.total_processing_time_ms,
+            "fileTypes": sorted(types.get(r.id, [])),
+            "summary": {
+                "total_files": r.total_files or 0,
+                "completed_files": r.completed_files or 0,
+                "failed_files": r.failed_files or 0,
+                "processing_files": r.processing_files or 0,
+                "pending_files": r.pending_files or 0,
+                "overall_progress": r.overall_progress or 0,
+                "session_status": r.session_status,
+            },
+        }
+        for r in rows
+    ]
+    return items, total
+
+
+# --- analytics ------------------------------------------------------------------------------
+
+
+def analytics(s: Session, user_id: str) -> dict[str, Any]:
+    """Per-user figures over every file the user has uploaded (DESIGN §7, issue 4 §6)."""
+    mine = FPS.user_id == user_id
+    done = FPS.status.in_(["completed", "failed", "timeout"])
+    is_completed = case((FPS.status == "completed", 1), else_=0)
+    is_failed = case((FPS.status.in_(["failed", "timeout"]), 1), else_=0)
+    by_type = [
+        {
+            "fileType": r.file_type,
+            "files": r.files,
+            "completed": int(r.completed or 0),
+            "failed": int(r.failed or 0),
+            "avgProcessingMs": round(float(r.avg_ms)) if r.avg_ms is not None else None,
+            "maxProcessingMs": r.max_ms,
+        }
+        for r in s.execute(
+            select(
+                FPS.file_type, func.count().label("files"), func.sum(is_completed).label("completed"),
+                func.sum(is_failed).label("failed"),
+                func.avg(case((FPS.status == "completed", FPS.processing_duration_ms))).label("avg_ms"),
+                func.max(case((FPS.status == "completed", FPS.processing_duration_ms))).label("max_ms"),
+            )
+            .where(mine)
+            .group_by(FPS.file_type)
+            .order_by(FPS.file_type)
+        ).all()
+    ]
+    totals = s.execute(
+        select(
+            func.count(), func.sum(is_completed), func.sum(is_failed),
+            func.sum(case((FPS.status == "timeout", 1), else_=0)),
+            func.sum(case((FPS.status == "cancelled", 1), else_=0)),
+        ).where(mine)
+    ).one()
+    files, completed, failed, timeouts, cancelled = (int(v or 0) for v in totals)
+    retried = s.execute(
+        select(func.count(), func.sum(is_completed)).where(mine, done, FPS.attempt_number > 1)
+    ).one()
+    failures = [
+        {"errorCode": code, "count": n}
+        for code, n in s.execute(
+            select(FPS.error_code, func.count())
+            .where(mine, FPS.status.in_(["failed", "timeout"]), FPS.error_code.is_not(None))
+            .group_by(FPS.error_code)
+            .order_by(func.count().desc(), FPS.error_code)
+        ).all()
+    ]
+    sessions = s.execute(
+        select(func.count()).select_from(ProcessingSession).where(ProcessingSession.user_id == user_id)
+    ).scalar_one()
+    finished = completed + failed
+    retried_total, retried_ok = int(retried[0] or 0), int(retried[1] or 0)
+    return {
+        "sessions": sessions,
+        "files": files,
+        "completed": completed,
+        "failed": failed,
+        "timeouts": timeouts,
+        "cancelled": cancelled,
+        "successRate": round(completed / finished, 4) if finished else None,
+        "timeoutRate": round(timeouts / finished, 4) if finished else None,
+        "retriedFiles": retried_total,
+        "retrySuccessRate": round(retried_ok / retried_total, 4) if retried_total else None,
+        "byFileType": by_type,
+        "failuresByErrorCode": failures,
+    }
+
+
+# --- deletion -------------------------------------------------------------------------------
+
+
+def delete_session(s: Session, session_id: str, user_id: str) -> list[str] | None:
+    """Delete the session; its files, statuses, events and results go with it (ON DELETE CASCADE).
+
+    Returns the storage keys its files used (the caller removes bytes nothing else uses),
+    or None if the session is not this user's.
+    """
+    if session_state(s, session_id, user_id) is None:
+        return None
+    keys = list(
+        s.execute(
+            select(UploadedFile.storage_key)
+            .where(UploadedFile.session_id == session_id, UploadedFile.user_id == user_id)
+            .distinct()
+        ).scalars()
+    )
+    s.execute(delete(ProcessingSession).where(ProcessingSession.id == session_id, ProcessingSession.user_id == user_id))
+    return keys
+
+
+def unreferenced_keys(s: Session, keys: list[str]) -> list[str]:
+    """Those of ``keys`` no uploaded file (of any user) points at any more."""
+    if not keys:
+        return []
+    used = set(s.execute(select(UploadedFile.storage_key).where(UploadedFile.storage_key.in_(keys))).scalars())
+    return [k for k in keys if k not in used]

@@ -1,0 +1,77 @@
+"""Health, readiness, metrics, analytics and the current user."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from labintake.db import history
+from labintake.db import users as users_repo
+from labintake.service import LabIntake
+from labintake.web.deps import LI, SESSION_COOKIE, Config, CurrentUser
+from labintake.web.errors import ERROR_RESPONSES, ErrorBody, error_response, not_found
+from labintake.web.schemas import Analytics, Health, Me, Ready
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness: the process answers")
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+def _database_ok(li: LabIntake) -> bool:
+    try:
+        with li.db.read() as s:
+            s.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return False
+
+
+@router.get(
+    "/readyz", response_model=Ready, summary="Readiness: database, executor, storage",
+    responses={503: {"model": ErrorBody, "description": "A dependency is down (`not_ready`)."}},
+)
+def readyz(li: LI, config: Config) -> Response:
+    executor = li.executor is not None and bool(getattr(li.executor, "started", False))
+    checks: dict[str, bool | None] = {
+        "database": _database_ok(li),
+        "executor": executor if config.executor_expected else None,
+        "storage": li.storage.writable(),
+    }
+    if all(v is not False for v in checks.values()):
+        return Response(Ready(status="ready", checks=checks).model_dump_json(), media_type="application/json")
+    down = ", ".join(k for k, v in checks.items() if v is False)
+    return error_response(503, "not_ready", f"Not ready: {down}.", checks=checks)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+def prometheus() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/api/analytics", response_model=Analytics, summary="The user's processing statistics",
+            tags=["history"], responses=ERROR_RESPONSES)
+def analytics(li: LI, user_id: CurrentUser) -> Analytics:
+    with li.db.read() as s:
+        return Analytics.model_validate(history.analytics(s, user_id))
+
+
+@router.get("/api/me", response_model=Me, summary="Who is logged in (and the CSRF token for cookie sessions)",
+            tags=["auth"], responses=ERROR_RESPONSES)
+def me(request: Request, li: LI, user_id: CurrentUser) -> Me:
+    from labintake import auth
+
+    csrf = None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    with li.db.read() as s:
+        email = users_repo.email_of(s, user_id)
+        if cookie and not request.headers.get("authorization"):
+            found = auth.browser_user(s, cookie)
+            csrf = found.csrf_token if found else None
+    if email is None:
+        raise not_found("user")
+    return Me(id=user_id, email=email, csrfToken=csrf)

@@ -1,0 +1,72 @@
+"""The FastAPI application: ``create_app(li)`` serves one ``LabIntake`` container.
+
+The app neither starts nor stops the container (``labintake serve`` and the tests do);
+it only reads ``li.executor`` for readiness.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
+
+from labintake import __doc__ as package_doc
+from labintake.service import LabIntake
+from labintake.web import errors, push
+from labintake.web.api import files, meta, sessions
+from labintake.web.deps import CSRF_HEADER, WebConfig
+from labintake.web.login import router as login_router
+from labintake.web.metrics import MetricsMiddleware
+
+DESCRIPTION = """Upload lab reports (PDFs, scans, photos), follow each file's progress live,
+and read the structured results.
+
+**Auth:** `Authorization: Bearer <token>` (from `labintake tokens create EMAIL`), or the browser
+session cookie from `POST /login` (unsafe methods then also need the `X-CSRF-Token` header from
+`GET /api/me`). Another user's session, file or result is always `404`.
+
+**Errors:** every failure is `{"error": {"code": "…", "message": "…"}}` with a stable `code`.
+"""
+
+
+def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
+    if config is None:
+        # Settings owns the environment; a cors_origins setting is honoured once it exists.
+        config = WebConfig(cors_origins=tuple(getattr(li.settings, "cors_origins", ()) or ()))
+    app = FastAPI(
+        title="LabIntake",
+        version=_version(),
+        summary=(package_doc or "").strip().splitlines()[0] if package_doc else None,
+        description=DESCRIPTION,
+    )
+    app.state.li = li
+    app.state.web = config
+    errors.install(app)
+    app.add_middleware(MetricsMiddleware)
+    if config.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(config.cors_origins), allow_credentials=True,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID", CSRF_HEADER],
+        )
+    app.include_router(sessions.router)
+    app.include_router(sessions.seed_router)
+    app.include_router(push.router)
+    app.include_router(files.router)
+    app.include_router(meta.router)
+    app.include_router(login_router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs", status_code=307)
+
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("labintake")
+    except PackageNotFoundError:
+        return "0"

@@ -1,0 +1,86 @@
+"""Request dependencies: the service container and the authenticated user.
+
+Sync functions on purpose: FastAPI runs them in its threadpool, so a database lookup
+never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from labintake import auth
+from labintake.service import LabIntake
+from labintake.web.errors import ApiError, unauthorized
+
+SESSION_COOKIE = "li_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """What the web layer needs beyond ``Settings`` (passed to ``create_app``)."""
+
+    executor_expected: bool = True  # /readyz requires a running executor
+    cookie_secure: bool = True
+    heartbeat_seconds: float = 15.0  # SSE comment / WebSocket heartbeat interval
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+
+def get_li(request: Request) -> LabIntake:
+    return request.app.state.li  # type: ignore[no-any-return]
+
+
+def get_config(request: Request) -> WebConfig:
+    return request.app.state.web  # type: ignore[no-any-return]
+
+
+LI = Annotated[LabIntake, Depends(get_li)]
+Config = Annotated[WebConfig, Depends(get_config)]
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `labintake tokens create EMAIL`.")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False,
+    description=f"The browser session from POST /login; unsafe methods also need the {CSRF_HEADER} header.",
+)
+
+
+def authenticate(li: LabIntake, request: Request, bearer: str | None, cookie: str | None,
+                 *, check_csrf: bool) -> str:
+    """The user id for a bearer token or a browser session cookie, else 401.
+
+    A cookie is sent by the browser on its own, so a state-changing request that relies on
+    it must also prove it came from our page (the CSRF token, sent as a header).
+    """
+    if bearer:
+        user_id = auth.user_for_token(li.db, bearer)
+        if user_id is None:
+            raise unauthorized()
+        return user_id
+    if cookie:
+        with li.db.read() as s:
+            found = auth.browser_user(s, cookie)
+        if found is None:
+            raise unauthorized()
+        if check_csrf and request.method not in SAFE_METHODS and not auth.same(
+            request.headers.get(CSRF_HEADER), found.csrf_token
+        ):
+            raise ApiError(403, "csrf_failed", f"Send the {CSRF_HEADER} header from GET /api/me.")
+        return found.user_id
+    raise unauthorized()
+
+
+def current_user(
+    request: Request,
+    li: LI,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> str:
+    return authenticate(li, request, bearer.credentials if bearer else None, cookie, check_csrf=True)
+
+
+CurrentUser = Annotated[str, Depends(current_user)]

@@ -1,0 +1,110 @@
+"""One JSON error shape for every failure: ``{"error": {"code": …, "message": …}}``.
+
+Codes are stable snake_case strings: the domain's ``ErrorCode`` values for pipeline and
+infrastructure failures, plus the few the HTTP layer adds (``not_found``, ``unauthorized``,
+``forbidden``, ``validation``, ``conflict``, ``method_not_allowed``, ``not_ready``,
+``internal_error``). Exception text never reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from labintake.domain.errors import LabIntakeError
+
+log = logging.getLogger(__name__)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class ApiError(Exception):
+    """An HTTP-level failure with a stable code."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
+def not_found(what: str = "resource") -> ApiError:
+    # The same answer whether the row does not exist or belongs to someone else.
+    return ApiError(404, "not_found", f"No such {what}.")
+
+
+def unauthorized() -> ApiError:
+    return ApiError(
+        401, "unauthorized", "Log in, or send a bearer token in the Authorization header.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def conflict(message: str) -> ApiError:
+    return ApiError(409, "conflict", message)
+
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation", 429: "too_many_requests",
+}
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+                   **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status, headers=headers)
+
+
+# Declared on every route so that /docs shows the error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No or invalid credentials (`unauthorized`)."},
+    404: {"model": ErrorBody, "description": "Not found, or not yours (`not_found`)."},
+    422: {"model": ErrorBody, "description": "The request is malformed (`validation`)."},
+    503: {"model": ErrorBody, "description": "The database or file store is unavailable."},
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(LabIntakeError)
+    async def _domain(_: Request, exc: LabIntakeError) -> JSONResponse:
+        if exc.http_status >= 500:
+            log.warning("request failed: %s", exc.code)
+        return error_response(exc.http_status, exc.code.value, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
+        ]
+        where = ", ".join(".".join(p["loc"]) for p in problems[:5])
+        return error_response(422, "validation", f"The request is not valid ({where}).", problems=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "bad_request")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "An unexpected error occurred.")

@@ -1,0 +1,278 @@
+"""Push: Server-Sent Events and a WebSocket over the ``session_events`` log.
+
+The doorbell only says "something changed"; the event table says what. A connection
+subscribes to the doorbell *first*, then replays events after the client's last id, then
+sleeps until the bell rings and reads what is new: an event committed between the replay
+and the wait rings a bell that is already being listened to, so nothing is missed.
+Database reads run in the threadpool; the event loop only waits.
+
+Ordering: every event of a session is written while its transaction holds the session's
+summary row lock (the summary triggers take it), so per-session ids are in commit order
+and "everything with id > N" is exactly what a client that saw N has missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response, WebSocket
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from labintake.db import history
+from labintake.db.models import utcnow
+from labintake.db.progress import iso
+from labintake.domain.errors import LabIntakeError
+from labintake.domain.status import SessionStatus
+from labintake.notify import Doorbell
+from labintake.service import LabIntake
+from labintake import metrics
+from labintake.web import metrics as web_metrics
+from labintake.web.deps import LI, SESSION_COOKIE, Config, CurrentUser, WebConfig, authenticate
+from labintake.web.errors import ERROR_RESPONSES, ApiError, not_found
+
+router = APIRouter(tags=["progress"])
+
+BATCH = 500
+
+
+class Bell:
+    """A doorbell subscription that wakes an asyncio task from any thread."""
+
+    def __init__(self, doorbell: Doorbell, session_id: str) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._rung = asyncio.Event()
+        self._unsubscribe = doorbell.subscribe(session_id, self._ring)
+
+    def _ring(self, _session_id: str, _event_id: int) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._rung.set)
+        except RuntimeError:  # the loop has closed: the connection is gone
+            pass
+
+    async def wait(self, timeout: float) -> bool:
+        """True when rung, False after ``timeout`` seconds of quiet."""
+        try:
+            await asyncio.wait_for(self._rung.wait(), timeout)
+        except TimeoutError:
+            return False
+        self._rung.clear()
+        return True
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+def _read(li: LabIntake, session_id: str, user_id: str, after: int) -> list[Any]:
+    with li.db.read() as s:
+        return history.events_after(s, session_id, user_id, after, BATCH)
+
+
+def _finished(li: LabIntake, session_id: str, user_id: str) -> Any:
+    """The session's last event (None if it has none), or False if the session is gone."""
+    with li.db.read() as s:
+        if history.session_state(s, session_id, user_id) is None:
+            return False
+        return history.last_event(s, session_id, user_id)
+
+
+def is_final(row: Any) -> bool:
+    return row.kind == "session" and row.status is not None and SessionStatus(row.status).is_terminal
+
+
+def message(row: Any, session_id: str) -> dict[str, Any]:
+    """An event for clients: codes and numbers only (payloads may grow; only known keys pass)."""
+    payload = row.payload or {}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "sessionId": session_id,
+        "fileId": row.file_id,
+        "status": row.status,
+        "progress": row.progress,
+        "errorCode": payload.get("error_code"),
+        "at": iso(row.created_at),
+    }
+
+
+def sse(row: Any, session_id: str) -> str:
+    return f"id: {row.id}\nevent: {row.kind}\ndata: {json.dumps(message(row, session_id))}\n\n"
+
+
+def _observe_latency(rows: list[Any]) -> None:
+    now = utcnow()
+    for row in rows:
+        metrics.PUSH_SECONDS.observe(max(0.0, (now - row.created_at).total_seconds()))
+
+
+async def follow(
+    li: LabIntake, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any], heartbeat: float
+) -> AsyncIterator[list[Any] | None]:
+    """Batches of new events in id order (None = a heartbeat is due); ends after the final event."""
+    while True:
+        if rows:
+            yield rows
+            after = rows[-1].id
+            if is_final(rows[-1]):
+                return
+            if len(rows) == BATCH:  # more history to replay before waiting
+                rows = await run_in_threadpool(_read, li, session_id, user_id, after)
+                continue
+        if await bell.wait(heartbeat):
+            rows = await run_in_threadpool(_read, li, session_id, user_id, after)
+            _observe_latency(rows)
+        else:
+            if await run_in_threadpool(_finished, li, session_id, user_id) is False:
+                return  # deleted while we were watching
+            yield None
+            rows = await run_in_threadpool(_read, li, session_id, user_id, after)
+
+
+def _already_over(last: Any, after: int) -> bool:
+    return last is not None and last is not False and is_final(last) and last.id <= after
+
+
+@router.get(
+    "/api/sessions/{session_id}/events",
+    summary="Session events (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": {"text/event-stream": {}},
+              "description": "`id:` the event id, `event:` its kind (file, session_state, session), "
+                             "`data:` a PushEvent as JSON. Ends after the final `session` event."},
+        204: {"description": "The session already finished and the client has seen its final event."},
+    },
+)
+async def events(
+    session_id: str,
+    user_id: CurrentUser,
+    li: LI,
+    config: Config,
+    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, description="Same as Last-Event-ID, for clients that cannot set headers.")] = None,
+) -> Response:
+    """Every status change of every file of the session, resumable with `Last-Event-ID`."""
+    since = max(last_event_id or 0, after or 0)
+    if await run_in_threadpool(_finished, li, session_id, user_id) is False:
+        raise not_found("session")
+    bell = Bell(li.doorbell, session_id)  # before the replay: see the module docstring
+    try:
+        rows = await run_in_threadpool(_read, li, session_id, user_id, since)
+        if not rows and _already_over(await run_in_threadpool(_finished, li, session_id, user_id), since):
+            bell.close()
+            return Response(status_code=204)  # EventSource stops reconnecting on 204
+    except BaseException:
+        bell.close()
+        raise
+    return StreamingResponse(
+        _sse_body(li, bell, session_id, user_id, since, rows, config.heartbeat_seconds),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _sse_body(
+    li: LabIntake, bell: Bell, session_id: str, user_id: str, since: int, rows: list[Any], heartbeat: float
+) -> AsyncIterator[str]:
+    metrics.PUSH_CONNECTIONS.labels("sse").inc()
+    try:
+        yield "retry: 2000\n\n"
+        async for batch in follow(li, bell, session_id, user_id, since, rows, heartbeat):
+            if batch is None:
+                yield ": heartbeat\n\n"
+                continue
+            web_metrics.PUSH_EVENTS.labels("sse").inc(len(batch))
+            yield "".join(sse(row, session_id) for row in batch)
+    except LabIntakeError:
+        return  # database gone: end the stream; the client reconnects with Last-Event-ID
+    finally:
+        bell.close()
+        metrics.PUSH_CONNECTIONS.labels("sse").dec()
+
+
+# --- WebSocket ------------------------------------------------------------------------------
+
+
+def _ws_user(li: LabIntake, websocket: WebSocket, config: WebConfig, token: str | None) -> str:
+    header = websocket.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    bearer = value.strip() if scheme.lower() == "bearer" and value.strip() else token
+    cookie = None if bearer else websocket.cookies.get(SESSION_COOKIE)
+    if cookie:
+        # Browsers send cookies on cross-site WebSocket handshakes when SameSite allows;
+        # only our own pages (or configured origins) may use the session cookie here.
+        origin = websocket.headers.get("origin")
+        host = websocket.headers.get("host", "")
+        if origin and origin.split("://", 1)[-1] != host and origin not in config.cors_origins:
+            raise ApiError(403, "forbidden", "This origin may not open the WebSocket.")
+    return authenticate(li, websocket, bearer, cookie, check_csrf=False)  # type: ignore[arg-type]
+
+
+@router.websocket("/api/sessions/{session_id}/ws")
+async def websocket_events(
+    websocket: WebSocket,
+    session_id: str,
+    token: str | None = None,
+    after: int = 0,
+) -> None:
+    """The same events as SSE, one JSON message each; auth by bearer header, ``?token=`` or cookie.
+    Closes with 1000 after the final event; 4401 unauthorized, 4403 forbidden, 4404 not found."""
+    li: LabIntake = websocket.app.state.li
+    config: WebConfig = websocket.app.state.web
+    await websocket.accept()
+    try:
+        user_id = await run_in_threadpool(_ws_user, li, websocket, config, token)
+        state = await run_in_threadpool(_finished, li, session_id, user_id)
+        if state is False:
+            raise not_found("session")
+    except ApiError as exc:
+        await websocket.send_json({"error": {"code": exc.code, "message": exc.message}})
+        await websocket.close(code=4000 + exc.status)
+        return
+    bell = Bell(li.doorbell, session_id)
+    metrics.PUSH_CONNECTIONS.labels("ws").inc()
+    listener = asyncio.create_task(_until_disconnect(websocket))
+    pump = asyncio.create_task(_ws_pump(li, websocket, bell, session_id, user_id, max(0, after),
+                                        config.heartbeat_seconds))
+    try:
+        await asyncio.wait({listener, pump}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (listener, pump):
+            task.cancel()
+        await asyncio.gather(listener, pump, return_exceptions=True)
+        bell.close()
+        metrics.PUSH_CONNECTIONS.labels("ws").dec()
+        if websocket.application_state == WebSocketState.CONNECTED and websocket.client_state == WebSocketState.CONNECTED:
+            try:
+                await websocket.close(code=1000)
+            except (RuntimeError, WebSocketDisconnect):
+                pass
+
+
+async def _until_disconnect(websocket: WebSocket) -> None:
+    while True:
+        msg = await websocket.receive()
+        if msg["type"] == "websocket.disconnect":
+            return
+
+
+async def _ws_pump(li: LabIntake, websocket: WebSocket, bell: Bell, session_id: str, user_id: str,
+                   after: int, heartbeat: float) -> None:
+    try:
+        rows = await run_in_threadpool(_read, li, session_id, user_id, after)
+        if not rows and _already_over(await run_in_threadpool(_finished, li, session_id, user_id), after):
+            return
+        async for batch in follow(li, bell, session_id, user_id, after, rows, heartbeat):
+            if batch is None:
+                await websocket.send_json({"kind": "heartbeat"})
+                continue
+            web_metrics.PUSH_EVENTS.labels("ws").inc(len(batch))
+            for row in batch:
+                await websocket.send_json(message(row, session_id))
+    except (WebSocketDisconnect, LabIntakeError):
+        return

@@ -1,0 +1,166 @@
+"""Response models of the HTTP API: what /docs shows and what responses are checked against."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from labintake.domain.status import FileStatus, SessionState, SessionStatus
+
+
+class Created(BaseModel):
+    id: str
+
+
+class SessionCreate(BaseModel):
+    name: str = Field("", max_length=200, description="A label shown in the history.")
+
+
+class UploadedItem(BaseModel):
+    fileId: str | None = Field(description="The file's id (as in progress), or null when nothing was added.")
+    fileName: str = Field(description="The sanitised name the file is stored under.")
+    status: Literal["pending", "failed", "rejected", "duplicate"] = Field(
+        description="pending: queued; failed: stored but refused (see errorCode); "
+        "rejected: not stored (too large); duplicate: identical bytes already in this session."
+    )
+    errorCode: str | None = None
+    error: str | None = None
+    duplicateOf: str | None = Field(None, description="For a duplicate: the fileId of the first copy.")
+
+
+class UploadResult(BaseModel):
+    sessionId: str
+    files: list[UploadedItem]
+
+
+class SessionStateOut(BaseModel):
+    id: str
+    state: SessionState
+
+
+class Summary(BaseModel):
+    """The seed's summary object (snake_case as in the seed)."""
+
+    total_files: int
+    completed_files: int
+    failed_files: int
+    processing_files: int
+    pending_files: int
+    overall_progress: int = Field(description="floor(100 x completed / total), as the seed computes it.")
+    session_status: SessionStatus
+
+
+class FileProgress(BaseModel):
+    fileId: str
+    fileName: str
+    fileType: str
+    status: FileStatus
+    progress: int = Field(ge=0, le=100)
+    error: str | None = Field(description="A message for the user when the file failed, timed out or was cancelled.")
+    errorCode: str | None = Field(None, description="The stable code behind `error`.")
+    processingTime: int | None = Field(description="Milliseconds: the final duration, or elapsed while running.")
+    attemptNumber: int
+    isRetryable: bool
+
+
+class Progress(BaseModel):
+    """The seed's progress response, field for field."""
+
+    sessionId: str
+    summary: Summary
+    files: list[FileProgress]
+    timestamp: str
+
+
+class SessionItem(BaseModel):
+    id: str
+    name: str
+    state: SessionState
+    createdAt: str
+    startedAt: str | None
+    completedAt: str | None
+    totalProcessingTimeMs: int | None
+    fileTypes: list[str]
+    summary: Summary
+
+
+class SessionPage(BaseModel):
+    items: list[SessionItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class RetryOut(BaseModel):
+    fileId: str
+    status: FileStatus
+
+
+class FileResult(BaseModel):
+    fileId: str
+    fileName: str
+    status: FileStatus
+    result: dict[str, object] | None = Field(description="The extracted report (DESIGN §4) once completed.")
+
+
+class SessionResults(BaseModel):
+    sessionId: str
+    files: list[FileResult]
+
+
+class TypeStats(BaseModel):
+    fileType: str
+    files: int
+    completed: int
+    failed: int
+    avgProcessingMs: int | None
+    maxProcessingMs: int | None
+
+
+class ErrorCount(BaseModel):
+    errorCode: str
+    count: int
+
+
+class Analytics(BaseModel):
+    sessions: int
+    files: int
+    completed: int
+    failed: int = Field(description="failed + timeout")
+    timeouts: int
+    cancelled: int
+    successRate: float | None = Field(description="completed / (completed + failed)")
+    timeoutRate: float | None
+    retriedFiles: int = Field(description="Finished files that needed more than one attempt.")
+    retrySuccessRate: float | None
+    byFileType: list[TypeStats]
+    failuresByErrorCode: list[ErrorCount]
+
+
+class Me(BaseModel):
+    id: str
+    email: str
+    csrfToken: str | None = Field(description="For cookie sessions: send it as X-CSRF-Token on unsafe requests.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    checks: dict[str, bool | None]
+
+
+class PushEvent(BaseModel):
+    """One event as SSE `data:` / a WebSocket message: status codes only, never exception text."""
+
+    id: int | None
+    kind: str = Field(description="file | session_state | session")
+    sessionId: str
+    fileId: str | None
+    status: str | None
+    progress: int | None
+    errorCode: str | None
+    at: str | None

@@ -1,0 +1,491 @@
+/* Live progress: the server-rendered snapshot first, then Server-Sent Events (polling as fallback).
+
+Merge rule: every file carries the id of the last event its state reflects (eventId). A
+pushed event is applied only if its id is newer; a snapshot replaces a file only if its
+eventId is at least as new. So events and snapshots can arrive in any order, twice, or
+not at all, and the page never goes backwards or shows an update twice.
+*/
+(function () {
+  "use strict";
+  var LI = window.LI;
+  var cfg = LI.json("config");
+  var SID = cfg.sessionId;
+  var ACTIVE = { downloading: 1, extracting: 1, parsing: 1, saving: 1 };
+  var FINISHED = { completed: 1, failed: 1, timeout: 1, cancelled: 1 };
+  var LABELS = { pending: "Pending", downloading: "Downloading", extracting: "Extracting", parsing: "Parsing",
+    saving: "Saving", completed: "Completed", failed: "Failed", timeout: "Timed out", cancelled: "Cancelled" };
+  var ICONS = { pending: "upload", downloading: "download", extracting: "search", parsing: "file-text",
+    saving: "save", completed: "circle-check", failed: "circle-alert", timeout: "clock", cancelled: "circle-x" };
+  var POLL_MS = 2000;
+  var params = new URLSearchParams(location.search);
+  var forcePoll = params.get("transport") === "poll" || !window.EventSource;
+  var stay = params.get("stay") === "1";
+
+  var model = {
+    files: {}, order: [], state: "open", timedOut: false, final: false,
+    sessionEventId: 0, skew: 0, startedTerminal: false,
+  };
+  var ui = { filter: "all", page: 0, dirty: {}, all: true, frame: 0, handover: 0 };
+  var es = null, pollTimer = 0, reconnectTimer = 0, reconnectDelay = 2000, snapshotBusy = false, snapshotAgain = false;
+  var announce = [];
+
+  // ------------------------------------------------------------------ model
+  function fileFrom(src, old) {
+    var f = old || { history: [] };
+    f.fileId = src.fileId; f.fileName = src.fileName; f.fileType = src.fileType;
+    f.status = src.status; f.progress = src.progress; f.error = src.error; f.errorCode = src.errorCode;
+    f.processingTime = src.processingTime; f.attemptNumber = src.attemptNumber; f.isRetryable = src.isRetryable;
+    f.eventId = src.eventId || 0;
+    if (ACTIVE[f.status] && src.processingTime !== null && src.processingTime !== undefined) {
+      f.startedAt = Date.now() - src.processingTime;
+    }
+    note(f);
+    return f;
+  }
+
+  function note(f) {
+    var h = f.history;
+    if (!h.length || h[h.length - 1] !== f.status) h.push(f.status);
+  }
+
+  function applySnapshot(snap, initial) {
+    model.skew = Date.now() - Date.parse(snap.timestamp);
+    var changed = false;
+    snap.files.forEach(function (src) {
+      var f = model.files[src.fileId];
+      if (!f) {
+        model.files[src.fileId] = fileFrom(src);
+        model.order.push(src.fileId);
+        ui.all = true;
+        changed = true;
+      } else if ((src.eventId || 0) >= f.eventId) {
+        var before = f.status;
+        fileFrom(src, f);
+        if (before !== f.status) { changed = true; said(f); }
+        dirty(f.fileId);
+      }
+    });
+    if (snap.lastEventId >= model.sessionEventId) {
+      model.state = snap.state;
+      model.timedOut = snap.summary.session_status === "timeout";
+      model.sessionEventId = snap.lastEventId;
+    }
+    if (initial) model.startedTerminal = finished();
+    schedule();
+    return changed;
+  }
+
+  function applyEvent(e) {
+    if (!e || typeof e.id !== "number") return;
+    if (e.kind === "file") {
+      var f = model.files[e.fileId];
+      if (!f) { refreshSnapshot(); return; } // a file added after the page loaded
+      if (e.id <= f.eventId) return; // seen already (replay, snapshot was newer, duplicate)
+      var before = f.status;
+      f.eventId = e.id;
+      f.status = e.status;
+      f.progress = e.progress === null || e.progress === undefined ? f.progress : e.progress;
+      var at = e.at ? Date.parse(e.at) + model.skew : Date.now();
+      if (e.status === "downloading" && before !== "downloading") { f.startedAt = at; f.processingTime = null; }
+      if (e.status === "pending" && before !== "pending") {
+        // Retried (by a person or automatically): a fresh attempt.
+        f.error = null; f.errorCode = null; f.processingTime = null; f.startedAt = null;
+        if (FINISHED[before] || ACTIVE[before]) f.attemptNumber = (f.attemptNumber || 1) + 1;
+        model.final = false;
+      }
+      if (FINISHED[e.status]) {
+        if (f.startedAt) f.processingTime = Math.max(0, at - f.startedAt);
+        if (e.errorCode) { f.errorCode = e.errorCode; f.error = cfg.messages[e.errorCode] || e.errorCode; }
+        refreshSnapshot(); // the exact message, duration and attempt
+      }
+      note(f);
+      if (before !== f.status) said(f);
+      dirty(f.fileId);
+    } else if (e.id > model.sessionEventId) {
+      model.sessionEventId = e.id;
+      if (e.kind === "session_state" && e.status) {
+        model.state = e.status;
+        if (e.status === "running") model.final = false;
+      }
+      if (e.kind === "session" && e.status) {
+        model.timedOut = e.status === "timeout";
+        model.final = true;
+        closeStream();
+        refreshSnapshot();
+      }
+    }
+    schedule();
+  }
+
+  function dirty(id) { ui.dirty[id] = 1; }
+
+  function counts() {
+    var c = { total: 0, completed: 0, failed: 0, processing: 0, pending: 0, cancelled: 0, timeout: 0 };
+    model.order.forEach(function (id) {
+      var s = model.files[id].status;
+      c.total++;
+      if (s === "completed") c.completed++;
+      else if (s === "failed") c.failed++;
+      else if (s === "timeout") { c.failed++; c.timeout++; }
+      else if (s === "cancelled") c.cancelled++;
+      else if (ACTIVE[s]) c.processing++;
+      else c.pending++;
+    });
+    return c;
+  }
+
+  /** The session status, by the same rule as domain/status.py summarize(). */
+  function sessionStatus(c) {
+    if (c.total === 0) return model.state === "cancelled" ? "cancelled" : "pending";
+    if (c.pending + c.processing === 0) {
+      if (c.cancelled > 0 || model.state === "cancelled") return "cancelled";
+      if (model.timedOut) return "timeout";
+      if (c.completed === c.total) return "completed";
+      if (c.completed === 0) return c.timeout === c.failed ? "timeout" : "failed";
+      return "partial";
+    }
+    if (model.state === "cancelled") return "cancelled";
+    if (model.state === "paused") return "paused";
+    if (c.processing > 0 || c.completed + c.failed > 0 || model.state === "running") return "processing";
+    return "pending";
+  }
+
+  function finished() {
+    var c = counts();
+    return c.total > 0 && c.pending + c.processing === 0;
+  }
+
+  // ------------------------------------------------------------------ transport
+  function connect() {
+    if (forcePoll) { startPolling(); return; }
+    closeStream();
+    var url = "/api/sessions/" + encodeURIComponent(SID) + "/events?after=" + lastSeen();
+    es = new EventSource(url);
+    var handler = function (msg) {
+      var data;
+      try { data = JSON.parse(msg.data); } catch (err) { return; }
+      if (data.id === null || data.id === undefined) data.id = Number(msg.lastEventId);
+      applyEvent(data);
+    };
+    ["file", "session_state", "session", "message"].forEach(function (k) { es.addEventListener(k, handler); });
+    es.onopen = function () {
+      reconnectDelay = 2000;
+      stopPolling();
+      showNotice(null);
+      refreshSnapshot(); // anything that happened while we were away
+    };
+    es.onerror = function () {
+      if (model.final) { closeStream(); return; }
+      showNotice("Connection lost — reconnecting… Progress is still being checked every 2 seconds.");
+      startPolling();
+      if (es && es.readyState === EventSource.CLOSED) {
+        // The browser gave up (an HTTP error): try again later, resuming after what we have.
+        es = null;
+        clearTimeout(reconnectTimer);
+        reconnectTimer = setTimeout(connect, reconnectDelay);
+        reconnectDelay = Math.min(reconnectDelay * 2, 30000);
+      }
+    };
+  }
+
+  function lastSeen() {
+    var m = model.sessionEventId;
+    model.order.forEach(function (id) { if (model.files[id].eventId > m) m = model.files[id].eventId; });
+    return m;
+  }
+
+  function closeStream() {
+    if (es) { es.close(); es = null; }
+    clearTimeout(reconnectTimer);
+  }
+
+  function startPolling() {
+    if (pollTimer) return;
+    pollTimer = setInterval(function () {
+      if (model.final) { stopPolling(); return; }
+      refreshSnapshot();
+    }, POLL_MS);
+  }
+
+  function stopPolling() {
+    clearInterval(pollTimer);
+    pollTimer = 0;
+  }
+
+  function refreshSnapshot() {
+    if (snapshotBusy) { snapshotAgain = true; return; }
+    snapshotBusy = true;
+    LI.api("GET", "/api/ui/sessions/" + encodeURIComponent(SID) + "/snapshot")
+      .then(function (snap) {
+        applySnapshot(snap, false);
+        if (finished() && !model.final && (forcePoll || !es || es.readyState !== EventSource.OPEN)) model.final = true;
+        if (finished() && model.final) { stopPolling(); closeStream(); showNotice(null); }
+      })
+      .catch(function (err) {
+        if (err && err.status === 401) showNotice("Your login has expired. Reload the page to log in again.");
+        else if (err && err.status === 404) showNotice("This session no longer exists.");
+      })
+      .then(function () {
+        snapshotBusy = false;
+        if (snapshotAgain) { snapshotAgain = false; setTimeout(refreshSnapshot, 150); }
+      });
+  }
+
+  // ------------------------------------------------------------------ rendering (one pass per frame)
+  function schedule() {
+    if (!ui.frame) ui.frame = requestAnimationFrame(render);
+  }
+
+  var $ = function (id) { return document.getElementById(id); };
+
+  function visibleIds() {
+    var ids = model.order.filter(function (id) {
+      var s = model.files[id].status;
+      switch (ui.filter) {
+        case "active": return !!ACTIVE[s];
+        case "pending": return s === "pending";
+        case "failed": return s === "failed" || s === "timeout" || s === "cancelled";
+        case "completed": return s === "completed";
+        default: return true;
+      }
+    });
+    var pages = Math.max(1, Math.ceil(ids.length / cfg.pageSize));
+    if (ui.page >= pages) ui.page = pages - 1;
+    return { ids: ids.slice(ui.page * cfg.pageSize, (ui.page + 1) * cfg.pageSize), total: ids.length, pages: pages };
+  }
+
+  function render() {
+    ui.frame = 0;
+    var c = counts();
+    var status = sessionStatus(c);
+    var pct = c.total ? Math.floor((100 * c.completed) / c.total) : 0;
+    $("count-text").textContent = c.completed + " of " + c.total + " file" + (c.total === 1 ? "" : "s") + " completed";
+    $("overall-pct").textContent = pct + "%";
+    $("overall-bar").firstElementChild.style.width = pct + "%";
+    $("overall-bar").setAttribute("aria-valuenow", String(pct));
+    $("n-completed").textContent = c.completed;
+    $("n-processing").textContent = c.processing;
+    $("n-pending").textContent = c.pending;
+    $("n-failed").textContent = c.failed;
+    var pill = $("session-status");
+    pill.textContent = status;
+    pill.className = "pill st-" + status;
+    $("eta").textContent = eta(c, status);
+    controls(status);
+
+    var list = $("files");
+    var view = visibleIds();
+    if (ui.all || list.dataset.view !== view.ids.join(",")) {
+      var frag = document.createDocumentFragment();
+      view.ids.forEach(function (id) { frag.appendChild(row(model.files[id])); });
+      list.textContent = "";
+      list.appendChild(frag);
+      list.dataset.view = view.ids.join(",");
+    } else {
+      Object.keys(ui.dirty).forEach(function (id) {
+        var el = list.querySelector('[data-file-id="' + CSS.escape(id) + '"]');
+        if (el) el.replaceWith(row(model.files[id]));
+      });
+    }
+    ticking(list);
+    ui.all = false;
+    ui.dirty = {};
+    $("pager").hidden = view.pages <= 1;
+    $("page-text").textContent = "Page " + (ui.page + 1) + " of " + view.pages + " (" + view.total + " files)";
+    $("prev").disabled = ui.page === 0;
+    $("next").disabled = ui.page >= view.pages - 1;
+    flushAnnouncements();
+    completion(c, status);
+  }
+
+  function row(f) {
+    var li = document.createElement("li");
+    li.className = "file s-" + f.status;
+    li.dataset.fileId = f.fileId;
+    li.dataset.status = f.status;
+    li.dataset.testid = "file-row";
+    var badge = f.fileType === "application/pdf" ? "PDF" : /^image\//.test(f.fileType) ? "IMAGE" : "FILE";
+    var time = FINISHED[f.status] && f.status !== "cancelled" ? LI.duration(f.processingTime)
+      : ACTIVE[f.status] && f.startedAt ? LI.duration(Date.now() - f.startedAt) : "";
+    var retry = f.status === "failed" || f.status === "timeout" || f.status === "cancelled";
+    li.innerHTML =
+      '<span class="badge type" data-testid="type-badge">' + badge + "</span>" +
+      '<span class="st-icon' + (ACTIVE[f.status] ? " active" : "") + '">' + LI.icon(ICONS[f.status] || "file") + "</span>" +
+      '<div class="fmain"><div class="fline"><span class="name">' + LI.esc(f.fileName) + "</span> " +
+      '<span class="label" data-testid="status-label">' + (LABELS[f.status] || f.status) + "</span>" +
+      (f.attemptNumber > 1 ? ' <span class="attempt muted" data-testid="attempt">attempt ' + f.attemptNumber + "</span>" : "") +
+      "</div>" +
+      '<div class="bar" role="progressbar" aria-label="' + LI.esc(f.fileName) + '" aria-valuemin="0" aria-valuemax="100" aria-valuenow="' +
+      f.progress + '"><div style="width:' + f.progress + '%"></div></div>' +
+      (f.error ? '<div class="err" data-testid="error">' + LI.esc(f.error) +
+        (retry ? ' <button type="button" class="btn small retry" data-testid="retry" data-retry="' + LI.esc(f.fileId) + '">' +
+          LI.icon("refresh-cw") + " Retry</button>" : "") + "</div>"
+        : retry ? '<div class="err"><button type="button" class="btn small retry" data-testid="retry" data-retry="' +
+          LI.esc(f.fileId) + '">' + LI.icon("refresh-cw") + " Retry</button></div>" : "") +
+      "</div>" +
+      '<span class="pct">' + f.progress + "%</span>" +
+      '<span class="time" data-testid="time">' + time + "</span>";
+    return li;
+  }
+
+  // Running files show their elapsed time; refresh those once a second.
+  var tick = 0;
+  function ticking(list) {
+    var any = list.querySelector(".st-icon.active");
+    if (any && !tick) tick = setInterval(function () {
+      model.order.forEach(function (id) { if (ACTIVE[model.files[id].status]) dirty(id); });
+      schedule();
+    }, 1000);
+    if (!any && tick) { clearInterval(tick); tick = 0; }
+  }
+
+  function eta(c, status) {
+    if (status !== "processing") return "";
+    var done = [];
+    model.order.forEach(function (id) {
+      var f = model.files[id];
+      if (f.status === "completed" && f.processingTime) done.push(f.processingTime);
+    });
+    var left = c.pending + c.processing;
+    if (!done.length || !left) return "";
+    var avg = done.reduce(function (a, b) { return a + b; }, 0) / done.length;
+    var work = c.pending * avg;
+    model.order.forEach(function (id) {
+      var f = model.files[id];
+      if (ACTIVE[f.status]) work += Math.max(avg - (f.startedAt ? Date.now() - f.startedAt : 0), avg * 0.1);
+    });
+    var ms = work / Math.max(1, Math.min(cfg.concurrency, left));
+    var s = Math.round(ms / 1000);
+    return s < 60 ? "about " + Math.max(s, 1) + " s left" : "about " + Math.round(s / 60) + " min left";
+  }
+
+  function controls(status) {
+    var over = { completed: 1, partial: 1, failed: 1, timeout: 1, cancelled: 1 }[status];
+    $("start").hidden = over || model.state !== "open";
+    $("pause").hidden = over || model.state !== "running";
+    $("resume").hidden = over || model.state !== "paused";
+    $("cancel").hidden = !!over;
+  }
+
+  function said(f) {
+    if (FINISHED[f.status]) announce.push(f.fileName + ": " + (LABELS[f.status] || f.status));
+  }
+
+  var lastAnnounce = 0;
+  function flushAnnouncements() {
+    if (!announce.length || Date.now() - lastAnnounce < 1500) return;
+    var text = announce.length > 3 ? announce.length + " files finished." : announce.join(". ");
+    announce = [];
+    lastAnnounce = Date.now();
+    $("live").textContent = text;
+  }
+
+  function showNotice(text) {
+    if (text === undefined) return;
+    var n = $("notice");
+    n.hidden = !text;
+    n.textContent = text || "";
+  }
+
+  function completion(c, status) {
+    var box = $("done");
+    if (!finished() || !(model.final || forcePoll)) {
+      if (!box.hidden) { box.hidden = true; box.dataset.status = ""; }
+      clearTimeout(ui.handover);
+      ui.handover = 0;
+      return;
+    }
+    var review = "/sessions/" + encodeURIComponent(SID) + "/review";
+    var key = status + ":" + c.completed + ":" + c.failed + ":" + failuresKey();
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    box.dataset.status = status;
+    box.hidden = false;
+    if (status === "completed") {
+      box.className = "card done ok";
+      box.innerHTML = "<h2>" + LI.icon("circle-check") + " All " + c.total + " file" + (c.total === 1 ? "" : "s") +
+        " processed</h2><p>" + (stay ? "" : "Opening the review in 2 seconds… ") +
+        '<a class="btn primary" href="' + review + '" data-testid="review-link">Review now</a></p>';
+      $("live").textContent = "All files processed. Opening the review.";
+      if (!stay && !ui.handover) ui.handover = setTimeout(function () { location.assign(review); }, 2000);
+      return;
+    }
+    clearTimeout(ui.handover);
+    ui.handover = 0;
+    var failed = model.order.map(function (id) { return model.files[id]; }).filter(function (f) {
+      return f.status === "failed" || f.status === "timeout" || f.status === "cancelled";
+    });
+    box.className = "card done bad";
+    var head = status === "cancelled" ? "Cancelled" : status === "timeout" ? "Stopped: time limit reached" : "Finished with problems";
+    var html = "<h2>" + LI.icon("triangle-alert") + " " + head + "</h2><p data-testid='summary-text'>" + c.completed + " completed, " +
+      c.failed + " failed" + (c.cancelled ? ", " + c.cancelled + " cancelled" : "") + ".</p><ul class='plain-list failures'>";
+    failed.slice(0, 20).forEach(function (f) {
+      html += "<li><strong>" + LI.esc(f.fileName) + "</strong> — " + LI.esc(f.error || LABELS[f.status]) +
+        ' <button type="button" class="btn small retry" data-retry="' + LI.esc(f.fileId) + '">' + LI.icon("refresh-cw") + " Retry</button></li>";
+    });
+    if (failed.length > 20) html += "<li>… and " + (failed.length - 20) + " more (filter the list by Failed).</li>";
+    html += "</ul>";
+    if (c.completed) html += '<p><a class="btn primary" href="' + review + '" data-testid="review-completed">Review the ' + c.completed + " completed</a></p>";
+    box.innerHTML = html;
+    $("live").textContent = head + ". " + c.completed + " completed, " + c.failed + " failed.";
+  }
+
+  function failuresKey() {
+    return model.order.filter(function (id) { return model.files[id].status !== "completed"; })
+      .map(function (id) { return model.files[id].errorCode || ""; }).join(",");
+  }
+
+  // ------------------------------------------------------------------ actions
+  function control(action) {
+    LI.api("POST", "/api/sessions/" + encodeURIComponent(SID) + "/" + action).then(function (r) {
+      if (r && r.state) model.state = r.state;
+      schedule();
+      refreshSnapshot();
+    }).catch(function (err) { showNotice((err && err.message) || "That did not work."); });
+  }
+  $("start").addEventListener("click", function () { control("start"); if (!es && !forcePoll) connect(); });
+  $("pause").addEventListener("click", function () { control("pause"); });
+  $("resume").addEventListener("click", function () { control("resume"); });
+  $("cancel").addEventListener("click", function () {
+    if (confirm("Cancel this session? Files not yet processed will not be processed.")) control("cancel");
+  });
+
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-retry]");
+    if (!b) return;
+    b.disabled = true;
+    LI.api("POST", "/api/files/" + encodeURIComponent(b.dataset.retry) + "/retry").then(function () {
+      model.final = false;
+      if (!es && !forcePoll) connect();
+      if (forcePoll) startPolling();
+      refreshSnapshot();
+    }).catch(function (err) {
+      b.disabled = false;
+      showNotice((err && err.message) || "Retry failed.");
+    });
+  });
+
+  $("filter").addEventListener("change", function () { ui.filter = this.value; ui.page = 0; ui.all = true; schedule(); });
+  $("prev").addEventListener("click", function () { ui.page--; ui.all = true; schedule(); });
+  $("next").addEventListener("click", function () { ui.page++; ui.all = true; schedule(); });
+
+  // ------------------------------------------------------------------ start
+  applySnapshot(LI.json("snapshot"), true);
+  if (model.startedTerminal) {
+    model.final = true; // nothing is running: no stream needed until someone retries
+  } else {
+    connect();
+  }
+  render();
+  // For tests and debugging: the page's view of each file (statuses seen, in order).
+  window.LIProgress = {
+    model: model,
+    history: function () {
+      var out = {};
+      model.order.forEach(function (id) { out[model.files[id].fileName] = model.files[id].history.slice(); });
+      return out;
+    },
+    dropStream: function () { if (es) { es.close(); es = null; } if (!model.final) { showNotice("Connection lost — reconnecting…"); startPolling(); clearTimeout(reconnectTimer); reconnectTimer = setTimeout(connect, reconnectDelay); } },
+    transport: function () { return forcePoll ? "poll" : es ? "sse" : pollTimer ? "poll" : "none"; },
+  };
+})();

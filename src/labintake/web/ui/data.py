@@ -1,0 +1,228 @@
+"""What the pages read: a progress snapshot with event ids, review data, patient series, daily figures.
+
+Every function takes the user id and filters on it, like ``db/history.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from labintake.db import corrections as corr
+from labintake.db.models import FileProcessingStatus as FPS
+from labintake.db.models import LabReport as ReportRow
+from labintake.db.models import (
+    Patient,
+    ProcessingSession,
+    SessionEvent,
+    SessionProcessingSummary,
+    TestResult,
+    UploadedFile,
+    utcnow,
+)
+from labintake.db.progress import aggregate_summary, iso
+from labintake.db.results import load_report
+from labintake.domain.status import ACTIVE_STATUSES, FAILURE_STATUSES, FileStatus, SessionState, summarize
+
+_ACTIVE = {s.value for s in ACTIVE_STATUSES}
+_SHOW_ERROR = {s.value for s in (*FAILURE_STATUSES, FileStatus.CANCELLED)}
+
+
+def snapshot(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None:
+    """The seed's progress object plus event ids, read in ONE statement.
+
+    Each file carries ``eventId`` (the id of the last event that file's row reflects) and
+    the snapshot carries ``lastEventId`` (the session's newest event). The page applies a
+    pushed event only if its id is newer than what it already shows for that file, so a
+    snapshot and the event stream can be merged in any order without going backwards.
+    """
+    head = s.execute(
+        select(ProcessingSession.state, SessionProcessingSummary.timed_out,
+               select(func.max(SessionEvent.id)).where(SessionEvent.session_id == session_id)
+               .scalar_subquery().label("last_event_id"))
+        .outerjoin(SessionProcessingSummary, SessionProcessingSummary.session_id == ProcessingSession.id)
+        .where(ProcessingSession.id == session_id, ProcessingSession.user_id == user_id)
+    ).first()
+    if head is None:
+        return None
+    last = (
+        select(SessionEvent.file_id, func.max(SessionEvent.id).label("event_id"))
+        .where(SessionEvent.session_id == session_id, SessionEvent.file_id.is_not(None))
+        .group_by(SessionEvent.file_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(
+            FPS.id, FPS.file_name, FPS.file_type, FPS.status, FPS.progress, FPS.error_code, FPS.error_message,
+            FPS.processing_duration_ms, FPS.processing_started_at, FPS.attempt_number, FPS.is_retryable,
+            last.c.event_id,
+            select(func.max(SessionEvent.id)).where(SessionEvent.session_id == session_id)
+            .scalar_subquery().label("last_event_id"),
+            ProcessingSession.state,
+        )
+        .join(ProcessingSession, ProcessingSession.id == FPS.session_id)
+        .outerjoin(last, last.c.file_id == FPS.id)
+        .where(FPS.session_id == session_id, FPS.user_id == user_id)
+        .order_by(FPS.created_at, FPS.id)
+    ).all()
+    state = rows[0].state if rows else head.state
+    last_event_id = (rows[0].last_event_id if rows else head.last_event_id) or 0
+    now = utcnow()
+    statuses = [FileStatus(r.status) for r in rows]
+    summary = aggregate_summary(statuses, state)
+    summary["session_status"] = summarize(statuses, SessionState(state), bool(head.timed_out)).value
+    return {
+        "sessionId": session_id,
+        "state": state,
+        "summary": summary,
+        "files": [
+            {
+                "fileId": r.id,
+                "fileName": r.file_name,
+                "fileType": r.file_type,
+                "status": r.status,
+                "progress": r.progress,
+                "error": r.error_message if r.status in _SHOW_ERROR else None,
+                "errorCode": r.error_code if r.status in _SHOW_ERROR else None,
+                "processingTime": r.processing_duration_ms if r.processing_duration_ms is not None
+                else (int((now - r.processing_started_at).total_seconds() * 1000)
+                      if r.status in _ACTIVE and r.processing_started_at is not None else None),
+                "attemptNumber": r.attempt_number,
+                "isRetryable": bool(r.is_retryable),
+                "eventId": r.event_id or 0,
+            }
+            for r in rows
+        ],
+        "lastEventId": last_event_id,
+        "timestamp": iso(now),
+    }
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def review_files(s: Session, session_id: str, user_id: str) -> list[dict[str, Any]]:
+    """Every completed file of the session with its report, corrections and review state."""
+    rows = s.execute(
+        select(FPS.id, FPS.file_id, FPS.file_name, FPS.file_type, FPS.status, UploadedFile.page_count,
+               ReportRow.patient_id)
+        .join(UploadedFile, UploadedFile.id == FPS.file_id)
+        .outerjoin(ReportRow, ReportRow.file_id == FPS.file_id)
+        .where(FPS.session_id == session_id, FPS.user_id == user_id, FPS.status == FileStatus.COMPLETED.value)
+        .order_by(FPS.created_at, FPS.id)
+    ).all()
+    out = []
+    for r in rows:
+        report = load_report(s, r.file_id, user_id)
+        if report is None:
+            continue
+        confirmed = corr.confirmed_at(s, r.file_id, user_id)
+        out.append({
+            "fileId": r.id,
+            "fileName": r.file_name,
+            "fileType": r.file_type,
+            "pageCount": r.page_count,
+            "patientId": r.patient_id,
+            "report": report.model_dump(mode="json"),
+            "corrections": corr.corrections(s, r.file_id, user_id),
+            "confirmedAt": iso(confirmed),
+        })
+    return out
+
+
+def stored_file(s: Session, fps_id: str, user_id: str) -> Any | None:
+    """Storage key, type and uploaded-file id of one of the user's files."""
+    return s.execute(
+        select(UploadedFile.id, UploadedFile.storage_key, UploadedFile.file_type, UploadedFile.page_count)
+        .join(FPS, FPS.file_id == UploadedFile.id)
+        .where(FPS.id == fps_id, FPS.user_id == user_id)
+    ).first()
+
+
+# --- patients -------------------------------------------------------------------------------
+
+
+def patients(s: Session, user_id: str) -> list[dict[str, Any]]:
+    rows = s.execute(
+        select(Patient.id, Patient.name, Patient.date_of_birth, Patient.mrn, func.count(ReportRow.id).label("reports"))
+        .outerjoin(ReportRow, ReportRow.patient_id == Patient.id)
+        .where(Patient.user_id == user_id)
+        .group_by(Patient.id, Patient.name, Patient.date_of_birth, Patient.mrn)
+        .order_by(Patient.name)
+    ).all()
+    return [{"id": r.id, "name": r.name, "dateOfBirth": r.date_of_birth.isoformat() if r.date_of_birth else None,
+             "mrn": r.mrn, "reports": r.reports} for r in rows]
+
+
+def patient(s: Session, patient_id: str, user_id: str) -> Any | None:
+    return s.execute(
+        select(Patient).where(Patient.id == patient_id, Patient.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def patient_analytes(s: Session, patient_id: str, user_id: str) -> list[dict[str, Any]]:
+    rows = s.execute(
+        select(TestResult.name, TestResult.loinc, func.count().label("n"))
+        .join(ReportRow, ReportRow.id == TestResult.report_id)
+        .where(ReportRow.patient_id == patient_id, ReportRow.user_id == user_id)
+        .group_by(TestResult.name, TestResult.loinc)
+        .order_by(func.count().desc(), TestResult.name)
+    ).all()
+    return [{"name": r.name, "loinc": r.loinc, "count": r.n} for r in rows]
+
+
+def patient_series(s: Session, patient_id: str, user_id: str, analyte: str) -> list[dict[str, Any]]:
+    """One analyte (LOINC code or name) across the patient's reports, oldest first.
+
+    A person's correction of a value, unit or name wins over the extracted value.
+    """
+    match = TestResult.loinc == analyte if "-" in analyte and analyte[0].isdigit() else TestResult.name == analyte
+    when = func.coalesce(ReportRow.collected_at, ReportRow.reported_at, cast(ReportRow.created_at, Date))
+    rows = s.execute(
+        select(TestResult.position, TestResult.name, TestResult.value, TestResult.value_text, TestResult.unit,
+               TestResult.reference_low, TestResult.reference_high, TestResult.flag, when.label("on"),
+               ReportRow.file_id, FPS.id.label("fps_id"), FPS.session_id)
+        .join(ReportRow, ReportRow.id == TestResult.report_id)
+        .join(FPS, FPS.file_id == ReportRow.file_id)
+        .where(ReportRow.patient_id == patient_id, ReportRow.user_id == user_id, match)
+        .order_by(when, ReportRow.created_at)
+    ).all()
+    out = []
+    for r in rows:
+        fixes = corr.corrections(s, r.file_id, user_id)
+        value, value_text, unit = r.value, r.value_text, r.unit
+        fix = fixes.get(f"results.{r.position}.value_text")
+        if fix is not None:
+            corrected = corr.apply_value(fix["value"])
+            value, value_text = corrected, fix["value"]
+        if f"results.{r.position}.unit" in fixes:
+            unit = fixes[f"results.{r.position}.unit"]["value"]
+        on = r.on if isinstance(r.on, date) else (date.fromisoformat(str(r.on)[:10]) if r.on else None)
+        out.append({
+            "date": on.isoformat() if on else None, "value": value, "valueText": value_text, "unit": unit,
+            "low": r.reference_low, "high": r.reference_high, "flag": r.flag,
+            "fileId": r.fps_id, "sessionId": r.session_id, "corrected": fix is not None,
+        })
+    return out
+
+
+# --- analytics ------------------------------------------------------------------------------
+
+
+def daily(s: Session, user_id: str, days: int = 60) -> list[dict[str, Any]]:
+    """Finished files per day (completed, failed) for the success-rate chart."""
+    day = func.date(FPS.processing_completed_at)
+    rows = s.execute(
+        select(day.label("day"),
+               func.sum(case((FPS.status == "completed", 1), else_=0)).label("completed"),
+               func.sum(case((FPS.status.in_(["failed", "timeout"]), 1), else_=0)).label("failed"))
+        .where(FPS.user_id == user_id, FPS.processing_completed_at.is_not(None),
+               FPS.status.in_(["completed", "failed", "timeout"]))
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    return [{"day": str(r.day)[:10], "completed": int(r.completed or 0), "failed": int(r.failed or 0)}
+            for r in rows][-days:]

@@ -1,0 +1,250 @@
+"""The browser pages (DESIGN §7 web UI): server-rendered Jinja2, a little vanilla JS each.
+
+Pages authenticate with the browser session cookie only; without one they redirect to
+the login page. Each page is rendered with the true state at request time, so a refresh
+shows what the database says before any script runs; scripts then follow changes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from labintake import auth
+from labintake.db import history
+from labintake.db import users as users_repo
+from labintake.domain.errors import ERRORS
+from labintake.domain.status import SessionStatus
+from labintake.web.deps import LI, SESSION_COOKIE, Config
+from labintake.web.ui import data
+from labintake.web.ui.render import PX_PER_PT
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES))
+
+router = APIRouter(include_in_schema=False)
+
+STATUS_LABELS = {
+    "pending": "Pending", "downloading": "Downloading", "extracting": "Extracting", "parsing": "Parsing",
+    "saving": "Saving", "completed": "Completed", "failed": "Failed", "timeout": "Timed out",
+    "cancelled": "Cancelled",
+}
+STATUS_ICONS = {
+    "pending": "upload", "downloading": "download", "extracting": "search", "parsing": "file-text",
+    "saving": "save", "completed": "circle-check", "failed": "circle-alert", "timeout": "clock",
+    "cancelled": "circle-x",
+}
+ACCEPTED = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+            ".tif": "image/tiff", ".tiff": "image/tiff", ".webp": "image/webp"}
+
+
+def _to_json(value: Any) -> Markup:
+    """JSON safe inside <script type="application/json">: no '</' can close the element."""
+    text = json.dumps(value, separators=(",", ":"), default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+templates.env.filters["tojson_safe"] = _to_json
+templates.env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_ICONS=STATUS_ICONS)
+
+
+def _badge(file_type: str) -> str:
+    return "PDF" if file_type == "application/pdf" else "IMAGE" if file_type.startswith("image/") else "FILE"
+
+
+templates.env.filters["badge"] = _badge
+
+
+def _duration(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60)} s"
+
+
+templates.env.filters["duration"] = _duration
+
+
+class Viewer:
+    """The logged-in browser user."""
+
+    def __init__(self, user_id: str, email: str, csrf: str) -> None:
+        self.user_id, self.email, self.csrf = user_id, email, csrf
+
+
+def _viewer(li: Any, request: Request) -> Viewer | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    with li.db.read() as s:
+        found = auth.browser_user(s, cookie)
+        if found is None:
+            return None
+        email = users_repo.email_of(s, found.user_id) or ""
+    return Viewer(found.user_id, email, found.csrf_token)
+
+
+def _login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def _page(request: Request, viewer: Viewer | None, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, {"viewer": viewer, "path": request.url.path, **context}, status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _not_found(request: Request, viewer: Viewer, what: str) -> HTMLResponse:
+    return _page(request, viewer, "not_found.html", status=404, what=what)
+
+
+@router.get("/")
+def home(request: Request, li: LI) -> Response:
+    return RedirectResponse("/upload" if _viewer(li, request) else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, li: LI, config: Config, next: str = "/upload") -> Response:  # noqa: A002
+    """The login form; ``POST /login`` (web/login.py) checks it. Double-submit CSRF as there."""
+    from labintake.web.login import LOGIN_CSRF_COOKIE, _safe_next
+
+    target = _safe_next(next)
+    if _viewer(li, request) is not None:
+        return RedirectResponse(target, status_code=303)
+    csrf = auth.new_secret()
+    response = _page(request, None, "login.html", next=target, csrf=csrf)
+    response.set_cookie(LOGIN_CSRF_COOKIE, csrf, max_age=3600, httponly=True, samesite="strict",
+                        secure=config.cookie_secure, path="/login")
+    return response
+
+
+@router.get("/upload")
+def upload_page(request: Request, li: LI) -> Response:
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    limits = {"maxFileBytes": li.settings.max_file_bytes, "accepted": ACCEPTED}
+    return _page(request, viewer, "upload.html", limits=limits)
+
+
+def _messages() -> dict[str, str]:
+    return {code.value: info.message for code, info in ERRORS.items()}
+
+
+@router.get("/sessions/{session_id}")
+def progress_page(session_id: str, request: Request, li: LI) -> Response:
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    with li.db.read() as s:
+        snap = data.snapshot(s, session_id, viewer.user_id)
+    if snap is None:
+        return _not_found(request, viewer, "session")
+    config = {"sessionId": session_id, "concurrency": li.settings.per_session_concurrency,
+              "messages": _messages(), "pageSize": 50}
+    return _page(request, viewer, "progress.html", snap=snap, config=config)
+
+
+@router.get("/sessions/{session_id}/review")
+def review_page(session_id: str, request: Request, li: LI, file: str | None = None) -> Response:
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    with li.db.read() as s:
+        if history.session_state(s, session_id, viewer.user_id) is None:
+            return _not_found(request, viewer, "session")
+        files = data.review_files(s, session_id, viewer.user_id)
+        snap = data.snapshot(s, session_id, viewer.user_id)
+    failed = [f for f in (snap or {}).get("files", []) if f["status"] in ("failed", "timeout", "cancelled")]
+    current = next((f for f in files if f["fileId"] == file), files[0] if files else None)
+    return _page(request, viewer, "review.html", session_id=session_id, files=files, current=current,
+                 failed=failed, px_per_pt=PX_PER_PT)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/history")
+def history_page(
+    request: Request, li: LI,
+    since: str | None = None, until: str | None = None, status: str | None = None,
+    type: str | None = None,  # noqa: A002 - the query parameter's name
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    size = 20
+    status_value = status if status in {s.value for s in SessionStatus} else None
+    file_type = {"pdf": "application/pdf", "image": "image/"}.get(type or "")
+    flt = history.SessionFilter(_day(since), _day(until), SessionStatus(status_value) if status_value else None,
+                                file_type)
+    with li.db.read() as s:
+        items, total = history.list_sessions(s, viewer.user_id, flt, limit=size, offset=(page - 1) * size)
+    filters = {"since": since or "", "until": until or "", "status": status_value or "", "type": type or ""}
+    query = "&".join(f"{k}={quote(v)}" for k, v in filters.items() if v)
+    return _page(request, viewer, "history.html", items=items, total=total, page=page,
+                 pages=max(1, -(-total // size)), filters=filters, query=query,
+                 statuses=[s.value for s in SessionStatus])
+
+
+@router.get("/analytics")
+def analytics_page(request: Request, li: LI) -> Response:
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    with li.db.read() as s:
+        figures = history.analytics(s, viewer.user_id)
+        figures["daily"] = data.daily(s, viewer.user_id)
+    return _page(request, viewer, "analytics.html", figures=figures)
+
+
+@router.get("/patients")
+def patients_page(request: Request, li: LI) -> Response:
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    with li.db.read() as s:
+        people = data.patients(s, viewer.user_id)
+    return _page(request, viewer, "patients.html", patients=people)
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(patient_id: str, request: Request, li: LI, analyte: str | None = None) -> Response:
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    with li.db.read() as s:
+        person = data.patient(s, patient_id, viewer.user_id)
+        if person is None:
+            return _not_found(request, viewer, "patient")
+        analytes = data.patient_analytes(s, patient_id, viewer.user_id)
+        chosen = analyte or _default_analyte(analytes)
+        points = data.patient_series(s, patient_id, viewer.user_id, chosen) if chosen else []
+    return _page(request, viewer, "patient.html", patient=person, analytes=analytes, chosen=chosen, points=points)
+
+
+def _default_analyte(analytes: list[dict[str, Any]]) -> str | None:
+    """HbA1c when the patient has it (the usual thing to follow over time), else the most frequent."""
+    for a in analytes:
+        if a["loinc"] == "4548-4":
+            return "4548-4"
+    if not analytes:
+        return None
+    return analytes[0]["loinc"] or analytes[0]["name"]
