@@ -340,6 +340,34 @@ def tokens_create(
     sys.stdout.write(token + "\n")
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Files at once in this worker (default: CPU count).")] = None,
+) -> None:
+    """Run files from the PostgreSQL job queue (procrastinate). Start as many as you like, anywhere."""
+    import signal as signals
+
+    from labintake.service import LabIntake
+
+    settings = _settings()
+    logs.configure(settings.log_level)
+    if not settings.is_postgres:
+        console.print("[red]`labintake worker` needs LABINTAKE_DATABASE_URL=postgresql+psycopg://…[/red]")
+        raise typer.Exit(2)
+    li = LabIntake(settings)
+    stop = threading.Event()
+    signals.signal(signals.SIGTERM, lambda *_: stop.set())
+    try:
+        li.start_worker(concurrency)
+        console.print(f"LabIntake worker running {concurrency or settings.workers} files at once")
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        li.stop()
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -23,7 +23,7 @@ from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
 from labintake.settings import Settings
-from labintake.storage import LocalStorage
+from labintake.storage import open_storage
 
 if TYPE_CHECKING:
     from labintake.executors.distributed import DistributedWorker
@@ -43,7 +43,7 @@ class LabIntake:
         if migrate:
             upgrade(settings.db_url)
         self.db = Database(settings.db_url)
-        self.storage = LocalStorage(settings.files_dir)
+        self.storage = open_storage(settings)
         self.doorbell = Doorbell()
         self.executor: EmbeddedExecutor | DistributedWorker | None = None
         self.listener: PgListener | None = None

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL; default sqlite under data_dir. A postgresql+psycopg:// URL selects PostgreSQL.",
     )
+    storage_url: str | None = Field(
+        None,
+        description="Where uploads live: default a directory under data_dir; file:///shared/dir for a "
+        "directory every machine mounts, or s3://bucket/prefix?endpoint_url=… for S3-compatible storage.",
+    )
     per_session_concurrency: int = Field(3, ge=1, description="Files of one session running at once.")
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Files running at once, globally."

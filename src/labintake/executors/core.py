@@ -28,7 +28,7 @@ from labintake.domain.status import ACTIVE_STATUSES, FileStatus
 from labintake.executors.procpool import WorkerProcess
 from labintake.pipeline.runner import FileRunner, Outcome
 from labintake.settings import Settings
-from labintake.storage import LocalStorage
+from labintake.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class ExecutorCore:
     def __init__(
         self,
         db: Database,
-        storage: LocalStorage,
+        storage: Storage,
         settings: Settings,
         *,
         capacity: int,

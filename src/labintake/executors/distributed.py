@@ -38,7 +38,7 @@ from labintake.domain.errors import LabIntakeError
 from labintake.domain.status import FileStatus
 from labintake.executors.core import ExecutorCore
 from labintake.settings import Settings
-from labintake.storage import LocalStorage
+from labintake.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class DistributedWorker(ExecutorCore):
     """``labintake worker``: procrastinate's worker loop plus our admission, heartbeats and reaper."""
 
     def __init__(
-        self, db: Database, storage: LocalStorage, settings: Settings, *, concurrency: int | None = None,
+        self, db: Database, storage: Storage, settings: Settings, *, concurrency: int | None = None,
         on_event: Callable[[Moved], None] | None = None,
     ) -> None:
         super().__init__(db, storage, settings, capacity=concurrency or settings.workers, on_event=on_event,

@@ -19,13 +19,13 @@ from labintake.domain.errors import LabIntakeError
 from labintake.domain.status import FileStatus
 from labintake.executors.core import ExecutorCore
 from labintake.settings import Settings
-from labintake.storage import LocalStorage
+from labintake.storage import Storage
 
 log = logging.getLogger(__name__)
 
 
 class EmbeddedExecutor(ExecutorCore):
-    def __init__(self, db: Database, storage: LocalStorage, settings: Settings, *, on_event=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: Database, storage: Storage, settings: Settings, *, on_event=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(db, storage, settings, capacity=settings.workers, on_event=on_event)
         self._wake = threading.Event()
         self._pool: ThreadPoolExecutor | None = None

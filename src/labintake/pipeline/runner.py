@@ -24,7 +24,7 @@ from labintake import metrics
 from labintake.executors.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.work import Job
 from labintake.settings import Settings
-from labintake.storage import LocalStorage
+from labintake.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class FileRunner:
     def __init__(
         self,
         db: Database,
-        storage: LocalStorage,
+        storage: Storage,
         settings: Settings,
         on_event: Callable[[Moved], None] = lambda m: None,
     ) -> None:
@@ -94,9 +94,7 @@ class FileRunner:
         now = time.monotonic()
         self._clocks[claim.fps_id] = [now, now]
         try:
-            path = self.storage.path(claim.storage_key)
-            if not path.is_file():
-                raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail="file missing from storage")
+            path = self.storage.fetch(claim.storage_key)
             worker.wait_ready(WORKER_START_TIMEOUT)
             self._move(claim, stage, FileStatus.EXTRACTING)
             stage = FileStatus.EXTRACTING

@@ -56,6 +56,13 @@ class LocalStorage:
             raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
         return Stored(key, key, size)
 
+    def fetch(self, key: str) -> Path:
+        """A local path holding the object's bytes (for a directory store: the file itself)."""
+        target = self.path(key)
+        if not target.is_file():
+            raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail="file missing from storage")
+        return target
+
     def put_bytes(self, data: bytes) -> Stored:
         import io
 
