@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Make sure the PostgreSQL server the tests use is reachable: find the running one, start the
-# installed one, or install Debian's. Tests that need it read LABINTAKE_TEST_PG_URL
+# What the tests need beyond Python packages: promtool, Chromium, and a reachable PostgreSQL
+# (find the running one, start the installed one, or install Debian's). Tests that need it read LABINTAKE_TEST_PG_URL
 # (default postgresql+psycopg://postgres@127.0.0.1:5432/test).
 set -u
 # promtool (Debian's prometheus package) checks the alert rules.
 if ! command -v promtool >/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null) \
     || echo "could not install promtool; the alert rule tests will be skipped with a reason" >&2
+fi
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "could not install chromium; the browser tests will be skipped with a reason" >&2
 fi
 pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 if command -v pg_isready >/dev/null && pg_ready; then

@@ -19,7 +19,7 @@ from labintake import auth
 from labintake.db.migrate import upgrade
 from labintake.service import LabIntake
 from labintake.web import WebConfig, create_app
-from tests.conftest import drop_pg_database, fresh_pg_database, make_settings, postgres_available
+from tests.conftest import drop_pg_database, fresh_pg_database, make_settings, postgres_available, start_processing
 
 HAPPY = ["pending", "downloading", "extracting", "parsing", "saving", "completed"]
 
@@ -111,7 +111,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     gen = _db(request, tmp)
     url = next(gen)
     li = LabIntake(make_settings(tmp, url, **API_SETTINGS))
-    li.start_executor()
+    start_processing(li)  # on PostgreSQL: a procrastinate worker in this process
     app = create_app(li, WebConfig(cookie_secure=False, heartbeat_seconds=0.5))
     api = Api(li, "")
     try:
