@@ -200,3 +200,26 @@ def test_cancel_marks_pending_files_cancelled(tmp_path: Path, backend: dict[str,
         assert set(statuses) <= {"completed", "cancelled"}
     finally:
         li.stop()
+
+
+def test_a_worker_process_that_died_while_idle_is_replaced(tmp_path: Path, backend: dict[str, str], pdf: bytes) -> None:
+    """Given the only worker process killed while it waits for work, when a file arrives, then the
+    file is retried on a fresh worker and completes (it used to stay stuck on a broken pipe)."""
+    import os
+    import signal
+    import time
+
+    li = make_app(tmp_path, backend, workers=1)
+    try:
+        worker = li.executor._workers[0]  # type: ignore[union-attr]
+        worker.wait_ready(60)
+        os.kill(worker.pid, signal.SIGKILL)
+        time.sleep(0.2)
+        user = li.local_user_id()
+        session_id, _ = upload(li, user, tmp_path, {"a.pdf": pdf})
+        li.start(session_id, user)
+        final = wait_finished(li, session_id, user, timeout=60)
+        assert final["files"][0]["status"] == "completed"
+        assert final["files"][0]["attemptNumber"] == 2
+    finally:
+        li.stop()

@@ -80,7 +80,10 @@ class WorkerProcess:
     def submit(self, job: Job) -> None:
         with self._lock:
             self.current = job.fps_id
-            self.conn.send(job)
+            try:
+                self.conn.send(job)
+            except (BrokenPipeError, OSError) as exc:
+                raise WorkerDied(f"exit code {self.process.exitcode}") from exc
 
     def release(self) -> None:
         with self._lock:
@@ -114,7 +117,7 @@ class WorkerProcess:
 
     def replace(self) -> None:
         """Kill this worker and start a fresh one in its place."""
-        log.info("replacing worker", extra={"pid": self.pid})
+        log.info("replacing worker", extra={"pid": self.pid, "exitcode": self.process.exitcode})
         with self._lock:
             self.kill()
             self.current = None
