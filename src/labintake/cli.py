@@ -210,6 +210,7 @@ def serve(
     li = LabIntake(settings)
     try:
         _first_account(li, f"http://{host}:{port}/login")
+        li.start_listener()  # push wakes for events written by other processes (PostgreSQL)
         if not no_executor:
             li.start_executor()
         config = WebConfig(

@@ -54,17 +54,21 @@ class LabIntake:
         """Start processing in this process: the embedded executor, or, in the distributed
         deployment, nothing but admission (files run on ``labintake worker``) and the
         LISTEN connection that wakes push clients for events written by other processes."""
-        if self.settings.is_postgres:
-            from labintake.notify import PgListener
-
-            self.listener = PgListener(self.settings.db_url, self.doorbell)
-            self.listener.start()
+        self.start_listener()
         if self.settings.distributed:
             return
         from labintake.executors.embedded import EmbeddedExecutor
 
         self.executor = EmbeddedExecutor(self.db, self.storage, self.settings, on_event=self._rang)
         self.executor.start()
+
+    def start_listener(self) -> None:
+        """On PostgreSQL, one LISTEN connection rings the doorbell for events of other processes."""
+        if self.settings.is_postgres and self.listener is None:
+            from labintake.notify import PgListener
+
+            self.listener = PgListener(self.settings.db_url, self.doorbell)
+            self.listener.start()
 
     def start_worker(self, concurrency: int | None = None) -> None:
         """Run files from the job queue in this process (``labintake worker``)."""

@@ -28,6 +28,8 @@ _CTX = mp.get_context("spawn")
 def _worker_main(conn: Connection) -> None:
     # The parent decides when to stop us; Ctrl-C in a terminal must not kill a file mid-way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Extraction is batch work: the processes that answer people (API, push) come first.
+    os.nice(5)
     import labintake.extract  # noqa: F401 - warm up imports before the first file's clock starts
     import labintake.parse  # noqa: F401
 

@@ -151,18 +151,21 @@ class FileRunner:
         return False
 
     def _save(self, claim: Claim, data: dict, meta: dict, model: str | None) -> None:  # type: ignore[type-arg]
+        """Results and ``completed`` in one transaction. The results go first: the status write
+        (which takes the session's summary row lock and writes the event) is the last statement,
+        so the lock is held briefly and the event's time is its commit time."""
         report = schemas.LabReport.model_validate(data)
         with self.db.transaction() as s:
+            save_report(
+                s, user_id=claim.user_id, session_id=claim.session_id, file_id=claim.file_id,
+                report=report, extraction_model=model,
+            )
             moved = tx.transition(
                 s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED,
                 parsing_metadata=meta, is_retryable=False,
             )
             if moved is None:
-                raise Dropped(claim.fps_id)
-            save_report(
-                s, user_id=claim.user_id, session_id=claim.session_id, file_id=claim.file_id,
-                report=report, extraction_model=model,
-            )
+                raise Dropped(claim.fps_id)  # rolls the results back with it
         self._announce(moved, FileStatus.SAVING, claim)
 
     def _finish_failed(
