@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import RedirectResponse
 
 from labintake import __doc__ as package_doc
 from labintake.service import LabIntake
-from labintake.web import errors, push
+from labintake.web import errors, push, ui
 from labintake.web.api import files, meta, sessions
 from labintake.web.deps import CSRF_HEADER, WebConfig
 from labintake.web.login import router as login_router
@@ -49,17 +48,13 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID", CSRF_HEADER],
         )
+    ui.install(app)  # pages, the UI's JSON routes and /static: before "/" below and login's form
     app.include_router(sessions.router)
     app.include_router(sessions.seed_router)
     app.include_router(push.router)
     app.include_router(files.router)
     app.include_router(meta.router)
     app.include_router(login_router)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs", status_code=307)
-
     return app
 
 

@@ -11,6 +11,7 @@ not at all, and the page never goes backwards or shows an update twice.
   var cfg = LI.json("config");
   var SID = cfg.sessionId;
   var ACTIVE = { downloading: 1, extracting: 1, parsing: 1, saving: 1 };
+  var TERMINAL = { completed: 1, partial: 1, failed: 1, timeout: 1, cancelled: 1 };
   var FINISHED = { completed: 1, failed: 1, timeout: 1, cancelled: 1 };
   var LABELS = { pending: "Pending", downloading: "Downloading", extracting: "Extracting", parsing: "Parsing",
     saving: "Saving", completed: "Completed", failed: "Failed", timeout: "Timed out", cancelled: "Cancelled" };
@@ -69,6 +70,11 @@ not at all, and the page never goes backwards or shows an update twice.
       model.state = snap.state;
       model.timedOut = snap.summary.session_status === "timeout";
       model.sessionEventId = snap.lastEventId;
+      // The snapshot may already include the final "session" event; then none will come.
+      if (TERMINAL[snap.summary.session_status] && finished()) {
+        model.final = true;
+        if (!initial) { closeStream(); stopPolling(); }
+      }
     }
     if (initial) model.startedTerminal = finished();
     schedule();
@@ -390,7 +396,7 @@ not at all, and the page never goes backwards or shows an update twice.
   function completion(c, status) {
     var box = $("done");
     if (!finished() || !(model.final || forcePoll)) {
-      if (!box.hidden) { box.hidden = true; box.dataset.status = ""; }
+      if (!box.hidden) { box.hidden = true; box.dataset.status = ""; box.dataset.key = ""; }
       clearTimeout(ui.handover);
       ui.handover = 0;
       return;

@@ -1,0 +1,21 @@
+/* One analyte over time, with the reference range drawn as a band. */
+(function () {
+  "use strict";
+  var LI = window.LI;
+  var pts = (LI.json("points") || []).filter(function (p) { return p.value !== null && p.date; });
+  if (!pts.length) return;
+  var labels = pts.map(function (p) { return p.date; });
+  var band = function (key) { return pts.map(function (p) { return p[key]; }); };
+  LI.chart("c-series", function () {
+    var accent = LI.color("--accent");
+    return { type: "line", data: { labels: labels, datasets: [
+      { label: "Reference high", data: band("high"), borderColor: "transparent", pointRadius: 0, fill: false, spanGaps: true },
+      { label: "Reference range", data: band("low"), borderColor: "transparent", pointRadius: 0, spanGaps: true,
+        backgroundColor: "rgba(34, 197, 94, 0.15)", fill: "-1" },
+      { label: pts[0].unit ? "Value (" + pts[0].unit + ")" : "Value", data: pts.map(function (p) { return p.value; }),
+        borderColor: accent, backgroundColor: accent, tension: 0.15, pointRadius: 5,
+        pointBackgroundColor: pts.map(function (p) { return p.flag === "high" ? LI.color("--high") : p.flag === "low" ? LI.color("--low") : accent; }) },
+    ] }, options: { plugins: { legend: { labels: { filter: function (i) { return i.text !== "Reference high"; } } } },
+      scales: { y: { title: { display: true, text: pts[0].unit || "" } } } } };
+  });
+})();

@@ -1,0 +1,128 @@
+/* Review: provenance (page image with the value's box) and corrections saved apart from extraction. */
+(function () {
+  "use strict";
+  var LI = window.LI;
+  var cur = LI.json("current");
+  var FID = encodeURIComponent(cur.fileId);
+  var selected = null;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function save(target, value) {
+    return LI.api("PUT", "/api/files/" + FID + "/corrections", { target: target, value: value });
+  }
+
+  // --- header fields: saved when changed -----------------------------------------------
+  document.querySelectorAll("[data-target]").forEach(function (el) {
+    el.addEventListener("change", function () {
+      var target = el.dataset.target;
+      save(target, el.value).then(function (r) {
+        el.classList.toggle("corrected", r.corrected);
+        var was = document.querySelector('[data-was="' + target + '"]');
+        if (was) was.textContent = r.corrected ? "extracted: " + (r.original === null ? "—" : r.original) : "";
+        if (r.corrected) cur.corrections[target] = { value: r.value, original: r.original };
+        else delete cur.corrections[target];
+      }).catch(function (err) {
+        el.setCustomValidity((err && err.message) || "Not saved");
+        el.reportValidity();
+        setTimeout(function () { el.setCustomValidity(""); }, 3000);
+      });
+    });
+  });
+
+  // --- provenance ----------------------------------------------------------------------
+  function current(i, field, fallback) {
+    var fix = cur.corrections["results." + i + "." + field];
+    return fix ? fix.value : fallback;
+  }
+
+  function select(i) {
+    var row = cur.results[i];
+    selected = i;
+    document.querySelectorAll("tr.selected").forEach(function (tr) { tr.classList.remove("selected"); });
+    var tr = document.querySelector('tr[data-index="' + i + '"]');
+    if (tr) tr.classList.add("selected");
+    $("prov-hint").hidden = true;
+    $("prov").hidden = false;
+    $("prov-name").textContent = row.name;
+    $("edit-value").value = current(i, "value_text", row.value_text) || "";
+    $("edit-unit").value = current(i, "unit", row.unit) || "";
+    $("edit-flag").value = current(i, "flag", row.flag) || "";
+    $("edit-status").textContent = "";
+    var page = row.page || 1;
+    $("prov-page").textContent = row.bbox ? "page " + page : "page " + page + " (no position recorded)";
+    var img = $("page-img");
+    var src = "/api/files/" + FID + "/pages/" + page + ".png";
+    img.alt = "Page " + page + " of the uploaded file";
+    var place = function () { box(row); };
+    if (img.getAttribute("src") !== src) {
+      $("box").hidden = true;
+      img.onload = place;
+      img.src = src;
+    } else if (img.complete) place();
+  }
+
+  function box(row) {
+    var b = $("box");
+    var img = $("page-img");
+    if (!row.bbox || !img.naturalWidth) { b.hidden = true; return; }
+    // Boxes are PDF points from the top-left; the image is pxPerPt pixels per point.
+    var k = cur.pxPerPt;
+    var w = img.naturalWidth, h = img.naturalHeight, pad = 3;
+    var x0 = row.bbox[0] * k - pad, y0 = row.bbox[1] * k - pad, x1 = row.bbox[2] * k + pad, y1 = row.bbox[3] * k + pad;
+    b.style.left = (100 * x0) / w + "%";
+    b.style.top = (100 * y0) / h + "%";
+    b.style.width = (100 * (x1 - x0)) / w + "%";
+    b.style.height = (100 * (y1 - y0)) / h + "%";
+    b.hidden = false;
+    var frame = $("frame");
+    if (frame.scrollIntoView && window.innerWidth <= 720) frame.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
+
+  document.querySelectorAll(".value-btn").forEach(function (btn) {
+    btn.addEventListener("click", function () { select(Number(btn.dataset.index)); });
+  });
+
+  // --- correcting a result ---------------------------------------------------------------
+  $("edit").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (selected === null) return;
+    var i = selected, row = cur.results[i];
+    var changes = [
+      ["value_text", $("edit-value").value, row.value_text],
+      ["unit", $("edit-unit").value, row.unit],
+      ["flag", $("edit-flag").value, row.flag],
+    ];
+    $("edit-status").textContent = "Saving…";
+    var jobs = changes.filter(function (c) {
+      return (current(i, c[0], c[2]) || "") !== (c[1] || "");
+    }).map(function (c) {
+      var target = "results." + i + "." + c[0];
+      return save(target, c[1]).then(function (r) {
+        if (r.corrected) cur.corrections[target] = { value: r.value, original: r.original };
+        else delete cur.corrections[target];
+      });
+    });
+    Promise.all(jobs).then(function () {
+      $("edit-status").textContent = jobs.length ? "Saved." : "Nothing changed.";
+      var tr = document.querySelector('tr[data-index="' + i + '"]');
+      var btn = tr.querySelector(".value-btn");
+      var flag = current(i, "flag", row.flag);
+      btn.textContent = current(i, "value_text", row.value_text);
+      btn.className = "value-btn " + (flag || "") + (cur.corrections["results." + i + ".value_text"] ? " corrected" : "");
+      tr.children[2].textContent = current(i, "unit", row.unit) || "";
+      tr.children[4].innerHTML = flag ? '<span class="flag flag-' + LI.esc(flag) + '">' + LI.esc(flag) + "</span>" : "";
+      var fixed = ["value_text", "unit", "flag"].some(function (f) { return cur.corrections["results." + i + "." + f]; });
+      tr.classList.toggle("needs-review", !!row.needs_review && !fixed);
+    }).catch(function (err) {
+      $("edit-status").textContent = (err && err.message) || "Not saved.";
+    });
+  });
+
+  $("confirm").addEventListener("click", function () {
+    LI.api("POST", "/api/files/" + FID + "/confirm").then(function (r) {
+      $("confirmed").textContent = "Confirmed " + r.confirmedAt.slice(0, 16).replace("T", " ") + " UTC";
+    }).catch(function (err) { $("confirmed").textContent = (err && err.message) || "Not confirmed."; });
+  });
+
+  window.addEventListener("resize", function () { if (selected !== null) box(cur.results[selected]); });
+})();

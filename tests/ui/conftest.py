@@ -1,0 +1,179 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real ``labintake serve``.
+
+The server runs as a subprocess on a free port with its own data directory; a user is
+made with ``labintake users create``. Chromium is the system one (``apt-get install
+chromium``): Playwright never downloads a browser here. Screenshots go to
+``test-artifacts/`` at the repository root.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("LABINTAKE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+EMAIL, PASSWORD = "ui@example.com", "correct horse battery"
+BIN = Path(sys.executable).parent
+
+pytestmark = pytest.mark.slow
+
+
+def _skip_reason() -> str | None:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclasses.dataclass
+class Served:
+    url: str
+    data_dir: Path
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    data = tmp_path_factory.mktemp("ui-server")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABINTAKE_")}
+    env = {**env, "LABINTAKE_DATA_DIR": str(data), "LABINTAKE_WORKERS": "4", "LABINTAKE_LOG_LEVEL": "INFO"}
+    subprocess.run([str(BIN / "labintake"), "users", "create", EMAIL, "--password", PASSWORD],
+                   env=env, check=True, capture_output=True, cwd=ROOT)
+    port = _free_port()
+    cmd = [str(BIN / "labintake"), "serve", "--port", str(port)]
+    log = data / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("labintake serve did not start:\n" + log.read_text()[-3000:])
+        time.sleep(0.2)
+    try:
+        yield Served(url, data, proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(server: Served) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def login(page: Any, base: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/upload")
+
+
+@pytest.fixture
+def context_args() -> dict[str, Any]:
+    return {"viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def page(browser: Any, server: Served, context_args: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    ctx = browser.new_context(base_url=server.url, **context_args)
+    ctx.set_default_timeout(20_000)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(pg, server.url)
+    try:
+        yield pg
+        assert not errors, f"JavaScript errors: {errors}"
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - a screenshot is a nicety; the test result stands
+            pass
+        ctx.close()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Any:
+    """Write named bytes to files and return their paths (for the file picker)."""
+
+    def write(*named: tuple[str, bytes]) -> list[str]:
+        out = []
+        for name, blob in named:
+            p = tmp_path / name
+            p.write_bytes(blob)
+            out.append(str(p))
+        return out
+
+    return write
+
+
+def report(n: int) -> Any:
+    """The sample report with its own MRN, so each file has different bytes (no duplicates)."""
+    from tests.fixtures.reports import sample_report
+
+    return dataclasses.replace(sample_report(), mrn=f"00077{n:02d}")
+
+
+def shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def upload_and_process(page: Any, paths: list[str]) -> str:
+    """Upload through the upload page and press Process; returns the session id."""
+    page.goto("/upload")
+    page.set_input_files("#file-input", paths)
+    page.wait_for_function("() => !document.getElementById('process').disabled", timeout=30_000)
+    page.click("[data-testid=process]")
+    page.wait_for_url("**/sessions/*", timeout=15_000)
+    return page.url.rsplit("/sessions/", 1)[1].split("?")[0].split("/")[0]
+
