@@ -106,6 +106,16 @@ def last_event(s: Session, session_id: str, user_id: str) -> Any | None:
     ).first()
 
 
+def summary_status(s: Session, session_id: str, user_id: str) -> tuple[str, int] | None:
+    """(session_status, overall_progress) from the summary row; None before the first file."""
+    row = s.execute(
+        select(Summary.session_status, Summary.overall_progress).where(
+            Summary.session_id == session_id, Summary.user_id == user_id
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 # --- the sessions list ----------------------------------------------------------------------
 
 

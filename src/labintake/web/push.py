@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -27,7 +28,7 @@ from labintake.db import history
 from labintake.db.models import utcnow
 from labintake.db.progress import iso
 from labintake.domain.errors import LabIntakeError
-from labintake.domain.status import SessionStatus
+from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
 from labintake.service import LabIntake
 from labintake import metrics
@@ -72,16 +73,37 @@ def _read(li: LabIntake, session_id: str, user_id: str, after: int) -> list[Any]
         return history.events_after(s, session_id, user_id, after, BATCH)
 
 
-def _finished(li: LabIntake, session_id: str, user_id: str) -> Any:
-    """The session's last event (None if it has none), or False if the session is gone."""
+@dataclass(frozen=True, slots=True)
+class Done:
+    status: str
+    progress: int
+
+
+def _done(li: LabIntake, session_id: str, user_id: str) -> Done | None | bool:
+    """Done if the session was started (or cancelled) and its files add up to a terminal status;
+    None while it is not; False if the session is not (or no longer) this user's."""
     with li.db.read() as s:
-        if history.session_state(s, session_id, user_id) is None:
+        state = history.session_state(s, session_id, user_id)
+        if state is None:
             return False
-        return history.last_event(s, session_id, user_id)
+        if state == SessionState.OPEN.value:
+            return None  # more files may still be uploaded
+        summary = history.summary_status(s, session_id, user_id)
+    if summary is None:  # no files at all
+        return Done(SessionStatus.CANCELLED.value, 0) if state == SessionState.CANCELLED.value else None
+    status, progress = summary
+    return Done(status, progress) if SessionStatus(status).is_terminal else None
 
 
 def is_final(row: Any) -> bool:
     return row.kind == "session" and row.status is not None and SessionStatus(row.status).is_terminal
+
+
+def final_message(done: Done, session_id: str) -> dict[str, Any]:
+    """The closing event when the session's own final event came before the stream's last one
+    (e.g. every file was refused at upload, before the session was started). It has no id."""
+    return {"id": None, "kind": "session", "sessionId": session_id, "fileId": None, "status": done.status,
+            "progress": done.progress, "errorCode": None, "at": iso(utcnow())}
 
 
 def message(row: Any, session_id: str) -> dict[str, Any]:
@@ -99,8 +121,9 @@ def message(row: Any, session_id: str) -> dict[str, Any]:
     }
 
 
-def sse(row: Any, session_id: str) -> str:
-    return f"id: {row.id}\nevent: {row.kind}\ndata: {json.dumps(message(row, session_id))}\n\n"
+def sse(msg: dict[str, Any]) -> str:
+    head = f"id: {msg['id']}\n" if msg["id"] is not None else ""
+    return f"{head}event: {msg['kind']}\ndata: {json.dumps(msg)}\n\n"
 
 
 def _observe_latency(rows: list[Any]) -> None:
@@ -111,29 +134,40 @@ def _observe_latency(rows: list[Any]) -> None:
 
 async def follow(
     li: LabIntake, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any], heartbeat: float
-) -> AsyncIterator[list[Any] | None]:
-    """Batches of new events in id order (None = a heartbeat is due); ends after the final event."""
+) -> AsyncIterator[list[dict[str, Any]] | None]:
+    """Batches of event messages in id order (None: a heartbeat is due).
+
+    Ends once the session is done: after its final ``session`` event, or with a closing
+    event when that came earlier (see ``final_message``), or when the session is deleted.
+    """
     while True:
         if rows:
-            yield rows
+            yield [message(row, session_id) for row in rows]
             after = rows[-1].id
-            if is_final(rows[-1]):
-                return
             if len(rows) == BATCH:  # more history to replay before waiting
                 rows = await run_in_threadpool(_read, li, session_id, user_id, after)
                 continue
+            last = rows[-1]
+            if last.kind != "file" or FileStatus(last.status).is_terminal:
+                done = await run_in_threadpool(_done, li, session_id, user_id)
+                if done is False:
+                    return
+                if isinstance(done, Done):
+                    if not is_final(last):
+                        yield [final_message(done, session_id)]
+                    return
         if await bell.wait(heartbeat):
             rows = await run_in_threadpool(_read, li, session_id, user_id, after)
             _observe_latency(rows)
         else:
-            if await run_in_threadpool(_finished, li, session_id, user_id) is False:
+            done = await run_in_threadpool(_done, li, session_id, user_id)
+            if done is False:
                 return  # deleted while we were watching
             yield None
             rows = await run_in_threadpool(_read, li, session_id, user_id, after)
-
-
-def _already_over(last: Any, after: int) -> bool:
-    return last is not None and last is not False and is_final(last) and last.id <= after
+            if not rows and isinstance(done, Done):
+                yield [final_message(done, session_id)]
+                return
 
 
 @router.get(
@@ -158,12 +192,12 @@ async def events(
 ) -> Response:
     """Every status change of every file of the session, resumable with `Last-Event-ID`."""
     since = max(last_event_id or 0, after or 0)
-    if await run_in_threadpool(_finished, li, session_id, user_id) is False:
+    if await run_in_threadpool(_done, li, session_id, user_id) is False:
         raise not_found("session")
     bell = Bell(li.doorbell, session_id)  # before the replay: see the module docstring
     try:
         rows = await run_in_threadpool(_read, li, session_id, user_id, since)
-        if not rows and _already_over(await run_in_threadpool(_finished, li, session_id, user_id), since):
+        if not rows and isinstance(await run_in_threadpool(_done, li, session_id, user_id), Done):
             bell.close()
             return Response(status_code=204)  # EventSource stops reconnecting on 204
     except BaseException:
@@ -187,7 +221,7 @@ async def _sse_body(
                 yield ": heartbeat\n\n"
                 continue
             web_metrics.PUSH_EVENTS.labels("sse").inc(len(batch))
-            yield "".join(sse(row, session_id) for row in batch)
+            yield "".join(sse(msg) for msg in batch)
     except LabIntakeError:
         return  # database gone: end the stream; the client reconnects with Last-Event-ID
     finally:
@@ -227,8 +261,7 @@ async def websocket_events(
     await websocket.accept()
     try:
         user_id = await run_in_threadpool(_ws_user, li, websocket, config, token)
-        state = await run_in_threadpool(_finished, li, session_id, user_id)
-        if state is False:
+        if await run_in_threadpool(_done, li, session_id, user_id) is False:
             raise not_found("session")
     except ApiError as exc:
         await websocket.send_json({"error": {"code": exc.code, "message": exc.message}})
@@ -265,14 +298,14 @@ async def _ws_pump(li: LabIntake, websocket: WebSocket, bell: Bell, session_id: 
                    after: int, heartbeat: float) -> None:
     try:
         rows = await run_in_threadpool(_read, li, session_id, user_id, after)
-        if not rows and _already_over(await run_in_threadpool(_finished, li, session_id, user_id), after):
+        if not rows and isinstance(await run_in_threadpool(_done, li, session_id, user_id), Done):
             return
         async for batch in follow(li, bell, session_id, user_id, after, rows, heartbeat):
             if batch is None:
                 await websocket.send_json({"kind": "heartbeat"})
                 continue
             web_metrics.PUSH_EVENTS.labels("ws").inc(len(batch))
-            for row in batch:
-                await websocket.send_json(message(row, session_id))
+            for msg in batch:
+                await websocket.send_json(msg)
     except (WebSocketDisconnect, LabIntakeError):
         return

@@ -35,7 +35,8 @@ def _database_ok(li: LabIntake) -> bool:
     responses={503: {"model": ErrorBody, "description": "A dependency is down (`not_ready`)."}},
 )
 def readyz(li: LI, config: Config) -> Response:
-    executor = li.executor is not None and bool(getattr(li.executor, "started", False))
+    # The embedded executor says whether it started; the distributed worker runs once it exists.
+    executor = li.executor is not None and bool(getattr(li.executor, "started", True))
     checks: dict[str, bool | None] = {
         "database": _database_ok(li),
         "executor": executor if config.executor_expected else None,

@@ -1,0 +1,161 @@
+"""Isolation: every route of the OpenAPI document, as another user, is a 404; without credentials a 401.
+On PostgreSQL, row-level security enforces the same for the application role."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from tests.api.conftest import Api, new_session, wait_finished
+from tests.fixtures.reports import make_pdf, sample_report
+
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/login", "/logout"}
+
+
+def _example(schema: dict[str, Any], doc: dict[str, Any]) -> Any:
+    """A minimal value that satisfies ``schema`` (required fields only), so a route is reached
+    past body validation and must answer for ownership, not for the shape of the body."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _example(doc["components"]["schemas"][name], doc)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
+            return _example(options[0], doc)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {k: _example(props[k], doc) for k in schema.get("required", []) if k in props}
+    if kind == "array":
+        return [_example(schema.get("items", {}), doc)] if schema.get("minItems") else []
+    if kind in ("integer", "number"):
+        return max(1, schema.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    return "x" * max(1, schema.get("minLength", 1))
+
+
+def _call(client: httpx.Client, method: str, path: str, op: dict[str, Any], session_id: str,
+          file_id: str, doc: dict[str, Any]) -> httpx.Response:
+    url = path.replace("{session_id}", session_id).replace("{file_id}", file_id)
+    for name, value in OWNED_IDS.items():
+        url = url.replace("{" + name + "}", value)
+    url = re.sub(r"\{[a-z_]+\}", "1", url)  # any other path parameter (a page number…)
+    params: dict[str, Any] = {}
+    for p in op.get("parameters", []):
+        if p["in"] == "query" and p["name"] == "sessionId":
+            params["sessionId"] = session_id
+        elif p["in"] == "query" and p.get("required"):
+            params[p["name"]] = _example(p.get("schema", {}), doc)
+    kwargs: dict[str, Any] = {"params": params}
+    content = op.get("requestBody", {}).get("content", {})
+    if "multipart/form-data" in content:
+        kwargs["files"] = [("files", ("x.pdf", make_pdf(sample_report()), "application/pdf"))]
+    elif "application/json" in content:
+        kwargs["json"] = _example(content["application/json"].get("schema", {}), doc)
+    elif "application/x-www-form-urlencoded" in content:
+        kwargs["data"] = _example(content["application/x-www-form-urlencoded"].get("schema", {}), doc)
+    return client.request(method.upper(), url, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def owner(api: Api) -> tuple[httpx.Client, str, str]:
+    """User A with one session: a processed report (so a patient exists too) and a refused file."""
+    user_id, client = api.user("owner@example.org")
+    session_id, files = new_session(client, [("report.pdf", make_pdf(sample_report())), ("empty.pdf", b"")])
+    client.post(f"/api/sessions/{session_id}/start")
+    final, _ = wait_finished(client, session_id)
+    assert final["summary"]["completed_files"] == 1
+    with api.li.db.read() as s:
+        patients = list(s.execute(text("SELECT id FROM patients WHERE user_id = :u"), {"u": user_id}).scalars())
+    assert patients
+    OWNED_IDS["patient_id"] = patients[0]
+    return client, session_id, files[0]["fileId"]
+
+
+OWNED_IDS: dict[str, str] = {}
+
+
+def _operations(api: Api) -> tuple[list[tuple[str, str, dict[str, Any]]], dict[str, Any]]:
+    doc = httpx.get(f"{api.url}/openapi.json").json()
+    return [(path, method, op) for path, ops in doc["paths"].items() for method, op in ops.items()], doc
+
+
+def test_every_route_as_another_user_is_404(api: Api, owner: tuple[httpx.Client, str, str]) -> None:
+    """Given user A's session and file, when user B calls every route of the OpenAPI document
+    with A's ids, then each answers 404 not_found; the routes without ids show B only B's data."""
+    owner_client, session_id, file_id = owner
+    _, stranger = api.user("stranger@example.org")
+    walked = 0
+    operations, doc = _operations(api)
+    for path, method, op in operations:
+        if path in PUBLIC or not path.startswith(("/api/", "/functions/")):
+            continue
+        response = _call(stranger, method, path, op, session_id, file_id, doc)
+        if re.search(r"\{[a-z_]*id\}", path) or path.startswith("/functions/"):
+            assert response.status_code == 404, (method, path, response.status_code, response.text)
+            assert response.json()["error"]["code"] == "not_found"
+            walked += 1
+        else:
+            assert response.status_code < 400, (method, path, response.text)
+    assert walked >= 12
+    assert session_id not in {s["id"] for s in stranger.get("/api/sessions").json()["items"]}
+    assert stranger.get("/api/analytics").json()["files"] == 0
+    # Nothing the stranger did touched the owner's session.
+    snap = owner_client.get(f"/api/sessions/{session_id}/progress").json()
+    assert snap["files"][0]["fileId"] == file_id and snap["summary"]["session_status"] == "partial"
+    assert owner_client.get(f"/api/files/{file_id}/result").status_code == 200
+
+
+def test_every_user_route_without_credentials_is_401(api: Api, owner: tuple[httpx.Client, str, str]) -> None:
+    _, session_id, file_id = owner
+    anonymous = api.anonymous()
+    operations, doc = _operations(api)
+    for path, method, op in operations:
+        if path in PUBLIC or not path.startswith(("/api/", "/functions/")):
+            continue
+        assert op.get("security"), f"{method} {path} documents no auth"
+        response = _call(anonymous, method, path, op, session_id, file_id, doc)
+        assert response.status_code == 401, (method, path, response.text)
+        assert response.json()["error"]["code"] == "unauthorized"
+        assert response.headers["www-authenticate"] == "Bearer"
+    bogus = httpx.get(f"{api.url}/api/sessions", headers={"Authorization": "Bearer li_forged"})
+    assert bogus.status_code == 401
+
+
+def test_row_level_security_hides_rows_from_the_app_role(api: Api, owner: tuple[httpx.Client, str, str]) -> None:
+    """On PostgreSQL, as the application role: no app.user_id, no rows; with it, only that user's."""
+    if not api.li.db.is_postgres:
+        pytest.skip("row-level security is PostgreSQL's")
+    _, session_id, _ = owner
+    with api.li.db.read() as s:
+        owner_id = s.execute(text("SELECT user_id FROM processing_sessions WHERE id = :id"),
+                             {"id": session_id}).scalar_one()
+        tables = list(s.execute(text(
+            "SELECT c.relname, c.relrowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname = current_schema() AND EXISTS (SELECT 1 FROM pg_attribute a "
+            "WHERE a.attrelid = c.oid AND a.attname = 'user_id')")).all())
+    assert tables and all(rls for _, rls in tables), tables
+    with api.li.db.engine.connect() as conn, conn.begin():
+        conn.execute(text("SET LOCAL ROLE labintake_app"))
+        for table, _ in tables:
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0, table
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 0
+        conn.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": owner_id})
+        owners = set(conn.execute(text("SELECT user_id FROM processing_sessions")).scalars())
+        assert owners == {owner_id}
+        assert conn.execute(text("SELECT count(*) FROM file_processing_status")).scalar_one() == 2
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 1
+    with pytest.raises(Exception, match="row-level security"), api.li.db.engine.connect() as conn, conn.begin():
+        conn.execute(text("SET LOCAL ROLE labintake_app"))
+        conn.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": owner_id})
+        conn.execute(text("INSERT INTO processing_sessions (id, user_id, name, state, created_at) "
+                          "VALUES ('x', 'someone-else', '', 'open', now())"))
