@@ -109,14 +109,14 @@ def create_token(s: Session, user_id: str, name: str = "") -> str:
 def user_for_token(db: Database, token: str) -> str | None:
     """The owner of a bearer token. A read; ``last_used_at`` is written at most once a minute,
     so authenticating does not turn every request into a write (SQLite has one writer)."""
-    with db.read() as s:
+    with db.read(system=True) as s:  # before we know whose it is
         found = repo.token_owner(s, digest(token))
     if found is None:
         return None
     token_id, user_id, last_used = found
     now = utcnow()
     if last_used is None or (now - last_used).total_seconds() > 60:
-        with db.transaction() as s:
+        with db.transaction(system=True) as s:
             repo.touch_token(s, token_id, now)
     return user_id
 

@@ -217,7 +217,7 @@ def serve(
             executor_expected=not no_executor,
             # Browsers keep Secure cookies off plain http except on loopback; behind TLS, keep Secure.
             cookie_secure=not _is_loopback(host),
-            cors_origins=tuple(getattr(settings, "cors_origins", ()) or ()),
+            cors_origins=settings.cors_origins,
         )
         console.print(
             f"LabIntake on http://{host}:{port} ({'no executor' if no_executor else f'{settings.workers} workers'});"

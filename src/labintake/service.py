@@ -252,7 +252,7 @@ class LabIntake:
         # A concurrent upload of the same bytes could re-reference a key between this check and
         # the unlink; storage is content-addressed, so its worker would fail storage_unavailable
         # and the user can upload again. Rare enough not to lock uploads for.
-        with self.db.read() as s:
+        with self.db.read(system=True) as s:  # other users' uploads may share the bytes
             for key in history.unreferenced_keys(s, keys):
                 self.storage.delete(key)
         return True

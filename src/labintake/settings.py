@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,11 +41,24 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(60_000_000, gt=0, description="Image pixel limit (width x height).")
     ocr_dpi: int = Field(200, ge=72, le=600, description="Resolution PDF pages are rendered at for OCR.")
     log_level: str = Field("INFO", description="Python log level.")
+    cors_origins: tuple[str, ...] = Field(
+        (), description="Origins allowed to call the API from a browser (CORS); none by default. "
+        'As JSON: LABINTAKE_CORS_ORIGINS=\'["https://app.example.org"]\'.',
+    )
     executor: Literal["auto", "embedded", "procrastinate"] = Field(
         "auto",
         description="auto: procrastinate on PostgreSQL, the in-process executor on SQLite. "
         "'embedded' forces the in-process one (small installs on PostgreSQL).",
     )
+    vision_enabled: bool = Field(
+        False, description="Use the optional vision-LLM extractor when local OCR and parsing fail validation."
+    )
+    vision_base_url: str | None = Field(
+        None, description="OpenAI-compatible API base URL for the vision extractor (…/v1)."
+    )
+    vision_api_key: SecretStr | None = Field(None, description="Bearer key for the vision extractor's endpoint.")
+    vision_model: str | None = Field(None, description="Model name sent to the vision extractor's endpoint.")
+    vision_timeout_seconds: float = Field(60.0, gt=0, description="Time limit for one vision-extractor request.")
 
     @field_validator("data_dir")
     @classmethod

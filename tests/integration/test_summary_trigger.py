@@ -120,8 +120,10 @@ def test_concurrent_updates_from_many_connections_keep_the_summary_exact(pg_url:
     """Given 40 files of one session, when 8 connections walk them through their stages at
     once, then the summary equals the aggregate of the file rows at the end."""
     db = Database(pg_url, pool_size=10)
-    session_id, _ = new_session(db)
+    session_id, user_id = new_session(db)
     files = [add_file(db, session_id) for _ in range(40)]
+    with db.transaction() as s:
+        repo.set_state(s, session_id, user_id, SessionState.RUNNING)
     path = [FileStatus.PENDING, FileStatus.DOWNLOADING, FileStatus.EXTRACTING, FileStatus.PARSING,
             FileStatus.SAVING]
     errors: list[BaseException] = []

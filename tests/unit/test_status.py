@@ -68,6 +68,7 @@ def test_seed_counts_three_files_one_failed() -> None:
     [
         ([], SessionState.OPEN, SessionStatus.PENDING),
         ([FileStatus.PENDING], SessionState.OPEN, SessionStatus.PENDING),
+        ([FileStatus.FAILED], SessionState.OPEN, SessionStatus.PENDING),  # refused at upload, not started
         ([FileStatus.PENDING], SessionState.RUNNING, SessionStatus.PROCESSING),
         ([FileStatus.PENDING, FileStatus.COMPLETED], SessionState.PAUSED, SessionStatus.PAUSED),
         ([FileStatus.COMPLETED] * 2, SessionState.RUNNING, SessionStatus.COMPLETED),
@@ -85,7 +86,9 @@ def test_session_status_rule(statuses, state, expected) -> None:  # type: ignore
 def test_finished_sessions_are_terminal(statuses: list[FileStatus], state: SessionState) -> None:
     status = summarize(statuses, state)
     unfinished = any(s is FileStatus.PENDING or s in ACTIVE_STATUSES for s in statuses)
-    if statuses and not unfinished:
+    if statuses and not unfinished and state is not SessionState.OPEN:
         assert status.is_terminal
+    if state is SessionState.OPEN:
+        assert status is SessionStatus.PENDING  # not started: never finished
     if unfinished and state is not SessionState.CANCELLED:
         assert not status.is_terminal

@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+import logging
+
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from labintake.db import scope
 from labintake.domain.errors import ErrorCode, LabIntakeError
+
+log = logging.getLogger(__name__)
+
+# One round trip: the role and the user for this transaction only.
+_ENTER_SCOPE = text("SELECT set_config('role', :role, true), set_config('app.user_id', :user_id, true)")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -60,21 +68,46 @@ class Database:
         self._readers = sessionmaker(
             self.engine.execution_options(labintake_readonly=True), expire_on_commit=False
         )
+        self._rls: bool | None = None  # PostgreSQL: can we switch to the RLS role? (checked once)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on error."""
+    def transaction(self, *, system: bool = False) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on error.
+
+        Scoped to the current user (``db.scope``) on PostgreSQL unless ``system``.
+        """
         with translate_db_errors(), self._sessions() as session, session.begin():
+            self._enter_scope(session, system)
             yield session
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self, *, system: bool = False) -> Iterator[Session]:
         """A read-only unit of work; on SQLite a deferred BEGIN, so readers never queue behind writers."""
         with translate_db_errors(), self._readers() as session:
             try:
+                self._enter_scope(session, system)
                 yield session
             finally:
                 session.rollback()
+
+    def _enter_scope(self, session: Session, system: bool) -> None:
+        user_id = None if system else scope.current_user.get()
+        if user_id is None or not self.is_postgres or not self._rls_available(session):
+            return
+        session.execute(_ENTER_SCOPE, {"role": scope.APP_ROLE, "user_id": user_id})
+
+    def _rls_available(self, session: Session) -> bool:
+        if self._rls is None:
+            self._rls = bool(
+                session.execute(
+                    text("SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :r) "
+                         "THEN pg_has_role(current_user, :r, 'MEMBER') ELSE false END"),
+                    {"r": scope.APP_ROLE},
+                ).scalar()
+            )
+            if not self._rls:
+                log.warning("row-level security is not enforced: this login cannot SET ROLE %s", scope.APP_ROLE)
+        return self._rls
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -16,7 +16,7 @@ from labintake.db.models import (
     User,
     utcnow,
 )
-from labintake.db.transitions import Moved, add_event, transition
+from labintake.db.transitions import Moved, add_event, note_session_end, transition
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus, SessionState
 
 LOCAL_USER_EMAIL = "local@localhost"
@@ -88,6 +88,9 @@ def set_state(s: Session, session_id: str, user_id: str, state: SessionState) ->
     ).rowcount
     if changed:
         add_event(s, session_id, user_id, "session_state", status=state.value)
+        if state is SessionState.RUNNING:
+            # Started with every file already finished (all refused at upload): it ends now.
+            note_session_end(s, session_id, user_id)
     return bool(changed)
 
 

@@ -127,12 +127,21 @@ def note_session_end(s: Session, session_id: str, user_id: str) -> None:
     The trigger has already updated the summary in this transaction, so the status read
     here is exact; push clients learn the session is done from this one event.
     """
-    summary = s.execute(
-        select(SessionProcessingSummary.session_status, SessionProcessingSummary.overall_progress)
-        .where(SessionProcessingSummary.session_id == session_id)
+    S = SessionProcessingSummary
+    row = s.execute(
+        select(S.session_status, S.overall_progress, S.pending_files, S.processing_files, ProcessingSession.state)
+        .join(ProcessingSession, ProcessingSession.id == S.session_id)
+        .where(S.session_id == session_id)
     ).first()
-    if summary is not None and SessionStatus(summary[0]).is_terminal:
-        add_event(s, session_id, user_id, "session", status=summary[0], progress=summary[1])
+    # Only a started session ends (files refused at upload don't end a session being filled),
+    # and only once every file has finished (cancelling many files writes one final event).
+    if (
+        row is not None
+        and row.state != SessionState.OPEN.value
+        and row.pending_files + row.processing_files == 0
+        and SessionStatus(row.session_status).is_terminal
+    ):
+        add_event(s, session_id, user_id, "session", status=row.session_status, progress=row.overall_progress)
 
 
 # --- admission ------------------------------------------------------------------------------

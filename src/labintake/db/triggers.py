@@ -35,6 +35,7 @@ def _counts(row: str, sign: str, as_int) -> str:  # type: ignore[no-untyped-def]
 def _status_case(state: str) -> str:
     return f"""CASE
       WHEN total_files = 0 THEN CASE WHEN {state} = 'cancelled' THEN 'cancelled' ELSE 'pending' END
+      WHEN {state} = 'open' THEN 'pending'
       WHEN pending_files + processing_files = 0 THEN CASE
           WHEN cancelled_files > 0 OR {state} = 'cancelled' THEN 'cancelled'
           WHEN timed_out THEN 'timeout'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from labintake.db.models import ApiToken, BrowserSession, User
@@ -37,13 +37,17 @@ def add_token(s: Session, user_id: str, token_hash: str, name: str) -> ApiToken:
     return token
 
 
+# Every API request runs this: built once, executed on the connection (no ORM overhead).
+_TOKEN_OWNER = (
+    select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_at)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), User.is_active.is_(True))
+)
+
+
 def token_owner(s: Session, token_hash: str) -> tuple[str, str, datetime | None] | None:
     """(token id, user id, last used) of a token of an active user."""
-    row = s.execute(
-        select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_at)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_hash, User.is_active.is_(True))
-    ).first()
+    row = s.connection().execute(_TOKEN_OWNER, {"token_hash": token_hash}).first()
     return (row.id, row.user_id, row.last_used_at) if row else None
 
 

@@ -177,6 +177,8 @@ def session_status_from_counts(
     state = SessionState(state)
     if total == 0:
         return SessionStatus.CANCELLED if state == SessionState.CANCELLED else SessionStatus.PENDING
+    if state == SessionState.OPEN:
+        return SessionStatus.PENDING  # still being filled: not started, so not finished either
     if pending + running == 0:
         if cancelled > 0 or state == SessionState.CANCELLED:
             return SessionStatus.CANCELLED

@@ -69,7 +69,7 @@ def defer(s: Session, fps_ids: list[str]) -> list[int]:
 
 def admit(db: Database, settings: Settings) -> list[Claim]:
     """Admit what the caps allow and defer a job for each admitted file, in one transaction."""
-    with db.transaction() as s:
+    with db.transaction(system=True) as s:  # admission acts for every user, even from a request
         claims = tx.claim(
             s, worker_id=QUEUED, slots=settings.workers, global_cap=settings.workers,
             per_session_cap=settings.per_session_concurrency, lease_seconds=settings.lease_seconds,

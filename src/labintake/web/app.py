@@ -30,8 +30,7 @@ session cookie from `POST /login` (unsafe methods then also need the `X-CSRF-Tok
 
 def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     if config is None:
-        # Settings owns the environment; a cors_origins setting is honoured once it exists.
-        config = WebConfig(cors_origins=tuple(getattr(li.settings, "cors_origins", ()) or ()))
+        config = WebConfig(cors_origins=li.settings.cors_origins)
     app = FastAPI(
         title="LabIntake",
         version=_version(),

@@ -1,7 +1,7 @@
 """Request dependencies: the service container and the authenticated user.
 
-Sync functions on purpose: FastAPI runs them in its threadpool, so a database lookup
-never blocks the event loop.
+Database lookups run in the threadpool, so they never block the event loop; plain
+attribute reads are async (no thread hop).
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from starlette.concurrency import run_in_threadpool
+
 from labintake import auth
+from labintake.db import scope
 from labintake.service import LabIntake
 from labintake.web.errors import ApiError, unauthorized
 
@@ -31,11 +34,11 @@ class WebConfig:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
 
 
-def get_li(request: Request) -> LabIntake:
+async def get_li(request: Request) -> LabIntake:
     return request.app.state.li  # type: ignore[no-any-return]
 
 
-def get_config(request: Request) -> WebConfig:
+async def get_config(request: Request) -> WebConfig:
     return request.app.state.web  # type: ignore[no-any-return]
 
 
@@ -62,7 +65,7 @@ def authenticate(li: LabIntake, request: Request, bearer: str | None, cookie: st
             raise unauthorized()
         return user_id
     if cookie:
-        with li.db.read() as s:
+        with li.db.read(system=True) as s:  # before we know whose it is
             found = auth.browser_user(s, cookie)
         if found is None:
             raise unauthorized()
@@ -74,13 +77,23 @@ def authenticate(li: LabIntake, request: Request, bearer: str | None, cookie: st
     raise unauthorized()
 
 
-def current_user(
+async def current_user(
     request: Request,
     li: LI,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> str:
-    return authenticate(li, request, bearer.credentials if bearer else None, cookie, check_csrf=True)
+    """The authenticated user; from here on every transaction of the request is scoped to them.
+
+    Async on purpose: the context variable set here is seen by the rest of the request
+    (a sync dependency runs in a thread whose context changes are lost), and the lookup
+    still runs in the threadpool.
+    """
+    user_id = await run_in_threadpool(
+        authenticate, li, request, bearer.credentials if bearer else None, cookie, check_csrf=True
+    )
+    scope.current_user.set(user_id)
+    return user_id
 
 
 CurrentUser = Annotated[str, Depends(current_user)]

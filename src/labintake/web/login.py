@@ -76,7 +76,7 @@ def login(
     if not auth.same(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _form(config, next, "The form expired; please try again.", status=403)
     try:
-        with li.db.transaction() as s:
+        with li.db.transaction(system=True) as s:
             user_id = auth.login(s, email, password)
             session = auth.start_browser_session(s, user_id)
     except auth.AuthError:
@@ -98,12 +98,12 @@ def logout(
 ) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        with li.db.read() as s:
+        with li.db.read(system=True) as s:
             found = auth.browser_user(s, cookie)
         sent = csrf_token or request.headers.get("X-CSRF-Token")
         if found is not None and not auth.same(sent, found.csrf_token):
             return Response(status_code=403)
-        with li.db.transaction() as s:
+        with li.db.transaction(system=True) as s:
             auth.end_browser_session(s, cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=config.cookie_secure, httponly=True, samesite="lax")

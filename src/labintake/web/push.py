@@ -24,7 +24,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from labintake.db import history
+from labintake.db import history, scope
 from labintake.db.models import utcnow
 from labintake.db.progress import iso
 from labintake.domain.errors import LabIntakeError
@@ -261,6 +261,7 @@ async def websocket_events(
     await websocket.accept()
     try:
         user_id = await run_in_threadpool(_ws_user, li, websocket, config, token)
+        scope.current_user.set(user_id)  # the rest of this connection reads as its user
         if await run_in_threadpool(_done, li, session_id, user_id) is False:
             raise not_found("session")
     except ApiError as exc:
