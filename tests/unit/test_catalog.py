@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+from importlib.resources import files
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labintake.parse.catalog import get_catalog, loinc_check_digit, loinc_is_valid, normalise_name
 
 CAT = get_catalog()
+DATA = json.loads(files("labintake").joinpath("data", "analytes.json").read_text("utf-8"))
 
 
 def test_loinc_check_digit_algorithm():
@@ -18,13 +25,31 @@ def test_loinc_check_digit_algorithm():
     assert not loinc_is_valid("7187")
 
 
+@given(st.integers(min_value=1, max_value=9_999_999))
+def test_exactly_one_check_digit_is_valid(base):
+    valid = [d for d in range(10) if loinc_is_valid(f"{base}-{d}")]
+    assert valid == [loinc_check_digit(str(base))]
+
+
+def test_catalog_is_large_enough_and_covers_the_panels():
+    assert len(CAT.analytes) >= 150
+    panels = {a.panel for a in CAT.analytes}
+    for panel in ("Hematology", "Chemistry", "Lipids", "Thyroid", "Diabetes", "Liver", "Kidney", "Iron",
+                  "Vitamins", "Inflammation", "Urinalysis", "Coagulation", "Tumour markers", "Hormones"):
+        assert panel in panels, panel
+
+
 @pytest.mark.parametrize("analyte", CAT.analytes, ids=lambda a: a.name)
 def test_every_analyte_is_consistent(analyte):
     assert loinc_is_valid(analyte.loinc), analyte.loinc
-    assert analyte.unit in analyte.accepted_units
+    if analyte.unit is not None:
+        assert analyte.unit in analyte.accepted_units
+        assert analyte.factors[analyte.unit] == 1.0
     for unit in analyte.accepted_units:
         assert unit in CAT.ucum, f"{unit} has no UCUM code"
-    assert analyte.bounds[0] < analyte.bounds[1]
+        assert analyte.factors[unit] > 0
+    if analyte.bounds is not None:
+        assert analyte.bounds[0] < analyte.bounds[1]
 
 
 def test_codes_and_names_are_unique():
@@ -41,16 +66,62 @@ def test_no_synonym_maps_to_two_analytes():
             assert seen.setdefault(syn, a.name) == a.name, f"{syn!r}: {seen[syn]} and {a.name}"
 
 
-def test_no_unit_alias_maps_to_two_units():
-    import json
-    from importlib.resources import files
+def test_synonyms_in_five_languages():
+    """The common analytes carry German, French, Spanish and Italian names."""
+    for name, foreign in [("Hemoglobin", ["Hämoglobin", "Hémoglobine", "Hemoglobina", "Emoglobina"]),
+                          ("Creatinine", ["Kreatinin", "Créatinine", "Creatinina"]),
+                          ("Glucose", ["Glukose", "Glycémie", "Glucosa", "Glucosio"]),
+                          ("WBC", ["Leukozyten", "Leucocytes", "Leucocitos", "Leucociti"])]:
+        for printed in foreign:
+            analyte, _ = CAT.match(printed)
+            assert analyte is not None and analyte.name == name, printed
 
-    data = json.loads(files("labintake").joinpath("data", "analytes.json").read_text("utf-8"))
+
+def test_no_unit_alias_maps_to_two_units():
     seen: dict[str, str] = {}
-    for display, spec in data["units"].items():
+    for display, spec in DATA["units"].items():
         for alias in {display, *spec["aliases"]}:
-            key = alias.replace(" ", "").lower().replace("µ", "u").replace("μ", "u")
+            key = alias.replace(" ", "").replace("µ", "u").replace("μ", "u")
             assert seen.setdefault(key, display) == display, alias
+
+
+# --- UCUM: a small grammar check (UCUM's BNF, restricted to what lab reports use) ---------
+
+_PREFIXES = ("", "m", "u", "n", "p", "f", "k", "d", "c", "M", "G")
+_ATOMS = ("g", "L", "l", "mol", "eq", "U", "[IU]", "%", "s", "min", "h", "m", "osm", "m2", "[HPF]", "mm[Hg]",
+          "kg", "fL", "pg")
+_ANNOTATION = r"\{[!-z|~]*\}"
+_TEN_POWER = r"10\*\d+"
+
+
+def _ucum_term_ok(term: str) -> bool:
+    """``term`` parses as UCUM: components joined by ``/`` or ``.``, each a prefixed atom
+    with an optional integer exponent, a power of ten, a number or an annotation."""
+    if not term:
+        return False
+    parts = re.split(r"[/.](?![0-9]*_)", term.lstrip("/"))
+    for part in parts:
+        if re.fullmatch(_ANNOTATION, part) or re.fullmatch(_TEN_POWER, part) or re.fullmatch(r"\d+", part):
+            continue
+        m = re.fullmatch(r"(?P<unit>[^\d{]+?)(?P<exp>-?\d+)?(?P<ann>" + _ANNOTATION + r")?", part)
+        if not m:
+            return False
+        unit = m.group("unit")
+        if not any(unit == p + a for p in _PREFIXES for a in _ATOMS):
+            return False
+    return True
+
+
+def test_ucum_grammar_check_itself():
+    for good in ("mg/dL", "10*3/uL", "u[IU]/mL", "mL/min/{1.73_m2}", "{ratio}", "/[HPF]", "mm[Hg]", "%"):
+        assert _ucum_term_ok(good), good
+    for bad in ("x10E3/uL", "mEq/L", "µmol/L", "mg//dL", "", "K/uL"):
+        assert not _ucum_term_ok(bad), bad
+
+
+@pytest.mark.parametrize("display", list(DATA["units"]))
+def test_units_parse_as_ucum(display):
+    assert _ucum_term_ok(DATA["units"][display]["ucum"]), display
 
 
 REQUIRED = {
@@ -62,11 +133,12 @@ REQUIRED = {
     "Albumin": "1751-7", "Total Bilirubin": "1975-2", "ALP": "6768-6", "ALT": "1742-6",
     "AST": "1920-8", "Total Cholesterol": "2093-3", "HDL Cholesterol": "2085-9",
     "LDL Cholesterol": "13457-7", "Triglycerides": "2571-8", "Non-HDL Cholesterol": "43396-1",
-    "TSH": "3016-3", "Free T4": "3024-7", "Hemoglobin A1c": "4548-4",
+    "TSH": "3016-3", "Free T4": "3024-7", "Hemoglobin A1c": "4548-4", "Ferritin": "2276-4",
+    "CRP": "1988-5", "INR": "6301-6", "PSA": "2857-1", "Vitamin B12": "2132-9",
 }
 
 
-def test_first_catalog_covers_the_common_panels():
+def test_catalog_covers_the_common_panels():
     by_name = {a.name: a.loinc for a in CAT.analytes}
     for name, loinc in REQUIRED.items():
         assert by_name.get(name) == loinc, name
@@ -79,14 +151,21 @@ def test_first_catalog_covers_the_common_panels():
         ("HGB", None, "Hemoglobin"),
         ("Hemoglobln", None, "Hemoglobin"),  # OCR damage
         ("Potasslum", None, "Potassium"),
+        ("Hemoglobin Alc", None, "Hemoglobin A1c"),  # OCR: 1 read as l
+        ("C02", None, "CO2"),  # OCR: O read as 0
         ("K", None, "Potassium"),
         ("Hemoglobin A1c", None, "Hemoglobin A1c"),
         ("HbA1c", None, "Hemoglobin A1c"),
         ("Cholesterol, Total", None, "Total Cholesterol"),
         ("ALT (SGPT)", None, "ALT"),
+        ("Alanine Aminotransferase (ALT/SGPT)", None, "ALT"),
+        ("BSG (1h)", None, "ESR"),
         ("Neutrophils", "%", "Neutrophils %"),
         ("Neutrophils", "10^3/uL", "Neutrophils #"),
         ("Glucose, Serum", None, "Glucose"),
+        ("Vitamin D, 25-Hydroxy", None, "25-OH Vitamin D"),
+        ("Kreatinin", None, "Creatinine"),
+        ("Gamma-GT", None, "GGT"),
     ],
 )
 def test_name_matching(printed, unit, name):
@@ -94,7 +173,14 @@ def test_name_matching(printed, unit, name):
     assert analyte is not None and analyte.name == name
 
 
-@pytest.mark.parametrize("printed", ["Vitamin D, 25-Hydroxy", "Zinc", "Ka", "Hemo"])
+def test_urine_context_picks_the_urine_analyte():
+    assert CAT.match("Glucose")[0].name == "Glucose"
+    assert CAT.match("Glucose", urine=True)[0].name == "Urine Glucose"
+    assert CAT.match("Protein", urine=True)[0].loinc == "5804-0"
+    assert CAT.match("pH", urine=True)[0].name == "Urine pH"
+
+
+@pytest.mark.parametrize("printed", ["Unobtainium", "Ka", "Hemo", "Dear colleague", "Vitamin Q10", "CA 72-4"])
 def test_unknown_names_do_not_match(printed):
     assert CAT.match(printed)[0] is None
 
@@ -103,7 +189,8 @@ def test_unknown_names_do_not_match(printed):
     ("printed", "unit"),
     [("ulU/mL", "uIU/mL"), ("µIU/mL", "uIU/mL"), ("x10E3/uL", "10^3/uL"), ("K/uL", "10^3/uL"),
      ("mg/dl", "mg/dL"), ("mg/dI", "mg/dL"), ("mmo1/L", "mmol/L"), ("mEq/l", "mEq/L"),
-     ("mL/min/1.73 m2", "mL/min/1.73m2"), ("%", "%")],
+     ("mL/min/1.73 m2", "mL/min/1.73m2"), ("%", "%"), ("g/l", "g/L"), ("G/L", "10^9/L"),
+     ("µmol/l", "umol/L"), ("ml/min/1,73m²", "mL/min/1.73m2"), ("mU/l", "uIU/mL")],
 )
 def test_unit_normalisation(printed, unit):
     assert CAT.normalise_unit(printed) == unit
@@ -112,3 +199,13 @@ def test_unit_normalisation(printed, unit):
 def test_unknown_unit_is_kept_as_printed():
     assert CAT.normalise_unit("furlongs") == "furlongs"
     assert CAT.normalise_unit(None) is None
+
+
+def test_conversion_factors_and_plausibility():
+    glucose = CAT.by_loinc("2345-7")
+    assert glucose.to_canonical(5.5, "mmol/L") == pytest.approx(99.1, abs=0.1)
+    assert glucose.plausible(5.5, "mmol/L")
+    assert not glucose.plausible(5500, "mmol/L")
+    creat = CAT.by_loinc("2160-0")
+    assert creat.to_canonical(88.4, "umol/L") == pytest.approx(1.0, abs=0.01)
+    assert creat.to_canonical(1.0, "furlongs") is None

@@ -104,3 +104,65 @@ def test_missing_fields_are_none():
     patient, report = parse_header(build_lines(words_at("Nothing to see here", 54, 100)))
     assert patient.model_dump() == {"name": None, "date_of_birth": None, "sex": None, "mrn": None}
     assert report.collected_at is None and report.lab_name is None
+
+
+# --- other languages and date conventions ----------------------------------------------------
+
+from labintake.parse.header import day_first_convention  # noqa: E402
+
+
+def _lines(*texts_at):
+    words = []
+    for x, y, text in texts_at:
+        words += words_at(text, x, y)
+    return build_lines(words)
+
+
+@pytest.mark.parametrize(
+    ("rows", "name", "dob", "sex", "collected"),
+    [
+        ([(40, 80, "Patient: Mustermann, Erika"), (310, 80, "Entnahme: 04.03.2025 07:45"),
+          (40, 95, "Geb.-Datum: 14.02.1980"), (40, 110, "Geschlecht: weiblich")],
+         "Erika Mustermann", date(1980, 2, 14), "female", date(2025, 3, 4)),
+        ([(40, 80, "Nom : DUPONT Marie"), (300, 80, "Prélevé le : 04/03/2025 à 08h10"),
+          (40, 95, "Né(e) le : 02/01/1970"), (40, 110, "Sexe : F")],
+         "Marie Dupont", date(1970, 1, 2), "female", date(2025, 3, 4)),
+        ([(40, 80, "Paciente: García López, Ana"), (310, 80, "Fecha de extracción: 04/03/2025"),
+          (40, 95, "Fecha de nacimiento: 05/06/1990"), (40, 110, "Sexo: Femenino")],
+         "Ana García López", date(1990, 6, 5), "female", date(2025, 3, 4)),
+        ([(40, 80, "Paziente: Rossi Mario"), (310, 80, "Data prelievo: 4 marzo 2025"),
+          (40, 95, "Data di nascita: 1 gennaio 1960"), (40, 110, "Sesso: M")],
+         "Rossi Mario", date(1960, 1, 1), "male", date(2025, 3, 4)),
+    ],
+)
+def test_european_headers(rows, name, dob, sex, collected):
+    patient, report = parse_header(_lines(*rows))
+    assert patient.name == name
+    assert patient.date_of_birth == dob
+    assert patient.sex == sex
+    assert report.collected_at == collected
+
+
+def test_an_unambiguous_date_decides_the_convention():
+    lines = _lines((40, 80, "Patient: Jane Doe"), (40, 95, "DOB: 02/14/1980"), (40, 110, "Collected: 03/04/2025"))
+    patient, report = parse_header(lines)
+    assert report.collected_at == date(2025, 3, 4)  # month first: 02/14 said so
+    lines = _lines((40, 80, "Patient: Jane Doe"), (40, 95, "DOB: 14/02/1980"), (40, 110, "Collected: 03/04/2025"))
+    patient, report = parse_header(lines)
+    assert report.collected_at == date(2025, 4, 3)  # day first: 14/02 said so
+    assert day_first_convention(lines, set()) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("4. März 2025", date(2025, 3, 4)), ("4 mars 2025", date(2025, 3, 4)), ("4 de marzo de 2025", date(2025, 3, 4)),
+     ("04-MAR-2025", date(2025, 3, 4)), ("March 4, 2025", date(2025, 3, 4)), ("2025-03-04", date(2025, 3, 4))],
+)
+def test_month_names_in_other_languages(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_day_first_option():
+    assert parse_date("04/03/2025", day_first=True) == date(2025, 3, 4)
+    assert parse_date("04/03/2025") == date(2025, 4, 3)
+    assert parse_date("13/03/2025") == date(2025, 3, 13)  # the only possible reading

@@ -25,13 +25,13 @@ def test_header_columns():
         HEADER,
         row((54, "Glucose"), (230, "112"), (300, "H"), (340, "mg/dL"), (450, "70-99"), y=200),
         row((54, "Total Cholesterol"), (230, "186"), (340, "mg/dL"), (450, "<200"), y=216),
-        row((54, "Vitamin B12"), (230, "450"), (340, "pg/mL"), (450, "232-1245"), y=232),
+        row((54, "Vitamin Q10"), (230, "450"), (340, "pg/mL"), (450, "232-1245"), y=232),
     )
     results = parse_document(doc).results
     assert [(r.name, r.value, r.unit, r.flag, r.flag_source) for r in results] == [
         ("Glucose", 112.0, "mg/dL", "high", "printed"),
         ("Total Cholesterol", 186.0, "mg/dL", "normal", "derived"),
-        ("Vitamin B12", 450.0, "pg/mL", "normal", "derived"),  # unknown analyte kept
+        ("Vitamin Q10", 450.0, "pg/mL", "normal", "derived"),  # unknown analyte kept
     ]
     assert results[2].loinc is None
     assert results[0].reference_range.low == 70 and results[0].reference_range.high == 99
@@ -133,3 +133,149 @@ def test_outcome_metadata_has_no_values():
     meta = parse_outcome(doc).metadata
     assert meta["strategy"] == "columns" and meta["results"] == 1
     assert "139" not in repr(meta)
+
+
+# --- layouts: two tables side by side, wrapped names, running headers, marks -----------------
+
+from labintake.extract.document import Word  # noqa: E402
+
+
+def _pages(*pages: list[Word]) -> Document:
+    return Document([Page(i + 1, 612, 792, ws, "text") for i, ws in enumerate(pages)], "test")
+
+
+def test_two_tables_side_by_side_are_read_one_after_the_other():
+    """Given two panels side by side under one header line, then each row keeps its own
+    cells and the left table is read before the right one, each with its section."""
+    doc = _doc(
+        row((40, "Test"), (145, "Result"), (190, "Units"), (245, "Range"),
+            (312, "Test"), (417, "Result"), (462, "Units"), (517, "Range"), y=120),
+        row((40, "HEMATOLOGY"), (312, "LIPIDS"), y=136),
+        row((40, "WBC"), (145, "6.1"), (190, "x10E3/uL"), (245, "4.0-11.0"),
+            (312, "HDL"), (417, "52"), (462, "mg/dL"), (517, ">40"), y=150),
+        row((40, "Hemoglobin"), (145, "11.2"), (190, "g/dL"), (245, "12.0-16.0"),
+            (312, "Triglycerides"), (417, "180"), (462, "mg/dL"), (517, "<150"), y=164),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit, r.section, r.flag) for r in results] == [
+        ("WBC", 6.1, "10^3/uL", "HEMATOLOGY", "normal"),
+        ("Hemoglobin", 11.2, "g/dL", "HEMATOLOGY", "low"),
+        ("HDL Cholesterol", 52.0, "mg/dL", "LIPIDS", "normal"),
+        ("Triglycerides", 180.0, "mg/dL", "LIPIDS", "high"),
+    ]
+
+
+def test_a_name_wrapped_onto_the_next_line():
+    """Given a long name that wraps in a narrow name column (below or above its values),
+    then the row gets the whole name and the rest is not taken for a section."""
+    doc = _doc(
+        HEADER,
+        words_at("CHEMISTRY", 54, 190),
+        row((54, "Alanine Aminotransferase"), (230, "45"), (340, "U/L"), (450, "7-35"), y=204),
+        words_at("(ALT/SGPT)", 60, 214),
+        row((54, "Total Iron Binding"), (230, "382"), (340, "ug/dL"), (450, "250-450"), y=228),
+        words_at("Capacity", 60, 238),
+        row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=252),
+    )
+    alt, tibc, na = parse_document(doc).results
+    assert (alt.name, alt.flag, alt.section) == ("ALT", "high", "CHEMISTRY")
+    assert tibc.name == "TIBC" and tibc.value == 382
+    assert na.section == "CHEMISTRY"
+
+
+def test_running_headers_and_footers_are_not_rows():
+    """Given three pages that repeat a banner and a footer, then rows come once each and
+    the repeated table header is not a result."""
+    def page(n: int, rows: list[list[Word]]) -> list[Word]:
+        return [*row((54, "Lakeside Lab"), (480, f"Page {n} of 2"), y=30),
+                *row((54, "Patient: Jane Doe"), (250, "MRN: 1234"), y=44),
+                *HEADER, *[w for r in rows for w in r],
+                *row((54, f"Printed 03/05/2025 page {n}"), (400, "Result 5 mmol/L 1-9"), y=760)]
+
+    doc = _pages(
+        page(1, [row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=200)]),
+        page(2, [row((54, "Potassium"), (230, "4.1"), (340, "mmol/L"), (450, "3.5-5.1"), y=200)]),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.page) for r in results] == [("Sodium", 1), ("Potassium", 2)]
+
+
+def test_bold_value_is_a_flag_with_a_direction():
+    """Given a table where only out-of-range values are bold, then bold means high or low."""
+    words = [*HEADER]
+    for i, (name, value, rng, bold) in enumerate([("Sodium", "139", "136-145", False),
+                                                  ("Potassium", "3.1", "3.5-5.1", True),
+                                                  ("Glucose", "140", "70-99", True),
+                                                  ("Chloride", "101", "98-107", False)]):
+        y = 200 + 16 * i
+        words += words_at(name, 54, y) + words_at(value, 230, y, bold=bold) + words_at("mmol/L", 340, y)
+        words += words_at(rng, 450, y)
+    results = parse_document(_doc(words)).results
+    assert [(r.flag, r.flag_source) for r in results] == [
+        ("normal", "derived"), ("low", "printed"), ("high", "printed"), ("normal", "derived")]
+
+
+def test_bold_everywhere_is_only_style():
+    words = [*HEADER]
+    for i, (name, value) in enumerate([("Sodium", "139"), ("Chloride", "101")]):
+        words += words_at(name, 54, 200 + 16 * i) + words_at(value, 230, 200 + 16 * i, bold=True)
+        words += words_at("mmol/L", 340, 200 + 16 * i) + words_at("90-110" if i else "136-145", 450, 200 + 16 * i)
+    assert [r.flag_source for r in parse_document(_doc(words)).results] == ["derived", "derived"]
+
+
+def test_european_table():
+    """German headers, decimal commas, SI units, sign flags and a dipstick section."""
+    doc = _doc(
+        row((40, "Untersuchung"), (210, "Ergebnis"), (290, "Einheit"), (390, "Referenzbereich"), y=144),
+        words_at("Klinische Chemie", 40, 160, bold=True),
+        row((48, "Kreatinin"), (230, "112"), (268, "+"), (290, "µmol/l"), (390, "45 - 90"), y=174),
+        row((48, "Kalium"), (230, "4,1"), (290, "mmol/l"), (390, "3,5-5,1"), y=188),
+        row((48, "Hämoglobin"), (230, "118"), (268, "-"), (290, "g/l"), (390, "120 - 160"), y=202),
+        words_at("Urinstatus", 40, 222, bold=True),
+        row((48, "Glukose"), (230, "negativ"), (390, "negativ"), y=236),
+        row((48, "Eiweiß"), (230, "Spuren"), (390, "negativ"), y=250),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit, r.flag) for r in results] == [
+        ("Creatinine", 112.0, "umol/L", "high"),
+        ("Potassium", 4.1, "mmol/L", "normal"),
+        ("Hemoglobin", 118.0, "g/L", "low"),
+        ("Urine Glucose", None, None, "normal"),
+        ("Urine Protein (Dipstick)", None, None, "abnormal"),
+    ]
+    assert parse_outcome(doc).metadata["sections"] == ["Klinische Chemie", "Urinstatus"]
+
+
+def test_monospaced_value_next_to_a_truncated_name():
+    """A fixed-width printout leaves one space between a long name and its value."""
+    doc = _doc(
+        row((36, "TEST"), (179, "RESULT"), (250, "UNITS"), (332, "REF RANGE"), y=100),
+        row((36, "ALANINE AMINOTRANSFERASE (A 9"), (250, "U/L"), (332, "7-35"), y=115),
+    )
+    (alt,) = parse_document(doc).results
+    assert (alt.name, alt.value) == ("ALT", 9.0)
+
+
+def test_specific_gravity_with_a_decimal_comma():
+    doc = _doc(HEADER, row((54, "Specific Gravity"), (230, "1,021"), (450, "1,005-1,030"), y=200))
+    (sg,) = parse_document(doc).results
+    assert sg.value == pytest.approx(1.021) and sg.flag == "normal"
+    assert sg.reference_range.low == pytest.approx(1.005)
+
+
+def test_columns_from_x_clustering_without_a_header():
+    """Given a table with no header row, when one long name runs up to its value (one
+    space apart), then the value column found from the other rows' alignment splits them."""
+    words = [
+        *row((72, "Sodium"), (200, "139"), (240, "mmol/L"), (320, "136-145"), y=200),
+        *row((72, "Potassium"), (200, "4.1"), (240, "mmol/L"), (320, "3.5-5.1"), y=214),
+        *row((72, "Chloride"), (200, "101"), (240, "mmol/L"), (320, "98-107"), y=228),
+        *row((72, "Glucose, Fasting Plasma"), (240, "mg/dL"), (320, "70-99"), y=242),
+        *row((72, "Calcium"), (200, "9.4"), (240, "mg/dL"), (320, "8.6-10.3"), y=256),
+    ]
+    words += words_at("112", 200.5, 242)  # 2 pt after "Plasma": one segment with the name
+    results = parse_document(_doc(words)).results
+    assert [(r.name, r.value) for r in results] == [
+        ("Sodium", 139.0), ("Potassium", 4.1), ("Chloride", 101.0), ("Glucose, Fasting Plasma", 112.0),
+        ("Calcium", 9.4)]
+    assert parse_outcome(_doc(words)).strategy == "columns"

@@ -112,3 +112,103 @@ def test_printed_flag_contradicting_range_is_inconsistent():
     assert flag_consistent("high", v, r)
     assert not flag_consistent("low", v, r)
     assert flag_consistent("abnormal", v, r)
+
+
+# --- forms from European reports, dipsticks and non-directional marks ----------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from labintake.domain.schemas import ReferenceRange  # noqa: E402
+from labintake.parse.values import Value, direction, is_qualitative  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Négatif", "negativ", "Negativo", "Traces", "Spuren", "Jaune", "klar", "1+", "2+", "++",
+     "Not Detected", "Trazas", "assente", "Pale Yellow"],
+)
+def test_qualitative_words_in_five_languages(text):
+    v = parse_value(text)
+    assert v is not None and v.value is None and v.text == text
+    assert is_qualitative(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "rng", "flag"),
+    [("Négatif", "Négatif", "normal"), ("negativ", "Negative", "normal"), ("Traces", "Négatif", "abnormal"),
+     ("1+", "Negative", "abnormal"), ("Jaune", "Jaune", "normal"), ("Positivo", "Negativo", "abnormal")],
+)
+def test_qualitative_flags(value, rng, flag):
+    assert derive_flag(parse_value(value), parse_range(rng)) == flag
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [("+", "high"), ("-", "low"), ("++", "high"), ("Hoch", "high"), ("erniedrigt", "low"), ("élevé", "high"),
+     ("bajo", "low"), ("A", "abnormal"), ("!", "abnormal")],
+)
+def test_flags_in_other_languages_and_signs(text, flag):
+    assert parse_flag(text) == flag
+
+
+@pytest.mark.parametrize(
+    ("value", "rng", "expected"),
+    [(112.0, (70.0, 99.0), "high"), (3.1, (3.5, 5.1), "low"), (4.0, (3.5, 5.1), "abnormal"),
+     (250.0, (None, 200.0), "high"), (30.0, (40.0, None), "low")],
+)
+def test_asterisk_or_bold_takes_its_direction_from_the_range(value, rng, expected):
+    r = ReferenceRange(low=rng[0], high=rng[1], text="x")
+    assert direction("abnormal", Value(value, str(value)), r) == expected
+    assert direction("high", Value(value, str(value)), r) == "high"  # a printed direction stays
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [("3,5 - 5,1", 3.5, 5.1), ("< 5,0", None, 5.0), ("> 1,0", 1.0, None), ("0,27–4,20", 0.27, 4.2),
+     ("1.005-1.030", 1.005, 1.03), ("(4.0-11.0)", 4.0, 11.0), ("10 to 40", 10.0, 40.0), ("≤ 200", None, 200.0)],
+)
+def test_more_range_forms(text, low, high):
+    r = parse_range(text)
+    assert r is not None and r.low == (low if low is None else pytest.approx(low))
+    assert r.high == (high if high is None else pytest.approx(high))
+
+
+@given(st.decimals(min_value="0.001", max_value="99999", places=3, allow_nan=False, allow_infinity=False),
+       st.sampled_from([".", ","]))
+def test_any_printed_decimal_reads_back(number, sep):
+    """Property: a number printed with either decimal mark (no thousands grouping) reads back."""
+    text = format(number, "f").rstrip("0").rstrip(".")
+    if "." in text and len(text.split(".")[1]) == 3 and sep == "," and len(text.split(".")[0]) <= 3:
+        return  # "1,234" is a thousands separator by convention; see test_numeric_values
+    printed = text.replace(".", sep)
+    v = parse_value(printed)
+    assert v is not None and v.value == pytest.approx(float(number))
+
+
+@given(st.floats(min_value=0, max_value=1000, allow_nan=False), st.floats(min_value=0.1, max_value=1000))
+def test_range_property(low, width):
+    """Property: ``a-b`` parses back to (a, b) and a value inside is normal, above is high."""
+    lo, hi = round(low, 2), round(low + width, 2)
+    if hi <= lo:
+        return
+    r = parse_range(f"{lo}-{hi}")
+    assert r is not None and (r.low, r.high) == (lo, hi)
+    assert derive_flag(Value((lo + hi) / 2, "x"), r) == "normal"
+    assert derive_flag(Value(hi + 1, "x"), r) == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "flag"),
+    [("44°", 44.0, "abnormal"), ("1+°", None, "abnormal"), ("1+ *", None, "abnormal"), ("6,2*", 6.2, "abnormal")],
+)
+def test_ocr_reads_an_asterisk_as_a_degree_sign(text, value, flag):
+    v = parse_value(text)
+    assert v is not None and v.value == value and v.glued_flag == flag
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [("(0−20)", 0.0, 20.0), (".< 100", None, 100.0), (".5-1.0", 0.5, 1.0),
+                                                       ("44 . 147", 44.0, 147.0)])
+def test_ocr_range_quirks(text, low, high):
+    r = parse_range(text)
+    assert r is not None and (r.low, r.high) == (low, high)

@@ -8,6 +8,7 @@ Library exceptions are translated into :class:`LabIntakeError` codes here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -15,7 +16,9 @@ from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.extract.document import Document, Page, Word
 from labintake.extract.sniff import IMAGE_TYPES, PDF, SUPPORTED_TYPES, sniff_type
 
-__all__ = ["Document", "Page", "Word", "SUPPORTED_TYPES", "extract_document", "sniff_type"]
+__all__ = ["Document", "Page", "Word", "STRATEGIES", "SUPPORTED_TYPES", "extract_document", "sniff_type"]
+
+STRATEGIES = ("default", "alternate", "hires")
 
 
 def extract_document(
@@ -26,8 +29,15 @@ def extract_document(
     max_pixels: int = 60_000_000,
     ocr_dpi: int = 200,
     on_page: Callable[[int, int], None] | None = None,
+    strategy: str = "default",
 ) -> Document:
     """Read every page of ``data`` (of MIME type ``file_type``) into words.
+
+    ``strategy`` is how hard to try: ``default`` (PDF text layers where usable; images
+    dewarped when a page outline is found), ``alternate`` (every PDF page through OCR;
+    images the other way round: raw if the default dewarped, dewarped if it did not),
+    ``hires`` (OCR at 300 dpi and a larger detector input). The pipeline moves to the
+    next one when a report fails validation.
 
     Raises ``LabIntakeError`` with ``empty_file``, ``unsupported_type``, ``corrupt_pdf``,
     ``encrypted_pdf``, ``too_many_pages``, ``image_unreadable``, ``image_too_large`` or
@@ -38,13 +48,18 @@ def extract_document(
         raise LabIntakeError(ErrorCode.EMPTY_FILE)
     if file_type not in SUPPORTED_TYPES:
         raise LabIntakeError(ErrorCode.UNSUPPORTED_TYPE, file_type=file_type)
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown extraction strategy {strategy!r}")
+    mode = {"default": "auto", "alternate": "alternate", "hires": "hires"}[strategy]
+    ocr = partial(_ocr, mode=mode)
 
     if file_type == PDF:
         from labintake.extract.pdf import TEXT_EXTRACTOR, extract_pdf
 
         pages, sources = extract_pdf(
-            data, max_pages=max_pages, max_pixels=max_pixels, ocr_dpi=ocr_dpi, ocr=_ocr,
-            on_page=on_page,
+            data, max_pages=max_pages, max_pixels=max_pixels,
+            ocr_dpi=max(ocr_dpi, 300) if strategy == "hires" else ocr_dpi, ocr=ocr,
+            on_page=on_page, force_ocr=strategy != "default",
         )
         names = []
         if "text" in sources:
@@ -59,8 +74,9 @@ def extract_document(
         pages = []
         frames = iter_frames(data, max_pixels=max_pixels, max_pages=max_pages)
         for index, (frame, dpi, total) in enumerate(frames):
-            words, width, height = _ocr(np.asarray(frame), dpi)
-            pages.append(Page(index + 1, width, height, words, "ocr"))
+            page = ocr(np.asarray(frame), dpi)
+            page.number = index + 1
+            pages.append(page)
             if on_page is not None:
                 on_page(index + 1, total)
         doc = Document(pages, _ocr_name())
@@ -70,13 +86,15 @@ def extract_document(
     return doc
 
 
-def _ocr(rgb: np.ndarray, dpi: float) -> tuple[list[Word], float, float]:
+def _ocr(rgb: np.ndarray, dpi: float, *, mode: str) -> Page:
     # Imported lazily: onnxruntime and the models cost ~1 s and ~0.6 GB, and digital
     # PDFs never need them.
     from labintake.extract.ocr import ocr_image
 
-    page = ocr_image(rgb, dpi)
-    return page.words, page.width, page.height
+    result = ocr_image(rgb, dpi, mode=mode)
+    page = Page(1, result.width, result.height, result.words, "ocr", dict(result.timings))
+    page.preprocessing = result.preprocessing
+    return page
 
 
 def _ocr_name() -> str:

@@ -31,7 +31,14 @@ class Page:
     width: float
     height: float
     words: list[Word] = field(default_factory=list)
-    source: str = "text"  # "text" (PDF text layer) or "ocr"
+    source: str = "text"  # "text" (PDF text layer), "ocr" or "vision"
+    # Seconds per stage for this page (render, orientation, dewarp, recognise…).
+    timings: dict[str, float] = field(default_factory=dict)
+    # How the page image was prepared before OCR ("raw", "dewarped"), for parsing_metadata.
+    preprocessing: str | None = None
+    # A text-layer page that is mostly one picture: a scan with an OCR layer, whose text
+    # may be wrong where the picture is right.
+    scanned_image: bool = False
 
 
 @dataclass(slots=True)

@@ -11,7 +11,8 @@ identical text on the sample pages.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -79,36 +80,85 @@ class OcrPage:
     height: float  # points
     rotation: int  # degrees the image was turned clockwise to be upright
     skew: float  # degrees of small-angle correction applied
+    preprocessing: str = "raw"  # "raw" or "dewarped" (page outline found and flattened)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
-def ocr_image(rgb: np.ndarray, dpi: float) -> OcrPage:
-    """OCR an RGB page image; return words in PDF points (pixels x 72/dpi)."""
+MODES = ("auto", "alternate", "hires", "raw", "dewarp")
+_HIRES_SIDE = 2200  # detector input for the "hires" retry (default 1400)
+
+
+def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
+    """OCR an RGB page image; return words in PDF points (pixels x 72/dpi).
+
+    ``mode``: ``auto`` dewarps a photo when a page outline is found; ``alternate`` does
+    the opposite of ``auto`` (the raw path when auto would dewarp, a forced dewarp with
+    light flattening otherwise); ``hires`` is ``auto`` with a larger detector input.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown OCR mode {mode!r}")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    from labintake.extract.dewarp import dewarp, find_page, flatten_light
+
+    quad = find_page(gray)
+    use_dewarp = quad is not None
+    if mode == "alternate":
+        use_dewarp = not use_dewarp
+    elif mode == "raw":
+        use_dewarp = False
+    preprocessing = "raw"
+    if use_dewarp:
+        warped = dewarp(gray, quad) if quad is not None else None
+        if warped is not None:
+            gray = warped
+            # The page now fills the image: its width is the paper's width, so the
+            # scale to points follows from the paper (A4/Letter are ~8.3-8.5 in wide).
+            dpi = gray.shape[1] / 8.4
+            preprocessing = "dewarped"
+        gray = flatten_light(gray)
+        if warped is None:
+            preprocessing = "flattened"
+    timings["dewarp"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     quarter, skew = estimate_orientation(gray)
     gray = _rotate(gray, quarter, skew)
-    words = _recognise(gray)
+    timings["orientation"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    side = _HIRES_SIDE if mode == "hires" else None
+    words = _recognise(gray, side)
+    timings["recognise"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     if _looks_upside_down(gray, words):
         gray = np.ascontiguousarray(gray[::-1, ::-1])
         quarter = (quarter + 180) % 360
-        words = _recognise(gray)
+        words = _recognise(gray, side)
+    timings["upside_down_check"] = time.perf_counter() - t0
     scale = 72.0 / dpi
     h, w = gray.shape[:2]
     scaled = [
         Word(wd.text, wd.x0 * scale, wd.y0 * scale, wd.x1 * scale, wd.y1 * scale, wd.confidence)
         for wd in words
     ]
-    return OcrPage(scaled, w * scale, h * scale, quarter, skew)
+    return OcrPage(scaled, w * scale, h * scale, quarter, skew, preprocessing, timings)
 
 
-def _recognise(gray: np.ndarray) -> list[Word]:
+def _recognise(gray: np.ndarray, max_side: int | None = None) -> list[Word]:
     engine = get_engine()
     # RapidOCR keeps per-call options as engine state, so every call states them all,
     # and calls are serialised: the engine is shared by the threads of a process.
     with _call_lock:
-        out = engine(
-            cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR),
-            use_det=True, use_cls=False, use_rec=True, return_word_box=True,
-        )
+        default_side = engine.max_side_len
+        if max_side is not None:
+            engine.max_side_len = max_side
+        try:
+            out = engine(
+                cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR),
+                use_det=True, use_cls=False, use_rec=True, return_word_box=True,
+            )
+        finally:
+            engine.max_side_len = default_side
     if out.txts is None:
         return []
     words: list[Word] = []

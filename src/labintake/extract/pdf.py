@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import time
 import unicodedata
 from collections.abc import Callable
 
@@ -48,10 +49,16 @@ def extract_pdf(
     max_pages: int,
     max_pixels: int,
     ocr_dpi: int,
-    ocr: Callable[[np.ndarray, float], tuple[list[Word], float, float]],
+    ocr: Callable[[np.ndarray, float], Page],
     on_page: Callable[[int, int], None] | None = None,
+    force_ocr: bool = False,
 ) -> tuple[list[Page], set[str]]:
-    """Pages of words and the set of sources used ("text", "ocr")."""
+    """Pages of words and the set of sources used ("text", "ocr").
+
+    ``force_ocr`` reads every page's pixels even where a text layer looks usable: the
+    retry for a text layer that parsed badly (wrong ToUnicode maps that still look
+    like letters, text drawn as invisible glyphs over an image).
+    """
     doc = open_pdf(data, max_pages)
     pages: list[Page] = []
     sources: set[str] = set()
@@ -63,9 +70,12 @@ def extract_pdf(
                 raise LabIntakeError(ErrorCode.CORRUPT_PDF, page=index + 1) from exc
             try:
                 width, height = page.get_size()
-                words = text_layer_words(page)
+                t0 = time.perf_counter()
+                words = [] if force_ocr else text_layer_words(page)
                 if _usable(words):
-                    pages.append(Page(index + 1, width, height, words, "text"))
+                    out = Page(index + 1, width, height, words, "text", {"text_layer": time.perf_counter() - t0})
+                    out.scanned_image = _mostly_image(page, width, height)
+                    pages.append(out)
                     sources.add("text")
                 else:
                     pages.append(_ocr_page(page, index + 1, width, height, ocr_dpi, max_pixels, ocr))
@@ -81,13 +91,29 @@ def extract_pdf(
 
 def _ocr_page(page, number, width, height, ocr_dpi, max_pixels, ocr) -> Page:
     dpi = _render_dpi(width, height, ocr_dpi, max_pixels)
+    t0 = time.perf_counter()
     try:
         bitmap = page.render(scale=dpi / 72.0)
     except pdfium.PdfiumError as exc:
         raise LabIntakeError(ErrorCode.CORRUPT_PDF, page=number) from exc
     rgb = bitmap.to_numpy()[:, :, :3][:, :, ::-1].copy()  # pdfium renders BGR(x)
-    ocr_words, w_pt, h_pt = ocr(rgb, dpi)
-    return Page(number, w_pt, h_pt, ocr_words, "ocr")
+    rendered = time.perf_counter() - t0
+    out = ocr(rgb, dpi)
+    out.number = number
+    out.timings["render"] = rendered
+    return out
+
+
+def _mostly_image(page: pdfium.PdfPage, width: float, height: float) -> bool:
+    """Whether one image covers most of the page (a scan under an OCR text layer)."""
+    try:
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            if (right - left) * (top - bottom) > 0.5 * width * height:
+                return True
+    except pdfium.PdfiumError:
+        return False
+    return False
 
 
 def _render_dpi(width: float, height: float, dpi: int, max_pixels: int) -> float:

@@ -3,11 +3,13 @@
 ``parse_document`` is the public entry point. It tries the column strategy first and
 falls back to the pattern strategy (see :mod:`labintake.parse.table`), keeping the
 attempt whose rows validate best; ``parse_outcome`` also returns what happened, for
-``parsing_metadata``.
+``parsing_metadata``. Parsing never raises ``parse_validation_failed`` itself: the
+pipeline decides that after its extraction retries (``ParseOutcome.failed``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
@@ -24,6 +26,12 @@ __all__ = ["ParseOutcome", "parse_document", "parse_outcome", "validation_proble
 STRATEGIES = ("columns", "patterns")
 # Below this OCR confidence a value is shown for review rather than trusted.
 LOW_CONFIDENCE = 0.80
+# When more than this share of values is bold, bold is the table's style, not a flag.
+_BOLD_IS_STYLE = 0.6
+_URINE = re.compile(r"urin|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment", re.IGNORECASE)
+_CONTINUED = re.compile(r"\s*[\(\[]?\s*(?:continued|cont\.?|fortsetzung|forts\.|suite|continuación|continua)\s*[\)\]]?\s*$",
+                        re.IGNORECASE)
+_HARD = ("unit not accepted", "implausible value", "flag inconsistent")
 
 
 @dataclass
@@ -34,12 +42,34 @@ class ParseOutcome:
     problems: list[str] = field(default_factory=list)
 
     @property
+    def failed(self) -> bool:
+        """Too many rows with hard problems (a misread page, not a doubtful value)."""
+        rows = self.report.results
+        if not rows:
+            return True
+        hard = {p.split(":")[0] for p in self.problems if any(h in p for h in _HARD)}
+        if len(hard) > max(1, len(rows) // 3):
+            return True
+        # A couple of unrecognised "rows" is what a misread page looks like (an upside-
+        # down or wrongly dewarped image), not a lab report.
+        return len(rows) < 3 and not any(r.loinc for r in rows)
+
+    @property
+    def score(self) -> float:
+        rows = self.report.results
+        return len(rows) - 2 * sum(r.needs_review for r in rows)
+
+    @property
     def metadata(self) -> dict:
         """For ``file_processing_status.parsing_metadata``: no patient data, no values."""
         flags = {"printed": 0, "derived": 0}
         for r in self.report.results:
             if r.flag_source:
                 flags[r.flag_source] += 1
+        sections: list[str] = []
+        for r in self.report.results:
+            if r.section and r.section not in sections:
+                sections.append(r.section)
         return {
             "strategy": self.strategy,
             "attempts": self.attempts,
@@ -47,6 +77,8 @@ class ParseOutcome:
             "matched": sum(r.loinc is not None for r in self.report.results),
             "needs_review": sum(r.needs_review for r in self.report.results),
             "flag_source": flags,
+            "sections": sections,
+            "failed_validation": self.failed,
             "problems": self.problems[:20],
         }
 
@@ -64,14 +96,16 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     patient, report_info = parse_header(lines)
 
     best: ParseOutcome | None = None
+    attempt = 0
     for attempt, strategy in enumerate(STRATEGIES, start=1):
         rows = parse_rows(lines, catalog, use_columns=strategy == "columns")
-        results = [to_result(row, catalog) for row in rows]
+        bold_is_style = sum(r.bold for r in rows) > _BOLD_IS_STYLE * max(1, len(rows))
+        results = [to_result(row, catalog, bold_flags=not bold_is_style) for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
-        if best is None or _score(outcome) > _score(best):
+        if best is None or outcome.score > best.score:
             best = outcome
-        if results and not best.problems:
+        if results and not outcome.failed and not any(r.needs_review for r in results):
             break
     assert best is not None
     best.attempts = attempt
@@ -80,21 +114,29 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     return best
 
 
-def _score(outcome: ParseOutcome) -> float:
-    rows = outcome.report.results
-    return len(rows) - 2 * sum(r.needs_review for r in rows)
+def clean_section(text: str | None) -> str | None:
+    if not text:
+        return None
+    return _CONTINUED.sub("", text).strip(" :-") or None
 
 
-def to_result(row: RawRow, catalog: Catalog) -> Result:
+def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True) -> Result:
+    section = clean_section(row.section)
+    urine = bool(section and _URINE.search(section))
     unit = catalog.normalise_unit(row.unit)
-    analyte, score = catalog.match(row.name, unit)
+    analyte, score = catalog.match(row.name, unit, urine=urine)
     if analyte is not None:
         unit = catalog.normalise_unit(row.unit, analyte)
-    value = row.value
-    if row.flag is not None:
-        flag, source = row.flag, "printed"
-    else:
-        flag = values.derive_flag(value, row.range)
+    value = _plausible_reading(row.value, analyte, unit)
+    rng = row.range
+    if value is not row.value and rng is not None and rng.text:
+        rng = values.parse_range(rng.text.replace(",", ".")) or rng
+    flag, source = row.flag, "printed" if row.flag is not None else None
+    if flag is None and bold_flags and row.bold and value.value is not None:
+        flag, source = "abnormal", "printed"  # bold: a mark without a direction
+    flag = values.direction(flag, value, rng)
+    if flag is None:
+        flag = values.derive_flag(value, rng)
         source = "derived" if flag is not None else None
 
     confidence = min((w.confidence for w in row.value_words), default=None)
@@ -108,7 +150,7 @@ def to_result(row: RawRow, catalog: Catalog) -> Result:
         (analyte is not None and score < 100)
         or (analyte is not None and unit is not None and unit not in analyte.accepted_units)
         or (analyte is not None and value.value is not None and not analyte.plausible(value.value, unit))
-        or not values.flag_consistent(flag, value, row.range)
+        or not values.flag_consistent(flag, value, rng)
         or (confidence is not None and confidence < LOW_CONFIDENCE)
     )
     return Result(
@@ -117,15 +159,28 @@ def to_result(row: RawRow, catalog: Catalog) -> Result:
         value=value.value,
         value_text=value.text,
         unit=unit,
-        reference_range=row.range,
+        reference_range=rng,
         flag=flag,
         page=row.page,
         bbox=bbox,
         confidence=None if confidence is None else round(min(max(confidence, 0.0), 1.0), 4),
         flag_source=source,
-        section=row.section,
+        section=section,
         needs_review=bool(review),
     )
+
+
+def _plausible_reading(value: values.Value, analyte, unit: str | None) -> values.Value:
+    """``1,021`` is a thousand and twenty-one or one point zero two one; when only the
+    decimal-comma reading is plausible for the analyte (a urine specific gravity), take it."""
+    if analyte is None or value.value is None or not re.fullmatch(r"[<>=≤≥]*\d{1,3},\d{3}", value.text):
+        return value
+    if analyte.plausible(value.value, unit):
+        return value
+    alt = float(value.text.lstrip("<>=≤≥").replace(",", "."))
+    if analyte.plausible(alt, unit):
+        return values.Value(alt, value.text, value.comparator, value.glued_flag)
+    return value
 
 
 def validation_problems(report: LabReport) -> list[str]:
@@ -136,12 +191,15 @@ def validation_problems(report: LabReport) -> list[str]:
         analyte = catalog.by_loinc(r.loinc) if r.loinc else None
         if analyte is not None and r.unit is not None and r.unit not in analyte.accepted_units:
             problems.append(f"row {i}: unit not accepted for analyte")
-        if analyte is not None and r.unit is None:
+        if analyte is not None and r.unit is None and analyte.unit is not None and r.value is not None:
             problems.append(f"row {i}: no unit")
         if r.reference_range is None:
             problems.append(f"row {i}: no reference range")
         if analyte is not None and r.value is not None and not analyte.plausible(r.value, r.unit):
             problems.append(f"row {i}: implausible value")
+        value = values.Value(r.value, r.value_text)
+        if r.flag_source == "printed" and not values.flag_consistent(r.flag, value, r.reference_range):
+            problems.append(f"row {i}: flag inconsistent with range")
         if r.needs_review:
             problems.append(f"row {i}: needs review")
     return problems

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from rapidfuzz import fuzz, process
@@ -26,30 +26,49 @@ _UNIT_FUZZY_CUTOFF = 85.0
 class Analyte:
     name: str
     loinc: str
-    unit: str  # canonical display unit; its UCUM code is in Catalog.ucum
+    unit: str | None  # canonical display unit (None: qualitative or unitless); UCUM in Catalog.ucum
     accepted_units: tuple[str, ...]
-    bounds: tuple[float, float]  # plausible values in the canonical unit
+    bounds: tuple[float, float] | None  # plausible values in the canonical unit
     synonyms: tuple[str, ...]
     group: str | None = None  # siblings told apart by unit (Neutrophils % / #)
     panel: str | None = None
+    # value in accepted unit x factor = value in the canonical unit
+    factors: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+
+    def to_canonical(self, value: float, unit: str | None) -> float | None:
+        """``value`` in the canonical unit, or None when the unit has no known factor."""
+        if unit is None or unit == self.unit:
+            return value
+        factor = self.factors.get(unit)
+        return None if factor is None else value * factor
 
     def plausible(self, value: float, unit: str | None) -> bool:
-        if unit not in (None, self.unit):
+        if self.bounds is None:
+            return True
+        canonical = self.to_canonical(value, unit)
+        if canonical is None:
             return True  # bounds are only known in the canonical unit
-        return self.bounds[0] <= value <= self.bounds[1]
+        lo, hi = self.bounds
+        # A little slack: the factors are rounded and bounds are meant to catch misreads
+        # (a lost decimal point), not borderline values.
+        return lo - abs(lo) * 0.01 <= canonical <= hi * 1.01
 
 
+@lru_cache(maxsize=8192)
 def normalise_name(text: str) -> str:
-    """Lower-case, NFKC, punctuation to spaces (keeping % and #), single-spaced."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """Lower-case, accents folded (Hämoglobin = Hamoglobin, ß = ss), punctuation to
+    spaces (keeping % and #), single-spaced."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = re.sub(r"[^a-z0-9%#+\-]+", " ", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # Non-HDL = Non HDL
     return " ".join(text.split())
 
 
-def _unit_key(text: str) -> str:
+def _unit_key(text: str, *, fold_case: bool = True) -> str:
     text = unicodedata.normalize("NFKC", text).replace("µ", "u").replace("μ", "u")
-    return re.sub(r"\s+", "", text).lower()
+    text = re.sub(r"\s+", "", text)
+    return text.lower() if fold_case else text
 
 
 # Letters OCR confuses in units (I/l/1/|, O/0): folded to one symbol for a second lookup.
@@ -60,28 +79,37 @@ def _folded(key: str) -> str:
     return key.translate(_CONFUSABLE)
 
 
+_DIGIT_LIKE = str.maketrans({"l": "1", "i": "1", "|": "1", "o": "0"})
+
+
+def _digits(key: str) -> str:
+    return re.sub(r"\D", "", key.translate(_DIGIT_LIKE))
+
+
+_CONFUSABLE_BARE = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "a": "l"})
+
+
+def _bare(text: str) -> str:
+    """A unit reduced to what survives OCR damage: lower case, no slashes or spaces,
+    l-like letters folded (``U/l``, ``UA``, ``UI`` all become ``ul``)."""
+    return re.sub(r"[\s/]+", "", _unit_key(text)).translate(_CONFUSABLE_BARE)
+
+
 class Catalog:
     def __init__(self, data: dict) -> None:
-        self.analytes: list[Analyte] = [
-            Analyte(
-                a["name"],
-                a["loinc"],
-                a["unit"],
-                tuple(a["accepted_units"]),
-                (float(a["bounds"][0]), float(a["bounds"][1])),
-                tuple(a["synonyms"]),
-                a.get("group"),
-                a.get("panel"),
-            )
-            for a in data["analytes"]
-        ]
+        self.analytes: list[Analyte] = [_analyte(a) for a in data["analytes"]]
         self.ucum: dict[str, str] = {d: u["ucum"] for d, u in data["units"].items()}
+        self._unit_exact: dict[str, str] = {}
         self._unit_alias: dict[str, str] = {}
         self._unit_folded: dict[str, str] = {}
-        for display, spec in data["units"].items():
-            for alias in (display, *spec["aliases"]):
-                self._unit_alias.setdefault(_unit_key(alias), display)
-                self._unit_folded.setdefault(_folded(_unit_key(alias)), display)
+        # Display spellings first, so an alias never takes a display's lower-case key.
+        pairs = [(d, d) for d in data["units"]]
+        pairs += [(alias, d) for d, spec in data["units"].items() for alias in spec["aliases"]]
+        for alias, display in pairs:
+            # Case matters first: "G/L" (giga per litre, cells) is not "g/L" (grams).
+            self._unit_exact.setdefault(_unit_key(alias, fold_case=False), display)
+            self._unit_alias.setdefault(_unit_key(alias), display)
+            self._unit_folded.setdefault(_folded(_unit_key(alias)), display)
         self._by_name: dict[str, Analyte] = {}
         for analyte in self.analytes:
             for syn in (analyte.name, *analyte.synonyms):
@@ -92,23 +120,49 @@ class Catalog:
     def by_loinc(self, code: str) -> Analyte | None:
         return self._by_loinc.get(code)
 
-    def match(self, name: str, unit: str | None = None) -> tuple[Analyte | None, float]:
+    def match(self, name: str, unit: str | None = None, *, urine: bool = False) -> tuple[Analyte | None, float]:
         """The analyte a printed name means, with a match score 0-100.
 
         ``unit`` (already normalised) picks between siblings such as ``Neutrophils %``
-        and ``Neutrophils #`` when the printed name is the same for both.
+        and ``Neutrophils #`` when the printed name is the same for both. ``urine`` (the
+        row sits under a urinalysis heading) prefers the urine analyte, so ``Glucose``
+        under "Urinalysis" is the dipstick glucose, not the serum one.
         """
         key = normalise_name(name)
         if not key:
             return None, 0.0
+        if urine and not key.startswith("urine"):
+            hit = self._by_name.get(f"urine {key}")
+            if hit is not None:
+                return hit, 100.0
         analyte, score = self._by_name.get(key), 100.0
         if analyte is None:
             stripped = re.sub(r"\s*[%#]$", "", key)
             analyte = self._by_name.get(stripped)
+        if analyte is None and "0" in key:
+            # OCR reads the letter O as a zero next to letters: "C02", "H C03".
+            analyte = self._by_name.get(re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key))
+        if analyte is None and "(" in name:
+            # "BSG (1h)", "DFG estimé (CKD-EPI)", "Alanine Aminotransferase (ALT/SGPT)":
+            # the name without its parenthesis, or what the parenthesis names.
+            outside = normalise_name(re.sub(r"\([^)]*\)?", " ", name))
+            inside = [normalise_name(p) for p in re.findall(r"\(([^)]*)\)?", name)]
+            for candidate in (outside, *inside):
+                analyte = self._by_name.get(candidate)
+                if analyte is None and "/" in candidate:
+                    analyte = next(filter(None, (self._by_name.get(normalise_name(p))
+                                                 for p in candidate.split("/"))), None)
+                if analyte is not None:
+                    break
         if analyte is None and len(key) >= _FUZZY_MIN_LEN:
-            hit = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-            if hit is not None:
-                analyte, score = self._by_name[hit[0]], float(hit[1])
+            # Numbers in a name are not typos: "Vitamin Q10" is not "Vitamin B1", "CA 15-3" not "CA 19-9".
+            # (Compared with OCR's letter/digit confusions folded: "Hemoglobin Alc" is A1c.)
+            digits = _digits(key)
+            for hit in process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF,
+                                       limit=5):
+                if _digits(hit[0]) == digits:
+                    analyte, score = self._by_name[hit[0]], float(hit[1])
+                    break
         if analyte is None:
             return None, 0.0
         return self._sibling_for_unit(analyte, unit), score
@@ -134,9 +188,14 @@ class Catalog:
         if not cleaned:
             return None
         key = _unit_key(cleaned)
-        hit = self._unit_alias.get(key) or self._unit_folded.get(_folded(key))
+        hit = (self._unit_exact.get(_unit_key(cleaned, fold_case=False)) or self._unit_alias.get(key)
+               or self._unit_folded.get(_folded(key)))
         if hit is not None:
             return hit
+        if analyte is not None:
+            repaired = self._repair_unit(cleaned, analyte)
+            if repaired is not None:
+                return repaired
         if analyte is not None and len(cleaned) >= 3:
             choices = {
                 _unit_key(alias): unit
@@ -149,11 +208,56 @@ class Catalog:
                 return choices[best[0]]
         return cleaned
 
+    def _repair_unit(self, printed: str, analyte: Analyte) -> str | None:
+        """OCR damage to a unit the analyte accepts: a lost slash (``UL``, ``gL``), ``l``
+        read as ``I``, ``A`` or ``1`` (``U/A``, ``mmolI``), a cut-off end (``mmol``),
+        ``%`` read as a dot."""
+        accepted = [u for u in analyte.accepted_units]
+        if not accepted:
+            return None
+        if printed in (".", ",", "'", "°", "o/o", "9/0", "%.", "'%") and "%" in accepted:
+            return "%"
+        key = _bare(printed)
+        if not key:
+            return None
+        bare = {}
+        for alias, unit in self._unit_alias.items():
+            if unit in accepted:
+                bare.setdefault(_bare(alias), unit)
+        for unit in accepted:
+            bare.setdefault(_bare(unit), unit)
+        if key in bare:
+            return bare[key]
+        if len(key) >= 3:
+            longer = {u for k, u in bare.items() if k.startswith(key)}
+            if len(longer) == 1:
+                return longer.pop()
+        return None
+
     def is_known_unit(self, text: str | None) -> bool:
         if text is None:
             return False
         key = _unit_key(text)
         return key in self._unit_alias or _folded(key) in self._unit_folded
+
+
+def _analyte(a: dict) -> Analyte:
+    units = a["accepted_units"]
+    factors = {u: float(f) for u, f in units.items()} if isinstance(units, dict) else {u: 1.0 for u in units}
+    if a["unit"] is not None:
+        factors.setdefault(a["unit"], 1.0)
+    bounds = a.get("bounds")
+    return Analyte(
+        a["name"],
+        a["loinc"],
+        a["unit"],
+        tuple(factors),
+        (float(bounds[0]), float(bounds[1])) if bounds else None,
+        tuple(a["synonyms"]),
+        a.get("group"),
+        a.get("panel"),
+        factors,
+    )
 
 
 @cache

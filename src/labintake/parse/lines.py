@@ -43,10 +43,13 @@ class Line:
     page: int
     words: list[Word] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        if self._text is None:
+            self._text = " ".join(w.text for w in self.words)
+        return self._text
 
     @property
     def y0(self) -> float:

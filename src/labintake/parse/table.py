@@ -21,22 +21,36 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
 from labintake.parse import values
 from labintake.parse.catalog import Catalog, normalise_name
-from labintake.parse.lines import Line, Segment
+from labintake.parse.lines import Line, Segment, split_segments
 
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "name": ("test", "test name", "tests", "analyte", "component", "parameter", "investigation",
-             "description", "test description", "examination", "procedure", "determination"),
+             "description", "test description", "examination", "procedure", "determination",
+             # de, fr, es, it
+             "untersuchung", "analyse", "parameter", "test", "analyt", "bestimmung",
+             "analyses", "examen", "paramètre", "prueba", "pruebas", "determinación", "análisis",
+             "estudio", "esame", "esami", "analisi", "determinazione"),
     "value": ("result", "results", "value", "your value", "observed value", "result value",
-              "patient result", "in range", "current result"),
-    "flag": ("flag", "flags", "abnormal", "abn", "h/l", "indicator", "out of range", "status"),
-    "unit": ("units", "unit", "uom", "unit of measure"),
+              "patient result", "in range", "current result",
+              "ergebnis", "befund", "wert", "messwert", "résultat", "résultats", "valeur",
+              "resultado", "resultados", "valor", "risultato", "risultati", "valore", "esito"),
+    "flag": ("flag", "flags", "abnormal", "abn", "h/l", "indicator", "out of range", "status",
+             "kennzeichen", "markierung", "bewertung", "indicateur", "alerte", "indicador", "marca",
+             "indicatore"),
+    "unit": ("units", "unit", "uom", "unit of measure", "einheit", "einheiten", "unité", "unités",
+             "unidad", "unidades", "unità", "u m", "um"),
     "range": ("reference range", "reference interval", "ref range", "ref. range", "normal range",
               "reference", "range", "ref interval", "biological reference interval",
               "reference value", "reference values", "expected range", "standard range",
-              "normal values", "ref. interval"),
+              "normal values", "ref. interval", "ref range/units",
+              "referenzbereich", "referenzwerte", "normbereich", "normalbereich", "referenz",
+              "valeurs de référence", "valeurs de reference", "valeurs normales", "intervalle de référence",
+              "références", "valores de referencia", "valor de referencia", "intervalo de referencia",
+              "rango de referencia", "valori di riferimento", "intervallo di riferimento",
+              "valori normali"),
 }
 _HEADER_LOOKUP = {normalise_name(w): kind for kind, ws in HEADER_WORDS.items() for w in ws}
-_UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*\[\]{}().0-9²³]+)$")
+_UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*\[\]{}().,0-9²³⁹¹⁰]+)$")
 
 
 @dataclass(slots=True)
@@ -57,10 +71,26 @@ class RawRow:
     range: ReferenceRange | None = None
     section: str | None = None
     extra: list[str] = field(default_factory=list)
+    cells: list[tuple[str, float, float]] = field(default_factory=list)  # (kind, x0, x1)
+
+    @property
+    def bold(self) -> bool:
+        """The value is printed in bold (many LIS mark out-of-range values so)."""
+        return bool(self.value_words) and all(w.bold for w in self.value_words)
 
 
 def find_header(line: Line) -> list[Column] | None:
     """Columns if ``line`` is a table header (a name and a value column, and 3+ known)."""
+    cols = _header_columns(line)
+    if cols is None:
+        return None
+    if "name" not in [c.kind for c in cols]:
+        # Some layouts leave the name column unlabelled: it starts at the page margin.
+        cols.insert(0, Column("name", 0.0, 0.0))
+    return cols
+
+
+def _header_columns(line: Line) -> list[Column] | None:
     cols: list[Column] = []
     for seg in line.segments:
         kind = _HEADER_LOOKUP.get(normalise_name(seg.text))
@@ -75,9 +105,6 @@ def find_header(line: Line) -> list[Column] | None:
     kinds = [c.kind for c in cols]
     if len(cols) < 3 or "value" not in kinds or len(set(kinds)) < 3:
         return None
-    if "name" not in kinds:
-        # Some layouts leave the name column unlabelled: it starts at the page margin.
-        cols.insert(0, Column("name", 0.0, 0.0))
     return sorted(cols, key=lambda c: c.x0)
 
 
@@ -91,41 +118,211 @@ def _column_of(x0: float, cols: list[Column]) -> str:
 
 
 def parse_rows(lines: list[Line], catalog: Catalog, *, use_columns: bool = True) -> list[RawRow]:
+    """Result rows in reading order: each column of a two-column page in turn, page
+    furniture repeated on every page (headers, footers) left out."""
     rows: list[RawRow] = []
-    cols: list[Column] | None = None
+    skip = repeated_lines(lines, catalog)
+    for stream in reading_streams([ln for ln in lines if id(ln) not in skip]):
+        rows.extend(_parse_stream(stream, catalog, use_columns))
+    return rows
+
+
+def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> list[RawRow]:
+    rows: list[RawRow] = []
+    # Until a header row says otherwise, columns come from where the cells line up.
+    cols: list[Column] | None = infer_columns(lines, catalog) if use_columns else None
     saw_header = False
     section: str | None = None
-    pending_name: str | None = None
+    pending: Line | None = None  # a name wrapped onto its own line, above its values
+    prev: tuple[Line, RawRow] | None = None  # the last row and the line it came from
     for line in lines:
         header = find_header(line)
         if header is not None:
             saw_header = True
             cols = header if use_columns else None
-            pending_name = None
+            pending = prev = None
             continue
         row = read_row(line, cols, catalog)
         if row is not None:
-            if not row.name and pending_name:
-                row.name = pending_name
-            pending_name = None
+            if pending is not None and _tight(pending, line):
+                if not row.name:
+                    row.name = pending.text
+                elif _better_joined(catalog, pending.text, row.name, row.name):
+                    row.name = f"{pending.text} {row.name}"
+            pending = None
             if row.name:
                 row.section = section
                 rows.append(row)
+                prev = (line, row)
+            continue
+        if prev is not None and _continues_name(line, prev, catalog):
+            prev[1].name = f"{prev[1].name} {line.text}"
+            prev = (line, prev[1])  # a third line may follow
             continue
         heading = _section_heading(line)
         if heading is not None and (saw_header or not rows):
-            section, pending_name = heading, None
+            section, pending, prev = heading, None, None
         elif len(line.segments) == 1 and not re.search(r"\d", line.text) and not line.text.endswith(":"):
-            pending_name = line.text  # a name wrapped onto its own line
+            pending, prev = line, None  # maybe a name wrapped onto its own line
         else:
-            pending_name = None
+            pending = prev = None
     return rows
+
+
+def infer_columns(lines: list[Line], catalog: Catalog) -> list[Column] | None:
+    """Columns by x-clustering when the table has no header row: read the rows by the
+    shape of their cells, then keep each kind of cell (value, flag, unit, range) that
+    sits at one x position (left- or right-aligned) in most rows."""
+    rows = [r for ln in lines if (r := read_row(ln, None, catalog)) is not None and r.name]
+    if len(rows) < 4 or find_any_header(lines):
+        return None
+    cols: list[Column] = []
+    for kind in ("value", "flag", "unit", "range"):
+        spans = [(x0, x1) for r in rows for k, x0, x1 in r.cells if k == kind]
+        if len(spans) < 0.5 * len(rows):
+            continue
+        lefts = sorted(x0 for x0, _ in spans)
+        rights = sorted(x1 for _, x1 in spans)
+        # Most cells of the kind start (or end) within a few points of one another.
+        if _spread(lefts) > 12 and _spread(rights) > 12:
+            continue
+        cols.append(Column(kind, lefts[len(lefts) // 10], rights[-1 - len(rights) // 10]))
+    if not any(c.kind == "value" for c in cols) or len(cols) < 2:
+        return None
+    cols.sort(key=lambda c: c.x0)
+    if any(b.x0 < a.x1 for a, b in zip(cols, cols[1:])):
+        return None  # overlapping: the cells do not form columns
+    return [Column("name", 0.0, 0.0), *cols]
+
+
+def find_any_header(lines: list[Line]) -> bool:
+    return any(find_header(ln) is not None for ln in lines)
+
+
+def _spread(xs: list[float]) -> float:
+    """Interdecile range: how far apart the middle 80 % of positions are."""
+    n = len(xs)
+    return xs[n - 1 - n // 10] - xs[n // 10]
+
+
+def _tight(upper: Line, lower: Line) -> bool:
+    """Two lines of one wrapped cell: the gap between them is a fraction of a line."""
+    h = min(upper.height, lower.height)
+    return upper.page == lower.page and -0.3 * h <= lower.y0 - upper.y1 < 0.6 * h + 1
+
+
+def _continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
+    """``line`` holds the rest of the previous row's name (it wrapped in its column)."""
+    prev_line, row = prev
+    if len(line.segments) != 1 or re.search(r"\d", line.text) or not _tight(prev_line, line):
+        return False
+    if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
+        return False  # not in the name column
+    text = line.text.strip()
+    if text.startswith("(") or text[:1].islower():
+        return True
+    return _better_joined(catalog, row.name, text, row.name)
+
+
+def _better_joined(catalog: Catalog, first: str, second: str, alone: str) -> bool:
+    joined, joined_score = catalog.match(f"{first} {second}")
+    single, single_score = catalog.match(alone)
+    return joined is not None and (single is None or joined_score > single_score)
+
+
+def repeated_lines(lines: list[Line], catalog: Catalog) -> set[int]:
+    """Lines printed on several pages in the page's top or bottom band: running headers
+    and footers ("Page 2 of 3", the lab's name, the patient banner). Digits are ignored
+    when comparing, so page numbers and print times do not make them differ."""
+    pages = {ln.page for ln in lines}
+    if len(pages) < 2:
+        return set()
+    extent: dict[int, tuple[float, float]] = {}
+    for ln in lines:
+        lo, hi = extent.get(ln.page, (ln.y0, ln.y1))
+        extent[ln.page] = (min(lo, ln.y0), max(hi, ln.y1))
+    seen: dict[str, set[int]] = {}
+    keyed: list[tuple[str, Line]] = []
+    for ln in lines:
+        lo, hi = extent[ln.page]
+        band = (hi - lo) * 0.15
+        if ln.y1 <= lo + band or ln.y0 >= hi - band:
+            key = re.sub(r"\d+", "#", " ".join(ln.text.lower().split()))
+            seen.setdefault(key, set()).add(ln.page)
+            keyed.append((key, ln))
+    # A repeated line that reads as a result of a known analyte is kept: pages printed
+    # twice (a report and its copy) repeat rows, not furniture.
+    return {id(ln) for key, ln in keyed
+            if len(seen[key]) > 1 and find_header(ln) is None and not _is_known_row(ln, catalog)}
+
+
+def _is_known_row(line: Line, catalog: Catalog) -> bool:
+    row = read_row(line, None, catalog)
+    return row is not None and bool(row.name) and catalog.match(row.name)[0] is not None
+
+
+def reading_streams(lines: list[Line]) -> list[list[Line]]:
+    """The page's lines as the columns they are read in.
+
+    A header row that names the value column twice ("Test Result Units Range | Test
+    Result Units Range") means two tables side by side: below it, each line is split
+    at the second table's left edge, and the left table is read before the right one.
+    """
+    streams: list[list[Line]] = []
+    current: list[Line] = []
+    right: list[Line] = []
+    split: float | None = None
+    page = None
+    for line in lines:
+        if line.page != page:
+            if right:
+                streams.append(current)
+                current, right = [], []
+            split, page = None, line.page
+        if split is None:
+            split = _two_table_split(line)
+        if split is None:
+            current.append(line)
+            continue
+        left_words = [w for w in line.words if (w.x0 + w.x1) / 2 < split]
+        right_words = [w for w in line.words if (w.x0 + w.x1) / 2 >= split]
+        if left_words:
+            current.append(Line(line.page, left_words, split_segments(left_words)))
+        if right_words:
+            right.append(Line(line.page, right_words, split_segments(right_words)))
+    streams.append(current)
+    if right:
+        streams.append(right)
+    return [s for s in streams if s]
+
+
+def _two_table_split(line: Line) -> float | None:
+    cols = _header_columns(line)
+    if cols is None:
+        return None
+    values = [c for c in cols if c.kind == "value"]
+    if len(values) < 2:
+        return None
+    # The second table starts after the first table's last column: at its own first
+    # column (usually the name column) left of the second value column.
+    second_value = values[1]
+    first_value = values[0]
+    starts = [c for c in cols if first_value.x1 < c.x0 < second_value.x0 and c.kind == "name"]
+    if starts:
+        return starts[0].x0 - 2
+    between = [c for c in cols if first_value.x1 < c.x0 < second_value.x0]
+    if not between:
+        return None
+    # No name column labelled: split in the widest gap between the two value columns.
+    gaps = [(b.x0 - a.x1, (a.x1 + b.x0) / 2) for a, b in zip(cols, cols[1:]) if first_value.x0 <= a.x0 < second_value.x0]
+    return max(gaps)[1] if gaps else None
 
 
 def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow | None:
     segs = line.segments
     if not segs:
         return None
+    segs = _peel_values(segs, cols)
     hints = [(_column_of(s.x0, cols) if cols else None) for s in segs]
     # The name: leading segments in the name column, or the first segment.
     name_parts: list[Segment] = []
@@ -143,13 +340,30 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow 
     cells = _classify(segs[i:], hints[i:])
     if cells is None:
         return None
-    value, value_words, flag, unit, rng, extra = cells
+    value, value_words, flag, unit, rng, extra, positions = cells
     known_name = catalog.match(name)[0] is not None if name else False
     if not (known_name or catalog.is_known_unit(unit) or rng is not None):
         return None
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
-    return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra)
+    return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+
+
+def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:
+    """Split the value off a name it was printed too close to.
+
+    Monospaced printouts pad columns with single spaces, so a long name and its value
+    can form one segment. A word that starts at or after the value column's left edge
+    and reads as a value begins a new segment.
+    """
+    value_col = next((c for c in cols or () if c.kind == "value"), None)
+    if value_col is None or len(segs[0].words) < 2:
+        return segs
+    first = segs[0]
+    for k, w in enumerate(first.words[1:], start=1):
+        if w.x0 >= value_col.x0 - 3 and values.parse_value(w.text) is not None:
+            return [Segment(first.words[:k]), Segment(first.words[k:]), *segs[1:]]
+    return segs
 
 
 def _classify(segs: list[Segment], hints: list[str | None]):
@@ -159,9 +373,11 @@ def _classify(segs: list[Segment], hints: list[str | None]):
     unit: str | None = None
     rng: ReferenceRange | None = None
     extra: list[str] = []
+    cells: list[tuple[str, float, float]] = []
 
-    def take(text: str, words: list[Word], hint: str | None) -> bool:
+    def take(text: str, words: list[Word], hint: str | None, whole: bool = True) -> bool:
         nonlocal value, value_words, flag, unit, rng
+        x0, x1 = words[0].x0, words[-1].x1
         order = ("value", "flag", "range", "unit")
         if hint in order:
             order = (hint, *[k for k in order if k != hint])
@@ -170,22 +386,28 @@ def _classify(segs: list[Segment], hints: list[str | None]):
                 v = values.parse_value(text)
                 if v is not None:
                     value, value_words = v, words
+                    cells.append(("value", x0, x1))
                     if v.glued_flag and flag is None:
                         flag = v.glued_flag
                     return True
             elif kind == "flag" and flag is None and value is not None:
                 f = values.parse_flag(text)
+                if f is not None and text.strip() in values.SIGN_FLAGS and not whole:
+                    f = None
                 if f is not None and (hint == "flag" or len(text) <= 4 or text.isalpha()):
                     flag = f
+                    cells.append(("flag", x0, x1))
                     return True
             elif kind == "range" and rng is None and (value is not None or hint == "range"):
                 r = values.parse_range(text)
                 if r is not None:
                     rng = r
+                    cells.append(("range", x0, x1))
                     return True
             elif kind == "unit" and unit is None and value is not None:
                 if _UNIT_SHAPE.match(text.replace(" ", "")) and not _is_number(text):
                     unit = text
+                    cells.append(("unit", x0, x1))
                     return True
         return False
 
@@ -194,11 +416,11 @@ def _classify(segs: list[Segment], hints: list[str | None]):
             continue
         # A segment holding several cells ("112 H", "6.8 x10E3/uL"): word by word.
         for w in seg.words:
-            if not take(w.text, [w], hint):
+            if not take(w.text, [w], hint, whole=len(seg.words) == 1):
                 extra.append(w.text)
     if value is None:
         return None
-    return value, value_words, flag, unit, rng, extra
+    return value, value_words, flag, unit, rng, extra, cells
 
 
 def _is_number(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from labintake.domain.schemas import ReferenceRange
 
@@ -12,19 +13,38 @@ _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?|[.,]\d+)"
 _CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
 _VALUE_RE = re.compile(rf"^(?P<cmp>{_CMP})?\s*(?P<num>{_NUM})(?P<flag>[HL]{{1,2}}|\*)?$")
 _RANGE_RE = re.compile(
-    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-|–|—|‒|to|~|\.\.)\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
+    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-|–|—|‒|−|to|bis|à|a|~|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
 )
 _BOUND_RE = re.compile(rf"^\(?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*\)?$")
 
+# Compared accent-folded and lower-case (see fold()).
 QUALITATIVE = {
     "negative", "positive", "trace", "detected", "not detected", "none detected",
     "reactive", "non-reactive", "nonreactive", "non reactive", "normal", "abnormal",
     "present", "absent", "neg", "pos", "clear", "cloudy", "yellow", "pending",
+    "pale yellow", "straw", "amber", "dark yellow", "orange", "red", "brown", "colorless",
+    "hazy", "turbid", "slightly cloudy", "small", "moderate", "large", "few", "many", "rare",
+    "occasional", "none seen", "not seen", "nil", "none", "equivocal", "indeterminate",
+    "borderline", "weakly positive", "see note", "see comment",
+    # de
+    "negativ", "positiv", "spuren", "gelb", "hellgelb", "klar", "trub", "leicht trub",
+    "bernstein", "nachweisbar", "nicht nachweisbar", "unauffallig", "normal",
+    # fr
+    "negatif", "positif", "traces", "jaune", "jaune clair", "clair", "limpide", "trouble",
+    "ambre", "absence", "presence", "non detecte", "detecte",
+    # es
+    "negativo", "positivo", "trazas", "amarillo", "amarillo claro", "transparente", "claro",
+    "turbio", "ambar", "ausente", "presente", "no detectado", "detectado",
+    # it
+    "assente", "giallo", "giallo paglierino", "limpido", "torbido", "tracce",
 }
 # Qualitative results that mean "nothing found": a value matching the range text, or
 # one of these under a "negative" range, is normal.
 _NEGATIVE_WORDS = {"negative", "neg", "not detected", "none detected", "non-reactive",
-                   "nonreactive", "non reactive", "absent", "normal"}
+                   "nonreactive", "non reactive", "absent", "normal", "none", "nil", "none seen",
+                   "not seen", "negativ", "nicht nachweisbar", "negatif", "absence", "non detecte",
+                   "negativo", "ausente", "no detectado", "assente", "unauffallig"}
+_GRADE_RE = re.compile(r"^(?:[1-4]\+|\+{1,4})$")  # dipstick grades: 1+, 2+, ++
 
 FLAGS = {
     "h": "high", "hi": "high", "high": "high", "hh": "high", "h*": "high", "↑": "high",
@@ -32,7 +52,14 @@ FLAGS = {
     "l*": "low", "↓": "low", "crit l": "low", "cl": "low", "a": "abnormal", "abn": "abnormal",
     "abnormal": "abnormal", "*": "abnormal", "!": "abnormal", "c": "abnormal",
     "n": "normal", "normal": "normal",
+    # words and signs other languages print
+    "hoch": "high", "erhoht": "high", "niedrig": "low", "erniedrigt": "low", "eleve": "high",
+    "bas": "low", "haut": "high", "alto": "high", "bajo": "low", "basso": "low",
+    "+": "high", "++": "high", "-": "low", "--": "low", "−": "low",
 }
+# Signs that are flags only when they stand alone in their cell (a "-" inside a
+# phrase is punctuation).
+SIGN_FLAGS = frozenset({"+", "++", "-", "--", "−"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +74,17 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+def fold(text: str) -> str:
+    """Lower-case without accents, for comparing words across languages."""
+    text = unicodedata.normalize("NFKD", clean(text).lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def is_qualitative(text: str) -> bool:
+    t = fold(text)
+    return t in QUALITATIVE or bool(_GRADE_RE.match(t))
+
+
 def to_number(text: str) -> float:
     """``1,234`` is a thousands separator; ``13,5`` is a decimal comma."""
     if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+", text):
@@ -54,9 +92,10 @@ def to_number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+@lru_cache(maxsize=8192)
 def parse_value(text: str) -> Value | None:
     """A numeric (optionally with a comparator) or qualitative result, else None."""
-    t = clean(text)
+    t = re.sub(r"\s*°$", "*", clean(text))  # OCR reads a small asterisk as a degree sign
     if not t:
         return None
     m = _VALUE_RE.match(t.replace(" ", ""))
@@ -65,8 +104,11 @@ def parse_value(text: str) -> Value | None:
         literal = (m.group("cmp") or "") + m.group("num")
         flag = m.group("flag")
         return Value(to_number(m.group("num")), literal, cmp_, FLAGS.get(flag.lower()) if flag else None)
-    if t.lower() in QUALITATIVE:
+    if is_qualitative(t):
         return Value(None, t)
+    m = re.fullmatch(r"(.+?)\s*\*", t)  # "1+ *", "Positive*": a marked qualitative result
+    if m and is_qualitative(m.group(1)):
+        return Value(None, m.group(1), None, "abnormal")
     return None
 
 
@@ -77,8 +119,14 @@ def _canonical_cmp(cmp_: str | None) -> str | None:
 
 
 def parse_range(text: str) -> ReferenceRange | None:
+    rng = _parse_range(text)
+    return None if rng is None else rng.model_copy()
+
+
+@lru_cache(maxsize=8192)
+def _parse_range(text: str) -> ReferenceRange | None:
     """``3.5-5.0``, ``3.5 – 5.0``, ``<200``, ``> 40``, ``Negative``; None if not a range."""
-    t = clean(text)
+    t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
     if not t:
         return None
     m = _RANGE_RE.match(t)
@@ -93,14 +141,14 @@ def parse_range(text: str) -> ReferenceRange | None:
         if m.group("cmp") in ("<", "<=", "=<", "≤"):
             return ReferenceRange(low=None, high=num, text=t)
         return ReferenceRange(low=num, high=None, text=t)
-    if t.lower() in QUALITATIVE:
+    if is_qualitative(t):
         return ReferenceRange(low=None, high=None, text=t)
     return None
 
 
 def parse_flag(text: str) -> str | None:
     """A printed flag (H, L, HH, LL, A, *, High, Low…) as high/low/abnormal/normal."""
-    t = clean(text).lower().strip("()[]")
+    t = fold(text).strip("()[]")
     return FLAGS.get(t)
 
 
@@ -111,7 +159,7 @@ def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
     if value.value is None:
         if rng.low is not None or rng.high is not None or not rng.text:
             return None
-        got, want = value.text.lower(), rng.text.lower()
+        got, want = fold(value.text), fold(rng.text)
         if got == want or (got in _NEGATIVE_WORDS and want in _NEGATIVE_WORDS):
             return "normal"
         return "abnormal"
@@ -126,6 +174,15 @@ def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
     # Range "<200" means high at 200? Labs differ; values equal to a one-sided bound
     # are treated as in range, as most LIS do.
     return "normal"
+
+
+def direction(flag: str | None, value: Value, rng: ReferenceRange | None) -> str | None:
+    """A non-directional mark (``*``, ``A``, ``!``, bold) on a number outside its range
+    means high or low; inside the range (or with no range) it stays ``abnormal``."""
+    if flag != "abnormal" or value.value is None:
+        return flag
+    derived = derive_flag(value, rng)
+    return derived if derived in ("high", "low") else flag
 
 
 def flag_consistent(flag: str | None, value: Value, rng: ReferenceRange | None) -> bool:

@@ -3,14 +3,22 @@
 It knows nothing of databases or queues: bytes in, messages out. The runner in the
 parent turns each message into a status write, so a worker that is killed mid-file
 leaves nothing half-written.
+
+:func:`read_report` is the one way a file becomes a report (the worker, ``labintake
+extract`` and the accuracy benchmark all call it): extract, parse, validate, and when
+the report fails validation, extract and parse again with the next strategy (the other
+image path, then OCR at a higher resolution), up to three attempts, before
+``parse_validation_failed``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +27,8 @@ from labintake.domain.errors import ErrorCode, LabIntakeError
 log = logging.getLogger(__name__)
 
 TEXT_CACHE_CHARS = 1000
+# The strategies tried in order; see labintake.extract.extract_document.
+STRATEGIES = ("default", "alternate", "hires")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,151 @@ class Job:
     max_pages: int
     max_pixels: int
     ocr_dpi: int
+    # Optional vision-LLM extractor (None: local OCR and parsing only).
+    vision: Any = None  # labintake.extract.vision.VisionConfig
+    # onnxruntime threads for OCR in this worker process (None: every core). With N
+    # worker processes on C cores, C // N avoids oversubscription; applied before the
+    # process's first OCR only (the engine is created once per process).
+    ocr_threads: int | None = None
+
+
+@dataclass
+class Reading:
+    """What reading one file produced, and what it took."""
+
+    document: Any  # labintake.extract.Document
+    outcome: Any  # labintake.parse.ParseOutcome
+    attempts: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def report(self):
+        return self.outcome.report
+
+    @property
+    def metadata(self) -> dict:
+        """For parsing_metadata: the parse's own figures plus the attempts made."""
+        meta = dict(self.outcome.metadata)
+        meta["extraction_attempts"] = self.attempts
+        meta["pages"] = len(self.document.pages)
+        meta["ocr_pages"] = sum(p.source == "ocr" for p in self.document.pages)
+        meta["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
+        return meta
+
+
+def configure_worker(workers: int) -> None:
+    """Give each of ``workers`` processes its share of the cores for OCR (call once per
+    process, before the first OCR)."""
+    from labintake.extract import ocr
+
+    cores = os.cpu_count() or 1
+    ocr.configure(threads=max(1, cores // max(1, workers)))
+
+
+def read_report(
+    data: bytes,
+    file_type: str,
+    *,
+    max_pages: int = 50,
+    max_pixels: int = 60_000_000,
+    ocr_dpi: int = 200,
+    on_page: Callable[[int, int], None] | None = None,
+    on_extracted: Callable[[Any], None] | None = None,
+    vision: Any = None,
+) -> Reading:
+    """Extract and parse ``data``, retrying with the next strategy when validation fails.
+
+    Raises ``LabIntakeError``: any extraction code, ``not_a_lab_report`` when no attempt
+    found a result row, ``parse_validation_failed`` when every attempt found rows but
+    none passed validation.
+    """
+    from labintake.extract import extract_document
+    from labintake.parse import parse_outcome
+
+    attempts: list[dict] = []
+    timings: dict[str, float] = {}
+    best: Reading | None = None
+    last_error: LabIntakeError | None = None
+    for number, strategy in enumerate(STRATEGIES, start=1):
+        t0 = time.perf_counter()
+        doc = extract_document(
+            data, file_type, max_pages=max_pages, max_pixels=max_pixels, ocr_dpi=ocr_dpi,
+            on_page=on_page if number == 1 else None, strategy=strategy,
+        )
+        t1 = time.perf_counter()
+        if number == 1 and on_extracted is not None:
+            on_extracted(doc)
+        try:
+            outcome = parse_outcome(doc)
+        except LabIntakeError as exc:
+            if exc.code != ErrorCode.NOT_A_LAB_REPORT:
+                raise
+            outcome, last_error = None, exc
+        t2 = time.perf_counter()
+        _add(timings, "extract", t1 - t0)
+        _add(timings, "parse", t2 - t1)
+        for page in doc.pages:
+            for stage, seconds in page.timings.items():
+                _add(timings, stage, seconds)
+        record = {"strategy": strategy, "extractor": doc.extractor, "seconds": round(t2 - t0, 3)}
+        if outcome is None:
+            record.update(results=0, failed=True)
+            attempts.append(record)
+        else:
+            record.update(results=len(outcome.report.results), failed=outcome.failed,
+                          problems=len(outcome.problems))
+            attempts.append(record)
+            reading = Reading(doc, outcome, attempts, timings)
+            if best is None or outcome.score > best.outcome.score:
+                best = reading
+            if not outcome.failed:
+                best = reading if best.outcome.failed else best
+                break
+        if not _worth_retrying(doc, strategy, outcome):
+            break
+    if vision is not None and getattr(vision, "enabled", False) and (best is None or best.outcome.failed):
+        best = _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels)
+    if best is None:
+        raise last_error or LabIntakeError(ErrorCode.NOT_A_LAB_REPORT)
+    best.attempts, best.timings = attempts, timings
+    if best.outcome.failed:
+        raise LabIntakeError(
+            ErrorCode.PARSE_VALIDATION_FAILED,
+            attempts=len(attempts), problems=best.outcome.problems[:10],
+        )
+    return best
+
+
+def _worth_retrying(doc, strategy: str, outcome) -> bool:
+    # A digital PDF whose text layer parsed badly is worth OCR ("alternate" forces it);
+    # after that, and for scans, each strategy reads the pixels differently. A clean
+    # text layer with no result row at all is a document that is not a lab report:
+    # reading its pixels would not find rows its text does not have.
+    if strategy == STRATEGIES[-1]:
+        return False
+    return not (outcome is None and all(p.source == "text" and not p.scanned_image for p in doc.pages))
+
+
+def _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels):
+    from labintake.extract.vision import read_with_vision
+
+    t0 = time.perf_counter()
+    try:
+        doc, outcome = read_with_vision(data, file_type, vision, max_pages=max_pages, max_pixels=max_pixels)
+    except LabIntakeError as exc:
+        attempts.append({"strategy": "vision", "error": exc.code.value})
+        return best
+    _add(timings, "vision", time.perf_counter() - t0)
+    attempts.append({"strategy": "vision", "extractor": doc.extractor, "results": len(outcome.report.results),
+                     "failed": outcome.failed, "problems": len(outcome.problems)})
+    reading = Reading(doc, outcome, attempts, timings)
+    if best is None or (best.outcome.failed and not outcome.failed) or outcome.score > best.outcome.score:
+        return reading
+    return best
+
+
+def _add(timings: dict[str, float], key: str, seconds: float) -> None:
+    timings[key] = timings.get(key, 0.0) + seconds
 
 
 # Messages a worker sends back, in order: ("extracted", info), then ("parsed", report, meta)
@@ -53,33 +208,39 @@ def run_job(job: Job, send: Send) -> None:
 
 
 def _run(job: Job, send: Send) -> None:
-    from labintake.extract import extract_document
-    from labintake.parse import parse_document
+    if job.ocr_threads is not None:
+        from labintake.extract import ocr
 
+        if ocr._engine is None:
+            ocr.configure(threads=job.ocr_threads)
     try:
         data = Path(job.path).read_bytes()
     except OSError as exc:
         raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
-    doc = extract_document(
-        data, job.file_type, max_pages=job.max_pages, max_pixels=job.max_pixels, ocr_dpi=job.ocr_dpi
-    )
-    send(
-        (
-            "extracted",
-            {
-                "text": doc.text[:TEXT_CACHE_CHARS],
-                "model": doc.extractor,
-                "pages": len(doc.pages),
-                "ocr_pages": sum(p.source == "ocr" for p in doc.pages),
-            },
+
+    def extracted(doc) -> None:
+        send(
+            (
+                "extracted",
+                {
+                    "text": doc.text[:TEXT_CACHE_CHARS],
+                    "model": doc.extractor,
+                    "pages": len(doc.pages),
+                    "ocr_pages": sum(p.source == "ocr" for p in doc.pages),
+                },
+            )
         )
+
+    reading = read_report(
+        data, job.file_type, max_pages=job.max_pages, max_pixels=job.max_pixels, ocr_dpi=job.ocr_dpi,
+        on_extracted=extracted, vision=job.vision,
     )
-    report = parse_document(doc)
-    meta = {
-        "pages": len(doc.pages),
-        "results": len(report.results),
-        "needs_review": sum(r.needs_review for r in report.results),
-        "flags_derived": sum(r.flag_source == "derived" for r in report.results),
-        "sections": sorted({r.section for r in report.results if r.section}),
-    }
+    report = reading.report
+    meta = reading.metadata
+    meta.update(
+        results=len(report.results),
+        needs_review=sum(r.needs_review for r in report.results),
+        flags_derived=sum(r.flag_source == "derived" for r in report.results),
+        sections=sorted({r.section for r in report.results if r.section}),
+    )
     send(("parsed", report.model_dump(mode="json"), meta))

@@ -1,0 +1,91 @@
+"""Push latency: status write committed → SSE event at the client, with 100 and 1,000 open streams;
+and completion: the last file completing → the client knowing the session is done, against
+2-second polling (the seed's way) measured on the same sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from datetime import UTC, datetime
+
+import httpx
+
+from bench.common import Row, median, percentile
+from bench.progress_http import BenchServer
+
+
+def _parse_at(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=UTC).timestamp()
+
+
+async def _streams(server: BenchServer, n: int, seconds: float) -> tuple[list[float], list[float], list[float]]:
+    """Open ``n`` SSE streams (spread over the sessions) and, on the same sessions, a 2-second poller
+    each; read for ``seconds``. Returns event latencies, and completion delays by push and by poll (ms)."""
+    latencies: list[float] = []
+    done_push: list[float] = []
+    done_poll: list[float] = []
+    completed_at: dict[str, float] = {}
+    limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=httpx.Timeout(60, read=None),
+                                 headers={"Authorization": f"Bearer {server.token}"}) as client:
+        ready = 0
+        stop = time.monotonic() + seconds
+
+        async def stream(session_id: str) -> None:
+            nonlocal ready
+            async with client.stream("GET", f"/api/sessions/{session_id}/events") as response:
+                ready += 1
+                replaying = True
+                async for line in response.aiter_lines():
+                    if time.monotonic() > stop:
+                        return
+                    if line.startswith(":"):
+                        replaying = False  # the first heartbeat: history replayed
+                    if line.startswith("data:"):
+                        data = json.loads(line[5:])
+                        arrived = time.time()
+                        age = (arrived - _parse_at(data["at"])) * 1000
+                        # Replayed history is old by design; live events are younger than a second.
+                        if not replaying or age < 1000:
+                            latencies.append(age)
+                            if data["kind"] == "session":
+                                completed_at[session_id] = _parse_at(data["at"])
+                                done_push.append(age)
+
+        async def poll(session_id: str) -> None:
+            await asyncio.sleep(random.random() * 2)  # pollers are not in phase with anything
+            while time.monotonic() < stop:
+                response = await client.get(f"/api/sessions/{session_id}/progress")
+                status = response.json()["summary"]["session_status"]
+                if status in ("completed", "partial", "failed", "timeout", "cancelled"):
+                    if session_id in completed_at:
+                        done_poll.append((time.time() - completed_at[session_id]) * 1000)
+                    return
+                await asyncio.sleep(2.0)
+
+        sessions = server.sessions
+        tasks = [asyncio.create_task(stream(sessions[i % len(sessions)])) for i in range(n)]
+        tasks += [asyncio.create_task(poll(sid)) for sid in sessions]
+        await asyncio.sleep(seconds + 1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return latencies, done_push, done_poll
+
+
+def run(quick: bool = False) -> list[Row]:
+    rows = []
+    for n in ((100,) if quick else (100, 1000)):
+        with BenchServer(sessions=100, baseline=False, churn=50) as server:
+            latencies, done_push, done_poll = asyncio.run(_streams(server, n, 8 if quick else 15))
+        rows.append(Row("push (SSE)", f"commit → event, p50, {n} streams, 50 changes/s", median(latencies), "ms"))
+        rows.append(Row("push (SSE)", f"commit → event, p99, {n} streams ({len(latencies)} events)",
+                        percentile(latencies, 99), "ms"))
+        if done_push and done_poll:
+            rows.append(Row("push (SSE)", f"session done → client knows, median, vs 2 s polling ({n} streams)",
+                            median(done_push), "ms", median(done_poll)))
+            rows.append(Row("push (SSE)", f"session done → client knows, max, vs 2 s polling ({n} streams)",
+                            max(done_push), "ms", max(done_poll)))
+    return rows

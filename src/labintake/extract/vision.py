@@ -1,0 +1,180 @@
+"""Optional vision-LLM extractor for any OpenAI-compatible chat-completions endpoint.
+
+Off by default (``Settings.vision_enabled``). Each page is rendered to PNG and sent with
+an instruction to return the DESIGN §4 JSON; the answer is checked against the same
+schema and goes through the same validation as local parsing (``ParseOutcome``), so a
+model that invents units or values is caught the same way. Results carry the page they
+came from and the model's confidence is not trusted: ``confidence`` is left empty and
+``needs_review`` is set on anything the validation doubts.
+
+No network library beyond httpx; no retries here (the pipeline owns retries).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from dataclasses import dataclass
+
+from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.extract.document import Document, Page
+
+EXTRACTOR_PREFIX = "vision:"
+
+PROMPT = """You read medical laboratory reports. Return ONLY a JSON object, no prose, with this shape:
+{"patient": {"name": str|null, "date_of_birth": "YYYY-MM-DD"|null, "sex": "male"|"female"|"other"|null, "mrn": str|null},
+ "report": {"lab_name": str|null, "collected_at": "YYYY-MM-DD"|null, "reported_at": "YYYY-MM-DD"|null, "ordering_provider": str|null},
+ "results": [{"name": str, "value_text": str, "unit": str|null, "reference_range": str|null, "flag": str|null, "section": str|null}]}
+Copy value_text, unit, reference_range and flag exactly as printed (keep comparators like <0.5 and decimal commas).
+One entry per result row; never invent rows that are not printed."""
+
+
+@dataclass(frozen=True)
+class VisionConfig:
+    """Picklable settings for the extractor (built from Settings by the caller)."""
+
+    enabled: bool = False
+    base_url: str = ""
+    api_key: str | None = None
+    model: str = ""
+    timeout_seconds: float = 60.0
+    dpi: int = 150
+
+    @classmethod
+    def from_settings(cls, settings) -> "VisionConfig":
+        return cls(
+            enabled=settings.vision_enabled,
+            base_url=settings.vision_base_url or "",
+            api_key=settings.vision_api_key.get_secret_value() if settings.vision_api_key else None,
+            model=settings.vision_model or "",
+            timeout_seconds=settings.vision_timeout_seconds,
+        )
+
+
+def page_images(data: bytes, file_type: str, *, dpi: int, max_pages: int, max_pixels: int) -> list[bytes]:
+    """Each page as PNG bytes."""
+    import numpy as np
+    from PIL import Image
+
+    from labintake.extract.sniff import PDF
+
+    images: list[Image.Image] = []
+    if file_type == PDF:
+        from labintake.extract.pdf import open_pdf
+
+        doc = open_pdf(data, max_pages)
+        try:
+            for i in range(len(doc)):
+                images.append(doc[i].render(scale=dpi / 72).to_pil().convert("RGB"))
+        finally:
+            doc.close()
+    else:
+        from labintake.extract.image import iter_frames
+
+        for frame, _, _ in iter_frames(data, max_pixels=max_pixels, max_pages=max_pages):
+            images.append(Image.fromarray(np.asarray(frame)))
+    out = []
+    for img in images:
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        out.append(buf.getvalue())
+    return out
+
+
+def ask(config: VisionConfig, png: bytes) -> dict:
+    """One chat-completions call for one page; the JSON object the model returned."""
+    import httpx
+
+    url = config.base_url.rstrip("/") + "/chat/completions"
+    headers = {"Content-Type": "application/json"}
+    if config.api_key:
+        headers["Authorization"] = f"Bearer {config.api_key}"
+    body = {
+        "model": config.model,
+        "temperature": 0,
+        "response_format": {"type": "json_object"},
+        "messages": [
+            {"role": "system", "content": PROMPT},
+            {"role": "user", "content": [
+                {"type": "text", "text": "Extract this lab report page."},
+                {"type": "image_url",
+                 "image_url": {"url": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}},
+            ]},
+        ],
+    }
+    try:
+        resp = httpx.post(url, json=body, headers=headers, timeout=config.timeout_seconds)
+        resp.raise_for_status()
+        content = resp.json()["choices"][0]["message"]["content"]
+    except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
+        raise LabIntakeError(ErrorCode.EXTRACT_TIMEOUT if isinstance(exc, httpx.TimeoutException)
+                             else ErrorCode.PARSE_VALIDATION_FAILED, extractor="vision",
+                             reason=type(exc).__name__) from exc
+    return _json_object(content)
+
+
+def _json_object(content) -> dict:
+    if isinstance(content, list):  # some servers answer with content parts
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    text = str(content).strip()
+    m = re.search(r"\{.*\}", text, re.DOTALL)  # tolerate ```json fences
+    try:
+        obj = json.loads(m.group(0) if m else text)
+    except ValueError as exc:
+        raise LabIntakeError(ErrorCode.PARSE_VALIDATION_FAILED, extractor="vision", reason="not JSON") from exc
+    if not isinstance(obj, dict):
+        raise LabIntakeError(ErrorCode.PARSE_VALIDATION_FAILED, extractor="vision", reason="not an object")
+    return obj
+
+
+def read_with_vision(data: bytes, file_type: str, config: VisionConfig, *, max_pages: int, max_pixels: int):
+    """(Document, ParseOutcome) from the model's answers, validated like local parsing."""
+    from labintake.domain.schemas import LabReport
+    from labintake.parse import ParseOutcome, validation_problems
+    from labintake.parse.header import parse_date, parse_person_name, parse_sex
+    from labintake.parse.table import RawRow
+    from labintake.parse import to_result, values
+    from labintake.parse.catalog import get_catalog
+    from labintake.domain.schemas import Patient, Report
+
+    if not config.enabled or not config.base_url:
+        raise LabIntakeError(ErrorCode.INTERNAL_ERROR, reason="vision extractor not configured")
+    catalog = get_catalog()
+    pages: list[Page] = []
+    results = []
+    patient, report = Patient(), Report()
+    for number, png in enumerate(page_images(data, file_type, dpi=config.dpi, max_pages=max_pages,
+                                             max_pixels=max_pixels), start=1):
+        answer = ask(config, png)
+        pages.append(Page(number, 0.0, 0.0, [], "vision"))
+        p, r = answer.get("patient") or {}, answer.get("report") or {}
+        if number == 1:
+            patient = Patient(
+                name=parse_person_name(str(p["name"])) if p.get("name") else None,
+                date_of_birth=parse_date(str(p.get("date_of_birth") or ""), birth=True),
+                sex=parse_sex(str(p.get("sex") or "")),
+                mrn=str(p["mrn"]) if p.get("mrn") else None,
+            )
+            report = Report(
+                lab_name=str(r["lab_name"]) if r.get("lab_name") else None,
+                collected_at=parse_date(str(r.get("collected_at") or "")),
+                reported_at=parse_date(str(r.get("reported_at") or "")),
+                ordering_provider=str(r["ordering_provider"]) if r.get("ordering_provider") else None,
+            )
+        for item in answer.get("results") or []:
+            if not isinstance(item, dict) or not item.get("name"):
+                continue
+            value = values.parse_value(str(item.get("value_text") or ""))
+            if value is None:
+                continue  # the same rule as local parsing: no value, no result
+            rng = values.parse_range(str(item.get("reference_range") or ""))
+            flag = values.parse_flag(str(item.get("flag") or "")) if item.get("flag") else None
+            row = RawRow(number, str(item["name"]), value, [], flag, item.get("unit") or None, rng,
+                         item.get("section") or None)
+            results.append(to_result(row, catalog))
+    lab = LabReport(patient=patient, report=report, results=results)
+    outcome = ParseOutcome(lab, "vision", 1, validation_problems(lab))
+    doc = Document(pages, f"{EXTRACTOR_PREFIX}{config.model}")
+    return doc, outcome
