@@ -32,5 +32,9 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
 
+## make bench-accuracy: run extraction on the generated corpus and print recall/precision/F1 per layout and format
+bench-accuracy: $(STAMP)
+	$(BIN)/python -m bench.accuracy
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -61,19 +61,21 @@ def extract(
     format: Annotated[str, typer.Option("--format", "-f", help="json, csv or fhir")] = "json",
 ) -> None:
     """Extract one file and print the result (nothing is stored)."""
-    from labintake.extract import extract_document, sniff_type
-    from labintake.parse import parse_document
+    from labintake.extract import sniff_type
+    from labintake.extract.vision import VisionConfig
+    from labintake.pipeline.work import read_report
 
     if format not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     settings = _settings()
     data = file.read_bytes()
     try:
-        doc = extract_document(
-            data, sniff_type(data), max_pages=settings.max_pages,
-            max_pixels=settings.max_image_pixels, ocr_dpi=settings.ocr_dpi,
-        )
-        report = parse_document(doc)
+        # The worker's own path: the same strategies, retries and validation as `process`.
+        report = read_report(
+            data, sniff_type(data), max_pages=settings.max_pages, max_pixels=settings.max_image_pixels,
+            ocr_dpi=settings.ocr_dpi,
+            vision=VisionConfig.from_settings(settings) if settings.vision_enabled else None,
+        ).report
     except LabIntakeError as exc:
         console.print(f"[red]{exc.code}[/red]: {exc.message}")
         raise typer.Exit(EXIT_FAILED) from None

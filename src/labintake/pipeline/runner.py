@@ -9,6 +9,7 @@ file was cancelled meanwhile the write does not apply and the runner drops the f
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
 from labintake import metrics
 from labintake.executors.procpool import WorkerDied, WorkerProcess
+from labintake.extract.vision import VisionConfig
 from labintake.pipeline.work import Job
 from labintake.settings import Settings
 from labintake.storage import Storage
@@ -54,6 +56,10 @@ class FileRunner:
         self.settings = settings
         self.on_event = on_event
         self._clocks: dict[str, list[float]] = {}
+        self._vision = VisionConfig.from_settings(settings) if settings.vision_enabled else None
+        # Each worker process gets its share of the cores for OCR, so N processes never
+        # oversubscribe the machine.
+        self._ocr_threads = max(1, (os.cpu_count() or 1) // max(1, settings.workers))
 
     def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:  # type: ignore[no-untyped-def]
         with self.db.transaction() as s:
@@ -101,7 +107,8 @@ class FileRunner:
             deadline = time.monotonic() + self.settings.file_timeout_seconds
             worker.submit(
                 Job(claim.fps_id, str(path), claim.file_type, self.settings.max_pages,
-                    self.settings.max_image_pixels, self.settings.ocr_dpi)
+                    self.settings.max_image_pixels, self.settings.ocr_dpi, vision=self._vision,
+                    ocr_threads=self._ocr_threads)
             )
             while True:
                 msg = worker.recv(deadline - time.monotonic())
