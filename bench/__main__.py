@@ -9,15 +9,22 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from bench import pipeline, progress_read
+from bench import loadtest, pipeline, progress_http, progress_read, push, scaleout
 
-BENCHES = {"progress": progress_read.run, "pipeline": pipeline.run}
+BENCHES = {
+    "progress": progress_read.run,
+    "progress-http": progress_http.run,
+    "push": push.run,
+    "pipeline": pipeline.run,
+    "load": loadtest.run,
+    "scaleout": scaleout.run,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a quick check")
-    parser.add_argument("only", nargs="*", choices=[*BENCHES, []], help="run only these")
+    parser.add_argument("only", nargs="*", help=f"run only these: {', '.join(BENCHES)}")
     args = parser.parse_args(argv)
     console = Console()
     table = Table(title=f"LabIntake benchmarks ({'quick' if args.quick else 'full'})")

@@ -25,7 +25,8 @@ class Row:
         if self.baseline is None or self.value == 0:
             return (self.bench, self.figure, fmt(self.value), "", "")
         ratio = self.baseline / self.value if self.lower_is_better else self.value / self.baseline
-        return (self.bench, self.figure, fmt(self.value), fmt(self.baseline), f"{ratio:.1f}× better")
+        verdict = f"{ratio:.1f}× better" if ratio >= 1 else f"{1 / ratio:.1f}× worse"
+        return (self.bench, self.figure, fmt(self.value), fmt(self.baseline), verdict)
 
 
 def percentile(values: list[float], p: float) -> float:
