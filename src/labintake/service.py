@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from labintake import metrics
 from labintake.db import sessions as repo
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SNIFF_BYTES = 64
 
 
 class LabIntake:
@@ -120,29 +120,15 @@ class LabIntake:
             return repo.create_session(s, user_id, name).id
 
     def add_file(self, session_id: str, user_id: str, stream: BinaryIO, file_name: str) -> str:
-        """Store one upload and queue it; a file that fails validation is stored as failed at once.
+        """Store one file and queue it, even if the session already has the same bytes (the CLI).
 
-        Returns the file's status id (``fileId`` in progress responses).
+        A file that fails a check is stored as failed at once. Returns the file's status id
+        (``fileId`` in progress responses).
         """
-        from labintake.extract import sniff_type
-
-        stored = self.storage.put(stream, max_bytes=self.settings.max_file_bytes)
-        error: LabIntakeError | None = None
-        file_type = "application/octet-stream"
-        try:
-            with self.storage.path(stored.key).open("rb") as fh:
-                file_type = sniff_type(fh.read(SNIFF_BYTES))
-        except LabIntakeError as exc:
-            error = exc
-        with self.db.transaction() as s:
-            session = s.get(ProcessingSession, session_id)
-            if session is None or session.user_id != user_id:
-                raise LabIntakeError(ErrorCode.INTERNAL_ERROR, "no such session")
-            new = repo.NewFile(stored.key, stored.sha256, sanitize_name(file_name), file_type, stored.size)
-            _, status = repo.add_file(s, session, new, max_retry_attempts=self.settings.max_retry_attempts)
-            moved = tx.fail(s, status.id, FileStatus.PENDING, error) if error else None
-        self._after([moved] if moved else [], wake=True)
-        return status.id
+        added = self.upload(session_id, user_id, stream, file_name, dedupe=False)
+        if added.file_id is None:  # too large: nothing was stored
+            raise LabIntakeError(added.error_code or ErrorCode.INTERNAL_ERROR, added.error_message)
+        return added.file_id
 
     def add_path(self, session_id: str, user_id: str, path: Path) -> str:
         with path.open("rb") as fh:
@@ -189,12 +175,14 @@ class LabIntake:
         file_name: str,
         *,
         inspect: Callable[[Path, str], int | None] | None = None,
+        dedupe: bool = True,
     ) -> Upload:
-        """``add_file`` for the API: every check that can run before queueing runs here.
+        """Store one upload and queue it; every check that can run before queueing runs here.
 
         Too large: rejected, nothing stored. Wrong type, or ``inspect`` (page/pixel limits,
-        corrupt or encrypted PDF) refuses it: stored as failed with its code. The same bytes
-        already in this session: not added again; ``duplicate_of`` names the first copy.
+        corrupt or encrypted PDF) refuses it: stored as failed with its code. With ``dedupe``,
+        the same bytes already in this session are not added again; ``duplicate_of`` names
+        the first copy.
         """
         from labintake.db import history
         from labintake.extract import sniff_type
@@ -221,7 +209,7 @@ class LabIntake:
             session = s.get(ProcessingSession, session_id)
             if session is None or session.user_id != user_id:
                 raise LabIntakeError(ErrorCode.INTERNAL_ERROR, "no such session")
-            first = history.duplicate_in_session(s, session_id, user_id, stored.sha256)
+            first = history.duplicate_in_session(s, session_id, user_id, stored.sha256) if dedupe else None
             if first is None:
                 new = repo.NewFile(stored.key, stored.sha256, name, file_type, stored.size, page_count)
                 _, status = repo.add_file(s, session, new, max_retry_attempts=self.settings.max_retry_attempts)
@@ -230,6 +218,8 @@ class LabIntake:
             return Upload(None, name, "duplicate", None, None, duplicate_of=first)
         self._after([moved] if moved else [], wake=True)
         if error is not None:
+            metrics.FILES_FINISHED.labels(FileStatus.FAILED.value, metrics.kind_of(file_type)).inc()
+            metrics.FAILURES.labels(error.code.value).inc()
             return Upload(status.id, name, FileStatus.FAILED.value, error.code.value, error.message)
         return Upload(status.id, name, FileStatus.PENDING.value, None, None)
 
