@@ -107,13 +107,13 @@ def test_seed_test_three_counts(app: LabIntake, tmp_path: Path, pdf: bytes) -> N
 def test_a_runaway_file_times_out_its_worker_is_replaced_and_others_complete(
     tmp_path: Path, backend: dict[str, str], pdf: bytes
 ) -> None:
-    """Given a 1 s limit, an OCR'd image (several seconds) is killed and marked timeout; its worker
-    process is replaced; the digital PDFs of the session complete."""
-    li = make_app(tmp_path, backend, workers=2, file_timeout_seconds=1.0)
+    """Given a 2.5 s limit, a 300-dpi image (OCR on one thread: well over 5 s) is killed and marked
+    timeout; its worker process is replaced; the digital PDFs (tens of milliseconds) complete."""
+    li = make_app(tmp_path, backend, workers=2, file_timeout_seconds=2.5)
     try:
         pids_before = {w.pid for w in li.executor._workers}  # type: ignore[union-attr]
         user = li.local_user_id()
-        session_id, _ = upload(li, user, tmp_path, {"photo.png": make_png(sample_report()), "a.pdf": pdf, "b.pdf": pdf})
+        session_id, _ = upload(li, user, tmp_path, {"photo.png": make_png(sample_report(), dpi=300), "a.pdf": pdf, "b.pdf": pdf})
         li.start(session_id, user)
         final = wait_finished(li, session_id, user)
         by_name = {f["fileName"]: f for f in final["files"]}
