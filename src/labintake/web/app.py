@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from labintake import __doc__ as package_doc
 from labintake.service import LabIntake
@@ -32,6 +34,8 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     if config is None:
         config = WebConfig(cors_origins=li.settings.cors_origins)
     app = FastAPI(
+        docs_url=None,  # served below from vendored assets: /docs must work with no internet
+        redoc_url=None,
         title="LabIntake",
         version=_version(),
         summary=(package_doc or "").strip().splitlines()[0] if package_doc else None,
@@ -54,6 +58,16 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     app.include_router(files.router)
     app.include_router(meta.router)
     app.include_router(login_router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="LabIntake API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
     return app
 
 
