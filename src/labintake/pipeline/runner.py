@@ -68,12 +68,14 @@ class FileRunner:
             raise Dropped(claim.fps_id)
         self._announce(moved, expected, claim)
 
-    def _observe(self, claim: Claim, previous: FileStatus, status: FileStatus) -> None:
-        """Metrics for one transition: the stage just left, and the file's ending if it ended."""
+    def _observe(self, claim: Claim, previous: FileStatus, status: FileStatus) -> float:
+        """Metrics for one transition: the stage just left, and the file's ending if it ended.
+        Returns the seconds spent in the stage just left."""
         now = time.monotonic()
         kind = metrics.kind_of(claim.file_type)
         clock = self._clocks.setdefault(claim.fps_id, [now, now])  # [claimed, stage entered]
-        metrics.STAGE_SECONDS.labels(previous.value, kind).observe(now - clock[1])
+        seconds = now - clock[1]
+        metrics.STAGE_SECONDS.labels(previous.value, kind).observe(seconds)
         clock[1] = now
         if status.is_terminal or status is FileStatus.PENDING:
             self._clocks.pop(claim.fps_id, None)
@@ -83,13 +85,15 @@ class FileRunner:
             metrics.FILES_FINISHED.labels(status.value, kind).inc()
             if claim.attempt > 1:
                 metrics.RETRY_OUTCOMES.labels(status.value).inc()
+        return seconds
 
-    def _announce(self, moved: Moved, previous: FileStatus, claim: Claim | None = None) -> None:
-        if claim is not None:
-            self._observe(claim, previous, moved.status)
+    def _announce(self, moved: Moved, previous: FileStatus, claim: Claim) -> None:
+        seconds = self._observe(claim, previous, moved.status)
+        # One line per transition: ids, codes and numbers only, never document content.
         log.info(
             "file %s -> %s", previous, moved.status,
-            extra={"session_id": moved.session_id, "file_id": moved.file_id, "status": moved.status},
+            extra={"session_id": moved.session_id, "file_id": moved.file_id, "status": moved.status.value,
+                   "attempt": claim.attempt, "stage_seconds": round(seconds, 4)},
         )
         self.on_event(moved)
 

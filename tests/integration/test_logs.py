@@ -1,0 +1,40 @@
+"""Logs: one structured JSON line per stage transition, with ids, attempt and duration, and never
+the document's content (no patient name, no values) at info level."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+
+from labintake import logs
+from labintake.service import LabIntake
+from tests.conftest import make_settings
+from tests.fixtures.reports import make_pdf, sample_report
+from tests.integration.helpers import upload, wait_finished
+
+
+def test_transitions_are_logged_as_json_without_patient_data(tmp_path: Path, sqlite_url: str) -> None:
+    stream = io.StringIO()  # not a terminal: JSON lines
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    logs.configure("INFO", stream=stream)
+    li = LabIntake(make_settings(tmp_path, sqlite_url))
+    try:
+        li.start_executor()
+        user = li.local_user_id()
+        session_id, ids = upload(li, user, tmp_path, {"report.pdf": make_pdf(sample_report())})
+        li.start(session_id, user)
+        assert wait_finished(li, session_id, user)["summary"]["session_status"] == "completed"
+    finally:
+        li.stop()
+        root.handlers[:], root.level = saved
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    transitions = [e for e in lines if e.get("file_id") == ids[0] and "stage_seconds" in e]
+    assert [e["status"] for e in transitions] == ["extracting", "parsing", "saving", "completed"]
+    assert all(e["session_id"] == session_id and e["attempt"] == 1 and e["level"] == "info" for e in transitions)
+    text = stream.getvalue()
+    truth = sample_report().truth
+    for secret in (truth.patient.name, truth.patient.mrn, "Hemoglobin", "13.5"):
+        assert secret not in text
