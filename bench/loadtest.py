@@ -137,8 +137,8 @@ def run(quick: bool = False) -> list[Row]:
     return [
         Row("load test", f"total, {label}, all terminal, summaries = file rows", elapsed, "s"),
         Row("load test", f"files per minute, {label}", sessions * 5 / elapsed * 60, "files/min"),
-        Row("load test", f"start → first progress update, p50, SSE vs 2 s polling", median(pushed), "s",
+        Row("load test", "start → first progress update, p50, SSE vs 2 s polling", median(pushed), "s",
             median(polled)),
-        Row("load test", f"start → first progress update, p95, SSE vs 2 s polling", percentile(pushed, 95), "s",
+        Row("load test", "start → first progress update, p95, SSE vs 2 s polling", percentile(pushed, 95), "s",
             percentile(polled, 95)),
     ]

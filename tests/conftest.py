@@ -67,11 +67,10 @@ def drop_pg_database(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: a SQLite file, and a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'labintake.db'}"
+def migrated_database(kind: str, folder: Path) -> Iterator[str]:
+    """A migrated, empty database of ``kind`` (sqlite or postgresql), dropped afterwards."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'labintake.db'}"
         upgrade(url)
         yield url
         return
@@ -79,8 +78,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if reason:
         pytest.skip(reason)
     url = fresh_pg_database()
-    yield url
-    drop_pg_database(url)
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, and a fresh PostgreSQL database."""
+    yield from migrated_database(request.param, tmp_path)
 
 
 @pytest.fixture

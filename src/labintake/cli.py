@@ -279,6 +279,23 @@ def _password(password: str | None) -> str:
     return password
 
 
+def _with_user_db(action, email: str, password: str | None, done: str) -> None:  # type: ignore[no-untyped-def]
+    """Run ``action(session, email, password)`` in one transaction; AuthError is a clean exit 2."""
+    from labintake import auth
+
+    secret = _password(password)
+    db = _database()
+    try:
+        with db.transaction() as s:
+            action(s, email, secret)
+    except auth.AuthError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]{done} {auth.normalise_email(email)}[/green]")
+
+
 @users_app.command("create")
 def users_create(
     email: Annotated[str, typer.Argument(help="The login email.")],
@@ -287,17 +304,7 @@ def users_create(
     """Create a user who can log in to the web app."""
     from labintake import auth
 
-    secret = _password(password)
-    db = _database()
-    try:
-        with db.transaction() as s:
-            auth.create_user(s, email, secret)
-    except auth.AuthError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    finally:
-        db.dispose()
-    console.print(f"[green]created {auth.normalise_email(email)}[/green]")
+    _with_user_db(auth.create_user, email, password, "created")
 
 
 @users_app.command("password")
@@ -308,17 +315,7 @@ def users_password(
     """Set a user's password."""
     from labintake import auth
 
-    secret = _password(password)
-    db = _database()
-    try:
-        with db.transaction() as s:
-            auth.set_password(s, email, secret)
-    except auth.AuthError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    finally:
-        db.dispose()
-    console.print(f"[green]password set for {auth.normalise_email(email)}[/green]")
+    _with_user_db(auth.set_password, email, password, "password set for")
 
 
 @tokens_app.command("create")

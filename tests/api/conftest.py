@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,10 +15,9 @@ import pytest
 import uvicorn
 
 from labintake import auth
-from labintake.db.migrate import upgrade
 from labintake.service import LabIntake
 from labintake.web import WebConfig, create_app
-from tests.conftest import drop_pg_database, fresh_pg_database, make_settings, postgres_available, start_processing
+from tests.conftest import make_settings, migrated_database, start_processing
 
 HAPPY = ["pending", "downloading", "extracting", "parsing", "saving", "completed"]
 
@@ -82,22 +80,6 @@ class Api:
         return client.headers["Authorization"].split(" ", 1)[1]
 
 
-def _db(request: pytest.FixtureRequest, tmp: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'labintake.db'}"
-        upgrade(url)
-        yield url
-        return
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    try:
-        yield url
-    finally:
-        drop_pg_database(url)
-
-
 API_SETTINGS: dict[str, object] = {
     "workers": 4,  # more than the per-session cap, so the cap is what limits a session
     "max_file_bytes": 5 * 1024 * 1024,
@@ -108,7 +90,7 @@ API_SETTINGS: dict[str, object] = {
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """One server per test module and backend (the executor's worker processes are slow to start)."""
     tmp = tmp_path_factory.mktemp("api")
-    gen = _db(request, tmp)
+    gen = migrated_database(request.param, tmp)
     url = next(gen)
     li = LabIntake(make_settings(tmp, url, **API_SETTINGS))
     start_processing(li)  # on PostgreSQL: a procrastinate worker in this process

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from queue import Queue
@@ -80,6 +81,7 @@ class ExecutorCore:
         self._running: dict[str, tuple[Claim, WorkerProcess]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -116,6 +118,34 @@ class ExecutorCore:
             log.warning("could not release running files; their leases will expire")
         for worker in self._workers:
             worker.stop()
+
+    def wake(self) -> None:
+        """Look for work now (new files, a resumed session, a retry) instead of at the next poll."""
+        self._wake.set()
+
+    def _loop(self, name: str, interval: float, work: Callable[[], None]) -> None:
+        """Every ``interval`` (or when woken): the reaper when it is due, then ``work``.
+
+        The loop outlives any one bad round: the database being down is logged by code and
+        retried a second later.
+        """
+        last_recovery = time.monotonic()
+        while not self._stop.is_set():
+            self._wake.wait(interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                if time.monotonic() - last_recovery > min(5.0, self.settings.lease_seconds / 2):
+                    self.recover()
+                    last_recovery = time.monotonic()
+                work()
+            except LabIntakeError as exc:
+                log.warning("%s: %s", name, exc.code)
+                time.sleep(1.0)
+            except Exception:  # noqa: BLE001 - the loop must outlive any one bad round
+                log.exception("%s round failed", name)
+                time.sleep(1.0)
 
     # --- running one file -----------------------------------------------------------------
 

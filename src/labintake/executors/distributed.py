@@ -20,7 +20,6 @@ import asyncio
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -34,7 +33,6 @@ from labintake.db.engine import Database
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import UploadedFile, utcnow
 from labintake.db.transitions import Claim, Moved
-from labintake.domain.errors import LabIntakeError
 from labintake.domain.status import FileStatus
 from labintake.executors.core import ExecutorCore
 from labintake.settings import Settings
@@ -120,8 +118,7 @@ class DistributedWorker(ExecutorCore):
             retry_exceptions={TransientFailure},
         )
         self.app.task(name=TASK_NAME, queue=QUEUE, retry=retry)(self.run_file)
-        self._wake = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._aio: asyncio.AbstractEventLoop | None = None
         self._worker_task: asyncio.Task[Any] | None = None
 
     # --- the job ----------------------------------------------------------------------------
@@ -157,7 +154,8 @@ class DistributedWorker(ExecutorCore):
     def start(self) -> None:
         self.recover()
         self.start_workers()
-        self._spawn(self._admission_loop, "admission")
+        self._spawn(lambda: self._loop("admission", self.settings.poll_interval_seconds * 5, self._admit_round),
+                    "admission")
         ready = threading.Event()
         self._spawn(lambda: self._procrastinate(ready), "procrastinate")
         ready.wait(30)
@@ -165,7 +163,7 @@ class DistributedWorker(ExecutorCore):
 
     def _procrastinate(self, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()
-        self._loop = loop
+        self._aio = loop
         asyncio.set_event_loop(loop)
 
         async def main() -> None:
@@ -189,37 +187,16 @@ class DistributedWorker(ExecutorCore):
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._loop is not None and self._worker_task is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._worker_task.cancel)
+        if self._aio is not None and self._worker_task is not None and not self._aio.is_closed():
+            self._aio.call_soon_threadsafe(self._worker_task.cancel)
         self.stop_workers()
-
-    def wake(self) -> None:
-        self._wake.set()
 
     def on_slot_free(self) -> None:
         self._wake.set()
 
-    def _admission_loop(self) -> None:
-        last_recovery = 0.0
-        while not self._stop.is_set():
-            self._wake.wait(self.settings.poll_interval_seconds * 5)
-            self._wake.clear()
-            if self._stop.is_set():
+    def _admit_round(self) -> None:
+        with self.db.read() as s:
+            if not tx.has_admissible(s):
                 return
-            try:
-                if time.monotonic() - last_recovery > min(5.0, self.settings.lease_seconds / 2):
-                    self.recover()
-                    last_recovery = time.monotonic()
-                with self.db.read() as s:
-                    if not tx.has_admissible(s):
-                        continue
-                for claim in admit(self.db, self.settings):
-                    self._event(Moved(claim.fps_id, claim.session_id, claim.user_id, FileStatus.DOWNLOADING,
-                                      claim.event_id))
-            except LabIntakeError as exc:
-                log.warning("admission: %s", exc.code)
-                time.sleep(1.0)
-            except Exception:  # noqa: BLE001 - the loop must outlive any one bad round
-                log.exception("admission round failed")
-                time.sleep(1.0)
-
+        for claim in admit(self.db, self.settings):
+            self._event(Moved(claim.fps_id, claim.session_id, claim.user_id, FileStatus.DOWNLOADING, claim.event_id))

@@ -8,14 +8,11 @@ files left running by a dead process are recovered.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.transitions import Claim, Moved
-from labintake.domain.errors import LabIntakeError
 from labintake.domain.status import FileStatus
 from labintake.executors.core import ExecutorCore
 from labintake.settings import Settings
@@ -27,7 +24,6 @@ log = logging.getLogger(__name__)
 class EmbeddedExecutor(ExecutorCore):
     def __init__(self, db: Database, storage: Storage, settings: Settings, *, on_event=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(db, storage, settings, capacity=settings.workers, on_event=on_event)
-        self._wake = threading.Event()
         self._pool: ThreadPoolExecutor | None = None
         self._claimed = 0  # claims handed to runner threads, not yet finished
         self.started = False
@@ -36,7 +32,7 @@ class EmbeddedExecutor(ExecutorCore):
         self.recover()
         self.start_workers()
         self._pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="labintake-run")
-        self._spawn(self._schedule_loop, "scheduler")
+        self._spawn(lambda: self._loop("scheduler", self.settings.poll_interval_seconds, self._admit), "scheduler")
         self.started = True
         log.info("executor started", extra={"worker_id": self.worker_id, "workers": self.capacity})
 
@@ -49,10 +45,6 @@ class EmbeddedExecutor(ExecutorCore):
         if self._pool:
             self._pool.shutdown(wait=True)
         self.started = False
-
-    def wake(self) -> None:
-        """Look for work now (new files, a resumed session, a retry) instead of at the next poll."""
-        self._wake.set()
 
     def on_slot_free(self) -> None:
         self._wake.set()
@@ -67,25 +59,6 @@ class EmbeddedExecutor(ExecutorCore):
         if moved:
             self._wake.set()
         return moved
-
-    def _schedule_loop(self) -> None:
-        last_recovery = time.monotonic()
-        while not self._stop.is_set():
-            self._wake.wait(self.settings.poll_interval_seconds)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                if time.monotonic() - last_recovery > min(5.0, self.settings.lease_seconds / 2):
-                    self.recover()
-                    last_recovery = time.monotonic()
-                self._admit()
-            except LabIntakeError as exc:
-                log.warning("scheduler: %s", exc.code)
-                time.sleep(1.0)
-            except Exception:  # noqa: BLE001 - the scheduler must outlive any one bad round
-                log.exception("scheduler round failed")
-                time.sleep(1.0)
 
     def _admit(self) -> None:
         with self._lock:
