@@ -153,8 +153,14 @@ async def follow(
                 if done is False:
                     return
                 if isinstance(done, Done):
-                    if not is_final(last):
-                        yield [final_message(done, session_id)]
+                    if is_final(last):
+                        return
+                    # The summary was read after the events: the transaction that ended the
+                    # session may have committed in between. Its events come first.
+                    rows = await run_in_threadpool(_read, li, session_id, user_id, after)
+                    if rows:
+                        continue
+                    yield [final_message(done, session_id)]
                     return
         if await bell.wait(heartbeat):
             rows = await run_in_threadpool(_read, li, session_id, user_id, after)
