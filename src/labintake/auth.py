@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -104,6 +105,28 @@ def create_token(s: Session, user_id: str, name: str = "") -> str:
     token = TOKEN_PREFIX + new_secret()
     repo.add_token(s, user_id, digest(token), name)
     return token
+
+
+class TokenCache:
+    """Bearer token -> user, remembered for ``ttl`` seconds so a polling client costs no
+    database read per request. Only hits of valid tokens are kept; a deactivated user or a
+    deleted token stops working within ``ttl``."""
+
+    def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[str, float]] = {}
+
+    def get(self, token: str) -> str | None:
+        entry = self._entries.get(digest(token))
+        if entry is None or time.monotonic() > entry[1]:
+            return None
+        return entry[0]
+
+    def put(self, token: str, user_id: str) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()  # rare: a simple bound beats an LRU here
+        self._entries[digest(token)] = (user_id, time.monotonic() + self.ttl)
 
 
 def user_for_token(db: Database, token: str) -> str | None:

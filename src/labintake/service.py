@@ -18,11 +18,13 @@ from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.migrate import upgrade
 from labintake.db.models import ProcessingSession, SessionProcessingSummary
-from labintake.db.progress import session_progress
+from labintake.db.progress import last_event_id, session_progress
 from labintake.db.transitions import Moved
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
+from labintake.auth import TokenCache
+from labintake.progress_cache import ProgressCache
 from labintake.settings import Settings
 from labintake.storage import open_storage
 
@@ -45,6 +47,8 @@ class LabIntake:
         self.db = Database(settings.db_url)
         self.storage = open_storage(settings)
         self.doorbell = Doorbell()
+        self.progress_cache = ProgressCache(self.doorbell)
+        self.tokens = TokenCache()
         self.executor: EmbeddedExecutor | DistributedWorker | None = None
         self.listener: PgListener | None = None
 
@@ -157,8 +161,23 @@ class LabIntake:
     # --- reading --------------------------------------------------------------------------
 
     def progress(self, session_id: str, user_id: str) -> dict[str, Any] | None:
+        """The seed's progress object (None: not this user's session), from memory when the
+        session has not changed since it was last read (see ``progress_cache``)."""
+        cached = self.progress_cache.get(session_id, user_id)
+        if cached is not None:
+            return cached
         with self.db.read() as s:
-            return session_progress(s, session_id, user_id)
+            # The event id first: a change committed between the two reads makes the entry
+            # older than the snapshot, never newer, so it can only be rebuilt too early.
+            event_id = last_event_id(s, session_id)
+            snapshot = session_progress(s, session_id, user_id)
+        if snapshot is not None:
+            self.progress_cache.put(session_id, user_id, event_id, snapshot)
+        return snapshot
+
+    def cached_progress(self, session_id: str, user_id: str) -> dict[str, Any] | None:
+        """Only what memory holds: lets the web answer a poll without a thread hop."""
+        return self.progress_cache.get(session_id, user_id)
 
     def session_status(self, session_id: str) -> SessionStatus | None:
         with self.db.read() as s:
@@ -237,6 +256,7 @@ class LabIntake:
             self.executor.cancel_running(session_id)
         with self.db.transaction() as s:
             keys = history.delete_session(s, session_id, user_id)
+        self.progress_cache.forget(session_id)
         if keys is None:
             return False
         # A concurrent upload of the same bytes could re-reference a key between this check and

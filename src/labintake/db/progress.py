@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from labintake.db.models import FileProcessingStatus as FPS
-from labintake.db.models import ProcessingSession, SessionProcessingSummary, utcnow
+from labintake.db.models import ProcessingSession, SessionEvent, SessionProcessingSummary, utcnow
 from labintake.domain.status import ACTIVE_STATUSES, FAILURE_STATUSES, FileStatus, summarize
 
 
@@ -38,8 +38,14 @@ _FILES = (
     .where(FPS.session_id == bindparam("session_id"), FPS.user_id == bindparam("user_id"))
     .order_by(FPS.created_at, FPS.id)
 )
+_LAST_EVENT = select(func.max(SessionEvent.id)).where(SessionEvent.session_id == bindparam("session_id"))
 _SUMMARY_KEYS = ("total_files", "completed_files", "failed_files", "processing_files", "pending_files",
                  "overall_progress", "session_status")
+
+
+def last_event_id(s: Session, session_id: str) -> int:
+    """The session's latest event id (an index probe): what a snapshot read with it contains."""
+    return s.connection().execute(_LAST_EVENT, {"session_id": session_id}).scalar() or 0
 
 
 def session_progress(

@@ -89,9 +89,12 @@ async def current_user(
     (a sync dependency runs in a thread whose context changes are lost), and the lookup
     still runs in the threadpool.
     """
-    user_id = await run_in_threadpool(
-        authenticate, li, request, bearer.credentials if bearer else None, cookie, check_csrf=True
-    )
+    token = bearer.credentials if bearer else None
+    user_id = li.tokens.get(token) if token else None  # a known token: no thread hop, no read
+    if user_id is None:
+        user_id = await run_in_threadpool(authenticate, li, request, token, cookie, check_csrf=True)
+        if token:
+            li.tokens.put(token, user_id)
     scope.current_user.set(user_id)
     return user_id
 

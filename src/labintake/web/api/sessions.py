@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from labintake import metrics as core_metrics
 from labintake.db import history
@@ -147,17 +148,21 @@ def delete_session(session_id: str, li: LI, user_id: CurrentUser) -> Response:
 
 
 @router.get("/{session_id}/progress", response_model=Progress, summary="Session progress (the seed's shape)")
-def progress(session_id: str, li: LI, user_id: CurrentUser) -> JSONResponse:
-    return _progress(li, session_id, user_id)
+async def progress(session_id: str, li: LI, user_id: CurrentUser) -> JSONResponse:
+    return await _progress(li, session_id, user_id)
 
 
-def _progress(li: LabIntake, session_id: str, user_id: str) -> JSONResponse:
+async def _progress(li: LabIntake, session_id: str, user_id: str) -> JSONResponse:
+    """A poll of a session that has not changed since the last one is answered from memory on
+    the event loop; otherwise one read in the threadpool."""
     start = time.perf_counter()
-    try:
-        snap = li.progress(session_id, user_id)
-    except Exception:
-        core_metrics.PROGRESS_ERRORS.inc()
-        raise
+    snap = li.cached_progress(session_id, user_id)
+    if snap is None:
+        try:
+            snap = await run_in_threadpool(li.progress, session_id, user_id)
+        except Exception:
+            core_metrics.PROGRESS_ERRORS.inc()
+            raise
     core_metrics.PROGRESS_REQUESTS.inc()
     core_metrics.PROGRESS_SECONDS.observe(time.perf_counter() - start)
     if snap is None:
@@ -184,5 +189,5 @@ seed_router = APIRouter(tags=["sessions"], responses=ERROR_RESPONSES)
 
 @seed_router.get("/functions/v1/get-processing-progress", response_model=Progress,
                  summary="The seed's progress path (same answer as /api/sessions/{id}/progress)")
-def seed_progress(sessionId: Annotated[str, Query(max_length=100)], li: LI, user_id: CurrentUser) -> JSONResponse:  # noqa: N803
-    return _progress(li, sessionId, user_id)
+async def seed_progress(sessionId: Annotated[str, Query(max_length=100)], li: LI, user_id: CurrentUser) -> JSONResponse:  # noqa: N803
+    return await _progress(li, sessionId, user_id)
