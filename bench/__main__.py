@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a quick check")
     parser.add_argument("only", nargs="*", help=f"run only these: {', '.join(BENCHES)}")
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=170)
     table = Table(title=f"LabIntake benchmarks ({'quick' if args.quick else 'full'})")
     for col in ("benchmark", "figure", "value", "baseline", "ratio"):
         table.add_column(col, justify="right" if col in ("value", "baseline", "ratio") else "left")

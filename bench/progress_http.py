@@ -8,6 +8,7 @@ on the fly. Both run in the same benchmark run, one after the other, on the same
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 import json
 import os
 import random
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import rawhttp
 from bench.common import Row, percentile
 
 
@@ -69,58 +71,15 @@ class BenchServer:
         self.log.close()
 
 
-async def _fixed_rate(server: BenchServer, rate: float, seconds: float) -> tuple[list[float], int]:
-    """Open loop: a request every 1/rate s whatever the answers do; latency per request in ms."""
-    rng = random.Random(3)
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30,
-                                 headers={"Authorization": f"Bearer {server.token}"}) as client:
-        async def one(session_id: str) -> None:
-            nonlocal errors
-            t = time.perf_counter()
-            response = await client.get(f"/api/sessions/{session_id}/progress")
-            latencies.append((time.perf_counter() - t) * 1000)
-            if response.status_code != 200:
-                errors += 1
-
-        tasks = []
-        start = time.perf_counter()
-        n = int(rate * seconds)
-        for i in range(n):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(rng.choice(server.sessions))))
-        await asyncio.gather(*tasks)
-    return latencies, errors
-
-
-async def _saturate(server: BenchServer, workers: int, seconds: float) -> float:
-    """Closed loop: ``workers`` clients back to back; requests per second."""
-    rng = random.Random(5)
-    done = 0
-    async with httpx.AsyncClient(base_url=server.url, timeout=30,
-                                 headers={"Authorization": f"Bearer {server.token}"}) as client:
-        deadline = time.perf_counter() + seconds
-
-        async def loop() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                await client.get(f"/api/sessions/{rng.choice(server.sessions)}/progress")
-                done += 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(workers)))
-        return done / (time.perf_counter() - start)
-
-
 def measure(sessions: int, baseline: bool, seconds: float) -> dict[str, float]:
     with BenchServer(sessions, baseline) as server:
-        asyncio.run(_fixed_rate(server, 50, 1.0))  # warm-up
-        latencies, errors = asyncio.run(_fixed_rate(server, 200, seconds))
-        rps = asyncio.run(_saturate(server, 8, seconds / 2))
+        def paths(rng: random.Random) -> str:
+            return f"/api/sessions/{rng.choice(server.sessions)}/progress"
+
+        run = partial(rawhttp.fixed_rate, "127.0.0.1", server.port, server.token, paths)
+        asyncio.run(run(50, 1.0))  # warm-up
+        latencies, errors = asyncio.run(run(200, seconds))
+        rps = asyncio.run(rawhttp.saturate("127.0.0.1", server.port, server.token, paths, 8, seconds / 2))
     return {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
             "errors": errors, "rps": rps}
 

@@ -27,7 +27,7 @@ from labintake.db.progress import session_progress
 from labintake.domain.status import NEXT_STAGE, FileStatus, SessionState
 from labintake.service import LabIntake
 from labintake.settings import Settings
-from labintake.web import WebConfig, create_app
+from labintake.web import WebConfig, create_app, freeze_startup_objects
 
 
 def populate(li: LabIntake, sessions: int, files: int, seed: int = 7) -> tuple[str, list[str]]:
@@ -92,6 +92,7 @@ def main() -> None:
         threading.Thread(target=churn, args=(li, args.churn, stop), daemon=True).start()
     (args.data / "bench.json").write_text(json.dumps({"token": token, "sessions": ids}))
     app = create_app(li, WebConfig(cookie_secure=False, heartbeat_seconds=15))
+    freeze_startup_objects()  # as `labintake serve` does
     try:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off",
                     ws="websockets-sansio")

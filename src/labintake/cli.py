@@ -205,7 +205,7 @@ def serve(
     import uvicorn
 
     from labintake.service import LabIntake
-    from labintake.web import WebConfig, create_app
+    from labintake.web import WebConfig, create_app, freeze_startup_objects
 
     settings = _settings()
     logs.configure(settings.log_level)
@@ -231,6 +231,7 @@ def serve(
                 ws="websockets-sansio", timeout_graceful_shutdown=5, proxy_headers=False,
             )
         )
+        freeze_startup_objects()
         server.run()  # returns on SIGINT/SIGTERM
     finally:
         li.stop()

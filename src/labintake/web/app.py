@@ -71,6 +71,20 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     return app
 
 
+def freeze_startup_objects() -> None:
+    """Move everything built at start-up (models, routes, metadata) out of the collector's way.
+
+    A full collection walks every live object; the hundreds of thousands that the
+    frameworks create at import time never die, and scanning them made the progress API's
+    p99 three to five times its p95 (measured with `make bench`). Call once, after the app
+    is built and before serving.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
