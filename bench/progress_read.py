@@ -40,9 +40,9 @@ def _populate(li, sessions: int, files: int) -> tuple[str, list[str]]:  # type: 
     return user, ids
 
 
-def _aggregate_read(li, session_id: str, user: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _read(li, session_id: str, user: str, use_summary: bool) -> dict:  # type: ignore[no-untyped-def,type-arg]
     with li.db.read() as s:
-        return session_progress(s, session_id, user, use_summary=False)
+        return session_progress(s, session_id, user, use_summary=use_summary)
 
 
 def _time(fn, ids: list[str], rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -62,11 +62,13 @@ def run(quick: bool = False) -> list[Row]:
         try:
             user, ids = _populate(li, sessions, 5)
             rounds = 500 if quick else 2000
-            summary = _time(lambda sid: li.progress(sid, user), ids, rounds)
-            baseline = _time(lambda sid: _aggregate_read(li, sid, user), ids, rounds)
+            # The database path alone (the API also keeps unchanged snapshots in memory; the HTTP
+            # benchmark measures that).
+            summary = _time(lambda sid: _read(li, sid, user, True), ids, rounds)
+            baseline = _time(lambda sid: _read(li, sid, user, False), ids, rounds)
             label = f"{sessions} sessions × 5 files"
-            rows.append(Row("progress read (in-process)", f"p50, {label}", median(summary), "ms", median(baseline)))
-            rows.append(Row("progress read (in-process)", f"p99, {label}", percentile(summary, 99), "ms",
+            rows.append(Row("progress read (database only)", f"p50, {label}", median(summary), "ms", median(baseline)))
+            rows.append(Row("progress read (database only)", f"p99, {label}", percentile(summary, 99), "ms",
                             percentile(baseline, 99)))
         finally:
             li.stop()

@@ -10,8 +10,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-import httpx
-
+from bench import rawhttp
 from bench.common import Row, median, percentile
 from bench.progress_http import BenchServer
 
@@ -27,51 +26,50 @@ async def _streams(server: BenchServer, n: int, seconds: float) -> tuple[list[fl
     done_push: list[float] = []
     done_poll: list[float] = []
     completed_at: dict[str, float] = {}
-    limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
-    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=httpx.Timeout(60, read=None),
-                                 headers={"Authorization": f"Bearer {server.token}"}) as client:
-        ready = 0
-        stop = time.monotonic() + seconds
+    headers = f"Authorization: Bearer {server.token}\r\n"
+    stop = time.monotonic() + seconds
 
-        async def stream(session_id: str) -> None:
-            nonlocal ready
-            async with client.stream("GET", f"/api/sessions/{session_id}/events") as response:
-                ready += 1
-                replaying = True
-                async for line in response.aiter_lines():
-                    if time.monotonic() > stop:
-                        return
-                    if line.startswith(":"):
-                        replaying = False  # the first heartbeat: history replayed
-                    if line.startswith("data:"):
-                        data = json.loads(line[5:])
-                        arrived = time.time()
-                        age = (arrived - _parse_at(data["at"])) * 1000
-                        # Replayed history is old by design; live events are younger than a second.
-                        if not replaying or age < 1000:
-                            latencies.append(age)
-                            if data["kind"] == "session":
-                                completed_at[session_id] = _parse_at(data["at"])
-                                done_push.append(age)
+    async def stream(session_id: str) -> None:
+        connected: float | None = None
+        async for line in rawhttp.sse_lines("127.0.0.1", server.port, f"/api/sessions/{session_id}/events",
+                                            headers):
+            if time.monotonic() > stop:
+                return
+            if connected is None:
+                connected = time.time()  # the stream's first line ("retry:") is sent on connect
+            if line.startswith("data:"):
+                data = json.loads(line[5:])
+                at = _parse_at(data["at"])
+                age = (time.time() - at) * 1000
+                # Only events written while we were connected: replayed history is old by design.
+                if at >= connected:
+                    latencies.append(age)
+                    if data["kind"] == "session":
+                        completed_at[session_id] = _parse_at(data["at"])
+                        done_push.append(age)
 
-        async def poll(session_id: str) -> None:
-            await asyncio.sleep(random.random() * 2)  # pollers are not in phase with anything
+    async def poll(session_id: str) -> None:
+        conn = rawhttp.Connection(*await asyncio.open_connection("127.0.0.1", server.port))
+        await asyncio.sleep(random.random() * 2)  # pollers are not in phase with anything
+        try:
             while time.monotonic() < stop:
-                response = await client.get(f"/api/sessions/{session_id}/progress")
-                status = response.json()["summary"]["session_status"]
+                _, body = await conn.get_body(f"/api/sessions/{session_id}/progress", headers)
+                status = json.loads(body)["summary"]["session_status"]
                 if status in ("completed", "partial", "failed", "timeout", "cancelled"):
                     if session_id in completed_at:
                         done_poll.append((time.time() - completed_at[session_id]) * 1000)
                     return
                 await asyncio.sleep(2.0)
+        finally:
+            conn.writer.close()
 
-        sessions = server.sessions
-        tasks = [asyncio.create_task(stream(sessions[i % len(sessions)])) for i in range(n)]
-        tasks += [asyncio.create_task(poll(sid)) for sid in sessions]
-        await asyncio.sleep(seconds + 1)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    sessions = server.sessions
+    tasks = [asyncio.create_task(stream(sessions[i % len(sessions)])) for i in range(n)]
+    tasks += [asyncio.create_task(poll(sid)) for sid in sessions]
+    await asyncio.sleep(seconds + 1)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
     return latencies, done_push, done_poll
 
 

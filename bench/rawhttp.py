@@ -15,6 +15,9 @@ class Connection:
         self.reader, self.writer = reader, writer
 
     async def get(self, path: str, headers: str) -> int:
+        return (await self.get_body(path, headers))[0]
+
+    async def get_body(self, path: str, headers: str) -> tuple[int, bytes]:
         self.writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n{headers}\r\n".encode())
         status_line = await self.reader.readline()
         length = 0
@@ -25,8 +28,32 @@ class Connection:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value)
-        await self.reader.readexactly(length)
-        return int(status_line.split()[1])
+        body = await self.reader.readexactly(length)
+        return int(status_line.split()[1]), body
+
+
+async def sse_lines(host: str, port: int, path: str, headers: str):  # type: ignore[no-untyped-def]
+    """The lines of a Server-Sent Events stream (chunked transfer decoded), as they arrive."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n{headers}\r\n".encode())
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass  # status line and headers
+        buffer = b""
+        while True:
+            size_line = await reader.readline()
+            if not size_line:
+                return
+            size = int(size_line.strip() or b"0", 16)
+            if size == 0:
+                return
+            buffer += await reader.readexactly(size)
+            await reader.readexactly(2)
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                yield line.decode()
+    finally:
+        writer.close()
 
 
 async def open_pool(host: str, port: int, size: int) -> asyncio.Queue[Connection]:

@@ -53,20 +53,29 @@ def populate(li: LabIntake, sessions: int, files: int, seed: int = 7) -> tuple[s
 
 
 def churn(li: LabIntake, per_second: float, stop: threading.Event) -> None:
-    """Move random unfinished files one stage on, ``per_second`` times a second."""
+    """``per_second`` status changes a second, one session at a time (its files in turn, a stage
+    each), so sessions also finish regularly: push and polling both see completions."""
     rng = random.Random(11)
     with li.db.read() as s:
-        ids = list(s.execute(select(FPS.id)).scalars())
-    while not stop.wait(1 / per_second):
-        fps_id = rng.choice(ids)
-        with li.db.transaction() as s:
-            current = FileStatus(s.execute(select(FPS.status).where(FPS.id == fps_id)).scalar_one())
-            if current in NEXT_STAGE:
-                moved = tx.transition(s, fps_id, current, NEXT_STAGE[current])
-            else:
-                moved = None
-        if moved:
-            li.doorbell.ring(moved.session_id, moved.event_id)
+        rows = s.execute(select(FPS.session_id, FPS.id).order_by(FPS.created_at)).all()
+    by_session: dict[str, list[str]] = {}
+    for session_id, fps_id in rows:
+        by_session.setdefault(session_id, []).append(fps_id)
+    order = list(by_session)
+    rng.shuffle(order)
+    for session_id in order:
+        unfinished = list(by_session[session_id])
+        while unfinished:
+            for fps_id in list(unfinished):
+                if stop.wait(1 / per_second):
+                    return
+                with li.db.transaction() as s:
+                    current = FileStatus(s.execute(select(FPS.status).where(FPS.id == fps_id)).scalar_one())
+                    moved = tx.transition(s, fps_id, current, NEXT_STAGE[current]) if current in NEXT_STAGE else None
+                if moved is None or moved.status is FileStatus.COMPLETED:
+                    unfinished.remove(fps_id)
+                if moved:
+                    li.doorbell.ring(moved.session_id, moved.event_id)
 
 
 def main() -> None:

@@ -55,11 +55,12 @@ class PgListener:
 
     CHANNEL = "labintake_events"
 
-    def __init__(self, sqlalchemy_url: str, doorbell: Doorbell) -> None:
+    def __init__(self, sqlalchemy_url: str, doorbell: Doorbell, on_connect: Callable[[], None] = lambda: None) -> None:
         from sqlalchemy.engine import make_url
 
         self.conninfo = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.doorbell = doorbell
+        self.on_connect = on_connect  # notifications may have been missed while disconnected
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="labintake-listen", daemon=True)
         self.connected = threading.Event()
@@ -82,6 +83,7 @@ class PgListener:
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {self.CHANNEL}")
+                    self.on_connect()
                     self.connected.set()
                     delay = 0.5
                     while not self._stop.is_set():

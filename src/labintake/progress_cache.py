@@ -4,9 +4,9 @@ A poll for a session nothing happened to since the last poll is answered from me
 without a database read or a thread hop. Every status change rings the doorbell (in this
 process, or through LISTEN/NOTIFY on PostgreSQL) with the session and its event id; a
 snapshot is served only if it was built from a read that already contained the session's
-latest rung event. A short time-to-live bounds staleness where a writer rings no bell
-here (another process on the same SQLite file, a LISTEN connection being re-opened), and
-keeps a running file's elapsed time fresh.
+latest rung event. A time-to-live bounds staleness where a writer rings no bell here
+(another process writing the same SQLite file); a re-opened LISTEN connection clears the
+cache. A running file's elapsed time is brought up to date on every hit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from labintake.domain.status import ACTIVE_STATUSES
 from labintake.notify import Doorbell
+
+_RUNNING = frozenset(s.value for s in ACTIVE_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +28,22 @@ class _Entry:
     event_id: int
     built: float
     snapshot: dict[str, Any]
+    running: tuple[int, ...]  # indexes of files whose processingTime is still counting
+
+
+def _fresh(entry: _Entry, now: float) -> dict[str, Any]:
+    """The snapshot with running files' elapsed times and the timestamp moved on to now."""
+    if not entry.running:
+        return entry.snapshot
+    elapsed_ms = int((now - entry.built) * 1000)
+    files = list(entry.snapshot["files"])
+    for i in entry.running:
+        files[i] = {**files[i], "processingTime": files[i]["processingTime"] + elapsed_ms}
+    return {**entry.snapshot, "files": files}
 
 
 class ProgressCache:
-    def __init__(self, doorbell: Doorbell, *, ttl: float = 1.0, size: int = 10_000) -> None:
+    def __init__(self, doorbell: Doorbell, *, ttl: float = 10.0, size: int = 10_000) -> None:
         self.ttl = ttl
         self.size = size
         self._lock = threading.Lock()
@@ -45,14 +60,20 @@ class ProgressCache:
                         del self._latest[key]
 
     def get(self, session_id: str, user_id: str) -> dict[str, Any] | None:
+        now = time.monotonic()
         with self._lock:
             entry = self._entries.get((session_id, user_id))
             if entry is None:
                 return None
-            if time.monotonic() - entry.built > self.ttl or entry.event_id < self._latest.get(session_id, 0):
+            if now - entry.built > self.ttl or entry.event_id < self._latest.get(session_id, 0):
                 del self._entries[(session_id, user_id)]
                 return None
-            return entry.snapshot
+        return _fresh(entry, now)
+
+    def clear(self) -> None:
+        """Forget every snapshot (the source of rings was interrupted: some may have been missed)."""
+        with self._lock:
+            self._entries.clear()
 
     def forget(self, session_id: str) -> None:
         """Drop a session's snapshots (it was deleted: no event says so)."""
@@ -61,8 +82,12 @@ class ProgressCache:
                 del self._entries[key]
 
     def put(self, session_id: str, user_id: str, event_id: int, snapshot: dict[str, Any]) -> None:
+        running = tuple(
+            i for i, f in enumerate(snapshot.get("files", ()))
+            if f["status"] in _RUNNING and f["processingTime"] is not None
+        )
         with self._lock:
-            self._entries[(session_id, user_id)] = _Entry(event_id, time.monotonic(), snapshot)
+            self._entries[(session_id, user_id)] = _Entry(event_id, time.monotonic(), snapshot, running)
             self._entries.move_to_end((session_id, user_id))
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)

@@ -71,7 +71,7 @@ class LabIntake:
         if self.settings.is_postgres and self.listener is None:
             from labintake.notify import PgListener
 
-            self.listener = PgListener(self.settings.db_url, self.doorbell)
+            self.listener = PgListener(self.settings.db_url, self.doorbell, on_connect=self.progress_cache.clear)
             self.listener.start()
 
     def start_worker(self, concurrency: int | None = None) -> None:

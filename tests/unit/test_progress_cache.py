@@ -54,3 +54,19 @@ def test_token_cache_remembers_valid_tokens_for_a_while() -> None:
     assert tokens.get("t") == "u1" and tokens.get("other") is None
     time.sleep(0.06)
     assert tokens.get("t") is None
+
+
+def test_running_files_elapsed_time_moves_on_between_hits() -> None:
+    bell = Doorbell()
+    cache = ProgressCache(bell, ttl=60)
+    snapshot = {"files": [{"status": "extracting", "processingTime": 1000},
+                          {"status": "completed", "processingTime": 400}], "timestamp": "t"}
+    cache.put("s1", "u1", 1, snapshot)
+    time.sleep(0.05)
+    served = cache.get("s1", "u1")
+    assert served is not None
+    assert served["files"][0]["processingTime"] >= 1050  # still counting
+    assert served["files"][1]["processingTime"] == 400  # finished: fixed
+    assert snapshot["files"][0]["processingTime"] == 1000  # the stored snapshot is not mutated
+    cache.clear()
+    assert cache.get("s1", "u1") is None
