@@ -145,7 +145,4 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str
 
 def start_processing(li) -> None:  # type: ignore[no-untyped-def]
     """Run files in this process with the configured executor (a procrastinate worker, or embedded)."""
-    if li.settings.distributed:
-        li.start_worker()
-    else:
-        li.start_executor()
+    li.start_processing()

@@ -99,7 +99,7 @@ def process(
     user_id = li.local_user_id()
     session_id = li.create_session(user_id, name=f"cli {time.strftime('%Y-%m-%d %H:%M')}")
     ids = [li.add_path(session_id, user_id, f) for f in files]
-    li.start_executor()
+    li.start_processing()  # on PostgreSQL too: this command runs its own files
     li.start(session_id, user_id)
     try:
         final = _watch(li, session_id, user_id, ids)

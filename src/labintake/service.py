@@ -66,6 +66,15 @@ class LabIntake:
         self.executor = EmbeddedExecutor(self.db, self.storage, self.settings, on_event=self._rang)
         self.executor.start()
 
+    def start_processing(self) -> None:
+        """Run files in this process whatever the deployment (``labintake process``, tests): the
+        embedded executor, or on the distributed setting a procrastinate worker of its own."""
+        if self.settings.distributed:
+            self.start_listener()
+            self.start_worker()
+        else:
+            self.start_executor()
+
     def start_listener(self) -> None:
         """On PostgreSQL, one LISTEN connection rings the doorbell for events of other processes."""
         if self.settings.is_postgres and self.listener is None:

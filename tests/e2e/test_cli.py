@@ -127,3 +127,14 @@ def test_kill_9_mid_stage_then_restart_finishes_every_file_exactly_once(
         db.dispose()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.postgres
+def test_process_on_postgresql_runs_its_own_files(report_files: dict[str, Path], tmp_path: Path, pg_url: str) -> None:
+    """`labintake process` against PostgreSQL (where files normally run on `labintake worker`)
+    still processes its files itself, through a worker of its own."""
+    run = subprocess.run([*LABINTAKE, "process", str(report_files["pdf"]), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=300,
+                         env=env_for(tmp_path / "data", LABINTAKE_DATABASE_URL=pg_url))
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["patient"]["name"] == "Jane Q Doe"

@@ -213,7 +213,12 @@ class FileRunner:
 
 
 def _drain_done(worker: WorkerProcess) -> None:
-    """Read the worker's closing "done" so its pipe is clean for the next file."""
+    """Read the worker's closing "done" so its pipe is clean for the next file, and mark it free.
+
+    Free before the result is written: once the file's status is final, the heartbeat sees it
+    is no longer running and would otherwise "stop" it by killing a worker that is already
+    done with it.
+    """
     try:
         msg = worker.recv(5.0)
     except (TimeoutError, WorkerDied):
@@ -221,3 +226,5 @@ def _drain_done(worker: WorkerProcess) -> None:
         return
     if msg[0] != "done":
         worker.replace()
+        return
+    worker.release()
