@@ -32,6 +32,10 @@ class Doorbell:
 
         return unsubscribe
 
+    def ring_all(self, events: list[tuple[str, int]]) -> None:
+        for session_id, event_id in events:
+            self.ring(session_id, event_id)
+
     def ring(self, session_id: str, event_id: int) -> None:
         with self._lock:
             listeners = [*self._listeners.get(session_id, ()), *self._any]
@@ -55,12 +59,16 @@ class PgListener:
 
     CHANNEL = "labintake_events"
 
-    def __init__(self, sqlalchemy_url: str, doorbell: Doorbell, on_connect: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, sqlalchemy_url: str, doorbell: Doorbell, *,
+        on_connect: Callable[[], None] = lambda: None, on_disconnect: Callable[[], None] = lambda: None,
+    ) -> None:
         from sqlalchemy.engine import make_url
 
         self.conninfo = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.doorbell = doorbell
         self.on_connect = on_connect  # notifications may have been missed while disconnected
+        self.on_disconnect = on_disconnect
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="labintake-listen", daemon=True)
         self.connected = threading.Event()
@@ -93,6 +101,7 @@ class PgListener:
                                 self.doorbell.ring(session_id, int(event_id))
             except psycopg.Error as exc:
                 self.connected.clear()
+                self.on_disconnect()
                 log.warning("LISTEN connection lost (%s); reconnecting", type(exc).__name__)
                 self._stop.wait(delay)
                 delay = min(delay * 2, 10.0)

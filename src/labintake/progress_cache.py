@@ -49,6 +49,7 @@ class ProgressCache:
         self._lock = threading.Lock()
         self._latest: dict[str, int] = {}  # session -> highest event id rung
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._suspended = False
         doorbell.subscribe(None, self._rang)
 
     def _rang(self, session_id: str, event_id: int) -> None:
@@ -62,7 +63,7 @@ class ProgressCache:
     def get(self, session_id: str, user_id: str) -> dict[str, Any] | None:
         now = time.monotonic()
         with self._lock:
-            entry = self._entries.get((session_id, user_id))
+            entry = None if self._suspended else self._entries.get((session_id, user_id))
             if entry is None:
                 return None
             if now - entry.built > self.ttl or entry.event_id < self._latest.get(session_id, 0):
@@ -70,9 +71,17 @@ class ProgressCache:
                 return None
         return _fresh(entry, now)
 
-    def clear(self) -> None:
-        """Forget every snapshot (the source of rings was interrupted: some may have been missed)."""
+    def suspend(self) -> None:
+        """The source of rings is gone (LISTEN connection lost): answer nothing from memory; every
+        read goes to the database, which also reports an outage rather than hiding it."""
         with self._lock:
+            self._suspended = True
+            self._entries.clear()
+
+    def resume(self) -> None:
+        """Rings flow again; what was cached before may have missed some: start empty."""
+        with self._lock:
+            self._suspended = False
             self._entries.clear()
 
     def forget(self, session_id: str) -> None:

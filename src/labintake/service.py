@@ -7,6 +7,7 @@ one unit of work; none of them knows about HTTP or terminals.
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from labintake.db.engine import Database
 from labintake.db.migrate import upgrade
 from labintake.db.models import ProcessingSession, SessionProcessingSummary
 from labintake.db.progress import last_event_id, session_progress
-from labintake.db.transitions import Moved
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
@@ -45,8 +45,10 @@ class LabIntake:
         if migrate:
             upgrade(settings.db_url)
         self.db = Database(settings.db_url)
-        self.storage = open_storage(settings)
         self.doorbell = Doorbell()
+        # Every committed event rings, whoever wrote it: API, executor, CLI.
+        self.db.on_events = self.doorbell.ring_all
+        self.storage = open_storage(settings)
         self.progress_cache = ProgressCache(self.doorbell)
         self.tokens = TokenCache()
         self.executor: EmbeddedExecutor | DistributedWorker | None = None
@@ -63,7 +65,7 @@ class LabIntake:
             return
         from labintake.executors.embedded import EmbeddedExecutor
 
-        self.executor = EmbeddedExecutor(self.db, self.storage, self.settings, on_event=self._rang)
+        self.executor = EmbeddedExecutor(self.db, self.storage, self.settings)
         self.executor.start()
 
     def start_processing(self) -> None:
@@ -80,7 +82,10 @@ class LabIntake:
         if self.settings.is_postgres and self.listener is None:
             from labintake.notify import PgListener
 
-            self.listener = PgListener(self.settings.db_url, self.doorbell, on_connect=self.progress_cache.clear)
+            self.listener = PgListener(
+                self.settings.db_url, self.doorbell,
+                on_connect=self.progress_cache.resume, on_disconnect=self.progress_cache.suspend,
+            )
             self.listener.start()
 
     def start_worker(self, concurrency: int | None = None) -> None:
@@ -88,7 +93,7 @@ class LabIntake:
         from labintake.executors.distributed import DistributedWorker
 
         self.executor = DistributedWorker(
-            self.db, self.storage, self.settings, concurrency=concurrency, on_event=self._rang
+            self.db, self.storage, self.settings, concurrency=concurrency
         )
         self.executor.start()
 
@@ -101,14 +106,9 @@ class LabIntake:
             self.listener = None
         self.db.dispose()
 
-    def _rang(self, moved: Moved) -> None:
-        self.doorbell.ring(moved.session_id, moved.event_id)
-
-    def _after(self, moved: list[Moved], *, wake: bool = True) -> None:
-        for m in moved:
-            self.doorbell.ring(m.session_id, m.event_id)
-        if not wake:
-            return
+    def _queue_changed(self) -> None:
+        """Files became admissible (upload, start, resume, retry): look for work now. Push
+        clients need nothing here: the doorbell rang when the transaction committed."""
         if self.executor is not None:
             self.executor.wake()
         elif self.settings.distributed:
@@ -117,8 +117,7 @@ class LabIntake:
             from labintake.executors.distributed import admit
 
             try:
-                for claim in admit(self.db, self.settings):
-                    self.doorbell.ring(claim.session_id, claim.event_id)
+                admit(self.db, self.settings)
             except LabIntakeError as exc:
                 log.warning("admission deferred to the workers: %s", exc.code)
 
@@ -150,13 +149,12 @@ class LabIntake:
     def set_state(self, session_id: str, user_id: str, state: SessionState) -> None:
         with self.db.transaction() as s:
             if state is SessionState.CANCELLED:
-                moved = repo.cancel(s, session_id, user_id)
+                repo.cancel(s, session_id, user_id)
             else:
                 repo.set_state(s, session_id, user_id, state)
-                moved = []
         if state is SessionState.CANCELLED and self.executor is not None:
             self.executor.cancel_running(session_id)
-        self._after(moved)
+        self._queue_changed()
 
     def start(self, session_id: str, user_id: str) -> None:
         self.set_state(session_id, user_id, SessionState.RUNNING)
@@ -164,7 +162,7 @@ class LabIntake:
     def retry(self, fps_id: str, user_id: str) -> bool:
         with self.db.transaction() as s:
             moved = repo.retry_file(s, fps_id, user_id)
-        self._after([moved] if moved else [])
+        self._queue_changed()
         return moved is not None
 
     # --- reading --------------------------------------------------------------------------
@@ -172,6 +170,8 @@ class LabIntake:
     def progress(self, session_id: str, user_id: str) -> dict[str, Any] | None:
         """The seed's progress object (None: not this user's session), from memory when the
         session has not changed since it was last read (see ``progress_cache``)."""
+        if not looks_like_id(session_id):
+            return None  # e.g. a NUL byte, which PostgreSQL refuses in text: simply no such session
         cached = self.progress_cache.get(session_id, user_id)
         if cached is not None:
             return cached
@@ -241,10 +241,11 @@ class LabIntake:
             if first is None:
                 new = repo.NewFile(stored.key, stored.sha256, name, file_type, stored.size, page_count)
                 _, status = repo.add_file(s, session, new, max_retry_attempts=self.settings.max_retry_attempts)
-                moved = tx.fail(s, status.id, FileStatus.PENDING, error) if error else None
+                if error:
+                    tx.fail(s, status.id, FileStatus.PENDING, error)
         if first is not None:
             return Upload(None, name, "duplicate", None, None, duplicate_of=first)
-        self._after([moved] if moved else [], wake=True)
+        self._queue_changed()
         if error is not None:
             metrics.FILES_FINISHED.labels(FileStatus.FAILED.value, metrics.kind_of(file_type)).inc()
             metrics.FAILURES.labels(error.code.value).inc()
@@ -287,6 +288,15 @@ class Upload:
     error_code: str | None
     error_message: str | None
     duplicate_of: str | None = None
+
+
+def looks_like_id(value: str) -> bool:
+    """Ids are UUIDs in text form; anything else cannot name a row."""
+    try:
+        uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    return True
 
 
 def sanitize_name(name: str) -> str:

@@ -68,5 +68,10 @@ def test_running_files_elapsed_time_moves_on_between_hits() -> None:
     assert served["files"][0]["processingTime"] >= 1050  # still counting
     assert served["files"][1]["processingTime"] == 400  # finished: fixed
     assert snapshot["files"][0]["processingTime"] == 1000  # the stored snapshot is not mutated
-    cache.clear()
+    cache.suspend()  # the LISTEN connection is lost: nothing from memory
     assert cache.get("s1", "u1") is None
+    cache.put("s1", "u1", 1, snapshot)
+    assert cache.get("s1", "u1") is None
+    cache.resume()
+    cache.put("s1", "u1", 1, snapshot)
+    assert cache.get("s1", "u1") is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import logging
@@ -15,6 +15,8 @@ from labintake.db import scope
 from labintake.domain.errors import ErrorCode, LabIntakeError
 
 log = logging.getLogger(__name__)
+
+EVENTS_KEY = "labintake_events"  # see transitions.add_event
 
 # One round trip: the role and the user for this transaction only.
 _ENTER_SCOPE = text("SELECT set_config('role', :role, true), set_config('app.user_id', :user_id, true)")
@@ -69,16 +71,23 @@ class Database:
             self.engine.execution_options(labintake_readonly=True), expire_on_commit=False
         )
         self._rls: bool | None = None  # PostgreSQL: can we switch to the RLS role? (checked once)
+        # Called after each commit with the (session id, event id) pairs it wrote.
+        self.on_events: Callable[[list[tuple[str, int]]], None] | None = None
 
     @contextmanager
     def transaction(self, *, system: bool = False) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on error.
 
-        Scoped to the current user (``db.scope``) on PostgreSQL unless ``system``.
+        Scoped to the current user (``db.scope``) on PostgreSQL unless ``system``. After the
+        commit, the session events it wrote are handed to ``on_events`` (the doorbell).
         """
-        with translate_db_errors(), self._sessions() as session, session.begin():
-            self._enter_scope(session, system)
-            yield session
+        with translate_db_errors(), self._sessions() as session:
+            with session.begin():
+                self._enter_scope(session, system)
+                yield session
+            events = session.info.pop(EVENTS_KEY, None)
+        if events and self.on_events is not None:
+            self.on_events(events)
 
     @contextmanager
     def read(self, *, system: bool = False) -> Iterator[Session]:

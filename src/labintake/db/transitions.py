@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from labintake.db.engine import EVENTS_KEY
+
 from labintake.db.models import (
     FileProcessingStatus as FPS,
 )
@@ -111,7 +113,7 @@ def add_event(
     progress: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> int:
-    return s.execute(
+    event_id = s.execute(
         insert(SessionEvent)
         .values(
             session_id=session_id, user_id=user_id, file_id=file_id, kind=kind,
@@ -119,6 +121,9 @@ def add_event(
         )
         .returning(SessionEvent.id)
     ).scalar_one()
+    # Rung once the transaction has committed (see Database.transaction): every event, always.
+    s.info.setdefault(EVENTS_KEY, []).append((session_id, event_id))
+    return event_id
 
 
 def note_session_end(s: Session, session_id: str, user_id: str) -> None:
