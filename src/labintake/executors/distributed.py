@@ -167,16 +167,22 @@ class DistributedWorker(ExecutorCore):
         asyncio.set_event_loop(loop)
 
         async def main() -> None:
-            async with self.app.open_async():
-                self._worker_task = asyncio.current_task()
-                ready.set()
+            # procrastinate's loop ends with an error when the database goes away; a worker
+            # must outlive an outage, so it starts again (the reaper recovers what was running).
+            self._worker_task = asyncio.current_task()
+            while not self._stop.is_set():
                 try:
-                    await self.app.run_worker_async(
-                        queues=[QUEUE], concurrency=self.capacity, install_signal_handlers=False,
-                        fetch_job_polling_interval=1.0, shutdown_graceful_timeout=5.0,
-                    )
+                    async with self.app.open_async():
+                        ready.set()
+                        await self.app.run_worker_async(
+                            queues=[QUEUE], concurrency=self.capacity, install_signal_handlers=False,
+                            fetch_job_polling_interval=1.0, shutdown_graceful_timeout=5.0,
+                        )
                 except asyncio.CancelledError:
-                    pass
+                    return
+                except Exception as exc:  # noqa: BLE001 - connection errors, whatever the driver raises
+                    log.warning("job queue connection lost (%s); reconnecting", type(exc).__name__)
+                    await asyncio.sleep(1.0)
 
         try:
             loop.run_until_complete(main())
