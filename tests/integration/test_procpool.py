@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
-from labintake.executors.procpool import WorkerProcess
+from labintake.executors.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.runner import _drain_done
 from labintake.pipeline.work import Job
-from tests.fixtures.reports import make_pdf, sample_report
+from tests.fixtures.reports import make_pdf, make_png, sample_report
 
 
 def test_stopping_a_file_after_its_worker_finished_leaves_the_worker_alive(tmp_path: Path) -> None:
@@ -31,3 +33,38 @@ def test_stopping_a_file_after_its_worker_finished_leaves_the_worker_alive(tmp_p
         assert worker.recv(60)[0] == "extracted"
     finally:
         worker.stop()
+
+
+def test_stopping_a_busy_worker_leaves_its_pipe_to_the_reader_and_starts_nothing(tmp_path: Path) -> None:
+    """Given a worker busy with a long OCR and a runner thread waiting on its pipe, when the
+    executor stops the worker, the runner sees it die and cleans up without an error, and no
+    replacement process is started. (Both threads used to close the pipe: the second close
+    failed with EBADF, and the runner's replace() started a new process during shutdown.)"""
+    path = tmp_path / "big.png"
+    path.write_bytes(make_png(sample_report(), dpi=300))
+    worker = WorkerProcess()
+    worker.wait_ready(120)
+    seen: list[BaseException] = []
+
+    def runner() -> None:
+        try:
+            while True:
+                worker.recv(60)
+        except WorkerDied as exc:
+            seen.append(exc)
+            worker.replace()
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever escaped
+            seen.append(exc)
+
+    worker.submit(Job("file-1", str(path), "image/png", 50, 60_000_000, 300, ocr_threads=1))
+    thread = threading.Thread(target=runner)
+    thread.start()
+    time.sleep(0.5)  # the worker is inside OCR, the runner inside recv()
+    pid = worker.pid
+    worker.stop()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert len(seen) == 1 and isinstance(seen[0], WorkerDied), seen
+    assert worker.pid == pid and not worker.process.is_alive()
+    assert worker.conn.closed
+    worker.stop()  # a second stop is harmless

@@ -103,10 +103,12 @@ class ExecutorCore:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=5)
+        for worker in self._workers:
+            worker.retire()
         with self._lock:
             running = list(self._running.items())
-        for _, (_, worker) in running:
-            worker.kill()
+        # The files first: a runner that loses the race then finds its file no longer its own
+        # instead of recording the kill below as worker_lost (which would cost an attempt).
         try:
             with self.db.transaction() as s:
                 for fps_id, _ in running:

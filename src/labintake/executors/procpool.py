@@ -54,8 +54,11 @@ class WorkerDied(RuntimeError):
 
 class WorkerProcess:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: replace() kills under the lock. Every close of the pipe happens under it,
+        # so two threads can never both close it (the second close used to fail with EBADF).
+        self._lock = threading.RLock()
         self.current: str | None = None  # the file it is working on
+        self._retired = False  # stopped for good: a replace() only cleans up
         self._start()
 
     def _start(self) -> None:
@@ -102,7 +105,11 @@ class WorkerProcess:
 
     def recv(self, timeout: float) -> tuple[Any, ...]:
         """The next message, or TimeoutError after ``timeout`` seconds, or WorkerDied."""
-        if timeout <= 0 or not self.conn.poll(timeout):
+        try:
+            ready = timeout > 0 and self.conn.poll(timeout)
+        except OSError as exc:  # the pipe was closed: the worker was stopped
+            raise WorkerDied(f"exit code {self.process.exitcode}") from exc
+        if not ready:
             if not self.process.is_alive():
                 raise WorkerDied(f"exit code {self.process.exitcode}")
             raise TimeoutError
@@ -112,23 +119,41 @@ class WorkerProcess:
             raise WorkerDied(f"exit code {self.process.exitcode}") from exc
 
     def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+        """Kill the process and close the pipe; safe to call twice and from any thread."""
+        with self._lock:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join(timeout=5)
+            if not self.conn.closed:
+                self.conn.close()
 
     def replace(self) -> None:
-        """Kill this worker and start a fresh one in its place."""
+        """Kill this worker and start a fresh one in its place (unless it has been stopped)."""
         log.info("replacing worker", extra={"pid": self.pid, "exitcode": self.process.exitcode})
         with self._lock:
             self.kill()
             self.current = None
-            self._start()
+            if not self._retired:
+                self._start()
+
+    def retire(self) -> None:
+        """From now on a replace() cleans up without starting a new process."""
+        with self._lock:
+            self._retired = True
 
     def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except (BrokenPipeError, OSError):
-            pass
+        """Stop for good. A busy worker's process is killed, but its pipe is left to the
+        thread reading it: that thread sees the worker die and cleans up through replace()."""
+        with self._lock:
+            self._retired = True
+            if self.current is not None:
+                if self.process.is_alive():
+                    self.process.kill()
+                return
+            if not self.conn.closed:
+                try:
+                    self.conn.send(None)
+                except (BrokenPipeError, OSError):
+                    pass
         self.process.join(timeout=2)
         self.kill()
