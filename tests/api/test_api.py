@@ -74,6 +74,29 @@ def test_errors_have_one_shape(api: Api) -> None:
                                                                "validation"]
 
 
+def test_nul_characters_are_refused_as_invalid_not_a_server_error(api: Api) -> None:
+    """Given text with a NUL character (PostgreSQL cannot store one) in a query, a path, a JSON
+    body or a form, then the answer is 422 `validation`, never 500 (schemathesis found
+    `GET /api/sessions?file_type=%00` answering 500 on PostgreSQL)."""
+    _, client = api.user("nul@example.org")
+    session_id = new_session(client)
+    browser = api.anonymous()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text).group(1)  # type: ignore[union-attr]
+    cases = [
+        client.get("/api/sessions", params={"file_type": "\x00"}),
+        client.get("/functions/v1/get-processing-progress", params={"sessionId": "a\x00b"}),
+        client.get(f"/api/sessions/{session_id}%00/progress"),
+        client.get("/api/patients/x/series", params={"analyte": "Glu\x00"}),
+        client.post("/api/sessions", json={"name": "a\x00b"}),
+        client.put("/api/files/x/corrections", json={"target": "patient.name", "value": "A\x00"}),
+        browser.post("/login", data={"email": "nul@example.org\x00", "password": "x", "csrf_token": csrf}),
+    ]
+    assert [r.status_code for r in cases] == [422] * len(cases), [(r.request.url, r.text) for r in cases]
+    assert {r.json()["error"]["code"] for r in cases} == {"validation"}
+    # The same request without the NUL is fine.
+    assert client.get("/api/sessions", params={"file_type": "image/"}).status_code == 200
+
+
 def test_control_retry_results_and_delete(api: Api) -> None:
     _, client = api.user("control@example.org")
     pdf = make_pdf(sample_report())

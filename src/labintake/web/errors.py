@@ -11,11 +11,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from urllib.parse import unquote_to_bytes
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from labintake.domain.errors import LabIntakeError
 
@@ -79,7 +83,40 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+# For text a client sends in a body or form: PostgreSQL cannot store a NUL character, and no
+# name, address or value has one, so it is a validation error instead of a database error.
+NoNul = AfterValidator(_no_nul)
+
+
+class RejectNul:
+    """A NUL character anywhere in the path or the query string is a validation error before
+    any route runs: one check for every id, filter and search term in a URL. Pure ASGI."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and (
+            "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope.get("query_string", b""))
+        ):
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            response = error_response(422, "validation", "The request is not valid (a NUL character in the URL).")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    app.add_middleware(RejectNul)
+
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, exc.headers)
@@ -103,6 +140,13 @@ def install(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "bad_request")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # The last line of defence for a value the database refuses (validation should have).
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path,
+                    type(exc.orig).__name__)
+        return error_response(422, "validation", "The request is not valid (a value the database cannot store).")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from labintake import auth
 from labintake.web.deps import LI, SESSION_COOKIE, Config, WebConfig
+from labintake.web.errors import NoNul
 
 router = APIRouter(tags=["auth"])
 
@@ -68,8 +69,8 @@ def login(
     request: Request,
     li: LI,
     config: Config,
-    email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1024)],
+    email: Annotated[str, Form(max_length=320), NoNul],
+    password: Annotated[str, Form(max_length=1024), NoNul],
     csrf_token: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002
 ) -> Response:

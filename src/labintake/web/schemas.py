@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
+from labintake.web.errors import NoNul
 
 
 class Created(BaseModel):
@@ -14,7 +15,7 @@ class Created(BaseModel):
 
 
 class SessionCreate(BaseModel):
-    name: str = Field("", max_length=200, description="A label shown in the history.")
+    name: Annotated[str, NoNul] = Field("", max_length=200, description="A label shown in the history.")
 
 
 class UploadedItem(BaseModel):

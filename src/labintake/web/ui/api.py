@@ -18,7 +18,7 @@ from labintake.db import corrections as corr
 from labintake.db.results import load_report
 from labintake.export import to_csv, to_fhir
 from labintake.web.deps import LI, CurrentUser
-from labintake.web.errors import ERROR_RESPONSES, ApiError, not_found
+from labintake.web.errors import ERROR_RESPONSES, ApiError, NoNul, not_found
 from labintake.web.ui import data
 from labintake.web.ui.render import NoSuchPage, page_png
 
@@ -39,9 +39,9 @@ def snapshot(session_id: str, li: LI, user_id: CurrentUser) -> JSONResponse:
 
 
 class CorrectionIn(BaseModel):
-    target: str = Field(max_length=100, description="`patient.name`, `report.collected_at`, "
+    target: Annotated[str, NoNul] = Field(max_length=100, description="`patient.name`, `report.collected_at`, "
                         "`results.3.value_text` (also name, unit, flag, loinc, reference_range.text).")
-    value: str | None = Field(max_length=500, description="The corrected value; null or empty clears it.")
+    value: Annotated[str, NoNul] | None = Field(max_length=500, description="The corrected value; null or empty clears it.")
 
 
 class CorrectionOut(BaseModel):
