@@ -54,44 +54,75 @@ class Served:
     data_dir: Path
     proc: subprocess.Popen[bytes]
     log: Path
+    database: str
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen([str(BIN / "labintake"), *args], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """``labintake serve`` on the embedded default (SQLite, in-process workers), and the
+    scale-out deployment: an API replica on PostgreSQL with a separate ``labintake worker``."""
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    data = tmp_path_factory.mktemp("ui-server")
+    database = request.param
+    data = tmp_path_factory.mktemp(f"ui-server-{database}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABINTAKE_")}
     env = {**env, "LABINTAKE_DATA_DIR": str(data), "LABINTAKE_WORKERS": "4", "LABINTAKE_LOG_LEVEL": "INFO"}
+    pg_url = None
+    if database == "postgresql":
+        from tests.conftest import fresh_pg_database, postgres_available
+
+        pg_reason = postgres_available()
+        if pg_reason:
+            pytest.skip(pg_reason)
+        pg_url = fresh_pg_database()
+        env["LABINTAKE_DATABASE_URL"] = pg_url
     subprocess.run([str(BIN / "labintake"), "users", "create", EMAIL, "--password", PASSWORD],
                    env=env, check=True, capture_output=True, cwd=ROOT)
     port = _free_port()
-    cmd = [str(BIN / "labintake"), "serve", "--port", str(port)]
     log = data / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    procs = []
+    if pg_url:
+        args = ["serve", "--port", str(port), "--no-executor"]
+        procs.append(_spawn(["worker", "--concurrency", "4"], env, data / "worker.log"))
+    else:
+        args = ["serve", "--port", str(port)]
+    proc = _spawn(args, env, log)
+    procs.append(proc)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("labintake serve did not start:\n" + log.read_text()[-3000:])
-        time.sleep(0.2)
     try:
-        yield Served(url, data, proc, log)
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+                raise RuntimeError("labintake did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        yield Served(url, data, proc, log, database)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        for p in procs:
+            _stop(p)
+        if pg_url:
+            from tests.conftest import drop_pg_database
+
+            drop_pg_database(pg_url)
 
 
 @pytest.fixture(scope="session")
