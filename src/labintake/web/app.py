@@ -43,6 +43,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     )
     app.state.li = li
     app.state.web = config
+    app.state.feeds = push.Feeds()  # push streams of one session share their reads
     errors.install(app)
     app.add_middleware(MetricsMiddleware)
     if config.cors_origins:

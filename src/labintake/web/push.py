@@ -14,12 +14,13 @@ and "everything with id > N" is exactly what a client that saw N has missed.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 from dataclasses import dataclass
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, WebSocket
+from fastapi import APIRouter, Header, Query, Request, Response, WebSocket
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -42,18 +43,24 @@ BATCH = 500
 
 
 class Bell:
-    """A doorbell subscription that wakes an asyncio task from any thread."""
+    """A doorbell subscription that wakes an asyncio task from any thread, and remembers the
+    highest event id it was rung for."""
 
     def __init__(self, doorbell: Doorbell, session_id: str) -> None:
         self._loop = asyncio.get_running_loop()
         self._rung = asyncio.Event()
+        self.latest = 0
         self._unsubscribe = doorbell.subscribe(session_id, self._ring)
 
-    def _ring(self, _session_id: str, _event_id: int) -> None:
+    def _ring(self, _session_id: str, event_id: int) -> None:
         try:
-            self._loop.call_soon_threadsafe(self._rung.set)
+            self._loop.call_soon_threadsafe(self._note, event_id)
         except RuntimeError:  # the loop has closed: the connection is gone
             pass
+
+    def _note(self, event_id: int) -> None:
+        self.latest = max(self.latest, event_id)
+        self._rung.set()
 
     async def wait(self, timeout: float) -> bool:
         """True when rung, False after ``timeout`` seconds of quiet."""
@@ -66,6 +73,84 @@ class Bell:
 
     def close(self) -> None:
         self._unsubscribe()
+
+
+class SessionFeed:
+    """The recent events of one session, shared by every stream of it in this process: a
+    status change costs one read however many streams watch the session (ten streams of one
+    session used to make ten identical reads per change).
+
+    Invariant: ``rows`` holds every event of the session with ``base < id <= upto``, in id
+    order. It holds because a session's ids are in commit order (module docstring): once a
+    read has returned event N, no event with a smaller id can commit later. So a stream rung
+    for event E <= ``upto`` finds it here, and a read after ``upto`` is all that is new.
+    """
+
+    KEEP = 2000  # events kept in memory per watched session
+
+    def __init__(self, session_id: str, user_id: str, after: int) -> None:
+        self.session_id = session_id
+        self.user_id = user_id
+        self.base = self.upto = after
+        self.rows: list[Any] = []
+        self.streams = 0
+        self._lock = asyncio.Lock()
+        self._done: Done | None | bool = None
+        self._done_at = -1
+
+    async def after(self, li: LabIntake, after: int, rung_for: int) -> list[Any]:
+        """The events after ``after`` up to at least ``rung_for`` (one shared read if needed)."""
+        if after < self.base:  # behind the window (never for a live stream): a read of its own
+            return await run_in_threadpool(_read, li, self.session_id, self.user_id, after)
+        if rung_for > self.upto:
+            async with self._lock:  # the first stream reads; the others find the rows here
+                if rung_for > self.upto:
+                    new = await run_in_threadpool(_read, li, self.session_id, self.user_id, self.upto)
+                    if new:
+                        self.rows.extend(new)
+                        self.upto = new[-1].id
+                        if len(self.rows) > self.KEEP:
+                            dropped = len(self.rows) - self.KEEP
+                            self.base = self.rows[dropped - 1].id
+                            del self.rows[:dropped]
+        start = bisect.bisect_right(self.rows, after, key=lambda row: row.id)
+        return self.rows[start:start + BATCH]
+
+    async def done(self, li: LabIntake, after: int) -> Done | None | bool:
+        """``_done`` for a stream that has seen every event up to ``after``, shared by the
+        streams at the same point: an answer read once the feed held ``upto`` is still right
+        for them (a later change rings the bell, and a Done is re-checked against the events)."""
+        if after != self.upto:
+            return await run_in_threadpool(_done, li, self.session_id, self.user_id)
+        async with self._lock:
+            if self._done_at != self.upto:
+                at = self.upto
+                self._done = await run_in_threadpool(_done, li, self.session_id, self.user_id)
+                self._done_at = at
+            return self._done
+
+
+class Feeds:
+    """The process's shared session feeds, created with a session's first stream and dropped
+    with its last."""
+
+    def __init__(self) -> None:
+        self._feeds: dict[tuple[str, str], SessionFeed] = {}
+
+    def open(self, session_id: str, user_id: str, after: int) -> SessionFeed:
+        feed = self._feeds.get((session_id, user_id))
+        if feed is None:
+            feed = self._feeds[(session_id, user_id)] = SessionFeed(session_id, user_id, after)
+        feed.streams += 1
+        return feed
+
+    def close(self, feed: SessionFeed) -> None:
+        feed.streams -= 1
+        if feed.streams <= 0:
+            self._feeds.pop((feed.session_id, feed.user_id), None)
+
+    def __len__(self) -> int:
+        return len(self._feeds)
 
 
 def _read(li: LabIntake, session_id: str, user_id: str, after: int) -> list[Any]:
@@ -133,13 +218,27 @@ def _observe_latency(rows: list[Any]) -> None:
 
 
 async def follow(
-    li: LabIntake, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any], heartbeat: float
+    li: LabIntake, feeds: Feeds, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any],
+    heartbeat: float,
 ) -> AsyncIterator[list[dict[str, Any]] | None]:
     """Batches of event messages in id order (None: a heartbeat is due).
 
     Ends once the session is done: after its final ``session`` event, or with a closing
     event when that came earlier (see ``final_message``), or when the session is deleted.
+    Live events come through the session's shared feed; replays and heartbeats read directly.
     """
+    feed = feeds.open(session_id, user_id, rows[-1].id if rows else after)
+    try:
+        async for batch in _follow(li, feed, bell, session_id, user_id, after, rows, heartbeat):
+            yield batch
+    finally:
+        feeds.close(feed)
+
+
+async def _follow(
+    li: LabIntake, feed: SessionFeed, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any],
+    heartbeat: float,
+) -> AsyncIterator[list[dict[str, Any]] | None]:
     while True:
         if rows:
             yield [message(row, session_id) for row in rows]
@@ -149,7 +248,7 @@ async def follow(
                 continue
             last = rows[-1]
             if last.kind != "file" or FileStatus(last.status).is_terminal:
-                done = await run_in_threadpool(_done, li, session_id, user_id)
+                done = await feed.done(li, after)
                 if done is False:
                     return
                 if isinstance(done, Done):
@@ -163,7 +262,7 @@ async def follow(
                     yield [final_message(done, session_id)]
                     return
         if await bell.wait(heartbeat):
-            rows = await run_in_threadpool(_read, li, session_id, user_id, after)
+            rows = await feed.after(li, after, bell.latest)
             _observe_latency(rows)
         else:
             done = await run_in_threadpool(_done, li, session_id, user_id)
@@ -189,6 +288,7 @@ async def follow(
     },
 )
 async def events(
+    request: Request,
     session_id: str,
     user_id: CurrentUser,
     li: LI,
@@ -210,19 +310,20 @@ async def events(
         bell.close()
         raise
     return StreamingResponse(
-        _sse_body(li, bell, session_id, user_id, since, rows, config.heartbeat_seconds),
+        _sse_body(li, request.app.state.feeds, bell, session_id, user_id, since, rows, config.heartbeat_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 async def _sse_body(
-    li: LabIntake, bell: Bell, session_id: str, user_id: str, since: int, rows: list[Any], heartbeat: float
+    li: LabIntake, feeds: Feeds, bell: Bell, session_id: str, user_id: str, since: int, rows: list[Any],
+    heartbeat: float,
 ) -> AsyncIterator[str]:
     metrics.PUSH_CONNECTIONS.labels("sse").inc()
     try:
         yield "retry: 2000\n\n"
-        async for batch in follow(li, bell, session_id, user_id, since, rows, heartbeat):
+        async for batch in follow(li, feeds, bell, session_id, user_id, since, rows, heartbeat):
             if batch is None:
                 yield ": heartbeat\n\n"
                 continue
@@ -277,8 +378,8 @@ async def websocket_events(
     bell = Bell(li.doorbell, session_id)
     metrics.PUSH_CONNECTIONS.labels("ws").inc()
     listener = asyncio.create_task(_until_disconnect(websocket))
-    pump = asyncio.create_task(_ws_pump(li, websocket, bell, session_id, user_id, max(0, after),
-                                        config.heartbeat_seconds))
+    pump = asyncio.create_task(_ws_pump(li, websocket.app.state.feeds, websocket, bell, session_id, user_id,
+                                        max(0, after), config.heartbeat_seconds))
     try:
         await asyncio.wait({listener, pump}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -301,13 +402,13 @@ async def _until_disconnect(websocket: WebSocket) -> None:
             return
 
 
-async def _ws_pump(li: LabIntake, websocket: WebSocket, bell: Bell, session_id: str, user_id: str,
-                   after: int, heartbeat: float) -> None:
+async def _ws_pump(li: LabIntake, feeds: Feeds, websocket: WebSocket, bell: Bell, session_id: str,
+                   user_id: str, after: int, heartbeat: float) -> None:
     try:
         rows = await run_in_threadpool(_read, li, session_id, user_id, after)
         if not rows and isinstance(await run_in_threadpool(_done, li, session_id, user_id), Done):
             return
-        async for batch in follow(li, bell, session_id, user_id, after, rows, heartbeat):
+        async for batch in follow(li, feeds, bell, session_id, user_id, after, rows, heartbeat):
             if batch is None:
                 await websocket.send_json({"kind": "heartbeat"})
                 continue

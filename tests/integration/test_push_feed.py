@@ -1,0 +1,111 @@
+"""The shared session feed behind push: many streams of one session, one read per change."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from labintake.db import transitions as tx
+from labintake.service import LabIntake
+from labintake.web.push import Feeds, SessionFeed
+from tests.conftest import make_settings
+
+
+@pytest.fixture
+def li(tmp_path: Path, db_url: str) -> Iterator[LabIntake]:
+    app = LabIntake(make_settings(tmp_path, db_url))
+    yield app
+    app.stop()
+
+
+def write_events(li: LabIntake, session_id: str, user_id: str, n: int) -> list[int]:
+    with li.db.transaction() as s:
+        return [tx.add_event(s, session_id, user_id, "session_state", status=f"s{i}") for i in range(n)]
+
+
+class EventReads:
+    """Counts the statements that read the event table (a real listener on the real engine)."""
+
+    def __init__(self, li: LabIntake) -> None:
+        self.count = 0
+        event.listen(li.db.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+        if "FROM session_events" in statement:
+            self.count += 1
+
+
+def test_streams_of_one_session_share_one_read_per_change(li: LabIntake) -> None:
+    """Given ten streams at the same point of a session, when three events commit and the bell
+    rings for the last, then one read serves them all, and each gets exactly the new events in
+    order; a stream already past some of them gets only the rest."""
+    user = li.local_user_id()
+    session_id = li.create_session(user)
+    before = write_events(li, session_id, user, 2)
+
+    async def scenario() -> tuple[list[list[int]], list[int], int, list[int]]:
+        feeds = Feeds()
+        streams = [feeds.open(session_id, user, before[-1]) for _ in range(10)]
+        assert len(feeds) == 1 and streams[0] is streams[-1]
+        feed = streams[0]
+        new = write_events(li, session_id, user, 3)
+        reads = EventReads(li)
+        got = await asyncio.gather(*(feed.after(li, before[-1], new[-1]) for _ in range(10)))
+        ahead = await feed.after(li, new[0], new[-1])  # already had the first: served from memory
+        shared_reads = reads.count
+        for s in streams:
+            feeds.close(s)
+        assert len(feeds) == 0
+        return [[row.id for row in rows] for rows in got], [row.id for row in ahead], shared_reads, new
+
+    got, ahead, shared_reads, new = asyncio.run(scenario())
+    assert got == [new] * 10
+    assert ahead == new[1:]
+    assert shared_reads == 1
+
+
+def test_a_stream_behind_the_window_reads_for_itself_and_misses_nothing(li: LabIntake) -> None:
+    """Given a feed that keeps only a few events, a stream whose cursor fell behind what the feed
+    still holds gets every event after its cursor from its own read, in order."""
+    user = li.local_user_id()
+    session_id = li.create_session(user)
+    start = write_events(li, session_id, user, 1)[-1]
+
+    async def scenario() -> tuple[list[int], list[int], list[int]]:
+        feed = SessionFeed(session_id, user, start)
+        feed.KEEP = 3
+        first = write_events(li, session_id, user, 5)
+        await feed.after(li, start, first[-1])
+        assert feed.base == first[1] and [r.id for r in feed.rows] == first[2:]
+        behind = await feed.after(li, start, first[-1])
+        more = write_events(li, session_id, user, 2)
+        live = await feed.after(li, first[-1], more[-1])
+        return [r.id for r in behind], [r.id for r in live], first + more
+
+    behind, live, written = asyncio.run(scenario())
+    assert behind == written[:5]
+    assert live == written[5:]
+
+
+def test_done_is_read_once_for_streams_at_the_same_point(li: LabIntake) -> None:
+    user = li.local_user_id()
+    session_id = li.create_session(user)
+    at = write_events(li, session_id, user, 1)[-1]
+
+    """Given five streams that have all seen the session up to the same event, asking whether it
+    is done reads the database once, not five times."""
+    async def scenario() -> tuple[list[object], list[str]]:
+        feed = SessionFeed(session_id, user, at)
+        statements: list[str] = []
+        event.listen(li.db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        answers = await asyncio.gather(*(feed.done(li, at) for _ in range(5)))
+        return answers, statements
+
+    answers, statements = asyncio.run(scenario())
+    assert answers == [None] * 5  # an open session is not done
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1  # the session's state; an open session needs nothing more
