@@ -22,12 +22,20 @@ EVENTS_KEY = "labintake_events"  # see transitions.add_event
 _ENTER_SCOPE = text("SELECT set_config('role', :role, true), set_config('app.user_id', :user_id, true)")
 
 
+# Threads that may hold a SQLite connection at once: the web server's threadpool (anyio's
+# default limiter, 40) plus the executor's own threads. A SQLite connection is only a file
+# handle, so the pool keeps that many: connections past pool_size are opened and closed per
+# use, and each opening runs the PRAGMAs below (that churn was most of the cost of opening a
+# thousand push streams at once).
+SQLITE_POOL_SIZE = 50
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
-            pool_size=pool_size,
+            pool_size=max(pool_size, SQLITE_POOL_SIZE),
             max_overflow=20,
         )
         _configure_sqlite(engine)

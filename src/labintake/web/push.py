@@ -168,16 +168,32 @@ def _done(li: LabIntake, session_id: str, user_id: str) -> Done | None | bool:
     """Done if the session was started (or cancelled) and its files add up to a terminal status;
     None while it is not; False if the session is not (or no longer) this user's."""
     with li.db.read() as s:
-        state = history.session_state(s, session_id, user_id)
-        if state is None:
-            return False
-        if state == SessionState.OPEN.value:
-            return None  # more files may still be uploaded
-        summary = history.summary_status(s, session_id, user_id)
+        return _done_in(s, session_id, user_id)
+
+
+def _done_in(s: Any, session_id: str, user_id: str) -> Done | None | bool:
+    state = history.session_state(s, session_id, user_id)
+    if state is None:
+        return False
+    if state == SessionState.OPEN.value:
+        return None  # more files may still be uploaded
+    summary = history.summary_status(s, session_id, user_id)
     if summary is None:  # no files at all
         return Done(SessionStatus.CANCELLED.value, 0) if state == SessionState.CANCELLED.value else None
     status, progress = summary
     return Done(status, progress) if SessionStatus(status).is_terminal else None
+
+
+def _open(li: LabIntake, session_id: str, user_id: str, after: int) -> tuple[list[Any], bool] | None:
+    """What a new stream starts with, in one read: the events after ``after`` and whether the
+    session is already over for this client (done, with nothing left to replay); None if the
+    session is not this user's."""
+    with li.db.read() as s:
+        done = _done_in(s, session_id, user_id)
+        if done is False:
+            return None
+        rows = history.events_after(s, session_id, user_id, after, BATCH)
+    return rows, not rows and isinstance(done, Done)
 
 
 def is_final(row: Any) -> bool:
@@ -298,12 +314,13 @@ async def events(
 ) -> Response:
     """Every status change of every file of the session, resumable with `Last-Event-ID`."""
     since = max(last_event_id or 0, after or 0)
-    if await run_in_threadpool(_done, li, session_id, user_id) is False:
-        raise not_found("session")
     bell = Bell(li.doorbell, session_id)  # before the replay: see the module docstring
     try:
-        rows = await run_in_threadpool(_read, li, session_id, user_id, since)
-        if not rows and isinstance(await run_in_threadpool(_done, li, session_id, user_id), Done):
+        opened = await run_in_threadpool(_open, li, session_id, user_id, since)
+        if opened is None:
+            raise not_found("session")
+        rows, finished = opened
+        if finished:
             bell.close()
             return Response(status_code=204)  # EventSource stops reconnecting on 204
     except BaseException:
@@ -405,9 +422,10 @@ async def _until_disconnect(websocket: WebSocket) -> None:
 async def _ws_pump(li: LabIntake, feeds: Feeds, websocket: WebSocket, bell: Bell, session_id: str,
                    user_id: str, after: int, heartbeat: float) -> None:
     try:
-        rows = await run_in_threadpool(_read, li, session_id, user_id, after)
-        if not rows and isinstance(await run_in_threadpool(_done, li, session_id, user_id), Done):
+        opened = await run_in_threadpool(_open, li, session_id, user_id, after)
+        if opened is None or opened[1]:  # deleted since the handshake, or nothing left to say
             return
+        rows = opened[0]
         async for batch in follow(li, feeds, bell, session_id, user_id, after, rows, heartbeat):
             if batch is None:
                 await websocket.send_json({"kind": "heartbeat"})
