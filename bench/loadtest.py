@@ -88,7 +88,9 @@ async def _session(client: httpx.AsyncClient, pdfs: list[bytes], push: bool, fir
 
 async def _drive(url: str, token: str, sessions: int) -> tuple[float, list[float], list[float]]:
     base = make_pdf(sample_report())
-    limits = httpx.Limits(max_connections=sessions * 2, max_keepalive_connections=sessions * 2)
+    # Idle connections are dropped by the client before the server's keep-alive timeout (uvicorn:
+    # 5 s) can close them under a request in flight (that race ended a run with ReadError).
+    limits = httpx.Limits(max_connections=sessions * 2, max_keepalive_connections=sessions * 2, keepalive_expiry=2.0)
     pushed: list[float] = []
     polled: list[float] = []
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120,

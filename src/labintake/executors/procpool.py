@@ -33,7 +33,10 @@ def _worker_main(conn: Connection) -> None:
     import labintake.extract  # noqa: F401 - warm up imports before the first file's clock starts
     import labintake.parse  # noqa: F401
 
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+    except OSError:
+        return  # stopped before it was ever used (a shutdown right after a replacement)
     while True:
         try:
             job = conn.recv()

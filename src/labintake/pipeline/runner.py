@@ -184,10 +184,6 @@ class FileRunner:
         status: FileStatus = FileStatus.FAILED,
     ) -> FileStatus | None:
         """Store the error: an automatic retry (transient, attempts left) or a final failure."""
-        log.warning(
-            "file failed at %s: %s", stage, error.code,
-            extra={"session_id": claim.session_id, "file_id": claim.fps_id, "error_code": error.code},
-        )
         expected = set(ACTIVE_STATUSES)
         try:
             with self.db.transaction() as s:
@@ -198,10 +194,16 @@ class FileRunner:
                     moved = tx.fail(s, claim.fps_id, expected, error, status=status)
         except LabIntakeError:
             # The database itself is down: the lease will expire and recovery retries the file.
-            log.exception("could not store failure", extra={"file_id": claim.fps_id})
+            log.exception("could not store failure %s", error.code,
+                          extra={"file_id": claim.fps_id, "error_code": error.code})
             return None
-        if moved is None:
+        if moved is None:  # no longer ours (handed back at shutdown, cancelled, recovered)
+            log.info("file no longer ours after %s at %s", error.code, stage, extra={"file_id": claim.fps_id})
             return None
+        log.warning(
+            "file failed at %s: %s", stage, error.code,
+            extra={"session_id": claim.session_id, "file_id": claim.fps_id, "error_code": error.code},
+        )
         if moved.status is FileStatus.PENDING:
             metrics.RETRIES.labels("automatic", error.code.value).inc()
         else:
