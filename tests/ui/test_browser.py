@@ -308,3 +308,77 @@ def test_dark_mode_and_phone_width(browser: Any, server: Served, files: Any, pho
         assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(246, 247, 249)"
     finally:
         ctx.close()
+
+
+def _session_via_api(client: httpx.Client, named: list[tuple[str, bytes]]) -> str:
+    csrf = {"X-CSRF-Token": client.get("/api/me").json()["csrfToken"]}
+    sid = client.post("/api/sessions", json={"name": "history test"}, headers=csrf).json()["id"]
+    files = [("files", (name, blob, "application/octet-stream")) for name, blob in named]
+    assert client.post(f"/api/sessions/{sid}/files", files=files, headers=csrf).status_code == 200
+    assert client.post(f"/api/sessions/{sid}/start", headers=csrf).status_code == 200
+    deadline = time.monotonic() + 90
+    while client.get(f"/api/sessions/{sid}/progress").json()["summary"]["session_status"] not in (
+        "completed", "partial", "failed"
+    ):
+        assert time.monotonic() < deadline, "session did not finish"
+        time.sleep(0.3)
+    return sid
+
+
+def _history_ids(page: Any) -> set[str]:
+    return set(page.eval_on_selector_all("[data-testid=history] tr[data-session-id]", "els => els.map(e => e.dataset.sessionId)"))
+
+
+def test_history_filters_analytics_and_patient_view(page: Any, server: Served) -> None:
+    """Given a completed PDF session and a failed image session, then the history's status and
+    file-type filters each keep the right one (also through the form), the analytics charts
+    are drawn with data, and the patient view charts the PDF's patient's values."""
+    with api_client(server) as client:
+        pdf_sid = _session_via_api(client, [("history.pdf", make_pdf(report(70)))])
+        bad_sid = _session_via_api(client, [("broken.png", corrupt_png_bytes())])
+    page.emulate_media(reduced_motion="reduce")  # charts drawn at once: the screenshots show final bars
+
+    page.goto("/history?status=failed")
+    assert bad_sid in _history_ids(page) and pdf_sid not in _history_ids(page)
+    page.goto("/history?type=pdf")
+    assert pdf_sid in _history_ids(page) and bad_sid not in _history_ids(page)
+    page.goto("/history")
+    page.select_option("#status", "completed")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/history?*status=completed*")
+    assert pdf_sid in _history_ids(page) and bad_sid not in _history_ids(page)
+    shot(page, "history")
+
+    page.goto("/analytics")
+    charts = page.wait_for_function(
+        """() => {
+          if (!window.Chart) return null;
+          const out = {};
+          for (const id of ['c-time', 'c-success', 'c-errors']) {
+            const c = Chart.getChart(document.getElementById(id));
+            if (!c) return null;
+            out[id] = { labels: c.data.labels.length,
+                        total: c.data.datasets.reduce((n, d) => n + d.data.reduce((a, v) => a + (Number(v) || 0), 0), 0) };
+          }
+          return out;
+        }"""
+    ).json_value()
+    assert charts["c-errors"]["labels"] >= 1 and charts["c-errors"]["total"] >= 1  # the broken image
+    assert charts["c-time"]["labels"] >= 1 and charts["c-success"]["total"] >= 2
+    # Retries: a doughnut once something was retried (the corrupt-image test retries), else words.
+    retried = page.evaluate("() => { const c = Chart.getChart(document.getElementById('c-retry'));"
+                            " return c ? c.data.datasets[0].data.reduce((a, v) => a + v, 0) : 0; }")
+    empty = page.locator(".card", has_text="Retries").locator("[data-testid=chart-empty]")
+    assert (retried >= 1 and empty.count() == 0) or (
+        retried == 0 and empty.text_content() == "No file has been retried yet.")
+    shot(page, "analytics")
+
+    page.goto("/patients")
+    page.locator("tr", has_text="0007770").locator("a").first.click()
+    page.wait_for_selector("[data-testid=series] tbody tr")
+    points = page.wait_for_function(
+        "() => { const c = window.Chart && Chart.getChart(document.getElementById('c-series'));"
+        " return c ? c.data.datasets.at(-1).data.filter(v => v !== null) : null; }"
+    ).json_value()
+    assert points == [5.4]  # the report's HbA1c (tests/fixtures/reports.py), drawn where it belongs
+    shot(page, "patient")

@@ -158,9 +158,12 @@ def patients(s: Session, user_id: str) -> list[dict[str, Any]]:
 
 
 def patient(s: Session, patient_id: str, user_id: str) -> Any | None:
+    """A row, not an ORM object: it is read after the session has ended (a read ends in a
+    rollback, which expires ORM objects; the template then failed with DetachedInstanceError)."""
     return s.execute(
-        select(Patient).where(Patient.id == patient_id, Patient.user_id == user_id)
-    ).scalar_one_or_none()
+        select(Patient.id, Patient.name, Patient.date_of_birth, Patient.mrn)
+        .where(Patient.id == patient_id, Patient.user_id == user_id)
+    ).first()
 
 
 def patient_analytes(s: Session, patient_id: str, user_id: str) -> list[dict[str, Any]]:

@@ -12,6 +12,16 @@
     Chart.defaults.animation = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : Chart.defaults.animation;
   }
   LI.color = css;
+  // A chart with nothing to show says so in words instead of drawing empty axes.
+  LI.emptyChart = function (id, text) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var p = document.createElement("p");
+    p.className = "muted chart-empty";
+    p.setAttribute("data-testid", "chart-empty");
+    p.textContent = text;
+    el.parentNode.replaceWith(p);
+  };
   LI.chart = function (id, build) {
     var el = document.getElementById(id);
     if (!el) return;
