@@ -334,7 +334,7 @@ def test_history_filters_analytics_and_patient_view(page: Any, server: Served) -
     file-type filters each keep the right one (also through the form), the analytics charts
     are drawn with data, and the patient view charts the PDF's patient's values."""
     with api_client(server) as client:
-        pdf_sid = _session_via_api(client, [("history.pdf", make_pdf(report(70)))])
+        pdf_sid = _session_via_api(client, [("history.pdf", make_pdf(report(80)))])
         bad_sid = _session_via_api(client, [("broken.png", corrupt_png_bytes())])
     page.emulate_media(reduced_motion="reduce")  # charts drawn at once: the screenshots show final bars
 
@@ -374,7 +374,7 @@ def test_history_filters_analytics_and_patient_view(page: Any, server: Served) -
     shot(page, "analytics")
 
     page.goto("/patients")
-    page.locator("tr", has_text="0007770").locator("a").first.click()
+    page.locator("tr", has_text="0007780").locator("a").first.click()
     page.wait_for_selector("[data-testid=series] tbody tr")
     points = page.wait_for_function(
         "() => { const c = window.Chart && Chart.getChart(document.getElementById('c-series'));"
