@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(30.0, gt=0, description="A running file is recovered when its lease expires.")
     poll_interval_seconds: float = Field(0.2, gt=0, description="How often the executor looks for work when idle.")
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Upload size limit.")
+    max_request_bytes: int = Field(
+        1024 * 1024 * 1024, gt=0,
+        description="Limit for one HTTP request's body (all files of one upload together). A larger "
+        "request is refused with 413 as soon as its Content-Length says so, before anything is read.",
+    )
     max_pages: int = Field(50, gt=0, description="PDF page limit.")
     max_image_pixels: int = Field(60_000_000, gt=0, description="Image pixel limit (width x height).")
     ocr_dpi: int = Field(200, ge=72, le=600, description="Resolution PDF pages are rendered at for OCR.")

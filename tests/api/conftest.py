@@ -83,6 +83,7 @@ class Api:
 API_SETTINGS: dict[str, object] = {
     "workers": 4,  # more than the per-session cap, so the cap is what limits a session
     "max_file_bytes": 5 * 1024 * 1024,
+    "max_request_bytes": 16 * 1024 * 1024,  # room for one over-size file and the others of a request
 }
 
 

@@ -113,3 +113,56 @@ def test_uploads_need_the_files_field_and_a_live_session(api: Api) -> None:
     client.post(f"/api/sessions/{session_id}/cancel")
     response = client.post(f"/api/sessions/{session_id}/files", files=[("files", ("a.pdf", b"%PDF-", "x/y"))])
     assert response.status_code == 409 and response.json()["error"]["code"] == "conflict"
+
+
+def test_a_request_larger_than_the_limit_is_refused_before_its_body_is_read(api: Api) -> None:
+    """Given a request whose Content-Length is over max_request_bytes, then the answer is 413
+    `payload_too_large` in the one error shape, at once: the server does not wait for (or spool)
+    a body it will refuse."""
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    _, client = api.user("too-big@example.org")
+    session_id, _ = new_session(client)
+    url = urlsplit(api.url)
+    token = client.headers["Authorization"]
+    size = api.li.settings.max_request_bytes + 1
+    head = (
+        f"POST /api/sessions/{session_id}/files HTTP/1.1\r\nHost: {url.hostname}\r\n"
+        f"Authorization: {token}\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {size}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"--x\r\n")  # a few bytes of a body that would be over a gigabyte
+        answer = b""
+        while chunk := sock.recv(65536):  # the server answers and closes without the rest
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"413", answer[:300]
+    body = json.loads(rest.partition(b"\r\n\r\n")[2])
+    assert body["error"]["code"] == "payload_too_large" and body["error"]["message"]
+    assert client.get(f"/api/sessions/{session_id}/progress").json()["files"] == []
+
+
+def test_a_chunked_body_over_the_limit_is_cut_off_with_413(api: Api) -> None:
+    """Given a body sent without a Content-Length (chunked) that grows past max_request_bytes,
+    then the server stops reading at the limit and answers 413 `payload_too_large`."""
+    _, client = api.user("chunked@example.org")
+    session_id, _ = new_session(client)
+    limit = api.li.settings.max_request_bytes
+    sent = 0
+
+    def body():  # type: ignore[no-untyped-def]
+        nonlocal sent
+        yield b"--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.pdf\"\r\n\r\n%PDF-1.7\n"
+        chunk = b"0" * (1024 * 1024)
+        while sent < limit * 4:  # far more than the limit, unless the server stops us
+            sent += len(chunk)
+            yield chunk
+
+    response = client.post(f"/api/sessions/{session_id}/files", content=body(),
+                           headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+    assert sent < limit * 4  # it did not read to the end
+    assert client.get(f"/api/sessions/{session_id}/progress").json()["files"] == []

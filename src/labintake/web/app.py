@@ -44,7 +44,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     app.state.li = li
     app.state.web = config
     app.state.feeds = push.Feeds()  # push streams of one session share their reads
-    errors.install(app)
+    errors.install(app, max_body_bytes=li.settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware)
     if config.cors_origins:
         app.add_middleware(

@@ -13,13 +13,13 @@ from typing import Any
 
 from urllib.parse import unquote_to_bytes
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from labintake.domain.errors import LabIntakeError
 
@@ -114,8 +114,54 @@ class RejectNul:
         await self.app(scope, receive, send)
 
 
-def install(app: FastAPI) -> None:
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a body without a Content-Length passes the limit. FastAPI's
+    HTTPException, so that body parsing passes it on (it turns other errors into a 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"The request is larger than the limit of {max_bytes // (1024 * 1024)} MiB; "
+                              "upload the files in several requests.",
+                         headers={"Connection": "close"})  # and stop reading the rest
+
+
+class RefuseLargeBodies:
+    """Request bodies over the limit get 413 ``payload_too_large`` in the one error shape. A
+    Content-Length over it is refused before anything of the body is read, so nothing is
+    spooled to disk for a request that will be refused; a body without one (chunked) is
+    counted as it arrives. Pure ASGI."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                refused = BodyTooLarge(self.max_bytes)
+                response = error_response(413, "payload_too_large", refused.detail, headers=refused.headers)
+                await response(scope, receive, send)
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
     app.add_middleware(RejectNul)
+    if max_body_bytes is not None:
+        app.add_middleware(RefuseLargeBodies, max_bytes=max_body_bytes)
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
