@@ -223,3 +223,31 @@ def test_a_worker_process_that_died_while_idle_is_replaced(tmp_path: Path, backe
         assert final["files"][0]["attemptNumber"] == 2
     finally:
         li.stop()
+
+
+@pytest.mark.slow
+def test_stopping_mid_file_hands_it_back_without_costing_an_attempt(
+    tmp_path: Path, backend: dict[str, str]
+) -> None:
+    """Given a file in the middle of a long OCR, when the process stops (a restart, a deploy),
+    then the file is pending again on the same attempt with no error, and a fresh start
+    finishes it."""
+    li = make_app(tmp_path, backend, workers=1)
+    user = li.local_user_id()
+    try:
+        session_id, _ = upload(li, user, tmp_path, {"slow.png": make_png(sample_report(), dpi=300)})
+        li.start(session_id, user)
+        wait_until(li, session_id, user, lambda p: p["files"][0]["status"] == "extracting")
+    finally:
+        li.stop()
+    after = LabIntake(make_settings(tmp_path, backend["database_url"], executor=backend["executor"]))
+    try:
+        state = after.progress(session_id, user)
+        assert state is not None
+        f = state["files"][0]
+        assert (f["status"], f["attemptNumber"], f["errorCode"]) == ("pending", 1, None)
+        start_processing(after)
+        final = wait_finished(after, session_id, user, timeout=180)
+        assert final["files"][0]["status"] == "completed" and final["files"][0]["attemptNumber"] == 1
+    finally:
+        after.stop()
