@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, HTTPException, Request
