@@ -231,8 +231,9 @@ def test_stopping_mid_file_hands_it_back_without_costing_an_attempt(
 ) -> None:
     """Given a file in the middle of a long OCR, when the process stops (a restart, a deploy),
     then the file is pending again on the same attempt with no error, and a fresh start
-    finishes it."""
-    li = make_app(tmp_path, backend, workers=1)
+    finishes it. (procrastinate first gives running jobs a grace of 5 s to finish, so there
+    the file may also have completed; it is never failed and never charged an attempt.)"""
+    li = make_app(tmp_path, backend, workers=2)  # 2 workers on 2 cores: OCR on one thread, well over 5 s
     user = li.local_user_id()
     try:
         session_id, _ = upload(li, user, tmp_path, {"slow.png": make_png(sample_report(), dpi=300)})
@@ -245,7 +246,8 @@ def test_stopping_mid_file_hands_it_back_without_costing_an_attempt(
         state = after.progress(session_id, user)
         assert state is not None
         f = state["files"][0]
-        assert (f["status"], f["attemptNumber"], f["errorCode"]) == ("pending", 1, None)
+        allowed = {"pending", "completed"} if backend["executor"] == "procrastinate" else {"pending"}
+        assert f["status"] in allowed and (f["attemptNumber"], f["errorCode"]) == (1, None), f
         start_processing(after)
         final = wait_finished(after, session_id, user, timeout=180)
         assert final["files"][0]["status"] == "completed" and final["files"][0]["attemptNumber"] == 1
