@@ -1,7 +1,8 @@
 """The in-process doorbell: "something changed in session S, up to event N".
 
-It carries no data; whoever is woken reads the event table. The PostgreSQL deployment
-rings the same doorbell from LISTEN/NOTIFY.
+It carries no data; whoever is woken reads the event table. This process's own commits
+ring it; on PostgreSQL, LISTEN/NOTIFY rings it for every other process's; on SQLite, a
+watcher that reads the event table once a second does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class Doorbell:
         self._lock = threading.Lock()
         self._listeners: dict[str, list[Listener]] = defaultdict(list)
         self._any: list[Listener] = []
+        self._local: set[int] = set()  # event ids of this process's commits, for the SQLite watcher
 
     def subscribe(self, session_id: str | None, listener: Listener) -> Callable[[], None]:
         """Call ``listener(session_id, event_id)`` on every ring; returns the unsubscribe function."""
@@ -33,8 +35,20 @@ class Doorbell:
         return unsubscribe
 
     def ring_all(self, events: list[tuple[str, int]]) -> None:
+        """This process's commits (the database layer calls this after each one)."""
+        with self._lock:
+            self._local.update(event_id for _, event_id in events)
         for session_id, event_id in events:
             self.ring(session_id, event_id)
+
+    def rung_here(self, event_ids: list[int]) -> set[int]:
+        """Which of ``event_ids`` this process's commits have rung (and forget them)."""
+        with self._lock:
+            found = self._local.intersection(event_ids)
+            self._local.difference_update(found)
+            if len(self._local) > 100_000:  # rung but never asked about (no watcher): keep it bounded
+                self._local.clear()
+            return found
 
     def ring(self, session_id: str, event_id: int) -> None:
         with self._lock:
@@ -105,3 +119,58 @@ class PgListener:
                 log.warning("LISTEN connection lost (%s); reconnecting", type(exc).__name__)
                 self._stop.wait(delay)
                 delay = min(delay * 2, 10.0)
+
+
+class SqliteWatcher:
+    """Rings the doorbell for events other processes commit to the same SQLite file.
+
+    SQLite has no LISTEN; without this, a ``labintake process`` or a second server writing
+    the same database would reach this one's push clients only at their next heartbeat, and
+    its cached progress only when the cache entry expired. Once a second it reads the ids of
+    events newer than the last it saw (an indexed range, usually empty) and rings for those
+    this process did not write itself.
+    """
+
+    def __init__(self, db, doorbell: Doorbell, *, interval: float = 1.0) -> None:  # type: ignore[no-untyped-def]
+        self.db = db
+        self.doorbell = doorbell
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="labintake-sqlite-watch", daemon=True)
+        self.seen = 0
+
+    def start(self) -> None:
+        from labintake.db import history
+
+        with self.db.read(system=True) as s:
+            self.seen = history.last_event_id_any(s)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def check(self) -> int:
+        """One look at the event table; returns how many events of other processes it rang for."""
+        from labintake.db import history
+
+        with self.db.read(system=True) as s:
+            rows = history.events_since(s, self.seen)
+        if not rows:
+            return 0
+        self.seen = rows[-1].id
+        ours = self.doorbell.rung_here([row.id for row in rows])
+        theirs = [(row.session_id, row.id) for row in rows if row.id not in ours]
+        for session_id, event_id in theirs:
+            self.doorbell.ring(session_id, event_id)
+        return len(theirs)
+
+    def _run(self) -> None:
+        import logging
+
+        log = logging.getLogger(__name__)
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except Exception as exc:  # noqa: BLE001 - a locked or missing file: try again next second
+                log.warning("SQLite watcher: %s", type(exc).__name__)

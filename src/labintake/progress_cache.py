@@ -4,9 +4,11 @@ A poll for a session nothing happened to since the last poll is answered from me
 without a database read or a thread hop. Every status change rings the doorbell (in this
 process, or through LISTEN/NOTIFY on PostgreSQL) with the session and its event id; a
 snapshot is served only if it was built from a read that already contained the session's
-latest rung event. A time-to-live bounds staleness where a writer rings no bell here
-(another process writing the same SQLite file); a re-opened LISTEN connection clears the
-cache. A running file's elapsed time is brought up to date on every hit.
+latest rung event. Every writer rings: this process's commits, other processes' through
+LISTEN (PostgreSQL) or the once-a-second watcher (SQLite), and a deletion on PostgreSQL
+notifies too. The time-to-live is a backstop for what still rings no bell here (a session
+deleted by another process on SQLite); a re-opened LISTEN connection clears the cache. A
+running file's elapsed time is brought up to date on every hit.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _fresh(entry: _Entry, now: float) -> dict[str, Any]:
 
 
 class ProgressCache:
-    def __init__(self, doorbell: Doorbell, *, ttl: float = 10.0, size: int = 10_000) -> None:
+    def __init__(self, doorbell: Doorbell, *, ttl: float = 60.0, size: int = 10_000) -> None:
         self.ttl = ttl
         self.size = size
         self._lock = threading.Lock()

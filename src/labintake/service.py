@@ -31,7 +31,7 @@ from labintake.storage import open_storage
 if TYPE_CHECKING:
     from labintake.executors.distributed import DistributedWorker
     from labintake.executors.embedded import EmbeddedExecutor
-    from labintake.notify import PgListener
+    from labintake.notify import PgListener, SqliteWatcher
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class LabIntake:
         self.progress_cache = ProgressCache(self.doorbell)
         self.tokens = TokenCache()
         self.executor: EmbeddedExecutor | DistributedWorker | None = None
-        self.listener: PgListener | None = None
+        self.listener: PgListener | SqliteWatcher | None = None
 
     # --- executor -------------------------------------------------------------------------
 
@@ -78,15 +78,22 @@ class LabIntake:
             self.start_executor()
 
     def start_listener(self) -> None:
-        """On PostgreSQL, one LISTEN connection rings the doorbell for events of other processes."""
-        if self.settings.is_postgres and self.listener is None:
+        """Ring the doorbell for events other processes write: one LISTEN connection on
+        PostgreSQL, a once-a-second look at the event table on SQLite."""
+        if self.listener is not None:
+            return
+        if self.settings.is_postgres:
             from labintake.notify import PgListener
 
             self.listener = PgListener(
                 self.settings.db_url, self.doorbell,
                 on_connect=self.progress_cache.resume, on_disconnect=self.progress_cache.suspend,
             )
-            self.listener.start()
+        else:
+            from labintake.notify import SqliteWatcher
+
+            self.listener = SqliteWatcher(self.db, self.doorbell)
+        self.listener.start()
 
     def start_worker(self, concurrency: int | None = None) -> None:
         """Run files from the job queue in this process (``labintake worker``)."""

@@ -34,3 +34,60 @@ def test_state_changes_uploads_and_rollbacks(tmp_path: Path, sqlite_url: str) ->
         assert heard == before
     finally:
         li.stop()
+
+
+def test_sqlite_watcher_rings_for_other_processes_writes_only(tmp_path: Path, sqlite_url: str) -> None:
+    """Given two LabIntakes on one SQLite file (a server and a `labintake process`), when one
+    pauses a session, then the other's watcher rings its doorbell for that event (and its
+    cached progress shows the pause), while its own writes are not rung a second time."""
+    server = LabIntake(make_settings(tmp_path / "a", sqlite_url))
+    other = LabIntake(make_settings(tmp_path / "b", sqlite_url))
+    try:
+        server.start_listener()
+        watcher = server.listener
+        user = server.local_user_id()
+        session_id = server.create_session(user)
+        heard: list[int] = []
+        server.doorbell.subscribe(session_id, lambda _sid, event_id: heard.append(event_id))
+        (tmp_path / "r.pdf").write_bytes(b"%PDF-1.7 not really")
+        server.add_path(session_id, user, tmp_path / "r.pdf")  # this process's own write
+        rung_by_commit = list(heard)
+        assert rung_by_commit and watcher.check() == 0 and heard == rung_by_commit  # type: ignore[union-attr]
+        assert server.progress(session_id, user)["summary"]["session_status"] == "pending"  # type: ignore[index]
+
+        other.set_state(session_id, user, SessionState.PAUSED)  # another process's write
+        assert heard == rung_by_commit  # nothing here knows yet
+        assert watcher.check() == 1  # type: ignore[union-attr]
+        assert len(heard) == len(rung_by_commit) + 1 and heard[-1] > rung_by_commit[-1]
+        assert server.progress(session_id, user)["summary"]["session_status"] == "paused"  # type: ignore[index]
+    finally:
+        other.stop()
+        server.stop()
+
+
+@pytest.mark.postgres
+def test_a_deletion_on_one_replica_drops_the_session_from_anothers_cache(tmp_path: Path, pg_url: str) -> None:
+    """Given two replicas on PostgreSQL and a session whose progress one of them has cached,
+    when the other deletes it, then the first soon answers 'no such session' (no event says
+    'deleted'; the deletion notifies)."""
+    import time
+
+    a = LabIntake(make_settings(tmp_path / "a", pg_url))
+    b = LabIntake(make_settings(tmp_path / "b", pg_url))
+    try:
+        a.start_listener()
+        assert a.listener.connected.wait(10)  # type: ignore[union-attr]
+        user = a.local_user_id()
+        session_id = a.create_session(user)
+        (tmp_path / "r.pdf").write_bytes(b"%PDF-1.7 not really")
+        a.add_path(session_id, user, tmp_path / "r.pdf")
+        assert a.progress(session_id, user) is not None
+        assert a.progress_cache.get(session_id, user) is not None  # cached
+        assert b.delete_session(session_id, user)
+        deadline = time.monotonic() + 5
+        while a.progress(session_id, user) is not None:
+            assert time.monotonic() < deadline, "replica a still serves the deleted session"
+            time.sleep(0.05)
+    finally:
+        b.stop()
+        a.stop()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, select
+from sqlalchemy import and_, case, delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from labintake.db.models import FileProcessingStatus as FPS
@@ -291,7 +291,30 @@ def delete_session(s: Session, session_id: str, user_id: str) -> list[str] | Non
         ).scalars()
     )
     s.execute(delete(ProcessingSession).where(ProcessingSession.id == session_id, ProcessingSession.user_id == user_id))
+    if s.get_bind().dialect.name == "postgresql":
+        # No event says "deleted" (they go with the session): ring other processes' doorbells
+        # with an id no event will reach, so their caches drop the session for good.
+        s.execute(text("SELECT pg_notify('labintake_events', :payload)"),
+                  {"payload": f"{session_id}:{SESSION_GONE}"})
     return keys
+
+
+# The event id rung for a deleted session: above every real id, so nothing cached survives it.
+SESSION_GONE = 2**62
+
+
+def events_since(s: Session, after: int, limit: int = 5000) -> list[Any]:
+    """(id, session_id) of every event with id > ``after``, in id order (for the SQLite watcher)."""
+    return list(
+        s.execute(
+            select(SessionEvent.id, SessionEvent.session_id).where(SessionEvent.id > after)
+            .order_by(SessionEvent.id).limit(limit)
+        ).all()
+    )
+
+
+def last_event_id_any(s: Session) -> int:
+    return s.execute(select(func.max(SessionEvent.id))).scalar() or 0
 
 
 def unreferenced_keys(s: Session, keys: list[str]) -> list[str]:
