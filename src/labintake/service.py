@@ -19,7 +19,7 @@ from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.migrate import upgrade
 from labintake.db.models import ProcessingSession, SessionProcessingSummary
-from labintake.db.progress import last_event_id, session_progress
+from labintake.db.progress import progress_snapshot
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
@@ -183,12 +183,13 @@ class LabIntake:
         if cached is not None:
             return cached
         with self.db.read() as s:
-            # The event id first: a change committed between the two reads makes the entry
-            # older than the snapshot, never newer, so it can only be rebuilt too early.
-            event_id = last_event_id(s, session_id)
-            snapshot = session_progress(s, session_id, user_id)
-        if snapshot is not None:
-            self.progress_cache.put(session_id, user_id, event_id, snapshot)
+            # The event id is read first: a change committed between the two reads makes the
+            # entry older than the snapshot, never newer, so it can only be rebuilt too early.
+            found = progress_snapshot(s, session_id, user_id)
+        if found is None:
+            return None
+        event_id, snapshot = found
+        self.progress_cache.put(session_id, user_id, event_id, snapshot)
         return snapshot
 
     def cached_progress(self, session_id: str, user_id: str) -> dict[str, Any] | None:

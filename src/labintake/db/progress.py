@@ -19,6 +19,10 @@ def iso(dt: Any) -> str | None:
 # Built once: constructing a select() costs more than running it on a 5-file session.
 _SESSION_AND_SUMMARY = (
     select(
+        # The latest event id, read first and in the same statement: a snapshot built from the
+        # rows read after it contains at least that event (see ProgressCache).
+        select(func.max(SessionEvent.id)).where(SessionEvent.session_id == ProcessingSession.id)
+        .scalar_subquery().label("last_event_id"),
         ProcessingSession.state,
         SessionProcessingSummary.total_files, SessionProcessingSummary.completed_files,
         SessionProcessingSummary.failed_files, SessionProcessingSummary.processing_files,
@@ -29,6 +33,10 @@ _SESSION_AND_SUMMARY = (
     .outerjoin(SessionProcessingSummary, SessionProcessingSummary.session_id == ProcessingSession.id)
     .where(ProcessingSession.id == bindparam("session_id"), ProcessingSession.user_id == bindparam("user_id"))
 )
+# The baseline's head (use_summary=False): the session's state only, no summary, no event id.
+_SESSION_STATE = select(ProcessingSession.state).where(
+    ProcessingSession.id == bindparam("session_id"), ProcessingSession.user_id == bindparam("user_id")
+)
 _FILES = (
     select(
         FPS.id, FPS.file_name, FPS.file_type, FPS.status, FPS.progress, FPS.error_code,
@@ -38,14 +46,8 @@ _FILES = (
     .where(FPS.session_id == bindparam("session_id"), FPS.user_id == bindparam("user_id"))
     .order_by(FPS.created_at, FPS.id)
 )
-_LAST_EVENT = select(func.max(SessionEvent.id)).where(SessionEvent.session_id == bindparam("session_id"))
 _SUMMARY_KEYS = ("total_files", "completed_files", "failed_files", "processing_files", "pending_files",
                  "overall_progress", "session_status")
-
-
-def last_event_id(s: Session, session_id: str) -> int:
-    """The session's latest event id (an index probe): what a snapshot read with it contains."""
-    return s.connection().execute(_LAST_EVENT, {"session_id": session_id}).scalar() or 0
 
 
 def session_progress(
@@ -57,12 +59,24 @@ def session_progress(
     session without a summary yet (no files) is answered from its file rows, as the seed's
     fallback did. ``use_summary=False`` always aggregates (the benchmark's baseline).
     """
+    found = progress_snapshot(s, session_id, user_id, use_summary=use_summary)
+    return found[1] if found else None
+
+
+def progress_snapshot(
+    s: Session, session_id: str, user_id: str, *, use_summary: bool = True
+) -> tuple[int, dict[str, Any]] | None:
+    """``session_progress`` with the id of the latest event it already reflects (for caching)."""
     conn = s.connection()
     params = {"session_id": session_id, "user_id": user_id}
-    head = conn.execute(_SESSION_AND_SUMMARY, params).first()
+    head = conn.execute(_SESSION_AND_SUMMARY if use_summary else _SESSION_STATE, params).first()
     if head is None:
         return None
     files = conn.execute(_FILES, params).all()
+    return (head.last_event_id or 0) if use_summary else 0, _shape(session_id, head, files, use_summary)
+
+
+def _shape(session_id: str, head: Any, files: list[Any], use_summary: bool) -> dict[str, Any]:
     if use_summary and head.total_files is not None:
         summary = {key: getattr(head, key) for key in _SUMMARY_KEYS}
     else:
