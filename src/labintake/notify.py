@@ -19,7 +19,9 @@ class Doorbell:
         self._lock = threading.Lock()
         self._listeners: dict[str, list[Listener]] = defaultdict(list)
         self._any: list[Listener] = []
-        self._local: set[int] = set()  # event ids of this process's commits, for the SQLite watcher
+        # Event ids of this process's commits, kept only while a SQLite watcher asks about them.
+        self.track_local = False
+        self._local: set[int] = set()
 
     def subscribe(self, session_id: str | None, listener: Listener) -> Callable[[], None]:
         """Call ``listener(session_id, event_id)`` on every ring; returns the unsubscribe function."""
@@ -36,8 +38,11 @@ class Doorbell:
 
     def ring_all(self, events: list[tuple[str, int]]) -> None:
         """This process's commits (the database layer calls this after each one)."""
-        with self._lock:
-            self._local.update(event_id for _, event_id in events)
+        if self.track_local:
+            with self._lock:
+                if len(self._local) > 100_000:  # the watcher has stopped asking: stay bounded
+                    self._local.clear()
+                self._local.update(event_id for _, event_id in events)
         for session_id, event_id in events:
             self.ring(session_id, event_id)
 
@@ -45,9 +50,10 @@ class Doorbell:
         """Which of ``event_ids`` this process's commits have rung (and forget them)."""
         with self._lock:
             found = self._local.intersection(event_ids)
-            self._local.difference_update(found)
-            if len(self._local) > 100_000:  # rung but never asked about (no watcher): keep it bounded
-                self._local.clear()
+            # Nothing at or below the newest id asked about will be asked about again (an id
+            # rung after the watcher already saw it would otherwise stay here for good).
+            top = max(event_ids, default=0)
+            self._local = {i for i in self._local if i > top}
             return found
 
     def ring(self, session_id: str, event_id: int) -> None:
@@ -142,6 +148,7 @@ class SqliteWatcher:
     def start(self) -> None:
         from labintake.db import history
 
+        self.doorbell.track_local = True
         with self.db.read(system=True) as s:
             self.seen = history.last_event_id_any(s)
         self._thread.start()
@@ -149,6 +156,7 @@ class SqliteWatcher:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        self.doorbell.track_local = False
 
     def check(self) -> int:
         """One look at the event table; returns how many events of other processes it rang for."""
