@@ -91,3 +91,18 @@ def test_a_deletion_on_one_replica_drops_the_session_from_anothers_cache(tmp_pat
     finally:
         b.stop()
         a.stop()
+
+
+def test_the_doorbell_keeps_its_own_event_ids_only_for_a_watcher() -> None:
+    """Without a SQLite watcher (PostgreSQL, or no server) nothing is kept per event; with one,
+    what the watcher has passed is dropped, so the set stays small however long it runs."""
+    from labintake.notify import Doorbell
+
+    bell = Doorbell()
+    bell.ring_all([("s", i) for i in range(1, 1001)])
+    assert bell.rung_here(list(range(1, 1001))) == set()  # nothing kept
+    bell.track_local = True
+    bell.ring_all([("s", 1001), ("s", 1002), ("s", 1005)])
+    assert bell.rung_here([1001, 1003]) == {1001}
+    assert bell.rung_here([1004, 1005, 1006]) == {1005}
+    assert bell._local == set()  # 1002 was passed by: dropped
