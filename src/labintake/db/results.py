@@ -31,13 +31,13 @@ def save_report(
     s.flush()
     s.add_all(
         TestResult(
-            user_id=user_id, report_id=row.id, position=i, name=r.name, loinc=r.loinc,
+            user_id=user_id, report_id=row.id, position=i, name=r.name, name_as_printed=r.name_as_printed, loinc=r.loinc,
             value=r.value, value_text=r.value_text, unit=r.unit,
             reference_low=r.reference_range.low if r.reference_range else None,
             reference_high=r.reference_range.high if r.reference_range else None,
             reference_text=r.reference_range.text if r.reference_range else None,
             flag=r.flag, flag_source=r.flag_source, section=r.section,
-            needs_review=r.needs_review, page=r.page,
+            needs_review=r.needs_review, review_reason=r.review_reason, page=r.page,
             bbox=list(r.bbox) if r.bbox else None, confidence=r.confidence,
         )
         for i, r in enumerate(report.results)

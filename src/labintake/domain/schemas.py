@@ -30,13 +30,22 @@ class Report(_Model):
 
 
 class ReferenceRange(_Model):
+    """A reference interval as printed. ``low``/``high`` are the printed bounds; a
+    comparator says whether a one-sided bound is strict (``<5.0``: high 5.0, ``<``) or
+    inclusive (``≤5.0``: ``<=``). A plain ``a - b`` has no comparators (both inclusive)."""
+
     low: float | None = None
     high: float | None = None
     text: str | None = None
+    low_comparator: Literal[">", ">="] | None = None
+    high_comparator: Literal["<", "<="] | None = None
 
 
 class Result(_Model):
     name: str
+    # The label exactly as on the page; ``name`` is the catalog's canonical name when the
+    # label matched one, else the printed label with its white space folded.
+    name_as_printed: str | None = None
     loinc: str | None = None
     value: float | None = None
     value_text: str
@@ -51,6 +60,9 @@ class Result(_Model):
     flag_source: Literal["printed", "derived"] | None = None
     section: str | None = None
     needs_review: bool = False
+    # Why a person should look (a short stable code, e.g. ``unit_not_accepted``), when
+    # ``needs_review`` is set.
+    review_reason: str | None = None
 
 
 class LabReport(_Model):
