@@ -231,10 +231,33 @@ def serve(
                 ws="websockets-sansio", timeout_graceful_shutdown=5, proxy_headers=False,
             )
         )
+        intake_stop = _start_intake(li, settings)
         freeze_startup_objects()
         server.run()  # returns on SIGINT/SIGTERM
+        intake_stop.set()
     finally:
         li.stop()
+
+
+def _intake_user(li, email: str | None) -> str:  # type: ignore[no-untyped-def]
+    """The account intake files belong to: ``email``'s, or the local account's."""
+    if email is None:
+        return li.local_user_id()
+    user_id = li.user_id_for(email)
+    if user_id is None:
+        console.print(f"[red]no account {email}: create it with `labintake users create {email}`[/red]")
+        raise typer.Exit(2)
+    return user_id
+
+
+def _start_intake(li, settings: Settings) -> threading.Event:  # type: ignore[no-untyped-def]
+    """With ``LABINTAKE_INTAKE_DIR``, watch that folder beside the server; returns its stop event."""
+    stop = threading.Event()
+    if settings.intake_dir is not None:
+        intake = li.intake_folder(settings.intake_dir, _intake_user(li, settings.intake_user))
+        threading.Thread(target=intake.run, args=(stop,), name="intake", daemon=True).start()
+        console.print(f"watching the intake folder {intake.folder}")
+    return stop
 
 
 def _is_loopback(host: str) -> bool:
@@ -339,6 +362,35 @@ def tokens_create(
     finally:
         db.dispose()
     sys.stdout.write(token + "\n")
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path | None, typer.Argument(file_okay=False, help="The intake folder (default LABINTAKE_INTAKE_DIR).")] = None,
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Account the files belong to (default the local account).")] = None,
+) -> None:
+    """Process files dropped into FOLDER; each ends in FOLDER/done or FOLDER/failed (with a .error.txt)."""
+    import signal as signals
+
+    from labintake.service import LabIntake
+
+    settings = _settings()
+    folder = folder or settings.intake_dir
+    if folder is None:
+        raise typer.BadParameter("name a folder, or set LABINTAKE_INTAKE_DIR", param_hint="FOLDER")
+    logs.configure(settings.log_level)
+    li = LabIntake(settings)
+    stop = threading.Event()
+    signals.signal(signals.SIGTERM, lambda *_: stop.set())
+    try:
+        intake = li.intake_folder(folder, _intake_user(li, user or settings.intake_user))
+        li.start_processing()  # this command runs the files it picks up (a worker, on PostgreSQL)
+        console.print(f"watching {intake.folder}: results go to done/ and failed/; Ctrl+C stops")
+        intake.run(stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        li.stop()
 
 
 @app.command()

@@ -31,6 +31,7 @@ from labintake.storage import open_storage
 if TYPE_CHECKING:
     from labintake.executors.distributed import DistributedWorker
     from labintake.executors.embedded import EmbeddedExecutor
+    from labintake.intake import IntakeFolder
     from labintake.notify import PgListener, SqliteWatcher
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,24 @@ class LabIntake:
     def local_user_id(self) -> str:
         with self.db.transaction() as s:
             return repo.get_or_create_user(s, repo.LOCAL_USER_EMAIL).id
+
+    def user_id_for(self, email: str) -> str | None:
+        """The account with this email, or None."""
+        from labintake.auth import normalise_email
+        from labintake.db.users import user_by_email
+
+        with self.db.read(system=True) as s:
+            user = user_by_email(s, normalise_email(email))
+            return user.id if user is not None else None
+
+    def intake_folder(self, folder: Path, user_id: str) -> IntakeFolder:
+        """An intake folder feeding this service (run it with ``.run(stop_event)``)."""
+        from labintake.intake import IntakeFolder
+
+        return IntakeFolder(
+            self, folder, user_id,
+            settle_seconds=self.settings.intake_settle_seconds, poll_seconds=self.settings.intake_poll_seconds,
+        )
 
     def create_session(self, user_id: str, name: str = "") -> str:
         with self.db.transaction() as s:

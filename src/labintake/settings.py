@@ -55,6 +55,17 @@ class Settings(BaseSettings):
         description="auto: procrastinate on PostgreSQL, the in-process executor on SQLite. "
         "'embedded' forces the in-process one (small installs on PostgreSQL).",
     )
+    intake_dir: Path | None = Field(
+        None, description="An intake folder that `labintake serve` watches: files dropped in are processed "
+        "and moved to done/ or failed/ (`labintake watch DIR` does the same on its own).",
+    )
+    intake_user: str | None = Field(
+        None, description="Email of the account intake-folder files belong to; default the local account."
+    )
+    intake_settle_seconds: float = Field(
+        2.0, ge=0, description="An intake file is picked up once its size and mtime held still this long."
+    )
+    intake_poll_seconds: float = Field(1.0, gt=0, description="How often the intake folder is scanned.")
     vision_enabled: bool = Field(
         False, description="Use the optional vision-LLM extractor when local OCR and parsing fail validation."
     )

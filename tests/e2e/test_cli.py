@@ -138,3 +138,45 @@ def test_process_on_postgresql_runs_its_own_files(report_files: dict[str, Path],
                          env=env_for(tmp_path / "data", LABINTAKE_DATABASE_URL=pg_url))
     assert run.returncode == 0, run.stderr
     assert json.loads((tmp_path / "out" / "report.json").read_text())["patient"]["name"] == "Jane Q Doe"
+
+
+def test_watch_processes_dropped_files_and_survives_a_restart(report_files: dict[str, Path], tmp_path: Path) -> None:
+    """Given `labintake watch DIR`, when a report and a corrupt file are dropped in, the watcher
+    is killed with SIGKILL and started again, then the report ends in DIR/done and the corrupt
+    file in DIR/failed with its reason, each processed once."""
+    folder = tmp_path / "intake"
+    env = env_for(tmp_path / "data", LABINTAKE_INTAKE_SETTLE_SECONDS="0.2", LABINTAKE_INTAKE_POLL_SECONDS="0.1")
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([*LABINTAKE, "watch", str(folder)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def wait_for(predicate, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+            time.sleep(0.1)
+
+    watcher = start()
+    try:
+        wait_for(lambda: (folder / "done").is_dir())
+        (folder / "report.pdf").write_bytes(report_files["pdf"].read_bytes())
+        (folder / "broken.pdf").write_bytes(report_files["bad"].read_bytes())
+        wait_for(lambda: not (folder / "report.pdf").exists())  # claimed
+        os.killpg(watcher.pid, signal.SIGKILL)
+        watcher.wait(timeout=10)
+        watcher = start()
+        wait_for(lambda: (folder / "done" / "report.pdf").exists()
+                 and (folder / "failed" / "broken.pdf.error.txt").exists())
+        assert "corrupt_pdf" in (folder / "failed" / "broken.pdf.error.txt").read_text()
+    finally:
+        os.killpg(watcher.pid, signal.SIGTERM)
+        watcher.wait(timeout=30)
+    db = Database(f"sqlite:///{tmp_path / 'data' / 'labintake.db'}")
+    try:
+        with db.read() as s:
+            reports = s.execute(select(func.count()).select_from(LabReport)).scalar_one()
+            files = s.execute(select(func.count()).select_from(FileProcessingStatus)).scalar_one()
+        assert (reports, files) == (1, 2)
+    finally:
+        db.dispose()
