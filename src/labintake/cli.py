@@ -40,7 +40,15 @@ EXIT_FAILED = 1
 
 
 def _settings() -> Settings:
-    return Settings()
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:  # a setting that makes no sense: say which, and stop
+        for err in exc.errors():
+            name = "LABINTAKE_" + "_".join(str(p) for p in err["loc"]).upper()
+            console.print(f"[red]{name}: {err['msg']}[/red]")
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")
@@ -217,8 +225,9 @@ def serve(
             li.start_executor()
         config = WebConfig(
             executor_expected=not no_executor,
-            # Browsers keep Secure cookies off plain http except on loopback; behind TLS, keep Secure.
-            cookie_secure=not _is_loopback(host),
+            # Browsers keep Secure cookies off plain http except on loopback; behind a TLS proxy
+            # (LABINTAKE_PUBLIC_URL=https://…) the app binds loopback and the cookies stay Secure.
+            cookie_secure=settings.https or not _is_loopback(host),
             cors_origins=settings.cors_origins,
         )
         console.print(
@@ -228,7 +237,10 @@ def serve(
         server = uvicorn.Server(
             uvicorn.Config(
                 create_app(li, config), host=host, port=port, log_config=None, lifespan="off",
-                ws="websockets-sansio", timeout_graceful_shutdown=5, proxy_headers=False,
+                ws="websockets-sansio", timeout_graceful_shutdown=5,
+                # X-Forwarded-For/-Proto only from the proxies named in LABINTAKE_TRUSTED_PROXIES.
+                proxy_headers=bool(settings.trusted_proxies),
+                forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
             )
         )
         intake_stop = _start_intake(li, settings)

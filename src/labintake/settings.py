@@ -44,11 +44,26 @@ class Settings(BaseSettings):
     )
     max_pages: int = Field(50, gt=0, description="PDF page limit.")
     max_image_pixels: int = Field(60_000_000, gt=0, description="Image pixel limit (width x height).")
+    max_render_pixels: int = Field(
+        25_000_000, gt=0, description="Largest page image the review page is sent (width x height); "
+        "a bigger page is rendered at a smaller scale.",
+    )
     ocr_dpi: int = Field(200, ge=72, le=600, description="Resolution PDF pages are rendered at for OCR.")
     log_level: str = Field("INFO", description="Python log level.")
     cors_origins: tuple[str, ...] = Field(
         (), description="Origins allowed to call the API from a browser (CORS); none by default. "
         'As JSON: LABINTAKE_CORS_ORIGINS=\'["https://app.example.org"]\'.',
+    )
+    public_url: str | None = Field(
+        None, description="The address people use (https://labs.example.org). With https, cookies are Secure "
+        "and HSTS is sent, whatever the app binds to behind its proxy; links in emails use it.",
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        (), description="Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; "
+        'none by default. As JSON: LABINTAKE_TRUSTED_PROXIES=\'["127.0.0.1"]\'.',
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token /metrics requires. Unset: /metrics answers loopback clients only.",
     )
     executor: Literal["auto", "embedded", "procrastinate"] = Field(
         "auto",
@@ -75,6 +90,29 @@ class Settings(BaseSettings):
     vision_api_key: SecretStr | None = Field(None, description="Bearer key for the vision extractor's endpoint.")
     vision_model: str | None = Field(None, description="Model name sent to the vision extractor's endpoint.")
     vision_timeout_seconds: float = Field(60.0, gt=0, description="Time limit for one vision-extractor request.")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # With credentials allowed, "*" would let any site read a logged-in user's health data.
+        if any("*" in origin for origin in value):
+            raise ValueError(
+                "LABINTAKE_CORS_ORIGINS may not contain '*': list the exact origins that may call the API "
+                '(e.g. \'["https://app.example.org"]\')'
+            )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("LABINTAKE_PUBLIC_URL must start with https:// (or http:// for local use)")
+        return value.rstrip("/") if value else value
+
+    @property
+    def https(self) -> bool:
+        """People reach us over TLS (the proxy terminates it): cookies Secure, HSTS on."""
+        return bool(self.public_url and self.public_url.startswith("https://"))
 
     @field_validator("data_dir")
     @classmethod

@@ -6,9 +6,10 @@ it only reads ``li.executor`` for readiness.
 
 from __future__ import annotations
 
+import html
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from labintake import __doc__ as package_doc
@@ -18,6 +19,7 @@ from labintake.web.api import files, meta, sessions
 from labintake.web.deps import CSRF_HEADER, WebConfig
 from labintake.web.login import router as login_router
 from labintake.web.metrics import MetricsMiddleware
+from labintake.web.security import SecurityHeaders
 
 DESCRIPTION = """Upload lab reports (PDFs, scans, photos), follow each file's progress live,
 and read the structured results.
@@ -28,6 +30,15 @@ session cookie from `POST /login` (unsafe methods then also need the `X-CSRF-Tok
 
 **Errors:** every failure is `{"error": {"code": "…", "message": "…"}}` with a stable `code`.
 """
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>LabIntake API</title><link rel="icon" href="/static/favicon.svg">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-openapi="{openapi}"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/swagger-init.js"></script></body></html>"""
 
 
 def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
@@ -46,6 +57,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     app.state.feeds = push.Feeds()  # push streams of one session share their reads
     errors.install(app, max_body_bytes=li.settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(SecurityHeaders, hsts=li.settings.https)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins), allow_credentials=True,
@@ -62,12 +74,8 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title="LabIntake API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        # Swagger UI from vendored files and started from a file, not an inline script (CSP).
+        return HTMLResponse(_DOCS_PAGE.format(openapi=html.escape(app.openapi_url or "/openapi.json")))
 
     return app
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from labintake import auth
 from labintake.db import history
 from labintake.db import users as users_repo
 from labintake.service import LabIntake
@@ -48,10 +49,28 @@ def readyz(li: LI, config: Config) -> Response:
     return error_response(503, "not_ready", f"Not ready: {down}.", checks=checks)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
-def prometheus() -> Response:
+@router.get("/metrics", summary="Prometheus metrics (bearer LABINTAKE_METRICS_TOKEN, or loopback only)",
+            response_class=Response,
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 403: {"model": ErrorBody}})
+def prometheus(request: Request, li: LI) -> Response:
+    # Counts by status, type and error reveal how the service is used: not for everyone.
+    expected = li.settings.metrics_token
+    if expected is not None:
+        sent = request.headers.get("authorization", "")
+        if not auth.same(sent.removeprefix("Bearer ").strip(), expected.get_secret_value()):
+            return error_response(403, "forbidden", "Send the metrics token: Authorization: Bearer <token>.")
+    elif not _is_loopback(request.client.host if request.client else ""):
+        return error_response(403, "forbidden", "Metrics answer loopback clients only; set LABINTAKE_METRICS_TOKEN.")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @router.get("/api/analytics", response_model=Analytics, summary="The user's processing statistics",
@@ -64,8 +83,6 @@ def analytics(li: LI, user_id: CurrentUser) -> Analytics:
 @router.get("/api/me", response_model=Me, summary="Who is logged in (and the CSRF token for cookie sessions)",
             tags=["auth"], responses=ERROR_RESPONSES)
 def me(request: Request, li: LI, user_id: CurrentUser) -> Me:
-    from labintake import auth
-
     csrf = None
     cookie = request.cookies.get(SESSION_COOKIE)
     with li.db.read() as s:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from labintake.db import corrections as corr
 from labintake.db.results import load_report
 from labintake.export import to_csv, to_fhir
+from labintake.domain.status import FileStatus
 from labintake.web.deps import LI, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, ApiError, NoNul, not_found
 from labintake.web.ui import data
@@ -115,13 +116,16 @@ def page_image(file_id: str, page: int, li: LI, user_id: CurrentUser) -> Respons
         stored = data.stored_file(s, file_id, user_id)
     if stored is None or page < 1:
         raise not_found("file")
+    if stored.status != FileStatus.COMPLETED.value:
+        # Only files that were read are shown: a failed upload may be anything, and is not rendered.
+        raise not_found("page")
     try:
         png = page_png(li.storage.path(stored.storage_key), stored.file_type, page,
-                       max_pixels=li.settings.max_image_pixels, max_pages=li.settings.max_pages)
+                       max_pixels=li.settings.max_image_pixels, max_pages=li.settings.max_pages,
+                       max_render_pixels=li.settings.max_render_pixels)
     except NoSuchPage:
         raise not_found("page") from None
-    # Stored bytes are content-addressed and never change.
-    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
+    return Response(png, media_type="image/png")  # never cached: see web/security.py
 
 
 # --- patients -------------------------------------------------------------------------------

@@ -23,17 +23,28 @@ class NoSuchPage(LookupError):
 PX_PER_PT = 2.0  # 144 dpi: sharp enough to read a value, small enough to send quickly
 
 
-def page_png(path: Path, file_type: str, page: int, *, max_pixels: int, max_pages: int) -> bytes:
-    """The 1-based ``page`` rendered at PX_PER_PT; NoSuchPage past the end, LabIntakeError if unreadable."""
+def render_scale(width_pt: float, height_pt: float, max_render_pixels: int) -> float:
+    """PX_PER_PT, or less when that would make the image larger than ``max_render_pixels``:
+    a tiny PDF can declare a 200-inch page, whose render would take gigabytes."""
+    area = max(1.0, width_pt * height_pt)
+    return min(PX_PER_PT, (max_render_pixels / area) ** 0.5)
+
+
+def page_png(path: Path, file_type: str, page: int, *, max_pixels: int, max_pages: int,
+             max_render_pixels: int) -> bytes:
+    """The 1-based ``page`` rendered at PX_PER_PT (less for a giant page); NoSuchPage past the
+    end, LabIntakeError (``corrupt_pdf``, ``encrypted_pdf``, …) if unreadable."""
     if file_type == PDF:
-        import pypdfium2 as pdfium
+        from labintake.extract.pdf import open_pdf
 
         with _PDFIUM:
-            doc = pdfium.PdfDocument(str(path))
+            doc = open_pdf(path.read_bytes(), max_pages)
             try:
                 if not 1 <= page <= len(doc):
                     raise NoSuchPage(page)
-                image = doc[page - 1].render(scale=PX_PER_PT).to_pil()
+                pdf_page = doc[page - 1]
+                scale = render_scale(*pdf_page.get_size(), max_render_pixels)
+                image = pdf_page.render(scale=scale).to_pil()
             finally:
                 doc.close()
     elif file_type in IMAGE_TYPES:
@@ -44,7 +55,7 @@ def page_png(path: Path, file_type: str, page: int, *, max_pixels: int, max_page
             iter_frames(path.read_bytes(), max_pixels=max_pixels, max_pages=max_pages)
         ):
             if index == page - 1:
-                factor = PX_PER_PT * 72.0 / dpi
+                factor = min(PX_PER_PT * 72.0 / dpi, (max_render_pixels / max(1, frame.width * frame.height)) ** 0.5)
                 size = (max(1, round(frame.width * factor)), max(1, round(frame.height * factor)))
                 image = frame.resize(size) if size != frame.size else frame
                 break

@@ -2,6 +2,10 @@
 (function () {
   "use strict";
   var LI = window.LI;
+  // Choosing another analyte shows it at once (no inline handler: the CSP refuses those).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
   var pts = (LI.json("points") || []).filter(function (p) { return p.value !== null && p.date; });
   if (!pts.length) return;
   // A single value sits in the middle of a band three slots wide: a band between two points
