@@ -22,10 +22,6 @@ from labintake.settings import Settings
 app = typer.Typer(help="LabIntake: lab reports in, structured results out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-users_app = typer.Typer(help="Accounts that can log in to the web app.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
-app.add_typer(tokens_app, name="tokens")
 
 console = Console(stderr=True)
 
@@ -37,6 +33,13 @@ STATUS_STYLE = {
 
 # Exit codes: 0 all completed, 1 some file failed, 2 usage, 3 a file could not be read at all.
 EXIT_FAILED = 1
+
+
+def _register_account_commands() -> None:
+    from labintake.cli_accounts import tokens_app, users_app
+
+    app.add_typer(users_app, name="users")
+    app.add_typer(tokens_app, name="tokens")
 
 
 def _settings() -> Settings:
@@ -296,86 +299,6 @@ def _first_account(li, login_url: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _database():  # type: ignore[no-untyped-def]
-    from labintake.db.engine import Database
-    from labintake.db.migrate import upgrade
-
-    settings = _settings()
-    if not settings.is_postgres:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.db_url)
-    return Database(settings.db_url)
-
-
-def _password(password: str | None) -> str:
-    if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise typer.BadParameter("use at least 8 characters", param_hint="--password")
-    return password
-
-
-def _with_user_db(action, email: str, password: str | None, done: str) -> None:  # type: ignore[no-untyped-def]
-    """Run ``action(session, email, password)`` in one transaction; AuthError is a clean exit 2."""
-    from labintake import auth
-
-    secret = _password(password)
-    db = _database()
-    try:
-        with db.transaction() as s:
-            action(s, email, secret)
-    except auth.AuthError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    finally:
-        db.dispose()
-    console.print(f"[green]{done} {auth.normalise_email(email)}[/green]")
-
-
-@users_app.command("create")
-def users_create(
-    email: Annotated[str, typer.Argument(help="The login email.")],
-    password: Annotated[str | None, typer.Option("--password", help="Prompted for when omitted.")] = None,
-) -> None:
-    """Create a user who can log in to the web app."""
-    from labintake import auth
-
-    _with_user_db(auth.create_user, email, password, "created")
-
-
-@users_app.command("password")
-def users_password(
-    email: Annotated[str, typer.Argument(help="The login email.")],
-    password: Annotated[str | None, typer.Option("--password", help="Prompted for when omitted.")] = None,
-) -> None:
-    """Set a user's password."""
-    from labintake import auth
-
-    _with_user_db(auth.set_password, email, password, "password set for")
-
-
-@tokens_app.command("create")
-def tokens_create(
-    email: Annotated[str, typer.Argument(help="The user the token acts as.")],
-    name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "cli",
-) -> None:
-    """Print a new API bearer token for a user (only its hash is stored: copy it now)."""
-    from labintake import auth
-    from labintake.db import users as users_repo
-
-    db = _database()
-    try:
-        with db.transaction() as s:
-            user = users_repo.user_by_email(s, auth.normalise_email(email))
-            if user is None:
-                console.print(f"[red]no user {email}; create it with `labintake users create`[/red]")
-                raise typer.Exit(2)
-            token = auth.create_token(s, user.id, name)
-    finally:
-        db.dispose()
-    sys.stdout.write(token + "\n")
-
-
 @app.command()
 def watch(
     folder: Annotated[Path | None, typer.Argument(file_okay=False, help="The intake folder (default LABINTAKE_INTAKE_DIR).")] = None,
@@ -431,6 +354,9 @@ def worker(
         pass
     finally:
         li.stop()
+
+
+_register_account_commands()
 
 
 def main() -> None:  # pragma: no cover

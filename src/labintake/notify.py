@@ -78,10 +78,12 @@ class PgListener:
     """
 
     CHANNEL = "labintake_events"
+    AUTH_CHANNEL = "labintake_auth"  # a revocation, disable or password change: drop cached credentials
 
     def __init__(
         self, sqlalchemy_url: str, doorbell: Doorbell, *,
         on_connect: Callable[[], None] = lambda: None, on_disconnect: Callable[[], None] = lambda: None,
+        on_auth_change: Callable[[], None] = lambda: None,
     ) -> None:
         from sqlalchemy.engine import make_url
 
@@ -89,6 +91,7 @@ class PgListener:
         self.doorbell = doorbell
         self.on_connect = on_connect  # notifications may have been missed while disconnected
         self.on_disconnect = on_disconnect
+        self.on_auth_change = on_auth_change
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="labintake-listen", daemon=True)
         self.connected = threading.Event()
@@ -111,11 +114,16 @@ class PgListener:
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {self.CHANNEL}")
+                    conn.execute(f"LISTEN {self.AUTH_CHANNEL}")
                     self.on_connect()
+                    self.on_auth_change()  # changes made while disconnected were not heard
                     self.connected.set()
                     delay = 0.5
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
+                            if note.channel == self.AUTH_CHANNEL:
+                                self.on_auth_change()
+                                continue
                             session_id, _, event_id = note.payload.rpartition(":")
                             if session_id and event_id.isdigit():
                                 self.doorbell.ring(session_id, int(event_id))
@@ -137,9 +145,11 @@ class SqliteWatcher:
     this process did not write itself.
     """
 
-    def __init__(self, db, doorbell: Doorbell, *, interval: float = 1.0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db, doorbell: Doorbell, *, interval: float = 1.0,  # type: ignore[no-untyped-def]
+                 on_auth_epoch: Callable[[int], None] = lambda epoch: None) -> None:
         self.db = db
         self.doorbell = doorbell
+        self.on_auth_epoch = on_auth_epoch  # the auth epoch, read on every look
         self.interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="labintake-sqlite-watch", daemon=True)
@@ -162,8 +172,12 @@ class SqliteWatcher:
         """One look at the event table; returns how many events of other processes it rang for."""
         from labintake.db import history
 
+        from labintake.db.users import auth_epoch
+
         with self.db.read(system=True) as s:
             rows = history.events_since(s, self.seen)
+            epoch = auth_epoch(s)
+        self.on_auth_epoch(epoch)
         if not rows:
             return 0
         self.seen = rows[-1].id

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from sqlalchemy.engine import make_url
+
 from labintake import metrics
 from labintake.db import sessions as repo
 from labintake.db import transitions as tx
@@ -42,9 +44,11 @@ class LabIntake:
     def __init__(self, settings: Settings, *, migrate: bool = True) -> None:
         self.settings = settings
         if not settings.is_postgres:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(settings.data_dir)
         if migrate:
             upgrade(settings.db_url)
+        if not settings.is_postgres:
+            private_file(Path(make_url(settings.db_url).database or ""))
         self.db = Database(settings.db_url)
         self.doorbell = Doorbell()
         # Every committed event rings, whoever wrote it: API, executor, CLI.
@@ -89,11 +93,12 @@ class LabIntake:
             self.listener = PgListener(
                 self.settings.db_url, self.doorbell,
                 on_connect=self.progress_cache.resume, on_disconnect=self.progress_cache.suspend,
+                on_auth_change=self.tokens.clear,
             )
         else:
             from labintake.notify import SqliteWatcher
 
-            self.listener = SqliteWatcher(self.db, self.doorbell)
+            self.listener = SqliteWatcher(self.db, self.doorbell, on_auth_epoch=self.tokens.at_epoch)
         self.listener.start()
 
     def start_worker(self, concurrency: int | None = None) -> None:
@@ -303,6 +308,24 @@ class LabIntake:
             for key in history.unreferenced_keys(s, keys):
                 self.storage.delete(key)
         return True
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` readable by this user only (health data lives there); an existing
+    folder is left as its owner set it."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        path.chmod(0o700)
+
+
+def private_file(path: Path) -> None:
+    """The SQLite file readable by this user only; SQLite gives its -wal and -shm files the
+    same mode."""
+    if path.is_file():
+        try:
+            path.chmod(0o600)
+        except PermissionError:  # not ours to change: say so, do not fail
+            log.warning("cannot make the database file private", extra={"path": str(path)})
 
 
 @dataclass(frozen=True, slots=True)

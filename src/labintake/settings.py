@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,8 @@ class Settings(BaseSettings):
         (), description="Origins allowed to call the API from a browser (CORS); none by default. "
         'As JSON: LABINTAKE_CORS_ORIGINS=\'["https://app.example.org"]\'.',
     )
+    session_idle_hours: float = Field(8.0, gt=0, description="A browser session not used this long ends.")
+    token_ttl_days: int = Field(90, ge=1, description="Default lifetime of a new API token (`tokens create --days`).")
     public_url: str | None = Field(
         None, description="The address people use (https://labs.example.org). With https, cookies are Secure "
         "and HSTS is sent, whatever the app binds to behind its proxy; links in emails use it.",
@@ -108,6 +111,10 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("LABINTAKE_PUBLIC_URL must start with https:// (or http:// for local use)")
         return value.rstrip("/") if value else value
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(hours=self.session_idle_hours)
 
     @property
     def https(self) -> bool:

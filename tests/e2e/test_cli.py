@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -180,3 +181,35 @@ def test_watch_processes_dropped_files_and_survives_a_restart(report_files: dict
         assert (reports, files) == (1, 2)
     finally:
         db.dispose()
+
+
+def test_accounts_and_tokens_from_the_cli(tmp_path: Path) -> None:
+    """users create reads the password from stdin and refuses a weak one; tokens are listed
+    (never shown again), revoked one by one or all at once; users can be disabled and enabled."""
+    env = env_for(tmp_path / "data")
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*LABINTAKE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120)
+
+    weak = run("users", "create", "cli@example.test", "--password-stdin", stdin="short\n")
+    assert weak.returncode == 2 and "12 characters" in weak.stderr
+    made = run("users", "create", "cli@example.test", "--password-stdin", stdin="a long enough secret\n")
+    assert made.returncode == 0, made.stderr
+    flagged = run("users", "password", "cli@example.test", "--password", "another long secret")
+    assert flagged.returncode == 0 and "visible to other users" in flagged.stderr
+
+    first = run("tokens", "create", "cli@example.test", "--name", "first", "--days", "7").stdout.strip()
+    second = run("tokens", "create", "cli@example.test", "--name", "second").stdout.strip()
+    assert first.startswith("li_") and second.startswith("li_")
+    listing = run("tokens", "list", "cli@example.test").stderr
+    assert "first" in listing and "second" in listing and first not in listing and listing.count("active") == 2
+    token_id = re.search(r"│ ([0-9a-f]{8}) │ first", listing).group(1)  # type: ignore[union-attr]
+    assert run("tokens", "revoke", "cli@example.test", token_id).returncode == 0
+    listing = run("tokens", "list", "cli@example.test").stderr
+    assert listing.count("revoked") == 1 and listing.count("active") == 1
+    assert "revoked 1 token " in run("tokens", "revoke", "cli@example.test", "--all").stderr
+    assert run("tokens", "revoke", "cli@example.test").returncode == 2  # neither an id nor --all
+
+    assert run("users", "disable", "cli@example.test").returncode == 0
+    assert run("users", "enable", "cli@example.test").returncode == 0
+    assert run("users", "disable", "nobody@example.test").returncode == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,3 +79,29 @@ def test_s3_storage_unreachable_is_storage_unavailable(tmp_path: Path, s3_env: N
     with pytest.raises(LabIntakeError) as err:
         store.put(io.BytesIO(b"data"))
     assert err.value.code is ErrorCode.STORAGE_UNAVAILABLE
+
+
+def test_the_data_dir_and_its_files_are_private(tmp_path: Path) -> None:
+    """Health data on disk: the data dir is created 0700, the SQLite file (and its WAL) and
+    uploaded files 0600, whatever the umask."""
+    import stat
+
+    from labintake.service import LabIntake
+
+    old = os.umask(0o022)
+    try:
+        li = LabIntake(make_settings(tmp_path / "fresh", None))
+        try:
+            session_id = li.create_session(li.local_user_id())
+            li.add_file(session_id, li.local_user_id(), io.BytesIO(b"%PDF-1.7 not really"), "r.pdf")
+            mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+            data = li.settings.data_dir
+            assert mode(data) == 0o700
+            assert mode(data / "labintake.db") == 0o600
+            assert all(mode(p) == 0o600 for p in data.rglob("*") if p.is_file()), \
+                {str(p): oct(mode(p)) for p in data.rglob("*")}
+            assert all(mode(p) == 0o700 for p in data.rglob("*") if p.is_dir())
+        finally:
+            li.stop()
+    finally:
+        os.umask(old)

@@ -82,6 +82,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None: made before expiry existed, valid until revoked
+    revoked_at: Mapped[datetime | None]
 
 
 class BrowserSession(Base):
@@ -91,6 +93,16 @@ class BrowserSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]  # idle timeout: written at most once a minute
+
+
+class AuthEpoch(Base):
+    """One row: bumped by every revocation, disable and password change, so every process
+    drops the credentials it cached (see ``auth.TokenCache``)."""
+
+    __tablename__ = "auth_epoch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ProcessingSession(Base):

@@ -38,7 +38,7 @@ class LocalStorage:
         digest = hashlib.sha256()
         size = 0
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            _private_dirs(self.root)
             fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
@@ -50,7 +50,7 @@ class LocalStorage:
                     out.write(chunk)
             key = digest.hexdigest()
             target = self.path(key)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _private_dirs(target.parent)
             os.replace(tmp, target)
         except OSError as exc:
             raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
@@ -79,8 +79,19 @@ class LocalStorage:
 
     def writable(self) -> bool:
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            _private_dirs(self.root)
             with tempfile.NamedTemporaryFile(dir=self.root, prefix=".probe-"):
                 return True
         except OSError:
             return False
+
+
+def _private_dirs(path: Path) -> None:
+    """``mkdir -p`` where every folder it creates is 0700 (``parents=True`` gives only the
+    last one the mode): uploaded reports are health data."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)

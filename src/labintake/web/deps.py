@@ -60,13 +60,13 @@ def authenticate(li: LabIntake, request: Request, bearer: str | None, cookie: st
     it must also prove it came from our page (the CSRF token, sent as a header).
     """
     if bearer:
-        user_id = auth.user_for_token(li.db, bearer)
-        if user_id is None:
+        token = auth.token_user(li.db, bearer)
+        if token is None:
             raise unauthorized()
-        return user_id
+        li.tokens.put(bearer, token.user_id, expires_in=token.expires_in)
+        return token.user_id
     if cookie:
-        with li.db.read(system=True) as s:  # before we know whose it is
-            found = auth.browser_user(s, cookie)
+        found = auth.browser_user_seen(li.db, cookie, li.settings.session_idle)
         if found is None:
             raise unauthorized()
         if check_csrf and request.method not in SAFE_METHODS and not auth.same(
@@ -93,8 +93,6 @@ async def current_user(
     user_id = li.tokens.get(token) if token else None  # a known token: no thread hop, no read
     if user_id is None:
         user_id = await run_in_threadpool(authenticate, li, request, token, cookie, check_csrf=True)
-        if token:
-            li.tokens.put(token, user_id)
     scope.current_user.set(user_id)
     return user_id
 

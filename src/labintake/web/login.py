@@ -7,34 +7,20 @@ form can send the cookie but cannot read it to fill in the field.
 
 from __future__ import annotations
 
-import html
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from labintake import auth
+from labintake.throttle import LoginThrottle
 from labintake.web.deps import LI, SESSION_COOKIE, Config, WebConfig
 from labintake.web.errors import NoNul
 
 router = APIRouter(tags=["auth"])
 
 LOGIN_CSRF_COOKIE = "li_login_csrf"
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>LabIntake — log in</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}}
-label{{display:block;margin:.8rem 0 .2rem}}input{{width:100%;padding:.4rem;box-sizing:border-box}}
-button{{margin-top:1rem;padding:.5rem 1rem}}.error{{color:#b00020}}
-@media (prefers-color-scheme:dark){{body{{background:#111;color:#eee}}input{{background:#222;color:#eee}}}}</style>
-</head><body><h1>LabIntake</h1>{error}
-<form method="post" action="/login">
-<input type="hidden" name="csrf_token" value="{csrf}"><input type="hidden" name="next" value="{next}">
-<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Log in</button></form></body></html>"""
 
 
 def _safe_next(target: str) -> str:
@@ -44,21 +30,20 @@ def _safe_next(target: str) -> str:
     return "/"
 
 
-def _form(config: WebConfig, next_: str, error: str = "", status: int = 200) -> HTMLResponse:
+def _form(request: Request, config: WebConfig, next_: str, error: str = "", status: int = 200,
+          email: str = "") -> HTMLResponse:
+    """The styled login page again, with what went wrong and the email kept."""
+    from labintake.web.ui.pages import templates
+
     csrf = auth.new_secret()
-    body = _PAGE.format(
-        csrf=csrf, next=html.escape(_safe_next(next_), quote=True),
-        error=f'<p class="error">{html.escape(error)}</p>' if error else "",
+    response = templates.TemplateResponse(
+        request, "login.html",
+        {"viewer": None, "path": "/login", "next": _safe_next(next_), "csrf": csrf, "error": error, "email": email},
+        status_code=status,
     )
-    response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, max_age=3600, httponly=True, samesite="strict",
                         secure=config.cookie_secure, path="/login")
     return response
-
-
-@router.get("/login", response_class=HTMLResponse, summary="The login form")
-def login_form(config: Config, next: str = "/") -> HTMLResponse:  # noqa: A002
-    return _form(config, next)
 
 
 @router.post("/login", response_class=HTMLResponse, summary="Log in (form post with CSRF token)",
@@ -75,13 +60,25 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002
 ) -> Response:
     if not auth.same(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
-        return _form(config, next, "The form expired; please try again.", status=403)
+        return _form(request, config, next, "The form expired; please try again.", status=403, email=email)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    keys = (f"account:{auth.normalise_email(email)}", f"client:{request.client.host if request.client else ''}")
+    wait = throttle.retry_after(*keys)
+    if wait > 0:  # refused before the password is hashed: a flood costs no memory
+        minutes = max(1, math.ceil(wait / 60))
+        response = _form(request, config, next, f"Too many failed attempts. Try again in {minutes} minute"
+                         f"{'s' if minutes > 1 else ''}.", status=429, email=email)
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
     try:
         with li.db.transaction(system=True) as s:
             user_id = auth.login(s, email, password)
+            auth.purge_browser_sessions(s, li.settings.session_idle)  # cheap, and keeps the table small
             session = auth.start_browser_session(s, user_id)
     except auth.AuthError:
-        return _form(config, next, "Wrong email or password.", status=401)
+        throttle.failed(*keys)
+        return _form(request, config, next, "Wrong email or password.", status=401, email=email)
+    throttle.succeeded(keys[0])
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, session.cookie, max_age=int(auth.SESSION_TTL.total_seconds()),
                         httponly=True, samesite="lax", secure=config.cookie_secure, path="/")
@@ -100,7 +97,7 @@ def logout(
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with li.db.read(system=True) as s:
-            found = auth.browser_user(s, cookie)
+            found = auth.browser_user(s, cookie, li.settings.session_idle)
         sent = csrf_token or request.headers.get("X-CSRF-Token")
         if found is not None and not auth.same(sent, found.csrf_token):
             return Response(status_code=403)

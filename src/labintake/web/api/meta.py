@@ -88,7 +88,7 @@ def me(request: Request, li: LI, user_id: CurrentUser) -> Me:
     with li.db.read() as s:
         email = users_repo.email_of(s, user_id)
         if cookie and not request.headers.get("authorization"):
-            found = auth.browser_user(s, cookie)
+            found = auth.browser_user(s, cookie, li.settings.session_idle)
             csrf = found.csrf_token if found else None
     if email is None:
         raise not_found("user")

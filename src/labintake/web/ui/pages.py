@@ -86,10 +86,10 @@ def _viewer(li: Any, request: Request) -> Viewer | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
+    found = auth.browser_user_seen(li.db, cookie, li.settings.session_idle)
+    if found is None:
+        return None
     with li.db.read() as s:
-        found = auth.browser_user(s, cookie)
-        if found is None:
-            return None
         email = users_repo.email_of(s, found.user_id) or ""
     return Viewer(found.user_id, email, found.csrf_token)
 
