@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
@@ -38,10 +39,25 @@ class TextFormatter(logging.Formatter):
         return text
 
 
+_QUERY = re.compile(r"(/[^\s?\"]*)\?[^\s\"]*")
+
+
+class DropQueryStrings(logging.Filter):
+    """No query string reaches a log line: a URL's query can carry a secret (a WebSocket
+    ``?token=`` once did, logged in full by uvicorn at info) or a patient's name in a filter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()  # arguments of any type (an httpx URL, uvicorn's path)
+        if "?" in message:
+            record.msg, record.args = _QUERY.sub(r"\1", message), None
+        return True
+
+
 def configure(level: str = "INFO", *, stream=None) -> None:  # type: ignore[no-untyped-def]
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     handler.setFormatter(TextFormatter() if stream.isatty() else JsonFormatter())
+    handler.addFilter(DropQueryStrings())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -38,3 +38,37 @@ def test_transitions_are_logged_as_json_without_patient_data(tmp_path: Path, sql
     truth = sample_report().truth
     for secret in (truth.patient.name, truth.patient.mrn, "Hemoglobin", "13.5"):
         assert secret not in text
+
+
+def test_no_query_string_reaches_a_log_line(tmp_path: Path, sqlite_url: str) -> None:
+    """uvicorn logs every request and WebSocket at info with its full path: the query (which can
+    carry a token or a patient's name in a filter) is cut off before any handler writes it."""
+    import httpx
+
+    from labintake.web import WebConfig, create_app
+    from tests.api.conftest import Server
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    logs.configure("INFO", stream=stream)
+    li = LabIntake(make_settings(tmp_path, sqlite_url))
+    try:
+        with Server(create_app(li, WebConfig(cookie_secure=False))) as server:
+            httpx.get(server.url + "/api/sessions?token=li_SECRET&q=Doe%20Jane")
+            httpx.get(server.url + "/healthz?x=1")
+    finally:
+        li.stop()
+        root.handlers[:], root.level = saved
+    text = stream.getvalue()
+    assert "/api/sessions" in text and "/healthz" in text  # the requests were logged
+    assert "SECRET" not in text and "Doe" not in text and "?" not in text
+
+
+def test_the_filter_cuts_queries_in_messages_and_arguments() -> None:
+    record = logging.makeLogRecord({"msg": 'GET /a?b=c %s "%s" %d', "args": ("1.2.3.4", "/ws?token=t", 3)})
+    logs.DropQueryStrings().filter(record)
+    assert record.getMessage() == 'GET /a 1.2.3.4 "/ws" 3'
+    plain = logging.makeLogRecord({"msg": "see /page?name=Doe for details"})
+    logs.DropQueryStrings().filter(plain)
+    assert plain.getMessage() == "see /page for details"
