@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test bench bench-quick bench-accuracy clean services
+.PHONY: install run test bench bench-quick bench-accuracy audit clean services
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -35,6 +35,11 @@ bench-quick: $(STAMP)
 ## make bench-accuracy: run extraction on the generated corpus and print recall/precision/F1 per layout and format
 bench-accuracy: $(STAMP)
 	$(BIN)/python -m bench.accuracy
+
+## make audit: known vulnerabilities in every installed (pinned) dependency
+audit: $(STAMP)
+	$(BIN)/pip install -q -e '.[audit]'
+	$(BIN)/pip-audit --skip-editable --strict --progress-spinner off  # --strict: a package it cannot look up fails the audit
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
