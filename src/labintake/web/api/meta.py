@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from labintake.domain.errors import ErrorCode
 from labintake.db import history
 from labintake.db import users as users_repo
 from labintake.service import LabIntake
@@ -45,7 +46,7 @@ def readyz(li: LI, config: Config) -> Response:
     if all(v is not False for v in checks.values()):
         return Response(Ready(status="ready", checks=checks).model_dump_json(), media_type="application/json")
     down = ", ".join(k for k, v in checks.items() if v is False)
-    return error_response(503, "not_ready", f"Not ready: {down}.", checks=checks)
+    return error_response(503, ErrorCode.NOT_READY, f"Not ready: {down}.", checks=checks)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
