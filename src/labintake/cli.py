@@ -15,7 +15,12 @@ from rich.table import Table
 
 from labintake import logs
 from labintake.domain.errors import LabIntakeError
-from labintake.domain.status import SessionState
+from labintake.domain.status import (
+    FAILURE_STATUSES,
+    SESSION_TERMINAL_STATUSES,
+    TERMINAL_STATUSES,
+    SessionState,
+)
 from labintake.export import FORMATS, render
 from labintake.settings import Settings
 
@@ -150,16 +155,16 @@ def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:  # type: 
                     fields = {
                         "name": f["fileName"], "status": f["status"],
                         "style": STATUS_STYLE.get(f["status"], "white"),
-                        "error": (f["errorCode"] or "") if f["status"] in ("failed", "timeout") else "",
+                        "error": (f["errorCode"] or "") if f["status"] in FAILURE_STATUSES else "",
                     }
                     if f["fileId"] not in tasks:
                         tasks[f["fileId"]] = bars.add_task("", total=100, **fields)
                     task = tasks[f["fileId"]]
-                    done = f["status"] in ("completed", "failed", "timeout", "cancelled")
+                    done = f["status"] in TERMINAL_STATUSES
                     bars.update(task, completed=f["progress"], **fields)
                     if done and not bars.tasks[bars.task_ids.index(task)].finished:
                         bars.stop_task(task)
-                if snap["summary"]["session_status"] in ("completed", "partial", "failed", "timeout", "cancelled"):
+                if snap["summary"]["session_status"] in SESSION_TERMINAL_STATUSES:
                     return snap
                 changed.wait(1.0)
                 changed.clear()

@@ -22,8 +22,6 @@ from typing import Any
 from labintake.domain.status import ACTIVE_STATUSES
 from labintake.notify import Doorbell
 
-_RUNNING = frozenset(s.value for s in ACTIVE_STATUSES)
-
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
@@ -95,7 +93,7 @@ class ProgressCache:
     def put(self, session_id: str, user_id: str, event_id: int, snapshot: dict[str, Any]) -> None:
         running = tuple(
             i for i, f in enumerate(snapshot.get("files", ()))
-            if f["status"] in _RUNNING and f["processingTime"] is not None
+            if f["status"] in ACTIVE_STATUSES and f["processingTime"] is not None
         )
         with self._lock:
             self._entries[(session_id, user_id)] = _Entry(event_id, time.monotonic(), snapshot, running)

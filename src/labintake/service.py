@@ -23,7 +23,13 @@ from labintake.db.migrate import upgrade
 from labintake.db.models import ProcessingSession, SessionProcessingSummary
 from labintake.db.progress import progress_snapshot
 from labintake.domain.errors import ErrorCode, LabIntakeError
-from labintake.domain.status import FileStatus, SessionState, SessionStatus
+from labintake.domain.status import (
+    FileStatus,
+    IllegalSessionControl,
+    SessionState,
+    SessionStatus,
+    check_session_control,
+)
 from labintake.notify import Doorbell
 from labintake.auth import TokenCache
 from labintake.progress_cache import ProgressCache
@@ -186,6 +192,24 @@ class LabIntake:
         if state is SessionState.CANCELLED and self.executor is not None:
             self.executor.cancel_running(session_id)
         self._queue_changed()
+
+    def control(self, session_id: str, user_id: str, target: SessionState) -> SessionState:
+        """Start, pause, resume or cancel a session as the user asked (``SESSION_CONTROL``):
+        the state it is in afterwards. Not this user's session: ``not_found``; a change the
+        table does not allow: ``conflict``."""
+        from labintake.db import history
+
+        with self.db.read() as s:
+            state = history.session_state(s, session_id, user_id)
+        if state is None:
+            raise LabIntakeError(ErrorCode.NOT_FOUND, "No such session.")
+        try:
+            changed = check_session_control(SessionState(state), target)
+        except IllegalSessionControl as exc:
+            raise LabIntakeError(ErrorCode.CONFLICT, str(exc)) from None
+        if changed:
+            self.set_state(session_id, user_id, target)
+        return target
 
     def start(self, session_id: str, user_id: str) -> None:
         self.set_state(session_id, user_id, SessionState.RUNNING)

@@ -92,3 +92,40 @@ def test_finished_sessions_are_terminal(statuses: list[FileStatus], state: Sessi
         assert status is SessionStatus.PENDING  # not started: never finished
     if unfinished and state is not SessionState.CANCELLED:
         assert not status.is_terminal
+
+
+# --- one home per rule (issue 11) ------------------------------------------------------------
+
+
+def test_session_control_table_allows_and_refuses() -> None:
+    from labintake.domain.status import IllegalSessionControl, SessionState, check_session_control
+
+    assert check_session_control(SessionState.OPEN, SessionState.RUNNING) is True
+    assert check_session_control(SessionState.PAUSED, SessionState.PAUSED) is False  # already there
+    with pytest.raises(IllegalSessionControl):
+        check_session_control(SessionState.CANCELLED, SessionState.RUNNING)
+    with pytest.raises(IllegalSessionControl):
+        check_session_control(SessionState.CANCELLED, SessionState.PAUSED)
+
+
+def test_every_http_error_code_is_an_error_code() -> None:
+    from labintake.domain.errors import ERRORS, ErrorCode
+    from labintake.web.errors import _HTTP_CODES
+
+    assert set(ERRORS) == set(ErrorCode)
+    assert all(isinstance(code, ErrorCode) for code in _HTTP_CODES.values())
+
+
+def test_trigger_ddl_takes_its_status_literals_from_the_enums() -> None:
+    from labintake.db import triggers
+    from labintake.domain.status import ACTIVE_STATUSES
+
+    assert triggers.ACTIVE == "(" + ", ".join(f"'{s.value}'" for s in FileStatus if s in ACTIVE_STATUSES) + ")"
+
+
+def test_served_vocabulary_matches_the_domain_sets() -> None:
+    from labintake.domain.status import ACTIVE_STATUSES, USER_RETRYABLE_STATUSES, vocabulary
+
+    v = vocabulary()
+    assert set(v["active"]) == {s.value for s in ACTIVE_STATUSES}  # type: ignore[arg-type]
+    assert set(v["userRetryable"]) == {s.value for s in USER_RETRYABLE_STATUSES}  # type: ignore[arg-type]

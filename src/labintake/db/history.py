@@ -21,7 +21,7 @@ from labintake.db.models import (
     UploadedFile,
 )
 from labintake.db.progress import iso
-from labintake.domain.status import SessionStatus
+from labintake.domain.status import FileStatus, SessionStatus
 
 Summary = SessionProcessingSummary
 
@@ -234,8 +234,8 @@ def analytics(s: Session, user_id: str) -> dict[str, Any]:
     totals = s.execute(
         select(
             func.count(), func.sum(is_completed), func.sum(is_failed),
-            func.sum(case((FPS.status == "timeout", 1), else_=0)),
-            func.sum(case((FPS.status == "cancelled", 1), else_=0)),
+            func.sum(case((FPS.status == FileStatus.TIMEOUT, 1), else_=0)),
+            func.sum(case((FPS.status == FileStatus.CANCELLED, 1), else_=0)),
         ).where(mine)
     ).one()
     files, completed, failed, timeouts, cancelled = (int(v or 0) for v in totals)

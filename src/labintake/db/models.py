@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -24,9 +25,11 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
-from labintake.domain.status import FileStatus, SessionState, SessionStatus
+from labintake.domain.status import EventKind, FileStatus, SessionState, SessionStatus
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_name)s",
@@ -47,6 +50,27 @@ def new_id() -> str:
 
 def _in(values: Any) -> str:
     return ", ".join(f"'{v.value}'" for v in values)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E], Generic[E]):
+    """A status column: VARCHAR in the database (checked by a CHECK constraint built from the
+    enum), the domain's enum in Python. Plain strings are accepted when writing and comparing."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 16) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -111,7 +135,7 @@ class ProcessingSession(Base):
     id: Id = id_column()
     user_id: Mapped[str] = user_fk()
     name: Mapped[str] = mapped_column(String(200), default="")
-    state: Mapped[str] = mapped_column(String(16), default=SessionState.OPEN.value)
+    state: Mapped[SessionState] = mapped_column(EnumText(SessionState), default=SessionState.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     deadline_at: Mapped[datetime | None]  # optional per-session timeout
@@ -148,7 +172,7 @@ class FileProcessingStatus(Base):
         String(36), ForeignKey("processing_sessions.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[str] = user_fk()
-    status: Mapped[str] = mapped_column(String(16), default=FileStatus.PENDING.value, index=True)
+    status: Mapped[FileStatus] = mapped_column(EnumText(FileStatus), default=FileStatus.PENDING, index=True)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     processing_started_at: Mapped[datetime | None]
     processing_completed_at: Mapped[datetime | None]
@@ -192,7 +216,9 @@ class SessionProcessingSummary(Base):
     timeout_files: Mapped[int] = mapped_column(Integer, default=0)
     cancelled_files: Mapped[int] = mapped_column(Integer, default=0)
     overall_progress: Mapped[int] = mapped_column(Integer, default=0)
-    session_status: Mapped[str] = mapped_column(String(16), default=SessionStatus.PENDING.value)
+    session_status: Mapped[SessionStatus] = mapped_column(
+        EnumText(SessionStatus), default=SessionStatus.PENDING
+    )
     processing_started_at: Mapped[datetime | None]
     processing_completed_at: Mapped[datetime | None]
     total_processing_time_ms: Mapped[int | None] = mapped_column(BigInteger)
@@ -217,7 +243,7 @@ class SessionEvent(Base):
     )
     user_id: Mapped[str] = user_fk()
     file_id: Mapped[str | None] = mapped_column(String(36))
-    kind: Mapped[str] = mapped_column(String(32))  # file_status, session_state, session_done
+    kind: Mapped[EventKind] = mapped_column(EnumText(EventKind, 32))
     status: Mapped[str | None] = mapped_column(String(16))
     progress: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict[str, Any] | None]

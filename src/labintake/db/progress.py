@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import ProcessingSession, SessionEvent, SessionProcessingSummary, utcnow
-from labintake.domain.status import ACTIVE_STATUSES, FAILURE_STATUSES, FileStatus, summarize
+from labintake.domain.status import (
+    ACTIVE_STATUSES,
+    FAILURE_STATUSES,
+    USER_RETRYABLE_STATUSES,
+    FileStatus,
+    SessionState,
+    overall_progress,
+    summarize,
+)
 
 
 def iso(dt: Any) -> str | None:
@@ -92,8 +100,8 @@ def _shape(session_id: str, head: Any, files: list[Any], use_summary: bool) -> d
                 "fileType": f.file_type,
                 "status": f.status,
                 "progress": f.progress,
-                "error": f.error_message if f.status in _SHOW_ERROR else None,
-                "errorCode": f.error_code if f.status in _SHOW_ERROR else None,
+                "error": f.error_message if f.status in USER_RETRYABLE_STATUSES else None,
+                "errorCode": f.error_code if f.status in USER_RETRYABLE_STATUSES else None,
                 "processingTime": f.processing_duration_ms
                 if f.processing_duration_ms is not None
                 else _elapsed_ms(f, now),
@@ -106,14 +114,8 @@ def _shape(session_id: str, head: Any, files: list[Any], use_summary: bool) -> d
     }
 
 
-_SHOW_ERROR = {s.value for s in (*FAILURE_STATUSES, FileStatus.CANCELLED)}
-
-
-_ACTIVE = frozenset(a.value for a in ACTIVE_STATUSES)
-
-
 def _elapsed_ms(f: Any, now: Any) -> int | None:
-    if f.status in _ACTIVE and f.processing_started_at is not None:
+    if f.status in ACTIVE_STATUSES and f.processing_started_at is not None:
         return int((now - f.processing_started_at).total_seconds() * 1000)
     return None
 
@@ -128,6 +130,6 @@ def aggregate_summary(statuses: list[FileStatus], state: str) -> dict[str, Any]:
         "failed_files": sum(x in FAILURE_STATUSES for x in statuses),
         "processing_files": sum(x in ACTIVE_STATUSES for x in statuses),
         "pending_files": sum(x == FileStatus.PENDING for x in statuses),
-        "overall_progress": (100 * completed) // total if total else 0,
-        "session_status": summarize(statuses, state).value,
+        "overall_progress": overall_progress(total, completed),
+        "session_status": summarize(statuses, SessionState(state)).value,
     }

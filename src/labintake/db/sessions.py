@@ -17,7 +17,8 @@ from labintake.db.models import (
     utcnow,
 )
 from labintake.db.transitions import Moved, add_event, note_session_end, transition
-from labintake.domain.status import ACTIVE_STATUSES, FileStatus, SessionState
+from labintake.domain.errors import ERRORS, ErrorCode
+from labintake.domain.status import OPEN_STATUSES, USER_RETRYABLE_STATUSES, EventKind, FileStatus, SessionState
 
 LOCAL_USER_EMAIL = "local@localhost"
 
@@ -67,7 +68,7 @@ def add_file(
     )
     s.add(status)
     s.flush()
-    add_event(s, session.id, session.user_id, "file", file_id=status.id,
+    add_event(s, session.id, session.user_id, EventKind.FILE, file_id=status.id,
               status=FileStatus.PENDING.value, progress=0)
     return upload, status
 
@@ -87,7 +88,7 @@ def set_state(s: Session, session_id: str, user_id: str, state: SessionState) ->
         .values(values)
     ).rowcount
     if changed:
-        add_event(s, session_id, user_id, "session_state", status=state.value)
+        add_event(s, session_id, user_id, EventKind.SESSION_STATE, status=state.value)
         if state is SessionState.RUNNING:
             # Started with every file already finished (all refused at upload): it ends now.
             note_session_end(s, session_id, user_id)
@@ -103,14 +104,15 @@ def cancel(s: Session, session_id: str, user_id: str) -> list[Moved]:
         select(FPS.id, FPS.status).where(
             FPS.session_id == session_id,
             FPS.user_id == user_id,
-            FPS.status.in_([FileStatus.PENDING.value, *[a.value for a in ACTIVE_STATUSES]]),
+            FPS.status.in_(sorted(OPEN_STATUSES)),
         )
     ).all()
     moved = []
     for row in rows:
         m = transition(
             s, row.id, FileStatus(row.status), FileStatus.CANCELLED,
-            error_code="cancelled", error_message="Processing was cancelled.", is_retryable=True,
+            error_code=ErrorCode.CANCELLED, error_message=ERRORS[ErrorCode.CANCELLED].message,
+            is_retryable=True,
         )
         if m:
             moved.append(m)
@@ -125,7 +127,7 @@ def retry_file(s: Session, fps_id: str, user_id: str) -> Moved | None:
     if row is None:
         return None
     current = FileStatus(row.status)
-    if current not in (FileStatus.FAILED, FileStatus.TIMEOUT, FileStatus.CANCELLED):
+    if current not in USER_RETRYABLE_STATUSES:
         return None
     moved = transition(
         s, fps_id, current, FileStatus.PENDING,

@@ -29,14 +29,16 @@ from labintake.db.models import (
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import (
     ACTIVE_STATUSES,
+    OPEN_STATUSES,
     TERMINAL_STATUSES,
+    EventKind,
     FileStatus,
     SessionState,
     SessionStatus,
     check_transition,
 )
 
-ACTIVE = [s.value for s in ACTIVE_STATUSES]
+ACTIVE = sorted(ACTIVE_STATUSES)  # for IN (…) clauses
 QUEUED = "queued"  # worker_id of a file admitted to the job queue, not yet taken by a worker
 
 
@@ -94,7 +96,7 @@ def transition(
     if fields.get("error_code"):
         event_payload.setdefault("error_code", fields["error_code"])
     event_id = add_event(
-        s, session_id, user_id, "file", file_id=fps_id, status=target.value,
+        s, session_id, user_id, EventKind.FILE, file_id=fps_id, status=target.value,
         progress=new_progress, payload=event_payload or None,
     )
     if target in TERMINAL_STATUSES:
@@ -106,7 +108,7 @@ def add_event(
     s: Session,
     session_id: str,
     user_id: str,
-    kind: str,
+    kind: EventKind,
     *,
     file_id: str | None = None,
     status: str | None = None,
@@ -146,7 +148,7 @@ def note_session_end(s: Session, session_id: str, user_id: str) -> None:
         and row.pending_files + row.processing_files == 0
         and SessionStatus(row.session_status).is_terminal
     ):
-        add_event(s, session_id, user_id, "session", status=row.session_status, progress=row.overall_progress)
+        add_event(s, session_id, user_id, EventKind.SESSION, status=row.session_status, progress=row.overall_progress)
 
 
 # --- admission ------------------------------------------------------------------------------
@@ -369,7 +371,7 @@ def expire_sessions(s: Session, *, now: datetime | None = None) -> list[Moved]:
         )
         rows = s.execute(
             select(FPS.id, FPS.status).where(
-                FPS.session_id == session_id, FPS.status.in_([FileStatus.PENDING.value, *ACTIVE])
+                FPS.session_id == session_id, FPS.status.in_(sorted(OPEN_STATUSES))
             )
         ).all()
         error = LabIntakeError(ErrorCode.SESSION_TIMEOUT)

@@ -13,44 +13,68 @@ rule goes into a new revision that replaces the functions/triggers.
 
 from __future__ import annotations
 
-ACTIVE = "('downloading', 'extracting', 'parsing', 'saving')"
+from collections.abc import Callable, Iterable
+
+from labintake.domain.status import (
+    ACTIVE_STATUSES,
+    FAILURE_STATUSES,
+    FileStatus,
+    SessionState,
+    SessionStatus,
+)
 
 
-def _counts(row: str, sign: str, as_int) -> str:  # type: ignore[no-untyped-def]
+def _lit(value: FileStatus | SessionState | SessionStatus) -> str:
+    return f"'{value.value}'"
+
+
+def _set(statuses: Iterable[FileStatus]) -> str:
+    """An SQL list of statuses, in the enum's order (so the generated DDL never changes)."""
+    wanted = set(statuses)
+    return "(" + ", ".join(_lit(s) for s in FileStatus if s in wanted) + ")"
+
+
+ACTIVE = _set(ACTIVE_STATUSES)
+FAILURES = _set(FAILURE_STATUSES)
+
+
+def _counts(row: str, sign: str, as_int: Callable[[str], str]) -> str:
     """SET fragments that add (sign '+') or remove (sign '-') one file in status ``row.status``."""
     s = f"{row}.status"
     return ",\n    ".join(
         [
             f"total_files = total_files {sign} 1",
-            f"pending_files = pending_files {sign} {as_int(f'{s} = ' + repr('pending'))}",
+            f"pending_files = pending_files {sign} {as_int(f'{s} = ' + _lit(FileStatus.PENDING))}",
             f"processing_files = processing_files {sign} {as_int(f'{s} IN {ACTIVE}')}",
-            f"completed_files = completed_files {sign} {as_int(f'{s} = ' + repr('completed'))}",
-            f"failed_files = failed_files {sign} {as_int(f'{s} IN (' + repr('failed') + ', ' + repr('timeout') + ')')}",
-            f"timeout_files = timeout_files {sign} {as_int(f'{s} = ' + repr('timeout'))}",
-            f"cancelled_files = cancelled_files {sign} {as_int(f'{s} = ' + repr('cancelled'))}",
+            f"completed_files = completed_files {sign} {as_int(f'{s} = ' + _lit(FileStatus.COMPLETED))}",
+            f"failed_files = failed_files {sign} {as_int(f'{s} IN {FAILURES}')}",
+            f"timeout_files = timeout_files {sign} {as_int(f'{s} = ' + _lit(FileStatus.TIMEOUT))}",
+            f"cancelled_files = cancelled_files {sign} {as_int(f'{s} = ' + _lit(FileStatus.CANCELLED))}",
         ]
     )
 
 
 def _status_case(state: str) -> str:
+    """``domain.status.session_status_from_counts`` in SQL, every literal from the enums."""
+    St, Ss = SessionState, SessionStatus
     return f"""CASE
-      WHEN total_files = 0 THEN CASE WHEN {state} = 'cancelled' THEN 'cancelled' ELSE 'pending' END
-      WHEN {state} = 'open' THEN 'pending'
+      WHEN total_files = 0 THEN CASE WHEN {state} = {_lit(St.CANCELLED)} THEN {_lit(Ss.CANCELLED)} ELSE {_lit(Ss.PENDING)} END
+      WHEN {state} = {_lit(St.OPEN)} THEN {_lit(Ss.PENDING)}
       WHEN pending_files + processing_files = 0 THEN CASE
-          WHEN cancelled_files > 0 OR {state} = 'cancelled' THEN 'cancelled'
-          WHEN timed_out THEN 'timeout'
-          WHEN completed_files = total_files THEN 'completed'
-          WHEN completed_files = 0 AND timeout_files = failed_files THEN 'timeout'
-          WHEN completed_files = 0 THEN 'failed'
-          ELSE 'partial' END
-      WHEN {state} = 'cancelled' THEN 'cancelled'
-      WHEN {state} = 'paused' THEN 'paused'
-      WHEN processing_files > 0 OR completed_files + failed_files > 0 OR {state} = 'running'
-          THEN 'processing'
-      ELSE 'pending' END"""
+          WHEN cancelled_files > 0 OR {state} = {_lit(St.CANCELLED)} THEN {_lit(Ss.CANCELLED)}
+          WHEN timed_out THEN {_lit(Ss.TIMEOUT)}
+          WHEN completed_files = total_files THEN {_lit(Ss.COMPLETED)}
+          WHEN completed_files = 0 AND timeout_files = failed_files THEN {_lit(Ss.TIMEOUT)}
+          WHEN completed_files = 0 THEN {_lit(Ss.FAILED)}
+          ELSE {_lit(Ss.PARTIAL)} END
+      WHEN {state} = {_lit(St.CANCELLED)} THEN {_lit(Ss.CANCELLED)}
+      WHEN {state} = {_lit(St.PAUSED)} THEN {_lit(Ss.PAUSED)}
+      WHEN processing_files > 0 OR completed_files + failed_files > 0 OR {state} = {_lit(St.RUNNING)}
+          THEN {_lit(Ss.PROCESSING)}
+      ELSE {_lit(Ss.PENDING)} END"""
 
 
-def _refresh(where: str, now: str, ms_between) -> str:  # type: ignore[no-untyped-def]
+def _refresh(where: str, now: str, ms_between: Callable[[str, str], str]) -> str:
     """The derived columns, recomputed from the (already updated) counts."""
     state = "(SELECT state FROM processing_sessions WHERE processing_sessions.id = session_processing_summary.session_id)"
     done = "total_files > 0 AND pending_files + processing_files = 0"
@@ -84,7 +108,7 @@ def _sqlite_ensure_row() -> str:
      failed_files, timeout_files, cancelled_files, overall_progress, session_status, timed_out,
      can_resume, updated_at)
   VALUES (lower(hex(randomblob(16))), NEW.session_id, NEW.user_id, 0, 0, 0, 0, 0, 0, 0, 0,
-     'pending', 0, 1, {_SQLITE_NOW})"""
+     {_lit(SessionStatus.PENDING)}, 0, 1, {_SQLITE_NOW})"""
 
 
 def sqlite_ddl() -> list[str]:
@@ -164,7 +188,7 @@ BEGIN
        failed_files, timeout_files, cancelled_files, overall_progress, session_status, timed_out,
        can_resume, updated_at)
     VALUES (gen_random_uuid()::text, NEW.session_id, NEW.user_id, 0, 0, 0, 0, 0, 0, 0, 0,
-       'pending', false, true, {_PG_NOW})
+       {_lit(SessionStatus.PENDING)}, false, true, {_PG_NOW})
     ON CONFLICT (session_id) DO NOTHING;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN

@@ -31,6 +31,20 @@ class ErrorCode(StrEnum):
     WORKER_LOST = "worker_lost"
     CANCELLED = "cancelled"
     INTERNAL_ERROR = "internal_error"
+    # Codes only the HTTP layer returns: about the request, never stored on a file's row.
+    BAD_REQUEST = "bad_request"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    CSRF_FAILED = "csrf_failed"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    CONFLICT = "conflict"
+    NOT_READY = "not_ready"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    VALIDATION = "validation"
+    TOO_MANY_REQUESTS = "too_many_requests"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +108,29 @@ ERRORS: dict[ErrorCode, ErrorInfo] = {
     ErrorCode.INTERNAL_ERROR: ErrorInfo(
         True, 500, "An unexpected error occurred while processing this file. Retry it."
     ),
+    ErrorCode.BAD_REQUEST: ErrorInfo(False, 400, "The request is not valid."),
+    ErrorCode.UNAUTHORIZED: ErrorInfo(
+        False, 401, "Log in, or send a bearer token in the Authorization header."
+    ),
+    ErrorCode.FORBIDDEN: ErrorInfo(False, 403, "This is not allowed."),
+    ErrorCode.CSRF_FAILED: ErrorInfo(False, 403, "Send the CSRF token header from GET /api/me."),
+    ErrorCode.NOT_FOUND: ErrorInfo(False, 404, "Not found."),
+    ErrorCode.METHOD_NOT_ALLOWED: ErrorInfo(False, 405, "Method not allowed."),
+    ErrorCode.NOT_ACCEPTABLE: ErrorInfo(False, 406, "Not acceptable."),
+    ErrorCode.CONFLICT: ErrorInfo(False, 409, "Not possible in the current state; reload and try again."),
+    ErrorCode.NOT_READY: ErrorInfo(False, 409, "Not ready yet."),
+    ErrorCode.PAYLOAD_TOO_LARGE: ErrorInfo(False, 413, "The request is larger than the limit."),
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: ErrorInfo(False, 415, "Unsupported media type."),
+    ErrorCode.VALIDATION: ErrorInfo(False, 422, "The request is not valid."),
+    ErrorCode.TOO_MANY_REQUESTS: ErrorInfo(True, 429, "Too many requests; try again shortly."),
+}
+
+# The codes a file's row can carry (the rest describe a request, not a file).
+FILE_ERROR_CODES = frozenset(ErrorCode) - {
+    ErrorCode.BAD_REQUEST, ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.CSRF_FAILED,
+    ErrorCode.NOT_FOUND, ErrorCode.METHOD_NOT_ALLOWED, ErrorCode.NOT_ACCEPTABLE, ErrorCode.CONFLICT,
+    ErrorCode.NOT_READY, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode.VALIDATION, ErrorCode.TOO_MANY_REQUESTS,
 }
 
 # Codes the runner retries by itself (with backoff) before giving up. Timeouts are

@@ -67,13 +67,15 @@ class SessionStatus(StrEnum):
 
     @property
     def is_terminal(self) -> bool:
-        return self in {
-            SessionStatus.COMPLETED,
-            SessionStatus.PARTIAL,
-            SessionStatus.FAILED,
-            SessionStatus.TIMEOUT,
-            SessionStatus.CANCELLED,
-        }
+        return self in SESSION_TERMINAL_STATUSES
+
+
+class EventKind(StrEnum):
+    """What a ``session_events`` row records (also the SSE ``event:`` name)."""
+
+    FILE = "file"  # a file entered ``status`` (its progress and payload alongside)
+    SESSION_STATE = "session_state"  # the user started, paused, resumed or cancelled the session
+    SESSION = "session"  # the session's files have all finished: ``status`` is the terminal one
 
 
 ACTIVE_STATUSES = frozenset(
@@ -84,6 +86,28 @@ TERMINAL_STATUSES = frozenset(
 )
 # Statuses a session summary counts as failures.
 FAILURE_STATUSES = frozenset({FileStatus.FAILED, FileStatus.TIMEOUT})
+# Finished without a result: the user may retry these, and the progress shows their error.
+USER_RETRYABLE_STATUSES = frozenset({FileStatus.FAILED, FileStatus.TIMEOUT, FileStatus.CANCELLED})
+# Files that hold a worker's lease (active) or wait for one (pending).
+OPEN_STATUSES = frozenset({FileStatus.PENDING, *ACTIVE_STATUSES})
+
+SESSION_TERMINAL_STATUSES = frozenset(
+    {
+        SessionStatus.COMPLETED,
+        SessionStatus.PARTIAL,
+        SessionStatus.FAILED,
+        SessionStatus.TIMEOUT,
+        SessionStatus.CANCELLED,
+    }
+)
+
+# What the user may ask of a session: target state -> the states it may be asked from.
+# Asking for the state a session is already in is not an error (nothing changes).
+SESSION_CONTROL: dict[SessionState, frozenset[SessionState]] = {
+    SessionState.RUNNING: frozenset({SessionState.OPEN, SessionState.PAUSED}),
+    SessionState.PAUSED: frozenset({SessionState.OPEN, SessionState.RUNNING}),
+    SessionState.CANCELLED: frozenset({SessionState.OPEN, SessionState.RUNNING, SessionState.PAUSED}),
+}
 
 STAGE_PROGRESS: dict[FileStatus, int] = {
     FileStatus.PENDING: 0,
@@ -139,6 +163,39 @@ def check_transition(current: FileStatus | str, target: FileStatus | str) -> Fil
     if target not in TRANSITIONS[current]:
         raise IllegalTransition(current, target)
     return target
+
+
+class IllegalSessionControl(ValueError):
+    """A start, pause, resume or cancel the session's state does not allow."""
+
+    def __init__(self, current: SessionState, target: SessionState) -> None:
+        super().__init__(f"A session that is {current.value} cannot become {target.value}.")
+        self.current = current
+        self.target = target
+
+
+def check_session_control(current: SessionState, target: SessionState) -> bool:
+    """True if ``current -> target`` changes the session, False if it is already there; raises
+    IllegalSessionControl when the table does not allow it."""
+    if current is target:
+        return False
+    if current not in SESSION_CONTROL.get(target, frozenset()):
+        raise IllegalSessionControl(current, target)
+    return True
+
+
+def vocabulary() -> dict[str, object]:
+    """The status vocabulary the browser needs, from the sets above (served as JSON)."""
+    return {
+        "fileStatuses": [s.value for s in FileStatus],
+        "sessionStatuses": [s.value for s in SessionStatus],
+        "active": sorted(s.value for s in ACTIVE_STATUSES),
+        "finished": sorted(s.value for s in TERMINAL_STATUSES),
+        "failure": sorted(s.value for s in FAILURE_STATUSES),
+        "userRetryable": sorted(s.value for s in USER_RETRYABLE_STATUSES),
+        "sessionTerminal": sorted(s.value for s in SESSION_TERMINAL_STATUSES),
+        "stageProgress": {s.value: p for s, p in STAGE_PROGRESS.items()},
+    }
 
 
 def sources_of(target: FileStatus) -> frozenset[FileStatus]:

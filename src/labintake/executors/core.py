@@ -34,7 +34,7 @@ from labintake.storage import Storage
 log = logging.getLogger(__name__)
 
 HOST = socket.gethostname()
-ACTIVE = [a.value for a in ACTIVE_STATUSES]
+ACTIVE = sorted(ACTIVE_STATUSES)  # for IN (…) clauses
 
 
 def new_worker_id(kind: str = "") -> str:

@@ -14,6 +14,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from starlette.concurrency import run_in_threadpool
 
+from labintake.domain.errors import ErrorCode
 from labintake import auth
 from labintake.db import scope
 from labintake.service import LabIntake
@@ -72,7 +73,7 @@ def authenticate(li: LabIntake, request: Request, bearer: str | None, cookie: st
         if check_csrf and request.method not in SAFE_METHODS and not auth.same(
             request.headers.get(CSRF_HEADER), found.csrf_token
         ):
-            raise ApiError(403, "csrf_failed", f"Send the {CSRF_HEADER} header from GET /api/me.")
+            raise ApiError(403, ErrorCode.CSRF_FAILED, f"Send the {CSRF_HEADER} header from GET /api/me.")
         return found.user_id
     raise unauthorized()
 

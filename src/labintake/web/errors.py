@@ -1,9 +1,9 @@
 """One JSON error shape for every failure: ``{"error": {"code": …, "message": …}}``.
 
-Codes are stable snake_case strings: the domain's ``ErrorCode`` values for pipeline and
-infrastructure failures, plus the few the HTTP layer adds (``not_found``, ``unauthorized``,
-``forbidden``, ``validation``, ``conflict``, ``method_not_allowed``, ``not_ready``,
-``internal_error``). Exception text never reaches the client.
+Codes are stable snake_case strings, every one of them a ``domain.errors.ErrorCode``: the
+pipeline's and infrastructure's failures and the few only the HTTP layer returns
+(``not_found``, ``unauthorized``, ``validation``, ``conflict``, …). Exception text never
+reaches the client.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from labintake.domain.errors import LabIntakeError
+from labintake.domain.errors import ERRORS, ErrorCode, LabIntakeError
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class ErrorBody(BaseModel):
 class ApiError(Exception):
     """An HTTP-level failure with a stable code."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -47,30 +47,31 @@ class ApiError(Exception):
 
 def not_found(what: str = "resource") -> ApiError:
     # The same answer whether the row does not exist or belongs to someone else.
-    return ApiError(404, "not_found", f"No such {what}.")
+    return ApiError(404, ErrorCode.NOT_FOUND, f"No such {what}.")
 
 
 def unauthorized() -> ApiError:
     return ApiError(
-        401, "unauthorized", "Log in, or send a bearer token in the Authorization header.",
+        401, ErrorCode.UNAUTHORIZED, ERRORS[ErrorCode.UNAUTHORIZED].message,
         headers={"WWW-Authenticate": "Bearer"},
     )
 
 
 def conflict(message: str) -> ApiError:
-    return ApiError(409, "conflict", message)
+    return ApiError(409, ErrorCode.CONFLICT, message)
 
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation", 429: "too_many_requests",
+    400: ErrorCode.BAD_REQUEST, 401: ErrorCode.UNAUTHORIZED, 403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 406: ErrorCode.NOT_ACCEPTABLE,
+    409: ErrorCode.CONFLICT, 413: ErrorCode.PAYLOAD_TOO_LARGE, 415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    422: ErrorCode.VALIDATION, 429: ErrorCode.TOO_MANY_REQUESTS,
 }
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+def error_response(status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None,
                    **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status, headers=headers)
+    return JSONResponse({"error": {"code": code.value, "message": message, **extra}}, status_code=status, headers=headers)
 
 
 # Declared on every route so that /docs shows the error shape.
@@ -107,7 +108,7 @@ class RejectNul:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            response = error_response(422, "validation", "The request is not valid (a NUL character in the URL).")
+            response = error_response(422, ErrorCode.VALIDATION, "The request is not valid (a NUL character in the URL).")
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -140,7 +141,7 @@ class RefuseLargeBodies:
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 refused = BodyTooLarge(self.max_bytes)
-                response = error_response(413, "payload_too_large", refused.detail, headers=refused.headers)
+                response = error_response(413, ErrorCode.PAYLOAD_TOO_LARGE, refused.detail, headers=refused.headers)
                 await response(scope, receive, send)
                 return
         seen = 0
@@ -170,7 +171,7 @@ def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
     async def _domain(_: Request, exc: LabIntakeError) -> JSONResponse:
         if exc.http_status >= 500:
             log.warning("request failed: %s", exc.code)
-        return error_response(exc.http_status, exc.code.value, exc.message)
+        return error_response(exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -178,12 +179,14 @@ def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
         ]
         where = ", ".join(".".join(p["loc"]) for p in problems[:5])
-        return error_response(422, "validation", f"The request is not valid ({where}).", problems=problems)
+        return error_response(422, ErrorCode.VALIDATION, f"The request is not valid ({where}).", problems=problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "bad_request")
-        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        code = _HTTP_CODES.get(
+            exc.status_code, ErrorCode.INTERNAL_ERROR if exc.status_code >= 500 else ErrorCode.BAD_REQUEST
+        )
+        message = exc.detail if isinstance(exc.detail, str) else code.value.replace("_", " ")
         return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
     @app.exception_handler(DataError)
@@ -191,9 +194,9 @@ def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
         # The last line of defence for a value the database refuses (validation should have).
         log.warning("database refused a value on %s %s: %s", request.method, request.url.path,
                     type(exc.orig).__name__)
-        return error_response(422, "validation", "The request is not valid (a value the database cannot store).")
+        return error_response(422, ErrorCode.VALIDATION, "The request is not valid (a value the database cannot store).")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(500, "internal_error", "An unexpected error occurred.")
+        return error_response(500, ErrorCode.INTERNAL_ERROR, "An unexpected error occurred.")

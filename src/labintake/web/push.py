@@ -28,8 +28,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from labintake.db import history, scope
 from labintake.db.models import utcnow
 from labintake.db.progress import iso
-from labintake.domain.errors import LabIntakeError
-from labintake.domain.status import FileStatus, SessionState, SessionStatus
+from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.domain.status import EventKind, FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
 from labintake.service import LabIntake
 from labintake import metrics
@@ -197,13 +197,13 @@ def _open(li: LabIntake, session_id: str, user_id: str, after: int) -> tuple[lis
 
 
 def is_final(row: Any) -> bool:
-    return row.kind == "session" and row.status is not None and SessionStatus(row.status).is_terminal
+    return row.kind == EventKind.SESSION and row.status is not None and SessionStatus(row.status).is_terminal
 
 
 def final_message(done: Done, session_id: str) -> dict[str, Any]:
     """The closing event when the session's own final event came before the stream's last one
     (e.g. every file was refused at upload, before the session was started). It has no id."""
-    return {"id": None, "kind": "session", "sessionId": session_id, "fileId": None, "status": done.status,
+    return {"id": None, "kind": EventKind.SESSION.value, "sessionId": session_id, "fileId": None, "status": done.status,
             "progress": done.progress, "errorCode": None, "at": iso(utcnow())}
 
 
@@ -263,7 +263,7 @@ async def _follow(
                 rows = await run_in_threadpool(_read, li, session_id, user_id, after)
                 continue
             last = rows[-1]
-            if last.kind != "file" or FileStatus(last.status).is_terminal:
+            if last.kind != EventKind.FILE or FileStatus(last.status).is_terminal:
                 done = await feed.done(li, after)
                 if done is False:
                     return
@@ -367,7 +367,7 @@ def _ws_user(li: LabIntake, websocket: WebSocket, config: WebConfig, token: str 
         origin = websocket.headers.get("origin")
         host = websocket.headers.get("host", "")
         if origin and origin.split("://", 1)[-1] != host and origin not in config.cors_origins:
-            raise ApiError(403, "forbidden", "This origin may not open the WebSocket.")
+            raise ApiError(403, ErrorCode.FORBIDDEN, "This origin may not open the WebSocket.")
     return authenticate(li, websocket, bearer, cookie, check_csrf=False)  # type: ignore[arg-type]
 
 

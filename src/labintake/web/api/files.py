@@ -7,19 +7,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from labintake.domain.errors import ErrorCode
 from labintake.db import history
 from labintake.db.results import load_report
 from labintake.domain.schemas import LabReport
-from labintake.domain.status import FileStatus
+from labintake.domain.status import USER_RETRYABLE_STATUSES, FileStatus
 from labintake.export import to_csv, to_fhir
 from labintake.web.deps import LI, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, ApiError, ErrorBody, conflict, not_found
 from labintake.web.schemas import RetryOut
 
 router = APIRouter(prefix="/api/files", tags=["files"], responses=ERROR_RESPONSES)
-
-RETRYABLE = {FileStatus.FAILED.value, FileStatus.TIMEOUT.value, FileStatus.CANCELLED.value}
-
 
 @router.post(
     "/{file_id}/retry", response_model=RetryOut, summary="Retry a failed, timed-out or cancelled file",
@@ -31,7 +29,7 @@ def retry(file_id: str, li: LI, user_id: CurrentUser) -> RetryOut:
         owned = history.owned_file(s, file_id, user_id)
     if owned is None:
         raise not_found("file")
-    if owned.status not in RETRYABLE:
+    if owned.status not in USER_RETRYABLE_STATUSES:
         raise conflict(f"A file that is {owned.status} cannot be retried.")
     if not li.retry(file_id, user_id):
         raise conflict("The file changed while retrying; reload its status.")
@@ -60,7 +58,7 @@ def result(
             raise not_found("file")
         report = load_report(s, owned.file_id, user_id)
     if report is None:
-        raise ApiError(409, "not_ready", f"The file is {owned.status}; a result exists once it is completed.")
+        raise ApiError(409, ErrorCode.NOT_READY, f"The file is {owned.status}; a result exists once it is completed.")
     if format == "fhir":
         body = json.dumps(to_fhir(report, bundle_id=owned.file_id))
         return Response(body, media_type="application/fhir+json")

@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from labintake import auth
+from labintake.domain.errors import ErrorCode
 from labintake.db import history
 from labintake.db import users as users_repo
 from labintake.service import LabIntake
@@ -46,7 +47,7 @@ def readyz(li: LI, config: Config) -> Response:
     if all(v is not False for v in checks.values()):
         return Response(Ready(status="ready", checks=checks).model_dump_json(), media_type="application/json")
     down = ", ".join(k for k, v in checks.items() if v is False)
-    return error_response(503, "not_ready", f"Not ready: {down}.", checks=checks)
+    return error_response(503, ErrorCode.NOT_READY, f"Not ready: {down}.", checks=checks)
 
 
 @router.get("/metrics", summary="Prometheus metrics (bearer LABINTAKE_METRICS_TOKEN, or loopback only)",
@@ -58,9 +59,9 @@ def prometheus(request: Request, li: LI) -> Response:
     if expected is not None:
         sent = request.headers.get("authorization", "")
         if not auth.same(sent.removeprefix("Bearer ").strip(), expected.get_secret_value()):
-            return error_response(403, "forbidden", "Send the metrics token: Authorization: Bearer <token>.")
+            return error_response(403, ErrorCode.FORBIDDEN, "Send the metrics token: Authorization: Bearer <token>.")
     elif not _is_loopback(request.client.host if request.client else ""):
-        return error_response(403, "forbidden", "Metrics answer loopback clients only; set LABINTAKE_METRICS_TOKEN.")
+        return error_response(403, ErrorCode.FORBIDDEN, "Metrics answer loopback clients only; set LABINTAKE_METRICS_TOKEN.")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -100,43 +100,31 @@ def upload_files(
     return UploadResult(sessionId=session_id, files=out)
 
 
-def _control(li: LabIntake, session_id: str, user_id: str, target: SessionState,
-             allowed: set[SessionState]) -> SessionStateOut:
-    current = _state(li, session_id, user_id)
-    if current is target:
-        return SessionStateOut(id=session_id, state=current)
-    if current not in allowed:
-        raise conflict(f"A session that is {current.value} cannot become {target.value}.")
-    li.set_state(session_id, user_id, target)
-    return SessionStateOut(id=session_id, state=target)
-
-
 _CONTROL_RESPONSES = {409: {"model": ErrorBody, "description": "Not possible in the session's state (`conflict`)."}}
 
 
 @router.post("/{session_id}/start", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Start processing")
 def start(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return _control(li, session_id, user_id, SessionState.RUNNING, {SessionState.OPEN, SessionState.PAUSED})
+    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.RUNNING))
 
 
 @router.post("/{session_id}/pause", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Pause: admit no new file; running files finish")
 def pause(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return _control(li, session_id, user_id, SessionState.PAUSED, {SessionState.RUNNING, SessionState.OPEN})
+    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.PAUSED))
 
 
 @router.post("/{session_id}/resume", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Resume a paused session")
 def resume(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return _control(li, session_id, user_id, SessionState.RUNNING, {SessionState.PAUSED, SessionState.OPEN})
+    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.RUNNING))
 
 
 @router.post("/{session_id}/cancel", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Cancel: pending files become cancelled, running ones are stopped")
 def cancel(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return _control(li, session_id, user_id, SessionState.CANCELLED,
-                    {SessionState.OPEN, SessionState.RUNNING, SessionState.PAUSED})
+    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.CANCELLED))
 
 
 @router.delete("/{session_id}", status_code=204, response_class=Response,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from labintake.domain.errors import ErrorCode
 from labintake.db import corrections as corr
 from labintake.db.results import load_report
 from labintake.export import to_csv, to_fhir
@@ -58,7 +59,7 @@ def _owned_report(li: Any, s: Any, fps_id: str, user_id: str) -> tuple[Any, Any]
         raise not_found("file")
     report = load_report(s, stored.id, user_id)
     if report is None:
-        raise ApiError(409, "not_ready", "The file has no result yet; corrections apply to completed files.")
+        raise ApiError(409, ErrorCode.NOT_READY, "The file has no result yet; corrections apply to completed files.")
     return stored, report
 
 
@@ -78,7 +79,7 @@ def put_correction(file_id: str, li: LI, user_id: CurrentUser, body: Annotated[C
         try:
             value, original = corr.check(report, body.target, body.value)
         except corr.BadCorrection as exc:
-            raise ApiError(422, "validation", str(exc)) from None
+            raise ApiError(422, ErrorCode.VALIDATION, str(exc)) from None
         kept = corr.save(s, user_id=user_id, file_id=stored.id, target=body.target, value=value, original=original)
     return CorrectionOut(target=body.target, value=value, original=original, corrected=kept)
 

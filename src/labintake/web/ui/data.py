@@ -25,10 +25,15 @@ from labintake.db.models import (
 )
 from labintake.db.progress import aggregate_summary, iso
 from labintake.db.results import load_report
-from labintake.domain.status import ACTIVE_STATUSES, FAILURE_STATUSES, FileStatus, SessionState, summarize
+from labintake.domain.status import (
+    ACTIVE_STATUSES,
+    FAILURE_STATUSES,
+    USER_RETRYABLE_STATUSES,
+    FileStatus,
+    SessionState,
+    summarize,
+)
 
-_ACTIVE = {s.value for s in ACTIVE_STATUSES}
-_SHOW_ERROR = {s.value for s in (*FAILURE_STATUSES, FileStatus.CANCELLED)}
 
 
 def snapshot(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None:
@@ -85,11 +90,11 @@ def snapshot(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None
                 "fileType": r.file_type,
                 "status": r.status,
                 "progress": r.progress,
-                "error": r.error_message if r.status in _SHOW_ERROR else None,
-                "errorCode": r.error_code if r.status in _SHOW_ERROR else None,
+                "error": r.error_message if r.status in USER_RETRYABLE_STATUSES else None,
+                "errorCode": r.error_code if r.status in USER_RETRYABLE_STATUSES else None,
                 "processingTime": r.processing_duration_ms if r.processing_duration_ms is not None
                 else (int((now - r.processing_started_at).total_seconds() * 1000)
-                      if r.status in _ACTIVE and r.processing_started_at is not None else None),
+                      if r.status in ACTIVE_STATUSES and r.processing_started_at is not None else None),
                 "attemptNumber": r.attempt_number,
                 "isRetryable": bool(r.is_retryable),
                 "eventId": r.event_id or 0,
@@ -221,10 +226,10 @@ def daily(s: Session, user_id: str, days: int = 60) -> list[dict[str, Any]]:
     day = func.date(FPS.processing_completed_at)
     rows = s.execute(
         select(day.label("day"),
-               func.sum(case((FPS.status == "completed", 1), else_=0)).label("completed"),
-               func.sum(case((FPS.status.in_(["failed", "timeout"]), 1), else_=0)).label("failed"))
+               func.sum(case((FPS.status == FileStatus.COMPLETED, 1), else_=0)).label("completed"),
+               func.sum(case((FPS.status.in_(sorted(FAILURE_STATUSES)), 1), else_=0)).label("failed"))
         .where(FPS.user_id == user_id, FPS.processing_completed_at.is_not(None),
-               FPS.status.in_(["completed", "failed", "timeout"]))
+               FPS.status.in_(sorted({FileStatus.COMPLETED, *FAILURE_STATUSES})))
         .group_by(day)
         .order_by(day)
     ).all()

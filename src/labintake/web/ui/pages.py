@@ -21,7 +21,8 @@ from markupsafe import Markup
 from labintake import auth
 from labintake.db import history
 from labintake.db import users as users_repo
-from labintake.domain.errors import ERRORS
+from labintake.domain.errors import ERRORS, FILE_ERROR_CODES
+from labintake.domain.status import USER_RETRYABLE_STATUSES, vocabulary
 from labintake.domain.status import SessionStatus
 from labintake.web.deps import LI, SESSION_COOKIE, Config
 from labintake.web.ui import data
@@ -140,7 +141,7 @@ def upload_page(request: Request, li: LI) -> Response:
 
 
 def _messages() -> dict[str, str]:
-    return {code.value: info.message for code, info in ERRORS.items()}
+    return {code.value: info.message for code, info in ERRORS.items() if code in FILE_ERROR_CODES}
 
 
 @router.get("/sessions/{session_id}")
@@ -154,7 +155,7 @@ def progress_page(session_id: str, request: Request, li: LI) -> Response:
         return _not_found(request, viewer, "session")
     config = {"sessionId": session_id, "concurrency": li.settings.per_session_concurrency,
               "messages": _messages(), "pageSize": 50}
-    return _page(request, viewer, "progress.html", snap=snap, config=config)
+    return _page(request, viewer, "progress.html", snap=snap, config=config, vocabulary=vocabulary())
 
 
 @router.get("/sessions/{session_id}/review")
@@ -167,7 +168,7 @@ def review_page(session_id: str, request: Request, li: LI, file: str | None = No
             return _not_found(request, viewer, "session")
         files = data.review_files(s, session_id, viewer.user_id)
         snap = data.snapshot(s, session_id, viewer.user_id)
-    failed = [f for f in (snap or {}).get("files", []) if f["status"] in ("failed", "timeout", "cancelled")]
+    failed = [f for f in (snap or {}).get("files", []) if f["status"] in USER_RETRYABLE_STATUSES]
     current = next((f for f in files if f["fileId"] == file), files[0] if files else None)
     return _page(request, viewer, "review.html", session_id=session_id, files=files, current=current,
                  failed=failed, px_per_pt=PX_PER_PT)

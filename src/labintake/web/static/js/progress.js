@@ -10,9 +10,13 @@ not at all, and the page never goes backwards or shows an update twice.
   var LI = window.LI;
   var cfg = LI.json("config");
   var SID = cfg.sessionId;
-  var ACTIVE = { downloading: 1, extracting: 1, parsing: 1, saving: 1 };
-  var TERMINAL = { completed: 1, partial: 1, failed: 1, timeout: 1, cancelled: 1 };
-  var FINISHED = { completed: 1, failed: 1, timeout: 1, cancelled: 1 };
+  // The status sets come from the server (domain/status.py), never a copy of our own.
+  var VOCAB = LI.json("vocabulary");
+  function setOf(list) { var o = {}; list.forEach(function (s) { o[s] = 1; }); return o; }
+  var ACTIVE = setOf(VOCAB.active);
+  var TERMINAL = setOf(VOCAB.sessionTerminal);
+  var FINISHED = setOf(VOCAB.finished);
+  var RETRYABLE = setOf(VOCAB.userRetryable);
   var LABELS = { pending: "Pending", downloading: "Downloading", extracting: "Extracting", parsing: "Parsing",
     saving: "Saving", completed: "Completed", failed: "Failed", timeout: "Timed out", cancelled: "Cancelled" };
   var ICONS = { pending: "upload", downloading: "download", extracting: "search", parsing: "file-text",
@@ -250,7 +254,7 @@ not at all, and the page never goes backwards or shows an update twice.
       switch (ui.filter) {
         case "active": return !!ACTIVE[s];
         case "pending": return s === "pending";
-        case "failed": return s === "failed" || s === "timeout" || s === "cancelled";
+        case "failed": return !!RETRYABLE[s];
         case "completed": return s === "completed";
         default: return true;
       }
@@ -313,7 +317,7 @@ not at all, and the page never goes backwards or shows an update twice.
     var badge = f.fileType === "application/pdf" ? "PDF" : /^image\//.test(f.fileType) ? "IMAGE" : "FILE";
     var time = FINISHED[f.status] && f.status !== "cancelled" ? LI.duration(f.processingTime)
       : ACTIVE[f.status] && f.startedAt ? LI.duration(Date.now() - f.startedAt) : "";
-    var retry = f.status === "failed" || f.status === "timeout" || f.status === "cancelled";
+    var retry = !!RETRYABLE[f.status];
     li.innerHTML =
       '<span class="badge type" data-testid="type-badge">' + badge + "</span>" +
       '<span class="st-icon' + (ACTIVE[f.status] ? " active" : "") + '">' + LI.icon(ICONS[f.status] || "file") + "</span>" +
@@ -366,7 +370,7 @@ not at all, and the page never goes backwards or shows an update twice.
   }
 
   function controls(status) {
-    var over = { completed: 1, partial: 1, failed: 1, timeout: 1, cancelled: 1 }[status];
+    var over = TERMINAL[status];
     $("start").hidden = over || model.state !== "open";
     $("pause").hidden = over || model.state !== "running";
     $("resume").hidden = over || model.state !== "paused";
@@ -419,7 +423,7 @@ not at all, and the page never goes backwards or shows an update twice.
     clearTimeout(ui.handover);
     ui.handover = 0;
     var failed = model.order.map(function (id) { return model.files[id]; }).filter(function (f) {
-      return f.status === "failed" || f.status === "timeout" || f.status === "cancelled";
+      return !!RETRYABLE[f.status];
     });
     box.className = "card done bad";
     var head = status === "cancelled" ? "Cancelled" : status === "timeout" ? "Stopped: time limit reached" : "Finished with problems";
