@@ -107,8 +107,18 @@ def test_every_route_as_another_user_is_404(api: Api, owner: tuple[httpx.Client,
         else:
             assert response.status_code < 400, (method, path, response.text)
     assert walked >= 12
-    assert session_id not in {s["id"] for s in stranger.get("/api/sessions").json()["items"]}
-    assert stranger.get("/api/analytics").json()["files"] == 0
+    # The routes without ids: their bodies hold nothing of the owner's (not only a 200).
+    owner_traces = [session_id, file_id, "report.pdf", "empty.pdf", sample_report().truth.patient.name,
+                    OWNED_IDS["patient_id"]]
+    sessions = stranger.get("/api/sessions").json()["items"]
+    assert session_id not in {x["id"] for x in sessions}  # the walk above made the stranger's own
+    assert stranger.get("/api/patients").json() == []
+    analytics = stranger.get("/api/analytics").json()
+    assert analytics["files"] == 0
+    for path in ("/api/sessions", "/api/patients", "/api/analytics", "/api/sessions?status=partial"):
+        body = stranger.get(path).text
+        assert not [t for t in owner_traces if t and t in body], (path, body[:300])
+    assert owner_client.get("/api/patients").json(), "the owner does see a patient (the check above can fail)"
     # Nothing the stranger did touched the owner's session.
     snap = owner_client.get(f"/api/sessions/{session_id}/progress").json()
     assert snap["files"][0]["fileId"] == file_id and snap["summary"]["session_status"] == "partial"
