@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from labintake import auth
 from labintake.db import history
+from labintake.db import scope
 from labintake.db import users as users_repo
 from labintake.domain.errors import ERRORS, FILE_ERROR_CODES
 from labintake.domain.status import USER_RETRYABLE_STATUSES, vocabulary
@@ -90,6 +91,9 @@ def _viewer(li: Any, request: Request) -> Viewer | None:
     found = auth.browser_user_seen(li.db, cookie, li.settings.session_idle)
     if found is None:
         return None
+    # From here the page's transactions run as this user under row-level security (PostgreSQL),
+    # as API requests do: a query that forgot its user filter still sees only their rows.
+    scope.current_user.set(found.user_id)
     with li.db.read() as s:
         email = users_repo.email_of(s, found.user_id) or ""
     return Viewer(found.user_id, email, found.csrf_token)
