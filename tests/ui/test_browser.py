@@ -382,3 +382,43 @@ def test_history_filters_analytics_and_patient_view(page: Any, server: Served) -
     ).json_value()
     assert points == [5.4]  # the report's HbA1c (tests/fixtures/reports.py), drawn where it belongs
     shot(page, "patient")
+
+
+def test_review_queue_keyboard_and_confirm_and_next(page: Any, files: Any, server: Served) -> None:
+    """Given a session of two reports, one with a row printed with a flag its range contradicts,
+    when the review opens, then the queue lists both files with their state, the doubtful row
+    has the focus, the keyboard moves between rows, Enter opens the correction and Esc leaves
+    it, and 'c' confirms and opens the next file, whose queue entry then shows the first confirmed."""
+    import dataclasses
+
+    doubtful = report(62)
+    rows_ = list(doubtful.rows)
+    k = next(i for i, r in enumerate(rows_) if r.flag == "" and r.name == "Sodium")
+    rows_[k] = dataclasses.replace(rows_[k], flag="L")  # 140 printed L against 135-145: needs review
+    doubtful = dataclasses.replace(doubtful, rows=rows_)
+    paths = files(("first.pdf", make_pdf(doubtful)), ("second.pdf", make_pdf(report(63))))
+    sid = upload_and_process(page, paths)
+    page.wait_for_url(f"**/sessions/{sid}/review*", timeout=90_000)
+    if "first.pdf" not in page.text_content("[aria-current=page][data-testid=queue-item]"):
+        page.click("[data-testid=queue-item]:has-text('first.pdf')")
+    items = page.locator("[data-testid=queue-item]")
+    assert items.count() == 2
+    assert "1 to check" in page.text_content("[data-testid=queue-item]:has-text('first.pdf')")
+    focused = page.evaluate("() => document.activeElement.closest('tr') && document.activeElement.closest('tr').textContent")
+    assert focused and "Sodium" in focused  # the doubtful row has the focus
+    assert page.locator("[data-testid=shortcuts]").count() == 1
+    page.keyboard.press("j")
+    after = page.evaluate("() => document.activeElement.closest('tr').dataset.index")
+    page.keyboard.press("k")
+    back = page.evaluate("() => document.activeElement.closest('tr').dataset.index")
+    assert int(after) == int(back) + 1
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "edit-value"
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => document.activeElement.classList.contains('value-btn')")
+    assert "Confirm and next" in page.text_content("[data-testid=confirm]")
+    page.keyboard.press("c")
+    page.wait_for_function("() => location.search.includes('file=')"
+                           " && document.querySelector('[aria-current=page][data-testid=queue-item]').textContent.includes('second.pdf')")
+    assert "confirmed" in page.text_content("[data-testid=queue-item]:has-text('first.pdf')")
+    shot(page, "review-queue")

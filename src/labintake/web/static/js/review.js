@@ -118,11 +118,50 @@
     });
   });
 
-  $("confirm").addEventListener("click", function () {
-    LI.api("POST", "/api/files/" + FID + "/confirm").then(function (r) {
+  function confirmReport() {
+    var next = $("confirm").dataset.next;
+    return LI.api("POST", "/api/files/" + FID + "/confirm").then(function (r) {
       $("confirmed").textContent = "Confirmed " + r.confirmedAt.slice(0, 16).replace("T", " ") + " UTC";
+      if (next) window.location.assign(next);  // confirm and next: the queue's next unconfirmed file
     }).catch(function (err) { $("confirmed").textContent = (err && err.message) || "Not confirmed."; });
+  }
+  $("confirm").addEventListener("click", confirmReport);
+
+  // --- keyboard: move through the results, correct in place, confirm --------------------
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-index]"));
+  function focusRow(i) {
+    if (i < 0 || i >= rows.length) return;
+    select(Number(rows[i].dataset.index));
+    var btn = rows[i].querySelector(".value-btn");
+    if (btn) btn.focus();
+  }
+  function selectedPosition() {
+    if (selected === null) return -1;
+    for (var p = 0; p < rows.length; p++) if (Number(rows[p].dataset.index) === selected) return p;
+    return -1;
+  }
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA");
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var inEdit = $("edit").contains(document.activeElement);
+    if (e.key === "Escape" && inEdit) {
+      e.preventDefault();
+      var back = selectedPosition();
+      if (back >= 0) focusRow(back);  // the form is refilled from what is saved
+      return;
+    }
+    if (typing(document.activeElement)) return;  // Enter in the form saves it (its own submit)
+    if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); focusRow(selectedPosition() + 1); }
+    else if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); focusRow(Math.max(0, selectedPosition() - 1)); }
+    else if (e.key === "Enter" && selected !== null) { e.preventDefault(); $("edit-value").focus(); $("edit-value").select(); }
+    else if (e.key === "c") { e.preventDefault(); confirmReport(); }
   });
+
+  // The first result a person should check has the focus, so work starts where it is needed.
+  var firstToCheck = rows.findIndex(function (tr) { return tr.classList.contains("needs-review"); });
+  if (firstToCheck >= 0) focusRow(firstToCheck);
 
   window.addEventListener("resize", function () { if (selected !== null) box(cur.results[selected]); });
 })();
