@@ -125,12 +125,19 @@ def _table_starts(lines: list[_Line]) -> dict[int, int]:
     for i, line in enumerate(lines):
         if line.page in starts:
             continue
-        if _is_table_line(line, find_header):
+        # The values under a row of stacked labels look like a row of results.
+        under_labels = i > 0 and lines[i - 1].page == line.page and _all_labels(lines[i - 1])
+        if _is_table_line(line, find_header, numbers=not under_labels):
             starts[line.page] = i
     return starts
 
 
-def _is_table_line(line: _Line, find_header) -> bool:
+def _all_labels(line: _Line) -> bool:
+    return all(_bare_label(c.text) or re.fullmatch(r".*[:：]\s*", c.text) and _labelish(c.text)
+               for c in line.cells)
+
+
+def _is_table_line(line: _Line, find_header, *, numbers: bool = True) -> bool:
     cells = line.cells
     if len(cells) < 3:
         return False
@@ -141,7 +148,7 @@ def _is_table_line(line: _Line, find_header) -> bool:
     if find_header(_as_line(cells)) is not None:
         return True
     # A row of results: a name, then a number in a cell of its own.
-    return any(_NUMBER.match(c.text) for c in cells[1:])
+    return numbers and any(_NUMBER.match(c.text) for c in cells[1:])
 
 
 def _as_line(cells: list[Cell]) -> Line:

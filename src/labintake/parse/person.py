@@ -19,7 +19,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 # Words that make a line a heading or a lab's name rather than a person's name.
 _NOT_NAME = re.compile(
     r"\b(?:report|laborator\w*|lab|labs|diagnostic\w*|patholog\w*|clinic\w*|hospital|medical|health\w*|"
-    r"information|details|result\w*|test\w*|sample|specimen|panel|page|date|address|phone|department|"
+    r"information|details|results?|tests?|specimen|panel|page|date|address|phone|department|"
     r"hematology|haematology|chemistry|biochemistry|profile|complete|count|blood|urine|serum|final|"
     r"preliminary|confidential|center|centre|services?|institute|university|ltd|inc|llc|gmbh)\b",
     re.IGNORECASE,
