@@ -108,13 +108,17 @@ def _prepare(lines: list[Line]) -> list[_Line]:
     return [_Line(ln.page, ln.y0, ln.y1, _cells(ln)) for ln in lines if ln.words]
 
 
-def _bare_label(text: str) -> str | None:
-    m = hl.BARE_LABEL_RE.fullmatch(text)
-    return m.group(1) if m else None
+_bare_label = hl.bare_label
+
+
+def _has_labels(text: str) -> bool:
+    # Every inline label ends in ":", "#" or "-": most cells have none, and need no search.
+    return (":" in text or "#" in text or "-" in text) and hl.LABEL_RE.search(text) is not None
 
 
 def _labelish(text: str) -> bool:
-    return bool(hl.LABEL_RE.match(text.lstrip()) or _bare_label(text))
+    t = text.lstrip()
+    return bool((":" in t or "#" in t or "-" in t) and hl.LABEL_RE.match(t)) or _bare_label(text) is not None
 
 
 def _table_starts(lines: list[_Line]) -> dict[int, int]:
@@ -143,7 +147,7 @@ def _is_table_line(line: _Line, find_header, *, numbers: bool = True) -> bool:
         return False
     if sum(bool(_TABLE_WORDS.match(c.text)) for c in cells) >= 2:
         return True
-    if any(hl.LABEL_RE.search(c.text) or _bare_label(c.text) for c in cells):
+    if any(_bare_label(c.text) or _has_labels(c.text) for c in cells):
         return False
     if find_header(_as_line(cells)) is not None:
         return True
@@ -172,15 +176,15 @@ class _Found:
 
 def labelled_fields(lines: list[Line], labels_seen: set[str] | None = None) -> dict[str, str]:
     """First value seen for each field, in reading order."""
-    found = _collect(_prepare(lines))
+    prepared = _prepare(lines)
+    found = _collect(prepared, _table_starts(prepared))
     if labels_seen is not None:
         labels_seen.update(found.labels)
     return {f: vs[0] for f, vs in found.values.items() if vs}
 
 
-def _collect(lines: list[_Line]) -> _Found:
+def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
     found = _Found({}, set())
-    starts = _table_starts(lines)
 
     def in_zone(i: int) -> bool:
         return i < starts.get(lines[i].page, len(lines))
@@ -210,7 +214,7 @@ def _collect(lines: list[_Line]) -> _Found:
                     found.labels.add(hl.label_key(bare))
                     add(field, bare, _below(lines, i, cell, in_zone))
                 continue
-            matches = list(hl.LABEL_RE.finditer(cell.text))
+            matches = list(hl.LABEL_RE.finditer(cell.text)) if _has_labels(cell.text) else []
             for k, m in enumerate(matches):
                 end = matches[k + 1].start() if k + 1 < len(matches) else len(cell.text)
                 value = cell.text[m.end() : end].strip(" :#-|\t")
@@ -244,8 +248,7 @@ def _below(lines: list[_Line], i: int, label: Cell, in_zone) -> str:
     return ""
 
 
-def _unlabelled_name(lines: list[_Line]) -> str | None:
-    starts = _table_starts(lines)
+def _unlabelled_name(lines: list[_Line], starts: dict[int, int]) -> str | None:
     zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
     for name in (_name_under_heading(zone), _name_before_pipe(zone), _last_first_at_top(zone)):
         if name:
@@ -305,7 +308,8 @@ def day_first_convention(lines: list[Line], labels_seen: set[str]) -> bool:
 
 def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
     prepared = _prepare(lines)
-    found = _collect(prepared)
+    starts = _table_starts(prepared)
+    found = _collect(prepared, starts)
     values = found.values
     day_first = _day_first_from_texts((ln.text for ln in prepared), local_language=bool(found.labels & hl.DAY_FIRST))
 
@@ -318,7 +322,7 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
 
     name = next((n for n in map(parse_person_name, values.get("name", [])) if n), None)
     if name is None:
-        unlabelled = _unlabelled_name(prepared)
+        unlabelled = _unlabelled_name(prepared, starts)
         name = parse_person_name(unlabelled) if unlabelled else None
     sex = next((s for s in map(parse_sex, values.get("sex", []) + values.get("age_sex", [])) if s), None)
     patient = Patient(

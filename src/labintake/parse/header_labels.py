@@ -8,6 +8,7 @@ year first, so it takes no part in that choice).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 Labels = dict[str, tuple[str, ...]]
 
@@ -177,6 +178,7 @@ LANGUAGES: dict[str, Labels] = {"en": EN, "de": DE, "fr": FR, "es": ES, "it": IT
 
 
 
+@lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
     """A label as looked up: lower case, single spaces, no spaces around ``/``."""
     return re.sub(r"\s*/\s*", "/", " ".join(text.lower().split()))
@@ -195,18 +197,42 @@ DAY_FIRST = {label_key(name) for lang, labels in LANGUAGES.items() if lang not i
              for names in labels.values() for name in names} - ENGLISH
 
 
-def _label_pattern(label: str) -> str:
-    # "sex / age" and "sex/age", "patient  name" and "patient name" are the same label.
-    parts = [re.escape(p) for p in re.split(r"(\s*/\s*|\s+)", label)]
-    return "".join(r"\s*/\s*" if p.strip() == "/" else r"\s+" if not p.strip() else p
-                   for p in parts if p != "")
+def _trie_pattern(keys: list[str]) -> str:
+    """One regex alternation for many labels, as a character trie: Python's ``re`` tries
+    alternatives one by one, and a trie makes that one pass over the text. A space in a
+    label stands for any run of spaces; a ``/`` may have spaces around it."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [(r"\s+" if ch == " " else r"\s*/\s*" if ch == "/" else re.escape(ch)) + emit(sub)
+                for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
-_ALTERNATIVES = "|".join(_label_pattern(lab) for lab in sorted(FIELD, key=len, reverse=True))
+_ALTERNATIVES = _trie_pattern(list(FIELD))
 # Inline labels need a ``:`` or ``#`` after them, so "Patient" inside a sentence is not
 # taken for a field; a label alone in its cell (a grid of label and value cells) needs none.
 LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\s*(?::|#(?=\s*\w)|-(?=\s))", re.IGNORECASE)
-BARE_LABEL_RE = re.compile(r"\s*(" + _ALTERNATIVES + r")\s*[:.#]?\s*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def bare_label(text: str) -> str | None:
+    """The label when ``text`` is a label alone (``Collected``, ``Phone No.``, ``DOB:``)."""
+    t = text.strip()
+    for candidate in (t.rstrip(":#").strip(), t.rstrip(":#. ").strip()):
+        if label_key(candidate) in FIELD:
+            return candidate
+    return None
 
 
 def field_of(label_text: str) -> str | None:
