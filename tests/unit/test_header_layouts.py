@@ -172,3 +172,14 @@ def test_names_written_with_honorifics():
                               ("Bayan Ayşe Örnek", "Ayşe Örnek"), ("Mr Dummy", "Dummy")]:
         patient, _ = _header(row((54, "Name:"), (130, printed), y=100), *_TABLE)
         assert patient.name == expected, printed
+
+
+def test_name_stops_at_a_following_label_printed_without_colon():
+    patient, _ = _header(row((54, "Patient Name: Jane Placeholder DOB 01/02/1990"), y=100), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+
+
+def test_full_width_colons_from_ocr():
+    patient, report = _header(row((54, "Patient Name：Jane Placeholder"), (330, "Collected：2025-03-04"), y=100))
+    assert patient.name == "Jane Placeholder"
+    assert report.collected_at == date(2025, 3, 4)

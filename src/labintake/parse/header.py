@@ -17,6 +17,7 @@ in :mod:`labintake.parse.header_labels`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from labintake.domain.schemas import Patient, Report
@@ -70,7 +71,8 @@ class _Line:
 
 
 def _normalise(text: str) -> str:
-    t = text.replace("\u00a0", " ").replace("：", ":").replace("＃", "#").replace("／", "/")
+    # NFKC: OCR returns full-width punctuation ("：") for Chinese and Japanese text.
+    t = unicodedata.normalize("NFKC", text)
     if _CJK.search(t):
         # OCR reads Chinese one character per word ("姓 名 : 丁 刚", "2 0 2 5 - 1 0"): join
         # Chinese characters, and runs of single characters, into words.

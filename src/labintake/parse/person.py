@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from labintake.parse.header_labels import bare_label
+
 # Honorifics in the header languages, dropped from the front of a name. Those that are
 # also names or name parts ("Pan" is a Chinese family name, "Bay" an English one) are
 # dropped only when at least two more words follow.
@@ -42,6 +44,7 @@ def parse_person_name(text: str) -> str | None:
     t = strip_honorific(t)
     # "Jane Doe (F)", "Jane Doe 45 Y": the name ends where digits or brackets start.
     t = re.split(r"\s*[(\[]|\s+\S*\d", t, maxsplit=1)[0].strip(" ,;:|-")
+    t = _drop_trailing_label(t)
     if not t or not re.search(r"[^\W\d_]", t) or re.search(r"\d", t):
         return None
     if _CJK.search(t):
@@ -60,6 +63,15 @@ def parse_person_name(text: str) -> str | None:
     if all(p.isupper() for p in parts if len(p) > 1) or any(caps):
         parts = [p.capitalize() if p.isupper() and len(p) > 1 else p for p in parts]
     return " ".join(parts)
+
+
+def _drop_trailing_label(text: str) -> str:
+    """``Jane Doe DOB`` (a next label printed without its colon) -> ``Jane Doe``."""
+    words = text.split()
+    for k in (3, 2, 1):
+        if len(words) > k and bare_label(" ".join(words[-k:])):
+            return " ".join(words[:-k]).strip(" ,;:|-")
+    return text
 
 
 def looks_like_name(text: str) -> bool:
