@@ -177,9 +177,31 @@ def test_names_written_with_honorifics():
 def test_name_stops_at_a_following_label_printed_without_colon():
     patient, _ = _header(row((54, "Patient Name: Jane Placeholder DOB 01/02/1990"), y=100), *_TABLE)
     assert patient.name == "Jane Placeholder"
+    patient, _ = _header(row((54, "Patient Name: John Ward Age 45"), y=100), *_TABLE)
+    assert patient.name == "John Ward"
+    patient, _ = _header(row((54, "Patient: DEMO PATIENT"), y=100), *_TABLE)
+    assert patient.name == "Demo Patient"
 
 
 def test_full_width_colons_from_ocr():
     patient, report = _header(row((54, "Patient Name：Jane Placeholder"), (330, "Collected：2025-03-04"), y=100))
     assert patient.name == "Jane Placeholder"
     assert report.collected_at == date(2025, 3, 4)
+
+
+def test_a_label_beside_another_heading_is_not_a_name():
+    patient, _ = _header(row((54, "Patient"), (200, "Specimen Details"), y=60), *_TABLE)
+    assert patient.name is None
+
+
+def test_a_place_is_not_an_unlabelled_name():
+    patient, _ = _header(words_at("SPRINGFIELD, IL", 54, 20), *_TABLE)
+    assert patient.name is None
+
+
+def test_combined_birth_date_labels():
+    patient, _ = _header(row((54, "Name: Ann Example"), (300, "DOB/Sex: 02/03/1970 / F"), y=60), *_TABLE)
+    assert patient.date_of_birth == date(1970, 2, 3)
+    assert patient.sex == "female"
+    patient, _ = _header(row((54, "Name: Ann Example"), (300, "Age/DOB: 55 Y / 02/03/1970"), y=60), *_TABLE)
+    assert patient.date_of_birth == date(1970, 2, 3)

@@ -191,9 +191,13 @@ def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
     def in_zone(i: int) -> bool:
         return i < starts.get(lines[i].page, len(lines))
 
-    def add(field: str | None, label: str, value: str) -> None:
+    def add(field: str | None, label: str, value: str, *, weak: bool = False) -> None:
         found.labels.add(hl.label_key(label))
         value = value.strip(" :#-|\t")
+        # A cell next to or under a label without a colon is weaker evidence: as a name
+        # it must look like one ("Patient || Specimen Details" is two headings).
+        if weak and field == "name" and not looks_like_name(value):
+            return
         if field and value:
             found.values.setdefault(field, []).append(value)
 
@@ -210,11 +214,10 @@ def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
             if bare is not None:
                 field = hl.field_of(bare)
                 if free_next:
-                    add(field, bare, nxt.text)
+                    add(field, bare, nxt.text, weak=True)
                     used.add(j + 1)
                 else:
-                    found.labels.add(hl.label_key(bare))
-                    add(field, bare, _below(lines, i, cell, in_zone))
+                    add(field, bare, _below(lines, i, cell, in_zone), weak=True)
                 continue
             matches = list(hl.LABEL_RE.finditer(cell.text)) if _has_labels(cell.text) else []
             for k, m in enumerate(matches):
@@ -227,8 +230,9 @@ def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
                         value = nxt.text
                         used.add(j + 1)
                     elif zone:
-                        label_cell = Cell(m.group(1), cell.x0 + 0.0, cell.x1)
-                        value = _below(lines, i, label_cell, in_zone)
+                        value = _below(lines, i, cell, in_zone)
+                        add(field, m.group(1), value, weak=True)
+                        continue
                 add(field, m.group(1), value)
     return found
 
@@ -297,7 +301,9 @@ def _last_first_at_top(zone: list[_Line]) -> str | None:
             if t.count(",") != 1 or _labelish(t) or not looks_like_name(t):
                 continue
             last, first = (p.strip() for p in t.split(","))
-            if last and first and last.isupper() and len(last) > 1 and first.split()[0][:1].isupper():
+            given = first.split()
+            # "SPRINGFIELD, IL" is a place: a given name is more than two capitals.
+            if last.isupper() and len(last) > 1 and given[0][:1].isupper() and (len(given) > 1 or len(given[0]) > 2):
                 return t
     return None
 
@@ -315,8 +321,8 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
     values = found.values
     day_first = _day_first_from_texts((ln.text for ln in prepared), local_language=bool(found.labels & hl.DAY_FIRST))
 
-    def first_date(field: str, birth: bool = False):
-        for v in values.get(field, []):
+    def first_date(*fields: str, birth: bool = False):
+        for v in (v for f in fields for v in values.get(f, [])):
             d = parse_date(v, birth=birth, day_first=day_first)
             if d is not None:
                 return d
@@ -326,10 +332,11 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
     if name is None:
         unlabelled = _unlabelled_name(prepared, starts)
         name = parse_person_name(unlabelled) if unlabelled else None
-    sex = next((s for s in map(parse_sex, values.get("sex", []) + values.get("age_sex", [])) if s), None)
+    sexes = values.get("sex", []) + values.get("age_sex", []) + values.get("dob_sex", [])
+    sex = next((s for s in map(parse_sex, sexes) if s), None)
     patient = Patient(
         name=name,
-        date_of_birth=first_date("dob", birth=True),
+        date_of_birth=first_date("dob", "dob_age", "dob_sex", birth=True),
         sex=sex,
         mrn=_identifier((values.get("mrn") or values.get("mrn_fallback") or [None])[0]),
     )

@@ -18,6 +18,8 @@ EN: Labels = {
     "dob": ("date of birth", "dob", "d.o.b.", "d.o.b", "birth date", "birthdate", "born", "date birth"),
     "sex": ("sex", "gender"),
     "age_sex": ("age/sex", "sex/age", "age/gender", "gender/age"),
+    "dob_age": ("dob/age", "age/dob", "date of birth/age", "birth date/age"),
+    "dob_sex": ("dob/sex", "sex/dob", "dob/gender", "gender/dob"),
     "mrn": ("mrn", "medical record number", "medical record #", "medical record no", "mr#", "mr #", "mr no",
             "patient id", "patient #", "patient no", "chart #", "record #", "uhid", "hospital no", "hospital number",
             "nhs number", "nhs no", "patient number", "id"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from labintake.parse.header_labels import bare_label
+from labintake.parse.header_labels import bare_label, field_of
 
 # Honorifics in the header languages, dropped from the front of a name. Those that are
 # also names or name parts ("Pan" is a Chinese family name, "Bay" an English one) are
@@ -65,11 +65,18 @@ def parse_person_name(text: str) -> str | None:
     return " ".join(parts)
 
 
+_NEXT_FIELDS = {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}
+_AGE_WORDS = {"age", "alter", "âge", "edad", "età", "idade", "leeftijd", "wiek", "yaş", "年龄"}
+
+
 def _drop_trailing_label(text: str) -> str:
     """``Jane Doe DOB`` (a next label printed without its colon) -> ``Jane Doe``."""
     words = text.split()
     for k in (3, 2, 1):
-        if len(words) > k and bare_label(" ".join(words[-k:])):
+        label = bare_label(" ".join(words[-k:])) if len(words) > k else None
+        # Only labels of the patient's other fields: "Demo Patient", "John Ward" and
+        # "Mary Page" end in words that are labels too.
+        if label and (field_of(label) in _NEXT_FIELDS or label.lower() in _AGE_WORDS):
             return " ".join(words[:-k]).strip(" ,;:|-")
     return text
 
