@@ -78,3 +78,22 @@ def test_report_date_and_birth_date_are_not_collection_dates():
     _, report = parse_header(lines)
     assert report.collected_at is None
     assert report.reported_at == date(2026, 8, 18)
+
+
+def test_collection_shortly_before_the_report_decides_the_order():
+    """Given only ambiguous dates and no hint of the lab's country, then the reading that
+    puts collection shortly before the report wins (10/01 -> 12/01 is two days, day first)."""
+    lines = build_lines([
+        *row((40, "Patient Name:"), (130, "DOE, JANE"), (300, "Collected:"), (380, "10/01/2025 09:50"), y=60),
+        *row((40, "Date of Birth:"), (130, "05/04/2001"), (300, "Reported:"), (380, "12/01/2025"), y=76),
+    ])
+    patient, report = parse_header(lines)
+    assert report.collected_at == date(2025, 1, 10)
+    assert report.reported_at == date(2025, 1, 12)
+    assert patient.date_of_birth == date(2001, 4, 5)
+    lines = build_lines([
+        *row((40, "Collected:"), (130, "03/04/2025"), y=60),
+        *row((40, "Reported:"), (130, "03/05/2025"), y=76),
+    ])
+    _, report = parse_header(lines)
+    assert report.collected_at == date(2025, 3, 4)  # a day apart month first; a month day first

@@ -113,11 +113,16 @@ _MONTH_FIRST_WORDS = re.compile(r"\b(?:CLIA|United States|U\.S\.A\.?|USA)\b")
 
 
 def day_first_convention(texts: Iterable[str], *, local_language: bool = False) -> bool:
-    """Whether ``04/03/2025`` means 4 March on this report.
+    """Whether ``04/03/2025`` means 4 March on this report (month first when nothing says)."""
+    return bool(date_order_evidence(texts, local_language=local_language))
 
-    A date elsewhere on it that can only be read one way decides; otherwise labels in a
-    language other than English (``local_language``: Europe, Latin America and Turkey
-    write the day first); otherwise where the lab is; otherwise month first.
+
+def date_order_evidence(texts: Iterable[str], *, local_language: bool = False) -> bool | None:
+    """Whether the report writes the day first, or None when nothing on it says.
+
+    A date on it that can only be read one way decides; otherwise labels in a language
+    other than English (``local_language``: Europe, Latin America and Turkey write the
+    day first); otherwise where the lab is (telephone country code, country, address).
     """
     texts = list(texts)
     for text in texts:
@@ -137,4 +142,4 @@ def day_first_convention(texts: Iterable[str], *, local_language: bool = False) 
                 month += 1
         month += len(_US_PHONE.findall(text)) + len(_US_ADDRESS.findall(text)) + len(_MONTH_FIRST_WORDS.findall(text))
         day += len(_UK_POSTCODE.findall(text)) + len(_DAY_FIRST_WORDS.findall(text))
-    return day > month
+    return None if day == month else day > month

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from labintake.domain.schemas import Patient, Report
 from labintake.parse import header_labels as hl
+from labintake.parse.dates import date_order_evidence, parse_date
 from labintake.parse.dates import day_first_convention as _day_first_from_texts
-from labintake.parse.dates import parse_date
 from labintake.parse.lines import Line
 from labintake.parse.person import looks_like_name, parse_person_name, parse_sex
 
@@ -319,9 +319,10 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
     starts = _table_starts(prepared)
     found = _collect(prepared, starts)
     values = found.values
-    day_first = _day_first_from_texts((ln.text for ln in prepared), local_language=bool(found.labels & hl.DAY_FIRST))
+    evidence = date_order_evidence((ln.text for ln in prepared), local_language=bool(found.labels & hl.DAY_FIRST))
+    day_first = evidence if evidence is not None else _order_from_report_dates(values)
 
-    def first_date(*fields: str, birth: bool = False):
+    def first_date(*fields: str, birth: bool = False, day_first: bool = day_first):
         for v in (v for f in fields for v in values.get(f, [])):
             d = parse_date(v, birth=birth, day_first=day_first)
             if d is not None:
@@ -347,6 +348,26 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
         ordering_provider=_clean((values.get("provider") or [None])[0]),
     )
     return patient, report
+
+
+def _order_from_report_dates(values: dict[str, list[str]]) -> bool:
+    """With nothing else to go on, the reading under which the specimen was collected
+    before the report was issued, and closest to it (``10/01`` and ``12/01`` are two days
+    apart read day first, two months read month first)."""
+
+    def first(field: str, day_first: bool):
+        return next((d for v in values.get(field, []) if (d := parse_date(v, day_first=day_first))), None)
+
+    def gap(day_first: bool) -> float:
+        start = first("collected", day_first) or first("received", day_first)
+        end = first("reported", day_first)
+        if start is None or end is None:
+            return float("inf")
+        days = (end - start).days
+        return days if days >= 0 else float("inf")
+
+    month_gap, day_gap = gap(False), gap(True)
+    return day_gap < month_gap
 
 
 def _identifier(text: str | None) -> str | None:
