@@ -205,3 +205,19 @@ def test_combined_birth_date_labels():
     assert patient.sex == "female"
     patient, _ = _header(row((54, "Name: Ann Example"), (300, "Age/DOB: 55 Y / 02/03/1970"), y=60), *_TABLE)
     assert patient.date_of_birth == date(1970, 2, 3)
+
+
+def test_family_and_given_names_in_separate_fields():
+    patient, _ = _header(row((54, "Surname: PLACEHOLDER"), (300, "Forename: JANE"), y=60), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+    patient, _ = _header(row((54, "Nom : EXEMPLE"), (300, "Prénom : Claire"), y=60), *_TABLE)
+    assert patient.name == "Claire Exemple"
+    patient, _ = _header(row((54, "Nombre: Ana"), (300, "Apellidos: Ejemplo Ruiz"), y=60), *_TABLE)
+    assert patient.name == "Ana Ejemplo Ruiz"
+
+
+def test_abbreviation_dot_before_the_colon():
+    patient, report = _header(row((54, "Pt. Name: Asha Example Lab No.: 4411"), y=60),
+                              row((54, "Sample Collected On: 2025-03-04"), y=76), *_TABLE)
+    assert patient.name == "Asha Example"
+    assert report.collected_at == date(2025, 3, 4)

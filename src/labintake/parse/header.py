@@ -330,6 +330,14 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
         return None
 
     name = next((n for n in map(parse_person_name, values.get("name", [])) if n), None)
+    given, surname = (values.get(f, [None])[0] for f in ("given", "surname"))
+    if given and (surname or name) and given.lower() not in (surname or name).lower():
+        # "Surname: DOE" and "Forename: JANE" (or "Nom :" and "Prénom :") print one name.
+        name = parse_person_name(f"{given} {surname or name}") or name
+    elif surname and (name is None or surname.lower() not in name.lower()):
+        # "Nombre: Ana" and "Apellidos: García López": the name field held the given name.
+        raw = next((v for v in values.get("name", []) if parse_person_name(v)), "")
+        name = parse_person_name(f"{raw} {surname}".strip()) or name
     if name is None:
         unlabelled = _unlabelled_name(prepared, starts)
         name = parse_person_name(unlabelled) if unlabelled else None

@@ -14,7 +14,9 @@ Labels = dict[str, tuple[str, ...]]
 
 EN: Labels = {
     "name": ("patient name", "patient", "name", "pt name", "patient's name", "patient full name", "full name",
-             "name of patient"),
+             "name of patient", "name of the patient", "pt. name", "patient name & id"),
+    "surname": ("surname", "last name", "family name"),
+    "given": ("forename", "forenames", "forename(s)", "first name", "given name", "given names"),
     "dob": ("date of birth", "dob", "d.o.b.", "d.o.b", "birth date", "birthdate", "born", "date birth"),
     "sex": ("sex", "gender"),
     "age_sex": ("age/sex", "sex/age", "age/gender", "gender/age"),
@@ -26,12 +28,16 @@ EN: Labels = {
     "collected": ("collected", "collection date", "date collected", "specimen collected", "collected on",
                   "collection date/time", "collection", "date of collection", "specimen date", "sample date",
                   "drawn", "date drawn", "sample collected", "collected date", "collection time", "date/time collected",
-                  "sample collection date", "specimen collection date", "sample drawn", "drawn on", "sampled"),
+                  "sample collection date", "specimen collection date", "sample drawn", "drawn on", "sampled",
+                  "sample taken", "specimen taken", "date taken", "date and time collected", "date/time of collection",
+                  "collection date and time", "drawn date", "sample drawn date", "collection on", "collected at",
+                  "sample collected on", "specimen collected on", "date of sample collection"),
     "reported": ("reported", "report date", "date reported", "reported on", "resulted", "result date",
                  "report status date", "final report date", "printed", "report generated", "date of report",
-                 "released", "authorised", "authorized", "verified", "approved on"),
+                 "released", "authorised", "authorized", "verified", "approved on", "date reported on",
+                 "report released on", "reported date"),
     "received": ("received", "date received", "received on", "registered", "registration date",
-                 "sample received", "received date"),
+                 "sample received", "received date", "registered on", "registration on", "sample received on"),
     "provider": ("ordering provider", "ordering physician", "ordering doctor", "ordered by", "referring physician",
                  "referring provider", "physician", "provider", "doctor", "requesting physician", "requested by",
                  "referred by", "ordering", "consultant", "referring doctor", "ref. by", "ref by", "clinician"),
@@ -45,7 +51,9 @@ EN: Labels = {
 }
 DE: Labels = {
     "name": ("patient", "patientin", "patient/in", "name", "name, vorname", "nachname, vorname"),
-    "dob": ("geburtsdatum", "geb.-datum", "geb. datum", "geb.", "geboren am", "geb.dat."),
+    "surname": ("nachname", "familienname"),
+    "given": ("vorname",),
+    "dob": ("geburtsdatum", "geb.-datum", "geb. datum", "geb.", "geboren am", "geb.dat.", "geb.-dat.", "geb.dat"),
     "sex": ("geschlecht",),
     "age_sex": ("alter/geschlecht",),
     "mrn": ("pat.-nr.", "pat.-nr", "patienten-nr.", "patienten-nr", "patientennummer", "pid"),
@@ -62,6 +70,8 @@ DE: Labels = {
 FR: Labels = {
     "name": ("patient", "patiente", "nom", "nom du patient", "nom patient", "nom et prénom", "nom prénom",
              "nom de naissance", "nom d'usage"),
+    "surname": ("nom de famille",),
+    "given": ("prénom", "prénoms", "prenom"),
     "dob": ("date de naissance", "né(e) le", "né le", "née le", "ne(e) le", "date naiss."),
     "sex": ("sexe",),
     "mrn": ("n° dossier", "no dossier", "numéro de dossier", "n° patient", "ipp"),
@@ -75,6 +85,7 @@ FR: Labels = {
 }
 ES: Labels = {
     "name": ("paciente", "nombre", "nombre del paciente", "apellidos y nombre", "nombre y apellidos"),
+    "surname": ("apellidos", "apellido"),
     "dob": ("fecha de nacimiento", "f. nacimiento", "fecha nac.", "f. nac.", "fec. nac."),
     "sex": ("sexo", "género"),
     "age_sex": ("edad/sexo",),
@@ -89,6 +100,7 @@ ES: Labels = {
 }
 IT: Labels = {
     "name": ("paziente", "cognome e nome", "nome", "nominativo"),
+    "surname": ("cognome",),
     "dob": ("data di nascita", "nato il", "nata il", "data nascita", "nato/a il"),
     "sex": ("sesso",),
     "mrn": ("codice paziente", "n. cartella", "cartella", "id paziente"),
@@ -101,6 +113,7 @@ IT: Labels = {
 }
 PT: Labels = {
     "name": ("nome", "nome do paciente", "paciente", "utente", "nome do utente", "nome completo"),
+    "surname": ("sobrenome", "apelido"),
     "dob": ("data de nascimento", "data nasc.", "dt. nasc.", "dt nasc", "nascimento", "data de nasc."),
     "sex": ("sexo", "género", "gênero"),
     "mrn": ("prontuário", "nº prontuário", "processo", "n.º processo", "nº processo", "nº utente",
@@ -116,6 +129,8 @@ PT: Labels = {
 }
 NL: Labels = {
     "name": ("naam", "patiënt", "patient", "naam patiënt", "patiëntnaam", "patientnaam"),
+    "surname": ("achternaam",),
+    "given": ("voornaam", "voornamen"),
     "dob": ("geboortedatum", "geb. datum", "geb.datum", "geboren"),
     "sex": ("geslacht",),
     "mrn": ("patiëntnummer", "patientnummer", "patiënt-id", "patiëntnr.", "patiëntnr", "dossiernummer",
@@ -131,6 +146,8 @@ NL: Labels = {
 }
 PL: Labels = {
     "name": ("pacjent", "pacjentka", "imię i nazwisko", "nazwisko i imię", "imie i nazwisko", "nazwisko imię"),
+    "surname": ("nazwisko",),
+    "given": ("imię", "imie"),
     "dob": ("data urodzenia", "data ur."),
     "sex": ("płeć", "plec"),
     "mrn": ("pesel", "nr pacjenta", "id pacjenta", "nr historii choroby"),
@@ -146,6 +163,7 @@ PL: Labels = {
 TR: Labels = {
     "name": ("hasta adı", "hasta adı soyadı", "adı soyadı", "adı soyadi", "ad soyad", "hasta adi soyadi",
              "hasta adi", "hasta ismi"),
+    "surname": ("soyadı", "soyadi", "soyad"),
     "dob": ("doğum tarihi", "dogum tarihi", "d. tarihi", "doğum t."),
     "sex": ("cinsiyet", "cinsiyeti"),
     "mrn": ("protokol no", "hasta no", "dosya no", "tc kimlik no", "t.c. kimlik no", "tc no", "protokol"),
@@ -224,7 +242,8 @@ def _trie_pattern(keys: list[str]) -> str:
 _ALTERNATIVES = _trie_pattern(list(FIELD))
 # Inline labels need a ``:`` or ``#`` after them, so "Patient" inside a sentence is not
 # taken for a field; a label alone in its cell (a grid of label and value cells) needs none.
-LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\s*(?::|#(?=\s*\w)|-(?=\s))", re.IGNORECASE)
+# "Lab No.:", "Pat. No.:": a label's abbreviation dot may come before its colon.
+LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\.?\s*(?::|#(?=\s*\w)|-(?=\s))", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
