@@ -158,7 +158,7 @@ def test_header_above_two_tables_side_by_side():
 
 def test_label_grid_values_are_not_read_inside_the_table():
     """A result row whose cells look like a label and a value ('Status', 'Final') is not header."""
-    patient, report = _header(
+    patient, _ = _header(
         *_TABLE,
         row((54, "Patient"), (230, "Final Review"), y=348),
     )

@@ -17,25 +17,28 @@ in :mod:`labintake.parse.header_labels`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from labintake.domain.schemas import Patient, Report
 from labintake.parse import header_labels as hl
 from labintake.parse.dates import date_order_evidence, parse_date
 from labintake.parse.dates import day_first_convention as _day_first_from_texts
+from labintake.parse.header_cells import (
+    Cell,
+    HeaderLine,
+    bare_label,
+    has_labels,
+    labelish,
+    normalise,
+    prepare,
+    table_starts,
+)
 from labintake.parse.lines import Line
 from labintake.parse.person import looks_like_name, parse_person_name, parse_sex
 
 __all__ = ["day_first_convention", "labelled_fields", "parse_date", "parse_header", "parse_person_name",
            "parse_sex"]
 
-_CJK_CHAR = r"[\u3400-\u9fff\uff1a]"
-_CJK = re.compile(_CJK_CHAR)
-# Words of a result table's column header, for reports whose table the row reader's own
-# header words miss (Chinese).
-_TABLE_WORDS = re.compile(r"^(?:项目(?:名称)?|结果|检验结果|单位|参考值|参考范围|参考区间|提示|序号|代码)$")
-_NUMBER = re.compile(r"^[<>≤≥]?\s*\d+(?:[.,]\d+)?\s*[↑↓*HLhl]?$")
 _LAB_WORDS = re.compile(
     r"\b(laborator(?:y|ies)|lab|labs|diagnostics?|patholog(?:y|ists?)|clinical|medical center|laboratori(?:um|o)|"
     r"laboratoire|laborat[oó]rio|laboratuvar[ıi]?|labor)\b|医院|检验科|检验中心|实验室",
@@ -48,129 +51,6 @@ _TITLE_WORDS = re.compile(r"\b(?:report|bericht|befund|compte rendu|informe|refe
 
 
 @dataclass(slots=True)
-class Cell:
-    text: str
-    x0: float
-    x1: float
-
-
-@dataclass(slots=True)
-class _Line:
-    page: int
-    y0: float
-    y1: float
-    cells: list[Cell]
-
-    @property
-    def text(self) -> str:
-        return " ".join(c.text for c in self.cells)
-
-    @property
-    def height(self) -> float:
-        return max(self.y1 - self.y0, 1.0)
-
-
-def _normalise(text: str) -> str:
-    # NFKC: OCR returns full-width punctuation ("：") for Chinese and Japanese text.
-    t = unicodedata.normalize("NFKC", text)
-    if _CJK.search(t):
-        # OCR reads Chinese one character per word ("姓 名 : 丁 刚", "2 0 2 5 - 1 0"): join
-        # Chinese characters, and runs of single characters, into words.
-        tokens = t.split()
-        out = tokens[:1]
-        for prev, tok in zip(tokens, tokens[1:]):
-            if _CJK.match(tok[0]) or _CJK.match(prev[-1]) or (len(tok) == 1 and len(prev) == 1):
-                out[-1] += tok
-            else:
-                out.append(tok)
-        # A date run into its time ("2025-10-0302:53:04") once the digits are joined.
-        t = re.sub(r"(\d{4}-\d{2}-\d{2})(?=\d{1,2}:\d{2})", r"\1 ", " ".join(out))
-    return t
-
-
-def _cells(line: Line) -> list[Cell]:
-    segs = line.segments or []
-    if not segs:
-        return [Cell(_normalise(line.text), min((w.x0 for w in line.words), default=0.0),
-                     max((w.x1 for w in line.words), default=0.0))]
-    cells: list[Cell] = []
-    for seg in segs:
-        text = _normalise(seg.text)
-        prev = cells[-1] if cells else None
-        # Two-character Chinese labels are printed letter-spaced to line up with longer
-        # ones ("姓    名"): a lone character belongs to the next cell.
-        if prev is not None and len(prev.text) == 1 and _CJK.match(prev.text) and _CJK.match(text[:1] or " "):
-            prev.text, prev.x1 = prev.text + text, seg.x1
-            continue
-        cells.append(Cell(text, seg.x0, seg.x1))
-    return cells
-
-
-def _prepare(lines: list[Line]) -> list[_Line]:
-    return [_Line(ln.page, ln.y0, ln.y1, _cells(ln)) for ln in lines if ln.words]
-
-
-_bare_label = hl.bare_label
-
-
-def _has_labels(text: str) -> bool:
-    # Every inline label ends in ":", "#" or "-": most cells have none, and need no search.
-    return (":" in text or "#" in text or "-" in text) and hl.LABEL_RE.search(text) is not None
-
-
-def _labelish(text: str) -> bool:
-    t = text.lstrip()
-    return bool((":" in t or "#" in t or "-" in t) and hl.LABEL_RE.match(t)) or _bare_label(text) is not None
-
-
-def _table_starts(lines: list[_Line]) -> dict[int, int]:
-    """Per page, the index of the first line of a result table (header zone ends there)."""
-    from labintake.parse.table import find_header  # the row reader's column-header test
-
-    starts: dict[int, int] = {}
-    for i, line in enumerate(lines):
-        if line.page in starts:
-            continue
-        # The values under a row of stacked labels look like a row of results.
-        under_labels = i > 0 and lines[i - 1].page == line.page and _all_labels(lines[i - 1])
-        if _is_table_line(line, find_header, numbers=not under_labels):
-            starts[line.page] = i
-    return starts
-
-
-def _all_labels(line: _Line) -> bool:
-    return all(_bare_label(c.text) or re.fullmatch(r".*[:：]\s*", c.text) and _labelish(c.text)
-               for c in line.cells)
-
-
-def _is_table_line(line: _Line, find_header, *, numbers: bool = True) -> bool:
-    cells = line.cells
-    if len(cells) < 3:
-        return False
-    if sum(bool(_TABLE_WORDS.match(c.text)) for c in cells) >= 2:
-        return True
-    if any(_bare_label(c.text) or _has_labels(c.text) for c in cells):
-        return False
-    if find_header(_as_line(cells)) is not None:
-        return True
-    # A row of results: a name, then a number in a cell of its own.
-    return numbers and any(_NUMBER.match(c.text) for c in cells[1:])
-
-
-def _as_line(cells: list[Cell]) -> Line:
-    """A :class:`Line` of the cells, for the row reader's table-header test."""
-    from labintake.extract.document import Word
-    from labintake.parse.lines import Segment
-
-    words, segments = [], []
-    for c in cells:
-        w = Word(c.text, c.x0, 0.0, c.x1, 10.0, 1.0, False)
-        words.append(w)
-        segments.append(Segment([w]))
-    return Line(1, words, segments)
-
-
-@dataclass(slots=True)
 class _Found:
     values: dict[str, list[str]]
     labels: set[str]
@@ -178,14 +58,14 @@ class _Found:
 
 def labelled_fields(lines: list[Line], labels_seen: set[str] | None = None) -> dict[str, str]:
     """First value seen for each field, in reading order."""
-    prepared = _prepare(lines)
-    found = _collect(prepared, _table_starts(prepared))
+    prepared = prepare(lines)
+    found = _collect(prepared, table_starts(prepared))
     if labels_seen is not None:
         labels_seen.update(found.labels)
     return {f: vs[0] for f, vs in found.values.items() if vs}
 
 
-def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
+def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
     found = _Found({}, set())
 
     def in_zone(i: int) -> bool:
@@ -209,8 +89,8 @@ def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
             if j in used:
                 continue
             nxt = cells[j + 1] if j + 1 < len(cells) else None
-            free_next = nxt is not None and not _labelish(nxt.text)
-            bare = _bare_label(cell.text) if zone else None
+            free_next = nxt is not None and not labelish(nxt.text)
+            bare = bare_label(cell.text) if zone else None
             if bare is not None:
                 field = hl.field_of(bare)
                 if free_next:
@@ -219,7 +99,7 @@ def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
                 else:
                     add(field, bare, _below(lines, i, cell, in_zone), weak=True)
                 continue
-            matches = list(hl.LABEL_RE.finditer(cell.text)) if _has_labels(cell.text) else []
+            matches = list(hl.LABEL_RE.finditer(cell.text)) if has_labels(cell.text) else []
             for k, m in enumerate(matches):
                 end = matches[k + 1].start() if k + 1 < len(matches) else len(cell.text)
                 value = cell.text[m.end() : end].strip(" :#-|\t")
@@ -237,7 +117,7 @@ def _collect(lines: list[_Line], starts: dict[int, int]) -> _Found:
     return found
 
 
-def _below(lines: list[_Line], i: int, label: Cell, in_zone) -> str:
+def _below(lines: list[HeaderLine], i: int, label: Cell, in_zone) -> str:
     """The value under a label: the cell of the next line(s) overlapping it most."""
     line = lines[i]
     for k in range(i + 1, min(i + 3, len(lines))):
@@ -250,11 +130,11 @@ def _below(lines: list[_Line], i: int, label: Cell, in_zone) -> str:
             if o > overlap:
                 best, overlap = c, o
         if best is not None:
-            return "" if _labelish(best.text) else best.text
+            return "" if labelish(best.text) else best.text
     return ""
 
 
-def _unlabelled_name(lines: list[_Line], starts: dict[int, int]) -> str | None:
+def _unlabelled_name(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
     zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
     for name in (_name_under_heading(zone), _name_before_pipe(zone), _last_first_at_top(zone)):
         if name:
@@ -262,7 +142,7 @@ def _unlabelled_name(lines: list[_Line], starts: dict[int, int]) -> str | None:
     return None
 
 
-def _name_under_heading(zone: list[_Line]) -> str | None:
+def _name_under_heading(zone: list[HeaderLine]) -> str | None:
     for i, line in enumerate(zone):
         for j, cell in enumerate(line.cells):
             if not hl.PATIENT_HEADING.search(cell.text):
@@ -274,17 +154,17 @@ def _name_under_heading(zone: list[_Line]) -> str | None:
                 first = next((c for c in below.cells if cell.x0 - 1.5 * line.height <= c.x0 < col_end), None)
                 if first is None:
                     continue
-                if not _labelish(first.text) and looks_like_name(first.text):
+                if not labelish(first.text) and looks_like_name(first.text):
                     return first.text
                 break
     return None
 
 
-def _name_before_pipe(zone: list[_Line]) -> str | None:
+def _name_before_pipe(zone: list[HeaderLine]) -> str | None:
     """``Jane Doe | DOB: 02/14/1980 | MRN: 000123``: the unlabelled first field."""
     for line in zone:
         parts = [p.strip() for p in re.split(r"\s[|¦•·]\s|\|", line.text)]
-        if len(parts) < 2 or _labelish(parts[0]) or not looks_like_name(parts[0]):
+        if len(parts) < 2 or labelish(parts[0]) or not looks_like_name(parts[0]):
             continue
         fields = {hl.field_of(m.group(1)) for p in parts[1:] for m in hl.LABEL_RE.finditer(p)}
         if fields & {"dob", "sex", "age_sex", "mrn"}:
@@ -292,13 +172,13 @@ def _name_before_pipe(zone: list[_Line]) -> str | None:
     return None
 
 
-def _last_first_at_top(zone: list[_Line]) -> str | None:
+def _last_first_at_top(zone: list[HeaderLine]) -> str | None:
     """An unlabelled ``DOE, JANE`` cell near the top of page 1: a family name in capitals
     before a comma is how reports print the patient, and nothing else looks so."""
     for line in [ln for ln in zone if ln.page == 1][:10]:
         for cell in line.cells:
             t = cell.text.strip()
-            if t.count(",") != 1 or _labelish(t) or not looks_like_name(t):
+            if t.count(",") != 1 or labelish(t) or not looks_like_name(t):
                 continue
             last, first = (p.strip() for p in t.split(","))
             given = first.split()
@@ -310,13 +190,13 @@ def _last_first_at_top(zone: list[_Line]) -> str | None:
 
 def day_first_convention(lines: list[Line], labels_seen: set[str]) -> bool:
     """Whether ``04/03/2025`` means 4 March on this report (see :mod:`labintake.parse.dates`)."""
-    return _day_first_from_texts((_normalise(ln.text) for ln in lines),
+    return _day_first_from_texts((normalise(ln.text) for ln in lines),
                                  local_language=bool({hl.label_key(s) for s in labels_seen} & hl.DAY_FIRST))
 
 
 def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
-    prepared = _prepare(lines)
-    starts = _table_starts(prepared)
+    prepared = prepare(lines)
+    starts = table_starts(prepared)
     found = _collect(prepared, starts)
     values = found.values
     evidence = date_order_evidence((ln.text for ln in prepared), local_language=bool(found.labels & hl.DAY_FIRST))
@@ -391,7 +271,7 @@ def _clean(text: str | None) -> str | None:
     return " ".join(text.split()).strip(" ,;") or None
 
 
-def _lab_from_letterhead(lines: list[_Line]) -> str | None:
+def _lab_from_letterhead(lines: list[HeaderLine]) -> str | None:
     """Unlabelled lab name: a line near the top of page 1 that names a laboratory."""
     first_page = [ln for ln in lines if ln.page == 1]
     for line in first_page[:8]:

@@ -51,7 +51,7 @@ def parse_person_name(text: str) -> str | None:
         return t.replace(" ", "")
     if t.count(",") == 1:
         last, first = (p.strip() for p in t.split(","))
-        if last and first and not re.search(r"\b(md|do|phd|np|pa|rn)\b\.?", first, re.I):
+        if last and first and not re.search(r"\b(md|do|phd|np|pa|rn)\b\.?", first, re.IGNORECASE):
             t = f"{strip_honorific(first)} {last}"
     parts = t.split()
     caps = [p.isupper() and len(p) > 1 for p in parts]
