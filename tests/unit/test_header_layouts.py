@@ -181,6 +181,16 @@ def test_name_stops_at_a_following_label_printed_without_colon():
     assert patient.name == "John Ward"
     patient, _ = _header(row((54, "Patient: DEMO PATIENT"), y=100), *_TABLE)
     assert patient.name == "Demo Patient"
+    patient, _ = _header(row((54, "Name: Jane Placeholder Gender Female"), y=100), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+    patient, _ = _header(row((54, "Name: Ravi Example S/O Arun Example"), y=100), *_TABLE)
+    assert patient.name == "Ravi Example"
+
+
+def test_date_labels_followed_by_time():
+    _, report = _header(row((54, "Collection Date & Time: 04/03/2025 08:10"), (330, "Report Date/Time: 04/03/2025"), y=60))
+    assert report.collected_at == date(2025, 4, 3)
+    assert report.reported_at == date(2025, 4, 3)
 
 
 def test_full_width_colons_from_ocr():

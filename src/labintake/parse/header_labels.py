@@ -243,7 +243,9 @@ _ALTERNATIVES = _trie_pattern(list(FIELD))
 # Inline labels need a ``:`` or ``#`` after them, so "Patient" inside a sentence is not
 # taken for a field; a label alone in its cell (a grid of label and value cells) needs none.
 # "Lab No.:", "Pat. No.:": a label's abbreviation dot may come before its colon.
-LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\.?\s*(?::|#(?=\s*\w)|-(?=\s))", re.IGNORECASE)
+# "Collection Date & Time:", "Report Date/Time:": a time after a date label changes nothing.
+LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\.?(?:\s*(?:&|and|/)\s*time)?\s*(?::|#(?=\s*\w)|-(?=\s))",
+                      re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)

@@ -70,14 +70,17 @@ _AGE_WORDS = {"age", "alter", "âge", "edad", "età", "idade", "leeftijd", "wiek
 
 
 def _drop_trailing_label(text: str) -> str:
-    """``Jane Doe DOB`` (a next label printed without its colon) -> ``Jane Doe``."""
+    """``Jane Doe DOB`` or ``Jane Doe Gender Female`` (a next label printed without its
+    colon) -> ``Jane Doe``; ``Ram Kumar S/O Shyam`` (son of) -> ``Ram Kumar``."""
+    text = re.split(r"\s+[SDWC]/O\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
     words = text.split()
-    for k in (3, 2, 1):
-        label = bare_label(" ".join(words[-k:])) if len(words) > k else None
-        # Only labels of the patient's other fields: "Demo Patient", "John Ward" and
-        # "Mary Page" end in words that are labels too.
-        if label and (field_of(label) in _NEXT_FIELDS or label.lower() in _AGE_WORDS):
-            return " ".join(words[:-k]).strip(" ,;:|-")
+    for i in range(1, len(words)):
+        for k in (3, 2, 1):
+            label = bare_label(" ".join(words[i : i + k])) if i + k <= len(words) else None
+            # Only labels of the patient's other fields: "Demo Patient", "John Ward" and
+            # "Mary Page" end in words that are labels too.
+            if label and (field_of(label) in _NEXT_FIELDS or label.lower() in _AGE_WORDS):
+                return " ".join(words[:i]).strip(" ,;:|-")
     return text
 
 
