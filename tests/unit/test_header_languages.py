@@ -85,3 +85,15 @@ def test_sample_number_is_the_record_number_only_when_no_patient_id():
 )
 def test_sex_words(text, sex):
     assert parse_sex(text) == sex
+
+
+@pytest.mark.parametrize(
+    ("heading", "name", "label"),
+    [("Patientendaten", "Erika Beispiel", "Geburtsdatum"), ("Dados do utente", "Maria Exemplo", "Data de nascimento"),
+     ("Patiëntgegevens", "Eva Voorbeeld", "Geboortedatum"), ("Dane osobowe pacjenta", "Anna Przykład", "Data urodzenia"),
+     ("Hasta Bilgisi", "Ayşe Örnek", "Doğum Tarihi"), ("患者基本信息", "张伟", "出生日期")],
+)
+def test_name_under_a_patient_heading_in_other_languages(heading, name, label):
+    patient, _ = _header(row((40, heading), y=60), row((40, name), y=76), row((40, f"{label}: 1980-02-14"), y=92))
+    assert patient.name == name
+    assert patient.date_of_birth == date(1980, 2, 14)

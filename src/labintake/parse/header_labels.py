@@ -271,7 +271,7 @@ PATIENT_HEADING = re.compile(
     r"(?:données|informations|identité)\s+(?:du\s+)?patient|"
     r"(?:datos|información|informacion)\s+del?\s+paciente|dati\s+(?:del\s+)?paziente|dati anagrafici|anagrafica|"
     r"(?:dados|identificação|identificacao)\s+do\s+(?:paciente|utente)|"
-    r"pati[eë]ntgegevens|pati[eë]ntinformatie|dane\s+pacjenta|dane osobowe|hasta\s+bilgileri|"
-    r"患者信息|病人信息|患者资料|基本信息)\W*$",
+    r"pati[eë]ntgegevens|pati[eë]ntinformatie|dane\s+pacjenta|dane osobowe(?:\s+pacjenta)?|hasta\s+bilgi(?:leri|si)|"
+    r"(?:患者|病人)(?:基本)?(?:信息|资料)|基本信息)\W*$",
     re.IGNORECASE,
 )
