@@ -231,3 +231,14 @@ def test_abbreviation_dot_before_the_colon():
                               row((54, "Sample Collected On: 2025-03-04"), y=76), *_TABLE)
     assert patient.name == "Asha Example"
     assert report.collected_at == date(2025, 3, 4)
+
+
+def test_sex_from_the_honorific_when_no_field_says():
+    patient, _ = _header(row((54, "Name: Mrs. Jane Placeholder"), y=60), *_TABLE)
+    assert patient.sex == "female"
+    patient, _ = _header(row((54, "Name: Herr Max Muster"), y=60), *_TABLE)
+    assert patient.sex == "male"
+    patient, _ = _header(row((54, "Name: Mr. Max Muster"), (300, "Sex: F"), y=60), *_TABLE)
+    assert patient.sex == "female"  # a printed sex field wins
+    patient, _ = _header(row((54, "Name: Jane Placeholder"), y=60), *_TABLE)
+    assert patient.sex is None

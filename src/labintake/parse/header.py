@@ -34,7 +34,7 @@ from labintake.parse.header_cells import (
     table_starts,
 )
 from labintake.parse.lines import Line
-from labintake.parse.person import looks_like_name, parse_person_name, parse_sex
+from labintake.parse.person import looks_like_name, parse_person_name, parse_sex, sex_from_honorific
 
 __all__ = ["day_first_convention", "labelled_fields", "parse_date", "parse_header", "parse_person_name",
            "parse_sex"]
@@ -223,6 +223,8 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
         name = parse_person_name(unlabelled) if unlabelled else None
     sexes = values.get("sex", []) + values.get("age_sex", []) + values.get("dob_sex", [])
     sex = next((s for s in map(parse_sex, sexes) if s), None)
+    if sex is None:
+        sex = next((s for s in map(sex_from_honorific, values.get("name", [])) if s), None)
     patient = Patient(
         name=name,
         date_of_birth=first_date("dob", "dob_age", "dob_sex", birth=True),

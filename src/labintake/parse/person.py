@@ -28,6 +28,23 @@ _NOT_NAME = re.compile(
 )
 
 
+_HONORIFIC_SEX = {
+    "male": ("mr", "mister", "master", "herr", "m", "sig", "signor", "sr", "dhr", "meneer", "pan", "bay", "shri", "sri"),
+    "female": ("mrs", "ms", "miss", "frau", "mme", "mlle", "sig.ra", "sigra", "signora", "sra", "srta", "mevr",
+               "mevrouw", "pani", "bayan", "smt", "doña"),
+}
+_SEX_OF_HONORIFIC = {h: sex for sex, hs in _HONORIFIC_SEX.items() for h in hs}
+
+
+def sex_from_honorific(text: str) -> str | None:
+    """``Mrs. Jane Doe`` -> female: a name's honorific says the sex when no field does."""
+    t = text.strip()
+    if strip_honorific(t) == t:
+        return None
+    first = t.split()[0].lower().rstrip(".")
+    return _SEX_OF_HONORIFIC.get(first)
+
+
 def strip_honorific(text: str) -> str:
     t = text.strip()
     for _ in range(2):  # "Mrs. Dr. Jane Doe"
