@@ -34,7 +34,12 @@ from labintake.parse.header_cells import (
     table_starts,
 )
 from labintake.parse.lines import Line
-from labintake.parse.person import looks_like_name, parse_person_name, parse_sex, sex_from_honorific
+from labintake.parse.person import (
+    looks_like_name,
+    parse_person_name,
+    parse_sex,
+    sex_from_honorific,
+)
 
 __all__ = ["day_first_convention", "labelled_fields", "parse_date", "parse_header", "parse_person_name",
            "parse_sex"]
