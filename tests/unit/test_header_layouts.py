@@ -242,3 +242,10 @@ def test_sex_from_the_honorific_when_no_field_says():
     assert patient.sex == "female"  # a printed sex field wins
     patient, _ = _header(row((54, "Name: Jane Placeholder"), y=60), *_TABLE)
     assert patient.sex is None
+
+
+def test_unlabelled_name_before_the_patient_fields_on_its_line():
+    patient, _ = _header(words_at("PLACEHOLDER, JANE   DOB: 04/05/1988   MRN: 5550001", 54, 100), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+    patient, _ = _header(words_at("Haematology Report   DOB: 04/05/1988", 54, 100), *_TABLE)
+    assert patient.name is None

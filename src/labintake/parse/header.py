@@ -166,13 +166,18 @@ def _name_under_heading(zone: list[HeaderLine]) -> str | None:
 
 
 def _name_before_pipe(zone: list[HeaderLine]) -> str | None:
-    """``Jane Doe | DOB: 02/14/1980 | MRN: 000123``: the unlabelled first field."""
+    """``Jane Doe | DOB: 02/14/1980 | MRN: 000123`` (or the same without the bars): the
+    unlabelled first field of a line whose other fields are the patient's."""
     for line in zone:
-        parts = [p.strip() for p in re.split(r"\s[|¦•·]\s|\|", line.text)]
-        if len(parts) < 2 or labelish(parts[0]) or not looks_like_name(parts[0]):
+        text = line.text
+        parts = [p.strip() for p in re.split(r"\s[|¦•·]\s|\|", text)]
+        first_label = hl.LABEL_RE.search(text) if has_labels(text) else None
+        if len(parts) < 2 and first_label is not None and first_label.start() > 0:
+            parts = [text[: first_label.start()].strip(), text[first_label.start() :]]
+        if len(parts) < 2 or not parts[0] or labelish(parts[0]) or not looks_like_name(parts[0]):
             continue
         fields = {hl.field_of(m.group(1)) for p in parts[1:] for m in hl.LABEL_RE.finditer(p)}
-        if fields & {"dob", "sex", "age_sex", "mrn"}:
+        if fields & {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}:
             return parts[0]
     return None
 
