@@ -249,3 +249,24 @@ def test_unlabelled_name_before_the_patient_fields_on_its_line():
     assert patient.name == "Jane Placeholder"
     patient, _ = _header(words_at("Haematology Report   DOB: 04/05/1988", 54, 100), *_TABLE)
     assert patient.name is None
+
+
+def test_labels_without_colons_in_front_of_their_values():
+    """Given a compact header whose labels have no colon ('DOB 01/02/1980'), then checked fields are read."""
+    patient, report = _header(
+        row((54, "Patient Name Jane Placeholder"), (330, "Collected 2025-03-04 08:10"), y=60),
+        row((54, "DOB 01/02/1990"), (330, "Sex F"), y=76),
+        row((54, "Patient Information"), y=92),
+        *_TABLE,
+    )
+    assert patient.name == "Jane Placeholder"
+    assert patient.date_of_birth == date(1990, 1, 2)
+    assert patient.sex == "female"
+    assert report.collected_at == date(2025, 3, 4)
+
+
+def test_a_colonless_label_needs_a_value_of_its_kind():
+    patient, report = _header(row((54, "Patient Information"), (330, "Collected by nurse"), y=60),
+                              row((54, "Sex education leaflet"), y=76), *_TABLE)
+    assert patient.name is None and patient.sex is None
+    assert report.collected_at is None

@@ -105,6 +105,9 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                     add(field, bare, _below(lines, i, cell, in_zone), weak=True)
                 continue
             matches = list(hl.LABEL_RE.finditer(cell.text)) if has_labels(cell.text) else []
+            if not matches and zone:
+                _prefixed(cell.text, add)
+                continue
             for k, m in enumerate(matches):
                 end = matches[k + 1].start() if k + 1 < len(matches) else len(cell.text)
                 value = cell.text[m.end() : end].strip(" :#-|\t")
@@ -120,6 +123,27 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                         continue
                 add(field, m.group(1), value)
     return found
+
+
+# Fields whose value is checked when read (a date parses, a sex word, a name's shape),
+# so a label without a colon in front of it is safe to take.
+_CHECKED_FIELDS = {"name", "dob", "sex", "age_sex", "dob_age", "dob_sex", "collected", "reported", "received"}
+
+
+def _prefixed(text: str, add) -> None:
+    """``DOB 01/02/1980``: a checked field's label starting the cell, without a colon."""
+    m = hl.PREFIX_LABEL_RE.match(text)
+    if m is None:
+        return
+    field = hl.field_of(m.group(1))
+    value = text[m.end() :]
+    if field not in _CHECKED_FIELDS:
+        return
+    if field in ("sex", "age_sex") and parse_sex(value) is None:
+        return
+    if field not in ("name", "sex", "age_sex") and parse_date(value) is None:
+        return
+    add(field, m.group(1), value, weak=True)
 
 
 def _below(lines: list[HeaderLine], i: int, label: Cell, in_zone) -> str:
@@ -159,10 +183,16 @@ def _name_under_heading(zone: list[HeaderLine]) -> str | None:
                 first = next((c for c in below.cells if cell.x0 - 1.5 * line.height <= c.x0 < col_end), None)
                 if first is None:
                     continue
-                if not labelish(first.text) and looks_like_name(first.text):
+                if not labelish(first.text) and not _starts_with_other_label(first.text) \
+                        and looks_like_name(first.text):
                     return first.text
                 break
     return None
+
+
+def _starts_with_other_label(text: str) -> bool:
+    m = hl.PREFIX_LABEL_RE.match(text)
+    return m is not None and hl.field_of(m.group(1)) != "name"
 
 
 def _name_before_pipe(zone: list[HeaderLine]) -> str | None:

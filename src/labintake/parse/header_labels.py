@@ -248,6 +248,11 @@ LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\.?(?:\s*(?:&|and|/
                       re.IGNORECASE)
 
 
+# A label at the start of a cell with its value after a space and no colon ("DOB
+# 01/02/1980", "Sex F"): OCR drops small colons, and compact headers print none.
+PREFIX_LABEL_RE = re.compile(r"\s*(" + _ALTERNATIVES + r")\.?\s+(?=\S)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
 def bare_label(text: str) -> str | None:
     """The label when ``text`` is a label alone (``Collected``, ``Phone No.``, ``DOB:``)."""
