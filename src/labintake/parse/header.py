@@ -1,258 +1,303 @@
-"""Header fields from labelled text: patient, dates, lab, ordering provider.
+"""Header fields: patient, dates, lab, ordering provider.
 
-A line may hold several ``Label: value`` pairs (two-column headers); each value runs up
-to the next known label. Labels need a ``:`` or ``#`` after them, so the word
-"Patient" inside a sentence is not taken for a field.
+Reports print them in many ways, all read here by general rules:
+- ``Label: value`` pairs, several on a line (two- and three-column headers); each value
+  runs up to the next known label. Inline labels need a ``:`` or ``#`` after them, so
+  the word "Patient" inside a sentence is not taken for a field.
+- grids of cells, a label alone in its cell and its value in the next cell (no colon);
+- labels stacked above their values (the value is the cell below the label);
+- no label at all: the name as the first line under a "Patient Information" heading, the
+  first field of a ``Jane Doe | DOB: … | MRN: …`` line, or a ``DOE, JANE`` line at the top.
+
+The unlabelled forms are read only above the first result table of each page, so a
+header value is never taken from the results or a footer. Labels are listed per language
+in :mod:`labintake.parse.header_labels`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from dataclasses import dataclass
 
 from labintake.domain.schemas import Patient, Report
+from labintake.parse import header_labels as hl
+from labintake.parse.dates import date_order_evidence, parse_date
+from labintake.parse.dates import day_first_convention as _day_first_from_texts
+from labintake.parse.header_cells import (
+    Cell,
+    HeaderLine,
+    bare_label,
+    has_labels,
+    labelish,
+    normalise,
+    prepare,
+    table_starts,
+)
 from labintake.parse.lines import Line
-
-LABELS: dict[str, tuple[str, ...]] = {
-    "name": ("patient name", "patient", "name", "pt name", "patient's name", "patient full name",
-             "patientin", "patient/in", "name, vorname", "nom", "nom du patient", "nom patient",
-             "nom et prénom", "nom prénom", "nom de naissance", "paciente", "nombre", "nombre del paciente",
-             "apellidos y nombre", "nombre y apellidos", "paziente", "cognome e nome", "nome"),
-    "dob": ("date of birth", "dob", "d.o.b.", "d.o.b", "birth date", "birthdate", "born",
-            "geburtsdatum", "geb.-datum", "geb. datum", "geb.", "geboren am", "date de naissance",
-            "né(e) le", "né le", "née le", "ne(e) le", "fecha de nacimiento", "f. nacimiento",
-            "fecha nac.", "f. nac.", "data di nascita", "nato il", "nata il", "data nascita"),
-    "sex": ("sex", "gender", "geschlecht", "sexe", "sexo", "sesso"),
-    "age_sex": ("age/sex", "age / sex", "sex/age", "alter/geschlecht", "edad/sexo"),
-    "mrn": ("mrn", "medical record number", "medical record #", "medical record no",
-            "mr#", "mr #", "patient id", "patient #", "chart #", "record #", "pat.-nr.", "pat.-nr",
-            "patienten-nr.", "patienten-nr", "patientennummer", "n° dossier", "no dossier",
-            "numéro de dossier", "n° patient", "ipp", "historia clínica", "nhc", "n° historia",
-            "id paciente", "codice paziente", "n. cartella", "cartella"),
-    "collected": ("collected", "collection date", "date collected", "specimen collected",
-                  "collected on", "collection date/time", "collection", "date of collection",
-                  "specimen date", "sample date", "drawn", "date drawn", "sample collected",
-                  "entnahme", "entnahmedatum", "abnahme", "abnahmedatum", "probenentnahme",
-                  "entnahmezeit", "prélevé le", "prélèvement", "date de prélèvement",
-                  "date du prélèvement", "fecha de extracción", "fecha extracción", "fecha de toma",
-                  "extracción", "data prelievo", "prelievo", "data del prelievo", "prelevato il"),
-    "reported": ("reported", "report date", "date reported", "reported on", "resulted",
-                 "result date", "report status date", "final report date", "printed",
-                 "befunddatum", "befund vom", "ausgangsdatum", "berichtsdatum", "édité le",
-                 "date d'édition", "validé le", "date du compte rendu", "compte rendu du",
-                 "fecha de informe", "fecha informe", "fecha de emisión", "fecha de validación",
-                 "data referto", "data di refertazione", "refertato il"),
-    "received": ("received", "date received", "received on", "eingang", "eingangsdatum",
-                 "reçu le", "réception", "fecha de recepción", "recepción", "data accettazione"),
-    "provider": ("ordering provider", "ordering physician", "ordering doctor", "ordered by",
-                 "referring physician", "referring provider", "physician", "provider",
-                 "doctor", "requesting physician", "requested by", "referred by", "ordering",
-                 "einsender", "auftraggeber", "anfordernder arzt", "überweiser", "behandelnder arzt",
-                 "prescripteur", "médecin prescripteur", "médecin", "médico solicitante",
-                 "médico", "solicitante", "medico richiedente", "richiedente"),
-    "lab": ("laboratory", "lab", "performing lab", "performing laboratory", "lab name",
-            "labor", "laboratoire", "laboratorio"),
-    "account": ("account", "account #", "acct #", "specimen id", "accession", "accession #",
-                "age", "phone", "address", "fax", "page", "status", "specimen", "fasting",
-                "location", "ward", "alter", "âge", "edad", "età", "station", "service",
-                "servicio", "reparto", "auftrag", "auftragsnr.", "n° demande", "petición",
-                "tel", "tél", "telefon", "adresse", "dirección", "indirizzo"),
-}
-# Labels in English; a report labelled in another language writes dates day first.
-_ENGLISH = {lab for labs in LABELS.values() for lab in labs if lab.isascii()} - {
-    "nom", "nombre", "nome", "paciente", "paziente", "patientin", "geb.", "sexo", "sesso", "sexe",
-    "geschlecht", "ipp", "nhc", "labor", "alter", "edad", "station", "service", "cartella", "tel",
-    "telefon", "adresse", "auftrag", "auftragsnr.", "eingang", "einsender", "entnahme", "abnahme",
-    "prelievo", "prescripteur", "solicitante", "richiedente", "laboratorio", "laboratoire", "servicio",
-    "reparto", "befunddatum", "geburtsdatum", "pat.-nr.", "pat.-nr", "patienten-nr.", "patienten-nr",
-    "patientennummer", "no dossier", "entnahmedatum", "abnahmedatum", "probenentnahme", "entnahmezeit",
-    "ausgangsdatum", "berichtsdatum", "befund vom", "geboren am", "geb.-datum", "geb. datum",
-    "fecha de nacimiento", "f. nacimiento", "fecha nac.", "f. nac.", "data di nascita", "nato il",
-    "nata il", "data nascita", "id paciente", "codice paziente", "n. cartella", "fecha de toma",
-    "data prelievo", "data del prelievo", "prelevato il", "fecha informe", "fecha de informe",
-    "data referto", "data di refertazione", "refertato il", "data accettazione", "anfordernder arzt",
-    "behandelnder arzt", "medico richiedente", "name, vorname", "nom du patient", "nom patient",
-    "nom de naissance", "nombre del paciente", "apellidos y nombre", "nombre y apellidos",
-    "cognome e nome", "alter/geschlecht", "edad/sexo", "compte rendu du", "date d'edition",
-}
-_ALL = sorted(((lab, field) for field, labs in LABELS.items() for lab in labs),
-              key=lambda p: -len(p[0]))
-_LABEL_RE = re.compile(
-    r"(?<![^\W\d_])(" + "|".join(re.escape(lab) for lab, _ in _ALL) + r")\s*(?::|#(?=\s*\w)|-(?=\s))",
-    re.IGNORECASE,
+from labintake.parse.person import (
+    looks_like_name,
+    parse_person_name,
+    parse_sex,
+    sex_from_honorific,
 )
-_FIELD = {lab: field for lab, field in _ALL}
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
-_MONTHS_INTL = {
-    **{m: i + 1 for i, ms in enumerate([
-        ("januar", "janvier", "enero", "gennaio", "jänner"), ("februar", "fevrier", "février", "febrero", "febbraio"),
-        ("märz", "maerz", "mars", "marzo"), ("april", "avril", "abril", "aprile"), ("mai", "mayo", "maggio"),
-        ("juni", "juin", "junio", "giugno"), ("juli", "juillet", "julio", "luglio"),
-        ("august", "août", "aout", "agosto"), ("september", "septembre", "septiembre", "settembre"),
-        ("oktober", "octobre", "octubre", "ottobre"), ("november", "novembre", "noviembre"),
-        ("dezember", "décembre", "decembre", "diciembre", "dicembre"),
-    ]) for m in ms},
-}
-_MON_INTL = r"(?P<mon>" + "|".join(sorted(_MONTHS_INTL, key=len, reverse=True)) + r")"
-_DATE_PATTERNS = [
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
-    re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})\b"),
-    re.compile(r"(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{4}|\d{2})\b"),
-    re.compile(_MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", re.IGNORECASE),
-    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s-]+" + _MON + r"[\s,-]+(?P<y>\d{4})", re.IGNORECASE),
-    re.compile(r"(?P<d>\d{1,2})\.?\s+(?:de\s+)?" + _MON_INTL + r"\.?\s+(?:de\s+)?(?P<y>\d{4})", re.IGNORECASE),
-]
+__all__ = ["day_first_convention", "labelled_fields", "parse_date", "parse_header", "parse_person_name",
+           "parse_sex"]
+
 _LAB_WORDS = re.compile(
-    r"\b(laborator(?:y|ies)|lab|labs|diagnostics?|patholog(?:y|ists?)|clinical|medical center)\b",
+    r"\b(laborator(?:y|ies)|lab|labs|diagnostics?|patholog(?:y|ists?)|clinical|medical center|laboratori(?:um|o)|"
+    r"laboratoire|laborat[oó]rio|laboratuvar[ıi]?|labor)\b|医院|检验科|检验中心|实验室",
     re.IGNORECASE,
 )
 
-
-def parse_date(text: str, *, birth: bool = False, day_first: bool = False) -> date | None:
-    """The first date in ``text``; ``MM/DD/YYYY`` unless the first part cannot be a month
-    or ``day_first`` (the report's convention, see :func:`day_first_convention`).
-
-    Two-digit years are put in the past century when that would make a birth date lie in
-    the future (``02/14/80`` -> 1980).
-    """
-    for pattern in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        g = m.groupdict()
-        try:
-            if "a" in g and g.get("a") is not None:
-                a, b = int(g["a"]), int(g["b"])
-                if day_first:
-                    month, day = (b, a) if b <= 12 else (a, b)
-                else:
-                    month, day = (a, b) if a <= 12 else (b, a)
-            elif g.get("mon"):
-                mon = g["mon"].lower()
-                month = _MONTHS_INTL.get(mon) or _MONTHS[mon[:3]]
-                day = int(g["d"])
-            else:
-                month, day = int(g["m"]), int(g["d"])
-            year = _year(int(g["y"]), len(g["y"]), birth)
-            return date(year, month, day)
-        except ValueError:
-            continue
-    return None
+# A report's title names the kind of report, not the lab ("COMPREHENSIVE LAB REPORT").
+_TITLE_WORDS = re.compile(r"\b(?:report|bericht|befund|compte rendu|informe|referto|relatório|rapport|raport|"
+                          r"rapor|uitslag)\b|报告", re.IGNORECASE)
 
 
-def _year(y: int, digits: int, birth: bool) -> int:
-    if digits == 4:
-        return y
-    # Two-digit years: this century unless that lies in the future (a birth date) or
-    # more than a year ahead (a collection date).
-    latest = date.today().year + (0 if birth else 1)
-    return 2000 + y if 2000 + y <= latest else 1900 + y
-
-
-def parse_sex(text: str) -> str | None:
-    t = text.strip().lower()
-    for token in re.split(r"[\s/,]+", t):
-        if token in ("f", "female", "w", "woman", "weiblich", "femenino", "femme"):
-            return "female"
-        if token in ("m", "male", "man", "männlich", "masculino", "homme"):
-            return "male"
-        if token in ("x", "other", "nonbinary", "non-binary", "intersex"):
-            return "other"
-    return None
-
-
-def parse_person_name(text: str) -> str | None:
-    """``DOE, JANE Q`` -> ``Jane Q Doe``; ``Jane Q Doe`` unchanged."""
-    t = " ".join(text.replace("\u00a0", " ").split()).strip(" ,;:")
-    if not t or not re.search(r"[A-Za-z]", t):
-        return None
-    if t.count(",") == 1:
-        last, first = (p.strip() for p in t.split(","))
-        if last and first and not re.search(r"\b(md|do|phd|np|pa|rn)\b\.?", first, re.I):
-            t = f"{first} {last}"
-    parts = t.split()
-    caps = [p.isupper() and len(p) > 1 for p in parts]
-    if 0 < sum(caps) < len(parts) and caps[0] and all(caps[: sum(caps)]) and "," not in t:
-        # "DUPONT Marie": the family name in capitals first, as French and Italian
-        # reports print it.
-        k = sum(caps)
-        parts = parts[k:] + parts[:k]
-    if all(p.isupper() for p in parts if len(p) > 1) or any(caps):
-        parts = [p.capitalize() if p.isupper() and len(p) > 1 else p for p in parts]
-    return " ".join(parts)
+@dataclass(slots=True)
+class _Found:
+    values: dict[str, list[str]]
+    labels: set[str]
 
 
 def labelled_fields(lines: list[Line], labels_seen: set[str] | None = None) -> dict[str, str]:
     """First value seen for each field, in reading order."""
-    found: dict[str, str] = {}
-    for line in lines:
-        for seg_text in _header_chunks(line):
-            matches = list(_LABEL_RE.finditer(seg_text))
-            for i, m in enumerate(matches):
-                label = m.group(1).lower()
-                field = _FIELD[label]
-                if labels_seen is not None:
-                    labels_seen.add(label)
-                end = matches[i + 1].start() if i + 1 < len(matches) else len(seg_text)
-                value = seg_text[m.end() : end].strip(" :#-|\t")
-                if value and field not in found:
-                    found[field] = value
+    prepared = prepare(lines)
+    found = _collect(prepared, table_starts(prepared))
+    if labels_seen is not None:
+        labels_seen.update(found.labels)
+    return {f: vs[0] for f, vs in found.values.items() if vs}
+
+
+def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
+    found = _Found({}, set())
+
+    def in_zone(i: int) -> bool:
+        return i < starts.get(lines[i].page, len(lines))
+
+    def add(field: str | None, label: str, value: str, *, weak: bool = False) -> None:
+        found.labels.add(hl.label_key(label))
+        value = value.strip(" :#-|\t")
+        # A cell next to or under a label without a colon is weaker evidence: as a name
+        # it must look like one ("Patient || Specimen Details" is two headings).
+        if weak and field == "name" and not looks_like_name(value):
+            return
+        if field and value:
+            found.values.setdefault(field, []).append(value)
+
+    for i, line in enumerate(lines):
+        zone = in_zone(i)
+        cells = line.cells
+        used: set[int] = set()
+        for j, cell in enumerate(cells):
+            if j in used:
+                continue
+            nxt = cells[j + 1] if j + 1 < len(cells) else None
+            free_next = nxt is not None and not labelish(nxt.text)
+            bare = bare_label(cell.text) if zone else None
+            if bare is not None:
+                field = hl.field_of(bare)
+                if free_next:
+                    add(field, bare, nxt.text, weak=True)
+                    used.add(j + 1)
+                else:
+                    add(field, bare, _below(lines, i, cell, in_zone), weak=True)
+                continue
+            matches = list(hl.LABEL_RE.finditer(cell.text)) if has_labels(cell.text) else []
+            if not matches and zone:
+                _prefixed(cell.text, add)
+                continue
+            for k, m in enumerate(matches):
+                end = matches[k + 1].start() if k + 1 < len(matches) else len(cell.text)
+                value = cell.text[m.end() : end].strip(" :#-|\t")
+                field = hl.field_of(m.group(1))
+                if not value and k == len(matches) - 1:
+                    # "Patient Name:" with the value in the next cell, or below it.
+                    if free_next:
+                        value = nxt.text
+                        used.add(j + 1)
+                    elif zone:
+                        value = _below(lines, i, cell, in_zone)
+                        add(field, m.group(1), value, weak=True)
+                        continue
+                add(field, m.group(1), value)
     return found
 
 
-def _header_chunks(line: Line) -> list[str]:
-    """The line's text, cut where a wide gap starts a new labelled field (two-column
-    header blocks), so an unlabelled value never runs into the next column."""
-    if not line.segments:
-        return [line.text]
-    chunks: list[str] = []
-    for seg in line.segments:
-        if chunks and not _LABEL_RE.match(seg.text):
-            chunks[-1] = f"{chunks[-1]} {seg.text}"
-        else:
-            chunks.append(seg.text)
-    return chunks
+# Fields whose value is checked when read (a date parses, a sex word, a name's shape),
+# so a label without a colon in front of it is safe to take.
+_CHECKED_FIELDS = {"name", "dob", "sex", "age_sex", "dob_age", "dob_sex", "collected", "reported", "received"}
 
 
-_SLASH_DATE = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?!\d)")
+def _prefixed(text: str, add) -> None:
+    """``DOB 01/02/1980``: a checked field's label starting the cell, without a colon."""
+    m = hl.PREFIX_LABEL_RE.match(text)
+    if m is None:
+        return
+    field = hl.field_of(m.group(1))
+    value = text[m.end() :]
+    if field not in _CHECKED_FIELDS:
+        return
+    if field in ("sex", "age_sex") and parse_sex(value) is None:
+        return
+    if field not in ("name", "sex", "age_sex") and parse_date(value) is None:
+        return
+    add(field, m.group(1), value, weak=True)
+
+
+def _below(lines: list[HeaderLine], i: int, label: Cell, in_zone) -> str:
+    """The value under a label: the cell of the next line(s) overlapping it most."""
+    line = lines[i]
+    for k in range(i + 1, min(i + 3, len(lines))):
+        below = lines[k]
+        if below.page != line.page or not in_zone(k) or below.y0 - line.y1 > 2.5 * line.height:
+            return ""
+        best, overlap = None, 0.0
+        for c in below.cells:
+            o = min(c.x1, label.x1) - max(c.x0, label.x0)
+            if o > overlap:
+                best, overlap = c, o
+        if best is not None:
+            return "" if labelish(best.text) else best.text
+    return ""
+
+
+def _unlabelled_name(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
+    zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
+    for name in (_name_under_heading(zone), _name_before_pipe(zone), _last_first_at_top(zone)):
+        if name:
+            return name
+    return None
+
+
+def _name_under_heading(zone: list[HeaderLine]) -> str | None:
+    for i, line in enumerate(zone):
+        for j, cell in enumerate(line.cells):
+            if not hl.PATIENT_HEADING.search(cell.text):
+                continue
+            col_end = line.cells[j + 1].x0 if j + 1 < len(line.cells) else float("inf")
+            for below in zone[i + 1 : i + 4]:
+                if below.page != line.page or below.y0 - line.y1 > 4 * line.height:
+                    break
+                first = next((c for c in below.cells if cell.x0 - 1.5 * line.height <= c.x0 < col_end), None)
+                if first is None:
+                    continue
+                if not labelish(first.text) and not _starts_with_other_label(first.text) \
+                        and looks_like_name(first.text):
+                    return first.text
+                break
+    return None
+
+
+def _starts_with_other_label(text: str) -> bool:
+    m = hl.PREFIX_LABEL_RE.match(text)
+    return m is not None and hl.field_of(m.group(1)) != "name"
+
+
+def _name_before_pipe(zone: list[HeaderLine]) -> str | None:
+    """``Jane Doe | DOB: 02/14/1980 | MRN: 000123`` (or the same without the bars): the
+    unlabelled first field of a line whose other fields are the patient's."""
+    for line in zone:
+        text = line.text
+        parts = [p.strip() for p in re.split(r"\s[|¦•·]\s|\|", text)]
+        first_label = hl.LABEL_RE.search(text) if has_labels(text) else None
+        if len(parts) < 2 and first_label is not None and first_label.start() > 0:
+            parts = [text[: first_label.start()].strip(), text[first_label.start() :]]
+        if len(parts) < 2 or not parts[0] or labelish(parts[0]) or not looks_like_name(parts[0]):
+            continue
+        fields = {hl.field_of(m.group(1)) for p in parts[1:] for m in hl.LABEL_RE.finditer(p)}
+        if fields & {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}:
+            return parts[0]
+    return None
+
+
+def _last_first_at_top(zone: list[HeaderLine]) -> str | None:
+    """An unlabelled ``DOE, JANE`` cell near the top of page 1: a family name in capitals
+    before a comma is how reports print the patient, and nothing else looks so."""
+    for line in [ln for ln in zone if ln.page == 1][:10]:
+        for cell in line.cells:
+            t = cell.text.strip()
+            if t.count(",") != 1 or labelish(t) or not looks_like_name(t):
+                continue
+            last, first = (p.strip() for p in t.split(","))
+            given = first.split()
+            # "SPRINGFIELD, IL" is a place: a given name is more than two capitals.
+            if last.isupper() and len(last) > 1 and given[0][:1].isupper() and (len(given) > 1 or len(given[0]) > 2):
+                return t
+    return None
 
 
 def day_first_convention(lines: list[Line], labels_seen: set[str]) -> bool:
-    """Whether ``04/03/2025`` means 4 March on this report: a date elsewhere on it that
-    can only be read one way decides; otherwise labels in another language than English
-    (Europe and Latin America write the day first)."""
-    for line in lines:
-        for a, b, _ in _SLASH_DATE.findall(line.text):
-            if int(a) > 12 >= int(b):
-                return True
-            if int(b) > 12 >= int(a):
-                return False
-    return any(label not in _ENGLISH for label in labels_seen)
+    """Whether ``04/03/2025`` means 4 March on this report (see :mod:`labintake.parse.dates`)."""
+    return _day_first_from_texts((normalise(ln.text) for ln in lines),
+                                 local_language=bool({hl.label_key(s) for s in labels_seen} & hl.DAY_FIRST))
 
 
 def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
-    labels: set[str] = set()
-    fields = labelled_fields(lines, labels)
-    day_first = day_first_convention(lines, labels)
-    sex = parse_sex(fields["sex"]) if "sex" in fields else None
-    if sex is None and "age_sex" in fields:
-        sex = parse_sex(fields["age_sex"])
+    prepared = prepare(lines)
+    starts = table_starts(prepared)
+    found = _collect(prepared, starts)
+    values = found.values
+    evidence = date_order_evidence((ln.text for ln in prepared), local_language=bool(found.labels & hl.DAY_FIRST))
+    day_first = evidence if evidence is not None else _order_from_report_dates(values)
+
+    def first_date(*fields: str, birth: bool = False, day_first: bool = day_first):
+        for v in (v for f in fields for v in values.get(f, [])):
+            d = parse_date(v, birth=birth, day_first=day_first)
+            if d is not None:
+                return d
+        return None
+
+    name = next((n for n in map(parse_person_name, values.get("name", [])) if n), None)
+    given, surname = (values.get(f, [None])[0] for f in ("given", "surname"))
+    if given and (surname or name) and given.lower() not in (surname or name).lower():
+        # "Surname: DOE" and "Forename: JANE" (or "Nom :" and "Prénom :") print one name.
+        name = parse_person_name(f"{given} {surname or name}") or name
+    elif surname and (name is None or surname.lower() not in name.lower()):
+        # "Nombre: Ana" and "Apellidos: García López": the name field held the given name.
+        raw = next((v for v in values.get("name", []) if parse_person_name(v)), "")
+        name = parse_person_name(f"{raw} {surname}".strip()) or name
+    if name is None:
+        unlabelled = _unlabelled_name(prepared, starts)
+        name = parse_person_name(unlabelled) if unlabelled else None
+    sexes = values.get("sex", []) + values.get("age_sex", []) + values.get("dob_sex", [])
+    sex = next((s for s in map(parse_sex, sexes) if s), None)
+    if sex is None:
+        sex = next((s for s in map(sex_from_honorific, values.get("name", [])) if s), None)
     patient = Patient(
-        name=parse_person_name(fields["name"]) if "name" in fields else None,
-        date_of_birth=parse_date(fields["dob"], birth=True, day_first=day_first) if "dob" in fields else None,
+        name=name,
+        date_of_birth=first_date("dob", "dob_age", "dob_sex", birth=True),
         sex=sex,
-        mrn=_identifier(fields.get("mrn")),
+        mrn=_identifier((values.get("mrn") or values.get("mrn_fallback") or [None])[0]),
     )
     report = Report(
-        lab_name=_clean(fields.get("lab")) or _lab_from_letterhead(lines),
-        collected_at=parse_date(fields["collected"], day_first=day_first) if "collected" in fields else None,
-        reported_at=parse_date(fields["reported"], day_first=day_first) if "reported" in fields else None,
-        ordering_provider=_clean(fields.get("provider")),
+        lab_name=_clean((values.get("lab") or [None])[0]) or _lab_from_letterhead(prepared),
+        collected_at=first_date("collected"),
+        reported_at=first_date("reported"),
+        ordering_provider=_clean((values.get("provider") or [None])[0]),
     )
     return patient, report
+
+
+def _order_from_report_dates(values: dict[str, list[str]]) -> bool:
+    """With nothing else to go on, the reading under which the specimen was collected
+    before the report was issued, and closest to it (``10/01`` and ``12/01`` are two days
+    apart read day first, two months read month first)."""
+
+    def first(field: str, day_first: bool):
+        return next((d for v in values.get(field, []) if (d := parse_date(v, day_first=day_first))), None)
+
+    def gap(day_first: bool) -> float:
+        start = first("collected", day_first) or first("received", day_first)
+        end = first("reported", day_first)
+        if start is None or end is None:
+            return float("inf")
+        days = (end - start).days
+        return days if days >= 0 else float("inf")
+
+    month_gap, day_gap = gap(False), gap(True)
+    return day_gap < month_gap
 
 
 def _identifier(text: str | None) -> str | None:
@@ -268,15 +313,13 @@ def _clean(text: str | None) -> str | None:
     return " ".join(text.split()).strip(" ,;") or None
 
 
-def _lab_from_letterhead(lines: list[Line]) -> str | None:
+def _lab_from_letterhead(lines: list[HeaderLine]) -> str | None:
     """Unlabelled lab name: a line near the top of page 1 that names a laboratory."""
     first_page = [ln for ln in lines if ln.page == 1]
-    if not first_page:
-        return None
     for line in first_page[:8]:
-        if _LABEL_RE.search(line.text):
+        if hl.LABEL_RE.search(line.text):
             continue
-        seg = line.segments[0].text if line.segments else line.text
-        if _LAB_WORDS.search(seg) and not re.search(r"\d", seg):
+        seg = line.cells[0].text
+        if _LAB_WORDS.search(seg) and not re.search(r"\d", seg) and not _TITLE_WORDS.search(seg):
             return " ".join(seg.split())
     return None

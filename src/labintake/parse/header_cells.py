@@ -1,0 +1,147 @@
+"""A header's cells: text normalised for label matching, and where the header ends.
+
+The unlabelled header forms (a label alone in its cell, stacked labels, a name under a
+heading) are read only above the first result table of each page; :func:`table_starts`
+finds it, so a header value is never taken from the results.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from labintake.parse import header_labels as hl
+from labintake.parse.lines import Line
+
+_CJK_CHAR = r"[\u3400-\u9fff\uff1a]"
+_CJK = re.compile(_CJK_CHAR)
+# Words of a result table's column header, for reports whose table the row reader's own
+# header words miss (Chinese).
+_TABLE_WORDS = re.compile(r"^(?:项目(?:名称)?|结果|检验结果|单位|参考值|参考范围|参考区间|提示|序号|代码)$")
+_NUMBER = re.compile(r"^[<>≤≥]?\s*\d+(?:[.,]\d+)?\s*[↑↓*HLhl]?$")
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    x0: float
+    x1: float
+
+
+@dataclass(slots=True)
+class HeaderLine:
+    page: int
+    y0: float
+    y1: float
+    cells: list[Cell]
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells)
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1.0)
+
+
+def normalise(text: str) -> str:
+    # NFKC: OCR returns full-width punctuation ("：") for Chinese and Japanese text.
+    t = unicodedata.normalize("NFKC", text)
+    if _CJK.search(t):
+        # OCR reads Chinese one character per word ("姓 名 : 丁 刚", "2 0 2 5 - 1 0"): join
+        # Chinese characters, and runs of single characters, into words.
+        tokens = t.split()
+        out = tokens[:1]
+        for prev, tok in itertools.pairwise(tokens):
+            if _CJK.match(tok[0]) or _CJK.match(prev[-1]) or (len(tok) == 1 and len(prev) == 1):
+                out[-1] += tok
+            else:
+                out.append(tok)
+        # A date run into its time ("2025-10-0302:53:04") once the digits are joined.
+        t = re.sub(r"(\d{4}-\d{2}-\d{2})(?=\d{1,2}:\d{2})", r"\1 ", " ".join(out))
+    return t
+
+
+def cells_of(line: Line) -> list[Cell]:
+    segs = line.segments or []
+    if not segs:
+        return [Cell(normalise(line.text), min((w.x0 for w in line.words), default=0.0),
+                     max((w.x1 for w in line.words), default=0.0))]
+    cells: list[Cell] = []
+    for seg in segs:
+        text = normalise(seg.text)
+        prev = cells[-1] if cells else None
+        # Two-character Chinese labels are printed letter-spaced to line up with longer
+        # ones ("姓    名"): a lone character belongs to the next cell.
+        if prev is not None and len(prev.text) == 1 and _CJK.match(prev.text) and _CJK.match(text[:1] or " "):
+            prev.text, prev.x1 = prev.text + text, seg.x1
+            continue
+        cells.append(Cell(text, seg.x0, seg.x1))
+    return cells
+
+
+def prepare(lines: list[Line]) -> list[HeaderLine]:
+    return [HeaderLine(ln.page, ln.y0, ln.y1, cells_of(ln)) for ln in lines if ln.words]
+
+
+bare_label = hl.bare_label
+
+
+def has_labels(text: str) -> bool:
+    # Every inline label ends in ":", "#" or "-": most cells have none, and need no search.
+    return (":" in text or "#" in text or "-" in text) and hl.LABEL_RE.search(text) is not None
+
+
+def labelish(text: str) -> bool:
+    t = text.lstrip()
+    return bool((":" in t or "#" in t or "-" in t) and hl.LABEL_RE.match(t)) or bare_label(text) is not None
+
+
+def table_starts(lines: list[HeaderLine]) -> dict[int, int]:
+    """Per page, the index of the first line of a result table (header zone ends there)."""
+    from labintake.parse.table import find_header  # the row reader's column-header test
+
+    starts: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        if line.page in starts:
+            continue
+        # The values under a row of stacked labels look like a row of results.
+        under_labels = i > 0 and lines[i - 1].page == line.page and _all_labels(lines[i - 1])
+        if _is_table_line(line, find_header, numbers=not under_labels):
+            starts[line.page] = i
+    return starts
+
+
+def _all_labels(line: HeaderLine) -> bool:
+    return all(bare_label(c.text) or re.fullmatch(r".*[:：]\s*", c.text) and labelish(c.text)
+               for c in line.cells)
+
+
+def _is_table_line(line: HeaderLine, find_header, *, numbers: bool = True) -> bool:
+    cells = line.cells
+    if len(cells) < 3:
+        return False
+    if sum(bool(_TABLE_WORDS.match(c.text)) for c in cells) >= 2:
+        return True
+    if any(bare_label(c.text) or has_labels(c.text) for c in cells):
+        return False
+    if find_header(_as_line(cells)) is not None:
+        return True
+    # A row of results: a name, then a number in a cell of its own.
+    return numbers and any(_NUMBER.match(c.text) for c in cells[1:])
+
+
+def _as_line(cells: list[Cell]) -> Line:
+    """A :class:`Line` of the cells, for the row reader's table-header test."""
+    from labintake.extract.document import Word
+    from labintake.parse.lines import Segment
+
+    words, segments = [], []
+    for c in cells:
+        w = Word(c.text, c.x0, 0.0, c.x1, 10.0, 1.0, False)
+        words.append(w)
+        segments.append(Segment([w]))
+    return Line(1, words, segments)
+
+

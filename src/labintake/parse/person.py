@@ -1,0 +1,131 @@
+"""The patient's name and sex as printed in a report header."""
+
+from __future__ import annotations
+
+import re
+
+from labintake.parse.header_labels import bare_label, field_of
+
+# Honorifics in the header languages, dropped from the front of a name. Those that are
+# also names or name parts ("Pan" is a Chinese family name, "Bay" an English one) are
+# dropped only when at least two more words follow.
+_HONORIFIC = re.compile(
+    r"^(?:mr|mrs|ms|miss|mx|dr|prof|mister|master|sig|sig\.ra|sigra|signor|signora|sr|sra|srta|herr|frau|"
+    r"m|mme|mlle|dhr|mevr|mevrouw|meneer|smt|shri|sri|dña|dña\.|don|doña)\.(?=\s)|"
+    r"^(?:mr|mrs|ms|miss|mx|dr|prof|mister|sig|sigra|signor|signora|sr|sra|srta|herr|frau|mme|mlle|dhr|mevr|"
+    r"mevrouw|meneer|smt|shri|sri|pani|bayan|doña)(?=\s)",
+    re.IGNORECASE,
+)
+_HONORIFIC_IF_MORE = re.compile(r"^(?:pan|bay)\s+(?=\S+\s+\S)", re.IGNORECASE)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Words that make a line a heading or a lab's name rather than a person's name.
+_NOT_NAME = re.compile(
+    r"\b(?:report|laborator\w*|lab|labs|diagnostic\w*|patholog\w*|clinic\w*|hospital|medical|health\w*|"
+    r"information|details|results?|tests?|specimen|panel|page|date|address|phone|department|"
+    r"hematology|haematology|chemistry|biochemistry|profile|complete|count|blood|urine|serum|final|"
+    r"preliminary|confidential|center|centre|services?|institute|university|ltd|inc|llc|gmbh)\b",
+    re.IGNORECASE,
+)
+
+
+_HONORIFIC_SEX = {
+    "male": ("mr", "mister", "master", "herr", "m", "sig", "signor", "sr", "dhr", "meneer", "pan", "bay", "shri", "sri"),
+    "female": ("mrs", "ms", "miss", "frau", "mme", "mlle", "sig.ra", "sigra", "signora", "sra", "srta", "mevr",
+               "mevrouw", "pani", "bayan", "smt", "doña"),
+}
+_SEX_OF_HONORIFIC = {h: sex for sex, hs in _HONORIFIC_SEX.items() for h in hs}
+
+
+def sex_from_honorific(text: str) -> str | None:
+    """``Mrs. Jane Doe`` -> female: a name's honorific says the sex when no field does."""
+    t = text.strip()
+    if strip_honorific(t) == t:
+        return None
+    first = t.split()[0].lower().rstrip(".")
+    return _SEX_OF_HONORIFIC.get(first)
+
+
+def strip_honorific(text: str) -> str:
+    t = text.strip()
+    for _ in range(2):  # "Mrs. Dr. Jane Doe"
+        t = _HONORIFIC_IF_MORE.sub("", _HONORIFIC.sub("", t, count=1), count=1).strip(" .,")
+    return t
+
+
+def parse_person_name(text: str) -> str | None:
+    """``DOE, JANE Q`` -> ``Jane Q Doe``; ``Mr. Jane Q Doe`` -> ``Jane Q Doe``.
+
+    What follows the name in the same cell (an age, a sex in brackets) is left out.
+    """
+    t = " ".join(text.replace("\u00a0", " ").split()).strip(" ,;:|")
+    t = strip_honorific(t)
+    # "Jane Doe (F)", "Jane Doe 45 Y": the name ends where digits or brackets start.
+    t = re.split(r"\s*[(\[]|\s+\S*\d", t, maxsplit=1)[0].strip(" ,;:|-")
+    t = _drop_trailing_label(t)
+    if not t or not re.search(r"[^\W\d_]", t) or re.search(r"\d", t):
+        return None
+    if _CJK.search(t):
+        return t.replace(" ", "")
+    if t.count(",") == 1:
+        last, first = (p.strip() for p in t.split(","))
+        if last and first and not re.search(r"\b(md|do|phd|np|pa|rn)\b\.?", first, re.IGNORECASE):
+            t = f"{strip_honorific(first)} {last}"
+    parts = t.split()
+    caps = [p.isupper() and len(p) > 1 for p in parts]
+    if 0 < sum(caps) < len(parts) and caps[0] and all(caps[: sum(caps)]) and "," not in t:
+        # "DUPONT Marie": the family name in capitals first, as French and Italian
+        # reports print it.
+        k = sum(caps)
+        parts = parts[k:] + parts[:k]
+    if all(p.isupper() for p in parts if len(p) > 1) or any(caps):
+        parts = [p.capitalize() if p.isupper() and len(p) > 1 else p for p in parts]
+    return " ".join(parts)
+
+
+_NEXT_FIELDS = {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}
+_AGE_WORDS = {"age", "alter", "âge", "edad", "età", "idade", "leeftijd", "wiek", "yaş", "年龄"}
+
+
+def _drop_trailing_label(text: str) -> str:
+    """``Jane Doe DOB`` or ``Jane Doe Gender Female`` (a next label printed without its
+    colon) -> ``Jane Doe``; ``Ram Kumar S/O Shyam`` (son of) -> ``Ram Kumar``."""
+    text = re.split(r"\s+[SDWC]/O\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    words = text.split()
+    for i in range(1, len(words)):
+        for k in (3, 2, 1):
+            label = bare_label(" ".join(words[i : i + k])) if i + k <= len(words) else None
+            # Only labels of the patient's other fields: "Demo Patient", "John Ward" and
+            # "Mary Page" end in words that are labels too.
+            if label and (field_of(label) in _NEXT_FIELDS or label.lower() in _AGE_WORDS):
+                return " ".join(words[:i]).strip(" ,;:|-")
+    return text
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether an unlabelled cell can be a person's name: a few words of letters, no
+    digits, no word of a heading or a lab's name."""
+    t = strip_honorific(" ".join(text.split()))
+    if not t or re.search(r"\d|@|:|/|www\.|https?", t) or _NOT_NAME.search(t):
+        return False
+    if _CJK.search(t):
+        return 2 <= len(t.replace(" ", "")) <= 4 and all(_CJK.match(c) or c in "·• " for c in t)
+    words = t.replace(",", " ").split()
+    return 1 <= len(words) <= 5 and all(re.fullmatch(r"[^\W\d_][^\W\d_'.\-]*\.?", w) for w in words)
+
+
+_SEX_WORDS = {
+    "female": ("f", "female", "w", "woman", "weiblich", "femenino", "femme", "féminin", "feminin", "feminino",
+               "femmina", "donna", "vrouw", "v", "kobieta", "k", "kadın", "kadin", "女", "女性"),
+    "male": ("m", "male", "man", "männlich", "maennlich", "masculino", "homme", "masculin", "maschio", "uomo",
+             "mężczyzna", "mezczyzna", "erkek", "e", "男", "男性"),
+    "other": ("x", "other", "nonbinary", "non-binary", "intersex", "divers"),
+}
+_SEX = {word: sex for sex, words in _SEX_WORDS.items() for word in words}
+
+
+def parse_sex(text: str) -> str | None:
+    t = text.strip().lower()
+    for token in re.split(r"[\s/,;|()]+|(?<=[男女])|(?=[男女])", t):
+        if token in _SEX:
+            return _SEX[token]
+    return None

@@ -1,0 +1,272 @@
+"""Header layouts: label/value grids, stacked labels, unlabelled names, side-by-side tables.
+
+Each test lays out a small fictitious page from words (see tests/fixtures/words.py) and
+checks the header fields read from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from labintake.parse.header import parse_header
+from labintake.parse.lines import build_lines
+from tests.fixtures.words import row, words_at
+
+
+def _header(*word_lists):
+    words = [w for ws in word_lists for w in ws]
+    return parse_header(build_lines(words))
+
+
+_TABLE = (
+    row((54, "Test"), (230, "Result"), (300, "Units"), (380, "Reference Range"), y=300),
+    row((54, "Hemoglobin"), (230, "13.5"), (300, "g/dL"), (380, "12.0 - 16.0"), y=316),
+    row((54, "Glucose"), (230, "92"), (300, "mg/dL"), (380, "70 - 99"), y=332),
+)
+
+
+def test_grid_of_label_and_value_cells_without_colons():
+    """Given a header grid whose labels sit alone in their cells, then each value is the next cell."""
+    patient, report = _header(
+        row((54, "Patient"), (140, "Mr Oliver Tester"), (330, "Collected"), (420, "2025-03-04 08:12"), y=100),
+        row((54, "Sex / Age"), (140, "M / 41 years"), (330, "Reported"), (420, "2025-03-05 10:45"), y=116),
+        row((54, "Patient ID"), (140, "TST-000-111"), (330, "Referred by"), (420, "Dr. Ann Example"), y=132),
+        *_TABLE,
+    )
+    assert patient.name == "Oliver Tester"
+    assert patient.sex == "male"
+    assert patient.mrn == "TST-000-111"
+    assert report.collected_at == date(2025, 3, 4)
+    assert report.reported_at == date(2025, 3, 5)
+    assert report.ordering_provider == "Dr. Ann Example"
+
+
+def test_labels_stacked_above_their_values():
+    """Given a row of labels with the values on the line below, then each value is the cell under its label."""
+    patient, report = _header(
+        row((54, "Patient Name"), (200, "Date of Birth"), (320, "Collection Date"), (450, "MRN"), y=100),
+        row((54, "Quinn Example"), (200, "07/30/1975"), (320, "03/04/2025"), (450, "884422"), y=114),
+        *_TABLE,
+    )
+    assert patient.name == "Quinn Example"
+    assert patient.date_of_birth == date(1975, 7, 30)
+    assert report.collected_at == date(2025, 3, 4)
+    assert patient.mrn == "884422"
+
+
+def test_label_with_colon_and_its_value_on_the_next_line():
+    patient, report = _header(
+        row((54, "Patient Name:"), (330, "Sample collected:"), y=100),
+        row((54, "ROE, RICHARD"), (330, "12/11/2025"), y=114),
+        *_TABLE,
+    )
+    assert patient.name == "Richard Roe"
+    assert report.collected_at == date(2025, 12, 11)
+
+
+def test_stacked_label_never_takes_a_value_from_the_result_table():
+    """Given a label with nothing under it but the result table, then the field stays empty."""
+    patient, report = _header(
+        row((54, "Patient Name:"), (330, "Collected:"), y=280),
+        *_TABLE,
+    )
+    assert patient.name is None
+    assert report.collected_at is None
+
+
+def test_name_is_the_first_line_under_a_patient_heading():
+    """Given a 'Patient Information' box whose first line is the unlabelled name, then that line is the name."""
+    patient, report = _header(
+        row((40, "Patient Information"), (220, "Specimen Information"), (400, "Client Information"), y=60),
+        row((40, "TESTER, ALEXANDRA"), (220, "Specimen: XX0001"), (400, "Client #: 0000"), y=74),
+        row((40, "DOB: 03/02/1958 Age: 67"), (220, "Collected: 10/09/2025 / 02:39 PM"), y=86),
+        row((40, "Gender: F"), (220, "Accession: 000111"), y=98),
+        *_TABLE,
+    )
+    assert patient.name == "Alexandra Tester"
+    assert patient.date_of_birth == date(1958, 3, 2)
+    assert patient.sex == "female"
+    assert report.collected_at == date(2025, 10, 9)
+
+
+def test_heading_with_logo_text_overlapping_it():
+    """A logo's words printed into the heading ('Patient Acme® Information') still make it a heading."""
+    patient, _ = _header(
+        row((40, "Patient Acme® Information"), (260, "Report Status: Final"), y=60),
+        row((40, "Jordan Q Sample"), y=74),
+        row((40, "DOB: 01/02/1990"), y=86),
+        *_TABLE,
+    )
+    assert patient.name == "Jordan Q Sample"
+
+
+def test_first_field_of_a_pipe_separated_line():
+    patient, _ = _header(
+        words_at("Northwind Reference Laboratory", 54, 50),
+        words_at("Casey Fictional | DOB: 04/05/1988 | MRN: 5550001 | Sex: F", 54, 100),
+        *_TABLE,
+    )
+    assert patient.name == "Casey Fictional"
+    assert patient.date_of_birth == date(1988, 4, 5)
+    assert patient.mrn == "5550001"
+    assert patient.sex == "female"
+
+
+def test_pipe_line_of_a_letterhead_is_not_a_name():
+    patient, _ = _header(
+        words_at("12 Example Street, Suite 4 | Phone: (555) 010-0000", 54, 60),
+        *_TABLE,
+    )
+    assert patient.name is None
+
+
+def test_unlabelled_last_first_name_at_the_top():
+    """Given only 'FAMILY, GIVEN' in capitals at the top of the page, then it is the patient."""
+    patient, report = _header(
+        row((36, "EXAMPLE, MARGARET"), (449, "September 16, 2024"), y=12),
+        words_at("CMP", 36, 38),
+        *_TABLE,
+    )
+    assert patient.name == "Margaret Example"
+    assert report.collected_at is None  # an unlabelled date is not a collection date
+
+
+def test_a_plain_date_label_is_not_the_collection_date():
+    _, report = _header(
+        row((36, "Patient: DOE, JANE"), (288, "DOB: 10/15/1982"), y=50),
+        row((36, "Date: 08/09/2024"), (288, "Panel: CMP"), y=62),
+        *_TABLE,
+    )
+    assert report.collected_at is None
+
+
+def test_header_above_two_tables_side_by_side():
+    """Given a header grid over two result tables printed side by side, then the header is read."""
+    patient, report = _header(
+        row((30, "Name: Lee Example"), (230, "Sex: Female"), (430, "Age: 47"), y=60),
+        row((30, "MRN: AB123456"), (230, "Collected: 2025-10-03 07:53"), y=76),
+        row((30, "Test"), (120, "Result"), (170, "Units"), (220, "Range"),
+            (320, "Test"), (410, "Result"), (460, "Units"), (510, "Range"), y=120),
+        row((30, "WBC"), (120, "5.1"), (170, "10^9/L"), (220, "4-10"),
+            (320, "MCV"), (410, "90"), (460, "fL"), (510, "82-100"), y=136),
+    )
+    assert patient.name == "Lee Example"
+    assert patient.sex == "female"
+    assert patient.mrn == "AB123456"
+    assert report.collected_at == date(2025, 10, 3)
+
+
+def test_label_grid_values_are_not_read_inside_the_table():
+    """A result row whose cells look like a label and a value ('Status', 'Final') is not header."""
+    patient, _ = _header(
+        *_TABLE,
+        row((54, "Patient"), (230, "Final Review"), y=348),
+    )
+    assert patient.name is None
+
+
+def test_names_written_with_honorifics():
+    for printed, expected in [("Mrs. Jane Sample", "Jane Sample"), ("Herr Max Muster", "Max Muster"),
+                              ("Mme Claire Exemple", "Claire Exemple"), ("Sra. Ana Ejemplo", "Ana Ejemplo"),
+                              ("Dhr. Jan Voorbeeld", "Jan Voorbeeld"), ("Pani Anna Przykład", "Anna Przykład"),
+                              ("Bayan Ayşe Örnek", "Ayşe Örnek"), ("Mr Dummy", "Dummy")]:
+        patient, _ = _header(row((54, "Name:"), (130, printed), y=100), *_TABLE)
+        assert patient.name == expected, printed
+
+
+def test_name_stops_at_a_following_label_printed_without_colon():
+    patient, _ = _header(row((54, "Patient Name: Jane Placeholder DOB 01/02/1990"), y=100), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+    patient, _ = _header(row((54, "Patient Name: John Ward Age 45"), y=100), *_TABLE)
+    assert patient.name == "John Ward"
+    patient, _ = _header(row((54, "Patient: DEMO PATIENT"), y=100), *_TABLE)
+    assert patient.name == "Demo Patient"
+    patient, _ = _header(row((54, "Name: Jane Placeholder Gender Female"), y=100), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+    patient, _ = _header(row((54, "Name: Ravi Example S/O Arun Example"), y=100), *_TABLE)
+    assert patient.name == "Ravi Example"
+
+
+def test_date_labels_followed_by_time():
+    _, report = _header(row((54, "Collection Date & Time: 04/03/2025 08:10"), (330, "Report Date/Time: 04/03/2025"), y=60))
+    assert report.collected_at == date(2025, 4, 3)
+    assert report.reported_at == date(2025, 4, 3)
+
+
+def test_full_width_colons_from_ocr():
+    patient, report = _header(row((54, "Patient Name：Jane Placeholder"), (330, "Collected：2025-03-04"), y=100))
+    assert patient.name == "Jane Placeholder"
+    assert report.collected_at == date(2025, 3, 4)
+
+
+def test_a_label_beside_another_heading_is_not_a_name():
+    patient, _ = _header(row((54, "Patient"), (200, "Specimen Details"), y=60), *_TABLE)
+    assert patient.name is None
+
+
+def test_a_place_is_not_an_unlabelled_name():
+    patient, _ = _header(words_at("SPRINGFIELD, IL", 54, 20), *_TABLE)
+    assert patient.name is None
+
+
+def test_combined_birth_date_labels():
+    patient, _ = _header(row((54, "Name: Ann Example"), (300, "DOB/Sex: 02/03/1970 / F"), y=60), *_TABLE)
+    assert patient.date_of_birth == date(1970, 2, 3)
+    assert patient.sex == "female"
+    patient, _ = _header(row((54, "Name: Ann Example"), (300, "Age/DOB: 55 Y / 02/03/1970"), y=60), *_TABLE)
+    assert patient.date_of_birth == date(1970, 2, 3)
+
+
+def test_family_and_given_names_in_separate_fields():
+    patient, _ = _header(row((54, "Surname: PLACEHOLDER"), (300, "Forename: JANE"), y=60), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+    patient, _ = _header(row((54, "Nom : EXEMPLE"), (300, "Prénom : Claire"), y=60), *_TABLE)
+    assert patient.name == "Claire Exemple"
+    patient, _ = _header(row((54, "Nombre: Ana"), (300, "Apellidos: Ejemplo Ruiz"), y=60), *_TABLE)
+    assert patient.name == "Ana Ejemplo Ruiz"
+
+
+def test_abbreviation_dot_before_the_colon():
+    patient, report = _header(row((54, "Pt. Name: Asha Example Lab No.: 4411"), y=60),
+                              row((54, "Sample Collected On: 2025-03-04"), y=76), *_TABLE)
+    assert patient.name == "Asha Example"
+    assert report.collected_at == date(2025, 3, 4)
+
+
+def test_sex_from_the_honorific_when_no_field_says():
+    patient, _ = _header(row((54, "Name: Mrs. Jane Placeholder"), y=60), *_TABLE)
+    assert patient.sex == "female"
+    patient, _ = _header(row((54, "Name: Herr Max Muster"), y=60), *_TABLE)
+    assert patient.sex == "male"
+    patient, _ = _header(row((54, "Name: Mr. Max Muster"), (300, "Sex: F"), y=60), *_TABLE)
+    assert patient.sex == "female"  # a printed sex field wins
+    patient, _ = _header(row((54, "Name: Jane Placeholder"), y=60), *_TABLE)
+    assert patient.sex is None
+
+
+def test_unlabelled_name_before_the_patient_fields_on_its_line():
+    patient, _ = _header(words_at("PLACEHOLDER, JANE   DOB: 04/05/1988   MRN: 5550001", 54, 100), *_TABLE)
+    assert patient.name == "Jane Placeholder"
+    patient, _ = _header(words_at("Haematology Report   DOB: 04/05/1988", 54, 100), *_TABLE)
+    assert patient.name is None
+
+
+def test_labels_without_colons_in_front_of_their_values():
+    """Given a compact header whose labels have no colon ('DOB 01/02/1980'), then checked fields are read."""
+    patient, report = _header(
+        row((54, "Patient Name Jane Placeholder"), (330, "Collected 2025-03-04 08:10"), y=60),
+        row((54, "DOB 01/02/1990"), (330, "Sex F"), y=76),
+        row((54, "Patient Information"), y=92),
+        *_TABLE,
+    )
+    assert patient.name == "Jane Placeholder"
+    assert patient.date_of_birth == date(1990, 1, 2)
+    assert patient.sex == "female"
+    assert report.collected_at == date(2025, 3, 4)
+
+
+def test_a_colonless_label_needs_a_value_of_its_kind():
+    patient, report = _header(row((54, "Patient Information"), (330, "Collected by nurse"), y=60),
+                              row((54, "Sex education leaflet"), y=76), *_TABLE)
+    assert patient.name is None and patient.sex is None
+    assert report.collected_at is None
