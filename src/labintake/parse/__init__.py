@@ -29,7 +29,8 @@ STRATEGIES = ("columns", "patterns")
 LOW_CONFIDENCE = 0.80
 # When more than this share of values is bold, bold is the table's style, not a flag.
 _BOLD_IS_STYLE = 0.6
-_URINE = re.compile(r"urin|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment", re.IGNORECASE)
+_URINE = re.compile(r"urin|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment|idrar|mocz|尿常规|尿液",
+                    re.IGNORECASE)
 _CONTINUED = re.compile(r"\s*[\(\[]?\s*(?:continued|cont\.?|fortsetzung|forts\.|suite|continuación|continua)\s*[\)\]]?\s*$",
                         re.IGNORECASE)
 _HARD = ("unit not accepted", "implausible value", "flag inconsistent")
