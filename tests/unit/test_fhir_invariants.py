@@ -29,10 +29,10 @@ R4 = models["r4"]  # the R4 model: choice types (value[x]) and type tests (ofTyp
 INVARIANTS = [
     ("Bundle", "bdl-1", "total.empty() or (type = 'searchset') or (type = 'history')"),
     ("Bundle", "bdl-2", "entry.search.empty() or (type = 'searchset')"),
-    ("Bundle", "bdl-3", "entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction'"
-                        " or %resource.type = 'history'))"),
-    ("Bundle", "bdl-4", "entry.all(response.exists() = (%resource.type = 'batch-response'"
-                        " or %resource.type = 'transaction-response' or %resource.type = 'history'))"),
+    ("Bundle", "bdl-3", ("entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction'"
+                         " or %resource.type = 'history'))")),
+    ("Bundle", "bdl-4", ("entry.all(response.exists() = (%resource.type = 'batch-response'"
+                         " or %resource.type = 'transaction-response' or %resource.type = 'history'))")),
     ("Bundle", "bdl-7", "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl).isDistinct()"),
     ("Bundle", "bdl-9", "type = 'document' implies (identifier.system.exists() and identifier.value.exists())"),
     ("Bundle", "bdl-10", "type = 'document' implies timestamp.exists()"),  # hasValue(): not in fhirpathpy
@@ -43,13 +43,13 @@ INVARIANTS = [
     ("*", "dom-5", "contained.meta.security.empty()"),
     ("DiagnosticReport", "dom-6", "text.`div`.exists()"),
     ("Observation", "obs-6", "dataAbsentReason.empty() or value.empty()"),
-    ("Observation", "obs-7", "value.empty() or component.code.where(coding.intersect(%resource.code.coding)"
-                             ".exists()).empty()"),
+    ("Observation", "obs-7", ("value.empty() or component.code.where(coding.intersect(%resource.code.coding)"
+                              ".exists()).empty()")),
     ("Observation", "obs-3", "referenceRange.all(low.exists() or high.exists() or text.exists())"),
     ("Observation", "qty-3", "descendants().ofType(Quantity).all(code.empty() or system.exists())"),
     ("Observation", "qty-3b", "value.ofType(Quantity).all(code.empty() or system.exists())"),
-    ("Observation", "qty-3c", "referenceRange.all((low.code.empty() or low.system.exists())"
-                              " and (high.code.empty() or high.system.exists()))"),
+    ("Observation", "qty-3c", ("referenceRange.all((low.code.empty() or low.system.exists())"
+                               " and (high.code.empty() or high.system.exists()))")),
     ("*", "ref-1", "descendants().select(reference).all($this.startsWith('#').not())"),
 ]
 
