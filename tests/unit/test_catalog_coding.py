@@ -174,3 +174,33 @@ def test_lab_unit_spellings(printed, unit):
 def test_platelets_in_lakhs_are_counts():
     assert _code("Platelets", "lakhs/cumm") == "777-3"
     assert CAT.by_loinc("777-3").to_canonical(2.5, "10^5/uL") == pytest.approx(250)
+
+
+@pytest.mark.parametrize("abbreviation", sorted(CAT.ambiguous))
+def test_every_ambiguous_abbreviation_is_uncoded_without_a_deciding_unit(abbreviation):
+    coding = resolve(CAT, abbreviation.upper(), None)
+    assert coding.loinc is None and coding.review_reason == AMBIGUOUS_NAME
+
+
+def test_parsed_rows_keep_the_printed_label_and_code_by_unit():
+    """Given a CBC page with PCT in % and a glucose in mmol/L, then PCT is the plateletcrit
+    (uncoded), glucose gets its molar code, and every row keeps its printed label."""
+    from labintake.extract.document import Document, Page
+    from labintake.parse import parse_document
+    from tests.fixtures.words import row
+
+    header = row((54, "Test"), (230, "Result"), (340, "Units"), (450, "Reference Range"), y=180)
+    doc = Document([Page(1, 612, 792, [w for ws in (
+        header,
+        row((54, "HGB"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=200),
+        row((54, "PCT"), (230, "0.26"), (340, "%"), (450, "0.17-0.35"), y=216),
+        row((54, "GLU"), (230, "5.4"), (340, "mmol/L"), (450, "3.9-5.5"), y=232),
+        row((54, "NEUT#"), (230, "4.1"), (340, "thou/mm3"), (450, "2.0-7.0"), y=248),
+    ) for w in ws], "text")], "test")
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.name, r.loinc) for r in results] == [
+        ("HGB", "Hemoglobin", "718-7"),
+        ("PCT", "Plateletcrit", None),
+        ("GLU", "Glucose", "14749-6"),
+        ("NEUT#", "Neutrophils #", "751-8"),
+    ]
