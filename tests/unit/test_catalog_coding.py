@@ -204,3 +204,13 @@ def test_parsed_rows_keep_the_printed_label_and_code_by_unit():
         ("GLU", "Glucose", "14749-6"),
         ("NEUT#", "Neutrophils #", "751-8"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "unit", "loinc"),
+    [("Total T4", "nmol/L", "14921-1"), ("Total T3", "nmol/L", "14930-2"), ("Estradiol", "pmol/L", "14715-7"),
+     ("Estradiol", "pg/mL", "2243-4"), ("Progesterone", "nmol/L", "14890-8"), ("PTH", "pmol/L", "14866-8"),
+     ("PTH", "pg/mL", "2731-8")],
+)
+def test_hormones_in_si_units_get_molar_codes(name, unit, loinc):
+    assert _code(name, unit) == loinc
