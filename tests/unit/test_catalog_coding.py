@@ -214,3 +214,9 @@ def test_parsed_rows_keep_the_printed_label_and_code_by_unit():
 )
 def test_hormones_in_si_units_get_molar_codes(name, unit, loinc):
     assert _code(name, unit) == loinc
+
+
+def test_troponin_t_is_the_high_sensitivity_code_only_when_printed_so():
+    """6598-7 holds for any cardiac troponin T; 67151-1 only for the high-sensitivity method."""
+    assert _code("Troponin T", "ng/L") == "6598-7"
+    assert _code("hs-Troponin T", "ng/L") == "67151-1"
