@@ -102,3 +102,26 @@ def test_letters_nfkd_does_not_fold():
     assert normalise_name("Płytki krwi") == "plytki krwi"
     assert normalise_name("Açlık kan şekeri") == "aclik kan sekeri"
     assert normalise_name("NEUT#") == "neut #"
+
+
+@pytest.mark.parametrize(
+    ("printed", "unit", "name"),
+    [
+        ("1 WBC 白 细 胞", "10^9/L", "WBC"),  # OCR spaces the characters apart, row number first
+        ("9LYMPH% 淋 巴 细 胞 比 率", "%", "Lymphocytes %"),
+        ("12 E0% 嗜 酸 性 粒 细 胞 比 率", "%", "Eosinophils %"),  # O read as zero
+        ("中性细胞数", "10^9/L", "Neutrophils #"),
+        ("单核细胞", "10^9/L", "Monocytes #"),
+        ("红细胞分布宽度SD", "fL", "RDW-SD"),
+        ("红细胞分布宽度CV", "%", "RDW"),
+        ("3 HGB", "g/L", "Hemoglobin"),
+    ],
+)
+def test_ocr_of_chinese_cbc_rows(printed, unit, name):
+    coding = resolve(CAT, printed, unit)
+    assert coding.analyte is not None and coding.analyte.name == name, printed
+
+
+def test_a_number_in_a_name_is_not_taken_for_a_row_number():
+    assert CAT.match("25-OH Vitamin D")[0].name == "25-OH Vitamin D"
+    assert CAT.match("24 Unobtainium")[0] is None

@@ -95,6 +95,8 @@ def normalise_name(text: str) -> str:
     text = re.sub(r"[^a-z0-9%#+\-\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # Non-HDL = Non HDL
     text = re.sub(r"(?<=[a-z0-9\u4e00-\u9fff])([%#])", r" \1", text)
+    # OCR spaces Chinese characters apart ("白 细 胞"); Chinese has no spaces between words.
+    text = re.sub(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])", "", text)
     return " ".join(text.split())
 
 
@@ -196,6 +198,12 @@ class Catalog:
             if hit is not None:
                 return hit, 100.0
         analyte, score = self._by_name.get(key), 100.0
+        if analyte is None:
+            # A row number printed before the name: "1 WBC", "9LYMPH%".
+            numbered = re.fullmatch(r"\d{1,2}\s*([a-z\u4e00-\u9fff].*)", key)
+            hit = self.match(numbered.group(1), unit, urine=urine) if numbered else (None, 0.0)
+            if hit[0] is not None:
+                return hit
         if analyte is None:
             stripped = re.sub(r"\s*[%#]$", "", key)
             analyte = self._by_name.get(stripped)
