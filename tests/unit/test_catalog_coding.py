@@ -220,3 +220,8 @@ def test_troponin_t_is_the_high_sensitivity_code_only_when_printed_so():
     """6598-7 holds for any cardiac troponin T; 67151-1 only for the high-sensitivity method."""
     assert _code("Troponin T", "ng/L") == "6598-7"
     assert _code("hs-Troponin T", "ng/L") == "67151-1"
+
+
+@pytest.mark.parametrize("printed", ["Fasting Plasma Glucose", "Plasma Glucose", "FBS", "Fasting Blood Sugar"])
+def test_common_glucose_spellings(printed):
+    assert _code(printed, "mg/dL") == "2345-7"
