@@ -225,3 +225,14 @@ def test_troponin_t_is_the_high_sensitivity_code_only_when_printed_so():
 @pytest.mark.parametrize("printed", ["Fasting Plasma Glucose", "Plasma Glucose", "FBS", "Fasting Blood Sugar"])
 def test_common_glucose_spellings(printed):
     assert _code(printed, "mg/dL") == "2345-7"
+
+
+@pytest.mark.parametrize(
+    ("printed", "loinc"),
+    [("Absolute Neutrophil Count", "751-8"), ("Absolute Lymphocyte Count", "731-0"),
+     ("Absolute Monocyte Count", "742-7"), ("Absolute Eosinophil Count", "711-2"),
+     ("Absolute Basophil Count", "704-7"), ("Lymphocytes Abs.", "731-0")],
+)
+def test_absolute_differential_names(printed, loinc):
+    assert _code(printed, "10^3/uL") == loinc
+    assert _code(printed, None) == loinc  # "absolute" says it is the count

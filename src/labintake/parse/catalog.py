@@ -81,6 +81,8 @@ class Analyte:
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Words printed in a unit column that are not units ("calc": a calculated value).
 _NOT_A_UNIT = re.compile(r"(?i)calc\.?|calculated|ratio\s*calc|-+|n/?a")
+# Words that make a differential name its absolute count.
+_ABSOLUTE = re.compile(r"\b(?:absolute|abs|count|cnt|#)(?:\s|$)|(?:^|\s)#")
 # Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.
 _LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ı": "i", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
 
@@ -212,6 +214,12 @@ class Catalog:
                 # bare name's default sibling is.
                 marked = "%" if key.endswith("%") else "10^3/uL"
                 analyte = self._sibling_for_unit(analyte, marked)
+        if analyte is None and _ABSOLUTE.search(key):
+            # "Absolute Neutrophil Count", "Lymphs (Abs)": the count sibling of the base name.
+            base = " ".join(_ABSOLUTE.sub(" ", key).split())
+            found = self._by_name.get(base) or self._by_name.get(base + "s")
+            if found is not None and found.group is not None:
+                analyte = self._sibling_for_unit(found, "10^3/uL")
         if analyte is None and "0" in key:
             # OCR reads the letter O as a zero next to letters: "C02", "H C03".
             analyte = self._by_name.get(re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key))
