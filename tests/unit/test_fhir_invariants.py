@@ -116,3 +116,48 @@ def test_edge_cases_meet_the_invariants():
         ],
     )
     assert _check(to_fhir(report)) == []
+
+
+# --- semantic checks a validator cannot make (issue 17 item 7) -----------------------
+
+def _semantic_problems(bundle: dict) -> list[str]:
+    """LOINC property vs unit: a coded Quantity's UCUM unit has the dimension kind of the
+    code; interpretation vs range: H/L never contradict an inclusive range."""
+    from labintake.parse.catalog import get_catalog
+
+    cat = get_catalog()
+    kind_of_ucum = {u: cat.unit_kind[d] for d, u in cat.ucum.items()}
+    problems = []
+    for e in bundle["entry"]:
+        obs = e["resource"]
+        if obs["resourceType"] != "Observation":
+            continue
+        q = obs.get("valueQuantity")
+        for coding in obs["code"].get("coding", []):
+            code = cat.code(coding["code"])
+            if code is None:
+                problems.append(f"{coding['code']}: not a catalog code")
+            elif q and q.get("code") and code.kind != "none":
+                same = {"ratio": "fraction"}
+                unit_kind = kind_of_ucum.get(q["code"])
+                if same.get(unit_kind, unit_kind) != same.get(code.kind, code.kind):
+                    problems.append(f"{coding['code']} ({code.kind}) with {q['code']} ({unit_kind})")
+        interp = [c["code"] for i in obs.get("interpretation", []) for c in i["coding"]]
+        for rng in obs.get("referenceRange", []):
+            if q is None or "comparator" in q:
+                continue
+            low, high = rng.get("low", {}).get("value"), rng.get("high", {}).get("value")
+            inside = (low is None or q["value"] >= low) and (high is None or q["value"] <= high)
+            if (low is not None or high is not None) and inside and interp and interp[0] in ("H", "L"):
+                problems.append(f"{obs['code'].get('text')}: {interp[0]} inside its range")
+    return problems
+
+
+def test_parsed_reports_have_codes_that_fit_their_units_and_flags_that_fit_their_ranges():
+    doc = extract_document(make_pdf(sample_report()), "application/pdf")
+    assert _semantic_problems(to_fhir(parse_document(doc))) == []
+
+
+def test_semantic_check_catches_a_mass_code_on_a_molar_unit():
+    report = LabReport(results=[Result(name="Glucose", loinc="2345-7", value=5.4, value_text="5.4", unit="mmol/L")])
+    assert _semantic_problems(to_fhir(report)) == ["2345-7 (mass) with mmol/L (substance)"]
