@@ -236,3 +236,10 @@ def test_common_glucose_spellings(printed):
 def test_absolute_differential_names(printed, loinc):
     assert _code(printed, "10^3/uL") == loinc
     assert _code(printed, None) == loinc  # "absolute" says it is the count
+
+
+@pytest.mark.parametrize("section", ["COMPLETE BLOOD COUNT", "Haematology", "Hemograma", "血常规"])
+def test_pct_without_unit_under_a_blood_count_is_the_plateletcrit(section):
+    coding = resolve(CAT, "PCT", None, section=section)
+    assert coding.analyte.name == "Plateletcrit" and coding.review_reason is None
+    assert resolve(CAT, "PCT", None, section="Inflammation markers").analyte is None

@@ -125,7 +125,7 @@ def clean_section(text: str | None) -> str | None:
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True) -> Result:
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
-    coding = resolve(catalog, row.name, row.unit, urine=urine, value_text=row.value.text)
+    coding = resolve(catalog, row.name, row.unit, urine=urine, value_text=row.value.text, section=section)
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)
     rng = row.range

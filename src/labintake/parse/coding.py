@@ -26,6 +26,11 @@ _QUALITATIVE = re.compile(
     r"(?i)^\s*(?:neg(?:ative|ativo|atif)?|nil|trace|traces?|positive?|pos|normal|\+{1,4}|[1-4]\+|"
     r"negatif|négatif|negativ|negatywny|negatief|阴性|阳性|弱阳性|±)\s*$")
 
+# A blood count heading: an ambiguous "PCT" under it is the plateletcrit.
+_BLOOD_COUNT = re.compile(
+    r"(?i)h(?:a)?ematolog|blood count|\bcbc\b|\bfbc\b|h(?:a)?emogram|blutbild|h[ée]mogramme|hemograma|emocromo|"
+    r"bloedbeeld|morfologia|hemogram|血常规|血细胞分析|全血细胞")
+
 # Review reasons (Result.review_reason) this module sets.
 UNIT_NOT_CODED = "unit_not_coded"
 AMBIGUOUS_NAME = "ambiguous_name"
@@ -68,14 +73,18 @@ def code_for_unit(catalog: Catalog, analyte: Analyte, unit: str | None, printed:
 
 
 def resolve(catalog: Catalog, printed: str, printed_unit: str | None, *, urine: bool = False,
-            value_text: str | None = None) -> Coding:
+            value_text: str | None = None, section: str | None = None) -> Coding:
     """The analyte, unit and code a printed row means. ``value_text`` lets a qualitative
-    dipstick reading ("Negative", "Trace", "阴性") place a glucose or protein in urine."""
+    dipstick reading ("Negative", "Trace", "阴性") place a glucose or protein in urine;
+    ``section`` (the heading the row sits under) lets a blood count decide "PCT"."""
     unit = catalog.normalise_unit(printed_unit)
     qualitative = bool(value_text and _QUALITATIVE.match(value_text))
     key = normalise_name(printed)
     if key in catalog.ambiguous:
         analyte = catalog.disambiguate(key, unit, urine=urine or qualitative)
+        if analyte is None and unit is None and section and _BLOOD_COUNT.search(section):
+            blood = [a for a in catalog.ambiguous[key] if a.panel == "Hematology"]
+            analyte = blood[0] if len(blood) == 1 else None
         if analyte is None:
             return Coding(None, 0.0, None, unit, AMBIGUOUS_NAME)
         score = 100.0
