@@ -243,3 +243,13 @@ def test_pct_without_unit_under_a_blood_count_is_the_plateletcrit(section):
     coding = resolve(CAT, "PCT", None, section=section)
     assert coding.analyte.name == "Plateletcrit" and coding.review_reason is None
     assert resolve(CAT, "PCT", None, section="Inflammation markers").analyte is None
+
+
+def test_egfr_is_coded_only_when_the_equation_is_printed():
+    """33914-3 is the MDRD equation: a CKD-EPI result coded so would be wrong."""
+    assert _code("eGFR (MDRD)", "mL/min/1.73m2") == "33914-3"
+    assert _code("eGFR (CKD-EPI)", "mL/min/1.73m2") == "62238-1"
+    assert _code("eGFR CKD-EPI", "mL/min/1.73m2") == "62238-1"
+    assert _code("eGFR (CKD-EPI 2021)", "mL/min/1.73m2") == "98979-8"
+    coding = resolve(CAT, "eGFR", "mL/min/1.73m2")
+    assert coding.analyte.name == "eGFR" and coding.loinc is None and coding.review_reason is None

@@ -37,6 +37,9 @@ class Code:
     kind: str
     ucum: str | None
     display: str | None = None
+    # A code for one method only (an eGFR equation): a pattern the printed name, normalised,
+    # must contain for the code to apply. A name that names no method gets no such code.
+    when: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +342,7 @@ def _analyte(a: dict) -> Analyte:
     if a["unit"] is not None:
         factors.setdefault(a["unit"], 1.0)
     bounds = a.get("bounds")
-    codes = tuple(Code(c["loinc"], c["kind"], c.get("ucum"), c.get("display")) for c in a["codes"])
+    codes = tuple(Code(c["loinc"], c["kind"], c.get("ucum"), c.get("display"), c.get("when")) for c in a["codes"])
     return Analyte(
         a["name"],
         codes,

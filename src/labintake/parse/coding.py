@@ -55,16 +55,20 @@ def _kind(kind: str | None) -> str | None:
 
 def code_for_unit(catalog: Catalog, analyte: Analyte, unit: str | None, printed: str) -> tuple[Code | None, str | None]:
     """The analyte's code for ``unit`` and, when there is none, whether that needs review."""
-    if not analyte.codes:
-        return None, None  # named but deliberately uncoded (plateletcrit)
+    key = normalise_name(printed)
+    codes = [c for c in analyte.codes if c.when is None or re.search(c.when, key)]
+    if not codes:
+        # Named but deliberately uncoded (plateletcrit), or a method-specific analyte
+        # whose printed name names no method ("eGFR": MDRD or CKD-EPI?).
+        return None, None
     if unit is None:
         # No unit: only a name that leaves one property possible is certain (pH, INR,
         # WBC); "Neutrophils" alone could be the % or the count.
-        if len(analyte.codes) == 1 and (analyte.group is None or _MARKED.search(normalise_name(printed))):
-            return analyte.codes[0], None
+        if len(codes) == 1 and (analyte.group is None or _MARKED.search(key)):
+            return codes[0], None
         return None, None
     kind = _kind(catalog.unit_kind.get(unit))
-    fits = [c for c in analyte.codes if kind is not None and _kind(c.kind) == kind]
+    fits = [c for c in codes if kind is not None and _kind(c.kind) == kind]
     if len(fits) == 1:
         return fits[0], None
     # An accepted unit with no certain code (25-OH vitamin D in nmol/L) is right for the
