@@ -134,7 +134,7 @@ REQUIRED = {
     "Chloride": "2075-0", "CO2": "2028-9", "Calcium": "17861-6", "Total Protein": "2885-2",
     "Albumin": "1751-7", "Total Bilirubin": "1975-2", "ALP": "6768-6", "ALT": "1742-6",
     "AST": "1920-8", "Total Cholesterol": "2093-3", "HDL Cholesterol": "2085-9",
-    "LDL Cholesterol": "13457-7", "Triglycerides": "2571-8", "Non-HDL Cholesterol": "43396-1",
+    "LDL Cholesterol": "2089-1", "Triglycerides": "2571-8", "Non-HDL Cholesterol": "43396-1",
     "TSH": "3016-3", "Free T4": "3024-7", "Hemoglobin A1c": "4548-4", "Ferritin": "2276-4",
     "CRP": "1988-5", "INR": "6301-6", "PSA": "2857-1", "Vitamin B12": "2132-9",
 }

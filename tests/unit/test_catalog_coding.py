@@ -28,7 +28,7 @@ def _code(name, unit, **kw):
         ("Cholesterol", "mg/dL", "2093-3", "mmol/L", "14647-2"),
         ("Triglycerides", "mg/dL", "2571-8", "mmol/L", "14927-8"),
         ("HDL", "mg/dL", "2085-9", "mmol/L", "14646-4"),
-        ("LDL Cholesterol", "mg/dL", "13457-7", "mmol/L", "22748-8"),
+        ("LDL Cholesterol", "mg/dL", "2089-1", "mmol/L", "22748-8"),
         ("Non-HDL Cholesterol", "mg/dL", "43396-1", "mmol/L", "70204-3"),
         ("Iron", "ug/dL", "2498-4", "umol/L", "14798-3"),
         ("Vitamin B12", "pg/mL", "2132-9", "pmol/L", "14685-2"),
@@ -253,3 +253,12 @@ def test_egfr_is_coded_only_when_the_equation_is_printed():
     assert _code("eGFR (CKD-EPI 2021)", "mL/min/1.73m2") == "98979-8"
     coding = resolve(CAT, "eGFR", "mL/min/1.73m2")
     assert coding.analyte.name == "eGFR" and coding.loinc is None and coding.review_reason is None
+
+
+def test_ldl_code_follows_the_printed_method():
+    """13457-7 is the calculated LDL; a name that says no method gets the method-free 2089-1."""
+    assert _code("LDL Cholesterol", "mg/dL") == "2089-1"
+    assert _code("LDL Calc", "mg/dL") == "13457-7"
+    assert _code("LDL Cholesterol (calculated)", "mg/dL") == "13457-7"
+    assert _code("LDL Cholesterol, Direct", "mg/dL") == "18262-6"
+    assert _code("LDL Cholesterol", "mmol/L") == "22748-8"

@@ -69,6 +69,9 @@ def code_for_unit(catalog: Catalog, analyte: Analyte, unit: str | None, printed:
         return None, None
     kind = _kind(catalog.unit_kind.get(unit))
     fits = [c for c in codes if kind is not None and _kind(c.kind) == kind]
+    if len(fits) > 1:
+        # The printed method ("LDL Calc") picks its own code over the method-free one.
+        fits = [c for c in fits if c.when is not None] or fits
     if len(fits) == 1:
         return fits[0], None
     # An accepted unit with no certain code (25-OH vitamin D in nmol/L) is right for the
