@@ -262,3 +262,13 @@ def test_ldl_code_follows_the_printed_method():
     assert _code("LDL Cholesterol (calculated)", "mg/dL") == "13457-7"
     assert _code("LDL Cholesterol, Direct", "mg/dL") == "18262-6"
     assert _code("LDL Cholesterol", "mmol/L") == "22748-8"
+
+
+def test_blood_gas_codes_are_arterial_only_when_printed_so():
+    """2744-1, 2019-8 and 2703-7 are arterial; a venous or unspecified gas gets the blood codes."""
+    assert _code("pH", None) == "11558-4"
+    assert _code("pH, Arterial", None) == "2744-1"
+    assert _code("pCO2", "mmHg") == "11557-6"
+    assert _code("PaCO2", "mmHg") == "2019-8"
+    assert _code("pO2", "mmHg") == "11556-8"
+    assert _code("PaO2", "mmHg") == "2703-7"

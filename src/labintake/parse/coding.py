@@ -57,6 +57,12 @@ def code_for_unit(catalog: Catalog, analyte: Analyte, unit: str | None, printed:
     """The analyte's code for ``unit`` and, when there is none, whether that needs review."""
     key = normalise_name(printed)
     codes = [c for c in analyte.codes if c.when is None or re.search(c.when, key)]
+    by_method = [c for c in codes if c.when is not None]
+    if by_method:
+        # The printed method or specimen ("LDL Calc", "pH, Arterial") picks its own codes
+        # over the method-free ones.
+        kinds = {c.kind for c in by_method}
+        codes = by_method + [c for c in codes if c.when is None and c.kind not in kinds]
     if not codes:
         # Named but deliberately uncoded (plateletcrit), or a method-specific analyte
         # whose printed name names no method ("eGFR": MDRD or CKD-EPI?).
@@ -69,9 +75,6 @@ def code_for_unit(catalog: Catalog, analyte: Analyte, unit: str | None, printed:
         return None, None
     kind = _kind(catalog.unit_kind.get(unit))
     fits = [c for c in codes if kind is not None and _kind(c.kind) == kind]
-    if len(fits) > 1:
-        # The printed method ("LDL Calc") picks its own code over the method-free one.
-        fits = [c for c in fits if c.when is not None] or fits
     if len(fits) == 1:
         return fits[0], None
     # An accepted unit with no certain code (25-OH vitamin D in nmol/L) is right for the
