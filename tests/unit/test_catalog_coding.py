@@ -272,3 +272,8 @@ def test_blood_gas_codes_are_arterial_only_when_printed_so():
     assert _code("PaCO2", "mmHg") == "2019-8"
     assert _code("pO2", "mmHg") == "11556-8"
     assert _code("PaO2", "mmHg") == "2703-7"
+
+
+def test_oxygen_saturation_is_coded_only_when_arterial():
+    assert _code("SaO2", "%") == "2708-6"
+    assert resolve(CAT, "Oxygen Saturation", "%").loinc is None  # venous or arterial?
