@@ -41,7 +41,9 @@ def test_catalog_is_large_enough_and_covers_the_panels():
 
 @pytest.mark.parametrize("analyte", CAT.analytes, ids=lambda a: a.name)
 def test_every_analyte_is_consistent(analyte):
-    assert loinc_is_valid(analyte.loinc), analyte.loinc
+    for code in analyte.codes:
+        assert loinc_is_valid(code.loinc), code.loinc
+        assert code.kind == "none" or code.ucum in CAT.ucum.values(), code
     if analyte.unit is not None:
         assert analyte.unit in analyte.accepted_units
         assert analyte.factors[analyte.unit] == 1.0
@@ -53,7 +55,7 @@ def test_every_analyte_is_consistent(analyte):
 
 
 def test_codes_and_names_are_unique():
-    loincs = [a.loinc for a in CAT.analytes]
+    loincs = [c.loinc for a in CAT.analytes for c in a.codes]
     names = [a.name for a in CAT.analytes]
     assert len(set(loincs)) == len(loincs)
     assert len(set(names)) == len(names)
@@ -88,7 +90,7 @@ def test_no_unit_alias_maps_to_two_units():
 # --- UCUM: a small grammar check (UCUM's BNF, restricted to what lab reports use) ---------
 
 _PREFIXES = ("", "m", "u", "n", "p", "f", "k", "d", "c", "M", "G")
-_ATOMS = ("g", "L", "l", "mol", "eq", "U", "[IU]", "%", "s", "min", "h", "m", "osm", "m2", "[HPF]", "mm[Hg]",
+_ATOMS = ("g", "L", "l", "mol", "eq", "U", "[IU]", "[arb'U]", "%", "s", "min", "h", "m", "osm", "m2", "[HPF]", "mm[Hg]",
           "kg", "fL", "pg")
 _ANNOTATION = r"\{[!-z|~]*\}"
 _TEN_POWER = r"10\*\d+"
@@ -101,7 +103,7 @@ def _ucum_term_ok(term: str) -> bool:
         return False
     parts = re.split(r"[/.](?![0-9]*_)", term.lstrip("/"))
     for part in parts:
-        if re.fullmatch(_ANNOTATION, part) or re.fullmatch(_TEN_POWER, part) or re.fullmatch(r"\d+", part):
+        if re.fullmatch(_ANNOTATION, part) or re.fullmatch(_TEN_POWER, part) or re.fullmatch(r"\d+(" + _ANNOTATION + ")?", part):
             continue
         m = re.fullmatch(r"(?P<unit>[^\d{]+?)(?P<exp>-?\d+)?(?P<ann>" + _ANNOTATION + r")?", part)
         if not m:
@@ -132,7 +134,7 @@ REQUIRED = {
     "Chloride": "2075-0", "CO2": "2028-9", "Calcium": "17861-6", "Total Protein": "2885-2",
     "Albumin": "1751-7", "Total Bilirubin": "1975-2", "ALP": "6768-6", "ALT": "1742-6",
     "AST": "1920-8", "Total Cholesterol": "2093-3", "HDL Cholesterol": "2085-9",
-    "LDL Cholesterol": "13457-7", "Triglycerides": "2571-8", "Non-HDL Cholesterol": "43396-1",
+    "LDL Cholesterol": "2089-1", "Triglycerides": "2571-8", "Non-HDL Cholesterol": "43396-1",
     "TSH": "3016-3", "Free T4": "3024-7", "Hemoglobin A1c": "4548-4", "Ferritin": "2276-4",
     "CRP": "1988-5", "INR": "6301-6", "PSA": "2857-1", "Vitamin B12": "2132-9",
 }
@@ -177,6 +179,7 @@ def test_urine_context_picks_the_urine_analyte():
     assert CAT.match("Glucose")[0].name == "Glucose"
     assert CAT.match("Glucose", urine=True)[0].name == "Urine Glucose"
     assert CAT.match("Protein", urine=True)[0].loinc == "5804-0"
+    assert CAT.match("Glukose", urine=True)[0].name == "Urine Glucose"
     assert CAT.match("pH", urine=True)[0].name == "Urine pH"
 
 

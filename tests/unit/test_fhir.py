@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -48,7 +48,8 @@ def test_bundle_validates_against_r4_models():
 
 def test_observations_carry_loinc_ucum_ranges_and_interpretation():
     hgb, crp, wbc, protein, mystery = _observations(to_fhir(_report()))
-    assert hgb["code"]["coding"][0] == {"system": "http://loinc.org", "code": "718-7", "display": "Hemoglobin"}
+    assert hgb["code"]["coding"][0] == {"system": "http://loinc.org", "code": "718-7",
+                                        "display": "Hemoglobin [Mass/volume] in Blood"}
     assert hgb["valueQuantity"] == {"value": 13.5, "unit": "g/dL", "system": "http://unitsofmeasure.org",
                                     "code": "g/dL"}
     assert hgb["referenceRange"][0]["low"]["value"] == 12.0
@@ -62,4 +63,5 @@ def test_observations_carry_loinc_ucum_ranges_and_interpretation():
 
 
 def test_ids_are_stable_per_bundle_id():
-    assert to_fhir(_report(), bundle_id="x") == to_fhir(_report(), bundle_id="x")
+    when = datetime(2025, 3, 6, 9, 30, tzinfo=UTC)
+    assert to_fhir(_report(), bundle_id="x", timestamp=when) == to_fhir(_report(), bundle_id="x", timestamp=when)

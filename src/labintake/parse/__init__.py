@@ -17,6 +17,7 @@ from labintake.domain.schemas import LabReport, Result
 from labintake.extract.document import Document
 from labintake.parse import values
 from labintake.parse.catalog import Catalog, get_catalog
+from labintake.parse.coding import resolve
 from labintake.parse.header import parse_header
 from labintake.parse.lines import Line, build_lines
 from labintake.parse.table import RawRow, parse_rows
@@ -28,7 +29,8 @@ STRATEGIES = ("columns", "patterns")
 LOW_CONFIDENCE = 0.80
 # When more than this share of values is bold, bold is the table's style, not a flag.
 _BOLD_IS_STYLE = 0.6
-_URINE = re.compile(r"urin|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment", re.IGNORECASE)
+_URINE = re.compile(r"urin|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment|idrar|mocz|尿常规|尿液",
+                    re.IGNORECASE)
 _CONTINUED = re.compile(r"\s*[\(\[]?\s*(?:continued|cont\.?|fortsetzung|forts\.|suite|continuación|continua)\s*[\)\]]?\s*$",
                         re.IGNORECASE)
 _HARD = ("unit not accepted", "implausible value", "flag inconsistent")
@@ -123,10 +125,8 @@ def clean_section(text: str | None) -> str | None:
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True) -> Result:
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
-    unit = catalog.normalise_unit(row.unit)
-    analyte, score = catalog.match(row.name, unit, urine=urine)
-    if analyte is not None:
-        unit = catalog.normalise_unit(row.unit, analyte)
+    coding = resolve(catalog, row.name, row.unit, urine=urine, value_text=row.value.text, section=section)
+    analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)
     rng = row.range
     if value is not row.value and rng is not None and rng.text:
@@ -152,10 +152,13 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True) -> Resu
         or (analyte is not None and value.value is not None and not analyte.plausible(value.value, unit))
         or not values.flag_consistent(flag, value, rng)
         or (confidence is not None and confidence < LOW_CONFIDENCE)
+        or coding.review_reason is not None
     )
     return Result(
         name=analyte.name if analyte else " ".join(row.name.split()),
-        loinc=analyte.loinc if analyte else None,
+        name_as_printed=" ".join(row.name.split()),
+        loinc=coding.loinc,
+        review_reason=coding.review_reason,
         value=value.value,
         value_text=value.text,
         unit=unit,
@@ -188,7 +191,7 @@ def validation_problems(report: LabReport) -> list[str]:
     problems: list[str] = []
     catalog = get_catalog()
     for i, r in enumerate(report.results):
-        analyte = catalog.by_loinc(r.loinc) if r.loinc else None
+        analyte = catalog.by_loinc(r.loinc) if r.loinc else catalog.by_name(r.name)
         if analyte is not None and r.unit is not None and r.unit not in analyte.accepted_units:
             problems.append(f"row {i}: unit not accepted for analyte")
         if analyte is not None and r.unit is None and analyte.unit is not None and r.value is not None:

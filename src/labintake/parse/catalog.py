@@ -23,9 +23,29 @@ _UNIT_FUZZY_CUTOFF = 85.0
 
 
 @dataclass(frozen=True, slots=True)
+class Code:
+    """One LOINC code of an analyte, for one kind of unit.
+
+    ``kind`` is the unit dimension the code's LOINC property implies (``mass`` for
+    [Mass/volume], ``substance`` for [Moles/volume], ``count`` for [#/volume],
+    ``fraction`` for /100 and [Volume Fraction], ... and ``none`` for unitless results
+    such as a pH or a dipstick reading); ``ucum`` its canonical unit; ``display`` the
+    LOINC long common name, or None where it is not known for certain.
+    """
+
+    loinc: str
+    kind: str
+    ucum: str | None
+    display: str | None = None
+    # A code for one method only (an eGFR equation): a pattern the printed name, normalised,
+    # must contain for the code to apply. A name that names no method gets no such code.
+    when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Analyte:
     name: str
-    loinc: str
+    codes: tuple[Code, ...]  # first: the code of the canonical unit
     unit: str | None  # canonical display unit (None: qualitative or unitless); UCUM in Catalog.ucum
     accepted_units: tuple[str, ...]
     bounds: tuple[float, float] | None  # plausible values in the canonical unit
@@ -34,6 +54,12 @@ class Analyte:
     panel: str | None = None
     # value in accepted unit x factor = value in the canonical unit
     factors: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def loinc(self) -> str | None:
+        """The code of the canonical unit (the code of a result depends on its unit:
+        see :mod:`labintake.parse.coding`)."""
+        return self.codes[0].loinc if self.codes else None
 
     def to_canonical(self, value: float, unit: str | None) -> float | None:
         """``value`` in the canonical unit, or None when the unit has no known factor."""
@@ -54,14 +80,28 @@ class Analyte:
         return lo - abs(lo) * 0.01 <= canonical <= hi * 1.01
 
 
+# Han characters (simplified Chinese names are kept, not stripped as punctuation).
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+# Words printed in a unit column that are not units ("calc": a calculated value).
+_NOT_A_UNIT = re.compile(r"(?i)calc\.?|calculated|ratio\s*calc|-+|n/?a")
+# Words that make a differential name its absolute count.
+_ABSOLUTE = re.compile(r"\b(?:absolute|abs|count|cnt|#)(?:\s|$)|(?:^|\s)#")
+# Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.
+_LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ı": "i", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
+
+
 @lru_cache(maxsize=8192)
 def normalise_name(text: str) -> str:
-    """Lower-case, accents folded (Hämoglobin = Hamoglobin, ß = ss), punctuation to
-    spaces (keeping % and #), single-spaced."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
+    """Lower-case, accents folded (Hämoglobin = Hamoglobin, ß = ss, ł = l), punctuation
+    to spaces (keeping % and #, and Chinese characters), single-spaced; a trailing % or #
+    glued to a code is split off (``LYMPH#`` = ``Lymph #``)."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = re.sub(r"[^a-z0-9%#+\-]+", " ", text)
+    text = re.sub(r"[^a-z0-9%#+\-\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # Non-HDL = Non HDL
+    text = re.sub(r"(?<=[a-z0-9\u4e00-\u9fff])([%#])", r" \1", text)
+    # OCR spaces Chinese characters apart ("白 细 胞"); Chinese has no spaces between words.
+    text = re.sub(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])", "", text)
     return " ".join(text.split())
 
 
@@ -99,6 +139,7 @@ class Catalog:
     def __init__(self, data: dict) -> None:
         self.analytes: list[Analyte] = [_analyte(a) for a in data["analytes"]]
         self.ucum: dict[str, str] = {d: u["ucum"] for d, u in data["units"].items()}
+        self.unit_kind: dict[str, str] = {d: u["kind"] for d, u in data["units"].items()}
         self._unit_exact: dict[str, str] = {}
         self._unit_alias: dict[str, str] = {}
         self._unit_folded: dict[str, str] = {}
@@ -114,11 +155,26 @@ class Catalog:
         for analyte in self.analytes:
             for syn in (analyte.name, *analyte.synonyms):
                 self._by_name.setdefault(normalise_name(syn), analyte)
-        self._fuzzy_keys = [k for k in self._by_name if len(k) >= _FUZZY_MIN_LEN]
-        self._by_loinc = {a.loinc: a for a in self.analytes}
+        # Chinese names are never matched fuzzily: one character tells eosinophils
+        # (嗜酸性) from basophils (嗜碱性).
+        self._fuzzy_keys = [k for k in self._by_name if len(k) >= _FUZZY_MIN_LEN and not _CJK.search(k)]
+        self._by_loinc = {c.loinc: a for a in self.analytes for c in a.codes}
+        self._code = {c.loinc: c for a in self.analytes for c in a.codes}
+        self._by_canonical = {a.name: a for a in self.analytes}
+        self.ambiguous: dict[str, tuple[Analyte, ...]] = {
+            normalise_name(abbr): tuple(self._by_canonical[n] for n in names)
+            for abbr, names in data.get("ambiguous", {}).items()
+        }
 
     def by_loinc(self, code: str) -> Analyte | None:
         return self._by_loinc.get(code)
+
+    def by_name(self, name: str) -> Analyte | None:
+        """The analyte whose canonical name this is (exactly)."""
+        return self._by_canonical.get(name)
+
+    def code(self, loinc: str) -> Code | None:
+        return self._code.get(loinc)
 
     def match(self, name: str, unit: str | None = None, *, urine: bool = False) -> tuple[Analyte | None, float]:
         """The analyte a printed name means, with a match score 0-100.
@@ -131,14 +187,42 @@ class Catalog:
         key = normalise_name(name)
         if not key:
             return None, 0.0
+        if key in self.ambiguous:
+            return self.disambiguate(key, unit, urine=urine) or self.ambiguous[key][0], 100.0
+        if _CJK.search(key) and key not in self._by_name:
+            # "WBC 白细胞计数", "白细胞计数WBC": the code or the Chinese name alone.
+            for part in (" ".join(_CJK.findall(key)), _CJK.sub(" ", key)):
+                part = " ".join(part.split())
+                if part and part != key:
+                    hit = self.match(part, unit, urine=urine)
+                    if hit[0] is not None:
+                        return hit
+            return None, 0.0
         if urine and not key.startswith("urine"):
             hit = self._by_name.get(f"urine {key}")
             if hit is not None:
                 return hit, 100.0
         analyte, score = self._by_name.get(key), 100.0
         if analyte is None:
+            # A row number printed before the name: "1 WBC", "9LYMPH%".
+            numbered = re.fullmatch(r"\d{1,2}\s*([a-z\u4e00-\u9fff].*)", key)
+            hit = self.match(numbered.group(1), unit, urine=urine) if numbered else (None, 0.0)
+            if hit[0] is not None:
+                return hit
+        if analyte is None:
             stripped = re.sub(r"\s*[%#]$", "", key)
             analyte = self._by_name.get(stripped)
+            if analyte is not None and unit is None and analyte.group is not None:
+                # "NEUT#" is the absolute count, "NEUT%" the percentage, whatever the
+                # bare name's default sibling is.
+                marked = "%" if key.endswith("%") else "10^3/uL"
+                analyte = self._sibling_for_unit(analyte, marked)
+        if analyte is None and _ABSOLUTE.search(key):
+            # "Absolute Neutrophil Count", "Lymphs (Abs)": the count sibling of the base name.
+            base = " ".join(_ABSOLUTE.sub(" ", key).split())
+            found = self._by_name.get(base) or self._by_name.get(base + "s")
+            if found is not None and found.group is not None:
+                analyte = self._sibling_for_unit(found, "10^3/uL")
         if analyte is None and "0" in key:
             # OCR reads the letter O as a zero next to letters: "C02", "H C03".
             analyte = self._by_name.get(re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key))
@@ -167,6 +251,17 @@ class Catalog:
             return None, 0.0
         return self._sibling_for_unit(analyte, unit), score
 
+    def disambiguate(self, key: str, unit: str | None, *, urine: bool = False) -> Analyte | None:
+        """The one analyte an ambiguous abbreviation (``PCT``, ``ALB``) means with this unit
+        (or under a urinalysis heading), or None when nothing decides."""
+        candidates = self.ambiguous.get(key, ())
+        if urine:
+            in_urine = [a for a in candidates if a.panel == "Urinalysis" or a.name.startswith("Urine")]
+            if len(in_urine) == 1 and (unit is None or unit in in_urine[0].accepted_units):
+                return in_urine[0]
+        fits = [a for a in candidates if unit is not None and unit in a.accepted_units]
+        return fits[0] if len(fits) == 1 else None
+
     def _sibling_for_unit(self, analyte: Analyte, unit: str | None) -> Analyte:
         if analyte.group is None or unit is None or unit in analyte.accepted_units:
             return analyte
@@ -185,7 +280,7 @@ class Catalog:
         if text is None:
             return None
         cleaned = unicodedata.normalize("NFKC", text).strip().replace("µ", "u").replace("μ", "u")
-        if not cleaned:
+        if not cleaned or _NOT_A_UNIT.fullmatch(cleaned):
             return None
         key = _unit_key(cleaned)
         hit = (self._unit_exact.get(_unit_key(cleaned, fold_case=False)) or self._unit_alias.get(key)
@@ -247,9 +342,10 @@ def _analyte(a: dict) -> Analyte:
     if a["unit"] is not None:
         factors.setdefault(a["unit"], 1.0)
     bounds = a.get("bounds")
+    codes = tuple(Code(c["loinc"], c["kind"], c.get("ucum"), c.get("display"), c.get("when")) for c in a["codes"])
     return Analyte(
         a["name"],
-        a["loinc"],
+        codes,
         a["unit"],
         tuple(factors),
         (float(bounds[0]), float(bounds[1])) if bounds else None,
