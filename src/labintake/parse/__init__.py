@@ -56,8 +56,10 @@ class ParseOutcome:
 
     @property
     def score(self) -> float:
+        # Rows the catalog recognises count for a little more: of two readings with as
+        # many rows, the one whose names were read whole is the better one.
         rows = self.report.results
-        return len(rows) - 2 * sum(r.needs_review for r in rows)
+        return len(rows) + 0.5 * sum(r.loinc is not None for r in rows) - 2 * sum(r.needs_review for r in rows)
 
     @property
     def metadata(self) -> dict:

@@ -19,45 +19,20 @@ from dataclasses import dataclass, field
 
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
-from labintake.parse import values
-from labintake.parse.catalog import Catalog, normalise_name
+from labintake.parse import debris, values
+from labintake.parse.catalog import Catalog
+from labintake.parse.columns import (
+    CJK,
+    IGNORED_KINDS,
+    Column,
+    column_of,
+    find_header,
+    join_cjk,
+    two_table_split,
+)
 from labintake.parse.lines import Line, Segment, split_segments
 
-HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "name": ("test", "test name", "tests", "analyte", "component", "parameter", "investigation",
-             "description", "test description", "examination", "procedure", "determination",
-             # de, fr, es, it
-             "untersuchung", "analyse", "parameter", "test", "analyt", "bestimmung",
-             "analyses", "examen", "paramètre", "prueba", "pruebas", "determinación", "análisis",
-             "estudio", "esame", "esami", "analisi", "determinazione"),
-    "value": ("result", "results", "value", "your value", "observed value", "result value",
-              "patient result", "in range", "current result",
-              "ergebnis", "befund", "wert", "messwert", "résultat", "résultats", "valeur",
-              "resultado", "resultados", "valor", "risultato", "risultati", "valore", "esito"),
-    "flag": ("flag", "flags", "abnormal", "abn", "h/l", "indicator", "out of range", "status",
-             "kennzeichen", "markierung", "bewertung", "indicateur", "alerte", "indicador", "marca",
-             "indicatore"),
-    "unit": ("units", "unit", "uom", "unit of measure", "einheit", "einheiten", "unité", "unités",
-             "unidad", "unidades", "unità", "u m", "um"),
-    "range": ("reference range", "reference interval", "ref range", "ref. range", "normal range",
-              "reference", "range", "ref interval", "biological reference interval",
-              "reference value", "reference values", "expected range", "standard range",
-              "normal values", "ref. interval", "ref range/units",
-              "referenzbereich", "referenzwerte", "normbereich", "normalbereich", "referenz",
-              "valeurs de référence", "valeurs de reference", "valeurs normales", "intervalle de référence",
-              "références", "valores de referencia", "valor de referencia", "intervalo de referencia",
-              "rango de referencia", "valori di riferimento", "intervallo di riferimento",
-              "valori normali"),
-}
-_HEADER_LOOKUP = {normalise_name(w): kind for kind, ws in HEADER_WORDS.items() for w in ws}
 _UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*\[\]{}().,0-9²³⁹¹⁰]+)$")
-
-
-@dataclass(slots=True)
-class Column:
-    kind: str
-    x0: float
-    x1: float
 
 
 @dataclass(slots=True)
@@ -77,44 +52,6 @@ class RawRow:
     def bold(self) -> bool:
         """The value is printed in bold (many LIS mark out-of-range values so)."""
         return bool(self.value_words) and all(w.bold for w in self.value_words)
-
-
-def find_header(line: Line) -> list[Column] | None:
-    """Columns if ``line`` is a table header (a name and a value column, and 3+ known)."""
-    cols = _header_columns(line)
-    if cols is None:
-        return None
-    if "name" not in [c.kind for c in cols]:
-        # Some layouts leave the name column unlabelled: it starts at the page margin.
-        cols.insert(0, Column("name", 0.0, 0.0))
-    return cols
-
-
-def _header_columns(line: Line) -> list[Column] | None:
-    cols: list[Column] = []
-    for seg in line.segments:
-        kind = _HEADER_LOOKUP.get(normalise_name(seg.text))
-        if kind is not None:
-            cols.append(Column(kind, seg.x0, seg.x1))
-            continue
-        for w in seg.words:  # "Result Flag" read as one segment
-            kind = _HEADER_LOOKUP.get(normalise_name(w.text))
-            if kind is None:
-                return None
-            cols.append(Column(kind, w.x0, w.x1))
-    kinds = [c.kind for c in cols]
-    if len(cols) < 3 or "value" not in kinds or len(set(kinds)) < 3:
-        return None
-    return sorted(cols, key=lambda c: c.x0)
-
-
-def _column_of(x0: float, cols: list[Column]) -> str:
-    kind = cols[0].kind
-    for prev, col in zip(cols, cols[1:]):
-        boundary = (prev.x1 + col.x0) / 2 if prev.x1 > prev.x0 else col.x0 - 2
-        if x0 >= boundary:
-            kind = col.kind
-    return kind
 
 
 def parse_rows(lines: list[Line], catalog: Catalog, *, use_columns: bool = True) -> list[RawRow]:
@@ -280,7 +217,7 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
                 current, right = [], []
             split, page = None, line.page
         if split is None:
-            split = _two_table_split(line)
+            split = two_table_split(line)
         if split is None:
             current.append(line)
             continue
@@ -296,46 +233,39 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
     return [s for s in streams if s]
 
 
-def _two_table_split(line: Line) -> float | None:
-    cols = _header_columns(line)
-    if cols is None:
-        return None
-    values = [c for c in cols if c.kind == "value"]
-    if len(values) < 2:
-        return None
-    # The second table starts after the first table's last column: at its own first
-    # column (usually the name column) left of the second value column.
-    second_value = values[1]
-    first_value = values[0]
-    starts = [c for c in cols if first_value.x1 < c.x0 < second_value.x0 and c.kind == "name"]
-    if starts:
-        return starts[0].x0 - 2
-    between = [c for c in cols if first_value.x1 < c.x0 < second_value.x0]
-    if not between:
-        return None
-    # No name column labelled: split in the widest gap between the two value columns.
-    gaps = [(b.x0 - a.x1, (a.x1 + b.x0) / 2) for a, b in zip(cols, cols[1:]) if first_value.x0 <= a.x0 < second_value.x0]
-    return max(gaps)[1] if gaps else None
-
-
 def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow | None:
-    segs = line.segments
+    segs = _without_superscripts(line)
     if not segs:
         return None
     segs = _peel_values(segs, cols)
-    hints = [(_column_of(s.x0, cols) if cols else None) for s in segs]
+    hints = [(column_of(s.x0, cols) if cols else None) for s in segs]
+    # A row number or test code before the name: a code that reads as an abbreviation
+    # ("WBC", "LYMPH%") stays with the name, a bare number goes.
+    prefix: list[str] = []
+    while segs and hints[0] == "code":
+        words = [re.sub(r"^\d{1,3}[.)]?(?=[A-Za-z])", "", w.text) for w in segs[0].words]
+        if words and re.fullmatch(r"\d{1,3}[.)]?", words[0]):
+            words = words[1:]
+        prefix.extend(w for w in words if re.fullmatch(r"[A-Za-z][A-Za-z0-9%#\-]*", w))
+        segs, hints = segs[1:], hints[1:]
+    keep = [k for k, h in enumerate(hints) if h not in IGNORED_KINDS]
+    segs, hints = [segs[k] for k in keep], [hints[k] for k in keep]
+    if not segs:
+        return None
     # The name: leading segments in the name column, or the first segment.
     name_parts: list[Segment] = []
     i = 0
     while i < len(segs) and (hints[i] == "name" or (i == 0 and hints[i] is None)):
-        if values.parse_value(segs[i].text) is not None and name_parts:
+        if values.parse_value(segs[i].text) is not None and (name_parts or prefix):
             break
         name_parts.append(segs[i])
         i += 1
-    name = " ".join(s.text for s in name_parts).strip()
+    name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
-    if name.endswith(":") or (name and not re.search(r"[A-Za-z]", name)):
+    if name.endswith(":") or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
+        return None
+    if name and debris.is_interpretation_label(name):
         return None
     cells = _classify(segs[i:], hints[i:])
     if cells is None:
@@ -347,6 +277,24 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow 
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+
+
+def _without_superscripts(line: Line) -> list[Segment]:
+    """The line's segments without performing-site superscripts (``Hemoglobin ⁰¹``):
+    short digits or letters printed smaller than the line and raised above it."""
+    words = line.words
+    if len(words) < 2:
+        return line.segments
+    heights = sorted(w.y1 - w.y0 for w in words)
+    h = heights[len(heights) // 2]
+    centre = sorted((w.y0 + w.y1) / 2 for w in words)[len(words) // 2]
+    small = [w for w in words[1:]
+             if w.y1 - w.y0 < 0.75 * h and (w.y0 + w.y1) / 2 < centre - 0.15 * h
+             and re.fullmatch(r"\d{1,2}|[A-Za-z]{1,2}|\d[A-Za-z]", w.text)]
+    if not small:
+        return line.segments
+    drop = {id(w) for w in small}
+    return split_segments([w for w in words if id(w) not in drop])
 
 
 def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:
@@ -414,13 +362,35 @@ def _classify(segs: list[Segment], hints: list[str | None]):
     for seg, hint in zip(segs, hints):
         if take(seg.text, seg.words, hint):
             continue
-        # A segment holding several cells ("112 H", "6.8 x10E3/uL"): word by word.
-        for w in seg.words:
-            if not take(w.text, [w], hint, whole=len(seg.words) == 1):
-                extra.append(w.text)
+        # A segment holding several cells ("112 H", "6.8 x10E3/uL", "mmol/L (< 5.0)"):
+        # the longest run of words that reads as one cell, then the rest.
+        ws = seg.words
+        i = 0
+        while i < len(ws):
+            for j in range(len(ws) if i else len(ws) - 1, i, -1):
+                text = " ".join(w.text for w in ws[i:j])
+                if take(text, ws[i:j], hint, whole=len(ws) == 1):
+                    i = j
+                    break
+            else:
+                if not _take_glued(ws[i], hint, take):
+                    extra.append(ws[i].text)
+                i += 1
     if value is None:
         return None
     return value, value_words, flag, unit, rng, extra, cells
+
+
+_GLUED_RANGE_UNIT = re.compile(r"^(?P<a>[<>≤≥]?\(?\d[\d.,]*\s*[-–]\s*\d[\d.,]*\)?)(?P<b>[a-zA-Zµμ%/][^\s]*)$")
+
+
+def _take_glued(word: Word, hint: str | None, take) -> bool:
+    """``3.5-5.0mmol/L``: a range printed against its unit, one word."""
+    m = _GLUED_RANGE_UNIT.match(word.text)
+    if m is None:
+        return False
+    took = take(m.group("a"), [word], "range")
+    return take(m.group("b"), [word], "unit") or took
 
 
 def _is_number(text: str) -> bool:

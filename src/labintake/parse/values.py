@@ -50,7 +50,7 @@ QUALITATIVE = {
     "ujemny", "ujemna", "ujemne", "dodatni", "dodatnia", "dodatnie", "nie wykryto", "wykryto",
     "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
     # tr
-    "negatif", "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı",
+    "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı",
     # zh
     "阴性", "阳性", "弱阳性", "未检出", "检出", "微量", "正常", "清", "清亮", "透明", "黄色", "淡黄色",
     "浑浊", "微浑", "±", "+-",
@@ -62,7 +62,7 @@ _NEGATIVE_WORDS = {"negative", "neg", "not detected", "none detected", "non-reac
                    "not seen", "negativ", "nicht nachweisbar", "negatif", "absence", "non detecte",
                    "negativo", "ausente", "no detectado", "assente", "unauffallig", "nao reagente",
                    "nao detectado", "negatief", "niet aantoonbaar", "ujemny", "ujemna", "ujemne",
-                   "nie wykryto", "negatif", "saptanmadı", "阴性", "未检出", "正常"}
+                   "nie wykryto", "saptanmadı", "阴性", "未检出", "正常"}
 _GRADE_RE = re.compile(r"^(?:[1-4]\+|\+{1,4})$")  # dipstick grades: 1+, 2+, ++
 
 FLAGS = {

@@ -1,0 +1,43 @@
+"""Lines that look like result rows but are not: interpretation and risk-group tables,
+notes under a result.
+
+Labs print the meaning of a value beside or under it ("Desirable  < 200 mg/dL",
+"Prediabetes  5.7 - 6.4 %", "| Extreme | 50"). Such a line has a number and often a
+unit or a range, so it reads like a row; what gives it away is its label, which names
+a category of the value rather than something measured. No analyte is called
+"Optimal" or "High risk", so a label made only of such words is never a result.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Words that name a category of a value (folded, lower case). Kept to words that are
+# never, alone or together, the name of an analyte.
+_CATEGORY_WORDS = frozenset("""  # noqa: SIM905 - a word list reads best as text
+    optimal near above desirable undesirable borderline high low very moderate extreme extremely
+    risk group average elevated normal abnormal increased decreased reduced ideal acceptable
+    deficiency deficient insufficiency insufficient sufficiency sufficient toxicity toxic
+    prediabetes pre-diabetes prediabetic diabetes diabetic non-diabetic nondiabetic adult adults
+    child children men women male female optimum target goal range ranges category level levels
+    interpretation remark remarks note notes mild severe severely poor good excellent controlled
+    uncontrolled control fair action suggested recommended intermediate cut-off cutoff cut off
+    negative positive equivocal indeterminate grey zone gray and or to of in the for with
+    hoch niedrig erhoht erniedrigt grenzwertig wunschenswert optimal risiko mittel
+    eleve bas limite souhaitable risque moyen faible
+    alto bajo limite deseable riesgo moderado
+    alto basso desiderabile rischio
+""".split())
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def is_interpretation_label(name: str) -> bool:
+    """True when ``name`` only names a category of the value ("Borderline high",
+    "Low risk", "Vitamin D deficiency" is not: it names an analyte too)."""
+    words = [w for w in re.split(r"[^a-z\-]+", _fold(name)) if w and w != "-"]
+    return bool(words) and all(w in _CATEGORY_WORDS for w in words)
