@@ -353,7 +353,7 @@ def _classify(segs: list[Segment], hints: list[str | None]):
                     cells.append(("range", x0, x1))
                     return True
             elif kind == "unit" and unit is None and value is not None:
-                if _UNIT_SHAPE.match(text.replace(" ", "")) and not _is_number(text):
+                if _UNIT_SHAPE.match(text.replace(" ", "")) and not _is_number(text) and _balanced(text):
                     unit = text
                     cells.append(("unit", x0, x1))
                     return True
@@ -391,6 +391,11 @@ def _take_glued(word: Word, hint: str | None, take) -> bool:
         return False
     took = take(m.group("a"), [word], "range")
     return take(m.group("b"), [word], "unit") or took
+
+
+def _balanced(text: str) -> bool:
+    """``mmol/mol (20`` is a unit and half a range, not a unit."""
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
 
 
 def _is_number(text: str) -> bool:
