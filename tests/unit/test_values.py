@@ -279,3 +279,8 @@ def test_a_value_on_a_strict_bound_is_outside_it():
 def test_qualitative_values_in_more_languages(text):
     v = parse_value(text)
     assert v is not None and v.value is None
+
+
+def test_a_chinese_range_read_character_by_character():
+    r = parse_range("男 ： 0 - 1 5")
+    assert (r.low, r.high) == (0.0, 15.0)

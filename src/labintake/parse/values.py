@@ -189,6 +189,8 @@ def _parse_range(text: str) -> ReferenceRange | None:
     t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
     if not t:
         return None
+    if re.search(r"[\u3000-\u9fff\uff00-\uffef]", t):
+        t = re.sub(r"\s+", "", t)  # OCR reports each character of a CJK line as a word: "0 - 1 5"
     _, bare = sex_of_range(t)
     m = _RANGE_RE.match(bare)
     if m:
