@@ -216,3 +216,14 @@ def test_strict_one_sided_range_flags_the_bound():
                row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216))
     chol = parse_document(doc).results[0]
     assert chol.flag == "high" and chol.reference_range == ReferenceRange(high=200.0, text="<200", high_comparator="<")
+
+
+def test_a_unit_wrapped_over_two_lines():
+    doc = _doc(
+        HEADER,
+        row((54, "WBC"), (230, "6.1"), (340, "x10^3/"), (450, "4.0-11.0"), y=200),
+        row((340, "uL"), y=210),
+        row((54, "Hemoglobin"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=226),
+    )
+    wbc, hgb = parse_document(doc).results
+    assert wbc.unit == "10^3/uL" and hgb.unit == "g/dL"

@@ -21,6 +21,7 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
 from labintake.parse import debris, values
 from labintake.parse.catalog import Catalog
+from labintake.parse.cells import UNIT_SHAPE, classify
 from labintake.parse.columns import (
     CJK,
     IGNORED_KINDS,
@@ -31,8 +32,6 @@ from labintake.parse.columns import (
     two_table_split,
 )
 from labintake.parse.lines import Line, Segment, split_segments
-
-_UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*\[\]{}().,0-9²³⁹¹⁰]+)$")
 
 
 @dataclass(slots=True)
@@ -95,6 +94,10 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         if prev is not None and _continues_name(line, prev, catalog):
             prev[1].name = f"{prev[1].name} {line.text}"
             prev = (line, prev[1])  # a third line may follow
+            continue
+        if prev is not None and _continues_unit(line, prev):
+            prev[1].unit = f"{prev[1].unit}{line.text.strip()}"
+            prev = None
             continue
         heading = _section_heading(line)
         if heading is not None and (saw_header or not rows):
@@ -159,6 +162,19 @@ def _continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> 
     if text.startswith("(") or text[:1].islower():
         return True
     return _better_joined(catalog, row.name, text, row.name)
+
+
+def _continues_unit(line: Line, prev: tuple[Line, RawRow]) -> bool:
+    """``line`` holds the rest of the previous row's unit (``x10^3/`` over ``uL``): one
+    short word, right under the unit cell, and the unit ends as if cut off."""
+    prev_line, row = prev
+    if row.unit is None or len(line.words) != 1 or not _tight(prev_line, line):
+        return False
+    unit_cell = next(((x0, x1) for k, x0, x1 in row.cells if k == "unit"), None)
+    word = line.words[0]
+    if unit_cell is None or abs(word.x0 - unit_cell[0]) > 6 or len(word.text) > 8:
+        return False
+    return row.unit.endswith(("/", "^", "*", "x", "·")) and bool(UNIT_SHAPE.match(word.text))
 
 
 def _better_joined(catalog: Catalog, first: str, second: str, alone: str) -> bool:
@@ -267,7 +283,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow 
         return None
     if name and debris.is_interpretation_label(name):
         return None
-    cells = _classify(segs[i:], hints[i:])
+    cells = classify(segs[i:], hints[i:])
     if cells is None:
         return None
     value, value_words, flag, unit, rng, extra, positions = cells
@@ -312,95 +328,6 @@ def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment
         if w.x0 >= value_col.x0 - 3 and values.parse_value(w.text) is not None:
             return [Segment(first.words[:k]), Segment(first.words[k:]), *segs[1:]]
     return segs
-
-
-def _classify(segs: list[Segment], hints: list[str | None]):
-    value: values.Value | None = None
-    value_words: list[Word] = []
-    flag: str | None = None
-    unit: str | None = None
-    rng: ReferenceRange | None = None
-    extra: list[str] = []
-    cells: list[tuple[str, float, float]] = []
-
-    def take(text: str, words: list[Word], hint: str | None, whole: bool = True) -> bool:
-        nonlocal value, value_words, flag, unit, rng
-        x0, x1 = words[0].x0, words[-1].x1
-        order = ("value", "flag", "range", "unit")
-        if hint in order:
-            order = (hint, *[k for k in order if k != hint])
-        for kind in order:
-            if kind == "value" and value is None and hint not in ("range", "unit"):
-                v = values.parse_value(text)
-                if v is not None:
-                    value, value_words = v, words
-                    cells.append(("value", x0, x1))
-                    if v.glued_flag and flag is None:
-                        flag = v.glued_flag
-                    return True
-            elif kind == "flag" and flag is None and value is not None:
-                f = values.parse_flag(text)
-                if f is not None and text.strip() in values.SIGN_FLAGS and not whole:
-                    f = None
-                if f is not None and (hint == "flag" or len(text) <= 4 or text.isalpha()):
-                    flag = f
-                    cells.append(("flag", x0, x1))
-                    return True
-            elif kind == "range" and rng is None and (value is not None or hint == "range"):
-                r = values.parse_range(text)
-                if r is not None:
-                    rng = r
-                    cells.append(("range", x0, x1))
-                    return True
-            elif kind == "unit" and unit is None and value is not None:
-                if _UNIT_SHAPE.match(text.replace(" ", "")) and not _is_number(text) and _balanced(text):
-                    unit = text
-                    cells.append(("unit", x0, x1))
-                    return True
-        return False
-
-    for seg, hint in zip(segs, hints):
-        if take(seg.text, seg.words, hint):
-            continue
-        # A segment holding several cells ("112 H", "6.8 x10E3/uL", "mmol/L (< 5.0)"):
-        # the longest run of words that reads as one cell, then the rest.
-        ws = seg.words
-        i = 0
-        while i < len(ws):
-            for j in range(len(ws) if i else len(ws) - 1, i, -1):
-                text = " ".join(w.text for w in ws[i:j])
-                if take(text, ws[i:j], hint, whole=len(ws) == 1):
-                    i = j
-                    break
-            else:
-                if not _take_glued(ws[i], hint, take):
-                    extra.append(ws[i].text)
-                i += 1
-    if value is None:
-        return None
-    return value, value_words, flag, unit, rng, extra, cells
-
-
-_GLUED_RANGE_UNIT = re.compile(r"^(?P<a>[<>≤≥]?\(?\d[\d.,]*\s*[-–]\s*\d[\d.,]*\)?)(?P<b>[a-zA-Zµμ%/][^\s]*)$")
-
-
-def _take_glued(word: Word, hint: str | None, take) -> bool:
-    """``3.5-5.0mmol/L``: a range printed against its unit, one word."""
-    m = _GLUED_RANGE_UNIT.match(word.text)
-    if m is None:
-        return False
-    took = take(m.group("a"), [word], "range")
-    return take(m.group("b"), [word], "unit") or took
-
-
-def _balanced(text: str) -> bool:
-    """``mmol/mol (20`` is a unit and half a range, not a unit."""
-    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
-
-
-def _is_number(text: str) -> bool:
-    v = values.parse_value(text)
-    return v is not None and v.value is not None
 
 
 def _section_heading(line: Line) -> str | None:
