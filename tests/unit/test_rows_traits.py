@@ -227,3 +227,17 @@ def test_a_unit_wrapped_over_two_lines():
     )
     wbc, hgb = parse_document(doc).results
     assert wbc.unit == "10^3/uL" and hgb.unit == "g/dL"
+
+
+def test_a_headerless_chinese_table_with_row_numbers_and_abbreviations():
+    doc = _doc(
+        row((30, "1"), _cjk(60, "白细胞计数"), (150, "WBC"), (200, "11.6"), (240, "↑"), (270, "10^9/L"), (340, "3.5--9.5"), y=100),
+        row((30, "2"), _cjk(60, "血红蛋白"), (150, "HGB"), (200, "135"), (270, "g/L"), (340, "115～150"), y=116),
+        row((30, "3"), _cjk(60, "血小板计数"), (150, "PLT"), (200, "210"), (270, "10^9/L"), (340, "125-350"), y=132),
+        row((30, "4"), _cjk(60, "尿蛋白"), (200, "阴性(-)"), (340, "阴性"), y=148),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.flag) for r in results] == [
+        ("白细胞计数 WBC", 11.6, "high"), ("血红蛋白 HGB", 135.0, "normal"), ("血小板计数 PLT", 210.0, "normal"),
+        ("尿蛋白", None, "normal")]
+    assert results[0].reference_range.high == 9.5 and results[1].reference_range.low == 115.0

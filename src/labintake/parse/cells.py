@@ -10,7 +10,7 @@ from labintake.extract.document import Word
 from labintake.parse import values
 from labintake.parse.lines import Segment
 
-UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*\[\]{}().,0-9²³⁹¹⁰]+)$")
+UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*×~\[\]{}().,0-9²³⁹¹⁰]+)$")
 
 
 def classify(segs: list[Segment], hints: list[str | None]):

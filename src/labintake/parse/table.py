@@ -266,6 +266,8 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow 
         segs, hints = segs[1:], hints[1:]
     keep = [k for k, h in enumerate(hints) if h not in IGNORED_KINDS]
     segs, hints = [segs[k] for k in keep], [hints[k] for k in keep]
+    if len(segs) > 2 and hints[0] in (None, "name") and hints[1] in (None, "name") and _is_row_number(segs[0].text) and _is_label(segs[1].text, catalog):
+        segs, hints = segs[1:], hints[1:]  # "1  白细胞计数  5.6 …": a row number, no header
     if not segs:
         return None
     # The name: leading segments in the name column, or the first segment.
@@ -274,6 +276,15 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow 
     while i < len(segs) and (hints[i] == "name" or (i == 0 and hints[i] is None)):
         if values.parse_value(segs[i].text) is not None and (name_parts or prefix):
             break
+        name_parts.append(segs[i])
+        i += 1
+    # "白细胞计数 WBC 5.6": an abbreviation printed after a name the catalog does not
+    # know (another script, a local spelling) is part of the name.
+    while (i < len(segs) and hints[i] in (None, "code") and name_parts
+           and re.fullmatch(r"[A-Za-z][A-Za-z0-9%#\-]{1,9}", segs[i].text)
+           and values.parse_flag(segs[i].text) is None and not catalog.is_known_unit(segs[i].text)
+           and catalog.match(" ".join(s.text for s in name_parts))[0] is None
+           and catalog.match(segs[i].text)[0] is not None):
         name_parts.append(segs[i])
         i += 1
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
@@ -293,6 +304,16 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow 
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+
+
+def _is_row_number(text: str) -> bool:
+    return re.fullmatch(r"\d{1,3}[.)]?", text.strip()) is not None
+
+
+def _is_label(text: str, catalog: Catalog) -> bool:
+    """Reads as a test name: letters (any script), not a value, range or unit."""
+    return (sum(c.isalpha() for c in text) >= 3 and values.parse_value(text) is None
+            and values.parse_range(text) is None and not catalog.is_known_unit(text))
 
 
 def _without_superscripts(line: Line) -> list[Segment]:

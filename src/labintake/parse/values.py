@@ -18,7 +18,7 @@ _VALUE_RE = re.compile(
     rf"^(?P<pre>{_MARK})?(?P<cmp>{_CMP})?(?P<num>{_NUM})(?P<flag>{_MARK})?$"
 )
 _RANGE_RE = re.compile(
-    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-|–|—|‒|−|to|bis|à|a|~|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
+    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
 )
 _BOUND_RE = re.compile(rf"^\(?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*\)?$")
 
@@ -136,6 +136,9 @@ def parse_value(text: str) -> Value | None:
         return Value(to_number(m.group("num")), literal, cmp_, parse_flag(mark) if mark else None)
     if is_qualitative(t):
         return Value(None, t)
+    m = re.fullmatch(r"(.+?)\s*[\(（]\s*[+\-−±]{1,4}\s*[\)）]", t)  # "阴性(-)", "Positive (+)"
+    if m and is_qualitative(m.group(1)):
+        return Value(None, t)
     m = re.fullmatch(r"(.+?)\s*\*", t)  # "1+ *", "Positive*": a marked qualitative result
     if m and is_qualitative(m.group(1)):
         return Value(None, m.group(1), None, "abnormal")
@@ -229,7 +232,7 @@ def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
     if value.value is None:
         if rng.low is not None or rng.high is not None or not rng.text:
             return None
-        got, want = fold(value.text), fold(rng.text)
+        got, want = (re.sub(r"\s*[\(（][+\-−±]{1,4}[\)）]$", "", fold(t)) for t in (value.text, rng.text))
         if got == want or (got in _NEGATIVE_WORDS and want in _NEGATIVE_WORDS):
             return "normal"
         return "abnormal"
