@@ -13,6 +13,9 @@ from labintake.parse.lines import Segment
 UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*×~\[\]{}().,0-9²³⁹¹⁰]+)$")
 
 
+_CELL_WORDS = 5
+
+
 def classify(segs: list[Segment], hints: list[str | None]):
     value: values.Value | None = None
     value_words: list[Word] = []
@@ -66,7 +69,8 @@ def classify(segs: list[Segment], hints: list[str | None]):
         ws = seg.words
         i = 0
         while i < len(ws):
-            for j in range(len(ws) if i else len(ws) - 1, i, -1):
+            # A cell is at most a few words ("12.0 - 16.0", "mmol/L (< 5.0)").
+            for j in range(min(len(ws) if i else len(ws) - 1, i + _CELL_WORDS), i, -1):
                 text = " ".join(w.text for w in ws[i:j])
                 if take(text, ws[i:j], hint, whole=len(ws) == 1):
                     i = j

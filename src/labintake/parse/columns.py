@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from labintake.parse.lines import Line
 
@@ -74,6 +75,7 @@ _RESULT_KINDS = frozenset({"name", "value", "flag", "unit", "range"})
 CJK = r"\u3000-\u9fff\uff00-\uffef"
 
 
+@lru_cache(maxsize=16384)
 def header_key(text: str) -> str:
     """A header cell compared across languages: folded like analyte names, CJK kept
     (and the spaces OCR puts between CJK characters removed)."""
@@ -84,13 +86,19 @@ def header_key(text: str) -> str:
     return join_cjk(" ".join(text.split()))
 
 
+_CJK_SPACE = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
+
+
 def join_cjk(text: str) -> str:
     """``白 细 胞`` -> ``白细胞``: OCR reports each CJK character as a word."""
-    return re.sub(rf"(?<=[{CJK}])\s+(?=[{CJK}])", "", text)
+    return _CJK_SPACE.sub("", text) if " " in text else text
 
 
 _HEADER_LOOKUP = {header_key(w): kind for kind, ws in HEADER_WORDS.items() for w in ws}
 _LONGEST_HEADER = max(len(k.split()) for k in _HEADER_LOOKUP)
+# What a header cell can start with: a phrase's first word, or a CJK phrase's first
+# character (OCR gives those one by one). Any other word ends the header check at once.
+_STARTS = {k.split()[0] for k in _HEADER_LOOKUP} | {k[0] for k in _HEADER_LOOKUP}
 
 
 @dataclass(slots=True)
@@ -123,6 +131,8 @@ def header_columns(line: Line) -> list[Column] | None:
         ws = [w for w in seg.words if header_key(w.text)]
         i = 0
         while i < len(ws):
+            if header_key(ws[i].text) not in _STARTS:
+                return None
             for j in range(min(len(ws), i + _LONGEST_HEADER + 4), i, -1):
                 kind = _HEADER_LOOKUP.get(header_key(" ".join(w.text for w in ws[i:j])))
                 if kind is not None:

@@ -322,7 +322,10 @@ def _without_superscripts(line: Line) -> list[Segment]:
     words = line.words
     if len(words) < 2:
         return line.segments
-    heights = sorted(w.y1 - w.y0 for w in words)
+    heights = [w.y1 - w.y0 for w in words]
+    if min(heights) >= 0.75 * max(heights):
+        return line.segments  # all one size: the common case, decided cheaply
+    heights.sort()
     h = heights[len(heights) // 2]
     centre = sorted((w.y0 + w.y1) / 2 for w in words)[len(words) // 2]
     small = [w for w in words[1:]
