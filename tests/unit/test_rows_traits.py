@@ -241,3 +241,18 @@ def test_a_headerless_chinese_table_with_row_numbers_and_abbreviations():
         ("白细胞计数 WBC", 11.6, "high"), ("血红蛋白 HGB", 135.0, "normal"), ("血小板计数 PLT", 210.0, "normal"),
         ("尿蛋白", None, "normal")]
     assert results[0].reference_range.high == 9.5 and results[1].reference_range.low == 115.0
+
+
+def test_an_interpretation_table_under_a_result_is_read_past():
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin A1c"), (230, "6.1"), (340, "%"), (450, "4.0-5.6"), y=200),
+        row((54, "HbA1c in %"), (230, "Interpretation"), y=222),
+        row((54, "HbA1c"), (230, "<5.7"), (340, "%"), (450, "Normal"), y=236),
+        row((54, "HbA1c"), (230, "5.7-6.4"), (340, "%"), (450, "Prediabetes"), y=250),
+        row((54, "HbA1c"), (230, ">6.4"), (340, "%"), (450, "Diabetes"), y=264),
+        row((54, "GLUCOSE PANEL"), y=296),
+        row((54, "Glucose"), (230, "96"), (340, "mg/dL"), (450, "70-99"), y=316),
+    )
+    assert [(r.name_as_printed, r.value) for r in parse_document(doc).results] == [
+        ("Hemoglobin A1c", 6.1), ("Glucose", 96.0)]

@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from labintake.parse import values
+
 # Words that name a category of a value (folded, lower case). Kept to words that are
 # never, alone or together, the name of an analyte.
-_CATEGORY_WORDS = frozenset("""  # noqa: SIM905 - a word list reads best as text
+_CATEGORY_WORDS = frozenset("""
     optimal near above desirable undesirable borderline high low very moderate extreme extremely
     risk group average elevated normal abnormal increased decreased reduced ideal acceptable
     deficiency deficient insufficiency insufficient sufficiency sufficient toxicity toxic
@@ -28,7 +30,7 @@ _CATEGORY_WORDS = frozenset("""  # noqa: SIM905 - a word list reads best as text
     eleve bas limite souhaitable risque moyen faible
     alto bajo limite deseable riesgo moderado
     alto basso desiderabile rischio
-""".split())
+""".split())  # noqa: SIM905 - a word list reads best as text
 
 
 def _fold(text: str) -> str:
@@ -41,3 +43,27 @@ def is_interpretation_label(name: str) -> bool:
     "Low risk", "Vitamin D deficiency" is not: it names an analyte too)."""
     words = [w for w in re.split(r"[^a-z\-]+", _fold(name)) if w and w != "-"]
     return bool(words) and all(w in _CATEGORY_WORDS for w in words)
+
+
+# Headings of a table that explains values rather than reports them.
+_NOTES_HEADING = re.compile(
+    r"\b(?:interpretation|interpretations|risk group|risk groups|risk category|risk level|category|categories|"
+    r"decision limits?|clinical significance|interpretation guide|interpretacion|interpretação|interpretacao|"
+    r"interpretazione|beurteilung|interpretatie|yorum|interpretacja|grupa ryzyka|risiko|risque|riesgo)\b"
+    r"|(?:\bin\s+%\s*$)|解释|临床意义",
+    re.IGNORECASE,
+)
+
+
+def is_notes_heading(segments: list[str]) -> bool:
+    """A table-like line that heads an interpretation table ("HbA1c in %  |  Interpretation",
+    "| Risk Group | LDL-C |"): two or more cells, one naming such a table, none a number."""
+    cells = [c.strip(" |") for c in segments if c.strip(" |")]
+    if len(cells) < 2 or any(_is_number(c) for c in cells):
+        return False
+    return any(_NOTES_HEADING.search(_fold(c)) for c in cells)
+
+
+def _is_number(text: str) -> bool:
+    v = values.parse_value(text)
+    return v is not None and v.value is not None

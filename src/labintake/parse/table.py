@@ -71,12 +71,23 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
     section: str | None = None
     pending: Line | None = None  # a name wrapped onto its own line, above its values
     prev: tuple[Line, RawRow] | None = None  # the last row and the line it came from
+    notes: Line | None = None  # the last line of an interpretation table being read past
     for line in lines:
         header = find_header(line)
         if header is not None:
             saw_header = True
             cols = header if use_columns else None
-            pending = prev = None
+            pending = prev = notes = None
+            continue
+        if notes is not None:
+            # An interpretation table runs on line after line; a gap, a heading or a
+            # new header ends it.
+            if line.page == notes.page and line.y0 - notes.y1 < 1.5 * line.height and _section_heading(line) is None:
+                notes = line
+                continue
+            notes = None
+        if debris.is_notes_heading([s.text for s in line.segments]):
+            notes, pending, prev = line, None, None
             continue
         row = read_row(line, cols, catalog)
         if row is not None:
