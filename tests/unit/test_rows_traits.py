@@ -256,3 +256,17 @@ def test_an_interpretation_table_under_a_result_is_read_past():
     )
     assert [(r.name_as_printed, r.value) for r in parse_document(doc).results] == [
         ("Hemoglobin A1c", 6.1), ("Glucose", 96.0)]
+
+
+def test_method_and_specimen_columns_and_a_method_line_under_each_name():
+    doc = _doc(
+        row((54, "Test"), (180, "Method"), (270, "Result"), (330, "Units"), (400, "Specimen"), (470, "Reference Range"), y=180),
+        row((54, "Glucose"), (180, "GOD-PAP 2"), (270, "112"), (330, "mg/dL"), (400, "Serum"), (470, "70-99"), y=200),
+        row((60, "Method: hexokinase"), y=211),
+        row((54, "Creatinine"), (180, "Jaffe"), (270, "0.91"), (330, "mg/dL"), (400, "Serum"), (470, "0.57-1.00"), y=228),
+        row((60, "(Enzymatic, IDMS traceable)"), y=239),
+        row((54, "Sodium"), (180, "ISE 3"), (270, "140"), (330, "mmol/L"), (400, "Plasma"), (470, "136-145"), y=256),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit, r.flag) for r in results] == [
+        ("Glucose", 112.0, "mg/dL", "high"), ("Creatinine", 0.91, "mg/dL", "normal"), ("Sodium", 140.0, "mmol/L", "normal")]
