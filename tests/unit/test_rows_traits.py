@@ -270,3 +270,14 @@ def test_method_and_specimen_columns_and_a_method_line_under_each_name():
     results = parse_document(doc).results
     assert [(r.name, r.value, r.unit, r.flag) for r in results] == [
         ("Glucose", 112.0, "mg/dL", "high"), ("Creatinine", 0.91, "mg/dL", "normal"), ("Sodium", 140.0, "mmol/L", "normal")]
+
+
+def test_a_row_with_neither_unit_nor_range_under_a_printed_header_is_kept():
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=200),
+        row((54, "Blast Index"), (230, "9"), y=216),
+        row((54, "Platelets"), (230, "250"), (340, "10^3/uL"), (450, "150-400"), y=232),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.unit, r.reference_range) for r in results][1] == ("Blast Index", 9.0, None, None)

@@ -89,7 +89,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         if debris.is_notes_heading([s.text for s in line.segments]):
             notes, pending, prev = line, None, None
             continue
-        row = read_row(line, cols, catalog)
+        row = read_row(line, cols, catalog, printed_header=saw_header and cols is not None)
         if row is not None:
             if pending is not None and _tight(pending, line):
                 if not row.name:
@@ -260,7 +260,7 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
     return [s for s in streams if s]
 
 
-def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow | None:
+def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed_header: bool = False) -> RawRow | None:
     segs = _without_superscripts(line)
     if not segs:
         return None
@@ -310,7 +310,14 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow 
         return None
     value, value_words, flag, unit, rng, extra, positions = cells
     known_name = catalog.match(name)[0] is not None if name else False
-    if not (known_name or catalog.is_known_unit(unit) or rng is not None):
+    # Under a printed header, a number in the result column beside a short label in the
+    # name column is a result even when the catalog does not know the name and the lab
+    # printed no unit or range for it ("PDW  9").
+    value_x = next((x0 for k, x0, _ in positions if k == "value"), None)
+    in_table = bool(printed_header and cols and name_parts and value.value is not None and value_x is not None
+                    and len(name.split()) <= 5 and column_of(value_x, cols) == "value"
+                    and column_of(name_parts[0].x0, cols) == "name")
+    if not (known_name or catalog.is_known_unit(unit) or rng is not None or in_table):
         return None
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
