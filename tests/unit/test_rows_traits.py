@@ -180,13 +180,6 @@ def _raw(name, value, unit, rng_text):
     return RawRow(1, name, parse_value(value), [], None, unit, parse_range(rng_text))
 
 
-def test_a_range_printed_for_the_other_sex_is_left_empty():
-    catalog = get_catalog()
-    raw = _raw("Hemoglobin", "13.0", "g/dL", "M: 13.5-17.5")
-    assert to_result(raw, catalog, sex="female").reference_range is None
-    assert to_result(raw, catalog, sex="male").reference_range.low == 13.5
-
-
 def test_rows_that_fail_validation_are_kept_for_review_with_a_reason():
     """Given rows whose values are implausible for their analyte, then the file is not
     lost: the rows are kept, marked for review with a reason."""
@@ -281,3 +274,28 @@ def test_a_row_with_neither_unit_nor_range_under_a_printed_header_is_kept():
     )
     results = parse_document(doc).results
     assert [(r.name_as_printed, r.value, r.unit, r.reference_range) for r in results][1] == ("Blast Index", 9.0, None, None)
+
+
+@pytest.mark.parametrize(("sex", "low"), [("male", 13.5), ("female", 12.0), (None, None)])
+def test_ranges_for_both_sexes_take_the_patients(sex, low):
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin"), (230, "13.0"), (340, "g/dL"), (450, "Male: 13.5-17.5"), y=200),
+        row((450, "Female: 12.0-15.5"), y=211),
+        row((54, "Platelets"), (230, "250"), (340, "10^3/uL"), (450, "M: 150-400 F: 160-420"), y=228),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=244),
+    )
+    catalog = get_catalog()
+    from labintake.parse.lines import build_lines
+    from labintake.parse.table import parse_rows
+
+    rows = parse_rows(build_lines(doc.pages[0].words), catalog)
+    hgb, plt, na = (to_result(r, catalog, sex=sex) for r in rows)
+    assert (hgb.reference_range.low if hgb.reference_range else None) == low
+    assert (plt.reference_range.low if plt.reference_range else None) == {"male": 150.0, "female": 160.0, None: None}[sex]
+    assert na.reference_range.low == 136.0
+
+
+def test_a_single_range_labelled_with_one_sex_is_kept():
+    raw = _raw("Hemoglobin", "13.0", "g/dL", "M: 13.5-17.5")
+    assert to_result(raw, get_catalog(), sex="female").reference_range.low == 13.5

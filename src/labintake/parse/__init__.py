@@ -155,11 +155,7 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, sex: st
     if analyte is not None:
         unit = catalog.normalise_unit(row.unit, analyte)
     value = _plausible_reading(row.value, analyte, unit)
-    rng = row.range
-    if rng is not None and rng.text:
-        range_sex, _ = values.sex_of_range(rng.text)
-        if range_sex is not None and sex in ("male", "female") and range_sex != sex:
-            rng = None  # printed for the other sex: none rather than a wrong one
+    rng = _range_for(row, sex)
     if value is not row.value and rng is not None and rng.text:
         rng = values.parse_range(rng.text.replace(",", ".")) or rng
     flag, source = row.flag, "printed" if row.flag is not None else None
@@ -195,6 +191,23 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, sex: st
         needs_review=reason is not None,
         review_reason=reason,
     )
+
+
+def _range_for(row: RawRow, sex: str | None):
+    """The row's range; when ranges for both sexes are printed, the patient's, and none
+    when the patient's sex is not known (none rather than a wrong one). A single range
+    labelled with one sex is what the page says and is kept."""
+    ranges = [r for r in [row.range, *row.other_ranges] if r is not None]
+    extra = " ".join(row.extra)
+    if extra:
+        more = values.parse_range(extra)
+        if more is not None and more.text and values.sex_of_range(more.text)[0] is not None:
+            ranges.append(more)
+    labelled = [(values.sex_of_range(r.text or "")[0], r) for r in ranges]
+    if len(ranges) < 2 or not any(s for s, _ in labelled):
+        return row.range
+    mine = [r for s, r in labelled if s is not None and s == sex]
+    return mine[0] if mine else None
 
 
 def _review_reason(analyte, score, unit, value, flag, rng, confidence) -> str | None:

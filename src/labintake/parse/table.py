@@ -46,6 +46,8 @@ class RawRow:
     section: str | None = None
     extra: list[str] = field(default_factory=list)
     cells: list[tuple[str, float, float]] = field(default_factory=list)  # (kind, x0, x1)
+    # More ranges printed for the row, each for one sex ("M: 13.5-17.5" / "F: 12.0-15.5").
+    other_ranges: list[ReferenceRange] = field(default_factory=list)
 
     @property
     def bold(self) -> bool:
@@ -105,6 +107,10 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         if prev is not None and _continues_name(line, prev, catalog):
             prev[1].name = f"{prev[1].name} {line.text}"
             prev = (line, prev[1])  # a third line may follow
+            continue
+        if prev is not None and (more := _sex_range_below(line, prev)) is not None:
+            prev[1].other_ranges.append(more)
+            prev = (line, prev[1])
             continue
         if prev is not None and _continues_unit(line, prev):
             prev[1].unit = f"{prev[1].unit}{line.text.strip()}"
@@ -173,6 +179,18 @@ def _continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> 
     if text.startswith("(") or text[:1].islower():
         return True
     return _better_joined(catalog, row.name, text, row.name)
+
+
+def _sex_range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
+    """The next line holds only another sex's range, under the row's range cell."""
+    prev_line, row = prev
+    if row.range is None or len(line.segments) != 1 or not _tight(prev_line, line):
+        return None
+    cell = next(((x0, x1) for k, x0, x1 in row.cells if k == "range"), None)
+    if cell is None or line.words[0].x0 < cell[0] - 30:
+        return None
+    sex, _ = values.sex_of_range(line.text)
+    return values.parse_range(line.text) if sex is not None else None
 
 
 def _continues_unit(line: Line, prev: tuple[Line, RawRow]) -> bool:
