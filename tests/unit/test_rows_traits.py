@@ -299,3 +299,14 @@ def test_ranges_for_both_sexes_take_the_patients(sex, low):
 def test_a_single_range_labelled_with_one_sex_is_kept():
     raw = _raw("Hemoglobin", "13.0", "g/dL", "M: 13.5-17.5")
     assert to_result(raw, get_catalog(), sex="female").reference_range.low == 13.5
+
+
+def test_a_previous_column_before_the_current_one_is_never_taken():
+    doc = _doc(
+        row((54, "Test"), (200, "Prev. Result"), (270, "Date"), (340, "Result"), (400, "Units"), (470, "Range"), y=180),
+        row((54, "Glucose"), (200, "97"), (270, "02/11/2025"), (340, "112"), (400, "mg/dL"), (470, "70-99"), y=200),
+        row((54, "Sodium"), (200, "141"), (270, "02/11/2025"), (340, "139"), (400, "mmol/L"), (470, "136-145"), y=216),
+        row((54, "Potassium"), (340, "4.6"), (400, "mmol/L"), (470, "3.5-5.1"), y=232),
+    )
+    assert [(r.name, r.value) for r in parse_document(doc).results] == [
+        ("Glucose", 112.0), ("Sodium", 139.0), ("Potassium", 4.6)]
