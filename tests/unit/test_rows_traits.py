@@ -310,3 +310,15 @@ def test_a_previous_column_before_the_current_one_is_never_taken():
     )
     assert [(r.name, r.value) for r in parse_document(doc).results] == [
         ("Glucose", 112.0), ("Sodium", 139.0), ("Potassium", 4.6)]
+
+
+@pytest.mark.parametrize("with_header", [True, False])
+def test_a_site_mark_read_at_full_size_is_not_the_value(with_header):
+    doc = _doc(
+        HEADER if with_header else [],
+        row((54, "Hemoglobin"), (130, "01"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=200),
+        row((54, "Glucose"), (130, "01"), (230, "112"), (300, "H"), (340, "mg/dL"), (450, "70-99"), y=216),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=232),
+    )
+    assert [(r.name, r.value) for r in parse_document(doc).results] == [
+        ("Hemoglobin", 13.5), ("Glucose", 112.0), ("Sodium", 140.0)]

@@ -304,8 +304,13 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     i = 0
     while i < len(segs) and (hints[i] == "name" or (i == 0 and hints[i] is None)):
         if values.parse_value(segs[i].text) is not None and (name_parts or prefix):
+            if _site_code(segs, hints, i):
+                i += 1  # "Hemoglobin 01 13.5": a performing-site mark, not the value
+                continue
             break
         name_parts.append(segs[i])
+        i += 1
+    if name_parts and i < len(segs) and hints[i] is None and _site_code(segs, hints, i):
         i += 1
     # "白细胞计数 WBC 5.6": an abbreviation printed after a name the catalog does not
     # know (another script, a local spelling) is part of the name.
@@ -340,6 +345,17 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+
+
+def _site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:
+    """A short number after the name that is followed by the real value: a performing-
+    site or footnote mark read at full size (OCR) or printed as its own cell."""
+    if i + 1 >= len(segs) or not re.fullmatch(r"\d{1,2}", segs[i].text):
+        return False
+    nxt = values.parse_value(segs[i + 1].text)
+    if nxt is None or nxt.value is None:
+        return False
+    return hints[i] == "name" or (hints[i] is None and segs[i].text.startswith("0"))
 
 
 def _is_row_number(text: str) -> bool:
