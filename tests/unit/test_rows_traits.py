@@ -322,16 +322,3 @@ def test_a_site_mark_read_at_full_size_is_not_the_value(with_header):
     )
     assert [(r.name, r.value) for r in parse_document(doc).results] == [
         ("Hemoglobin", 13.5), ("Glucose", 112.0), ("Sodium", 140.0)]
-
-
-def test_a_reading_whose_every_row_is_doubtful_is_still_kept():
-    doc = _doc(
-        HEADER,
-        row((54, "Sodium"), (230, "9999"), (340, "mmol/L"), (450, "136-145"), y=200),
-        row((54, "Potassium"), (230, "888"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
-        row((54, "Glucose"), (230, "95"), (340, "mmHg"), (450, "70-99"), y=232),
-    )
-    outcome = parse_outcome(doc)
-    assert not outcome.failed and not outcome.validated
-    assert [r.review_reason for r in outcome.report.results] == [
-        "implausible_value", "implausible_value", "unit_not_accepted"]

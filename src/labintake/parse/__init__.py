@@ -4,15 +4,7 @@
 falls back to the pattern strategy (see :mod:`labintake.parse.table`), keeping the
 attempt whose rows validate best; ``parse_outcome`` also returns what happened, for
 ``parsing_metadata``. Parsing never raises ``parse_validation_failed`` itself: the
-pipeline decides that after its extraction retries.
-
-Two verdicts, for two questions:
-
-* ``ParseOutcome.validated``: is the reading good enough that no other strategy need
-  run? (few rows with hard problems, none marked for review)
-* ``ParseOutcome.failed``: was not one plausible result row found? Only then is a
-  readable file lost (``parse_validation_failed``); otherwise the file completes with
-  its best reading, doubtful rows marked ``needs_review`` with a ``review_reason``.
+pipeline decides that after its extraction retries (``ParseOutcome.failed``).
 """
 
 from __future__ import annotations
@@ -56,9 +48,7 @@ class ParseOutcome:
         (``parse_validation_failed``). Doubtful rows are kept, marked for review."""
         rows = self.report.results
         hard = {p.split(":")[0] for p in self.problems if any(h in p for h in _HARD)}
-        # A row is plausible when nothing hard is wrong with it, or when the catalog
-        # recognises its name (its value or unit may be doubtful: it is kept for review).
-        plausible = [r for i, r in enumerate(rows) if f"row {i}" not in hard or r.loinc]
+        plausible = [r for i, r in enumerate(rows) if f"row {i}" not in hard]
         if not plausible:
             return True
         # One or two unrecognised "rows" is what a misread page looks like (an upside-
