@@ -4,7 +4,16 @@
 falls back to the pattern strategy (see :mod:`labintake.parse.table`), keeping the
 attempt whose rows validate best; ``parse_outcome`` also returns what happened, for
 ``parsing_metadata``. Parsing never raises ``parse_validation_failed`` itself: the
-pipeline decides that after its extraction retries (``ParseOutcome.failed``).
+pipeline decides that after its extraction retries.
+
+Two verdicts, for two questions:
+
+* ``ParseOutcome.validated``: is the reading good enough that no other strategy need
+  run? (few rows with hard problems)
+* ``ParseOutcome.failed``: was not one plausible result row found (a row with no hard
+  problem: unit accepted, value plausible, printed flag consistent)? Only then is a
+  readable file lost (``parse_validation_failed``); otherwise the file completes with
+  its best reading, doubtful rows marked ``needs_review`` with a ``review_reason``.
 """
 
 from __future__ import annotations
