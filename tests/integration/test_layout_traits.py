@@ -96,3 +96,9 @@ def test_previous_result_column_digital_pdf():
     outcome, rows = _read(_pdf(PREVIOUS))
     assert rows == PREVIOUS_TRUTH
     assert outcome.validated and outcome.attempts == 1  # no second strategy
+
+
+@pytest.mark.slow
+def test_previous_result_column_ocr_image():
+    _, rows = _read(_png(_pdf(PREVIOUS)))
+    assert rows == PREVIOUS_TRUTH
