@@ -322,3 +322,14 @@ def test_a_site_mark_read_at_full_size_is_not_the_value(with_header):
     )
     assert [(r.name, r.value) for r in parse_document(doc).results] == [
         ("Hemoglobin", 13.5), ("Glucose", 112.0), ("Sodium", 140.0)]
+
+
+def test_an_age_specific_range_table_gives_no_range():
+    doc = _doc(
+        HEADER,
+        row((54, "Alkaline Phosphatase"), (230, "120"), (340, "U/L"), (450, "Adults: 40-129"), y=200),
+        row((450, "Children: 100-400"), y=211),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=228),
+    )
+    alp, na = parse_document(doc).results
+    assert alp.value == 120.0 and alp.reference_range is None and na.reference_range.low == 136.0

@@ -205,7 +205,8 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, sex: st
 def _range_for(row: RawRow, sex: str | None):
     """The row's range; when ranges for both sexes are printed, the patient's, and none
     when the patient's sex is not known (none rather than a wrong one). A single range
-    labelled with one sex is what the page says and is kept."""
+    labelled with one sex is what the page says and is kept; ranges by age group give
+    none."""
     ranges = [r for r in [row.range, *row.other_ranges] if r is not None]
     extra = " ".join(row.extra)
     if extra:
@@ -213,6 +214,8 @@ def _range_for(row: RawRow, sex: str | None):
         if more is not None and more.text and values.sex_of_range(more.text)[0] is not None:
             ranges.append(more)
     labelled = [(values.sex_of_range(r.text or "")[0], r) for r in ranges]
+    if any(s is None for s, _ in labelled[1:]):
+        return None  # ranges by age or another group: which one applies is not known here
     if len(ranges) < 2 or not any(s for s, _ in labelled):
         return row.range
     mine = [r for s, r in labelled if s is not None and s == sex]

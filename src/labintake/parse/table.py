@@ -108,7 +108,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             prev[1].name = f"{prev[1].name} {line.text}"
             prev = (line, prev[1])  # a third line may follow
             continue
-        if prev is not None and (more := _sex_range_below(line, prev)) is not None:
+        if prev is not None and (more := _range_below(line, prev)) is not None:
             prev[1].other_ranges.append(more)
             prev = (line, prev[1])
             continue
@@ -181,16 +181,19 @@ def _continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> 
     return _better_joined(catalog, row.name, text, row.name)
 
 
-def _sex_range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
-    """The next line holds only another sex's range, under the row's range cell."""
+def _range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
+    """The next line holds only another range for one sex or group ("F: 12-16",
+    "Children: 100-400"), under the row's range cell."""
     prev_line, row = prev
     if row.range is None or len(line.segments) != 1 or not _tight(prev_line, line):
         return None
     cell = next(((x0, x1) for k, x0, x1 in row.cells if k == "range"), None)
-    if cell is None or line.words[0].x0 < cell[0] - 30:
+    # Under the range cell: overlapping it, and right of the value.
+    value_x1 = max((x1 for k, _, x1 in row.cells if k == "value"), default=0.0)
+    if cell is None or line.words[-1].x1 < cell[0] or line.words[0].x0 > cell[1] or line.words[0].x0 <= value_x1:
         return None
     sex, _ = values.sex_of_range(line.text)
-    return values.parse_range(line.text) if sex is not None else None
+    return values.parse_range(line.text) if sex is not None else values.labelled_range(line.text)
 
 
 def _continues_unit(line: Line, prev: tuple[Line, RawRow]) -> bool:

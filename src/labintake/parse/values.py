@@ -181,6 +181,20 @@ def sex_of_range(text: str) -> tuple[str | None, str]:
     return sex, clean(text)[m.end():]
 
 
+_LABELLED_RE = re.compile(r"^(?P<label>[^\d<>≤≥:：]{2,30})[:：]\s*(?P<rng>\S.*)$")
+
+
+def labelled_range(text: str) -> ReferenceRange | None:
+    """``Children: 100-400``, ``Adults: 40-129``: a range for one group of patients."""
+    m = _LABELLED_RE.match(clean(text))
+    if m is None:
+        return None
+    rng = parse_range(m.group("rng"))
+    if rng is None or (rng.low is None and rng.high is None):
+        return None
+    return rng.model_copy(update={"text": clean(text)})
+
+
 @lru_cache(maxsize=8192)
 def _parse_range(text: str) -> ReferenceRange | None:
     """``3.5-5.0``, ``3.5 – 5.0``, ``<200``, ``> 40``, ``up to 5``, ``Negative``; None if not a range.
