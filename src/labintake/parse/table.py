@@ -21,7 +21,7 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
 from labintake.parse import debris, values
 from labintake.parse.catalog import Catalog
-from labintake.parse.cells import UNIT_SHAPE, classify
+from labintake.parse.cells import classify
 from labintake.parse.columns import (
     CJK,
     IGNORED_KINDS,
@@ -32,6 +32,13 @@ from labintake.parse.columns import (
     two_table_split,
 )
 from labintake.parse.lines import Line, Segment, split_segments
+from labintake.parse.wraps import (
+    better_joined,
+    continues_name,
+    continues_unit,
+    range_below,
+    tight,
+)
 
 
 @dataclass(slots=True)
@@ -93,10 +100,10 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             continue
         row = read_row(line, cols, catalog, printed_header=saw_header and cols is not None)
         if row is not None:
-            if pending is not None and _tight(pending, line):
+            if pending is not None and tight(pending, line):
                 if not row.name:
                     row.name = pending.text
-                elif _better_joined(catalog, pending.text, row.name, row.name):
+                elif better_joined(catalog, pending.text, row.name, row.name):
                     row.name = f"{pending.text} {row.name}"
             pending = None
             if row.name:
@@ -104,15 +111,15 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
                 rows.append(row)
                 prev = (line, row)
             continue
-        if prev is not None and _continues_name(line, prev, catalog):
+        if prev is not None and continues_name(line, prev, catalog):
             prev[1].name = f"{prev[1].name} {line.text}"
             prev = (line, prev[1])  # a third line may follow
             continue
-        if prev is not None and (more := _range_below(line, prev)) is not None:
+        if prev is not None and (more := range_below(line, prev)) is not None:
             prev[1].other_ranges.append(more)
             prev = (line, prev[1])
             continue
-        if prev is not None and _continues_unit(line, prev):
+        if prev is not None and continues_unit(line, prev):
             prev[1].unit = f"{prev[1].unit}{line.text.strip()}"
             prev = None
             continue
@@ -160,59 +167,6 @@ def _spread(xs: list[float]) -> float:
     """Interdecile range: how far apart the middle 80 % of positions are."""
     n = len(xs)
     return xs[n - 1 - n // 10] - xs[n // 10]
-
-
-def _tight(upper: Line, lower: Line) -> bool:
-    """Two lines of one wrapped cell: the gap between them is a fraction of a line."""
-    h = min(upper.height, lower.height)
-    return upper.page == lower.page and -0.3 * h <= lower.y0 - upper.y1 < 0.6 * h + 1
-
-
-def _continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
-    """``line`` holds the rest of the previous row's name (it wrapped in its column)."""
-    prev_line, row = prev
-    if len(line.segments) != 1 or re.search(r"\d", line.text) or not _tight(prev_line, line):
-        return False
-    if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
-        return False  # not in the name column
-    text = line.text.strip()
-    if text.startswith("(") or text[:1].islower():
-        return True
-    return _better_joined(catalog, row.name, text, row.name)
-
-
-def _range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
-    """The next line holds only another range for one sex or group ("F: 12-16",
-    "Children: 100-400"), under the row's range cell."""
-    prev_line, row = prev
-    if row.range is None or len(line.segments) != 1 or not _tight(prev_line, line):
-        return None
-    cell = next(((x0, x1) for k, x0, x1 in row.cells if k == "range"), None)
-    # Under the range cell: overlapping it, and right of the value.
-    value_x1 = max((x1 for k, _, x1 in row.cells if k == "value"), default=0.0)
-    if cell is None or line.words[-1].x1 < cell[0] or line.words[0].x0 > cell[1] or line.words[0].x0 <= value_x1:
-        return None
-    sex, _ = values.sex_of_range(line.text)
-    return values.parse_range(line.text) if sex is not None else values.labelled_range(line.text)
-
-
-def _continues_unit(line: Line, prev: tuple[Line, RawRow]) -> bool:
-    """``line`` holds the rest of the previous row's unit (``x10^3/`` over ``uL``): one
-    short word, right under the unit cell, and the unit ends as if cut off."""
-    prev_line, row = prev
-    if row.unit is None or len(line.words) != 1 or not _tight(prev_line, line):
-        return False
-    unit_cell = next(((x0, x1) for k, x0, x1 in row.cells if k == "unit"), None)
-    word = line.words[0]
-    if unit_cell is None or abs(word.x0 - unit_cell[0]) > 6 or len(word.text) > 8:
-        return False
-    return row.unit.endswith(("/", "^", "*", "x", "·")) and bool(UNIT_SHAPE.match(word.text))
-
-
-def _better_joined(catalog: Catalog, first: str, second: str, alone: str) -> bool:
-    joined, joined_score = catalog.match(f"{first} {second}")
-    single, single_score = catalog.match(alone)
-    return joined is not None and (single is None or joined_score > single_score)
 
 
 def repeated_lines(lines: list[Line], catalog: Catalog) -> set[int]:
