@@ -212,3 +212,75 @@ def test_ocr_reads_an_asterisk_as_a_degree_sign(text, value, flag):
 def test_ocr_range_quirks(text, low, high):
     r = parse_range(text)
     assert r is not None and (r.low, r.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "flag"),
+    [
+        ("*145", 145.0, "abnormal"),
+        ("145*", 145.0, "abnormal"),
+        ("17.9(H)", 17.9, "high"),
+        ("17.9H", 17.9, "high"),
+        ("2.1(L)", 2.1, "low"),
+        ("↑145", 145.0, "high"),
+        ("145↑", 145.0, "high"),
+        ("3.2↓", 3.2, "low"),
+        ("▲9.8", 9.8, "high"),
+        ("4.1[L]", 4.1, "low"),
+        ("6.2 H", 6.2, "high"),
+    ],
+)
+def test_flags_glued_to_the_value_in_every_form(text, value, flag):
+    v = parse_value(text)
+    assert v is not None and v.value == pytest.approx(value) and v.glued_flag == flag
+
+
+@pytest.mark.parametrize("text", ["H12", "*H12*", "12-15"])
+def test_codes_are_not_flagged_values(text):
+    assert parse_value(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,234.5", 1234.5), ("1.234,5", 1234.5), ("12\u202f500", 12500.0), ("07", 7.0), ("<9.00", 9.0)],
+)
+def test_separators_and_leading_zeros(text, value):
+    assert parse_value(text).value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "low_cmp", "high_cmp"),
+    [
+        ("<5.0", None, 5.0, None, "<"),
+        ("≤5.0", None, 5.0, None, "<="),
+        ("<= 5.0", None, 5.0, None, "<="),
+        ("up to 5", None, 5.0, None, "<="),
+        ("bis 5", None, 5.0, None, "<="),
+        (">40", 40.0, None, ">", None),
+        ("≥ 60", 60.0, None, ">=", None),
+        ("3.5-5.0", 3.5, 5.0, None, None),
+        ("M: 0-15", 0.0, 15.0, None, None),
+        ("男：0-15", 0.0, 15.0, None, None),
+    ],
+)
+def test_one_sided_ranges_keep_their_comparator(text, low, high, low_cmp, high_cmp):
+    r = parse_range(text)
+    assert (r.low, r.high, r.low_comparator, r.high_comparator) == (low, high, low_cmp, high_cmp)
+
+
+def test_a_value_on_a_strict_bound_is_outside_it():
+    assert derive_flag(parse_value("5.0"), parse_range("<5.0")) == "high"
+    assert derive_flag(parse_value("5.0"), parse_range("≤5.0")) == "normal"
+    assert derive_flag(parse_value("40"), parse_range(">40")) == "low"
+    assert derive_flag(parse_value("<5.0"), parse_range("<5.0")) == "normal"
+
+
+@pytest.mark.parametrize("text", ["Nil", "Trace", "阴性", "阳性", "Négatif", "Negativo", "Negatief", "Ujemny", "Negatif"])
+def test_qualitative_values_in_more_languages(text):
+    v = parse_value(text)
+    assert v is not None and v.value is None
+
+
+def test_a_chinese_range_read_character_by_character():
+    r = parse_range("男 ： 0 - 1 5")
+    assert (r.low, r.high) == (0.0, 15.0)

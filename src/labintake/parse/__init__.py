@@ -4,7 +4,16 @@
 falls back to the pattern strategy (see :mod:`labintake.parse.table`), keeping the
 attempt whose rows validate best; ``parse_outcome`` also returns what happened, for
 ``parsing_metadata``. Parsing never raises ``parse_validation_failed`` itself: the
-pipeline decides that after its extraction retries (``ParseOutcome.failed``).
+pipeline decides that after its extraction retries.
+
+Two verdicts, for two questions:
+
+* ``ParseOutcome.validated``: is the reading good enough that no other strategy need
+  run? (few rows with hard problems)
+* ``ParseOutcome.failed``: was not one plausible result row found (a row with no hard
+  problem: unit accepted, value plausible, printed flag consistent)? Only then is a
+  readable file lost (``parse_validation_failed``); otherwise the file completes with
+  its best reading, doubtful rows marked ``needs_review`` with a ``review_reason``.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from labintake.extract.document import Document
 from labintake.parse import values
 from labintake.parse.catalog import Catalog, get_catalog
 from labintake.parse.coding import resolve
+from labintake.parse.columns import join_cjk
 from labintake.parse.header import parse_header
 from labintake.parse.lines import Line, build_lines
 from labintake.parse.table import RawRow, parse_rows
@@ -45,21 +55,34 @@ class ParseOutcome:
 
     @property
     def failed(self) -> bool:
-        """Too many rows with hard problems (a misread page, not a doubtful value)."""
+        """No plausible result row at all: only then is a readable file lost
+        (``parse_validation_failed``). Doubtful rows are kept, marked for review."""
         rows = self.report.results
-        if not rows:
-            return True
         hard = {p.split(":")[0] for p in self.problems if any(h in p for h in _HARD)}
-        if len(hard) > max(1, len(rows) // 3):
+        plausible = [r for i, r in enumerate(rows) if f"row {i}" not in hard]
+        if not plausible:
             return True
-        # A couple of unrecognised "rows" is what a misread page looks like (an upside-
+        # One or two unrecognised "rows" is what a misread page looks like (an upside-
         # down or wrongly dewarped image), not a lab report.
-        return len(rows) < 3 and not any(r.loinc for r in rows)
+        return len(rows) < 3 and not any(r.loinc for r in plausible)
+
+    @property
+    def validated(self) -> bool:
+        """The reading is good enough that no other strategy need run: few rows with
+        hard problems and none marked for review. A reading that is not validated may
+        still be kept (see ``failed``)."""
+        rows = self.report.results
+        if self.failed:
+            return False
+        hard = {p.split(":")[0] for p in self.problems if any(h in p for h in _HARD)}
+        return len(hard) <= max(1, len(rows) // 3)
 
     @property
     def score(self) -> float:
+        # Rows the catalog recognises count for a little more: of two readings with as
+        # many rows, the one whose names were read whole is the better one.
         rows = self.report.results
-        return len(rows) - 2 * sum(r.needs_review for r in rows)
+        return len(rows) + 0.5 * sum(r.loinc is not None for r in rows) - 2 * sum(r.needs_review for r in rows)
 
     @property
     def metadata(self) -> dict:
@@ -81,6 +104,8 @@ class ParseOutcome:
             "flag_source": flags,
             "sections": sections,
             "failed_validation": self.failed,
+            "validated": self.validated,
+            "review_reasons": _count_reasons(self.report.results),
             "problems": self.problems[:20],
         }
 
@@ -102,13 +127,13 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     for attempt, strategy in enumerate(STRATEGIES, start=1):
         rows = parse_rows(lines, catalog, use_columns=strategy == "columns")
         bold_is_style = sum(r.bold for r in rows) > _BOLD_IS_STYLE * max(1, len(rows))
-        results = [to_result(row, catalog, bold_flags=not bold_is_style) for row in rows]
+        results = [to_result(row, catalog, bold_flags=not bold_is_style, sex=patient.sex) for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
             best = outcome
-        if results and not outcome.failed and not any(r.needs_review for r in results):
-            break
+        if results and outcome.validated and not any(r.needs_review for r in results):
+            break  # a validated first reading: no second strategy runs
     assert best is not None
     best.attempts = attempt
     if not best.report.results:
@@ -122,13 +147,25 @@ def clean_section(text: str | None) -> str | None:
     return _CONTINUED.sub("", text).strip(" :-") or None
 
 
-def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True) -> Result:
+# Codes printed with a test name ("FT3 (ICD-9: O55)", "[CPT 84443]"): not part of the name.
+_NAME_CODE = re.compile(r"\s*[\(\[]\s*(?:icd|cpt|loinc|code|kod|código|codice|nr)\b[^\)\]]*[\)\]]", re.IGNORECASE)
+
+
+def printed_label(name: str) -> str:
+    """The label as printed, white space folded (and the spaces OCR puts between CJK
+    characters removed)."""
+    return join_cjk(" ".join(name.split()))
+
+
+def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, sex: str | None = None) -> Result:
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
-    coding = resolve(catalog, row.name, row.unit, urine=urine, value_text=row.value.text, section=section)
+    label = printed_label(row.name)
+    coding = resolve(catalog, _NAME_CODE.sub("", label), row.unit, urine=urine, value_text=row.value.text,
+                     section=section)
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)
-    rng = row.range
+    rng = _range_for(row, sex)
     if value is not row.value and rng is not None and rng.text:
         rng = values.parse_range(rng.text.replace(",", ".")) or rng
     flag, source = row.flag, "printed" if row.flag is not None else None
@@ -146,19 +183,11 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True) -> Resu
         bbox = (min(w.x0 for w in ws), min(w.y0 for w in ws), max(w.x1 for w in ws), max(w.y1 for w in ws))
         bbox = tuple(round(v, 2) for v in bbox)
 
-    review = (
-        (analyte is not None and score < 100)
-        or (analyte is not None and unit is not None and unit not in analyte.accepted_units)
-        or (analyte is not None and value.value is not None and not analyte.plausible(value.value, unit))
-        or not values.flag_consistent(flag, value, rng)
-        or (confidence is not None and confidence < LOW_CONFIDENCE)
-        or coding.review_reason is not None
-    )
+    reason = _review_reason(analyte, score, unit, value, flag, rng, confidence) or coding.review_reason
     return Result(
-        name=analyte.name if analyte else " ".join(row.name.split()),
-        name_as_printed=" ".join(row.name.split()),
+        name=analyte.name if analyte else label,
+        name_as_printed=label,
         loinc=coding.loinc,
-        review_reason=coding.review_reason,
         value=value.value,
         value_text=value.text,
         unit=unit,
@@ -169,8 +198,52 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True) -> Resu
         confidence=None if confidence is None else round(min(max(confidence, 0.0), 1.0), 4),
         flag_source=source,
         section=section,
-        needs_review=bool(review),
+        needs_review=reason is not None,
+        review_reason=reason,
     )
+
+
+def _range_for(row: RawRow, sex: str | None):
+    """The row's range; when ranges for both sexes are printed, the patient's, and none
+    when the patient's sex is not known (none rather than a wrong one). A single range
+    labelled with one sex is what the page says and is kept; ranges by age group give
+    none."""
+    ranges = [r for r in [row.range, *row.other_ranges] if r is not None]
+    extra = " ".join(row.extra)
+    if extra:
+        more = values.parse_range(extra)
+        if more is not None and more.text and values.sex_of_range(more.text)[0] is not None:
+            ranges.append(more)
+    labelled = [(values.sex_of_range(r.text or "")[0], r) for r in ranges]
+    if any(s is None for s, _ in labelled[1:]):
+        return None  # ranges by age or another group: which one applies is not known here
+    if len(ranges) < 2 or not any(s for s, _ in labelled):
+        return row.range
+    mine = [r for s, r in labelled if s is not None and s == sex]
+    return mine[0] if mine else None
+
+
+def _review_reason(analyte, score, unit, value, flag, rng, confidence) -> str | None:
+    """Why a person should look at this row (a stable short code), or None."""
+    if analyte is not None and unit is not None and unit not in analyte.accepted_units:
+        return "unit_not_accepted"
+    if analyte is not None and value.value is not None and not analyte.plausible(value.value, unit):
+        return "implausible_value"
+    if not values.flag_consistent(flag, value, rng):
+        return "flag_inconsistent"
+    if confidence is not None and confidence < LOW_CONFIDENCE:
+        return "low_confidence"
+    if analyte is not None and score < 100:
+        return "uncertain_name"
+    return None
+
+
+def _count_reasons(results: list[Result]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.review_reason:
+            counts[r.review_reason] = counts.get(r.review_reason, 0) + 1
+    return counts
 
 
 def _plausible_reading(value: values.Value, analyte, unit: str | None) -> values.Value:

@@ -19,45 +19,26 @@ from dataclasses import dataclass, field
 
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
-from labintake.parse import values
-from labintake.parse.catalog import Catalog, normalise_name
+from labintake.parse import debris, values
+from labintake.parse.catalog import Catalog
+from labintake.parse.cells import classify
+from labintake.parse.columns import (
+    CJK,
+    IGNORED_KINDS,
+    Column,
+    column_of,
+    find_header,
+    join_cjk,
+    two_table_split,
+)
 from labintake.parse.lines import Line, Segment, split_segments
-
-HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "name": ("test", "test name", "tests", "analyte", "component", "parameter", "investigation",
-             "description", "test description", "examination", "procedure", "determination",
-             # de, fr, es, it
-             "untersuchung", "analyse", "parameter", "test", "analyt", "bestimmung",
-             "analyses", "examen", "paramètre", "prueba", "pruebas", "determinación", "análisis",
-             "estudio", "esame", "esami", "analisi", "determinazione"),
-    "value": ("result", "results", "value", "your value", "observed value", "result value",
-              "patient result", "in range", "current result",
-              "ergebnis", "befund", "wert", "messwert", "résultat", "résultats", "valeur",
-              "resultado", "resultados", "valor", "risultato", "risultati", "valore", "esito"),
-    "flag": ("flag", "flags", "abnormal", "abn", "h/l", "indicator", "out of range", "status",
-             "kennzeichen", "markierung", "bewertung", "indicateur", "alerte", "indicador", "marca",
-             "indicatore"),
-    "unit": ("units", "unit", "uom", "unit of measure", "einheit", "einheiten", "unité", "unités",
-             "unidad", "unidades", "unità", "u m", "um"),
-    "range": ("reference range", "reference interval", "ref range", "ref. range", "normal range",
-              "reference", "range", "ref interval", "biological reference interval",
-              "reference value", "reference values", "expected range", "standard range",
-              "normal values", "ref. interval", "ref range/units",
-              "referenzbereich", "referenzwerte", "normbereich", "normalbereich", "referenz",
-              "valeurs de référence", "valeurs de reference", "valeurs normales", "intervalle de référence",
-              "références", "valores de referencia", "valor de referencia", "intervalo de referencia",
-              "rango de referencia", "valori di riferimento", "intervallo di riferimento",
-              "valori normali"),
-}
-_HEADER_LOOKUP = {normalise_name(w): kind for kind, ws in HEADER_WORDS.items() for w in ws}
-_UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*\[\]{}().,0-9²³⁹¹⁰]+)$")
-
-
-@dataclass(slots=True)
-class Column:
-    kind: str
-    x0: float
-    x1: float
+from labintake.parse.wraps import (
+    better_joined,
+    continues_name,
+    continues_unit,
+    range_below,
+    tight,
+)
 
 
 @dataclass(slots=True)
@@ -72,49 +53,13 @@ class RawRow:
     section: str | None = None
     extra: list[str] = field(default_factory=list)
     cells: list[tuple[str, float, float]] = field(default_factory=list)  # (kind, x0, x1)
+    # More ranges printed for the row, each for one sex ("M: 13.5-17.5" / "F: 12.0-15.5").
+    other_ranges: list[ReferenceRange] = field(default_factory=list)
 
     @property
     def bold(self) -> bool:
         """The value is printed in bold (many LIS mark out-of-range values so)."""
         return bool(self.value_words) and all(w.bold for w in self.value_words)
-
-
-def find_header(line: Line) -> list[Column] | None:
-    """Columns if ``line`` is a table header (a name and a value column, and 3+ known)."""
-    cols = _header_columns(line)
-    if cols is None:
-        return None
-    if "name" not in [c.kind for c in cols]:
-        # Some layouts leave the name column unlabelled: it starts at the page margin.
-        cols.insert(0, Column("name", 0.0, 0.0))
-    return cols
-
-
-def _header_columns(line: Line) -> list[Column] | None:
-    cols: list[Column] = []
-    for seg in line.segments:
-        kind = _HEADER_LOOKUP.get(normalise_name(seg.text))
-        if kind is not None:
-            cols.append(Column(kind, seg.x0, seg.x1))
-            continue
-        for w in seg.words:  # "Result Flag" read as one segment
-            kind = _HEADER_LOOKUP.get(normalise_name(w.text))
-            if kind is None:
-                return None
-            cols.append(Column(kind, w.x0, w.x1))
-    kinds = [c.kind for c in cols]
-    if len(cols) < 3 or "value" not in kinds or len(set(kinds)) < 3:
-        return None
-    return sorted(cols, key=lambda c: c.x0)
-
-
-def _column_of(x0: float, cols: list[Column]) -> str:
-    kind = cols[0].kind
-    for prev, col in zip(cols, cols[1:]):
-        boundary = (prev.x1 + col.x0) / 2 if prev.x1 > prev.x0 else col.x0 - 2
-        if x0 >= boundary:
-            kind = col.kind
-    return kind
 
 
 def parse_rows(lines: list[Line], catalog: Catalog, *, use_columns: bool = True) -> list[RawRow]:
@@ -135,19 +80,30 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
     section: str | None = None
     pending: Line | None = None  # a name wrapped onto its own line, above its values
     prev: tuple[Line, RawRow] | None = None  # the last row and the line it came from
+    notes: Line | None = None  # the last line of an interpretation table being read past
     for line in lines:
         header = find_header(line)
         if header is not None:
             saw_header = True
             cols = header if use_columns else None
-            pending = prev = None
+            pending = prev = notes = None
             continue
-        row = read_row(line, cols, catalog)
+        if notes is not None:
+            # An interpretation table runs on line after line; a gap, a heading or a
+            # new header ends it.
+            if line.page == notes.page and line.y0 - notes.y1 < 1.5 * line.height and _section_heading(line) is None:
+                notes = line
+                continue
+            notes = None
+        if debris.is_notes_heading([s.text for s in line.segments]):
+            notes, pending, prev = line, None, None
+            continue
+        row = read_row(line, cols, catalog, printed_header=saw_header and cols is not None)
         if row is not None:
-            if pending is not None and _tight(pending, line):
+            if pending is not None and tight(pending, line):
                 if not row.name:
                     row.name = pending.text
-                elif _better_joined(catalog, pending.text, row.name, row.name):
+                elif better_joined(catalog, pending.text, row.name, row.name):
                     row.name = f"{pending.text} {row.name}"
             pending = None
             if row.name:
@@ -155,9 +111,17 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
                 rows.append(row)
                 prev = (line, row)
             continue
-        if prev is not None and _continues_name(line, prev, catalog):
+        if prev is not None and continues_name(line, prev, catalog):
             prev[1].name = f"{prev[1].name} {line.text}"
             prev = (line, prev[1])  # a third line may follow
+            continue
+        if prev is not None and (more := range_below(line, prev)) is not None:
+            prev[1].other_ranges.append(more)
+            prev = (line, prev[1])
+            continue
+        if prev is not None and continues_unit(line, prev):
+            prev[1].unit = f"{prev[1].unit}{line.text.strip()}"
+            prev = None
             continue
         heading = _section_heading(line)
         if heading is not None and (saw_header or not rows):
@@ -203,31 +167,6 @@ def _spread(xs: list[float]) -> float:
     """Interdecile range: how far apart the middle 80 % of positions are."""
     n = len(xs)
     return xs[n - 1 - n // 10] - xs[n // 10]
-
-
-def _tight(upper: Line, lower: Line) -> bool:
-    """Two lines of one wrapped cell: the gap between them is a fraction of a line."""
-    h = min(upper.height, lower.height)
-    return upper.page == lower.page and -0.3 * h <= lower.y0 - upper.y1 < 0.6 * h + 1
-
-
-def _continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
-    """``line`` holds the rest of the previous row's name (it wrapped in its column)."""
-    prev_line, row = prev
-    if len(line.segments) != 1 or re.search(r"\d", line.text) or not _tight(prev_line, line):
-        return False
-    if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
-        return False  # not in the name column
-    text = line.text.strip()
-    if text.startswith("(") or text[:1].islower():
-        return True
-    return _better_joined(catalog, row.name, text, row.name)
-
-
-def _better_joined(catalog: Catalog, first: str, second: str, alone: str) -> bool:
-    joined, joined_score = catalog.match(f"{first} {second}")
-    single, single_score = catalog.match(alone)
-    return joined is not None and (single is None or joined_score > single_score)
 
 
 def repeated_lines(lines: list[Line], catalog: Catalog) -> set[int]:
@@ -280,7 +219,7 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
                 current, right = [], []
             split, page = None, line.page
         if split is None:
-            split = _two_table_split(line)
+            split = two_table_split(line)
         if split is None:
             current.append(line)
             continue
@@ -296,57 +235,115 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
     return [s for s in streams if s]
 
 
-def _two_table_split(line: Line) -> float | None:
-    cols = _header_columns(line)
-    if cols is None:
-        return None
-    values = [c for c in cols if c.kind == "value"]
-    if len(values) < 2:
-        return None
-    # The second table starts after the first table's last column: at its own first
-    # column (usually the name column) left of the second value column.
-    second_value = values[1]
-    first_value = values[0]
-    starts = [c for c in cols if first_value.x1 < c.x0 < second_value.x0 and c.kind == "name"]
-    if starts:
-        return starts[0].x0 - 2
-    between = [c for c in cols if first_value.x1 < c.x0 < second_value.x0]
-    if not between:
-        return None
-    # No name column labelled: split in the widest gap between the two value columns.
-    gaps = [(b.x0 - a.x1, (a.x1 + b.x0) / 2) for a, b in zip(cols, cols[1:]) if first_value.x0 <= a.x0 < second_value.x0]
-    return max(gaps)[1] if gaps else None
-
-
-def read_row(line: Line, cols: list[Column] | None, catalog: Catalog) -> RawRow | None:
-    segs = line.segments
+def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed_header: bool = False) -> RawRow | None:
+    segs = _without_superscripts(line)
     if not segs:
         return None
     segs = _peel_values(segs, cols)
-    hints = [(_column_of(s.x0, cols) if cols else None) for s in segs]
+    hints = [(column_of(s.x0, cols) if cols else None) for s in segs]
+    # A row number or test code before the name: a code that reads as an abbreviation
+    # ("WBC", "LYMPH%") stays with the name, a bare number goes.
+    prefix: list[str] = []
+    while segs and hints[0] == "code":
+        words = [re.sub(r"^\d{1,3}[.)]?(?=[A-Za-z])", "", w.text) for w in segs[0].words]
+        if words and re.fullmatch(r"\d{1,3}[.)]?", words[0]):
+            words = words[1:]
+        prefix.extend(w for w in words if re.fullmatch(r"[A-Za-z][A-Za-z0-9%#\-]*", w))
+        segs, hints = segs[1:], hints[1:]
+    keep = [k for k, h in enumerate(hints) if h not in IGNORED_KINDS]
+    segs, hints = [segs[k] for k in keep], [hints[k] for k in keep]
+    if len(segs) > 2 and hints[0] in (None, "name") and hints[1] in (None, "name") and _is_row_number(segs[0].text) and _is_label(segs[1].text, catalog):
+        segs, hints = segs[1:], hints[1:]  # "1  白细胞计数  5.6 …": a row number, no header
+    if not segs:
+        return None
     # The name: leading segments in the name column, or the first segment.
     name_parts: list[Segment] = []
     i = 0
     while i < len(segs) and (hints[i] == "name" or (i == 0 and hints[i] is None)):
-        if values.parse_value(segs[i].text) is not None and name_parts:
+        if values.parse_value(segs[i].text) is not None and (name_parts or prefix):
+            if _site_code(segs, hints, i):
+                i += 1  # "Hemoglobin 01 13.5": a performing-site mark, not the value
+                continue
             break
         name_parts.append(segs[i])
         i += 1
-    name = " ".join(s.text for s in name_parts).strip()
+    if name_parts and i < len(segs) and hints[i] is None and _site_code(segs, hints, i):
+        i += 1
+    # "白细胞计数 WBC 5.6": an abbreviation printed after a name the catalog does not
+    # know (another script, a local spelling) is part of the name.
+    while (i < len(segs) and hints[i] in (None, "code") and name_parts
+           and re.fullmatch(r"[A-Za-z][A-Za-z0-9%#\-]{1,9}", segs[i].text)
+           and values.parse_flag(segs[i].text) is None and not catalog.is_known_unit(segs[i].text)
+           and catalog.match(" ".join(s.text for s in name_parts))[0] is None
+           and catalog.match(segs[i].text)[0] is not None):
+        name_parts.append(segs[i])
+        i += 1
+    name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
-    if name.endswith(":") or (name and not re.search(r"[A-Za-z]", name)):
+    if name.endswith(":") or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
         return None
-    cells = _classify(segs[i:], hints[i:])
+    if name and debris.is_interpretation_label(name):
+        return None
+    cells = classify(segs[i:], hints[i:])
     if cells is None:
         return None
     value, value_words, flag, unit, rng, extra, positions = cells
     known_name = catalog.match(name)[0] is not None if name else False
-    if not (known_name or catalog.is_known_unit(unit) or rng is not None):
+    # Under a printed header, a number in the result column beside a short label in the
+    # name column is a result even when the catalog does not know the name and the lab
+    # printed no unit or range for it ("PDW  9").
+    value_x = next((x0 for k, x0, _ in positions if k == "value"), None)
+    in_table = bool(printed_header and cols and name_parts and value.value is not None and value_x is not None
+                    and len(name.split()) <= 5 and column_of(value_x, cols) == "value"
+                    and column_of(name_parts[0].x0, cols) == "name")
+    if not (known_name or catalog.is_known_unit(unit) or rng is not None or in_table):
         return None
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+
+
+def _site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:
+    """A short number after the name that is followed by the real value: a performing-
+    site or footnote mark read at full size (OCR) or printed as its own cell."""
+    if i + 1 >= len(segs) or not re.fullmatch(r"\d{1,2}", segs[i].text):
+        return False
+    nxt = values.parse_value(segs[i + 1].text)
+    if nxt is None or nxt.value is None:
+        return False
+    return hints[i] == "name" or (hints[i] is None and segs[i].text.startswith("0"))
+
+
+def _is_row_number(text: str) -> bool:
+    return re.fullmatch(r"\d{1,3}[.)]?", text.strip()) is not None
+
+
+def _is_label(text: str, catalog: Catalog) -> bool:
+    """Reads as a test name: letters (any script), not a value, range or unit."""
+    return (sum(c.isalpha() for c in text) >= 3 and values.parse_value(text) is None
+            and values.parse_range(text) is None and not catalog.is_known_unit(text))
+
+
+def _without_superscripts(line: Line) -> list[Segment]:
+    """The line's segments without performing-site superscripts (``Hemoglobin ⁰¹``):
+    short digits or letters printed smaller than the line and raised above it."""
+    words = line.words
+    if len(words) < 2:
+        return line.segments
+    heights = [w.y1 - w.y0 for w in words]
+    if min(heights) >= 0.75 * max(heights):
+        return line.segments  # all one size: the common case, decided cheaply
+    heights.sort()
+    h = heights[len(heights) // 2]
+    centre = sorted((w.y0 + w.y1) / 2 for w in words)[len(words) // 2]
+    small = [w for w in words[1:]
+             if w.y1 - w.y0 < 0.75 * h and (w.y0 + w.y1) / 2 < centre - 0.15 * h
+             and re.fullmatch(r"\d{1,2}|[A-Za-z]{1,2}|\d[A-Za-z]", w.text)]
+    if not small:
+        return line.segments
+    drop = {id(w) for w in small}
+    return split_segments([w for w in words if id(w) not in drop])
 
 
 def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:
@@ -364,68 +361,6 @@ def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment
         if w.x0 >= value_col.x0 - 3 and values.parse_value(w.text) is not None:
             return [Segment(first.words[:k]), Segment(first.words[k:]), *segs[1:]]
     return segs
-
-
-def _classify(segs: list[Segment], hints: list[str | None]):
-    value: values.Value | None = None
-    value_words: list[Word] = []
-    flag: str | None = None
-    unit: str | None = None
-    rng: ReferenceRange | None = None
-    extra: list[str] = []
-    cells: list[tuple[str, float, float]] = []
-
-    def take(text: str, words: list[Word], hint: str | None, whole: bool = True) -> bool:
-        nonlocal value, value_words, flag, unit, rng
-        x0, x1 = words[0].x0, words[-1].x1
-        order = ("value", "flag", "range", "unit")
-        if hint in order:
-            order = (hint, *[k for k in order if k != hint])
-        for kind in order:
-            if kind == "value" and value is None and hint not in ("range", "unit"):
-                v = values.parse_value(text)
-                if v is not None:
-                    value, value_words = v, words
-                    cells.append(("value", x0, x1))
-                    if v.glued_flag and flag is None:
-                        flag = v.glued_flag
-                    return True
-            elif kind == "flag" and flag is None and value is not None:
-                f = values.parse_flag(text)
-                if f is not None and text.strip() in values.SIGN_FLAGS and not whole:
-                    f = None
-                if f is not None and (hint == "flag" or len(text) <= 4 or text.isalpha()):
-                    flag = f
-                    cells.append(("flag", x0, x1))
-                    return True
-            elif kind == "range" and rng is None and (value is not None or hint == "range"):
-                r = values.parse_range(text)
-                if r is not None:
-                    rng = r
-                    cells.append(("range", x0, x1))
-                    return True
-            elif kind == "unit" and unit is None and value is not None:
-                if _UNIT_SHAPE.match(text.replace(" ", "")) and not _is_number(text):
-                    unit = text
-                    cells.append(("unit", x0, x1))
-                    return True
-        return False
-
-    for seg, hint in zip(segs, hints):
-        if take(seg.text, seg.words, hint):
-            continue
-        # A segment holding several cells ("112 H", "6.8 x10E3/uL"): word by word.
-        for w in seg.words:
-            if not take(w.text, [w], hint, whole=len(seg.words) == 1):
-                extra.append(w.text)
-    if value is None:
-        return None
-    return value, value_words, flag, unit, rng, extra, cells
-
-
-def _is_number(text: str) -> bool:
-    v = values.parse_value(text)
-    return v is not None and v.value is not None
 
 
 def _section_heading(line: Line) -> str | None:

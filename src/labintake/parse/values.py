@@ -9,11 +9,16 @@ from functools import lru_cache
 
 from labintake.domain.schemas import ReferenceRange
 
-_NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?|[.,]\d+)"
+_NUM = r"[+-]?(?:\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d+(?:[.,]\d+)?|[.,]\d+)"
 _CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
-_VALUE_RE = re.compile(rf"^(?P<cmp>{_CMP})?\s*(?P<num>{_NUM})(?P<flag>[HL]{{1,2}}|\*)?$")
+# A flag printed against the number, before or after it: ``*145``, ``145*``, ``17.9(H)``,
+# ``17.9H``, ``↑145``, ``145↑``, ``[L]4.1``. Arrows and triangles carry a direction.
+_MARK = r"(?:[\(\[]?(?:[HL]{1,2}|[↑↓▲▼⬆⬇△▽]|\*{1,2}|!)[\)\]]?)"
+_VALUE_RE = re.compile(
+    rf"^(?P<pre>{_MARK})?(?P<cmp>{_CMP})?(?P<num>{_NUM})(?P<flag>{_MARK})?$"
+)
 _RANGE_RE = re.compile(
-    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-|–|—|‒|−|to|bis|à|a|~|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
+    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
 )
 _BOUND_RE = re.compile(rf"^\(?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*\)?$")
 
@@ -37,13 +42,27 @@ QUALITATIVE = {
     "turbio", "ambar", "ausente", "presente", "no detectado", "detectado",
     # it
     "assente", "giallo", "giallo paglierino", "limpido", "torbido", "tracce",
+    # pt
+    "reagente", "nao reagente", "amarelo", "amarelo claro", "tracos", "nao detectado",
+    # nl
+    "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "geel", "helder", "troebel",
+    # pl (fold keeps "ł" and "ı": they have no combining form)
+    "ujemny", "ujemna", "ujemne", "dodatni", "dodatnia", "dodatnie", "nie wykryto", "wykryto",
+    "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
+    # tr
+    "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı",
+    # zh
+    "阴性", "阳性", "弱阳性", "未检出", "检出", "微量", "正常", "清", "清亮", "透明", "黄色", "淡黄色",
+    "浑浊", "微浑", "±", "+-",
 }
 # Qualitative results that mean "nothing found": a value matching the range text, or
 # one of these under a "negative" range, is normal.
 _NEGATIVE_WORDS = {"negative", "neg", "not detected", "none detected", "non-reactive",
                    "nonreactive", "non reactive", "absent", "normal", "none", "nil", "none seen",
                    "not seen", "negativ", "nicht nachweisbar", "negatif", "absence", "non detecte",
-                   "negativo", "ausente", "no detectado", "assente", "unauffallig"}
+                   "negativo", "ausente", "no detectado", "assente", "unauffallig", "nao reagente",
+                   "nao detectado", "negatief", "niet aantoonbaar", "ujemny", "ujemna", "ujemne",
+                   "nie wykryto", "saptanmadı", "阴性", "未检出", "正常"}
 _GRADE_RE = re.compile(r"^(?:[1-4]\+|\+{1,4})$")  # dipstick grades: 1+, 2+, ++
 
 FLAGS = {
@@ -56,6 +75,12 @@ FLAGS = {
     "hoch": "high", "erhoht": "high", "niedrig": "low", "erniedrigt": "low", "eleve": "high",
     "bas": "low", "haut": "high", "alto": "high", "bajo": "low", "basso": "low",
     "+": "high", "++": "high", "-": "low", "--": "low", "−": "low",
+    "baixo": "low", "elevado": "high", "aumentado": "high", "diminuido": "low", "hoog": "high",
+    "laag": "low", "verhoogd": "high", "verlaagd": "low", "wysoki": "high", "niski": "low",
+    "podwyzszony": "high", "obnizony": "low", "yuksek": "high", "dusuk": "low",
+    "偏高": "high", "偏低": "low", "高": "high", "低": "low", "异常": "abnormal",
+    "▲": "high", "▼": "low", "⬆": "high", "⬇": "low", "△": "high", "▽": "low",
+    "**": "abnormal", "hi*": "high", "lo*": "low",
 }
 # Signs that are flags only when they stand alone in their cell (a "-" inside a
 # phrase is punctuation).
@@ -87,8 +112,11 @@ def is_qualitative(text: str) -> bool:
 
 def to_number(text: str) -> float:
     """``1,234`` is a thousands separator; ``13,5`` is a decimal comma."""
-    if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+", text):
+    text = re.sub(r"[\u2009\u202f ]", "", text)
+    if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
         return float(text.replace(",", ""))
+    if re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+", text):  # 1.234,5
+        return float(text.replace(".", "").replace(",", "."))
     return float(text.replace(",", "."))
 
 
@@ -99,12 +127,17 @@ def parse_value(text: str) -> Value | None:
     if not t:
         return None
     m = _VALUE_RE.match(t.replace(" ", ""))
-    if m:
+    if m and not (m.group("pre") and m.group("flag")):
+        if m.group("pre") and re.fullmatch(r"[\(\[]?[HL]{1,2}[\)\]]?", m.group("pre")):
+            return None  # "H12" is a name or a code, not a flagged value
         cmp_ = _canonical_cmp(m.group("cmp"))
-        literal = (m.group("cmp") or "") + m.group("num")
-        flag = m.group("flag")
-        return Value(to_number(m.group("num")), literal, cmp_, FLAGS.get(flag.lower()) if flag else None)
+        literal = (m.group("cmp") or "") + m.group("num").replace("\u2009", "").replace("\u202f", "")
+        mark = m.group("pre") or m.group("flag")
+        return Value(to_number(m.group("num")), literal, cmp_, parse_flag(mark) if mark else None)
     if is_qualitative(t):
+        return Value(None, t)
+    m = re.fullmatch(r"(.+?)\s*[\(（]\s*[+\-−±]{1,4}\s*[\)）]", t)  # "阴性(-)", "Positive (+)"
+    if m and is_qualitative(m.group(1)):
         return Value(None, t)
     m = re.fullmatch(r"(.+?)\s*\*", t)  # "1+ *", "Positive*": a marked qualitative result
     if m and is_qualitative(m.group(1)):
@@ -123,24 +156,78 @@ def parse_range(text: str) -> ReferenceRange | None:
     return None if rng is None else rng.model_copy()
 
 
+# "up to 5", "bis 5", "jusqu'à 5", "hasta 5", "fino a 5", "até 5", "tot 5", "do 5": inclusive.
+_UP_TO_RE = re.compile(
+    rf"^(?:up\s+to|upto|bis|jusqu'?\s*a|hasta|fino\s+a|ate|tot|do|max\.?|maximum)\s*(?P<num>{_NUM})$", re.IGNORECASE
+)
+_AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above)\s*(?P<num>{_NUM})$", re.IGNORECASE)
+# A range for one sex, printed before it: "M: 0-15", "Male 13.5-17.5", "男：0-15", "F 12-16".
+_SEX_PREFIX_RE = re.compile(
+    r"^(?P<sex>m|f|w|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
+    r"hombre|mujer|hombres|mujeres|uomo|donna|uomini|donne|homem|mulher|man|vrouw|"
+    r"mężczyźni|kobiety|erkek|kadın|男|女|男性|女性)\s*[:：.]?\s*(?=[<>≤≥\d(])",
+    re.IGNORECASE,
+)
+_MALE = {"m", "male", "men", "homme", "hommes", "mann", "männer", "hombre", "hombres", "uomo", "uomini",
+         "homem", "man", "mężczyźni", "erkek", "男", "男性"}
+
+
+def sex_of_range(text: str) -> tuple[str | None, str]:
+    """("male"|"female"|None, the range without its sex label)."""
+    m = _SEX_PREFIX_RE.match(clean(text))
+    if m is None:
+        return None, clean(text)
+    sex = "male" if m.group("sex").lower() in _MALE else "female"
+    return sex, clean(text)[m.end():]
+
+
+_LABELLED_RE = re.compile(r"^(?P<label>[^\d<>≤≥:：]{2,30})[:：]\s*(?P<rng>\S.*)$")
+
+
+def labelled_range(text: str) -> ReferenceRange | None:
+    """``Children: 100-400``, ``Adults: 40-129``: a range for one group of patients."""
+    m = _LABELLED_RE.match(clean(text))
+    if m is None:
+        return None
+    rng = parse_range(m.group("rng"))
+    if rng is None or (rng.low is None and rng.high is None):
+        return None
+    return rng.model_copy(update={"text": clean(text)})
+
+
 @lru_cache(maxsize=8192)
 def _parse_range(text: str) -> ReferenceRange | None:
-    """``3.5-5.0``, ``3.5 – 5.0``, ``<200``, ``> 40``, ``Negative``; None if not a range."""
+    """``3.5-5.0``, ``3.5 – 5.0``, ``<200``, ``> 40``, ``up to 5``, ``Negative``; None if not a range.
+
+    A one-sided bound keeps its comparator: ``<5.0`` is strict (5.0 itself is high),
+    ``≤5.0`` and ``up to 5`` are inclusive. A range labelled with one sex ("M: 0-15")
+    reads as that range (the caller decides whether it applies).
+    """
     t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
     if not t:
         return None
-    m = _RANGE_RE.match(t)
+    if re.search(r"[\u3000-\u9fff\uff00-\uffef]", t):
+        t = re.sub(r"\s+", "", t)  # OCR reports each character of a CJK line as a word: "0 - 1 5"
+    _, bare = sex_of_range(t)
+    m = _RANGE_RE.match(bare)
     if m:
         lo, hi = to_number(m.group("lo")), to_number(m.group("hi"))
         if lo <= hi:
             return ReferenceRange(low=lo, high=hi, text=t)
         return None
-    m = _BOUND_RE.match(t)
+    m = _BOUND_RE.match(bare)
     if m:
         num = to_number(m.group("num"))
-        if m.group("cmp") in ("<", "<=", "=<", "≤"):
-            return ReferenceRange(low=None, high=num, text=t)
-        return ReferenceRange(low=num, high=None, text=t)
+        cmp_ = _canonical_cmp(m.group("cmp"))
+        if cmp_ in ("<", "<="):
+            return ReferenceRange(low=None, high=num, text=t, high_comparator=cmp_)
+        return ReferenceRange(low=num, high=None, text=t, low_comparator=cmp_)
+    m = _UP_TO_RE.match(fold(bare))
+    if m:
+        return ReferenceRange(low=None, high=to_number(m.group("num")), text=t, high_comparator="<=")
+    m = _AT_LEAST_RE.match(fold(bare))
+    if m:
+        return ReferenceRange(low=to_number(m.group("num")), high=None, text=t, low_comparator=">=")
     if is_qualitative(t):
         return ReferenceRange(low=None, high=None, text=t)
     return None
@@ -159,7 +246,7 @@ def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
     if value.value is None:
         if rng.low is not None or rng.high is not None or not rng.text:
             return None
-        got, want = fold(value.text), fold(rng.text)
+        got, want = (re.sub(r"\s*[\(（][+\-−±]{1,4}[\)）]$", "", fold(t)) for t in (value.text, rng.text))
         if got == want or (got in _NEGATIVE_WORDS and want in _NEGATIVE_WORDS):
             return "normal"
         return "abnormal"
@@ -167,12 +254,14 @@ def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
     if rng.low is None and rng.high is None:
         return None
     # A censored value ("<0.5", ">60") is only out of range if its whole interval is.
-    if rng.low is not None and v < rng.low and value.comparator not in (">", ">="):
+    # A value on a strict bound is outside it: 5.0 against "<5.0" is high. An exact
+    # censored value ("<5.0" against "<5.0") is not.
+    strict_low = rng.low_comparator == ">" and value.comparator is None
+    strict_high = rng.high_comparator == "<" and value.comparator is None
+    if rng.low is not None and (v < rng.low or (strict_low and v == rng.low)) and value.comparator not in (">", ">="):
         return "low"
-    if rng.high is not None and v > rng.high and value.comparator not in ("<", "<="):
+    if rng.high is not None and (v > rng.high or (strict_high and v == rng.high)) and value.comparator not in ("<", "<="):
         return "high"
-    # Range "<200" means high at 200? Labs differ; values equal to a one-sided bound
-    # are treated as in range, as most LIS do.
     return "normal"
 
 

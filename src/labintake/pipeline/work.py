@@ -138,8 +138,8 @@ def read_report(
             reading = Reading(doc, outcome, attempts, timings)
             if best is None or outcome.score > best.outcome.score:
                 best = reading
-            if not outcome.failed:
-                best = reading if best.outcome.failed else best
+            if outcome.validated:  # a good reading: no next strategy (a kept one may not be)
+                best = reading if not best.outcome.validated else best
                 break
         if not _worth_retrying(doc, strategy, outcome):
             break

@@ -1,0 +1,106 @@
+"""The cells of one result row after its name: value, flag, unit and range, recognised
+by their column (when a header gave one) and by what they look like."""
+
+from __future__ import annotations
+
+import re
+
+from labintake.domain.schemas import ReferenceRange
+from labintake.extract.document import Word
+from labintake.parse import values
+from labintake.parse.lines import Segment
+
+UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*×~\[\]{}().,0-9²³⁹¹⁰]+)$")
+
+
+_CELL_WORDS = 5
+
+
+def classify(segs: list[Segment], hints: list[str | None]):
+    value: values.Value | None = None
+    value_words: list[Word] = []
+    flag: str | None = None
+    unit: str | None = None
+    rng: ReferenceRange | None = None
+    extra: list[str] = []
+    cells: list[tuple[str, float, float]] = []
+
+    def take(text: str, words: list[Word], hint: str | None, whole: bool = True) -> bool:
+        nonlocal value, value_words, flag, unit, rng
+        x0, x1 = words[0].x0, words[-1].x1
+        order = ("value", "flag", "range", "unit")
+        if hint in order:
+            order = (hint, *[k for k in order if k != hint])
+        for kind in order:
+            if kind == "value" and value is None and hint not in ("range", "unit"):
+                v = values.parse_value(text)
+                if v is not None:
+                    value, value_words = v, words
+                    cells.append(("value", x0, x1))
+                    if v.glued_flag and flag is None:
+                        flag = v.glued_flag
+                    return True
+            elif kind == "flag" and flag is None and value is not None:
+                f = values.parse_flag(text)
+                if f is not None and text.strip() in values.SIGN_FLAGS and not whole:
+                    f = None
+                if f is not None and (hint == "flag" or len(text) <= 4 or text.isalpha()):
+                    flag = f
+                    cells.append(("flag", x0, x1))
+                    return True
+            elif kind == "range" and rng is None and (value is not None or hint == "range"):
+                r = values.parse_range(text)
+                if r is not None:
+                    rng = r
+                    cells.append(("range", x0, x1))
+                    return True
+            elif kind == "unit" and unit is None and value is not None:
+                if UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text):
+                    unit = text
+                    cells.append(("unit", x0, x1))
+                    return True
+        return False
+
+    for seg, hint in zip(segs, hints):
+        if take(seg.text, seg.words, hint):
+            continue
+        # A segment holding several cells ("112 H", "6.8 x10E3/uL", "mmol/L (< 5.0)"):
+        # the longest run of words that reads as one cell, then the rest.
+        ws = seg.words
+        i = 0
+        while i < len(ws):
+            # A cell is at most a few words ("12.0 - 16.0", "mmol/L (< 5.0)").
+            for j in range(min(len(ws) if i else len(ws) - 1, i + _CELL_WORDS), i, -1):
+                text = " ".join(w.text for w in ws[i:j])
+                if take(text, ws[i:j], hint, whole=len(ws) == 1):
+                    i = j
+                    break
+            else:
+                if not _take_glued(ws[i], hint, take):
+                    extra.append(ws[i].text)
+                i += 1
+    if value is None:
+        return None
+    return value, value_words, flag, unit, rng, extra, cells
+
+
+_GLUED_RANGE_UNIT = re.compile(r"^(?P<a>[<>≤≥]?\(?\d[\d.,]*\s*[-–]\s*\d[\d.,]*\)?)(?P<b>[a-zA-Zµμ%/][^\s]*)$")
+
+
+def _take_glued(word: Word, hint: str | None, take) -> bool:
+    """``3.5-5.0mmol/L``: a range printed against its unit, one word."""
+    m = _GLUED_RANGE_UNIT.match(word.text)
+    if m is None:
+        return False
+    took = take(m.group("a"), [word], "range")
+    return take(m.group("b"), [word], "unit") or took
+
+
+def _balanced(text: str) -> bool:
+    """``mmol/mol (20`` is a unit and half a range, not a unit."""
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
+
+
+def is_number(text: str) -> bool:
+    v = values.parse_value(text)
+    return v is not None and v.value is not None

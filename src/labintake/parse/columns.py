@@ -1,0 +1,188 @@
+"""Table header rows: which column holds what, in the languages reports are printed in.
+
+A header row ("Test | Result | Flag | Units | Reference Range", "项目名称 结果 单位 参考范围")
+gives each column a kind. Besides the result's own cells (name, value, flag, unit,
+range) a table may carry columns that are never the current result: an earlier result
+and its date, the method or specimen, a row number or test code, the performing site.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from labintake.parse.lines import Line
+
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "name": ("test", "test name", "tests", "analyte", "component", "parameter", "investigation",
+             "description", "test description", "examination", "procedure", "determination",
+             # de, fr, es, it
+             "untersuchung", "analyse", "parameter", "test", "analyt", "bestimmung",
+             "analyses", "examen", "paramètre", "prueba", "pruebas", "determinación", "análisis",
+             "estudio", "esame", "esami", "analisi", "determinazione",
+             # pt, nl, pl, tr, zh
+             "exame", "exames", "análise", "parâmetro", "onderzoek", "bepaling", "test naam",
+             "badanie", "nazwa badania", "parametr", "tetkik", "test adı", "parametre", "analiz",
+             "项目", "项目名称", "检验项目", "检测项目", "中文名称", "名称"),
+    "value": ("result", "results", "value", "your value", "observed value", "result value",
+              "patient result", "in range", "current result", "current result and flag",
+              "result and flag", "current",
+              "ergebnis", "befund", "wert", "messwert", "résultat", "résultats", "valeur",
+              "resultado", "resultados", "valor", "risultato", "risultati", "valore", "esito",
+              "uitslag", "resultaat", "waarde", "wynik", "wyniki", "sonuç", "sonuc", "değer",
+              "结果", "检验结果", "测定值", "检测结果", "结果值"),
+    "flag": ("flag", "flags", "abnormal", "abn", "h/l", "indicator", "out of range", "status",
+             "kennzeichen", "markierung", "bewertung", "indicateur", "alerte", "indicador", "marca",
+             "indicatore", "sinalizador", "alerta", "vlag", "markering", "flaga", "uwagi", "durum",
+             "提示", "标志", "标识", "异常提示", "状态"),
+    "unit": ("units", "unit", "uom", "unit of measure", "einheit", "einheiten", "unité", "unités",
+             "unidad", "unidades", "unità", "u m", "um", "unidade", "eenheid", "eenheden",
+             "jednostka", "jednostki", "jedn", "birim", "单位"),
+    "range": ("reference range", "reference interval", "ref range", "ref. range", "normal range",
+              "reference", "range", "ref interval", "biological reference interval",
+              "reference value", "reference values", "expected range", "standard range",
+              "normal values", "ref. interval", "ref range/units",
+              "referenzbereich", "referenzwerte", "normbereich", "normalbereich", "referenz",
+              "valeurs de référence", "valeurs de reference", "valeurs normales", "intervalle de référence",
+              "références", "valores de referencia", "valor de referencia", "intervalo de referencia",
+              "rango de referencia", "valori di riferimento", "intervallo di riferimento",
+              "valori normali", "valores de referência", "valor de referência", "intervalo de referência",
+              "referência", "referentiewaarden", "referentiewaarde", "referentie", "normaalwaarden",
+              "norma", "normy", "zakres referencyjny", "wartości referencyjne", "zakres",
+              "referans aralığı", "referans değerleri", "referans", "referans aralik",
+              "参考范围", "参考区间", "参考值", "参考范围值", "正常值", "生物参考区间"),
+    # Columns read past: an earlier result and its date, the method, the specimen, a
+    # row number or test code, the performing site.
+    "previous": ("previous result", "previous results", "previous result and date", "prior result",
+                 "prior results", "previous", "prior", "last result", "previous value",
+                 "previous value and date", "vorwert", "vorbefund", "letzter wert", "résultat antérieur",
+                 "antériorité", "antériorités", "resultado anterior", "risultato precedente",
+                 "precedente", "vorige uitslag", "vorige waarde", "poprzedni wynik", "önceki sonuç",
+                 "上次结果", "历史结果", "prev result", "prev results", "prev value", "last value",
+                 "prior value", "previous test", "historical", "history", "cumulative", "befund vom",
+                 "historique", "anterior", "resultados anteriores", "vorige", "poprzedni", "önceki"),
+    "date": ("date", "datum", "fecha", "data", "tarih", "日期"),
+    "method": ("method", "methode", "méthode", "método", "metodo", "metode", "metoda", "yöntem",
+               "specimen", "sample", "material", "probe", "échantillon", "muestra", "campione",
+               "amostra", "monster", "próbka", "numune", "方法", "检验方法", "标本"),
+    "code": ("code", "no", "no.", "#", "s no", "s.no", "sr no", "sr. no", "nr", "lp", "序号", "代码",
+             "编号", "英文缩写", "缩写", "代号"),
+    "site": ("lab", "site", "performing lab", "performing site"),
+}
+# Cells of these columns are never part of the current result.
+IGNORED_KINDS = frozenset({"previous", "date", "method", "code", "site"})
+_RESULT_KINDS = frozenset({"name", "value", "flag", "unit", "range"})
+CJK = r"\u3000-\u9fff\uff00-\uffef"
+
+
+@lru_cache(maxsize=16384)
+def header_key(text: str) -> str:
+    """A header cell compared across languages: folded like analyte names, CJK kept
+    (and the spaces OCR puts between CJK characters removed)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(rf"[^a-z0-9%#+\-{CJK}]+", " ", text)
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text).replace("ı", "i")
+    return join_cjk(" ".join(text.split()))
+
+
+_CJK_SPACE = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
+
+
+def join_cjk(text: str) -> str:
+    """``白 细 胞`` -> ``白细胞``: OCR reports each CJK character as a word."""
+    return _CJK_SPACE.sub("", text) if " " in text else text
+
+
+_HEADER_LOOKUP = {header_key(w): kind for kind, ws in HEADER_WORDS.items() for w in ws}
+_LONGEST_HEADER = max(len(k.split()) for k in _HEADER_LOOKUP)
+# What a header cell can start with: a phrase's first word, or a CJK phrase's first
+# character (OCR gives those one by one). Any other word ends the header check at once.
+_STARTS = {k.split()[0] for k in _HEADER_LOOKUP} | {k[0] for k in _HEADER_LOOKUP}
+
+
+@dataclass(slots=True)
+class Column:
+    kind: str
+    x0: float
+    x1: float
+
+
+def find_header(line: Line) -> list[Column] | None:
+    """Columns if ``line`` is a table header (a name and a value column, and 3+ known)."""
+    cols = header_columns(line)
+    if cols is None:
+        return None
+    if "name" not in [c.kind for c in cols]:
+        # Some layouts leave the name column unlabelled: it starts at the page margin.
+        cols.insert(0, Column("name", 0.0, 0.0))
+    return cols
+
+
+def header_columns(line: Line) -> list[Column] | None:
+    cols: list[Column] = []
+    for seg in line.segments:
+        kind = _HEADER_LOOKUP.get(header_key(seg.text))
+        if kind is not None:
+            cols.append(Column(kind, seg.x0, seg.x1))
+            continue
+        # "Result Flag", "序 号 代 码 项 目 名 称": several header cells read as one
+        # segment; cover it with known phrases, longest first.
+        ws = [w for w in seg.words if header_key(w.text)]
+        i = 0
+        while i < len(ws):
+            if header_key(ws[i].text) not in _STARTS:
+                return None
+            for j in range(min(len(ws), i + _LONGEST_HEADER + 4), i, -1):
+                kind = _HEADER_LOOKUP.get(header_key(" ".join(w.text for w in ws[i:j])))
+                if kind is not None:
+                    cols.append(Column(kind, ws[i].x0, ws[j - 1].x1))
+                    i = j
+                    break
+            else:
+                return None
+    kinds = [c.kind for c in cols]
+    result_kinds = {k for k in kinds if k in _RESULT_KINDS}
+    if len(cols) < 3 or "value" not in kinds or len(result_kinds) < 2 or len(set(kinds)) < 3:
+        return None
+    return sorted(cols, key=lambda c: c.x0)
+
+
+def column_of(x0: float, cols: list[Column]) -> str:
+    kind = cols[0].kind
+    for prev, col in zip(cols, cols[1:]):
+        boundary = (prev.x1 + col.x0) / 2 if prev.x1 > prev.x0 else col.x0 - 2
+        if x0 >= boundary:
+            kind = col.kind
+    return kind
+
+
+def two_table_split(line: Line) -> float | None:
+    cols = header_columns(line)
+    if cols is None:
+        return None
+    values = [c for c in cols if c.kind == "value"]
+    if len(values) < 2:
+        return None
+    # The second table starts after the first table's last column: at its own first
+    # column (usually the name column) left of the second value column.
+    second_value = values[1]
+    first_value = values[0]
+    # Each table starts with the same column (a code, or the name): the second one's
+    # first column is where the left table's first kind recurs.
+    first_kind = cols[0].kind
+    starts = [c for c in cols if first_value.x1 < c.x0 < second_value.x0 and c.kind == first_kind]
+    if not starts:
+        starts = [c for c in cols if first_value.x1 < c.x0 < second_value.x0 and c.kind == "name"]
+    if starts:
+        return starts[0].x0 - 2
+    between = [c for c in cols if first_value.x1 < c.x0 < second_value.x0]
+    if not between:
+        return None
+    # No name column labelled: split in the widest gap between the two value columns.
+    gaps = [(b.x0 - a.x1, (a.x1 + b.x0) / 2) for a, b in zip(cols, cols[1:]) if first_value.x0 <= a.x0 < second_value.x0]
+    return max(gaps)[1] if gaps else None
+
+

@@ -1,0 +1,69 @@
+"""Lines that look like result rows but are not: interpretation and risk-group tables,
+notes under a result.
+
+Labs print the meaning of a value beside or under it ("Desirable  < 200 mg/dL",
+"Prediabetes  5.7 - 6.4 %", "| Extreme | 50"). Such a line has a number and often a
+unit or a range, so it reads like a row; what gives it away is its label, which names
+a category of the value rather than something measured. No analyte is called
+"Optimal" or "High risk", so a label made only of such words is never a result.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from labintake.parse import values
+
+# Words that name a category of a value (folded, lower case). Kept to words that are
+# never, alone or together, the name of an analyte.
+_CATEGORY_WORDS = frozenset("""
+    optimal near above desirable undesirable borderline high low very moderate extreme extremely
+    risk group average elevated normal abnormal increased decreased reduced ideal acceptable
+    deficiency deficient insufficiency insufficient sufficiency sufficient toxicity toxic
+    prediabetes pre-diabetes prediabetic diabetes diabetic non-diabetic nondiabetic adult adults
+    child children men women male female optimum target goal range ranges category level levels
+    interpretation remark remarks note notes mild severe severely poor good excellent controlled
+    uncontrolled control fair action suggested recommended intermediate cut-off cutoff cut off
+    negative positive equivocal indeterminate grey zone gray and or to of in the for with
+    hoch niedrig erhoht erniedrigt grenzwertig wunschenswert optimal risiko mittel
+    eleve bas limite souhaitable risque moyen faible
+    alto bajo limite deseable riesgo moderado
+    alto basso desiderabile rischio
+""".split())  # noqa: SIM905 - a word list reads best as text
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def is_interpretation_label(name: str) -> bool:
+    """True when ``name`` only names a category of the value ("Borderline high",
+    "Low risk", "Vitamin D deficiency" is not: it names an analyte too)."""
+    words = [w for w in re.split(r"[^a-z\-]+", _fold(name)) if w and w != "-"]
+    return bool(words) and all(w in _CATEGORY_WORDS for w in words)
+
+
+# Headings of a table that explains values rather than reports them.
+_NOTES_HEADING = re.compile(
+    r"\b(?:interpretation|interpretations|risk group|risk groups|risk category|risk level|category|categories|"
+    r"decision limits?|clinical significance|interpretation guide|interpretacion|interpretação|interpretacao|"
+    r"interpretazione|beurteilung|interpretatie|yorum|interpretacja|grupa ryzyka|risiko|risque|riesgo)\b"
+    r"|(?:\bin\s+%\s*$)|解释|临床意义",
+    re.IGNORECASE,
+)
+
+
+def is_notes_heading(segments: list[str]) -> bool:
+    """A table-like line that heads an interpretation table ("HbA1c in %  |  Interpretation",
+    "| Risk Group | LDL-C |"): two or more cells, one naming such a table, none a number."""
+    cells = [c.strip(" |") for c in segments if c.strip(" |")]
+    if len(cells) < 2 or any(_is_number(c) for c in cells):
+        return False
+    return any(_NOTES_HEADING.search(_fold(c)) for c in cells)
+
+
+def _is_number(text: str) -> bool:
+    v = values.parse_value(text)
+    return v is not None and v.value is not None

@@ -1,0 +1,69 @@
+"""Lines that continue the row above them: the rest of a wrapped name or unit, and
+more ranges printed under the row's range (one per sex or age group)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from labintake.domain.schemas import ReferenceRange
+from labintake.parse import values
+from labintake.parse.catalog import Catalog
+from labintake.parse.cells import UNIT_SHAPE
+from labintake.parse.lines import Line
+
+if TYPE_CHECKING:
+    from labintake.parse.table import RawRow
+
+
+def tight(upper: Line, lower: Line) -> bool:
+    """Two lines of one wrapped cell: the gap between them is a fraction of a line."""
+    h = min(upper.height, lower.height)
+    return upper.page == lower.page and -0.3 * h <= lower.y0 - upper.y1 < 0.6 * h + 1
+
+
+def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
+    """``line`` holds the rest of the previous row's name (it wrapped in its column)."""
+    prev_line, row = prev
+    if len(line.segments) != 1 or re.search(r"\d", line.text) or not tight(prev_line, line):
+        return False
+    if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
+        return False  # not in the name column
+    text = line.text.strip()
+    if text.startswith("(") or text[:1].islower():
+        return True
+    return better_joined(catalog, row.name, text, row.name)
+
+
+def range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
+    """The next line holds only another range for one sex or group ("F: 12-16",
+    "Children: 100-400"), under the row's range cell."""
+    prev_line, row = prev
+    if row.range is None or len(line.segments) != 1 or not tight(prev_line, line):
+        return None
+    cell = next(((x0, x1) for k, x0, x1 in row.cells if k == "range"), None)
+    # Under the range cell: overlapping it, and right of the value.
+    value_x1 = max((x1 for k, _, x1 in row.cells if k == "value"), default=0.0)
+    if cell is None or line.words[-1].x1 < cell[0] or line.words[0].x0 > cell[1] or line.words[0].x0 <= value_x1:
+        return None
+    sex, _ = values.sex_of_range(line.text)
+    return values.parse_range(line.text) if sex is not None else values.labelled_range(line.text)
+
+
+def continues_unit(line: Line, prev: tuple[Line, RawRow]) -> bool:
+    """``line`` holds the rest of the previous row's unit (``x10^3/`` over ``uL``): one
+    short word, right under the unit cell, and the unit ends as if cut off."""
+    prev_line, row = prev
+    if row.unit is None or len(line.words) != 1 or not tight(prev_line, line):
+        return False
+    unit_cell = next(((x0, x1) for k, x0, x1 in row.cells if k == "unit"), None)
+    word = line.words[0]
+    if unit_cell is None or abs(word.x0 - unit_cell[0]) > 6 or len(word.text) > 8:
+        return False
+    return row.unit.endswith(("/", "^", "*", "x", "·")) and bool(UNIT_SHAPE.match(word.text))
+
+
+def better_joined(catalog: Catalog, first: str, second: str, alone: str) -> bool:
+    joined, joined_score = catalog.match(f"{first} {second}")
+    single, single_score = catalog.match(alone)
+    return joined is not None and (single is None or joined_score > single_score)

@@ -1,0 +1,104 @@
+"""Layout traits on real files: a digital PDF built here (reportlab) and, for the traits
+OCR changes most (glued flags, arrows), a 200-dpi image of the same page.
+
+Given a page with the trait, when it is extracted and parsed, then each result row has
+its own value, flag, unit and range, and no previous result is taken for the current one.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from labintake.extract import extract_document, sniff_type
+from labintake.parse import parse_outcome
+
+# (x, text) cells per row; y advances 16 pt per row. Synthetic values.
+GLUED = [
+    [(54, "Test"), (220, "Result"), (320, "Units"), (420, "Reference Range")],
+    [(54, "Sodium"), (220, "*149"), (320, "mmol/L"), (420, "136-145")],
+    [(54, "Potassium"), (220, "5.9(H)"), (320, "mmol/L"), (420, "3.5-5.1")],
+    [(54, "Glucose"), (220, "131H"), (320, "mg/dL"), (420, "70-99")],
+    [(54, "Calcium"), (220, "7.9 L"), (320, "mg/dL"), (420, "8.6-10.3")],
+    [(54, "Chloride"), (220, "101"), (320, "mmol/L"), (420, "98-107")],
+    [(54, "Creatinine"), (220, "0.91"), (320, "mg/dL"), (420, "0.57-1.00")],
+]
+GLUED_TRUTH = [("Sodium", 149.0, "high"), ("Potassium", 5.9, "high"), ("Glucose", 131.0, "high"),
+               ("Calcium", 7.9, "low"), ("Chloride", 101.0, "normal"), ("Creatinine", 0.91, "normal")]
+
+PREVIOUS = [
+    [(40, "TESTS"), (170, "RESULT"), (230, "FLAG"), (280, "PREVIOUS RESULT"), (390, "UNITS"),
+     (460, "REFERENCE INTERVAL")],
+    [(40, "Glucose"), (170, "112"), (230, "High"), (280, "97"), (310, "02/11/2025"), (390, "mg/dL"), (460, "70-99")],
+    [(40, "BUN"), (170, "14"), (280, "22"), (310, "02/11/2025"), (390, "mg/dL"), (460, "6-24")],
+    [(40, "Sodium"), (170, "139"), (280, "140"), (310, "02/11/2025"), (390, "mmol/L"), (460, "134-144")],
+    [(40, "Potassium"), (170, "4.6"), (390, "mmol/L"), (460, "3.5-5.2")],
+    [(40, "Chloride"), (170, "101"), (280, "104"), (310, "02/11/2025"), (390, "mmol/L"), (460, "96-106")],
+]
+PREVIOUS_TRUTH = [("Glucose", 112.0, "high"), ("BUN", 14.0, "normal"), ("Sodium", 139.0, "normal"),
+                  ("Potassium", 4.6, "normal"), ("Chloride", 101.0, "normal")]
+
+
+def _pdf(rows: list[list[tuple[float, str]]]) -> bytes:
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=letter, invariant=1)
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(54, 740, "Example Clinical Laboratory")
+    c.setFont("Helvetica", 10)
+    c.drawString(54, 720, "Patient: Jane Example    DOB: 02/14/1980    Collected: 03/04/2025")
+    y = 680
+    for cells in rows:
+        for x, text in cells:
+            c.drawString(x, y, text)
+        y -= 16
+    c.setFont("Helvetica", 8)
+    c.drawString(54, y - 20, "Synthetic test data; not a real patient.")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _png(pdf: bytes, dpi: int = 200) -> bytes:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        img = doc[0].render(scale=dpi / 72).to_pil().convert("L")
+    finally:
+        doc.close()
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def _read(data: bytes):
+    outcome = parse_outcome(extract_document(data, sniff_type(data)))
+    return outcome, [(r.name, r.value, r.flag) for r in outcome.report.results]
+
+
+def test_glued_flags_digital_pdf():
+    outcome, rows = _read(_pdf(GLUED))
+    assert rows == GLUED_TRUTH
+    assert not outcome.failed
+
+
+@pytest.mark.slow
+def test_glued_flags_ocr_image():
+    _, rows = _read(_png(_pdf(GLUED)))
+    assert rows == GLUED_TRUTH
+
+
+def test_previous_result_column_digital_pdf():
+    outcome, rows = _read(_pdf(PREVIOUS))
+    assert rows == PREVIOUS_TRUTH
+    assert outcome.validated and outcome.attempts == 1  # no second strategy
+
+
+@pytest.mark.slow
+def test_previous_result_column_ocr_image():
+    _, rows = _read(_png(_pdf(PREVIOUS)))
+    assert rows == PREVIOUS_TRUTH

@@ -1,0 +1,335 @@
+"""Row-reading traits seen in real reports, each on a small page of words (no PDF, no OCR).
+
+Given a table with the trait, when it is parsed, then every result row keeps its own
+value, flag, unit and range, and what is not a result is not read as one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from labintake.domain.schemas import ReferenceRange
+from labintake.extract.document import Document, Page, Word
+from labintake.parse import parse_document, parse_outcome, to_result
+from labintake.parse.catalog import get_catalog
+from labintake.parse.table import RawRow
+from labintake.parse.values import parse_value
+from tests.fixtures.words import row
+
+
+def _doc(*word_lists) -> Document:
+    return Document([Page(1, 612, 792, [w for ws in word_lists for w in ws], "text")], "test")
+
+
+HEADER = row((54, "Test"), (230, "Result"), (300, "Flag"), (340, "Units"), (450, "Reference Range"), y=180)
+
+
+def _rows(doc):
+    return [(r.name_as_printed, r.value, r.flag) for r in parse_document(doc).results]
+
+
+@pytest.mark.parametrize("printed", ["*145", "145*", "145(H)", "145H", "↑145", "145↑", "145 H", "145 ↑", "▲145"])
+def test_a_flag_glued_to_the_value_keeps_the_row(printed):
+    doc = _doc(
+        HEADER,
+        row((54, "Sodium"), (230, printed), (340, "mmol/L"), (450, "136-145"), y=200),
+        row((54, "Potassium"), (230, "4.1"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
+        row((54, "Chloride"), (230, "101"), (340, "mmol/L"), (450, "98-107"), y=232),
+    )
+    results = parse_document(doc).results
+    assert [r.name for r in results] == ["Sodium", "Potassium", "Chloride"]
+    na = results[0]
+    assert na.value == 145.0 and na.value_text == "145" and na.flag_source == "printed"
+    # "*" marks without a direction; on the bound of "136-145" it stays abnormal.
+    assert na.flag == ("abnormal" if "*" in printed else "high")
+
+
+def test_flags_in_their_own_column_as_words_arrows_and_brackets():
+    doc = _doc(
+        HEADER,
+        row((54, "Glucose"), (230, "112"), (300, "HIGH"), (340, "mg/dL"), (450, "70-99"), y=200),
+        row((54, "Potassium"), (230, "3.1"), (300, "▼"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
+        row((54, "Sodium"), (230, "150"), (300, "[H]"), (340, "mmol/L"), (450, "136-145"), y=232),
+        row((54, "Calcium"), (230, "7.9"), (300, "↓"), (340, "mg/dL"), (450, "8.6-10.3"), y=248),
+    )
+    assert [r.flag for r in parse_document(doc).results] == ["high", "low", "high", "low"]
+
+
+def test_an_arrow_between_value_and_unit():
+    doc = _doc(
+        HEADER,
+        row((54, "Glucose"), (230, "14.01 ↑ mmol/L"), (450, "3.9-6.1"), y=200),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216),
+    )
+    glucose = parse_document(doc).results[0]
+    assert (glucose.value, glucose.flag, glucose.unit) == (14.01, "high", "mmol/L")
+
+
+def test_the_previous_result_and_its_date_are_never_taken():
+    doc = _doc(
+        row((54, "Tests"), (200, "Current Result and Flag"), (330, "Previous Result and Date"),
+            (470, "Units"), (520, "Reference Interval"), y=180),
+        row((54, "Glucose"), (200, "112"), (230, "High"), (330, "98"), (360, "01/05/2025"),
+            (470, "mg/dL"), (520, "70-99"), y=200),
+        row((54, "Sodium"), (200, "139"), (330, "141"), (360, "01/05/2025"), (470, "mmol/L"), (520, "134-144"), y=216),
+        row((54, "Potassium"), (200, "4.6"), (470, "mmol/L"), (520, "3.5-5.2"), y=232),
+    )
+    outcome = parse_outcome(doc)
+    assert [(r.name, r.value, r.flag, r.unit) for r in outcome.report.results] == [
+        ("Glucose", 112.0, "high", "mg/dL"),
+        ("Sodium", 139.0, "normal", "mmol/L"),
+        ("Potassium", 4.6, "normal", "mmol/L"),
+    ]
+    assert not outcome.failed and outcome.validated
+
+
+def test_unit_after_the_range_and_unit_with_range_in_one_cell():
+    doc = _doc(
+        row((54, "Test"), (230, "Result"), (300, "Ref. Range"), (420, "Unit"), y=180),
+        row((54, "Cholesterol"), (230, "5.6"), (300, "mmol/L (< 5.0)"), y=200),
+        row((54, "Glucose"), (230, "82.9 mg/dL"), (300, "70-99"), y=216),
+        row((54, "Sodium"), (230, "140"), (300, "136-145"), (420, "mmol/L"), y=232),
+    )
+    chol, glucose, sodium = parse_document(doc).results
+    assert chol.unit == "mmol/L" and chol.reference_range.high == 5.0 and chol.flag == "high"
+    assert chol.reference_range.high_comparator == "<"
+    assert (glucose.value, glucose.unit, glucose.reference_range.low) == (82.9, "mg/dL", 70.0)
+    assert (sodium.unit, sodium.reference_range.high) == ("mmol/L", 145.0)
+
+
+def test_a_range_glued_to_its_unit():
+    doc = _doc(
+        HEADER,
+        row((54, "Potassium"), (230, "4.1"), (340, "3.5-5.1mmol/L"), y=200),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216),
+    )
+    k = parse_document(doc).results[0]
+    assert (k.unit, k.reference_range.low, k.reference_range.high) == ("mmol/L", 3.5, 5.1)
+
+
+def test_interpretation_table_rows_are_not_results():
+    doc = _doc(
+        HEADER,
+        row((54, "Total Cholesterol"), (230, "186"), (340, "mg/dL"), (450, "<200"), y=200),
+        row((54, "Desirable"), (230, "<200"), (340, "mg/dL"), y=216),
+        row((54, "Borderline High"), (230, "200-239"), (340, "mg/dL"), y=232),
+        row((54, "| Risk Group |"), (230, "| Extreme |"), (340, "50"), y=248),
+        row((54, "Low risk"), (230, "<100"), (340, "mg/dL"), y=264),
+        row((54, "Hemoglobin A1c"), (230, "5.4"), (340, "%"), (450, "4.0-5.6"), y=280),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == ["Total Cholesterol", "Hemoglobin A1c"]
+
+
+def test_a_performing_site_superscript_is_not_the_value():
+    words = row((54, "Hemoglobin"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=200)
+    # "01" printed small and raised right after the name.
+    words.append(Word("01", 112, 198, 119, 204, 1.0, False))
+    doc = _doc(HEADER, words, row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216))
+    hgb = parse_document(doc).results[0]
+    assert (hgb.name, hgb.value, hgb.name_as_printed) == ("Hemoglobin", 13.5, "Hemoglobin")
+
+
+def test_a_test_code_in_the_name_does_not_stop_the_match():
+    doc = _doc(HEADER, row((54, "TSH (ICD-9: O55)"), (230, "2.1"), (340, "uIU/mL"), (450, "0.4-4.0"), y=200),
+               row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216))
+    tsh = parse_document(doc).results[0]
+    assert tsh.name == "TSH" and tsh.value == 2.1 and tsh.name_as_printed == "TSH (ICD-9: O55)"
+
+
+def _cjk(x: float, text: str) -> tuple[float, str]:
+    return (x, " ".join(text))  # OCR gives each CJK character as its own word
+
+
+def test_two_chinese_tables_side_by_side_with_a_code_column():
+    doc = _doc(
+        row(_cjk(30, "序号"), (55, "代码"), _cjk(90, "项目名称"), _cjk(180, "结果"), _cjk(220, "单位"),
+            _cjk(265, "参考值"), _cjk(330, "序号"), (355, "代码"), _cjk(390, "项目名称"), _cjk(480, "结果"),
+            _cjk(520, "单位"), _cjk(565, "参考值"), y=100),
+        row((30, "1 WBC"), _cjk(90, "白细胞"), (180, "2.92"), (220, "10^9/L"), (265, "4-10"),
+            (330, "3 NEUT#"), _cjk(390, "中性细胞数"), (480, "4.29"), (520, "10^9/L"), (565, "2-7"), y=120),
+        row((30, "2 HGB"), _cjk(90, "血红蛋白"), (180, "156"), (220, "g/L"), (265, "110-160"), y=136),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value) for r in results] == [
+        ("WBC 白细胞", 2.92), ("HGB 血红蛋白", 156.0), ("NEUT# 中性细胞数", 4.29)]
+    assert results[0].flag == "low"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("Exame", "Resultado", "Unidade", "Valores de referência"),
+        ("Onderzoek", "Uitslag", "Eenheid", "Referentiewaarden"),
+        ("Badanie", "Wynik", "Jednostka", "Zakres referencyjny"),
+        ("Tetkik", "Sonuç", "Birim", "Referans aralığı"),
+    ],
+)
+def test_table_headers_in_more_languages(header):
+    doc = _doc(
+        row((54, header[0]), (230, header[1]), (330, header[2]), (430, header[3]), y=180),
+        row((54, "Sodium"), (230, "140"), (330, "mmol/L"), (430, "136-145"), y=200),
+        row((54, "Potassium"), (230, "4,1"), (330, "mmol/L"), (430, "3,5-5,1"), y=216),
+    )
+    outcome = parse_outcome(doc)
+    assert outcome.strategy == "columns" and [r.value for r in outcome.report.results] == [140.0, 4.1]
+
+
+def _raw(name, value, unit, rng_text):
+    from labintake.parse.values import parse_range
+
+    return RawRow(1, name, parse_value(value), [], None, unit, parse_range(rng_text))
+
+
+def test_rows_that_fail_validation_are_kept_for_review_with_a_reason():
+    """Given rows whose values are implausible for their analyte, then the file is not
+    lost: the rows are kept, marked for review with a reason."""
+    doc = _doc(
+        HEADER,
+        row((54, "Sodium"), (230, "9999"), (340, "mmol/L"), (450, "136-145"), y=200),
+        row((54, "Potassium"), (230, "888"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
+        row((54, "Chloride"), (230, "101"), (340, "mmol/L"), (450, "98-107"), y=232),
+    )
+    outcome = parse_outcome(doc)
+    assert not outcome.failed and not outcome.validated
+    na, k, cl = outcome.report.results
+    assert na.needs_review and na.review_reason == "implausible_value"
+    assert k.review_reason == "implausible_value" and not cl.needs_review and cl.review_reason is None
+    assert outcome.metadata["review_reasons"] == {"implausible_value": 2}
+
+
+def test_review_reason_is_set_whenever_review_is():
+    doc = _doc(HEADER, row((54, "Hemoglobln"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=200),
+               row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216))
+    for r in parse_document(doc).results:
+        assert (r.review_reason is not None) == r.needs_review
+
+
+def test_strict_one_sided_range_flags_the_bound():
+    doc = _doc(HEADER, row((54, "Total Cholesterol"), (230, "200"), (340, "mg/dL"), (450, "<200"), y=200),
+               row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216))
+    chol = parse_document(doc).results[0]
+    assert chol.flag == "high" and chol.reference_range == ReferenceRange(high=200.0, text="<200", high_comparator="<")
+
+
+def test_a_unit_wrapped_over_two_lines():
+    doc = _doc(
+        HEADER,
+        row((54, "WBC"), (230, "6.1"), (340, "x10^3/"), (450, "4.0-11.0"), y=200),
+        row((340, "uL"), y=210),
+        row((54, "Hemoglobin"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=226),
+    )
+    wbc, hgb = parse_document(doc).results
+    assert wbc.unit == "10^3/uL" and hgb.unit == "g/dL"
+
+
+def test_a_headerless_chinese_table_with_row_numbers_and_abbreviations():
+    doc = _doc(
+        row((30, "1"), _cjk(60, "白细胞计数"), (150, "WBC"), (200, "11.6"), (240, "↑"), (270, "10^9/L"), (340, "3.5--9.5"), y=100),
+        row((30, "2"), _cjk(60, "血红蛋白"), (150, "HGB"), (200, "135"), (270, "g/L"), (340, "115～150"), y=116),
+        row((30, "3"), _cjk(60, "血小板计数"), (150, "PLT"), (200, "210"), (270, "10^9/L"), (340, "125-350"), y=132),
+        row((30, "4"), _cjk(60, "尿蛋白"), (200, "阴性(-)"), (340, "阴性"), y=148),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.flag) for r in results] == [
+        ("白细胞计数 WBC", 11.6, "high"), ("血红蛋白 HGB", 135.0, "normal"), ("血小板计数 PLT", 210.0, "normal"),
+        ("尿蛋白", None, "normal")]
+    assert results[0].reference_range.high == 9.5 and results[1].reference_range.low == 115.0
+
+
+def test_an_interpretation_table_under_a_result_is_read_past():
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin A1c"), (230, "6.1"), (340, "%"), (450, "4.0-5.6"), y=200),
+        row((54, "HbA1c in %"), (230, "Interpretation"), y=222),
+        row((54, "HbA1c"), (230, "<5.7"), (340, "%"), (450, "Normal"), y=236),
+        row((54, "HbA1c"), (230, "5.7-6.4"), (340, "%"), (450, "Prediabetes"), y=250),
+        row((54, "HbA1c"), (230, ">6.4"), (340, "%"), (450, "Diabetes"), y=264),
+        row((54, "GLUCOSE PANEL"), y=296),
+        row((54, "Glucose"), (230, "96"), (340, "mg/dL"), (450, "70-99"), y=316),
+    )
+    assert [(r.name_as_printed, r.value) for r in parse_document(doc).results] == [
+        ("Hemoglobin A1c", 6.1), ("Glucose", 96.0)]
+
+
+def test_method_and_specimen_columns_and_a_method_line_under_each_name():
+    doc = _doc(
+        row((54, "Test"), (180, "Method"), (270, "Result"), (330, "Units"), (400, "Specimen"), (470, "Reference Range"), y=180),
+        row((54, "Glucose"), (180, "GOD-PAP 2"), (270, "112"), (330, "mg/dL"), (400, "Serum"), (470, "70-99"), y=200),
+        row((60, "Method: hexokinase"), y=211),
+        row((54, "Creatinine"), (180, "Jaffe"), (270, "0.91"), (330, "mg/dL"), (400, "Serum"), (470, "0.57-1.00"), y=228),
+        row((60, "(Enzymatic, IDMS traceable)"), y=239),
+        row((54, "Sodium"), (180, "ISE 3"), (270, "140"), (330, "mmol/L"), (400, "Plasma"), (470, "136-145"), y=256),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit, r.flag) for r in results] == [
+        ("Glucose", 112.0, "mg/dL", "high"), ("Creatinine", 0.91, "mg/dL", "normal"), ("Sodium", 140.0, "mmol/L", "normal")]
+
+
+def test_a_row_with_neither_unit_nor_range_under_a_printed_header_is_kept():
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=200),
+        row((54, "Blast Index"), (230, "9"), y=216),
+        row((54, "Platelets"), (230, "250"), (340, "10^3/uL"), (450, "150-400"), y=232),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.unit, r.reference_range) for r in results][1] == ("Blast Index", 9.0, None, None)
+
+
+@pytest.mark.parametrize(("sex", "low"), [("male", 13.5), ("female", 12.0), (None, None)])
+def test_ranges_for_both_sexes_take_the_patients(sex, low):
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin"), (230, "13.0"), (340, "g/dL"), (450, "Male: 13.5-17.5"), y=200),
+        row((450, "Female: 12.0-15.5"), y=211),
+        row((54, "Platelets"), (230, "250"), (340, "10^3/uL"), (450, "M: 150-400 F: 160-420"), y=228),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=244),
+    )
+    catalog = get_catalog()
+    from labintake.parse.lines import build_lines
+    from labintake.parse.table import parse_rows
+
+    rows = parse_rows(build_lines(doc.pages[0].words), catalog)
+    hgb, plt, na = (to_result(r, catalog, sex=sex) for r in rows)
+    assert (hgb.reference_range.low if hgb.reference_range else None) == low
+    assert (plt.reference_range.low if plt.reference_range else None) == {"male": 150.0, "female": 160.0, None: None}[sex]
+    assert na.reference_range.low == 136.0
+
+
+def test_a_single_range_labelled_with_one_sex_is_kept():
+    raw = _raw("Hemoglobin", "13.0", "g/dL", "M: 13.5-17.5")
+    assert to_result(raw, get_catalog(), sex="female").reference_range.low == 13.5
+
+
+def test_a_previous_column_before_the_current_one_is_never_taken():
+    doc = _doc(
+        row((54, "Test"), (200, "Prev. Result"), (270, "Date"), (340, "Result"), (400, "Units"), (470, "Range"), y=180),
+        row((54, "Glucose"), (200, "97"), (270, "02/11/2025"), (340, "112"), (400, "mg/dL"), (470, "70-99"), y=200),
+        row((54, "Sodium"), (200, "141"), (270, "02/11/2025"), (340, "139"), (400, "mmol/L"), (470, "136-145"), y=216),
+        row((54, "Potassium"), (340, "4.6"), (400, "mmol/L"), (470, "3.5-5.1"), y=232),
+    )
+    assert [(r.name, r.value) for r in parse_document(doc).results] == [
+        ("Glucose", 112.0), ("Sodium", 139.0), ("Potassium", 4.6)]
+
+
+@pytest.mark.parametrize("with_header", [True, False])
+def test_a_site_mark_read_at_full_size_is_not_the_value(with_header):
+    doc = _doc(
+        HEADER if with_header else [],
+        row((54, "Hemoglobin"), (130, "01"), (230, "13.5"), (340, "g/dL"), (450, "12.0-16.0"), y=200),
+        row((54, "Glucose"), (130, "01"), (230, "112"), (300, "H"), (340, "mg/dL"), (450, "70-99"), y=216),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=232),
+    )
+    assert [(r.name, r.value) for r in parse_document(doc).results] == [
+        ("Hemoglobin", 13.5), ("Glucose", 112.0), ("Sodium", 140.0)]
+
+
+def test_an_age_specific_range_table_gives_no_range():
+    doc = _doc(
+        HEADER,
+        row((54, "Alkaline Phosphatase"), (230, "120"), (340, "U/L"), (450, "Adults: 40-129"), y=200),
+        row((450, "Children: 100-400"), y=211),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=228),
+    )
+    alp, na = parse_document(doc).results
+    assert alp.value == 120.0 and alp.reference_range is None and na.reference_range.low == 136.0
