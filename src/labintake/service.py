@@ -188,7 +188,7 @@ class LabIntake:
             if state is SessionState.CANCELLED:
                 repo.cancel(s, session_id, user_id)
             else:
-                repo.set_state(s, session_id, user_id, state)
+                repo.set_state(s, session_id, user_id, state, timeout_seconds=self.settings.session_timeout_seconds)
         if state is SessionState.CANCELLED and self.executor is not None:
             self.executor.cancel_running(session_id)
         self._queue_changed()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from labintake.db.models import FileProcessingStatus, LabReport, TestResult
 from labintake.domain.status import SessionState
@@ -253,3 +253,27 @@ def test_stopping_mid_file_hands_it_back_without_costing_an_attempt(
         assert final["files"][0]["status"] == "completed" and final["files"][0]["attemptNumber"] == 1
     finally:
         after.stop()
+
+
+def test_the_session_deadline_ends_unfinished_files_and_keeps_finished_ones(tmp_path: Path, backend: dict[str, str]) -> None:
+    """Given LABINTAKE_SESSION_TIMEOUT_SECONDS=2 and six scanned pages (OCR takes over a second
+    each, three at a time), when the deadline passes, then the unfinished files end `timeout`
+    with `session_timeout`, the finished ones keep their results, nothing is left running, and
+    the session ends `timeout` with its threshold reported."""
+    li = make_app(tmp_path, backend, workers=3, session_timeout_seconds=2.0, lease_seconds=1.0)
+    try:
+        user = li.local_user_id()
+        png = make_png(sample_report())
+        session_id, _ = upload(li, user, tmp_path, {f"scan-{i}.png": png + bytes([i]) for i in range(6)})
+        li.start(session_id, user)
+        final = wait_finished(li, session_id, user, timeout=180)
+        assert final["summary"]["session_status"] == "timeout"
+        statuses = [f["status"] for f in final["files"]]
+        assert set(statuses) <= {"completed", "timeout"} and "timeout" in statuses, statuses
+        assert all(f["errorCode"] == "session_timeout" for f in final["files"] if f["status"] == "timeout")
+        with li.db.read() as s:
+            saved = s.execute(select(func.count()).select_from(LabReport)).scalar_one()
+            threshold = s.execute(text("SELECT timeout_threshold_ms FROM session_processing_summary")).scalar_one()
+        assert saved == statuses.count("completed") and threshold == 2000
+    finally:
+        li.stop()

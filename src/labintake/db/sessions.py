@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from labintake.db.models import (
@@ -12,6 +14,7 @@ from labintake.db.models import (
 )
 from labintake.db.models import (
     ProcessingSession,
+    SessionProcessingSummary,
     UploadedFile,
     User,
     utcnow,
@@ -73,11 +76,28 @@ def add_file(
     return upload, status
 
 
-def set_state(s: Session, session_id: str, user_id: str, state: SessionState) -> bool:
-    """Change what the user asked of a session; False if it was already in that state."""
+def set_state(s: Session, session_id: str, user_id: str, state: SessionState, *,
+              timeout_seconds: float | None = None) -> bool:
+    """Change what the user asked of a session; False if it was already in that state.
+
+    The first start sets the session's deadline: its own ``timeout_threshold_ms`` (from
+    ``POST /api/sessions``) or ``timeout_seconds`` (``LABINTAKE_SESSION_TIMEOUT_SECONDS``),
+    counted from then; a pause does not stop that clock, a resume does not restart it.
+    """
     values: dict[str, object] = {"state": state.value}
     if state is SessionState.RUNNING:
-        values["started_at"] = utcnow()
+        now = utcnow()
+        values["started_at"] = now
+        own = s.execute(
+            select(SessionProcessingSummary.timeout_threshold_ms)
+            .where(SessionProcessingSummary.session_id == session_id)
+        ).scalar_one_or_none()
+        seconds = own / 1000 if own else timeout_seconds
+        if seconds:
+            values["deadline_at"] = func.coalesce(ProcessingSession.deadline_at, now + timedelta(seconds=seconds))
+            if not own:
+                s.execute(update(SessionProcessingSummary).where(SessionProcessingSummary.session_id == session_id)
+                          .values(timeout_threshold_ms=int(seconds * 1000)))
     changed = s.execute(
         update(ProcessingSession)
         .where(
