@@ -167,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     stages: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     pages_by_format: dict[str, int] = defaultdict(int)
     started = time.monotonic()
+    hidden = 0
     for item in items:
         visible = item.set == "dev" or args.show_held_back
         truth = json.loads((args.corpus / item.truth).read_text(encoding="utf-8"))
@@ -178,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in info.get("timings", {}).items():
             stages[item.format][k] += v
         pages_by_format[item.format] += item.pages
-        if not visible:
-            continue  # held back: figures only
+        if not visible:  # held back: figures only, and no file names
+            hidden += 1
+            console.print(f"  [dim]held-back file {hidden} scored ({seconds:.1f} s)[/dim]")
+            continue
         status = f"F1 {s.f1:.3f}" if got is not None else f"[red]{info.get('error')}[/red]"
         console.print(f"  {item.path:44} {status}  {seconds:6.2f} s" + ("  (2nd strategy)" if s.retried else ""))
         if args.verbose:
