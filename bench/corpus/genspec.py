@@ -61,6 +61,7 @@ class GRow(Row):
     specimen: str = ""
     code: str = ""
     panel: str = ""
+    site: str = ""  # a performing-site superscript after the name (not part of it)
 
 
 @dataclass
@@ -141,6 +142,10 @@ def _row(test: Test, panel: str, section: str, rng: random.Random, spec: GSpec, 
     specimen = SPECIMEN[lg][2 if panel == "urine" else (0 if panel.startswith("cbc") else 1)]
     code = f"{test.key.upper().replace('_', '')[:4]}{rng.randint(1, 99):02d}"
     extras = dict(method=METHODS.get(panel, ""), specimen=specimen, code=code, panel=panel)
+    if p.name_suffix == "code":
+        name = f"{name} (ICD-9: {'OVW'[rng.randint(0, 2)]}{rng.randint(10, 99)})"
+    elif p.name_suffix == "site":
+        extras["site"] = f"0{rng.randint(1, 3)}"
     if test.qualitative:
         normal, *abnormal = test.qualitative
         word = rng.choice(abnormal) if rng.random() < 0.25 else normal
@@ -222,6 +227,7 @@ def _mark(row: GRow, p: Params) -> None:
     out = f in ("high", "low", "abnormal")
     letter = {"high": "H", "low": "L", "abnormal": "A"}.get(f, "")
     arrow = {"high": "↑", "low": "↓", "abnormal": "*"}.get(f, "")
+    triangle = {"high": "▲", "low": "▼", "abnormal": "*"}.get(f, "")
     v = row.value_text
     row.shown = v
     qual = row.value is None
@@ -233,6 +239,10 @@ def _mark(row: GRow, p: Params) -> None:
         row.mark = arrow
     elif style == "col_star":
         row.mark = "*" if out else ""
+    elif style == "col_bracket":
+        row.mark = f"[{letter}]" if out else ""
+    elif style == "col_triangle":
+        row.mark = triangle
     elif not out:
         pass
     elif style == "glued_star_pre":

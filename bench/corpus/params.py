@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from bench.corpus.lang import COUNTRY_OF, DATE_STYLES
 
 OPTIONAL_COLUMNS = ("flag", "prev", "method", "specimen", "code")
-FLAG_STYLES = ("col_letter", "col_word", "col_arrow", "col_star", "glued_star_pre", "glued_star_post",
-               "glued_paren", "glued_letter", "glued_arrow", "spaced_letter", "bold")
+FLAG_STYLES = ("col_letter", "col_word", "col_arrow", "col_star", "col_bracket", "col_triangle", "glued_star_pre",
+               "glued_star_post", "glued_paren", "glued_letter", "glued_arrow", "spaced_letter", "bold")
 RANGE_STYLES = ("dash", "tight", "en_dash", "bracket", "up_to", "glued_unit", "sex_lines")
 HEADER_STYLES = ("grid", "box", "three_col", "stacked", "details", "pipe")
 NAME_STYLES = ("first_last", "last_comma_first", "honorific")
 FONTS = ("helvetica", "times", "courier", "sans_ttf", "serif_ttf", "mono_ttf")
+# What follows a test's name: nothing, a code in brackets (`FT3 (ICD-9: O55)`), or a
+# performing-site superscript (`Hemoglobin ⁰¹`, not part of the name).
+NAME_SUFFIXES = ("none", "code", "site")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Params:
     columns: tuple[str, ...]  # printed order: name, value, flag, unit, range, prev, method, specimen, code
     header: str
     name_style: str
+    name_suffix: str
     font: str
     bold_headings: bool
     flag_style: str
@@ -67,7 +71,8 @@ Family = dict[str, tuple]
 DEV_FAMILIES: dict[str, Family] = {
     # A US reference lab: code column, previous result with its date, flag column.
     "us_reference": dict(lang=("en",), country=("us",), columns=("code", "prev", "flag"), header=("grid", "box"),
-                         name_style=("last_comma_first",), flag_style=("col_letter", "col_word"),
+                         name_style=("last_comma_first",), flag_style=("col_letter", "col_word", "col_bracket"),
+                         name_suffix=("none", "code", "site"),
                          range_style=("dash", "tight", "up_to"), panels=(("cbc", "cmp"), ("cmp", "lipid", "thyroid"))),
     # A European grid: glued flags, decimal commas, dotted dates.
     "eu_glued": dict(lang=("de", "it", "es"), columns=(), header=("box", "three_col"),
@@ -86,7 +91,7 @@ DEV_FAMILIES: dict[str, Family] = {
                    panels=(("diabetes", "lipid", "vitamins", "inflammation"), ("cbc_short", "liver", "iron"))),
     # Two tables side by side.
     "side_by_side": dict(lang=("en", "de"), side_by_side=(True,), columns=(), header=("grid", "pipe"),
-                         flag_style=("col_letter", "bold", "glued_letter"),
+                         flag_style=("col_letter", "bold", "glued_letter", "col_triangle"),
                          panels=(("cbc", "cmp"), ("cbc", "liver", "lipid", "thyroid"))),
     # Simplified Chinese complete blood count and chemistry.
     "zh_lab": dict(lang=("zh",), columns=("flag",), header=("grid", "three_col"), flag_style=("col_arrow", "col_letter"),
@@ -106,6 +111,7 @@ HELD_BACK_FAMILIES: dict[str, Family] = {
     # Southern/eastern Europe: specimen and code columns, sex-specific ranges, arrows.
     "hb_eu_specimen": dict(lang=("it", "pl", "tr", "pt"), columns=("specimen", "code", "flag"),
                            header=("three_col", "grid", "details"), flag_style=("col_arrow", "glued_arrow", "col_word"),
+                           name_suffix=("site", "none", "code"),
                            range_style=("sex_lines", "dash", "up_to"), comma=(True,), si=(True,), leading_zero=(True,),
                            panels=(("cbc", "bmp_si", "liver"), ("cbc_short", "lipid", "iron_si", "urine"))),
     # UK practice: side by side, notes table, DD/MM dates, ranges glued to units.
@@ -181,7 +187,7 @@ def sample(family: str, seed: int) -> Params:
     font = pick("font", ("sans_ttf",) if lang in ("pl", "tr") else FONTS)
     if lang in ("pl", "tr") and font in ("helvetica", "times", "courier"):
         font = {"helvetica": "sans_ttf", "times": "serif_ttf", "courier": "mono_ttf"}[font]
-    if flag_style in ("col_arrow", "glued_arrow") and font in ("helvetica", "times", "courier"):
+    if flag_style in ("col_arrow", "glued_arrow", "col_triangle") and font in ("helvetica", "times", "courier"):
         font = "sans_ttf"  # the standard PDF fonts have no arrows
     side = pick("side_by_side", (False, False, True) if not fam else (False,))
     return Params(
@@ -195,6 +201,7 @@ def sample(family: str, seed: int) -> Params:
         side_by_side=side, rows_per_page=pick("rows_per_page", (24, 30, 40)), ruled=rng.random() < 0.5,
         page=pick("page", ("letter",) if country == "us" else ("a4",)),
         scan_level=rng.uniform(0.0, 1.0), photo_level=rng.uniform(0.0, 1.0),
+        name_suffix=pick("name_suffix", ("none", "none", "code", "site")),
     )
 
 

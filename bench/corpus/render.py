@@ -90,7 +90,7 @@ class _Table:
         self._fit()
 
     def cell(self, r: GRow, col: str) -> str:
-        return {"name": r.name, "value": r.shown, "flag": r.mark, "unit": r.unit_printed, "prev": r.prev,
+        return {"name": r.name + (f"  {r.site}" if r.site else ""), "value": r.shown, "flag": r.mark, "unit": r.unit_printed, "prev": r.prev,
                 "method": r.method, "specimen": r.specimen, "code": r.code}.get(col, "")
 
     def _widths(self) -> dict[str, float]:
@@ -178,6 +178,10 @@ class _Table:
                 if col == "name":
                     for i, line in enumerate(name_lines):
                         d.text(x + (6 if i else 0), y + i * (s + 2), line, size=s)
+                    if r.site:  # raised and small, after the name's last line
+                        last = name_lines[-1]
+                        d.text(x + (6 if len(name_lines) > 1 else 0) + d.width(last, False, s) + 1.5,
+                               y + (len(name_lines) - 1) * (s + 2) - s * 0.35, r.site, size=s * 0.6)
                 elif col == "range":
                     for i, line in enumerate(r.range_lines):
                         d.text(x, y + i * (s + 2), line, size=s)

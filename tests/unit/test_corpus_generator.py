@@ -16,7 +16,7 @@ from bench.corpus.layouts import LAYOUTS
 from bench.corpus.score import score_file
 
 TRAITS = ("lang", "header", "name_style", "font", "flag_style", "range_style", "date_style", "side_by_side",
-          "wrap_names", "method_line", "notes_table", "thousands", "leading_zero")
+          "wrap_names", "method_line", "notes_table", "thousands", "leading_zero", "name_suffix")
 
 
 def _reports(set_name: str) -> list[tuple[str, int]]:
@@ -182,3 +182,16 @@ def test_held_back_misses_are_not_printed(tmp_path, monkeypatch, capsys):
     assert out.count("file failed") == 1
     accuracy.main([*args, "--show-held-back"])
     assert f"{fam}_{seed}.pdf" in capsys.readouterr().out
+
+
+def test_name_suffixes_codes_belong_to_the_label_site_marks_do_not():
+    p = params.sample("us_reference", params.seeds("dev")["us_reference"][0])
+    coded = genspec.make(params.Params(**{**vars(p), "name_suffix": "code"}))
+    assert all(re.search(r" \(ICD-9: [OVW]\d\d\)$", r.name) for r in coded.rows)
+    site = genspec.make(params.Params(**{**vars(p), "name_suffix": "site"}))
+    assert all(r.site and r.site not in r.name for r in site.rows)
+    page = _squash("".join(_page_texts(render.draw(site))))
+    assert all(_squash(w) in page for r in site.rows for w in r.name.split())
+    for style, high in (("col_bracket", "[H]"), ("col_triangle", "▲")):
+        spec = genspec.make(params.Params(**{**vars(p), "flag_style": style}))
+        assert {r.mark for r in spec.rows if r.flag == "high"} == {high}
