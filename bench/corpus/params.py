@@ -201,7 +201,9 @@ def sample(family: str, seed: int) -> Params:
         side_by_side=side, rows_per_page=pick("rows_per_page", (24, 30, 40)), ruled=rng.random() < 0.5,
         page=pick("page", ("letter",) if country == "us" else ("a4",)),
         scan_level=rng.uniform(0.0, 1.0), photo_level=rng.uniform(0.0, 1.0),
-        name_suffix=pick("name_suffix", ("none", "none", "code", "site")),
+        # Only families that name it (and "anything goes") carry name suffixes: they are
+        # common on some labs' reports, not on most.
+        name_suffix=pick("name_suffix", ("none",) if fam else NAME_SUFFIXES),
     )
 
 
