@@ -64,15 +64,22 @@ class Spec:
         return " ".join(p for p in (self.first, self.middle, self.last) if p)
 
     def truth(self, pages: set[int] | None = None) -> dict:
-        """The DESIGN §4 JSON the report should parse into (rows of ``pages`` only)."""
+        """The DESIGN §4 JSON the report should parse into (rows of ``pages`` only).
+
+        ``name_as_printed`` is the whole label as printed (a name wrapped over two lines
+        joined by one space)."""
         cat = get_catalog()
         results = []
         for r in self.rows:
             if pages is not None and r.page not in pages:
                 continue
             analyte = cat.by_loinc(r.test.loinc)
+            # The scorer matches a result on the printed name, this canonical name or the
+            # code, so the truth need not follow every change to the catalog's codes.
+            canonical = analyte.name if analyte else r.test.names["en"]
             results.append({
-                "name": analyte.name, "loinc": r.test.loinc, "value": r.value, "value_text": r.value_text,
+                "name": canonical, "name_as_printed": r.name, "loinc": r.test.loinc, "value": r.value,
+                "value_text": r.value_text,
                 "unit": r.unit_display,
                 "reference_range": {"low": r.low, "high": r.high, "text": r.range_text},
                 "flag": r.flag, "page": r.page, "section": r.section,
