@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from labintake.domain.status import (
     FAILURE_STATUSES,
     SESSION_TERMINAL_STATUSES,
     TERMINAL_STATUSES,
+    FileStatus,
     SessionState,
 )
 from labintake.export import FORMATS, render
@@ -40,7 +42,7 @@ STATUS_STYLE = {
     "cancelled": "grey50",
 }
 
-# Exit codes: 0 all completed, 1 some file failed, 2 usage, 3 a file could not be read at all.
+# Exit codes: 0 all completed, 1 some file failed or could not be read, 2 usage or no such user.
 EXIT_FAILED = 1
 
 
@@ -51,12 +53,9 @@ def _settings() -> Settings:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations (serve and process also do this on start)."""
-    from labintake.db.migrate import upgrade
+    from labintake.service.app import prepare_database
 
-    settings = _settings()
-    if not settings.is_postgres:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.db_url)
+    prepare_database(_settings())
     console.print("[green]database is up to date[/green]")
 
 
@@ -111,9 +110,10 @@ def process(
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: cancelling the session[/yellow]")
         li.set_state(session_id, user_id, SessionState.CANCELLED)
-        final = li.progress(session_id, user_id)
+        stopped = li.progress(session_id, user_id)
+        assert stopped is not None
+        final = stopped
     try:
-        assert final is not None
         if out is not None:
             _write_results(li, final, user_id, out, format)
     finally:
@@ -123,7 +123,7 @@ def process(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:
     """Live per-file bars until the session is finished; woken by the doorbell, not a fixed poll."""
     changed = threading.Event()
     unsubscribe = li.doorbell.subscribe(session_id, lambda *_: changed.set())
@@ -161,27 +161,19 @@ def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:  # type: 
         unsubscribe()
 
 
-def _write_results(li, final: dict, user_id: str, out: Path, fmt: str) -> None:  # type: ignore[no-untyped-def,type-arg]
-    from sqlalchemy import select
-
-    from labintake.db.models import FileProcessingStatus
-    from labintake.db.results import load_report
+def _write_results(li, final: dict, user_id: str, out: Path, fmt: str) -> None:
+    from labintake.service import files
 
     out.mkdir(parents=True, exist_ok=True)
     suffix = {"json": ".json", "csv": ".csv", "fhir": ".fhir.json"}[fmt]
-    with li.db.read() as s:
-        for f in final["files"]:
-            if f["status"] != "completed":
-                continue
-            file_id = s.execute(
-                select(FileProcessingStatus.file_id).where(FileProcessingStatus.id == f["fileId"])
-            ).scalar_one()
-            report = load_report(s, file_id, user_id)
-            if report is not None:
-                (out / (Path(f["fileName"]).stem + suffix)).write_text(render(report, fmt).rstrip("\n") + "\n")
+    for f in final["files"]:
+        if f["status"] != FileStatus.COMPLETED:
+            continue
+        report = files.extracted(li, f["fileId"], user_id).report
+        (out / (Path(f["fileName"]).stem + suffix)).write_text(render(report, fmt).rstrip("\n") + "\n")
 
 
-def _print_summary(final: dict) -> None:  # type: ignore[type-arg]
+def _print_summary(final: dict) -> None:
     table = Table(title=f"Session {final['sessionId'][:8]} — {final['summary']['session_status']}")
     for col in ("file", "status", "time", "attempt", "error"):
         table.add_column(col)
@@ -246,35 +238,19 @@ def _is_loopback(host: str) -> bool:
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
-def _first_account(li, login_url: str) -> None:  # type: ignore[no-untyped-def]
+def _first_account(li, login_url: str) -> None:
     """On a first start nobody can log in: give the local account a random password and say so."""
-    from labintake import auth
-    from labintake.db import sessions as sessions_repo
-    from labintake.db import users as users_repo
+    from labintake.service import accounts
 
-    with li.db.transaction() as s:
-        if users_repo.count_users_with_password(s):
-            return
-        # The CLI's own account, so sessions run with `labintake process` show in the web app too.
-        user = sessions_repo.get_or_create_user(s, sessions_repo.LOCAL_USER_EMAIL)
-        password = auth.random_password()
-        user.password_hash = auth.hash_password(password)
+    password = accounts.first_account(li)
+    if password is None:
+        return
+    email = accounts.LOCAL_USER_EMAIL
     console.print(
-        f"[bold]First start:[/bold] log in at {login_url} as [bold]{sessions_repo.LOCAL_USER_EMAIL}[/bold] "
+        f"[bold]First start:[/bold] log in at {login_url} as [bold]{email}[/bold] "
         f"with password [bold]{password}[/bold]\n(shown once; set another with "
-        f"`labintake users password {sessions_repo.LOCAL_USER_EMAIL}`, or add users with `labintake users create`)"
+        f"`labintake users password {email}`, or add users with `labintake users create`)"
     )
-
-
-def _database():  # type: ignore[no-untyped-def]
-    from labintake.db.engine import Database
-    from labintake.db.migrate import upgrade
-
-    settings = _settings()
-    if not settings.is_postgres:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.db_url)
-    return Database(settings.db_url)
 
 
 def _password(password: str | None) -> str:
@@ -285,20 +261,17 @@ def _password(password: str | None) -> str:
     return password
 
 
-def _with_user_db(action, email: str, password: str | None, done: str) -> None:  # type: ignore[no-untyped-def]
-    """Run ``action(session, email, password)`` in one transaction; AuthError is a clean exit 2."""
+def _with_user_db(action: Callable[[Settings, str, str], str], email: str, password: str | None,
+                  done: str) -> None:
+    """Run ``action(settings, email, password)``; AuthError is a clean exit 2."""
     from labintake import auth
 
     secret = _password(password)
-    db = _database()
     try:
-        with db.transaction() as s:
-            action(s, email, secret)
+        action(_settings(), email, secret)
     except auth.AuthError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    finally:
-        db.dispose()
     console.print(f"[green]{done} {auth.normalise_email(email)}[/green]")
 
 
@@ -308,9 +281,9 @@ def users_create(
     password: Annotated[str | None, typer.Option("--password", help="Prompted for when omitted.")] = None,
 ) -> None:
     """Create a user who can log in to the web app."""
-    from labintake import auth
+    from labintake.service import accounts
 
-    _with_user_db(auth.create_user, email, password, "created")
+    _with_user_db(accounts.create_user, email, password, "created")
 
 
 @users_app.command("password")
@@ -319,9 +292,9 @@ def users_password(
     password: Annotated[str | None, typer.Option("--password", help="Prompted for when omitted.")] = None,
 ) -> None:
     """Set a user's password."""
-    from labintake import auth
+    from labintake.service import accounts
 
-    _with_user_db(auth.set_password, email, password, "password set for")
+    _with_user_db(accounts.set_password, email, password, "password set for")
 
 
 @tokens_app.command("create")
@@ -330,19 +303,13 @@ def tokens_create(
     name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "cli",
 ) -> None:
     """Print a new API bearer token for a user (only its hash is stored: copy it now)."""
-    from labintake import auth
-    from labintake.db import users as users_repo
+    from labintake.service import accounts
 
-    db = _database()
     try:
-        with db.transaction() as s:
-            user = users_repo.user_by_email(s, auth.normalise_email(email))
-            if user is None:
-                console.print(f"[red]no user {email}; create it with `labintake users create`[/red]")
-                raise typer.Exit(2)
-            token = auth.create_token(s, user.id, name)
-    finally:
-        db.dispose()
+        token = accounts.create_token(_settings(), email, name)
+    except accounts.AuthError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     sys.stdout.write(token + "\n")
 
 

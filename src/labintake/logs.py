@@ -38,7 +38,7 @@ class TextFormatter(logging.Formatter):
         return text
 
 
-def configure(level: str = "INFO", *, stream=None) -> None:  # type: ignore[no-untyped-def]
+def configure(level: str = "INFO", *, stream=None) -> None:
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     handler.setFormatter(TextFormatter() if stream.isatty() else JsonFormatter())

@@ -137,7 +137,7 @@ class SqliteWatcher:
     this process did not write itself.
     """
 
-    def __init__(self, db, doorbell: Doorbell, *, interval: float = 1.0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db, doorbell: Doorbell, *, interval: float = 1.0) -> None:
         self.db = db
         self.doorbell = doorbell
         self.interval = interval

@@ -6,9 +6,9 @@ import threading
 import time
 from pathlib import Path
 
-from labintake.executors.procpool import WorkerDied, WorkerProcess
+from labintake.pipeline.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.runner import _drain_done
-from labintake.pipeline.work import Job
+from labintake.pipeline.work import Extracted, Job, Parsed
 from tests.fixtures.reports import make_pdf, make_png, sample_report
 
 
@@ -22,15 +22,15 @@ def test_stopping_a_file_after_its_worker_finished_leaves_the_worker_alive(tmp_p
     try:
         worker.wait_ready(120)
         worker.submit(Job("file-1", str(path), "application/pdf", 50, 60_000_000, 200))
-        kinds = []
-        while not kinds or kinds[-1] != "parsed":
-            kinds.append(worker.recv(60)[0])
+        kinds: list[object] = []
+        while not kinds or not isinstance(kinds[-1], Parsed):
+            kinds.append(worker.recv(60))
         _drain_done(worker)
         pid = worker.pid
         worker.interrupt("file-1")
         assert worker.process.is_alive() and worker.pid == pid
         worker.submit(Job("file-2", str(path), "application/pdf", 50, 60_000_000, 200))
-        assert worker.recv(60)[0] == "extracted"
+        assert isinstance(worker.recv(60), Extracted)
     finally:
         worker.stop()
 

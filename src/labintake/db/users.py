@@ -75,4 +75,5 @@ def delete_browser_session(s: Session, session_hash: str) -> None:
 
 
 def delete_expired_browser_sessions(s: Session, *, now: datetime) -> int:
-    return s.execute(delete(BrowserSession).where(BrowserSession.expires_at <= now)).rowcount
+    result = s.execute(delete(BrowserSession).where(BrowserSession.expires_at <= now))
+    return int(result.rowcount)  # type: ignore[attr-defined]  # a DML result is a CursorResult

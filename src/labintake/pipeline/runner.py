@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from labintake import metrics
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.results import save_report
@@ -21,10 +22,9 @@ from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
-from labintake import metrics
-from labintake.executors.procpool import WorkerDied, WorkerProcess
 from labintake.extract.vision import VisionConfig
-from labintake.pipeline.work import Job
+from labintake.pipeline.procpool import WorkerDied, WorkerProcess
+from labintake.pipeline.work import Done, Extracted, Failed, Job, Parsed
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -61,7 +61,7 @@ class FileRunner:
         # oversubscribe the machine.
         self._ocr_threads = max(1, (os.cpu_count() or 1) // max(1, settings.workers))
 
-    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:  # type: ignore[no-untyped-def]
+    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:
         with self.db.transaction() as s:
             moved = tx.transition(s, claim.fps_id, expected, target, **fields)
         if moved is None:
@@ -116,26 +116,22 @@ class FileRunner:
             )
             while True:
                 msg = worker.recv(deadline - time.monotonic())
-                kind = msg[0]
-                if kind == "extracted":
-                    info = msg[1]
-                    model = info["model"]
+                if isinstance(msg, Extracted):
+                    model = msg.model
                     self._move(
-                        claim, stage, FileStatus.PARSING,
-                        extracted_text=info["text"], extraction_model=info["model"],
+                        claim, stage, FileStatus.PARSING, extracted_text=msg.text, extraction_model=msg.model,
                     )
                     stage = FileStatus.PARSING
-                elif kind == "parsed":
+                elif isinstance(msg, Parsed):
                     _drain_done(worker)  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
-                    self._save(claim, msg[1], msg[2], model)
+                    self._save(claim, msg.report, msg.metadata, model)
                     return Outcome(FileStatus.COMPLETED)
-                elif kind == "error":
-                    _, code, message, details = msg
+                elif isinstance(msg, Failed):
                     _drain_done(worker)
-                    raise LabIntakeError(code, message, **(details or {}))
-                elif kind == "done":
+                    raise LabIntakeError(msg.code, msg.message, **(msg.details or {}))
+                elif isinstance(msg, Done):
                     raise LabIntakeError(ErrorCode.INTERNAL_ERROR, exception="worker finished without a result")
         except Dropped:
             self._clocks.pop(claim.fps_id, None)
@@ -161,7 +157,7 @@ class FileRunner:
             return True
         return False
 
-    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None) -> None:  # type: ignore[type-arg]
+    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None) -> None:
         """Results and ``completed`` in one transaction. The results go first: the status write
         (which takes the session's summary row lock and writes the event) is the last statement,
         so the lock is held briefly and the event's time is its commit time."""
@@ -226,7 +222,7 @@ def _drain_done(worker: WorkerProcess) -> None:
     except (TimeoutError, WorkerDied):
         worker.replace()
         return
-    if msg[0] != "done":
+    if not isinstance(msg, Done):
         worker.replace()
         return
     worker.release()

@@ -27,8 +27,6 @@ from labintake.domain.errors import ErrorCode, LabIntakeError
 log = logging.getLogger(__name__)
 
 TEXT_CACHE_CHARS = 1000
-# The strategies tried in order; see labintake.extract.extract_document.
-STRATEGIES = ("default", "alternate", "hires")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +97,7 @@ def read_report(
     found a result row, ``parse_validation_failed`` when every attempt found rows but
     none passed validation.
     """
-    from labintake.extract import extract_document
+    from labintake.extract import STRATEGIES, extract_document
     from labintake.parse import parse_outcome
 
     attempts: list[dict] = []
@@ -161,13 +159,15 @@ def _worth_retrying(doc, strategy: str, outcome) -> bool:
     # after that, and for scans, each strategy reads the pixels differently. A clean
     # text layer with no result row at all is a document that is not a lab report:
     # reading its pixels would not find rows its text does not have.
+    from labintake.extract import STRATEGIES  # the order they are tried in
+
     if strategy == STRATEGIES[-1]:
         return False
     return not (outcome is None and all(p.source == "text" and not p.scanned_image for p in doc.pages))
 
 
 def _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels):
-    from labintake.extract.vision import read_with_vision
+    from labintake.pipeline.vision import read_with_vision
 
     t0 = time.perf_counter()
     try:
@@ -188,23 +188,64 @@ def _add(timings: dict[str, float], key: str, seconds: float) -> None:
     timings[key] = timings.get(key, 0.0) + seconds
 
 
-# Messages a worker sends back, in order: ("extracted", info), then ("parsed", report, meta)
-# or ("error", code, message, details) at any point.
-Send = Callable[[tuple[Any, ...]], None]
+# --- the worker protocol: what a worker process sends back for one job, in order ------------
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """The first reading is done: the row moves to ``parsing`` with these."""
+
+    text: str  # the first TEXT_CACHE_CHARS characters (file_processing_status.extracted_text)
+    model: str  # the extractor that read it
+    pages: int
+    ocr_pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The report (DESIGN §4 JSON) and its parsing_metadata: the row moves to ``saving``."""
+
+    report: dict[str, Any]
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The job failed with a stable code (at any point)."""
+
+    code: str
+    message: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A new worker process has imported what it needs (its first message)."""
+
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The worker is free for the next job (after every job)."""
+
+
+Message = Extracted | Parsed | Failed | Ready | Done
+Send = Callable[[Message], None]
 
 
 def run_job(job: Job, send: Send) -> None:
     try:
         _run(job, send)
     except LabIntakeError as exc:
-        send(("error", exc.code.value, exc.message, exc.details))
+        send(Failed(exc.code.value, exc.message, exc.details))
     except MemoryError:
-        send(("error", ErrorCode.INTERNAL_ERROR.value, None, {"exception": "MemoryError"}))
+        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": "MemoryError"}))
     except Exception as exc:  # noqa: BLE001 - the boundary: anything unexpected becomes a code
         # The type and where it happened go to the log (debug), never the message text,
         # which could quote document content.
         log.debug("unexpected error in worker: %s", traceback.format_exc())
-        send(("error", ErrorCode.INTERNAL_ERROR.value, None, {"exception": type(exc).__name__}))
+        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": type(exc).__name__}))
 
 
 def _run(job: Job, send: Send) -> None:
@@ -218,18 +259,9 @@ def _run(job: Job, send: Send) -> None:
     except OSError as exc:
         raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
 
-    def extracted(doc) -> None:
-        send(
-            (
-                "extracted",
-                {
-                    "text": doc.text[:TEXT_CACHE_CHARS],
-                    "model": doc.extractor,
-                    "pages": len(doc.pages),
-                    "ocr_pages": sum(p.source == "ocr" for p in doc.pages),
-                },
-            )
-        )
+    def extracted(doc: Any) -> None:
+        send(Extracted(doc.text[:TEXT_CACHE_CHARS], doc.extractor, len(doc.pages),
+                       sum(p.source == "ocr" for p in doc.pages)))
 
     reading = read_report(
         data, job.file_type, max_pages=job.max_pages, max_pixels=job.max_pixels, ocr_dpi=job.ocr_dpi,
@@ -243,4 +275,4 @@ def _run(job: Job, send: Send) -> None:
         flags_derived=sum(r.flag_source == "derived" for r in report.results),
         sections=sorted({r.section for r in report.results if r.section}),
     )
-    send(("parsed", report.model_dump(mode="json"), meta))
+    send(Parsed(report.model_dump(mode="json"), meta))

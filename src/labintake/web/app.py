@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from labintake import __doc__ as package_doc
 from labintake.service import LabIntake
-from labintake.web import errors, push, ui
+from labintake.web import errors, feed, push, ui
 from labintake.web.api import files, meta, sessions
 from labintake.web.deps import CSRF_HEADER, WebConfig
 from labintake.web.login import router as login_router
@@ -43,7 +43,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     )
     app.state.li = li
     app.state.web = config
-    app.state.feeds = push.Feeds()  # push streams of one session share their reads
+    app.state.feeds = feed.Feeds()  # push streams of one session share their reads
     errors.install(app, max_body_bytes=li.settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware)
     if config.cors_origins:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from labintake import auth
+from labintake.service import accounts
 from labintake.web.deps import LI, SESSION_COOKIE, Config, WebConfig
 from labintake.web.errors import NoNul
 
@@ -56,11 +57,6 @@ def _form(config: WebConfig, next_: str, error: str = "", status: int = 200) -> 
     return response
 
 
-@router.get("/login", response_class=HTMLResponse, summary="The login form")
-def login_form(config: Config, next: str = "/") -> HTMLResponse:  # noqa: A002
-    return _form(config, next)
-
-
 @router.post("/login", response_class=HTMLResponse, summary="Log in (form post with CSRF token)",
              responses={303: {"description": "Logged in: the session cookie is set."},
                         401: {"description": "Wrong email or password (the form again)."},
@@ -77,10 +73,8 @@ def login(
     if not auth.same(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _form(config, next, "The form expired; please try again.", status=403)
     try:
-        with li.db.transaction(system=True) as s:
-            user_id = auth.login(s, email, password)
-            session = auth.start_browser_session(s, user_id)
-    except auth.AuthError:
+        session = accounts.login(li, email, password)
+    except accounts.AuthError:
         return _form(config, next, "Wrong email or password.", status=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, session.cookie, max_age=int(auth.SESSION_TTL.total_seconds()),
@@ -99,13 +93,8 @@ def logout(
 ) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        with li.db.read(system=True) as s:
-            found = auth.browser_user(s, cookie)
-        sent = csrf_token or request.headers.get("X-CSRF-Token")
-        if found is not None and not auth.same(sent, found.csrf_token):
+        if not accounts.logout(li, cookie, csrf_token or request.headers.get("X-CSRF-Token")):
             return Response(status_code=403)
-        with li.db.transaction(system=True) as s:
-            auth.end_browser_session(s, cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=config.cookie_secure, httponly=True, samesite="lax")
     return response
