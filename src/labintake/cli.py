@@ -66,8 +66,7 @@ def extract(
 ) -> None:
     """Extract one file and print the result (nothing is stored)."""
     from labintake.extract import sniff_type
-    from labintake.extract.vision import VisionConfig
-    from labintake.pipeline.work import read_report
+    from labintake.pipeline.work import StageContext, read_report
 
     if format not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -75,11 +74,7 @@ def extract(
     data = file.read_bytes()
     try:
         # The worker's own path: the same strategies, retries and validation as `process`.
-        report = read_report(
-            data, sniff_type(data), max_pages=settings.max_pages, max_pixels=settings.max_image_pixels,
-            ocr_dpi=settings.ocr_dpi,
-            vision=VisionConfig.from_settings(settings) if settings.vision_enabled else None,
-        ).report
+        report = read_report(data, sniff_type(data), StageContext.from_settings(settings)).report
     except LabIntakeError as exc:
         console.print(f"[red]{exc.code}[/red]: {exc.message}")
         raise typer.Exit(EXIT_FAILED) from None

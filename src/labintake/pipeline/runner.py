@@ -9,7 +9,6 @@ file was cancelled meanwhile the write does not apply and the runner drops the f
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,9 +21,8 @@ from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
-from labintake.extract.vision import VisionConfig
 from labintake.pipeline.procpool import WorkerDied, WorkerProcess
-from labintake.pipeline.work import Done, Extracted, Failed, Job, Parsed
+from labintake.pipeline.work import Done, Extracted, Failed, Job, Parsed, Reextracting, StageContext
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -56,10 +54,8 @@ class FileRunner:
         self.settings = settings
         self.on_event = on_event
         self._clocks: dict[str, list[float]] = {}
-        self._vision = VisionConfig.from_settings(settings) if settings.vision_enabled else None
-        # Each worker process gets its share of the cores for OCR, so N processes never
-        # oversubscribe the machine.
-        self._ocr_threads = max(1, (os.cpu_count() or 1) // max(1, settings.workers))
+        # Each worker process gets its share of the cores for OCR (see StageContext).
+        self._context = StageContext.from_settings(settings)
 
     def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:
         with self.db.transaction() as s:
@@ -109,19 +105,20 @@ class FileRunner:
             self._move(claim, stage, FileStatus.EXTRACTING)
             stage = FileStatus.EXTRACTING
             deadline = time.monotonic() + self.settings.file_timeout_seconds
-            worker.submit(
-                Job(claim.fps_id, str(path), claim.file_type, self.settings.max_pages,
-                    self.settings.max_image_pixels, self.settings.ocr_dpi, vision=self._vision,
-                    ocr_threads=self._ocr_threads)
-            )
+            worker.submit(Job(claim.fps_id, str(path), claim.file_type, self._context))
             while True:
                 msg = worker.recv(deadline - time.monotonic())
                 if isinstance(msg, Extracted):
-                    model = msg.model
-                    self._move(
-                        claim, stage, FileStatus.PARSING, extracted_text=msg.text, extraction_model=msg.model,
-                    )
+                    if model is None:  # the first reading is the one the row keeps
+                        model = msg.model
+                        fields = {"extracted_text": msg.text, "extraction_model": msg.model}
+                    else:
+                        fields = {}
+                    self._move(claim, stage, FileStatus.PARSING, **fields)
                     stage = FileStatus.PARSING
+                elif isinstance(msg, Reextracting):
+                    self._move(claim, stage, FileStatus.EXTRACTING, payload={"strategy": msg.strategy})
+                    stage = FileStatus.EXTRACTING
                 elif isinstance(msg, Parsed):
                     _drain_done(worker)  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +31,10 @@ TEXT_CACHE_CHARS = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class Job:
-    """Everything a worker needs for one file; picklable, no ORM objects."""
+class StageContext:
+    """What the stages may use, fixed for a run: the limits and options from ``Settings``.
+    Built once (``from_settings``) and passed in; no stage reads settings or copies a default."""
 
-    fps_id: str
-    path: str
-    file_type: str
     max_pages: int
     max_pixels: int
     ocr_dpi: int
@@ -45,6 +44,33 @@ class Job:
     # worker processes on C cores, C // N avoids oversubscription; applied before the
     # process's first OCR only (the engine is created once per process).
     ocr_threads: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StageContext:
+        from labintake.extract.vision import VisionConfig
+
+        return cls(
+            max_pages=settings.max_pages, max_pixels=settings.max_image_pixels, ocr_dpi=settings.ocr_dpi,
+            vision=VisionConfig.from_settings(settings) if settings.vision_enabled else None,
+            ocr_threads=max(1, (os.cpu_count() or 1) // max(1, settings.workers)),
+        )
+
+    @classmethod
+    def defaults(cls) -> StageContext:
+        """The settings' documented defaults, without reading the environment (benchmarks, tests)."""
+        fields = Settings.model_fields
+        return cls(max_pages=fields["max_pages"].default, max_pixels=fields["max_image_pixels"].default,
+                   ocr_dpi=fields["ocr_dpi"].default)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything a worker needs for one file; picklable, no ORM objects."""
+
+    fps_id: str
+    path: str
+    file_type: str
+    context: StageContext
 
 
 @dataclass
@@ -83,13 +109,11 @@ def configure_worker(workers: int) -> None:
 def read_report(
     data: bytes,
     file_type: str,
+    context: StageContext | None = None,
     *,
-    max_pages: int = 50,
-    max_pixels: int = 60_000_000,
-    ocr_dpi: int = 200,
     on_page: Callable[[int, int], None] | None = None,
     on_extracted: Callable[[Any], None] | None = None,
-    vision: Any = None,
+    on_reextract: Callable[[str], None] | None = None,
 ) -> Reading:
     """Extract and parse ``data``, retrying with the next strategy when validation fails.
 
@@ -100,18 +124,23 @@ def read_report(
     from labintake.extract import STRATEGIES, extract_document
     from labintake.parse import parse_outcome
 
+    ctx = context or StageContext.defaults()
+    max_pages, max_pixels, ocr_dpi, vision = ctx.max_pages, ctx.max_pixels, ctx.ocr_dpi, ctx.vision
+
     attempts: list[dict] = []
     timings: dict[str, float] = {}
     best: Reading | None = None
     last_error: LabIntakeError | None = None
     for number, strategy in enumerate(STRATEGIES, start=1):
+        if number > 1 and on_reextract is not None:
+            on_reextract(strategy)  # reading the file again: the status says so
         t0 = time.perf_counter()
         doc = extract_document(
             data, file_type, max_pages=max_pages, max_pixels=max_pixels, ocr_dpi=ocr_dpi,
             on_page=on_page if number == 1 else None, strategy=strategy,
         )
         t1 = time.perf_counter()
-        if number == 1 and on_extracted is not None:
+        if on_extracted is not None:
             on_extracted(doc)
         try:
             outcome = parse_outcome(doc)
@@ -189,6 +218,8 @@ def _add(timings: dict[str, float], key: str, seconds: float) -> None:
 
 
 # --- the worker protocol: what a worker process sends back for one job, in order ------------
+# Extracted, then (Reextracting, Extracted)* while readings fail validation, then Parsed; or
+# Failed at any point; Done after every job.
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +230,14 @@ class Extracted:
     model: str  # the extractor that read it
     pages: int
     ocr_pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reextracting:
+    """The report failed validation: the file is being read again with the next strategy (the
+    row moves back to ``extracting``; an ``Extracted`` follows when that reading is done)."""
+
+    strategy: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +269,7 @@ class Done:
     """The worker is free for the next job (after every job)."""
 
 
-Message = Extracted | Parsed | Failed | Ready | Done
+Message = Extracted | Reextracting | Parsed | Failed | Ready | Done
 Send = Callable[[Message], None]
 
 
@@ -249,11 +288,11 @@ def run_job(job: Job, send: Send) -> None:
 
 
 def _run(job: Job, send: Send) -> None:
-    if job.ocr_threads is not None:
+    if job.context.ocr_threads is not None:
         from labintake.extract import ocr
 
         if ocr._engine is None:
-            ocr.configure(threads=job.ocr_threads)
+            ocr.configure(threads=job.context.ocr_threads)
     try:
         data = Path(job.path).read_bytes()
     except OSError as exc:
@@ -264,8 +303,8 @@ def _run(job: Job, send: Send) -> None:
                        sum(p.source == "ocr" for p in doc.pages)))
 
     reading = read_report(
-        data, job.file_type, max_pages=job.max_pages, max_pixels=job.max_pixels, ocr_dpi=job.ocr_dpi,
-        on_extracted=extracted, vision=job.vision,
+        data, job.file_type, job.context, on_extracted=extracted,
+        on_reextract=lambda strategy: send(Reextracting(strategy)),
     )
     report = reading.report
     meta = reading.metadata
