@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test bench bench-quick bench-accuracy audit clean services
+.PHONY: install run test lint bench bench-quick bench-accuracy audit clean services
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,9 +19,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/labintake serve
 
-## make test: every test, on SQLite and on PostgreSQL (started here if it is not running)
-test: $(STAMP) services
+## make test: lint and types, then every test, on SQLite and on PostgreSQL (started here if it is not running)
+test: $(STAMP) lint services
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make lint: ruff (lint and import order) and mypy, configured in pyproject.toml
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy --config-file pyproject.toml
 
 services:
 	@bash scripts/ensure-services.sh

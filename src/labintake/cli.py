@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from labintake.domain.status import (
     FAILURE_STATUSES,
     SESSION_TERMINAL_STATUSES,
     TERMINAL_STATUSES,
+    FileStatus,
     SessionState,
 )
 from labintake.export import FORMATS, render
@@ -36,7 +38,7 @@ STATUS_STYLE = {
     "cancelled": "grey50",
 }
 
-# Exit codes: 0 all completed, 1 some file failed, 2 usage, 3 a file could not be read at all.
+# Exit codes: 0 all completed, 1 some file failed or could not be read, 2 usage or no such user.
 EXIT_FAILED = 1
 
 
@@ -62,12 +64,9 @@ def _settings() -> Settings:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations (serve and process also do this on start)."""
-    from labintake.db.migrate import upgrade
+    from labintake.service.app import prepare_database
 
-    settings = _settings()
-    if not settings.is_postgres:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.db_url)
+    prepare_database(_settings())
     console.print("[green]database is up to date[/green]")
 
 
@@ -78,8 +77,7 @@ def extract(
 ) -> None:
     """Extract one file and print the result (nothing is stored)."""
     from labintake.extract import sniff_type
-    from labintake.extract.vision import VisionConfig
-    from labintake.pipeline.work import read_report
+    from labintake.pipeline.work import StageContext, read_report
 
     if format not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -87,11 +85,7 @@ def extract(
     data = file.read_bytes()
     try:
         # The worker's own path: the same strategies, retries and validation as `process`.
-        report = read_report(
-            data, sniff_type(data), max_pages=settings.max_pages, max_pixels=settings.max_image_pixels,
-            ocr_dpi=settings.ocr_dpi,
-            vision=VisionConfig.from_settings(settings) if settings.vision_enabled else None,
-        ).report
+        report = read_report(data, sniff_type(data), StageContext.from_settings(settings)).report
     except LabIntakeError as exc:
         console.print(f"[red]{exc.code}[/red]: {exc.message}")
         raise typer.Exit(EXIT_FAILED) from None
@@ -122,9 +116,10 @@ def process(
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: cancelling the session[/yellow]")
         li.set_state(session_id, user_id, SessionState.CANCELLED)
-        final = li.progress(session_id, user_id)
+        stopped = li.progress(session_id, user_id)
+        assert stopped is not None
+        final = stopped
     try:
-        assert final is not None
         if out is not None:
             _write_results(li, final, user_id, out, format)
     finally:
@@ -134,7 +129,7 @@ def process(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:
     """Live per-file bars until the session is finished; woken by the doorbell, not a fixed poll."""
     changed = threading.Event()
     unsubscribe = li.doorbell.subscribe(session_id, lambda *_: changed.set())
@@ -172,27 +167,19 @@ def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:  # type: 
         unsubscribe()
 
 
-def _write_results(li, final: dict, user_id: str, out: Path, fmt: str) -> None:  # type: ignore[no-untyped-def,type-arg]
-    from sqlalchemy import select
-
-    from labintake.db.models import FileProcessingStatus
-    from labintake.db.results import load_report
+def _write_results(li, final: dict, user_id: str, out: Path, fmt: str) -> None:
+    from labintake.service import files
 
     out.mkdir(parents=True, exist_ok=True)
     suffix = {"json": ".json", "csv": ".csv", "fhir": ".fhir.json"}[fmt]
-    with li.db.read() as s:
-        for f in final["files"]:
-            if f["status"] != "completed":
-                continue
-            file_id = s.execute(
-                select(FileProcessingStatus.file_id).where(FileProcessingStatus.id == f["fileId"])
-            ).scalar_one()
-            report = load_report(s, file_id, user_id)
-            if report is not None:
-                (out / (Path(f["fileName"]).stem + suffix)).write_text(render(report, fmt).rstrip("\n") + "\n")
+    for f in final["files"]:
+        if f["status"] != FileStatus.COMPLETED:
+            continue
+        report = files.extracted(li, f["fileId"], user_id).report
+        (out / (Path(f["fileName"]).stem + suffix)).write_text(render(report, fmt).rstrip("\n") + "\n")
 
 
-def _print_summary(final: dict) -> None:  # type: ignore[type-arg]
+def _print_summary(final: dict) -> None:
     table = Table(title=f"Session {final['sessionId'][:8]} — {final['summary']['session_status']}")
     for col in ("file", "status", "time", "attempt", "error"):
         table.add_column(col)
@@ -284,23 +271,18 @@ def _is_loopback(host: str) -> bool:
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
-def _first_account(li, login_url: str) -> None:  # type: ignore[no-untyped-def]
+def _first_account(li, login_url: str) -> None:
     """On a first start nobody can log in: give the local account a random password and say so."""
-    from labintake import auth
-    from labintake.db import sessions as sessions_repo
-    from labintake.db import users as users_repo
+    from labintake.service import accounts
 
-    with li.db.transaction() as s:
-        if users_repo.count_users_with_password(s):
-            return
-        # The CLI's own account, so sessions run with `labintake process` show in the web app too.
-        user = sessions_repo.get_or_create_user(s, sessions_repo.LOCAL_USER_EMAIL)
-        password = auth.random_password()
-        user.password_hash = auth.hash_password(password)
+    password = accounts.first_account(li)
+    if password is None:
+        return
+    email = accounts.LOCAL_USER_EMAIL
     console.print(
-        f"[bold]First start:[/bold] log in at {login_url} as [bold]{sessions_repo.LOCAL_USER_EMAIL}[/bold] "
+        f"[bold]First start:[/bold] log in at {login_url} as [bold]{email}[/bold] "
         f"with password [bold]{password}[/bold]\n(shown once; set another with "
-        f"`labintake users password {sessions_repo.LOCAL_USER_EMAIL}`, or add users with `labintake users create`)"
+        f"`labintake users password {email}`, or add users with `labintake users create`)"
     )
 
 

@@ -7,13 +7,15 @@ so they stay out of ``ps`` and shell history; ``--password`` still works, with a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
+
+from labintake.settings import Settings
+
+T = TypeVar("T")
 
 users_app = typer.Typer(help="Accounts that can log in to the web app.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
@@ -31,27 +33,21 @@ def _console():  # type: ignore[no-untyped-def]
     return console
 
 
-@contextmanager
-def _transaction() -> Iterator[Session]:
-    """One transaction on the configured (and migrated) database; AuthError is a clean exit 2."""
-    from labintake import auth
-    from labintake.cli import _settings
-    from labintake.db.engine import Database
-    from labintake.db.migrate import upgrade
+def _settings() -> Settings:
+    from labintake.cli import _settings as settings
 
-    settings = _settings()
-    if not settings.is_postgres:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.db_url)
-    db = Database(settings.db_url)
+    return settings()
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run one account use case; an unknown user or a refused password is a clean exit 2."""
+    from labintake.service import accounts
+
     try:
-        with db.transaction() as s:
-            yield s
-    except (auth.AuthError, auth.WeakPassword) as exc:
+        return action()
+    except (accounts.AuthError, accounts.WeakPassword) as exc:
         _console().print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    finally:
-        db.dispose()
 
 
 def read_password(password: str | None, from_stdin: bool) -> str:
@@ -73,14 +69,10 @@ def read_password(password: str | None, from_stdin: bool) -> str:
     return password
 
 
-def _set_password(action: Callable[[Session, str, str], Any], email: str, password: str | None,
-                  from_stdin: bool, done: str) -> None:
-    from labintake import auth
+def _done(what: str, email: str) -> None:
+    from labintake.auth import normalise_email
 
-    secret = read_password(password, from_stdin)
-    with _transaction() as s:
-        action(s, email, secret)
-    _console().print(f"[green]{done} {auth.normalise_email(email)}[/green]")
+    _console().print(f"[green]{what} {normalise_email(email)}[/green]")
 
 
 @users_app.command("create")
@@ -90,9 +82,11 @@ def users_create(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Create a user who can log in to the web app (password: at least 12 characters, not a common one)."""
-    from labintake import auth
+    from labintake.service import accounts
 
-    _set_password(auth.create_user, email, password, password_stdin, "created")
+    secret = read_password(password, password_stdin)
+    _run(lambda: accounts.create_user(_settings(), email, secret))
+    _done("created", email)
 
 
 @users_app.command("password")
@@ -102,29 +96,29 @@ def users_password(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Set a user's password; their browser sessions end (their API tokens stay)."""
-    from labintake import auth
+    from labintake.service import accounts
 
-    _set_password(auth.set_password, email, password, password_stdin, "password set for")
+    secret = read_password(password, password_stdin)
+    _run(lambda: accounts.set_password(_settings(), email, secret))
+    _done("password set for", email)
 
 
 @users_app.command("disable")
 def users_disable(email: Annotated[str, typer.Argument(help="The login email.")]) -> None:
     """Disable an account: its browser sessions end and its tokens get 401 at once."""
-    from labintake import auth
+    from labintake.service import accounts
 
-    with _transaction() as s:
-        auth.set_active(s, email, False)
-    _console().print(f"[green]disabled {auth.normalise_email(email)}[/green]")
+    _run(lambda: accounts.set_active(_settings(), email, False))
+    _done("disabled", email)
 
 
 @users_app.command("enable")
 def users_enable(email: Annotated[str, typer.Argument(help="The login email.")]) -> None:
     """Enable a disabled account again (its unexpired, unrevoked tokens work again)."""
-    from labintake import auth
+    from labintake.service import accounts
 
-    with _transaction() as s:
-        auth.set_active(s, email, True)
-    _console().print(f"[green]enabled {auth.normalise_email(email)}[/green]")
+    _run(lambda: accounts.set_active(_settings(), email, True))
+    _done("enabled", email)
 
 
 @tokens_app.command("create")
@@ -134,42 +128,27 @@ def tokens_create(
     days: Annotated[int | None, typer.Option(min=1, help="Lifetime in days (default LABINTAKE_TOKEN_TTL_DAYS, 90).")] = None,
 ) -> None:
     """Print a new API bearer token for a user (only its hash is stored: copy it now)."""
-    from datetime import timedelta
+    from labintake.service import accounts
 
-    from labintake import auth
-    from labintake.cli import _settings
-    from labintake.db import users as users_repo
-
-    ttl = timedelta(days=days or _settings().token_ttl_days)
-    with _transaction() as s:
-        user = users_repo.user_by_email(s, auth.normalise_email(email))
-        if user is None:
-            _console().print(f"[red]no user {email}; create it with `labintake users create`[/red]")
-            raise typer.Exit(2)
-        token = auth.create_token(s, user.id, name, ttl=ttl)
+    token = _run(lambda: accounts.create_token(_settings(), email, name, days=days))
     sys.stdout.write(token + "\n")
 
 
 @tokens_app.command("list")
 def tokens_list(email: Annotated[str, typer.Argument(help="Whose tokens.")]) -> None:
     """A user's tokens: id, name, when made, last used, expiry, state (never the token itself)."""
-    from labintake import auth
-    from labintake.db.models import utcnow
+    from labintake.auth import normalise_email
+    from labintake.service import accounts
 
-    now = utcnow()
-    with _transaction() as s:
-        rows = [
-            (t.id, t.name, t.created_at, t.last_used_at, t.expires_at,
-             "revoked" if t.revoked_at else "expired" if t.expires_at and t.expires_at <= now else "active")
-            for t in auth.list_tokens(s, email)
-        ]
-    table = Table(title=f"API tokens of {auth.normalise_email(email)}")
+    tokens = _run(lambda: accounts.list_tokens(_settings(), email))
+    table = Table(title=f"API tokens of {normalise_email(email)}")
     for col in ("id", "name", "created", "last used", "expires", "state"):
         table.add_column(col)
     day = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "—"  # noqa: E731
-    for token_id, name, created, used, expires, state in rows:
-        style = {"active": "green", "revoked": "red", "expired": "yellow"}[state]
-        table.add_row(token_id[:8], name, day(created), day(used), day(expires), f"[{style}]{state}[/]")
+    for t in tokens:
+        style = {"active": "green", "revoked": "red", "expired": "yellow"}[t.state]
+        table.add_row(t.id[:8], t.name, day(t.created_at), day(t.last_used_at), day(t.expires_at),
+                      f"[{style}]{t.state}[/]")
     _console().print(table)
 
 
@@ -180,10 +159,9 @@ def tokens_revoke(
     all_: Annotated[bool, typer.Option("--all", help="Revoke every token of the user.")] = False,
 ) -> None:
     """Revoke one token, or all of a user's: requests with it get 401 at once."""
-    from labintake import auth
+    from labintake.service import accounts
 
     if all_ == (token_id is not None):
         raise typer.BadParameter("name one TOKEN_ID or --all", param_hint="TOKEN_ID")
-    with _transaction() as s:
-        n = auth.revoke_tokens(s, email, None if all_ else token_id)
-    _console().print(f"[green]revoked {n} token{'s' if n != 1 else ''} of {auth.normalise_email(email)}[/green]")
+    n = _run(lambda: accounts.revoke_tokens(_settings(), email, None if all_ else token_id))
+    _done(f"revoked {n} token{'s' if n != 1 else ''} of", email)

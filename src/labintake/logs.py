@@ -53,7 +53,7 @@ class DropQueryStrings(logging.Filter):
         return True
 
 
-def configure(level: str = "INFO", *, stream=None) -> None:  # type: ignore[no-untyped-def]
+def configure(level: str = "INFO", *, stream=None) -> None:
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     handler.setFormatter(TextFormatter() if stream.isatty() else JsonFormatter())

@@ -145,7 +145,7 @@ class SqliteWatcher:
     this process did not write itself.
     """
 
-    def __init__(self, db, doorbell: Doorbell, *, interval: float = 1.0,  # type: ignore[no-untyped-def]
+    def __init__(self, db, doorbell: Doorbell, *, interval: float = 1.0,
                  on_auth_epoch: Callable[[int], None] = lambda epoch: None) -> None:
         self.db = db
         self.doorbell = doorbell

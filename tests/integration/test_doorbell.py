@@ -10,6 +10,7 @@ from labintake.db import sessions as repo
 from labintake.domain.status import SessionState
 from labintake.service import LabIntake
 from tests.conftest import make_settings
+from tests.fixtures.reports import make_pdf, sample_report
 
 
 def test_state_changes_uploads_and_rollbacks(tmp_path: Path, sqlite_url: str) -> None:
@@ -49,7 +50,7 @@ def test_sqlite_watcher_rings_for_other_processes_writes_only(tmp_path: Path, sq
         session_id = server.create_session(user)
         heard: list[int] = []
         server.doorbell.subscribe(session_id, lambda _sid, event_id: heard.append(event_id))
-        (tmp_path / "r.pdf").write_bytes(b"%PDF-1.7 not really")
+        (tmp_path / "r.pdf").write_bytes(make_pdf(sample_report()))  # every entry point inspects uploads
         server.add_path(session_id, user, tmp_path / "r.pdf")  # this process's own write
         rung_by_commit = list(heard)
         assert rung_by_commit and watcher.check() == 0 and heard == rung_by_commit  # type: ignore[union-attr]
@@ -79,7 +80,7 @@ def test_a_deletion_on_one_replica_drops_the_session_from_anothers_cache(tmp_pat
         assert a.listener.connected.wait(10)  # type: ignore[union-attr]
         user = a.local_user_id()
         session_id = a.create_session(user)
-        (tmp_path / "r.pdf").write_bytes(b"%PDF-1.7 not really")
+        (tmp_path / "r.pdf").write_bytes(make_pdf(sample_report()))  # every entry point inspects uploads
         a.add_path(session_id, user, tmp_path / "r.pdf")
         assert a.progress(session_id, user) is not None
         assert a.progress_cache.get(session_id, user) is not None  # cached
@@ -106,3 +107,19 @@ def test_the_doorbell_keeps_its_own_event_ids_only_for_a_watcher() -> None:
     assert bell.rung_here([1001, 1003]) == {1001}
     assert bell.rung_here([1004, 1005, 1006]) == {1005}
     assert bell._local == set()  # 1002 was passed by: dropped
+
+
+def test_cli_uploads_are_inspected_like_web_uploads(tmp_path: Path, sqlite_url: str) -> None:
+    """Given a file that is not a readable PDF, when it is added the CLI's way (``add_path``),
+    then it fails at once with ``corrupt_pdf``, as a web upload does (the CLI used to skip the
+    inspection and queue it)."""
+    li = LabIntake(make_settings(tmp_path / "a", sqlite_url))
+    try:
+        user = li.local_user_id()
+        session_id = li.create_session(user)
+        (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.7 not really")
+        li.add_path(session_id, user, tmp_path / "bad.pdf")
+        files = li.progress(session_id, user)["files"]  # type: ignore[index]
+        assert [(f["status"], f["errorCode"]) for f in files] == [("failed", "corrupt_pdf")]
+    finally:
+        li.stop()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from labintake.executors.procpool import WorkerDied, WorkerProcess
+from labintake.pipeline.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.runner import _drain_done
-from labintake.pipeline.work import Job
+from labintake.pipeline.work import Extracted, Job, Parsed, StageContext
 from tests.fixtures.reports import make_pdf, make_png, sample_report
 
 
@@ -21,16 +22,16 @@ def test_stopping_a_file_after_its_worker_finished_leaves_the_worker_alive(tmp_p
     worker = WorkerProcess()
     try:
         worker.wait_ready(120)
-        worker.submit(Job("file-1", str(path), "application/pdf", 50, 60_000_000, 200))
-        kinds = []
-        while not kinds or kinds[-1] != "parsed":
-            kinds.append(worker.recv(60)[0])
+        worker.submit(Job("file-1", str(path), "application/pdf", StageContext.defaults()))
+        kinds: list[object] = []
+        while not kinds or not isinstance(kinds[-1], Parsed):
+            kinds.append(worker.recv(60))
         _drain_done(worker)
         pid = worker.pid
         worker.interrupt("file-1")
         assert worker.process.is_alive() and worker.pid == pid
-        worker.submit(Job("file-2", str(path), "application/pdf", 50, 60_000_000, 200))
-        assert worker.recv(60)[0] == "extracted"
+        worker.submit(Job("file-2", str(path), "application/pdf", StageContext.defaults()))
+        assert isinstance(worker.recv(60), Extracted)
     finally:
         worker.stop()
 
@@ -56,7 +57,7 @@ def test_stopping_a_busy_worker_leaves_its_pipe_to_the_reader_and_starts_nothing
         except BaseException as exc:  # noqa: BLE001 - the test reports whatever escaped
             seen.append(exc)
 
-    worker.submit(Job("file-1", str(path), "image/png", 50, 60_000_000, 300, ocr_threads=1))
+    worker.submit(Job("file-1", str(path), "image/png", replace(StageContext.defaults(), ocr_dpi=300, ocr_threads=1)))
     thread = threading.Thread(target=runner)
     thread.start()
     time.sleep(0.5)  # the worker is inside OCR, the runner inside recv()

@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
-from labintake.extract.vision import VisionConfig, read_with_vision
+from labintake.extract.vision import VisionConfig
+from labintake.pipeline.vision import read_with_vision
 from labintake.settings import Settings
 from tests.fixtures.reports import make_pdf, sample_report
 

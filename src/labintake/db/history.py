@@ -20,7 +20,7 @@ from labintake.db.models import (
     SessionProcessingSummary,
     UploadedFile,
 )
-from labintake.db.progress import iso
+from labintake.domain.clock import iso
 from labintake.domain.status import FileStatus, SessionStatus
 
 Summary = SessionProcessingSummary

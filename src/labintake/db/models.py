@@ -6,7 +6,7 @@ Timestamps are naive UTC (``utcnow()``); the API renders them with a ``Z``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from labintake.domain.clock import utcnow
 from labintake.domain.status import EventKind, FileStatus, SessionState, SessionStatus
 
 NAMING = {
@@ -38,10 +39,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def new_id() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import ProcessingSession, SessionEvent, SessionProcessingSummary, utcnow
+from labintake.domain.clock import iso
 from labintake.domain.status import (
     ACTIVE_STATUSES,
     FAILURE_STATUSES,
@@ -18,11 +20,6 @@ from labintake.domain.status import (
     overall_progress,
     summarize,
 )
-
-
-def iso(dt: Any) -> str | None:
-    return dt.isoformat(timespec="milliseconds") + "Z" if dt is not None else None
-
 
 # Built once: constructing a select() costs more than running it on a 5-file session.
 _SESSION_AND_SUMMARY = (
@@ -54,6 +51,17 @@ _FILES = (
     .where(FPS.session_id == bindparam("session_id"), FPS.user_id == bindparam("user_id"))
     .order_by(FPS.created_at, FPS.id)
 )
+# The same file rows with the id of the last event each row reflects (the page's snapshot).
+_LAST_FILE_EVENT = (
+    select(SessionEvent.file_id, func.max(SessionEvent.id).label("event_id"))
+    .where(SessionEvent.session_id == bindparam("session_id"), SessionEvent.file_id.is_not(None))
+    .group_by(SessionEvent.file_id)
+    .subquery()
+)
+_FILES_WITH_EVENTS = (
+    _FILES.add_columns(_LAST_FILE_EVENT.c.event_id)
+    .outerjoin(_LAST_FILE_EVENT, _LAST_FILE_EVENT.c.file_id == FPS.id)
+)
 _SUMMARY_KEYS = ("total_files", "completed_files", "failed_files", "processing_files", "pending_files",
                  "overall_progress", "session_status")
 
@@ -84,7 +92,28 @@ def progress_snapshot(
     return (head.last_event_id or 0) if use_summary else 0, _shape(session_id, head, files, use_summary)
 
 
-def _shape(session_id: str, head: Any, files: list[Any], use_summary: bool) -> dict[str, Any]:
+def page_snapshot(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None:
+    """The progress object extended for the live page: the session's ``state``, each file's
+    ``eventId`` (the last event its row reflects, read in the same statement as the row) and
+    ``lastEventId`` (the newest event, read before the rows, so the rows are at least as new).
+
+    The page applies a pushed event only if its id is newer than what it shows for that file,
+    so a snapshot and the event stream can be merged in any order without going backwards.
+    """
+    conn = s.connection()
+    params = {"session_id": session_id, "user_id": user_id}
+    head = conn.execute(_SESSION_AND_SUMMARY, params).first()
+    if head is None:
+        return None
+    files = conn.execute(_FILES_WITH_EVENTS, params).all()
+    snap = _shape(session_id, head, files, True)
+    for out, row in zip(snap["files"], files, strict=True):
+        out["eventId"] = row.event_id or 0
+    return {"sessionId": session_id, "state": head.state, "summary": snap["summary"], "files": snap["files"],
+            "lastEventId": head.last_event_id or 0, "timestamp": snap["timestamp"]}
+
+
+def _shape(session_id: str, head: Any, files: Sequence[Any], use_summary: bool) -> dict[str, Any]:
     if use_summary and head.total_files is not None:
         summary = {key: getattr(head, key) for key in _SUMMARY_KEYS}
     else:

@@ -106,7 +106,7 @@ def set_state(s: Session, session_id: str, user_id: str, state: SessionState, *,
             ProcessingSession.state != state.value,
         )
         .values(values)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # a DML result is a CursorResult
     if changed:
         add_event(s, session_id, user_id, EventKind.SESSION_STATE, status=state.value)
         if state is SessionState.RUNNING:

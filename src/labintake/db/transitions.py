@@ -16,7 +16,6 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from labintake.db.engine import EVENTS_KEY
-
 from labintake.db.models import (
     FileProcessingStatus as FPS,
 )
@@ -287,7 +286,7 @@ def heartbeat(s: Session, worker_id: str, fps_ids: Iterable[str], lease_seconds:
         .where(FPS.id.in_(ids), FPS.worker_id == worker_id, FPS.status.in_(ACTIVE))
         .values(heartbeat_at=now, lease_expires_at=now + timedelta(seconds=lease_seconds))
     )
-    return result.rowcount
+    return int(result.rowcount)  # type: ignore[attr-defined]  # a DML result is a CursorResult
 
 
 def fail(

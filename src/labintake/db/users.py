@@ -115,6 +115,5 @@ def delete_browser_session(s: Session, session_hash: str) -> None:
 
 def delete_expired_browser_sessions(s: Session, *, now: datetime, idle_since: datetime) -> int:
     seen = func.coalesce(BrowserSession.last_seen_at, BrowserSession.created_at)
-    return s.execute(  # type: ignore[attr-defined, no-any-return]
-        delete(BrowserSession).where(or_(BrowserSession.expires_at <= now, seen <= idle_since))
-    ).rowcount
+    result = s.execute(delete(BrowserSession).where(or_(BrowserSession.expires_at <= now, seen <= idle_since)))
+    return int(result.rowcount)  # type: ignore[attr-defined]  # a DML result is a CursorResult

@@ -174,4 +174,4 @@ class LabIntakeError(Exception):
 
 def backoff_seconds(attempt: int, base: float = 2.0, cap: float = 300.0) -> float:
     """Delay before automatic retry number ``attempt`` (1-based): base, 2·base, 4·base… capped."""
-    return min(cap, base * 2 ** max(0, attempt - 1))
+    return min(cap, base * float(2 ** max(0, attempt - 1)))

@@ -11,7 +11,9 @@
        └──── retry (automatic for transient errors, or by the user) ◄┘
 
 A running stage may also go back to ``pending`` when a transient error is retried
-or a dead worker's lease is recovered. ``completed`` is final.
+or a dead worker's lease is recovered; ``parsing`` goes back to ``extracting`` when a
+report fails validation and the file is read again with the next strategy. ``completed``
+is final.
 """
 
 from __future__ import annotations
@@ -141,6 +143,8 @@ TRANSITIONS: dict[FileStatus, frozenset[FileStatus]] = {
         stage: frozenset({NEXT_STAGE[stage], FileStatus.PENDING, *_ENDINGS})
         for stage in ACTIVE_STATUSES
     },
+    # A report that fails validation is read again with the next strategy.
+    FileStatus.PARSING: frozenset({FileStatus.SAVING, FileStatus.EXTRACTING, FileStatus.PENDING, *_ENDINGS}),
     FileStatus.COMPLETED: frozenset(),
     FileStatus.FAILED: frozenset({FileStatus.PENDING}),
     FileStatus.TIMEOUT: frozenset({FileStatus.PENDING}),

@@ -26,7 +26,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.transitions import Claim, Moved
 from labintake.domain.errors import LabIntakeError
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
-from labintake.executors.procpool import WorkerProcess
+from labintake.pipeline.procpool import WorkerProcess
 from labintake.pipeline.runner import FileRunner, Outcome
 from labintake.settings import Settings
 from labintake.storage import Storage
@@ -186,7 +186,7 @@ class ExecutorCore:
                 ).scalars()
             )
             holders.discard(self.worker_id)
-            moved = tx.recover_expired(s, dead_workers=dead_local_workers(holders))
+            moved = tx.recover_expired(s, dead_workers=dead_local_workers({h for h in holders if h is not None}))
             moved += tx.expire_sessions(s)
         for m in moved:
             log.info("recovered file", extra={"file_id": m.file_id, "status": m.status})

@@ -93,7 +93,7 @@ def take(s: Session, fps_id: str, worker_id: str, lease_seconds: float) -> Claim
                  row.file_type, storage_key)
 
 
-def make_app(settings: Settings):  # type: ignore[no-untyped-def]
+def make_app(settings: Settings):
     import procrastinate
 
     return procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(settings.db_url)))

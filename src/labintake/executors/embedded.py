@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddedExecutor(ExecutorCore):
-    def __init__(self, db: Database, storage: Storage, settings: Settings, *, on_event=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: Database, storage: Storage, settings: Settings, *, on_event=None) -> None:
         super().__init__(db, storage, settings, capacity=settings.workers, on_event=on_event)
         self._pool: ThreadPoolExecutor | None = None
         self._claimed = 0  # claims handed to runner threads, not yet finished

@@ -9,11 +9,11 @@ file was cancelled meanwhile the write does not apply and the runner drops the f
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from labintake import metrics
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.results import save_report
@@ -21,10 +21,8 @@ from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
-from labintake import metrics
-from labintake.executors.procpool import WorkerDied, WorkerProcess
-from labintake.extract.vision import VisionConfig
-from labintake.pipeline.work import Job
+from labintake.pipeline.procpool import WorkerDied, WorkerProcess
+from labintake.pipeline.work import Done, Extracted, Failed, Job, Parsed, Reextracting, StageContext
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -56,12 +54,10 @@ class FileRunner:
         self.settings = settings
         self.on_event = on_event
         self._clocks: dict[str, list[float]] = {}
-        self._vision = VisionConfig.from_settings(settings) if settings.vision_enabled else None
-        # Each worker process gets its share of the cores for OCR, so N processes never
-        # oversubscribe the machine.
-        self._ocr_threads = max(1, (os.cpu_count() or 1) // max(1, settings.workers))
+        # Each worker process gets its share of the cores for OCR (see StageContext).
+        self._context = StageContext.from_settings(settings)
 
-    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:  # type: ignore[no-untyped-def]
+    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:
         with self.db.transaction() as s:
             moved = tx.transition(s, claim.fps_id, expected, target, **fields)
         if moved is None:
@@ -109,33 +105,30 @@ class FileRunner:
             self._move(claim, stage, FileStatus.EXTRACTING)
             stage = FileStatus.EXTRACTING
             deadline = time.monotonic() + self.settings.file_timeout_seconds
-            worker.submit(
-                Job(claim.fps_id, str(path), claim.file_type, self.settings.max_pages,
-                    self.settings.max_image_pixels, self.settings.ocr_dpi, vision=self._vision,
-                    ocr_threads=self._ocr_threads)
-            )
+            worker.submit(Job(claim.fps_id, str(path), claim.file_type, self._context))
             while True:
                 msg = worker.recv(deadline - time.monotonic())
-                kind = msg[0]
-                if kind == "extracted":
-                    info = msg[1]
-                    model = info["model"]
-                    self._move(
-                        claim, stage, FileStatus.PARSING,
-                        extracted_text=info["text"], extraction_model=info["model"],
-                    )
+                if isinstance(msg, Extracted):
+                    if model is None:  # the first reading is the one the row keeps
+                        model = msg.model
+                        fields = {"extracted_text": msg.text, "extraction_model": msg.model}
+                    else:
+                        fields = {}
+                    self._move(claim, stage, FileStatus.PARSING, **fields)
                     stage = FileStatus.PARSING
-                elif kind == "parsed":
+                elif isinstance(msg, Reextracting):
+                    self._move(claim, stage, FileStatus.EXTRACTING, payload={"strategy": msg.strategy})
+                    stage = FileStatus.EXTRACTING
+                elif isinstance(msg, Parsed):
                     _drain_done(worker)  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
-                    self._save(claim, msg[1], msg[2], model)
+                    self._save(claim, msg.report, msg.metadata, model)
                     return Outcome(FileStatus.COMPLETED)
-                elif kind == "error":
-                    _, code, message, details = msg
+                elif isinstance(msg, Failed):
                     _drain_done(worker)
-                    raise LabIntakeError(code, message, **(details or {}))
-                elif kind == "done":
+                    raise LabIntakeError(msg.code, msg.message, **(msg.details or {}))
+                elif isinstance(msg, Done):
                     raise LabIntakeError(ErrorCode.INTERNAL_ERROR, exception="worker finished without a result")
         except Dropped:
             self._clocks.pop(claim.fps_id, None)
@@ -161,7 +154,7 @@ class FileRunner:
             return True
         return False
 
-    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None) -> None:  # type: ignore[type-arg]
+    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None) -> None:
         """Results and ``completed`` in one transaction. The results go first: the status write
         (which takes the session's summary row lock and writes the event) is the last statement,
         so the lock is held briefly and the event's time is its commit time."""
@@ -226,7 +219,7 @@ def _drain_done(worker: WorkerProcess) -> None:
     except (TimeoutError, WorkerDied):
         worker.replace()
         return
-    if msg[0] != "done":
+    if not isinstance(msg, Done):
         worker.replace()
         return
     worker.release()

@@ -23,21 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.settings import Settings
 
 log = logging.getLogger(__name__)
 
 TEXT_CACHE_CHARS = 1000
-# The strategies tried in order; see labintake.extract.extract_document.
-STRATEGIES = ("default", "alternate", "hires")
 
 
 @dataclass(frozen=True, slots=True)
-class Job:
-    """Everything a worker needs for one file; picklable, no ORM objects."""
+class StageContext:
+    """What the stages may use, fixed for a run: the limits and options from ``Settings``.
+    Built once (``from_settings``) and passed in; no stage reads settings or copies a default."""
 
-    fps_id: str
-    path: str
-    file_type: str
     max_pages: int
     max_pixels: int
     ocr_dpi: int
@@ -47,6 +44,33 @@ class Job:
     # worker processes on C cores, C // N avoids oversubscription; applied before the
     # process's first OCR only (the engine is created once per process).
     ocr_threads: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StageContext:
+        from labintake.extract.vision import VisionConfig
+
+        return cls(
+            max_pages=settings.max_pages, max_pixels=settings.max_image_pixels, ocr_dpi=settings.ocr_dpi,
+            vision=VisionConfig.from_settings(settings) if settings.vision_enabled else None,
+            ocr_threads=max(1, (os.cpu_count() or 1) // max(1, settings.workers)),
+        )
+
+    @classmethod
+    def defaults(cls) -> StageContext:
+        """The settings' documented defaults, without reading the environment (benchmarks, tests)."""
+        fields = Settings.model_fields
+        return cls(max_pages=fields["max_pages"].default, max_pixels=fields["max_image_pixels"].default,
+                   ocr_dpi=fields["ocr_dpi"].default)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything a worker needs for one file; picklable, no ORM objects."""
+
+    fps_id: str
+    path: str
+    file_type: str
+    context: StageContext
 
 
 @dataclass
@@ -85,13 +109,11 @@ def configure_worker(workers: int) -> None:
 def read_report(
     data: bytes,
     file_type: str,
+    context: StageContext | None = None,
     *,
-    max_pages: int = 50,
-    max_pixels: int = 60_000_000,
-    ocr_dpi: int = 200,
     on_page: Callable[[int, int], None] | None = None,
     on_extracted: Callable[[Any], None] | None = None,
-    vision: Any = None,
+    on_reextract: Callable[[str], None] | None = None,
 ) -> Reading:
     """Extract and parse ``data``, retrying with the next strategy when validation fails.
 
@@ -99,21 +121,26 @@ def read_report(
     found a result row, ``parse_validation_failed`` when every attempt found rows but
     none passed validation.
     """
-    from labintake.extract import extract_document
+    from labintake.extract import STRATEGIES, extract_document
     from labintake.parse import parse_outcome
+
+    ctx = context or StageContext.defaults()
+    max_pages, max_pixels, ocr_dpi, vision = ctx.max_pages, ctx.max_pixels, ctx.ocr_dpi, ctx.vision
 
     attempts: list[dict] = []
     timings: dict[str, float] = {}
     best: Reading | None = None
     last_error: LabIntakeError | None = None
     for number, strategy in enumerate(STRATEGIES, start=1):
+        if number > 1 and on_reextract is not None:
+            on_reextract(strategy)  # reading the file again: the status says so
         t0 = time.perf_counter()
         doc = extract_document(
             data, file_type, max_pages=max_pages, max_pixels=max_pixels, ocr_dpi=ocr_dpi,
             on_page=on_page if number == 1 else None, strategy=strategy,
         )
         t1 = time.perf_counter()
-        if number == 1 and on_extracted is not None:
+        if on_extracted is not None:
             on_extracted(doc)
         try:
             outcome = parse_outcome(doc)
@@ -161,13 +188,15 @@ def _worth_retrying(doc, strategy: str, outcome) -> bool:
     # after that, and for scans, each strategy reads the pixels differently. A clean
     # text layer with no result row at all is a document that is not a lab report:
     # reading its pixels would not find rows its text does not have.
+    from labintake.extract import STRATEGIES  # the order they are tried in
+
     if strategy == STRATEGIES[-1]:
         return False
     return not (outcome is None and all(p.source == "text" and not p.scanned_image for p in doc.pages))
 
 
 def _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels):
-    from labintake.extract.vision import read_with_vision
+    from labintake.pipeline.vision import read_with_vision
 
     t0 = time.perf_counter()
     try:
@@ -188,52 +217,94 @@ def _add(timings: dict[str, float], key: str, seconds: float) -> None:
     timings[key] = timings.get(key, 0.0) + seconds
 
 
-# Messages a worker sends back, in order: ("extracted", info), then ("parsed", report, meta)
-# or ("error", code, message, details) at any point.
-Send = Callable[[tuple[Any, ...]], None]
+# --- the worker protocol: what a worker process sends back for one job, in order ------------
+# Extracted, then (Reextracting, Extracted)* while readings fail validation, then Parsed; or
+# Failed at any point; Done after every job.
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """The first reading is done: the row moves to ``parsing`` with these."""
+
+    text: str  # the first TEXT_CACHE_CHARS characters (file_processing_status.extracted_text)
+    model: str  # the extractor that read it
+    pages: int
+    ocr_pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reextracting:
+    """The report failed validation: the file is being read again with the next strategy (the
+    row moves back to ``extracting``; an ``Extracted`` follows when that reading is done)."""
+
+    strategy: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The report (DESIGN §4 JSON) and its parsing_metadata: the row moves to ``saving``."""
+
+    report: dict[str, Any]
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The job failed with a stable code (at any point)."""
+
+    code: str
+    message: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A new worker process has imported what it needs (its first message)."""
+
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The worker is free for the next job (after every job)."""
+
+
+Message = Extracted | Reextracting | Parsed | Failed | Ready | Done
+Send = Callable[[Message], None]
 
 
 def run_job(job: Job, send: Send) -> None:
     try:
         _run(job, send)
     except LabIntakeError as exc:
-        send(("error", exc.code.value, exc.message, exc.details))
+        send(Failed(exc.code.value, exc.message, exc.details))
     except MemoryError:
-        send(("error", ErrorCode.INTERNAL_ERROR.value, None, {"exception": "MemoryError"}))
+        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": "MemoryError"}))
     except Exception as exc:  # noqa: BLE001 - the boundary: anything unexpected becomes a code
         # The type and where it happened go to the log (debug), never the message text,
         # which could quote document content.
         log.debug("unexpected error in worker: %s", traceback.format_exc())
-        send(("error", ErrorCode.INTERNAL_ERROR.value, None, {"exception": type(exc).__name__}))
+        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": type(exc).__name__}))
 
 
 def _run(job: Job, send: Send) -> None:
-    if job.ocr_threads is not None:
+    if job.context.ocr_threads is not None:
         from labintake.extract import ocr
 
         if ocr._engine is None:
-            ocr.configure(threads=job.ocr_threads)
+            ocr.configure(threads=job.context.ocr_threads)
     try:
         data = Path(job.path).read_bytes()
     except OSError as exc:
         raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
 
-    def extracted(doc) -> None:
-        send(
-            (
-                "extracted",
-                {
-                    "text": doc.text[:TEXT_CACHE_CHARS],
-                    "model": doc.extractor,
-                    "pages": len(doc.pages),
-                    "ocr_pages": sum(p.source == "ocr" for p in doc.pages),
-                },
-            )
-        )
+    def extracted(doc: Any) -> None:
+        send(Extracted(doc.text[:TEXT_CACHE_CHARS], doc.extractor, len(doc.pages),
+                       sum(p.source == "ocr" for p in doc.pages)))
 
     reading = read_report(
-        data, job.file_type, max_pages=job.max_pages, max_pixels=job.max_pixels, ocr_dpi=job.ocr_dpi,
-        on_extracted=extracted, vision=job.vision,
+        data, job.file_type, job.context, on_extracted=extracted,
+        on_reextract=lambda strategy: send(Reextracting(strategy)),
     )
     report = reading.report
     meta = reading.metadata
@@ -243,4 +314,4 @@ def _run(job: Job, send: Send) -> None:
         flags_derived=sum(r.flag_source == "derived" for r in report.results),
         sections=sorted({r.section for r in report.results if r.section}),
     )
-    send(("parsed", report.model_dump(mode="json"), meta))
+    send(Parsed(report.model_dump(mode="json"), meta))

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from labintake import __doc__ as package_doc
 from labintake.service import LabIntake
 from labintake.throttle import LoginThrottle
-from labintake.web import errors, push, ui
+from labintake.web import errors, feed, push, ui
 from labintake.web.api import files, meta, sessions
 from labintake.web.deps import CSRF_HEADER, WebConfig
 from labintake.web.login import router as login_router
@@ -56,7 +56,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     app.state.li = li
     app.state.web = config
     app.state.login_throttle = LoginThrottle()  # per process: see throttle.py
-    app.state.feeds = push.Feeds()  # push streams of one session share their reads
+    app.state.feeds = feed.Feeds()  # push streams of one session share their reads
     errors.install(app, max_body_bytes=li.settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(SecurityHeaders, hsts=li.settings.https)

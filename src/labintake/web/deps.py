@@ -11,13 +11,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-
 from starlette.concurrency import run_in_threadpool
 
-from labintake.domain.errors import ErrorCode
 from labintake import auth
-from labintake.db import scope
-from labintake.service import LabIntake
+from labintake.domain.errors import ErrorCode
+from labintake.service import LabIntake, accounts
 from labintake.web.errors import ApiError, unauthorized
 
 SESSION_COOKIE = "li_session"
@@ -36,11 +34,11 @@ class WebConfig:
 
 
 async def get_li(request: Request) -> LabIntake:
-    return request.app.state.li  # type: ignore[no-any-return]
+    return request.app.state.li
 
 
 async def get_config(request: Request) -> WebConfig:
-    return request.app.state.web  # type: ignore[no-any-return]
+    return request.app.state.web
 
 
 LI = Annotated[LabIntake, Depends(get_li)]
@@ -61,13 +59,12 @@ def authenticate(li: LabIntake, request: Request, bearer: str | None, cookie: st
     it must also prove it came from our page (the CSRF token, sent as a header).
     """
     if bearer:
-        token = auth.token_user(li.db, bearer)
+        token = accounts.token_user(li, bearer)  # remembered in the token cache for at most its life
         if token is None:
             raise unauthorized()
-        li.tokens.put(bearer, token.user_id, expires_in=token.expires_in)
         return token.user_id
     if cookie:
-        found = auth.browser_user_seen(li.db, cookie, li.settings.session_idle)
+        found = accounts.browser_user(li, cookie)
         if found is None:
             raise unauthorized()
         if check_csrf and request.method not in SAFE_METHODS and not auth.same(
@@ -94,7 +91,7 @@ async def current_user(
     user_id = li.tokens.get(token) if token else None  # a known token: no thread hop, no read
     if user_id is None:
         user_id = await run_in_threadpool(authenticate, li, request, token, cookie, check_csrf=True)
-    scope.current_user.set(user_id)
+    accounts.scope_to(user_id)
     return user_id
 
 

@@ -9,18 +9,20 @@ reaches the client.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from labintake.domain.errors import ERRORS, ErrorCode, LabIntakeError
+from labintake.service.models import NoNul  # noqa: F401 - re-exported for the routes
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ _HTTP_CODES = {
 }
 
 
-def error_response(status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None,
+def error_response(status: int, code: ErrorCode, message: str, headers: Mapping[str, str] | None = None,
                    **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code.value, "message": message, **extra}}, status_code=status, headers=headers)
 
@@ -81,17 +83,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "The request is malformed (`validation`)."},
     503: {"model": ErrorBody, "description": "The database or file store is unavailable."},
 }
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
-
-
-# For text a client sends in a body or form: PostgreSQL cannot store a NUL character, and no
-# name, address or value has one, so it is a validation error instead of a database error.
-NoNul = AfterValidator(_no_nul)
 
 
 class RejectNul:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from labintake import auth
+from labintake.service import accounts
 from labintake.throttle import LoginThrottle
 from labintake.web.deps import LI, SESSION_COOKIE, Config, WebConfig
 from labintake.web.errors import NoNul
@@ -71,11 +72,8 @@ def login(
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
     try:
-        with li.db.transaction(system=True) as s:
-            user_id = auth.login(s, email, password)
-            auth.purge_browser_sessions(s, li.settings.session_idle)  # cheap, and keeps the table small
-            session = auth.start_browser_session(s, user_id)
-    except auth.AuthError:
+        session = accounts.login(li, email, password)
+    except accounts.AuthError:
         throttle.failed(*keys)
         return _form(request, config, next, "Wrong email or password.", status=401, email=email)
     throttle.succeeded(keys[0])
@@ -96,13 +94,8 @@ def logout(
 ) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        with li.db.read(system=True) as s:
-            found = auth.browser_user(s, cookie, li.settings.session_idle)
-        sent = csrf_token or request.headers.get("X-CSRF-Token")
-        if found is not None and not auth.same(sent, found.csrf_token):
+        if not accounts.logout(li, cookie, csrf_token or request.headers.get("X-CSRF-Token")):
             return Response(status_code=403)
-        with li.db.transaction(system=True) as s:
-            auth.end_browser_session(s, cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=config.cookie_secure, httponly=True, samesite="lax")
     return response

@@ -7,15 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from labintake.domain.errors import ErrorCode
-from labintake.db import history
-from labintake.db.results import load_report
 from labintake.domain.schemas import LabReport
-from labintake.domain.status import USER_RETRYABLE_STATUSES, FileStatus
 from labintake.export import to_csv, to_fhir
+from labintake.service import files
+from labintake.service.models import RetryOut
 from labintake.web.deps import LI, CurrentUser
-from labintake.web.errors import ERROR_RESPONSES, ApiError, ErrorBody, conflict, not_found
-from labintake.web.schemas import RetryOut
+from labintake.web.errors import ERROR_RESPONSES, ErrorBody
 
 router = APIRouter(prefix="/api/files", tags=["files"], responses=ERROR_RESPONSES)
 
@@ -25,15 +22,7 @@ router = APIRouter(prefix="/api/files", tags=["files"], responses=ERROR_RESPONSE
 )
 def retry(file_id: str, li: LI, user_id: CurrentUser) -> RetryOut:
     """Back to pending with `attempt_number` + 1; the session is (re)started if it was not running."""
-    with li.db.read() as s:
-        owned = history.owned_file(s, file_id, user_id)
-    if owned is None:
-        raise not_found("file")
-    if owned.status not in USER_RETRYABLE_STATUSES:
-        raise conflict(f"A file that is {owned.status} cannot be retried.")
-    if not li.retry(file_id, user_id):
-        raise conflict("The file changed while retrying; reload its status.")
-    return RetryOut(fileId=file_id, status=FileStatus.PENDING)
+    return files.retry(li, file_id, user_id)
 
 
 @router.get(
@@ -52,13 +41,8 @@ def result(
     user_id: CurrentUser,
     format: Annotated[Literal["json", "fhir", "csv"], Query(description="json, fhir or csv")] = "json",  # noqa: A002
 ) -> Response:
-    with li.db.read() as s:
-        owned = history.owned_file(s, file_id, user_id)
-        if owned is None:
-            raise not_found("file")
-        report = load_report(s, owned.file_id, user_id)
-    if report is None:
-        raise ApiError(409, ErrorCode.NOT_READY, f"The file is {owned.status}; a result exists once it is completed.")
+    owned = files.extracted(li, file_id, user_id)
+    report = owned.report
     if format == "fhir":
         body = json.dumps(to_fhir(report, bundle_id=owned.file_id))
         return Response(body, media_type="application/fhir+json")

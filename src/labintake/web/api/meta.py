@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from labintake import auth
 from labintake.domain.errors import ErrorCode
-from labintake.db import history
-from labintake.db import users as users_repo
-from labintake.service import LabIntake
+from labintake.service import accounts, reading
+from labintake.service.models import Analytics, Health, Me, Ready
 from labintake.web.deps import LI, SESSION_COOKIE, Config, CurrentUser
-from labintake.web.errors import ERROR_RESPONSES, ErrorBody, error_response, not_found
-from labintake.web.schemas import Analytics, Health, Me, Ready
+from labintake.web.errors import ERROR_RESPONSES, ErrorBody, error_response
 
 router = APIRouter(tags=["service"])
 
@@ -21,15 +18,6 @@ router = APIRouter(tags=["service"])
 @router.get("/healthz", response_model=Health, summary="Liveness: the process answers")
 async def healthz() -> Health:
     return Health(status="ok")
-
-
-def _database_ok(li: LabIntake) -> bool:
-    try:
-        with li.db.read() as s:
-            s.execute(text("SELECT 1"))
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
-        return False
 
 
 @router.get(
@@ -40,7 +28,7 @@ def readyz(li: LI, config: Config) -> Response:
     # The embedded executor says whether it started; the distributed worker runs once it exists.
     executor = li.executor is not None and bool(getattr(li.executor, "started", True))
     checks: dict[str, bool | None] = {
-        "database": _database_ok(li),
+        "database": reading.database_ok(li),
         "executor": executor if config.executor_expected else None,
         "storage": li.storage.writable(),
     }
@@ -77,20 +65,11 @@ def _is_loopback(host: str) -> bool:
 @router.get("/api/analytics", response_model=Analytics, summary="The user's processing statistics",
             tags=["history"], responses=ERROR_RESPONSES)
 def analytics(li: LI, user_id: CurrentUser) -> Analytics:
-    with li.db.read() as s:
-        return Analytics.model_validate(history.analytics(s, user_id))
+    return reading.analytics(li, user_id)
 
 
 @router.get("/api/me", response_model=Me, summary="Who is logged in (and the CSRF token for cookie sessions)",
             tags=["auth"], responses=ERROR_RESPONSES)
 def me(request: Request, li: LI, user_id: CurrentUser) -> Me:
-    csrf = None
     cookie = request.cookies.get(SESSION_COOKIE)
-    with li.db.read() as s:
-        email = users_repo.email_of(s, user_id)
-        if cookie and not request.headers.get("authorization"):
-            found = auth.browser_user(s, cookie, li.settings.session_idle)
-            csrf = found.csrf_token if found else None
-    if email is None:
-        raise not_found("user")
-    return Me(id=user_id, email=email, csrfToken=csrf)
+    return accounts.me(li, user_id, cookie if not request.headers.get("authorization") else None)

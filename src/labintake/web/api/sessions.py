@@ -4,48 +4,34 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from labintake import metrics as core_metrics
-from labintake.db import history
-from labintake.db.results import load_report
-from labintake.domain.status import FileStatus, SessionState, SessionStatus
-from labintake.service import LabIntake
-from labintake.web import metrics
-from labintake.web.deps import LI, CurrentUser
-from labintake.web.errors import ERROR_RESPONSES, ErrorBody, conflict, not_found
-from labintake.web.schemas import (
+from labintake.domain.status import SessionState, SessionStatus
+from labintake.service import LabIntake, sessions
+from labintake.service.models import (
     Created,
-    FileResult,
     Progress,
     SessionCreate,
     SessionPage,
     SessionResults,
     SessionStateOut,
-    UploadedItem,
     UploadResult,
 )
-from labintake.web.uploads import inspect_upload
+from labintake.web import metrics
+from labintake.web.deps import LI, CurrentUser
+from labintake.web.errors import ERROR_RESPONSES, ErrorBody, not_found
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=ERROR_RESPONSES)
 
 
-def _state(li: LabIntake, session_id: str, user_id: str) -> SessionState:
-    with li.db.read() as s:
-        state = history.session_state(s, session_id, user_id)
-    if state is None:
-        raise not_found("session")
-    return SessionState(state)
-
-
 @router.post("", status_code=201, response_model=Created, summary="Create an upload session")
 def create_session(li: LI, user_id: CurrentUser, body: Annotated[SessionCreate | None, Body()] = None) -> Created:
-    return Created(id=li.create_session(user_id, (body.name if body else "").strip()))
+    return sessions.create(li, user_id, body.name if body else "")
 
 
 @router.get("", response_model=SessionPage, summary="The user's sessions (history)")
@@ -60,11 +46,8 @@ def list_sessions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> SessionPage:
-    with li.db.read() as s:
-        items, total = history.list_sessions(
-            s, user_id, history.SessionFilter(since, until, status, file_type or None), limit=limit, offset=offset
-        )
-    return SessionPage.model_validate({"items": items, "total": total, "limit": limit, "offset": offset})
+    return sessions.list_page(li, user_id, since=since, until=until, status=status, file_type=file_type,
+                              limit=limit, offset=offset)
 
 
 @router.post(
@@ -81,57 +64,47 @@ def upload_files(
 ) -> UploadResult:
     """Each file is checked before it is queued; a refused file gets its own error code and
     never affects the others. Identical bytes already in the session are reported as a duplicate."""
-    if _state(li, session_id, user_id) is SessionState.CANCELLED:
-        raise conflict("The session was cancelled; create a new one.")
-    check = partial(inspect_upload, li.settings)
-    out = []
-    for upload in files:
-        try:
-            result = li.upload(session_id, user_id, upload.file, upload.filename or "", inspect=check)
-        finally:
-            upload.file.close()
-        metrics.UPLOADS.labels(result.status).inc()
-        out.append(
-            UploadedItem(
-                fileId=result.file_id, fileName=result.file_name, status=result.status,  # type: ignore[arg-type]
-                errorCode=result.error_code, error=result.error_message, duplicateOf=result.duplicate_of,
-            )
-        )
-    return UploadResult(sessionId=session_id, files=out)
+    try:
+        result = sessions.upload(li, session_id, user_id, [(f.file, f.filename or "") for f in files])
+    finally:
+        for f in files:
+            f.file.close()
+    for item in result.files:
+        metrics.UPLOADS.labels(item.status).inc()
+    return result
 
 
-_CONTROL_RESPONSES = {409: {"model": ErrorBody, "description": "Not possible in the session's state (`conflict`)."}}
+_CONTROL_RESPONSES: dict[int | str, dict[str, Any]] = {409: {"model": ErrorBody, "description": "Not possible in the session's state (`conflict`)."}}
 
 
 @router.post("/{session_id}/start", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Start processing")
 def start(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.RUNNING))
+    return SessionStateOut(id=session_id, state=sessions.control(li, session_id, user_id, SessionState.RUNNING))
 
 
 @router.post("/{session_id}/pause", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Pause: admit no new file; running files finish")
 def pause(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.PAUSED))
+    return SessionStateOut(id=session_id, state=sessions.control(li, session_id, user_id, SessionState.PAUSED))
 
 
 @router.post("/{session_id}/resume", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Resume a paused session")
 def resume(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.RUNNING))
+    return SessionStateOut(id=session_id, state=sessions.control(li, session_id, user_id, SessionState.RUNNING))
 
 
 @router.post("/{session_id}/cancel", response_model=SessionStateOut, responses=_CONTROL_RESPONSES,
              summary="Cancel: pending files become cancelled, running ones are stopped")
 def cancel(session_id: str, li: LI, user_id: CurrentUser) -> SessionStateOut:
-    return SessionStateOut(id=session_id, state=li.control(session_id, user_id, SessionState.CANCELLED))
+    return SessionStateOut(id=session_id, state=sessions.control(li, session_id, user_id, SessionState.CANCELLED))
 
 
 @router.delete("/{session_id}", status_code=204, response_class=Response,
                summary="Delete a session with its files and results")
 def delete_session(session_id: str, li: LI, user_id: CurrentUser) -> Response:
-    if not li.delete_session(session_id, user_id):
-        raise not_found("session")
+    sessions.delete(li, session_id, user_id)
     return Response(status_code=204)
 
 
@@ -161,15 +134,7 @@ async def _progress(li: LabIntake, session_id: str, user_id: str) -> JSONRespons
 
 @router.get("/{session_id}/results", response_model=SessionResults, summary="Every file's result")
 def session_results(session_id: str, li: LI, user_id: CurrentUser) -> SessionResults:
-    with li.db.read() as s:
-        if history.session_state(s, session_id, user_id) is None:
-            raise not_found("session")
-        files = []
-        for f in history.session_files(s, session_id, user_id):
-            report = load_report(s, f.file_id, user_id) if f.status == FileStatus.COMPLETED.value else None
-            files.append(FileResult(fileId=f.fps_id, fileName=f.file_name, status=FileStatus(f.status),
-                                    result=report.model_dump(mode="json") if report else None))
-    return SessionResults(sessionId=session_id, files=files)
+    return sessions.results(li, session_id, user_id)
 
 
 seed_router = APIRouter(tags=["sessions"], responses=ERROR_RESPONSES)

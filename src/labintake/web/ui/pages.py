@@ -19,14 +19,11 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from labintake import auth
-from labintake.db import history
-from labintake.db import scope
-from labintake.db import users as users_repo
 from labintake.domain.errors import ERRORS, FILE_ERROR_CODES
-from labintake.domain.status import USER_RETRYABLE_STATUSES, vocabulary
-from labintake.domain.status import SessionStatus
+from labintake.domain.status import USER_RETRYABLE_STATUSES, SessionStatus, vocabulary
+from labintake.service import LabIntake, accounts, reading, sessions
+from labintake.service.accounts import Viewer
 from labintake.web.deps import LI, SESSION_COOKIE, Config
-from labintake.web.ui import data
 from labintake.web.ui.render import PX_PER_PT
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -77,26 +74,9 @@ def _duration(ms: int | None) -> str:
 templates.env.filters["duration"] = _duration
 
 
-class Viewer:
-    """The logged-in browser user."""
-
-    def __init__(self, user_id: str, email: str, csrf: str) -> None:
-        self.user_id, self.email, self.csrf = user_id, email, csrf
-
-
-def _viewer(li: Any, request: Request) -> Viewer | None:
+def _viewer(li: LabIntake, request: Request) -> Viewer | None:
     cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    found = auth.browser_user_seen(li.db, cookie, li.settings.session_idle)
-    if found is None:
-        return None
-    # From here the page's transactions run as this user under row-level security (PostgreSQL),
-    # as API requests do: a query that forgot its user filter still sees only their rows.
-    scope.current_user.set(found.user_id)
-    with li.db.read() as s:
-        email = users_repo.email_of(s, found.user_id) or ""
-    return Viewer(found.user_id, email, found.csrf_token)
+    return accounts.viewer(li, cookie) if cookie else None
 
 
 def _login(request: Request) -> RedirectResponse:
@@ -153,8 +133,7 @@ def progress_page(session_id: str, request: Request, li: LI) -> Response:
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
-    with li.db.read() as s:
-        snap = data.snapshot(s, session_id, viewer.user_id)
+    snap = reading.snapshot(li, session_id, viewer.user_id)
     if snap is None:
         return _not_found(request, viewer, "session")
     config = {"sessionId": session_id, "concurrency": li.settings.per_session_concurrency,
@@ -167,12 +146,11 @@ def review_page(session_id: str, request: Request, li: LI, file: str | None = No
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
-    with li.db.read() as s:
-        if history.session_state(s, session_id, viewer.user_id) is None:
-            return _not_found(request, viewer, "session")
-        files = data.review_files(s, session_id, viewer.user_id)
-        snap = data.snapshot(s, session_id, viewer.user_id)
-    failed = [f for f in (snap or {}).get("files", []) if f["status"] in USER_RETRYABLE_STATUSES]
+    found = reading.review(li, session_id, viewer.user_id)
+    if found is None:
+        return _not_found(request, viewer, "session")
+    files = found.files
+    failed = [f for f in found.snapshot["files"] if f["status"] in USER_RETRYABLE_STATUSES]
     current = next((f for f in files if f["fileId"] == file), files[0] if files else None)
     return _page(request, viewer, "review.html", session_id=session_id, files=files, current=current,
                  failed=failed, px_per_pt=PX_PER_PT)
@@ -198,10 +176,12 @@ def history_page(
     size = 20
     status_value = status if status in {s.value for s in SessionStatus} else None
     file_type = {"pdf": "application/pdf", "image": "image/"}.get(type or "")
-    flt = history.SessionFilter(_day(since), _day(until), SessionStatus(status_value) if status_value else None,
-                                file_type)
-    with li.db.read() as s:
-        items, total = history.list_sessions(s, viewer.user_id, flt, limit=size, offset=(page - 1) * size)
+    found = sessions.list_page(
+        li, viewer.user_id, since=_day(since), until=_day(until),
+        status=SessionStatus(status_value) if status_value else None, file_type=file_type,
+        limit=size, offset=(page - 1) * size,
+    )
+    items, total = [item.model_dump(mode="json") for item in found.items], found.total
     filters = {"since": since or "", "until": until or "", "status": status_value or "", "type": type or ""}
     query = "&".join(f"{k}={quote(v)}" for k, v in filters.items() if v)
     return _page(request, viewer, "history.html", items=items, total=total, page=page,
@@ -214,9 +194,7 @@ def analytics_page(request: Request, li: LI) -> Response:
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
-    with li.db.read() as s:
-        figures = history.analytics(s, viewer.user_id)
-        figures["daily"] = data.daily(s, viewer.user_id)
+    figures = reading.analytics_page(li, viewer.user_id)
     return _page(request, viewer, "analytics.html", figures=figures)
 
 
@@ -225,8 +203,7 @@ def patients_page(request: Request, li: LI) -> Response:
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
-    with li.db.read() as s:
-        people = data.patients(s, viewer.user_id)
+    people = reading.patients(li, viewer.user_id)
     return _page(request, viewer, "patients.html", patients=people)
 
 
@@ -235,14 +212,11 @@ def patient_page(patient_id: str, request: Request, li: LI, analyte: str | None 
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
-    with li.db.read() as s:
-        person = data.patient(s, patient_id, viewer.user_id)
-        if person is None:
-            return _not_found(request, viewer, "patient")
-        analytes = data.patient_analytes(s, patient_id, viewer.user_id)
-        chosen = analyte or _default_analyte(analytes)
-        points = data.patient_series(s, patient_id, viewer.user_id, chosen) if chosen else []
-    return _page(request, viewer, "patient.html", patient=person, analytes=analytes, chosen=chosen, points=points)
+    view = reading.patient(li, patient_id, viewer.user_id, analyte, default=_default_analyte)
+    if view is None:
+        return _not_found(request, viewer, "patient")
+    return _page(request, viewer, "patient.html", patient=view.patient, analytes=view.analytes,
+                 chosen=view.chosen, points=view.points)
 
 
 def _default_analyte(analytes: list[dict[str, Any]]) -> str | None:

@@ -13,8 +13,9 @@ import io
 from pathlib import Path
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.extract.inspect import PDFIUM_LOCK as _PDFIUM  # pdfium is not thread-safe: one lock for the process
 from labintake.extract.sniff import IMAGE_TYPES, PDF
-from labintake.web.uploads import _PDFIUM  # pdfium is not thread-safe: one lock for the process
+
 
 class NoSuchPage(LookupError):
     """The file has no page with that number."""

@@ -1,4 +1,4 @@
-"""What the pages read: a progress snapshot with event ids, review data, patient series, daily figures.
+"""What the pages read: review data, patient series, daily figures.
 
 Every function takes the user id and filters on it, like ``db/history.py``.
 """
@@ -16,95 +16,15 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import LabReport as ReportRow
 from labintake.db.models import (
     Patient,
-    ProcessingSession,
-    SessionEvent,
-    SessionProcessingSummary,
     TestResult,
     UploadedFile,
-    utcnow,
 )
-from labintake.db.progress import aggregate_summary, iso
 from labintake.db.results import load_report
+from labintake.domain.clock import iso
 from labintake.domain.status import (
-    ACTIVE_STATUSES,
     FAILURE_STATUSES,
-    USER_RETRYABLE_STATUSES,
     FileStatus,
-    SessionState,
-    summarize,
 )
-
-
-
-def snapshot(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None:
-    """The seed's progress object plus event ids, read in ONE statement.
-
-    Each file carries ``eventId`` (the id of the last event that file's row reflects) and
-    the snapshot carries ``lastEventId`` (the session's newest event). The page applies a
-    pushed event only if its id is newer than what it already shows for that file, so a
-    snapshot and the event stream can be merged in any order without going backwards.
-    """
-    head = s.execute(
-        select(ProcessingSession.state, SessionProcessingSummary.timed_out,
-               select(func.max(SessionEvent.id)).where(SessionEvent.session_id == session_id)
-               .scalar_subquery().label("last_event_id"))
-        .outerjoin(SessionProcessingSummary, SessionProcessingSummary.session_id == ProcessingSession.id)
-        .where(ProcessingSession.id == session_id, ProcessingSession.user_id == user_id)
-    ).first()
-    if head is None:
-        return None
-    last = (
-        select(SessionEvent.file_id, func.max(SessionEvent.id).label("event_id"))
-        .where(SessionEvent.session_id == session_id, SessionEvent.file_id.is_not(None))
-        .group_by(SessionEvent.file_id)
-        .subquery()
-    )
-    rows = s.execute(
-        select(
-            FPS.id, FPS.file_name, FPS.file_type, FPS.status, FPS.progress, FPS.error_code, FPS.error_message,
-            FPS.processing_duration_ms, FPS.processing_started_at, FPS.attempt_number, FPS.is_retryable,
-            last.c.event_id,
-            select(func.max(SessionEvent.id)).where(SessionEvent.session_id == session_id)
-            .scalar_subquery().label("last_event_id"),
-            ProcessingSession.state,
-        )
-        .join(ProcessingSession, ProcessingSession.id == FPS.session_id)
-        .outerjoin(last, last.c.file_id == FPS.id)
-        .where(FPS.session_id == session_id, FPS.user_id == user_id)
-        .order_by(FPS.created_at, FPS.id)
-    ).all()
-    state = rows[0].state if rows else head.state
-    last_event_id = (rows[0].last_event_id if rows else head.last_event_id) or 0
-    now = utcnow()
-    statuses = [FileStatus(r.status) for r in rows]
-    summary = aggregate_summary(statuses, state)
-    summary["session_status"] = summarize(statuses, SessionState(state), bool(head.timed_out)).value
-    return {
-        "sessionId": session_id,
-        "state": state,
-        "summary": summary,
-        "files": [
-            {
-                "fileId": r.id,
-                "fileName": r.file_name,
-                "fileType": r.file_type,
-                "status": r.status,
-                "progress": r.progress,
-                "error": r.error_message if r.status in USER_RETRYABLE_STATUSES else None,
-                "errorCode": r.error_code if r.status in USER_RETRYABLE_STATUSES else None,
-                "processingTime": r.processing_duration_ms if r.processing_duration_ms is not None
-                else (int((now - r.processing_started_at).total_seconds() * 1000)
-                      if r.status in ACTIVE_STATUSES and r.processing_started_at is not None else None),
-                "attemptNumber": r.attempt_number,
-                "isRetryable": bool(r.is_retryable),
-                "eventId": r.event_id or 0,
-            }
-            for r in rows
-        ],
-        "lastEventId": last_event_id,
-        "timestamp": iso(now),
-    }
-
 
 # --- review ---------------------------------------------------------------------------------
 
@@ -235,3 +155,10 @@ def daily(s: Session, user_id: str, days: int = 60) -> list[dict[str, Any]]:
     ).all()
     return [{"day": str(r.day)[:10], "completed": int(r.completed or 0), "failed": int(r.failed or 0)}
             for r in rows][-days:]
+
+
+def select_one() -> Any:
+    """The cheapest statement that proves the database answers (readiness)."""
+    from sqlalchemy import text
+
+    return text("SELECT 1")

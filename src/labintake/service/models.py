@@ -1,13 +1,24 @@
-"""Response models of the HTTP API: what /docs shows and what responses are checked against."""
+"""The typed objects the service layer returns; the HTTP API sends them as they are (they are
+its response models: what /docs shows and what responses are checked against)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
-from labintake.web.errors import NoNul
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+# For text a client sends in a body or form: PostgreSQL cannot store a NUL character, and no
+# name, address or value has one, so it is a validation error instead of a database error.
+NoNul = AfterValidator(_no_nul)
 
 
 class Created(BaseModel):

@@ -1,4 +1,7 @@
-"""Checks an upload must pass before it is queued: page and pixel limits, PDFs that open.
+"""Checks a file must pass before it is queued: page and pixel limits, PDFs that open.
+
+The one inspection every entry point runs (web upload, ``labintake process``, the intake
+folder): the service's upload calls it, so no interface can skip it.
 
 Header reads only: an image's size comes from its header and its chunks' checksums, a
 PDF's page count from its cross-reference table; nothing is rendered here.
@@ -12,33 +15,32 @@ from pathlib import Path
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.extract.sniff import IMAGE_TYPES, PDF
-from labintake.settings import Settings
 
 # pdfium is not thread-safe, and uploads are checked in the threadpool.
-_PDFIUM = threading.Lock()
+PDFIUM_LOCK = threading.Lock()
 
 
-def inspect_upload(settings: Settings, path: Path, file_type: str) -> int | None:
+def inspect_upload(path: Path, file_type: str, *, max_pages: int, max_pixels: int) -> int | None:
     """The page count, or raise the code the file would fail with later anyway."""
     if file_type == PDF:
-        return _pdf_pages(settings, path)
+        return _pdf_pages(path, max_pages)
     if file_type in IMAGE_TYPES:
-        return _image_frames(settings, path)
+        return _image_frames(path, max_pages, max_pixels)
     return None
 
 
-def _pdf_pages(settings: Settings, path: Path) -> int:
+def _pdf_pages(path: Path, max_pages: int) -> int:
     from labintake.extract.pdf import open_pdf
 
-    with _PDFIUM:
-        doc = open_pdf(str(path), settings.max_pages)  # type: ignore[arg-type]  # pdfium opens paths too
+    with PDFIUM_LOCK:
+        doc = open_pdf(str(path), max_pages)  # type: ignore[arg-type]  # pdfium opens paths too
         try:
             return len(doc)
         finally:
             doc.close()
 
 
-def _image_frames(settings: Settings, path: Path) -> int:
+def _image_frames(path: Path, max_pages: int, max_pixels: int) -> int:
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -47,11 +49,10 @@ def _image_frames(settings: Settings, path: Path) -> int:
             with Image.open(path) as img:
                 width, height = img.size
                 frames = getattr(img, "n_frames", 1)
-                if width * height > settings.max_image_pixels:
-                    raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE, pixels=width * height,
-                                         limit=settings.max_image_pixels)
-                if frames > settings.max_pages:
-                    raise LabIntakeError(ErrorCode.TOO_MANY_PAGES, pages=frames, limit=settings.max_pages)
+                if width * height > max_pixels:
+                    raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE, pixels=width * height, limit=max_pixels)
+                if frames > max_pages:
+                    raise LabIntakeError(ErrorCode.TOO_MANY_PAGES, pages=frames, limit=max_pages)
                 img.verify()  # chunk checksums and structure, without decoding pixels
     except LabIntakeError:
         raise

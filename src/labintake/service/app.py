@@ -8,30 +8,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from pathlib import Path
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy.engine import make_url
-
 from labintake import metrics
+from labintake.auth import TokenCache
 from labintake.db import sessions as repo
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
-from labintake.db.migrate import upgrade
+from labintake.db.migrate import prepare
 from labintake.db.models import ProcessingSession, SessionProcessingSummary
 from labintake.db.progress import progress_snapshot
 from labintake.domain.errors import ErrorCode, LabIntakeError
-from labintake.domain.status import (
-    FileStatus,
-    IllegalSessionControl,
-    SessionState,
-    SessionStatus,
-    check_session_control,
-)
+from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
-from labintake.auth import TokenCache
 from labintake.progress_cache import ProgressCache
 from labintake.settings import Settings
 from labintake.storage import open_storage
@@ -49,12 +40,10 @@ log = logging.getLogger(__name__)
 class LabIntake:
     def __init__(self, settings: Settings, *, migrate: bool = True) -> None:
         self.settings = settings
-        if not settings.is_postgres:
-            private_dir(settings.data_dir)
         if migrate:
-            upgrade(settings.db_url)
-        if not settings.is_postgres:
-            private_file(Path(make_url(settings.db_url).database or ""))
+            prepare(settings)
+        elif not settings.is_postgres:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(settings.db_url)
         self.doorbell = Doorbell()
         # Every committed event rings, whoever wrote it: API, executor, CLI.
@@ -193,24 +182,6 @@ class LabIntake:
             self.executor.cancel_running(session_id)
         self._queue_changed()
 
-    def control(self, session_id: str, user_id: str, target: SessionState) -> SessionState:
-        """Start, pause, resume or cancel a session as the user asked (``SESSION_CONTROL``):
-        the state it is in afterwards. Not this user's session: ``not_found``; a change the
-        table does not allow: ``conflict``."""
-        from labintake.db import history
-
-        with self.db.read() as s:
-            state = history.session_state(s, session_id, user_id)
-        if state is None:
-            raise LabIntakeError(ErrorCode.NOT_FOUND, "No such session.")
-        try:
-            changed = check_session_control(SessionState(state), target)
-        except IllegalSessionControl as exc:
-            raise LabIntakeError(ErrorCode.CONFLICT, str(exc)) from None
-        if changed:
-            self.set_state(session_id, user_id, target)
-        return target
-
     def start(self, session_id: str, user_id: str) -> None:
         self.set_state(session_id, user_id, SessionState.RUNNING)
 
@@ -258,18 +229,18 @@ class LabIntake:
         stream: BinaryIO,
         file_name: str,
         *,
-        inspect: Callable[[Path, str], int | None] | None = None,
         dedupe: bool = True,
     ) -> Upload:
         """Store one upload and queue it; every check that can run before queueing runs here.
 
-        Too large: rejected, nothing stored. Wrong type, or ``inspect`` (page/pixel limits,
-        corrupt or encrypted PDF) refuses it: stored as failed with its code. With ``dedupe``,
+        Too large: rejected, nothing stored. Wrong type, or the inspection (page/pixel limits,
+        corrupt or encrypted PDF: ``extract.inspect``) refuses it: stored as failed with its code. With ``dedupe``,
         the same bytes already in this session are not added again; ``duplicate_of`` names
         the first copy.
         """
         from labintake.db import history
         from labintake.extract import sniff_type
+        from labintake.extract.inspect import inspect_upload
 
         name = sanitize_name(file_name)
         try:
@@ -285,8 +256,9 @@ class LabIntake:
         try:
             with path.open("rb") as fh:
                 file_type = sniff_type(fh.read(1024))
-            if inspect is not None:
-                page_count = inspect(path, file_type)
+            page_count = inspect_upload(
+                path, file_type, max_pages=self.settings.max_pages, max_pixels=self.settings.max_image_pixels
+            )
         except LabIntakeError as exc:
             error = exc
         with self.db.transaction() as s:
@@ -334,24 +306,6 @@ class LabIntake:
         return True
 
 
-def private_dir(path: Path) -> None:
-    """Create ``path`` readable by this user only (health data lives there); an existing
-    folder is left as its owner set it."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
-        path.chmod(0o700)
-
-
-def private_file(path: Path) -> None:
-    """The SQLite file readable by this user only; SQLite gives its -wal and -shm files the
-    same mode."""
-    if path.is_file():
-        try:
-            path.chmod(0o600)
-        except PermissionError:  # not ours to change: say so, do not fail
-            log.warning("cannot make the database file private", extra={"path": str(path)})
-
-
 @dataclass(frozen=True, slots=True)
 class Upload:
     """What became of one uploaded file: queued (pending), failed at once, rejected, or a duplicate."""
@@ -362,6 +316,11 @@ class Upload:
     error_code: str | None
     error_message: str | None
     duplicate_of: str | None = None
+
+
+def prepare_database(settings: Settings) -> None:
+    """``labintake db upgrade``: the data directory (SQLite) and every migration."""
+    prepare(settings)
 
 
 def looks_like_id(value: str) -> bool:

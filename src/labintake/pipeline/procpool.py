@@ -16,9 +16,8 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection
-from typing import Any
 
-from labintake.pipeline.work import Job, run_job
+from labintake.pipeline.work import Done, Job, Message, Ready, run_job
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def _worker_main(conn: Connection) -> None:
     import labintake.parse  # noqa: F401
 
     try:
-        conn.send(("ready", os.getpid()))
+        conn.send(Ready(os.getpid()))
     except OSError:
         return  # stopped before it was ever used (a shutdown right after a replacement)
     while True:
@@ -46,7 +45,7 @@ def _worker_main(conn: Connection) -> None:
             return
         try:
             run_job(job, conn.send)
-            conn.send(("done",))
+            conn.send(Done())
         except (BrokenPipeError, OSError):
             return
 
@@ -81,8 +80,8 @@ class WorkerProcess:
         if self.ready:
             return
         msg = self.recv(timeout)
-        if msg[0] != "ready":
-            raise WorkerDied(f"unexpected first message {msg[0]!r}")
+        if not isinstance(msg, Ready):
+            raise WorkerDied(f"unexpected first message {type(msg).__name__}")
         self.ready = True
 
     def submit(self, job: Job) -> None:
@@ -106,7 +105,7 @@ class WorkerProcess:
             if self.current == fps_id and self.process.is_alive():
                 self.process.kill()
 
-    def recv(self, timeout: float) -> tuple[Any, ...]:
+    def recv(self, timeout: float) -> Message:
         """The next message, or TimeoutError after ``timeout`` seconds, or WorkerDied."""
         try:
             ready = timeout > 0 and self.conn.poll(timeout)

@@ -1,0 +1,70 @@
+"""Reading a session's event log for push: the events after an id, and whether it is over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from labintake.db import history
+from labintake.domain.status import SessionState, SessionStatus
+from labintake.service.app import LabIntake
+
+BATCH = 500  # events per read
+
+
+class Stage(Enum):
+    """Where a session is, for a stream that follows it."""
+
+    RUNNING = "running"  # not finished (or still open for uploads)
+    DONE = "done"  # every file finished: ``SessionEnd.status`` is the terminal session status
+    GONE = "gone"  # not (or no longer) this user's session
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnd:
+    stage: Stage
+    status: str = ""
+    progress: int = 0
+
+
+RUNNING = SessionEnd(Stage.RUNNING)
+GONE = SessionEnd(Stage.GONE)
+
+
+def read(li: LabIntake, session_id: str, user_id: str, after: int) -> list[Any]:
+    """Up to ``BATCH`` events of the session with ids after ``after``, in id order."""
+    with li.db.read() as s:
+        return history.events_after(s, session_id, user_id, after, BATCH)
+
+
+def end_of(li: LabIntake, session_id: str, user_id: str) -> SessionEnd:
+    """DONE if the session was started (or cancelled) and its files add up to a terminal
+    status; RUNNING while it is not; GONE if it is not this user's."""
+    with li.db.read() as s:
+        return _end_in(s, session_id, user_id)
+
+
+def _end_in(s: Any, session_id: str, user_id: str) -> SessionEnd:
+    state = history.session_state(s, session_id, user_id)
+    if state is None:
+        return GONE
+    if state == SessionState.OPEN:
+        return RUNNING  # more files may still be uploaded
+    summary = history.summary_status(s, session_id, user_id)
+    if summary is None:  # no files at all
+        return SessionEnd(Stage.DONE, SessionStatus.CANCELLED.value, 0) if state == SessionState.CANCELLED else RUNNING
+    status, progress = summary
+    return SessionEnd(Stage.DONE, str(status), progress) if SessionStatus(status).is_terminal else RUNNING
+
+
+def open_stream(li: LabIntake, session_id: str, user_id: str, after: int) -> tuple[list[Any], bool] | None:
+    """What a new stream starts with, in one read: the events after ``after`` and whether the
+    session is already over for this client (done, with nothing left to replay); None if the
+    session is not this user's."""
+    with li.db.read() as s:
+        end = _end_in(s, session_id, user_id)
+        if end.stage is Stage.GONE:
+            return None
+        rows = history.events_after(s, session_id, user_id, after, BATCH)
+    return rows, not rows and end.stage is Stage.DONE

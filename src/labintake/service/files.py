@@ -1,0 +1,132 @@
+"""File use cases: retry, the extracted or reviewed report, corrections, page images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from labintake.db import corrections as corr
+from labintake.db import history, views
+from labintake.db.results import load_report
+from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.domain.schemas import LabReport
+from labintake.domain.status import USER_RETRYABLE_STATUSES, FileStatus
+from labintake.service.app import LabIntake
+from labintake.service.models import RetryOut
+
+BadCorrection = corr.BadCorrection
+
+
+def _no_file() -> LabIntakeError:
+    # The same answer whether the row does not exist or belongs to someone else.
+    return LabIntakeError(ErrorCode.NOT_FOUND, "No such file.")
+
+
+def retry(li: LabIntake, fps_id: str, user_id: str) -> RetryOut:
+    """Back to pending with ``attempt_number`` + 1; the session is (re)started if it was not running."""
+    with li.db.read() as s:
+        owned = history.owned_file(s, fps_id, user_id)
+    if owned is None:
+        raise _no_file()
+    if owned.status not in USER_RETRYABLE_STATUSES:
+        raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {owned.status} cannot be retried.")
+    if not li.retry(fps_id, user_id):
+        raise LabIntakeError(ErrorCode.CONFLICT, "The file changed while retrying; reload its status.")
+    return RetryOut(fileId=fps_id, status=FileStatus.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """A completed file's report, with what an export needs to name it."""
+
+    file_id: str  # uploaded_files.id
+    file_name: str
+    report: LabReport
+
+
+def extracted(li: LabIntake, fps_id: str, user_id: str) -> FileReport:
+    """What was extracted; ``not_ready`` until the file is completed."""
+    with li.db.read() as s:
+        owned = history.owned_file(s, fps_id, user_id)
+        if owned is None:
+            raise _no_file()
+        report = load_report(s, owned.file_id, user_id)
+    if report is None:
+        raise LabIntakeError(
+            ErrorCode.NOT_READY, f"The file is {owned.status}; a result exists once it is completed."
+        )
+    return FileReport(owned.file_id, owned.file_name, report)
+
+
+def _owned_report(s: Any, fps_id: str, user_id: str) -> tuple[Any, LabReport]:
+    stored = views.stored_file(s, fps_id, user_id)
+    if stored is None:
+        raise _no_file()
+    report = load_report(s, stored.id, user_id)
+    if report is None:
+        raise LabIntakeError(ErrorCode.NOT_READY, "The file has no result yet; corrections apply to completed files.")
+    return stored, report
+
+
+def reviewed(li: LabIntake, fps_id: str, user_id: str) -> FileReport:
+    """The report with the person's corrections applied."""
+    with li.db.read() as s:
+        stored, report = _owned_report(s, fps_id, user_id)
+        report = corr.apply(report, corr.corrections(s, stored.id, user_id))
+    return FileReport(stored.id, "", report)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    corrections: dict[str, dict[str, Any]]
+    confirmed_at: datetime | None
+
+
+def review_state(li: LabIntake, fps_id: str, user_id: str) -> Review:
+    with li.db.read() as s:
+        stored, _ = _owned_report(s, fps_id, user_id)
+        return Review(corr.corrections(s, stored.id, user_id), corr.confirmed_at(s, stored.id, user_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    value: Any
+    original: Any
+    kept: bool  # False when the value equals the extracted one (nothing stored)
+
+
+def correct(li: LabIntake, fps_id: str, user_id: str, target: str, value: str | None) -> Corrected:
+    """Store one correction, kept apart from the extracted data; a value that does not fit the
+    field: ``validation``."""
+    with li.db.transaction() as s:
+        stored, report = _owned_report(s, fps_id, user_id)
+        try:
+            checked, original = corr.check(report, target, value)
+        except corr.BadCorrection as exc:
+            raise LabIntakeError(ErrorCode.VALIDATION, str(exc)) from None
+        kept = corr.save(s, user_id=user_id, file_id=stored.id, target=target, value=checked, original=original)
+    return Corrected(checked, original, kept)
+
+
+def confirm(li: LabIntake, fps_id: str, user_id: str) -> datetime:
+    with li.db.transaction() as s:
+        stored, _ = _owned_report(s, fps_id, user_id)
+        return corr.confirm(s, user_id=user_id, file_id=stored.id)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    path: Path
+    file_type: str
+    status: FileStatus
+
+
+def stored(li: LabIntake, fps_id: str, user_id: str) -> StoredFile:
+    """Where the uploaded bytes of one of the user's files are."""
+    with li.db.read() as s:
+        row = views.stored_file(s, fps_id, user_id)
+    if row is None:
+        raise _no_file()
+    return StoredFile(li.storage.path(row.storage_key), row.file_type, FileStatus(row.status))

@@ -1,0 +1,236 @@
+"""Push feeds: the doorbell bridged into asyncio, and each session's recent events shared by
+every stream of it in this process; ``follow`` turns them into batches of client messages.
+
+The doorbell only says "something changed"; the event table says what. A connection
+subscribes to the doorbell *first*, then replays events after the client's last id, then
+sleeps until the bell rings and reads what is new: an event committed between the replay
+and the wait rings a bell that is already being listened to, so nothing is missed.
+Database reads run in the threadpool (``service.events``); the event loop only waits.
+
+Ordering: every event of a session is written while its transaction holds the session's
+summary row lock (the summary triggers take it), so per-session ids are in commit order
+and "everything with id > N" is exactly what a client that saw N has missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from labintake import metrics
+from labintake.domain.clock import iso, utcnow
+from labintake.domain.status import EventKind, FileStatus, SessionStatus
+from labintake.notify import Doorbell
+from labintake.service import LabIntake, events
+from labintake.service.events import BATCH, SessionEnd, Stage
+
+
+class Bell:
+    """A doorbell subscription that wakes an asyncio task from any thread, and remembers the
+    highest event id it was rung for."""
+
+    def __init__(self, doorbell: Doorbell, session_id: str) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._rung = asyncio.Event()
+        self.latest = 0
+        self._unsubscribe = doorbell.subscribe(session_id, self._ring)
+
+    def _ring(self, _session_id: str, event_id: int) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._note, event_id)
+        except RuntimeError:  # the loop has closed: the connection is gone
+            pass
+
+    def _note(self, event_id: int) -> None:
+        self.latest = max(self.latest, event_id)
+        self._rung.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """True when rung, False after ``timeout`` seconds of quiet."""
+        try:
+            await asyncio.wait_for(self._rung.wait(), timeout)
+        except TimeoutError:
+            return False
+        self._rung.clear()
+        return True
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+class SessionFeed:
+    """The recent events of one session, shared by every stream of it in this process: a
+    status change costs one read however many streams watch the session (ten streams of one
+    session used to make ten identical reads per change).
+
+    Invariant: ``rows`` holds every event of the session with ``base < id <= upto``, in id
+    order. It holds because a session's ids are in commit order (module docstring): once a
+    read has returned event N, no event with a smaller id can commit later. So a stream rung
+    for event E <= ``upto`` finds it here, and a read after ``upto`` is all that is new.
+    """
+
+    KEEP = 2000  # events kept in memory per watched session
+
+    def __init__(self, session_id: str, user_id: str, after: int) -> None:
+        self.session_id = session_id
+        self.user_id = user_id
+        self.base = self.upto = after
+        self.rows: list[Any] = []
+        self.streams = 0
+        self._lock = asyncio.Lock()
+        self._end: SessionEnd = events.RUNNING
+        self._done_at = -1
+
+    async def after(self, li: LabIntake, after: int, rung_for: int) -> list[Any]:
+        """The events after ``after`` up to at least ``rung_for`` (one shared read if needed)."""
+        if after < self.base:  # behind the window (never for a live stream): a read of its own
+            return await run_in_threadpool(events.read, li, self.session_id, self.user_id, after)
+        if rung_for > self.upto:
+            async with self._lock:  # the first stream reads; the others find the rows here
+                if rung_for > self.upto:
+                    new = await run_in_threadpool(events.read, li, self.session_id, self.user_id, self.upto)
+                    if new:
+                        self.rows.extend(new)
+                        self.upto = new[-1].id
+                        if len(self.rows) > self.KEEP:
+                            dropped = len(self.rows) - self.KEEP
+                            self.base = self.rows[dropped - 1].id
+                            del self.rows[:dropped]
+        start = bisect.bisect_right(self.rows, after, key=lambda row: row.id)
+        return self.rows[start:start + BATCH]
+
+    async def done(self, li: LabIntake, after: int) -> SessionEnd:
+        """``events.end_of`` for a stream that has seen every event up to ``after``, shared by the
+        streams at the same point: an answer read once the feed held ``upto`` is still right
+        for them (a later change rings the bell, and a Done is re-checked against the events)."""
+        if after != self.upto:
+            return await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
+        async with self._lock:
+            if self._done_at != self.upto:
+                at = self.upto
+                self._end = await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
+                self._done_at = at
+            return self._end
+
+
+class Feeds:
+    """The process's shared session feeds, created with a session's first stream and dropped
+    with its last."""
+
+    def __init__(self) -> None:
+        self._feeds: dict[tuple[str, str], SessionFeed] = {}
+
+    def open(self, session_id: str, user_id: str, after: int) -> SessionFeed:
+        feed = self._feeds.get((session_id, user_id))
+        if feed is None:
+            feed = self._feeds[(session_id, user_id)] = SessionFeed(session_id, user_id, after)
+        feed.streams += 1
+        return feed
+
+    def close(self, feed: SessionFeed) -> None:
+        feed.streams -= 1
+        if feed.streams <= 0:
+            self._feeds.pop((feed.session_id, feed.user_id), None)
+
+    def __len__(self) -> int:
+        return len(self._feeds)
+
+
+def is_final(row: Any) -> bool:
+    return row.kind == EventKind.SESSION and row.status is not None and SessionStatus(row.status).is_terminal
+
+
+def final_message(done: SessionEnd, session_id: str) -> dict[str, Any]:
+    """The closing event when the session's own final event came before the stream's last one
+    (e.g. every file was refused at upload, before the session was started). It has no id."""
+    return {"id": None, "kind": EventKind.SESSION.value, "sessionId": session_id, "fileId": None, "status": done.status,
+            "progress": done.progress, "errorCode": None, "at": iso(utcnow())}
+
+
+def message(row: Any, session_id: str) -> dict[str, Any]:
+    """An event for clients: codes and numbers only (payloads may grow; only known keys pass)."""
+    payload = row.payload or {}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "sessionId": session_id,
+        "fileId": row.file_id,
+        "status": row.status,
+        "progress": row.progress,
+        "errorCode": payload.get("error_code"),
+        "at": iso(row.created_at),
+    }
+
+
+def sse(msg: dict[str, Any]) -> str:
+    head = f"id: {msg['id']}\n" if msg["id"] is not None else ""
+    return f"{head}event: {msg['kind']}\ndata: {json.dumps(msg)}\n\n"
+
+
+def _observe_latency(rows: list[Any]) -> None:
+    now = utcnow()
+    for row in rows:
+        metrics.PUSH_SECONDS.observe(max(0.0, (now - row.created_at).total_seconds()))
+
+
+async def follow(
+    li: LabIntake, feeds: Feeds, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any],
+    heartbeat: float,
+) -> AsyncIterator[list[dict[str, Any]] | None]:
+    """Batches of event messages in id order (None: a heartbeat is due).
+
+    Ends once the session is done: after its final ``session`` event, or with a closing
+    event when that came earlier (see ``final_message``), or when the session is deleted.
+    Live events come through the session's shared feed; replays and heartbeats read directly.
+    """
+    feed = feeds.open(session_id, user_id, rows[-1].id if rows else after)
+    try:
+        async for batch in _follow(li, feed, bell, session_id, user_id, after, rows, heartbeat):
+            yield batch
+    finally:
+        feeds.close(feed)
+
+
+async def _follow(
+    li: LabIntake, feed: SessionFeed, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any],
+    heartbeat: float,
+) -> AsyncIterator[list[dict[str, Any]] | None]:
+    while True:
+        if rows:
+            yield [message(row, session_id) for row in rows]
+            after = rows[-1].id
+            if len(rows) == BATCH:  # more history to replay before waiting
+                rows = await run_in_threadpool(events.read, li, session_id, user_id, after)
+                continue
+            last = rows[-1]
+            if last.kind != EventKind.FILE or FileStatus(last.status).is_terminal:
+                done = await feed.done(li, after)
+                if done.stage is Stage.GONE:
+                    return
+                if done.stage is Stage.DONE:
+                    if is_final(last):
+                        return
+                    # The summary was read after the events: the transaction that ended the
+                    # session may have committed in between. Its events come first.
+                    rows = await run_in_threadpool(events.read, li, session_id, user_id, after)
+                    if rows:
+                        continue
+                    yield [final_message(done, session_id)]
+                    return
+        if await bell.wait(heartbeat):
+            rows = await feed.after(li, after, bell.latest)
+            _observe_latency(rows)
+        else:
+            done = await run_in_threadpool(events.end_of, li, session_id, user_id)
+            if done.stage is Stage.GONE:
+                return  # deleted while we were watching
+            yield None
+            rows = await run_in_threadpool(events.read, li, session_id, user_id, after)
+            if not rows and done.stage is Stage.DONE:
+                yield [final_message(done, session_id)]
+                return
