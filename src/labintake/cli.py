@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,6 +24,9 @@ from labintake.domain.status import (
 )
 from labintake.export import FORMATS, render
 from labintake.settings import Settings
+
+if TYPE_CHECKING:
+    from labintake.service import LabIntake
 
 app = typer.Typer(help="LabIntake: lab reports in, structured results out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -246,7 +248,7 @@ def serve(
         li.stop()
 
 
-def _intake_user(li, email: str | None) -> str:  # type: ignore[no-untyped-def]
+def _intake_user(li: LabIntake, email: str | None) -> str:
     """The account intake files belong to: ``email``'s, or the local account's."""
     if email is None:
         return li.local_user_id()
@@ -257,7 +259,7 @@ def _intake_user(li, email: str | None) -> str:  # type: ignore[no-untyped-def]
     return user_id
 
 
-def _start_intake(li, settings: Settings) -> threading.Event:  # type: ignore[no-untyped-def]
+def _start_intake(li: LabIntake, settings: Settings) -> threading.Event:
     """With ``LABINTAKE_INTAKE_DIR``, watch that folder beside the server; returns its stop event."""
     stop = threading.Event()
     if settings.intake_dir is not None:

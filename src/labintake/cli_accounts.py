@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from labintake.settings import Settings
@@ -27,7 +28,7 @@ PasswordOpt = Annotated[
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     from labintake.cli import console
 
     return console

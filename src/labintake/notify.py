@@ -171,7 +171,6 @@ class SqliteWatcher:
     def check(self) -> int:
         """One look at the event table; returns how many events of other processes it rang for."""
         from labintake.db import history
-
         from labintake.db.users import auth_epoch
 
         with self.db.read(system=True) as s:

@@ -37,7 +37,7 @@ def _same_twice(tmp_path, formats):
     a = build(tmp_path / "a", layouts=[name], formats=formats)
     b = build(tmp_path / "b", layouts=[name], formats=formats)
     assert [i.path for i in a] == [i.path for i in b] and len(a) >= len(formats)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         assert (tmp_path / "a" / x.path).read_bytes() == (tmp_path / "b" / y.path).read_bytes()
         assert (tmp_path / "a" / x.truth).read_text() == (tmp_path / "b" / y.truth).read_text()
     assert params.sample(fam, seed) == params.sample(fam, seed)

@@ -12,16 +12,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date
 
-import pytest
+import fhirpathpy
+from fhirpathpy.models import models
 
 from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Report, Result
 from labintake.export import to_fhir
 from labintake.extract import extract_document
 from labintake.parse import parse_document
 from tests.fixtures.reports import make_pdf, sample_report
-
-fhirpathpy = pytest.importorskip("fhirpathpy")
-from fhirpathpy.models import models
 
 R4 = models["r4"]  # the R4 model: choice types (value[x]) and type tests (ofType) resolve
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from datetime import timedelta
 
 from sqlalchemy import func, select, update

@@ -62,7 +62,7 @@ def dewarp(gray: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     width, height = _size(quad)
     if width < 300 or height < 300:
         return None
-    dst = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
     return cv2.warpPerspective(gray, m, (int(width), int(height)), flags=cv2.INTER_CUBIC,
                                borderMode=cv2.BORDER_REPLICATE)
@@ -83,7 +83,7 @@ def flatten_light(gray: np.ndarray) -> np.ndarray:
 def _order(quad: np.ndarray) -> np.ndarray:
     s = quad.sum(axis=1)
     d = np.diff(quad, axis=1).ravel()
-    return np.float32([quad[np.argmin(s)], quad[np.argmin(d)], quad[np.argmax(s)], quad[np.argmax(d)]])
+    return np.array([quad[np.argmin(s)], quad[np.argmin(d)], quad[np.argmax(s)], quad[np.argmax(d)]], dtype=np.float32)
 
 
 def _size(quad: np.ndarray) -> tuple[float, float]:

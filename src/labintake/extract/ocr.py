@@ -162,7 +162,7 @@ def _recognise(gray: np.ndarray, max_side: int | None = None) -> list[Word]:
     if out.txts is None:
         return []
     words: list[Word] = []
-    for box, text, score, parts in zip(out.boxes, out.txts, out.scores, out.word_results):
+    for box, text, score, parts in zip(out.boxes, out.txts, out.scores, out.word_results, strict=True):
         pieces = [p for p in (parts or ()) if p and p[0].strip() and p[2] is not None]
         if not pieces:
             pieces = [(text, score, box)]

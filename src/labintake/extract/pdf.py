@@ -161,10 +161,10 @@ def text_layer_words(page: pdfium.PdfPage) -> list[Word]:
                 _flush(chars, words)
                 continue
             try:
-                l, b, r, t = textpage.get_charbox(i, loose=True)
+                left, b, r, t = textpage.get_charbox(i, loose=True)
             except pdfium.PdfiumError:
                 continue
-            x0, y0, x1, y1 = transform(l, b, r, t)
+            x0, y0, x1, y1 = transform(left, b, r, t)
             if chars:
                 prev = chars[-1]
                 height = max(y1 - y0, prev[4] - prev[2], 1.0)
@@ -229,8 +229,8 @@ def _to_top_left(page: pdfium.PdfPage) -> Callable[[float, float, float, float],
             return h0 - y, w0 - x
         return x, h0 - y
 
-    def box(l: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
-        ax, ay = point(l, b)
+    def box(left: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
+        ax, ay = point(left, b)
         bx, by = point(r, t)
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 

@@ -177,11 +177,11 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, sex: st
         source = "derived" if flag is not None else None
 
     confidence = min((w.confidence for w in row.value_words), default=None)
-    bbox = None
+    bbox: tuple[float, float, float, float] | None = None
     if row.value_words:
         ws = row.value_words
-        bbox = (min(w.x0 for w in ws), min(w.y0 for w in ws), max(w.x1 for w in ws), max(w.y1 for w in ws))
-        bbox = tuple(round(v, 2) for v in bbox)
+        bbox = (round(min(w.x0 for w in ws), 2), round(min(w.y0 for w in ws), 2),
+                round(max(w.x1 for w in ws), 2), round(max(w.y1 for w in ws), 2))
 
     reason = _review_reason(analyte, score, unit, value, flag, rng, confidence) or coding.review_reason
     return Result(

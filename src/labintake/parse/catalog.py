@@ -194,21 +194,21 @@ class Catalog:
             for part in (" ".join(_CJK.findall(key)), _CJK.sub(" ", key)):
                 part = " ".join(part.split())
                 if part and part != key:
-                    hit = self.match(part, unit, urine=urine)
-                    if hit[0] is not None:
-                        return hit
+                    found = self.match(part, unit, urine=urine)
+                    if found[0] is not None:
+                        return found
             return None, 0.0
         if urine and not key.startswith("urine"):
-            hit = self._by_name.get(f"urine {key}")
-            if hit is not None:
-                return hit, 100.0
+            in_urine = self._by_name.get(f"urine {key}")
+            if in_urine is not None:
+                return in_urine, 100.0
         analyte, score = self._by_name.get(key), 100.0
         if analyte is None:
             # A row number printed before the name: "1 WBC", "9LYMPH%".
             numbered = re.fullmatch(r"\d{1,2}\s*([a-z\u4e00-\u9fff].*)", key)
-            hit = self.match(numbered.group(1), unit, urine=urine) if numbered else (None, 0.0)
-            if hit[0] is not None:
-                return hit
+            renumbered = self.match(numbered.group(1), unit, urine=urine) if numbered else (None, 0.0)
+            if renumbered[0] is not None:
+                return renumbered
         if analyte is None:
             stripped = re.sub(r"\s*[%#]$", "", key)
             analyte = self._by_name.get(stripped)
@@ -220,9 +220,9 @@ class Catalog:
         if analyte is None and _ABSOLUTE.search(key):
             # "Absolute Neutrophil Count", "Lymphs (Abs)": the count sibling of the base name.
             base = " ".join(_ABSOLUTE.sub(" ", key).split())
-            found = self._by_name.get(base) or self._by_name.get(base + "s")
-            if found is not None and found.group is not None:
-                analyte = self._sibling_for_unit(found, "10^3/uL")
+            named = self._by_name.get(base) or self._by_name.get(base + "s")
+            if named is not None and named.group is not None:
+                analyte = self._sibling_for_unit(named, "10^3/uL")
         if analyte is None and "0" in key:
             # OCR reads the letter O as a zero next to letters: "C02", "H C03".
             analyte = self._by_name.get(re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key))
@@ -242,10 +242,10 @@ class Catalog:
             # Numbers in a name are not typos: "Vitamin Q10" is not "Vitamin B1", "CA 15-3" not "CA 19-9".
             # (Compared with OCR's letter/digit confusions folded: "Hemoglobin Alc" is A1c.)
             digits = _digits(key)
-            for hit in process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF,
-                                       limit=5):
-                if _digits(hit[0]) == digits:
-                    analyte, score = self._by_name[hit[0]], float(hit[1])
+            for close, similarity, _ in process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio,
+                                                        score_cutoff=_FUZZY_CUTOFF, limit=5):
+                if _digits(close) == digits:
+                    analyte, score = self._by_name[close], float(similarity)
                     break
         if analyte is None:
             return None, 0.0
@@ -315,7 +315,7 @@ class Catalog:
         key = _bare(printed)
         if not key:
             return None
-        bare = {}
+        bare: dict[str, str] = {}
         for alias, unit in self._unit_alias.items():
             if unit in accepted:
                 bare.setdefault(_bare(alias), unit)
@@ -376,4 +376,4 @@ def loinc_check_digit(base: str) -> int:
 
 def loinc_is_valid(code: str) -> bool:
     m = re.fullmatch(r"(\d{1,7})-(\d)", code)
-    return bool(m) and loinc_check_digit(m.group(1)) == int(m.group(2))
+    return m is not None and loinc_check_digit(m.group(1)) == int(m.group(2))

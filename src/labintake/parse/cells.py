@@ -28,7 +28,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
     def take(text: str, words: list[Word], hint: str | None, whole: bool = True) -> bool:
         nonlocal value, value_words, flag, unit, rng
         x0, x1 = words[0].x0, words[-1].x1
-        order = ("value", "flag", "range", "unit")
+        order: tuple[str, ...] = ("value", "flag", "range", "unit")
         if hint in order:
             order = (hint, *[k for k in order if k != hint])
         for kind in order:
@@ -61,7 +61,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     return True
         return False
 
-    for seg, hint in zip(segs, hints):
+    for seg, hint in zip(segs, hints, strict=True):
         if take(seg.text, seg.words, hint):
             continue
         # A segment holding several cells ("112 H", "6.8 x10E3/uL", "mmol/L (< 5.0)"):

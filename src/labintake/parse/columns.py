@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from labintake.parse.lines import Line
 
@@ -152,7 +153,7 @@ def header_columns(line: Line) -> list[Column] | None:
 
 def column_of(x0: float, cols: list[Column]) -> str:
     kind = cols[0].kind
-    for prev, col in zip(cols, cols[1:]):
+    for prev, col in pairwise(cols):
         boundary = (prev.x1 + col.x0) / 2 if prev.x1 > prev.x0 else col.x0 - 2
         if x0 >= boundary:
             kind = col.kind
@@ -182,7 +183,7 @@ def two_table_split(line: Line) -> float | None:
     if not between:
         return None
     # No name column labelled: split in the widest gap between the two value columns.
-    gaps = [(b.x0 - a.x1, (a.x1 + b.x0) / 2) for a, b in zip(cols, cols[1:]) if first_value.x0 <= a.x0 < second_value.x0]
+    gaps = [(b.x0 - a.x1, (a.x1 + b.x0) / 2) for a, b in pairwise(cols) if first_value.x0 <= a.x0 < second_value.x0]
     return max(gaps)[1] if gaps else None
 
 

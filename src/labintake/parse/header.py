@@ -98,7 +98,7 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
             bare = bare_label(cell.text) if zone else None
             if bare is not None:
                 field = hl.field_of(bare)
-                if free_next:
+                if free_next and nxt is not None:
                     add(field, bare, nxt.text, weak=True)
                     used.add(j + 1)
                 else:
@@ -114,7 +114,7 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                 field = hl.field_of(m.group(1))
                 if not value and k == len(matches) - 1:
                     # "Patient Name:" with the value in the next cell, or below it.
-                    if free_next:
+                    if free_next and nxt is not None:
                         value = nxt.text
                         used.add(j + 1)
                     elif zone:
@@ -250,8 +250,8 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
         return None
 
     name = next((n for n in map(parse_person_name, values.get("name", [])) if n), None)
-    given, surname = (values.get(f, [None])[0] for f in ("given", "surname"))
-    if given and (surname or name) and given.lower() not in (surname or name).lower():
+    given, surname = _first(values, "given"), _first(values, "surname")
+    if given and (surname or name) and given.lower() not in (surname or name or "").lower():
         # "Surname: DOE" and "Forename: JANE" (or "Nom :" and "Prénom :") print one name.
         name = parse_person_name(f"{given} {surname or name}") or name
     elif surname and (name is None or surname.lower() not in name.lower()):
@@ -269,13 +269,13 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
         name=name,
         date_of_birth=first_date("dob", "dob_age", "dob_sex", birth=True),
         sex=sex,
-        mrn=_identifier((values.get("mrn") or values.get("mrn_fallback") or [None])[0]),
+        mrn=_identifier(_first(values, "mrn", "mrn_fallback")),
     )
     report = Report(
-        lab_name=_clean((values.get("lab") or [None])[0]) or _lab_from_letterhead(prepared),
+        lab_name=_clean(_first(values, "lab")) or _lab_from_letterhead(prepared),
         collected_at=first_date("collected"),
         reported_at=first_date("reported"),
-        ordering_provider=_clean((values.get("provider") or [None])[0]),
+        ordering_provider=_clean(_first(values, "provider")),
     )
     return patient, report
 
@@ -298,6 +298,11 @@ def _order_from_report_dates(values: dict[str, list[str]]) -> bool:
 
     month_gap, day_gap = gap(False), gap(True)
     return day_gap < month_gap
+
+
+def _first(values: dict[str, list[str]], *fields: str) -> str | None:
+    """The first value printed for the first of ``fields`` that has one."""
+    return next((found[0] for f in fields if (found := values.get(f))), None)
 
 
 def _identifier(text: str | None) -> str | None:

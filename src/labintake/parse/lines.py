@@ -9,6 +9,7 @@ estimated from the words themselves and removed before grouping.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 
 from labintake.extract.document import Word
@@ -102,7 +103,7 @@ def split_segments(words: list[Word], gap: float = SEGMENT_GAP) -> list[Segment]
         return []
     height = median(w.y1 - w.y0 for w in words)
     segments = [Segment([words[0]])]
-    for prev, w in zip(words, words[1:]):
+    for prev, w in pairwise(words):
         if w.x0 - prev.x1 > gap * height:
             segments.append(Segment([w]))
         else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
@@ -154,7 +155,7 @@ def infer_columns(lines: list[Line], catalog: Catalog) -> list[Column] | None:
     if not any(c.kind == "value" for c in cols) or len(cols) < 2:
         return None
     cols.sort(key=lambda c: c.x0)
-    if any(b.x0 < a.x1 for a, b in zip(cols, cols[1:])):
+    if any(b.x0 < a.x1 for a, b in pairwise(cols)):
         return None  # overlapping: the cells do not form columns
     return [Column("name", 0.0, 0.0), *cols]
 

@@ -33,7 +33,7 @@ QUALITATIVE = {
     "borderline", "weakly positive", "see note", "see comment",
     # de
     "negativ", "positiv", "spuren", "gelb", "hellgelb", "klar", "trub", "leicht trub",
-    "bernstein", "nachweisbar", "nicht nachweisbar", "unauffallig", "normal",
+    "bernstein", "nachweisbar", "nicht nachweisbar", "unauffallig",
     # fr
     "negatif", "positif", "traces", "jaune", "jaune clair", "clair", "limpide", "trouble",
     "ambre", "absence", "presence", "non detecte", "detecte",

@@ -77,11 +77,11 @@ def login(
         throttle.failed(*keys)
         return _form(request, config, next, "Wrong email or password.", status=401, email=email)
     throttle.succeeded(keys[0])
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, session.cookie, max_age=int(auth.SESSION_TTL.total_seconds()),
+    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    redirect.set_cookie(SESSION_COOKIE, session.cookie, max_age=int(auth.SESSION_TTL.total_seconds()),
                         httponly=True, samesite="lax", secure=config.cookie_secure, path="/")
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return redirect
 
 
 @router.post("/logout", status_code=303, response_class=Response, summary="Log out (form post with CSRF token)",

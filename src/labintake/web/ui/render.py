@@ -44,7 +44,8 @@ def page_png(path: Path, file_type: str, page: int, *, max_pixels: int, max_page
                 if not 1 <= page <= len(doc):
                     raise NoSuchPage(page)
                 pdf_page = doc[page - 1]
-                scale = render_scale(*pdf_page.get_size(), max_render_pixels)
+                width, height = pdf_page.get_size()
+                scale = render_scale(width, height, max_render_pixels)
                 image = pdf_page.render(scale=scale).to_pil()
             finally:
                 doc.close()
