@@ -78,15 +78,6 @@ def test_the_rule_catches_a_violation(tmp_path: Path) -> None:
     assert _project_imports(sample) == ["labintake.db"]
 
 
-# Being reworked by the parser work in flight; split when it is merged.
-_KNOWN_LONG = {"parse/table.py"}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [pytest.param(p, marks=pytest.mark.xfail(reason="split after the parser rework", strict=False))
-     if str(p.relative_to(SRC)) in _KNOWN_LONG else p for p in _sources()],
-    ids=lambda p: str(p.relative_to(SRC)),
-)
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: str(p.relative_to(SRC)))
 def test_no_module_over_400_lines(path: Path) -> None:
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
