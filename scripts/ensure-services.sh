@@ -13,6 +13,12 @@ if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "could not install chromium; the browser tests will be skipped with a reason" >&2
 fi
+# A CJK font the accuracy corpus embeds in its Chinese reports (so their scans and photos show
+# the characters); without it the generator leaves those image formats out.
+if ! fc-list 2>/dev/null | grep -qi "wqy" && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
+    || echo "could not install fonts-wqy-microhei; Chinese scans are left out of the corpus" >&2
+fi
 pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 if command -v pg_isready >/dev/null && pg_ready; then
   exit 0

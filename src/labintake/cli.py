@@ -187,15 +187,20 @@ def _print_summary(final: dict) -> None:
         table.add_column(col)
     for f in final["files"]:
         ms = f["processingTime"]
+        status = f"[{STATUS_STYLE.get(f['status'], 'white')}]{f['status']}[/]"
+        if f.get("toCheck"):
+            status += f", [yellow]{f['toCheck']} to check[/]"  # kept, but a person should look
         table.add_row(
-            f["fileName"], f"[{STATUS_STYLE.get(f['status'], 'white')}]{f['status']}[/]",
+            f["fileName"], status,
             f"{ms / 1000:.1f}s" if ms is not None else "", str(f["attemptNumber"]),
             f"{f['errorCode']}: {f['error']}" if f["error"] else "",
         )
     console.print(table)
     s = final["summary"]
+    to_check = sum(f.get("toCheck") or 0 for f in final["files"])
     console.print(
-        f"{s['completed_files']} completed, {s['failed_files']} failed, "
+        f"{s['completed_files']} completed{f' ({to_check} results to check)' if to_check else ''}, "
+        f"{s['failed_files']} failed, "
         f"{s['total_files'] - s['completed_files'] - s['failed_files']} other, of {s['total_files']}"
     )
 

@@ -47,6 +47,8 @@ _FILES = (
         FPS.id, FPS.file_name, FPS.file_type, FPS.status, FPS.progress, FPS.error_code,
         FPS.error_message, FPS.processing_duration_ms, FPS.processing_started_at,
         FPS.attempt_number, FPS.is_retryable,
+        # "completed, N to check": the rows kept but marked for review (parsing_metadata).
+        FPS.parsing_metadata["needs_review"].as_integer().label("to_check"),
     )
     .where(FPS.session_id == bindparam("session_id"), FPS.user_id == bindparam("user_id"))
     .order_by(FPS.created_at, FPS.id)
@@ -136,6 +138,7 @@ def _shape(session_id: str, head: Any, files: Sequence[Any], use_summary: bool) 
                 else _elapsed_ms(f, now),
                 "attemptNumber": f.attempt_number,
                 "isRetryable": bool(f.is_retryable),
+                "toCheck": f.to_check if f.status == FileStatus.COMPLETED else None,
             }
             for f in files
         ],

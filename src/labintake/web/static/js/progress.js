@@ -40,6 +40,7 @@ not at all, and the page never goes backwards or shows an update twice.
     f.fileId = src.fileId; f.fileName = src.fileName; f.fileType = src.fileType;
     f.status = src.status; f.progress = src.progress; f.error = src.error; f.errorCode = src.errorCode;
     f.processingTime = src.processingTime; f.attemptNumber = src.attemptNumber; f.isRetryable = src.isRetryable;
+    if (src.toCheck !== undefined) f.toCheck = src.toCheck;
     f.eventId = src.eventId || 0;
     if (ACTIVE[f.status] && src.processingTime !== null && src.processingTime !== undefined) {
       f.startedAt = Date.now() - src.processingTime;
@@ -323,6 +324,7 @@ not at all, and the page never goes backwards or shows an update twice.
       '<span class="st-icon' + (ACTIVE[f.status] ? " active" : "") + '">' + LI.icon(ICONS[f.status] || "file") + "</span>" +
       '<div class="fmain"><div class="fline"><span class="name">' + LI.esc(f.fileName) + "</span> " +
       '<span class="label" data-testid="status-label">' + (LABELS[f.status] || f.status) + "</span>" +
+      (f.status === "completed" && f.toCheck ? ' <span class="to-check" data-testid="to-check">' + f.toCheck + " to check</span>" : "") +
       (f.attemptNumber > 1 ? ' <span class="attempt muted" data-testid="attempt">attempt ' + f.attemptNumber + "</span>" : "") +
       "</div>" +
       '<div class="bar" role="progressbar" aria-label="' + LI.esc(f.fileName) + '" aria-valuemin="0" aria-valuemax="100" aria-valuenow="' +
