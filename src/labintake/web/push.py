@@ -93,10 +93,24 @@ async def _sse_body(
 # --- WebSocket ------------------------------------------------------------------------------
 
 
-def _ws_user(li: LabIntake, websocket: WebSocket, config: WebConfig, token: str | None) -> str:
+# A browser's WebSocket cannot send an Authorization header; it can offer subprotocols:
+# ``new WebSocket(url, ["labintake.bearer", token])``. The token never goes into a URL (URLs
+# end up in logs and proxies' access logs).
+WS_BEARER_PROTOCOL = "labintake.bearer"
+
+
+def _offered_token(websocket: WebSocket) -> str | None:
+    offered = [p.strip() for p in websocket.headers.get("sec-websocket-protocol", "").split(",") if p.strip()]
+    if WS_BEARER_PROTOCOL in offered:
+        rest = offered[offered.index(WS_BEARER_PROTOCOL) + 1:]
+        return rest[0] if rest else None
+    return None
+
+
+def _ws_user(li: LabIntake, websocket: WebSocket, config: WebConfig) -> str:
     header = websocket.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    bearer = value.strip() if scheme.lower() == "bearer" and value.strip() else token
+    bearer = value.strip() if scheme.lower() == "bearer" and value.strip() else _offered_token(websocket)
     cookie = None if bearer else websocket.cookies.get(SESSION_COOKIE)
     if cookie:
         # Browsers send cookies on cross-site WebSocket handshakes when SameSite allows;
@@ -112,16 +126,17 @@ def _ws_user(li: LabIntake, websocket: WebSocket, config: WebConfig, token: str 
 async def websocket_events(
     websocket: WebSocket,
     session_id: str,
-    token: str | None = None,
     after: int = 0,
 ) -> None:
-    """The same events as SSE, one JSON message each; auth by bearer header, ``?token=`` or cookie.
+    """The same events as SSE, one JSON message each; auth by a bearer header, the bearer token
+    offered as subprotocols ``labintake.bearer, <token>``, or the session cookie (never in the URL).
     Closes with 1000 after the final event; 4401 unauthorized, 4403 forbidden, 4404 not found."""
     li: LabIntake = websocket.app.state.li
     config: WebConfig = websocket.app.state.web
-    await websocket.accept()
+    offered = _offered_token(websocket) is not None
+    await websocket.accept(subprotocol=WS_BEARER_PROTOCOL if offered else None)
     try:
-        user_id = await run_in_threadpool(_ws_user, li, websocket, config, token)
+        user_id = await run_in_threadpool(_ws_user, li, websocket, config)
         accounts.scope_to(user_id)  # the rest of this connection reads as its user
         if (await run_in_threadpool(event_log.end_of, li, session_id, user_id)).stage is Stage.GONE:
             raise not_found("session")
