@@ -18,7 +18,7 @@ FORMATS = ("json", "csv", "fhir")
 CSV_COLUMNS = [
     "patient_name", "date_of_birth", "collected_at", "name", "loinc", "value", "value_text",
     "unit", "reference_low", "reference_high", "reference_text", "flag", "flag_source",
-    "needs_review", "page", "confidence", "name_as_printed", "review_reason",
+    "needs_review", "page", "confidence", "name_as_printed", "review_reason", "corrected",
 ]
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
@@ -57,6 +57,7 @@ def to_csv(report: LabReport) -> str:
             "flag": r.flag, "flag_source": r.flag_source, "needs_review": r.needs_review,
             "page": r.page, "confidence": r.confidence,
             "name_as_printed": r.name_as_printed, "review_reason": r.review_reason,
+            "corrected": "yes" if r.corrected else "",
         }
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()

@@ -93,6 +93,9 @@ def _reference_range(r: Result, unit: str | None, catalog: Catalog) -> dict[str,
     return rng
 
 
+REVIEW_TAG_SYSTEM = "https://labintake.org/fhir/review"
+
+
 def _observation(r: Result, obs_id: str, patient_ref: str, report: LabReport, status: str,
                  catalog: Catalog) -> dict[str, Any]:
     code: dict[str, Any] = {"text": r.name_as_printed or r.name}
@@ -129,6 +132,11 @@ def _observation(r: Result, obs_id: str, patient_ref: str, report: LabReport, st
     if r.flag:
         c, display = _INTERPRETATION[r.flag]
         obs["interpretation"] = [{"coding": [{"system": _V3_INTERP, "code": c, "display": display}]}]
+    if r.corrected:
+        # A person changed what was read from the page: say so where a client will look.
+        obs["meta"] = {"tag": [{"system": REVIEW_TAG_SYSTEM, "code": "corrected",
+                                "display": "Corrected by a person in review"}]}
+        obs["note"] = [{"text": "Corrected by a person in review; the value read from the report differed."}]
     return obs
 
 

@@ -242,7 +242,9 @@ def test_review_provenance_and_correction(page: Any, files: Any, server: Served)
     assert page.input_value("#f-patient\\.name") == "Jane Corrected Doe"
     file_id = page.evaluate("() => LI.json('current').fileId")
     with api_client(server) as client:
-        extracted = client.get(f"/api/files/{file_id}/result").json()
+        extracted = client.get(f"/api/files/{file_id}/result", params={"as": "extracted"}).json()
+        reviewed = client.get(f"/api/files/{file_id}/result").json()  # the default: corrections applied
+    assert next(r for r in reviewed["results"] if r["name"] == "Hemoglobin")["value_text"] == "14.1"
     hb = next(r for r in extracted["results"] if r["name"] == "Hemoglobin")
     assert hb["value_text"] == "13.5"  # kept apart from what was extracted
     page.click("[data-testid=confirm]")

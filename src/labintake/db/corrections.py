@@ -158,4 +158,6 @@ def apply(report: schemas.LabReport, fixes: dict[str, dict[str, Any]]) -> schema
         if field == "value_text":
             row["value"] = apply_value(value)
         row["needs_review"] = False  # a person has looked at it
+        row["review_reason"] = None
+        row["corrected"] = True
     return schemas.LabReport.model_validate(data)

@@ -63,6 +63,9 @@ class Result(_Model):
     # Why a person should look (a short stable code, e.g. ``unit_not_accepted``), when
     # ``needs_review`` is set.
     review_reason: str | None = None
+    # Set in the reviewed report when a person corrected this row (the extracted value is kept
+    # apart, ``?as=extracted``).
+    corrected: bool = False
 
 
 class LabReport(_Model):

@@ -44,6 +44,7 @@ class FileReport:
     file_id: str  # uploaded_files.id
     file_name: str
     report: LabReport
+    confirmed: bool = False  # a person confirmed the report in review
 
 
 def extracted(li: LabIntake, fps_id: str, user_id: str) -> FileReport:
@@ -71,11 +72,13 @@ def _owned_report(s: Any, fps_id: str, user_id: str) -> tuple[Any, LabReport]:
 
 
 def reviewed(li: LabIntake, fps_id: str, user_id: str) -> FileReport:
-    """The report with the person's corrections applied."""
+    """The report with the person's corrections applied (whether they confirmed it: ``confirmed``)."""
     with li.db.read() as s:
         stored, report = _owned_report(s, fps_id, user_id)
         report = corr.apply(report, corr.corrections(s, stored.id, user_id))
-    return FileReport(stored.id, "", report)
+        confirmed = corr.confirmed_at(s, stored.id, user_id) is not None
+        owned = history.owned_file(s, fps_id, user_id)
+    return FileReport(stored.id, owned.file_name if owned else "", report, confirmed)
 
 
 @dataclass(frozen=True, slots=True)

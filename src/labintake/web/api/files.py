@@ -28,10 +28,11 @@ def retry(file_id: str, li: LI, user_id: CurrentUser) -> RetryOut:
 @router.get(
     "/{file_id}/result",
     response_model=LabReport,
-    summary="A completed file's extracted report",
+    summary="A completed file's report: reviewed (the person's corrections applied) unless as=extracted",
     responses={
         200: {"content": {"application/fhir+json": {}, "text/csv": {}},
-              "description": "`json`: the DESIGN §4 object; `fhir`: a FHIR R4 Bundle; `csv`: one row per result."},
+              "description": "`json`: the DESIGN §4 object; `fhir`: a FHIR R4 Bundle; `csv`: one row per result. "
+                             "Corrected results carry `corrected` (JSON, CSV) or a `corrected` tag and note (FHIR)."},
         409: {"model": ErrorBody, "description": "The file has no result (yet): `not_ready`."},
     },
 )
@@ -40,15 +41,23 @@ def result(
     li: LI,
     user_id: CurrentUser,
     format: Annotated[Literal["json", "fhir", "csv"], Query(description="json, fhir or csv")] = "json",  # noqa: A002
+    as_: Annotated[Literal["reviewed", "extracted"], Query(
+        alias="as", description="reviewed (default): with corrections; extracted: as read from the file")] = "reviewed",
 ) -> Response:
-    owned = files.extracted(li, file_id, user_id)
-    report = owned.report
-    if format == "fhir":
-        body = json.dumps(to_fhir(report, bundle_id=owned.file_id))
-        return Response(body, media_type="application/fhir+json")
-    if format == "csv":
-        name = owned.file_name.rsplit(".", 1)[0] or "result"
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:100]
-        return Response(to_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})
-    return Response(report.model_dump_json(), media_type="application/json")
+    return render_result(files.reviewed(li, file_id, user_id) if as_ == "reviewed"
+                         else files.extracted(li, file_id, user_id), format)
+
+
+def render_result(done: files.FileReport, fmt: str) -> Response:
+    """One file's report in ``fmt``, named after the uploaded file (``<stem>.json``, ``<stem>.csv``,
+    ``<stem>.fhir.json``); a confirmed, reviewed report is a ``final`` FHIR DiagnosticReport."""
+    stem = done.file_name.rsplit(".", 1)[0] if "." in done.file_name else done.file_name
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:100] or "result"
+    if fmt == "fhir":
+        body, media, suffix = json.dumps(to_fhir(done.report, bundle_id=done.file_id, confirmed=done.confirmed)), \
+            "application/fhir+json", ".fhir.json"
+    elif fmt == "csv":
+        body, media, suffix = to_csv(done.report), "text/csv; charset=utf-8", ".csv"
+    else:
+        body, media, suffix = done.report.model_dump_json(), "application/json", ".json"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{safe}{suffix}"'})

@@ -7,7 +7,6 @@ unsafe methods) and the same error shape.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Response
@@ -16,8 +15,8 @@ from pydantic import BaseModel, Field
 
 from labintake.domain.clock import iso
 from labintake.domain.status import FileStatus
-from labintake.export import to_csv, to_fhir
 from labintake.service import files, reading
+from labintake.web.api.files import render_result
 from labintake.web.deps import LI, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, NoNul, not_found
 from labintake.web.ui.render import NoSuchPage, page_png
@@ -68,20 +67,13 @@ def confirm(file_id: str, li: LI, user_id: CurrentUser) -> dict[str, Any]:
     return {"fileId": file_id, "confirmedAt": iso(files.confirm(li, file_id, user_id))}
 
 
-@router.get("/api/files/{file_id}/reviewed", tags=["review"],
-            summary="The report with the person's corrections applied (json, fhir or csv)")
+@router.get("/api/files/{file_id}/reviewed", tags=["review"], include_in_schema=False)
 def reviewed(
     file_id: str, li: LI, user_id: CurrentUser,
     format: Annotated[Literal["json", "fhir", "csv"], Query()] = "json",  # noqa: A002
 ) -> Response:
-    done = files.reviewed(li, file_id, user_id)
-    report = done.report
-    if format == "fhir":
-        return Response(json.dumps(to_fhir(report, bundle_id=done.file_id)), media_type="application/fhir+json")
-    if format == "csv":
-        return Response(to_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="reviewed.csv"'})
-    return Response(report.model_dump_json(), media_type="application/json")
+    """Kept for links made before ``/result`` returned the reviewed report by default."""
+    return render_result(files.reviewed(li, file_id, user_id), format)
 
 
 @router.get("/api/files/{file_id}/pages/{page}.png", tags=["review"], response_class=Response,
