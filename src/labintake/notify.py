@@ -85,9 +85,9 @@ class PgListener:
         on_connect: Callable[[], None] = lambda: None, on_disconnect: Callable[[], None] = lambda: None,
         on_auth_change: Callable[[], None] = lambda: None,
     ) -> None:
-        from sqlalchemy.engine import make_url
+        from labintake.db.engine import conninfo
 
-        self.conninfo = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.conninfo = conninfo(sqlalchemy_url)
         self.doorbell = doorbell
         self.on_connect = on_connect  # notifications may have been missed while disconnected
         self.on_disconnect = on_disconnect

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,12 @@ _ENTER_SCOPE = text("SELECT set_config('role', :role, true), set_config('app.use
 # use, and each opening runs the PRAGMAs below (that churn was most of the cost of opening a
 # thousand push streams at once).
 SQLITE_POOL_SIZE = 50
+
+
+def conninfo(sqlalchemy_url: str) -> str:
+    """The libpq connection string for a ``postgresql+psycopg://`` URL (LISTEN and the job
+    queue talk to psycopg directly)."""
+    return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:

@@ -25,11 +25,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from labintake.db import transitions as tx
-from labintake.db.engine import Database
+from labintake.db.engine import Database, conninfo
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import UploadedFile, utcnow
 from labintake.db.transitions import Claim, Moved
@@ -47,10 +46,6 @@ QUEUED = tx.QUEUED
 
 class TransientFailure(Exception):
     """Raised by a job so procrastinate retries it (the file is already back to pending)."""
-
-
-def conninfo(sqlalchemy_url: str) -> str:
-    return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def defer(s: Session, fps_ids: list[str]) -> list[int]:

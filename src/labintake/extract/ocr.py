@@ -1,6 +1,7 @@
 """Local OCR with RapidOCR (bundled PP-OCR ONNX models), plus page orientation and deskew.
 
-Measured on this machine (see notes/ocr.md): the line-rotation classifier flips short
+Measured on this kind of machine (6 generated report pages, 113 rows, clean, degraded and
+photographed): the line-rotation classifier flips short
 strings (``g/dL`` -> ``7p/6``), so it is off and orientation is handled here for the
 whole page instead. ``max_side_len=1400`` halves memory and time at no accuracy cost on
 200-300 dpi pages. A recogniser width of 96 px (default 320) stops short cells such as
