@@ -333,3 +333,31 @@ def test_an_age_specific_range_table_gives_no_range():
     )
     alp, na = parse_document(doc).results
     assert alp.value == 120.0 and alp.reference_range is None and na.reference_range.low == 136.0
+
+
+def test_a_test_code_column_before_the_name_is_not_part_of_the_name():
+    """Given a 'Code | Test | Result …' table whose codes are the lab's order codes, then
+    each row is named by its name cell alone."""
+    doc = _doc(
+        row((30, "Code"), (90, "Test"), (230, "Result"), (300, "Flag"), (340, "Units"), (450, "Reference Range"), y=180),
+        row((30, "GLU54"), (90, "Fasting Glucose"), (230, "77"), (340, "mg/dL"), (450, "70-99"), y=200),
+        row((30, "CREA80"), (90, "Creatinine"), (230, "0.54"), (300, "L"), (340, "mg/dL"), (450, "0.74-1.35"), y=216),
+        row((30, "NA11"), (90, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=232),
+    )
+    assert _rows(doc) == [("Fasting Glucose", 77.0, "normal"), ("Creatinine", 0.54, "low"), ("Sodium", 140.0, "normal")]
+
+
+def test_a_previous_result_column_headed_with_its_date_is_read_past():
+    """Given a 'Previous 07/02/2024' column between the flag and the unit, then the
+    current result is taken, never the previous one."""
+    doc = _doc(
+        row((30, "Code"), (90, "Test"), (200, "Result"), (250, "Flag"), (290, "Previous 07/02/2024"), (390, "Units"),
+            (470, "Reference Range"), y=180),
+        row((30, "GLU70"), (90, "Glucose, Serum"), (200, "88"), (290, "71"), (390, "mg/dL"), (470, "70 - 99"), y=200),
+        row((30, "BUN21"), (90, "BUN"), (200, "25"), (250, "H"), (290, "23"), (390, "mg/dL"), (470, "7 - 20"), y=216),
+        row((30, "NA11"), (90, "Sodium"), (200, "140"), (290, "139"), (390, "mmol/L"), (470, "136 - 145"), y=232),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.flag) for r in results] == [
+        ("Glucose, Serum", 88.0, "normal"), ("BUN", 25.0, "high"), ("Sodium", 140.0, "normal")]
+    assert [r.unit for r in results] == ["mg/dL", "mg/dL", "mmol/L"]

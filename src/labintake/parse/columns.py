@@ -103,6 +103,9 @@ _LONGEST_HEADER = max(len(k.split()) for k in _HEADER_LOOKUP)
 _STARTS = {k.split()[0] for k in _HEADER_LOOKUP} | {k[0] for k in _HEADER_LOOKUP}
 
 
+_HEADER_DATE = re.compile(r"\(?\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b\)?")
+
+
 @dataclass(slots=True)
 class Column:
     kind: str
@@ -125,12 +128,16 @@ def header_columns(line: Line) -> list[Column] | None:
     cols: list[Column] = []
     for seg in line.segments:
         kind = _HEADER_LOOKUP.get(header_key(seg.text))
+        if kind is None and _HEADER_DATE.search(seg.text):
+            # "Previous 07/02/2024", "Result 12.03.2025": a column headed with the date
+            # of the results under it.
+            kind = _HEADER_LOOKUP.get(header_key(_HEADER_DATE.sub(" ", seg.text)))
         if kind is not None:
             cols.append(Column(kind, seg.x0, seg.x1))
             continue
         # "Result Flag", "序 号 代 码 项 目 名 称": several header cells read as one
         # segment; cover it with known phrases, longest first.
-        ws = [w for w in seg.words if header_key(w.text)]
+        ws = [w for w in seg.words if header_key(w.text) and not _HEADER_DATE.fullmatch(w.text)]
         i = 0
         while i < len(ws):
             if header_key(ws[i].text) not in _STARTS:

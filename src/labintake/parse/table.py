@@ -278,6 +278,11 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
            and catalog.match(segs[i].text)[0] is not None):
         name_parts.append(segs[i])
         i += 1
+    if prefix and name_parts and not re.search(rf"[{CJK}]", " ".join(s.text for s in name_parts)):
+        # A code column beside a name in the same script ("GLU54 | Fasting Glucose") is
+        # the lab's order code; only an abbreviation printed beside a name in another
+        # script ("WBC | 白细胞") is part of the printed label.
+        prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
