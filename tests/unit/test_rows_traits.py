@@ -361,3 +361,17 @@ def test_a_previous_result_column_headed_with_its_date_is_read_past():
     assert [(r.name_as_printed, r.value, r.flag) for r in results] == [
         ("Glucose, Serum", 88.0, "normal"), ("BUN", 25.0, "high"), ("Sodium", 140.0, "normal")]
     assert [r.unit for r in results] == ["mg/dL", "mg/dL", "mmol/L"]
+
+
+@pytest.mark.parametrize("heading", ["Interpretation", "Interpretazione", "Beurteilung:", "Interpretatie"])
+def test_an_interpretation_table_under_a_heading_of_its_own_is_not_read_as_results(heading):
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin A1c"), (230, "5.0"), (340, "%"), (450, "4.0-5.6"), y=200),
+        row((54, "LDL Cholesterol"), (230, "2.94"), (300, "H"), (340, "mmol/L"), (450, "up to 2.60"), y=216),
+        row((54, heading), y=236),
+        row((54, "HbA1c"), (230, "< 5.7 %"), (340, "Normal"), y=252),
+        row((54, "HbA1c"), (230, "5.7 - 6.4 %"), (340, "Prediabetes"), y=268),
+        row((54, "LDL"), (230, ">= 160 mg/dL"), (340, "High"), y=284),
+    )
+    assert _rows(doc) == [("Hemoglobin A1c", 5.0, "normal"), ("LDL Cholesterol", 2.94, "high")]
