@@ -375,3 +375,16 @@ def test_an_interpretation_table_under_a_heading_of_its_own_is_not_read_as_resul
         row((54, "LDL"), (230, ">= 160 mg/dL"), (340, "High"), y=284),
     )
     assert _rows(doc) == [("Hemoglobin A1c", 5.0, "normal"), ("LDL Cholesterol", 2.94, "high")]
+
+
+def test_ranges_for_each_sex_in_one_cell_with_turkish_letters():
+    """Given 'E: 4,50 - 5,90 / K: 3,90 - 5,20' (erkek / kadın) for a female patient, then
+    her range is the K one."""
+    doc = _doc(
+        row((54, "Cinsiyet:"), (120, "Kadın"), y=120),
+        row((54, "Tetkik"), (230, "Sonuç"), (330, "Birim"), (430, "Referans aralığı"), y=180),
+        row((54, "RBC"), (230, "4,00"), (330, "10^12/L"), (430, "E: 4,50 - 5,90 / K: 3,90 - 5,20"), y=200),
+        row((54, "Sodium"), (230, "140"), (330, "mmol/L"), (430, "136-145"), y=216),
+    )
+    rbc = parse_document(doc).results[0]
+    assert (rbc.value, rbc.reference_range.low, rbc.reference_range.high, rbc.flag) == (4.0, 3.9, 5.2, "normal")

@@ -209,7 +209,8 @@ def _range_for(row: RawRow, sex: str | None):
     labelled with one sex is what the page says and is kept; ranges by age group give
     none."""
     ranges = [r for r in [row.range, *row.other_ranges] if r is not None]
-    extra = " ".join(row.extra)
+    # "E: 4,50 - 5,90 / K: 3,90 - 5,20": the second range follows a separator.
+    extra = " ".join(row.extra).lstrip("/;|, ")
     if extra:
         more = values.parse_range(extra)
         if more is not None and more.text and values.sex_of_range(more.text)[0] is not None:

@@ -45,12 +45,15 @@ QUALITATIVE = {
     # pt
     "reagente", "nao reagente", "amarelo", "amarelo claro", "tracos", "nao detectado",
     # nl
-    "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "geel", "helder", "troebel",
+    "vestigios", "indicios", "limpido", "turvo", "ausentes",
+    "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "spoor", "geel", "helder", "troebel",
+    "lichtgeel", "donkergeel",
     # pl (fold keeps "ł" and "ı": they have no combining form)
     "ujemny", "ujemna", "ujemne", "dodatni", "dodatnia", "dodatnie", "nie wykryto", "wykryto",
     "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
     # tr
-    "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı",
+    "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı", "koyu sarı", "acık sarı",
+    "hafif bulanık", "sladowe", "brak",
     # zh
     "阴性", "阳性", "弱阳性", "未检出", "检出", "微量", "正常", "清", "清亮", "透明", "黄色", "淡黄色",
     "浑浊", "微浑", "±", "+-",
@@ -163,13 +166,15 @@ _UP_TO_RE = re.compile(
 _AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above)\s*(?P<num>{_NUM})$", re.IGNORECASE)
 # A range for one sex, printed before it: "M: 0-15", "Male 13.5-17.5", "男：0-15", "F 12-16".
 _SEX_PREFIX_RE = re.compile(
-    r"^(?P<sex>m|f|w|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
+    r"^(?P<sex>m|f|w|e|k|v|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
     r"hombre|mujer|hombres|mujeres|uomo|donna|uomini|donne|homem|mulher|man|vrouw|"
     r"mężczyźni|kobiety|erkek|kadın|男|女|男性|女性)\s*[:：.]?\s*(?=[<>≤≥\d(])",
     re.IGNORECASE,
 )
 _MALE = {"m", "male", "men", "homme", "hommes", "mann", "männer", "hombre", "hombres", "uomo", "uomini",
-         "homem", "man", "mężczyźni", "erkek", "男", "男性"}
+         "homem", "man", "mężczyźni", "erkek", "男", "男性",
+         # tr E(rkek)/K(adın), pl M/K(obiety), nl M/V(rouw): K and V are female
+         "e"}
 
 
 def sex_of_range(text: str) -> tuple[str | None, str]:
