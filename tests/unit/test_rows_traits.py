@@ -388,3 +388,28 @@ def test_ranges_for_each_sex_in_one_cell_with_turkish_letters():
     )
     rbc = parse_document(doc).results[0]
     assert (rbc.value, rbc.reference_range.low, rbc.reference_range.high, rbc.flag) == (4.0, 3.9, 5.2, "normal")
+
+
+@pytest.mark.parametrize(
+    ("first", "rest", "printed"),
+    [("Leucociti (ICD-9:", "V21)", "Leucociti (ICD-9: V21)"), ("Vitamin D,", "25-Hydroxy", "Vitamin D, 25-Hydroxy"),
+     ("Carbon Dioxide,", "Total", "Carbon Dioxide, Total")],
+)
+def test_a_name_cut_off_inside_brackets_or_after_a_comma_takes_its_next_line(first, rest, printed):
+    doc = _doc(
+        HEADER,
+        row((54, first), (230, "5.6"), (340, "mmol/L"), (450, "3.0-9.0"), y=200),
+        row((54, rest), y=211),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=226),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == [printed, "Sodium"]
+
+
+@pytest.mark.parametrize("code", ["Código", "Codice", "Kürzel", "Kod"])
+def test_a_code_column_headed_in_other_languages(code):
+    doc = _doc(
+        row((30, code), (90, "Test"), (230, "Result"), (340, "Units"), (450, "Reference Range"), y=180),
+        row((30, "WBC71"), (90, "Leucocitos"), (230, "4,4"), (340, "10^9/L"), (450, "4,0 - 10,0"), y=200),
+        row((30, "HGB63"), (90, "Hemoglobina"), (230, "175(H)"), (340, "g/L"), (450, "120 - 160"), y=216),
+    )
+    assert _rows(doc) == [("Leucocitos", 4.4, "normal"), ("Hemoglobina", 175.0, "high")]

@@ -286,7 +286,8 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
-    if name.endswith(":") or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
+    # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
+    if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
         return None
     if name and debris.is_interpretation_label(name):
         return None

@@ -25,14 +25,23 @@ def tight(upper: Line, lower: Line) -> bool:
 def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
     """``line`` holds the rest of the previous row's name (it wrapped in its column)."""
     prev_line, row = prev
-    if len(line.segments) != 1 or re.search(r"\d", line.text) or not tight(prev_line, line):
+    if len(line.segments) != 1 or not tight(prev_line, line):
         return False
     if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
         return False  # not in the name column
     text = line.text.strip()
+    if _cut_off(row.name) and values.parse_value(text) is None and values.parse_range(text) is None:
+        return True  # "Leucociti (ICD-9:" / "V21)", "Vitamin D," / "25-Hydroxy"
+    if re.search(r"\d", text):
+        return False
     if text.startswith("(") or text[:1].islower():
         return True
     return better_joined(catalog, row.name, text, row.name)
+
+
+def _cut_off(name: str) -> bool:
+    """The name stops where no name ends: inside brackets, or after a comma or hyphen."""
+    return name.count("(") > name.count(")") or name.rstrip().endswith((",", "-", "/", "&"))
 
 
 def range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
