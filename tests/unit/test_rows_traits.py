@@ -413,3 +413,28 @@ def test_a_code_column_headed_in_other_languages(code):
         row((30, "HGB63"), (90, "Hemoglobina"), (230, "175(H)"), (340, "g/L"), (450, "120 - 160"), y=216),
     )
     assert _rows(doc) == [("Leucocitos", 4.4, "normal"), ("Hemoglobina", 175.0, "high")]
+
+
+def test_a_wrapped_name_beside_a_second_range_for_the_other_sex():
+    """Given 'Hämoglobin (ICD-9: | 129 | g/L | M: 135 - 175' over 'W25) | W: 120 - 160' for
+    a female patient, then the name is whole and her range is the W one."""
+    doc = _doc(
+        row((54, "Geschlecht:"), (130, "weiblich"), y=120),
+        HEADER,
+        row((54, "Hämoglobin (ICD-9:"), (230, "129"), (340, "g/L"), (450, "M: 135 - 175"), y=200),
+        row((54, "W25)"), (450, "W: 120 - 160"), y=211),
+        row((54, "Erythrozyten"), (230, "5,16"), (340, "10^12/L"), (450, "M: 4,50 - 5,90"), y=226),
+        row((54, "(ICD-9: O57)"), (450, "W: 3,90 - 5,20"), y=237),
+    )
+    results = parse_document(doc).results
+    assert [r.name_as_printed for r in results] == ["Hämoglobin (ICD-9: W25)", "Erythrozyten (ICD-9: O57)"]
+    assert [(r.reference_range.low, r.flag) for r in results] == [(120.0, "normal"), (3.9, "normal")]
+
+
+def test_an_order_code_beside_a_chinese_name_is_not_part_of_it():
+    doc = _doc(
+        row((30, "代号"), _cjk(90, "项目名称"), _cjk(230, "结果"), _cjk(340, "单位"), _cjk(450, "参考区间"), y=180),
+        row((30, "GLU35"), _cjk(90, "葡萄糖"), (230, "5.0"), (340, "mmol/L"), (450, "3.9-5.5"), y=200),
+        row((30, "NA42"), (90, "钠"), (230, "133(L)"), (340, "mmol/L"), (450, "135-145"), y=216),
+    )
+    assert _rows(doc) == [("葡萄糖", 5.0, "normal"), ("钠", 133.0, "low")]

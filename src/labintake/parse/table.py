@@ -37,6 +37,7 @@ from labintake.parse.wraps import (
     continues_name,
     continues_unit,
     range_below,
+    split_at_value,
     tight,
 )
 
@@ -111,6 +112,13 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
                 rows.append(row)
                 prev = (line, row)
             continue
+        if prev is not None and (parts := split_at_value(line, prev[1])) is not None:
+            left, rest = parts
+            if continues_name(left, prev, catalog) and (more := range_below(rest, prev)) is not None:
+                prev[1].name = f"{prev[1].name} {left.text}"
+                prev[1].other_ranges.append(more)
+                prev = (line, prev[1])
+                continue
         if prev is not None and continues_name(line, prev, catalog):
             prev[1].name = f"{prev[1].name} {line.text}"
             prev = (line, prev[1])  # a third line may follow
@@ -278,10 +286,11 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
            and catalog.match(segs[i].text)[0] is not None):
         name_parts.append(segs[i])
         i += 1
-    if prefix and name_parts and not re.search(rf"[{CJK}]", " ".join(s.text for s in name_parts)):
+    if prefix and name_parts and (not re.search(rf"[{CJK}]", " ".join(s.text for s in name_parts))
+                                  or catalog.match(" ".join(prefix))[0] is None):
         # A code column beside a name in the same script ("GLU54 | Fasting Glucose") is
-        # the lab's order code; only an abbreviation printed beside a name in another
-        # script ("WBC | 白细胞") is part of the printed label.
+        # the lab's order code; only a known abbreviation printed beside a name in
+        # another script ("WBC | 白细胞", not "GLU35 | 葡萄糖") is part of the label.
         prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
     if name and values.parse_value(name) is not None:

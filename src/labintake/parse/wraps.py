@@ -10,7 +10,7 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.parse import values
 from labintake.parse.catalog import Catalog
 from labintake.parse.cells import UNIT_SHAPE
-from labintake.parse.lines import Line
+from labintake.parse.lines import Line, split_segments
 
 if TYPE_CHECKING:
     from labintake.parse.table import RawRow
@@ -30,8 +30,9 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
     if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
         return False  # not in the name column
     text = line.text.strip()
-    if _cut_off(row.name) and values.parse_value(text) is None and values.parse_range(text) is None:
-        return True  # "Leucociti (ICD-9:" / "V21)", "Vitamin D," / "25-Hydroxy"
+    if values.parse_value(text) is None and values.parse_range(text) is None and (
+            _cut_off(row.name) or re.fullmatch(r"\([^()]*\)", text)):
+        return True  # "Leucociti (ICD-9:" / "V21)", "Vitamin D," / "25-Hydroxy", "(ICD-9: O57)"
     if re.search(r"\d", text):
         return False
     if text.startswith("(") or text[:1].islower():
@@ -42,6 +43,19 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
 def _cut_off(name: str) -> bool:
     """The name stops where no name ends: inside brackets, or after a comma or hyphen."""
     return name.count("(") > name.count(")") or name.rstrip().endswith((",", "-", "/", "&"))
+
+
+def split_at_value(line: Line, row: RawRow) -> tuple[Line, Line] | None:
+    """The line cut where the row's value starts: its name-column part and the rest
+    ("W25)  …  W: 120 - 160": the rest of a wrapped name, and a range under the range)."""
+    if not row.value_words or len(line.segments) < 2:
+        return None
+    x = row.value_words[0].x0 - 2
+    left = [w for w in line.words if w.x1 <= x]
+    right = [w for w in line.words if w.x1 > x]
+    if not left or not right:
+        return None
+    return Line(line.page, left, split_segments(left)), Line(line.page, right, split_segments(right))
 
 
 def range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
