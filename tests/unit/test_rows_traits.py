@@ -438,3 +438,15 @@ def test_an_order_code_beside_a_chinese_name_is_not_part_of_it():
         row((30, "NA42"), (90, "钠"), (230, "133(L)"), (340, "mmol/L"), (450, "135-145"), y=216),
     )
     assert _rows(doc) == [("葡萄糖", 5.0, "normal"), ("钠", 133.0, "low")]
+
+
+def test_a_name_wrapped_over_three_lines_with_a_code_in_brackets():
+    doc = _doc(
+        HEADER,
+        row((54, "Alkalische"), (230, "84"), (340, "U/l"), (450, "35 - 105"), y=200),
+        row((54, "Phosphatase (ICD-9:"), y=211),
+        row((54, "O61)"), y=222),
+        row((54, "Natrium"), (230, "140"), (340, "mmol/l"), (450, "136 - 145"), y=238),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == [
+        "Alkalische Phosphatase (ICD-9: O61)", "Natrium"]

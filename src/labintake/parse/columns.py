@@ -66,7 +66,7 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "date": ("date", "datum", "fecha", "data", "tarih", "日期"),
     "method": ("method", "methode", "méthode", "método", "metodo", "metode", "metoda", "yöntem",
                "specimen", "sample", "material", "probe", "échantillon", "muestra", "campione",
-               "amostra", "monster", "próbka", "numune", "方法", "检验方法", "标本", "technique", "technik",
+               "amostra", "monster", "próbka", "numune", "方法", "检验方法", "检测方法", "方法学", "标本", "标本类型", "样本", "样本类型", "technique", "technik",
                "materiaal", "materiał", "materiale", "specimen type", "sample type", "tipo de muestra"),
     "code": ("code", "no", "no.", "#", "s no", "s.no", "sr no", "sr. no", "nr", "lp", "序号", "代码",
              "test code", "order code", "código", "codigo", "codice", "kürzel", "kuerzel", "kod", "kodu",

@@ -56,7 +56,7 @@ QUALITATIVE = {
     "hafif bulanık", "sladowe", "brak",
     # zh
     "阴性", "阳性", "弱阳性", "未检出", "检出", "微量", "正常", "清", "清亮", "透明", "黄色", "淡黄色",
-    "浑浊", "微浑", "±", "+-",
+    "浑浊", "微浑", "微浊", "深黄色", "浅黄色", "无色", "红色", "±", "+-",
 }
 # Qualitative results that mean "nothing found": a value matching the range text, or
 # one of these under a "negative" range, is normal.

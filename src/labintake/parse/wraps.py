@@ -33,11 +33,13 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
     if values.parse_value(text) is None and values.parse_range(text) is None and (
             _cut_off(row.name) or re.fullmatch(r"\([^()]*\)", text)):
         return True  # "Leucociti (ICD-9:" / "V21)", "Vitamin D," / "25-Hydroxy", "(ICD-9: O57)"
-    if re.search(r"\d", text):
+    # Digits inside brackets are a code or a qualifier ("Phosphatase (ICD-9:"), not a value.
+    core = re.sub(r"\([^)]*\)?", " ", text).strip()
+    if re.search(r"\d", core):
         return False
     if text.startswith("(") or text[:1].islower():
         return True
-    return better_joined(catalog, row.name, text, row.name)
+    return bool(core) and better_joined(catalog, row.name, core, row.name)
 
 
 def _cut_off(name: str) -> bool:
