@@ -450,3 +450,19 @@ def test_a_name_wrapped_over_three_lines_with_a_code_in_brackets():
     )
     assert [r.name_as_printed for r in parse_document(doc).results] == [
         "Alkalische Phosphatase (ICD-9: O61)", "Natrium"]
+
+
+def test_side_by_side_tables_whose_left_header_runs_into_the_right_table():
+    """Given a narrow left 'Unidades' header cell printed up against the right table's
+    'Prueba', then the right table's names are still read as names."""
+    words = row((40, "Prueba"), (148, "Resultado"), (205, "Valores de referencia"), y=180)
+    words += [Word("Unidades", 290, 180, 321, 191, 1.0, False), Word("Prueba", 305, 180, 330, 191, 1.0, False)]
+    words += row((397, "Resultado"), (443, "Valores de referencia"), (528, "Unidades"), y=180)
+    doc = _doc(
+        words,
+        row((40, "Glucosa"), (148, "5,1"), (205, "3,9-5,5"), (290, "mmol/L"), (306, "Leucocitos"), (397, "4,8"),
+            (443, "4,0-10,0"), (528, "10^9/L"), y=200),
+        row((40, "Sodio"), (148, "140"), (205, "136-145"), (290, "mmol/L"), (306, "Plaquetas"), (397, "330"),
+            (443, "150-400"), (528, "10^9/L"), y=216),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == ["Glucosa", "Sodio", "Leucocitos", "Plaquetas"]

@@ -301,3 +301,9 @@ def test_one_letter_sex_labels_in_turkish_polish_and_dutch(text, sex):
     from labintake.parse.values import sex_of_range
 
     assert sex_of_range(text)[0] == sex
+
+
+@pytest.mark.parametrize(("text", "literal"), [("*1+", "1+"), ("*Positif", "Positif"), ("* 2+", "2+"), ("Positive*", "Positive")])
+def test_a_star_before_or_after_a_qualitative_result_marks_it(text, literal):
+    v = parse_value(text)
+    assert v is not None and v.value is None and v.text == literal and v.glued_flag == "abnormal"

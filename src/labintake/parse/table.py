@@ -231,8 +231,10 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
         if split is None:
             current.append(line)
             continue
-        left_words = [w for w in line.words if (w.x0 + w.x1) / 2 < split]
-        right_words = [w for w in line.words if (w.x0 + w.x1) / 2 >= split]
+        # By where each word starts: a left cell that runs past the split (a long
+        # header word in a narrow column) still starts in the left table.
+        left_words = [w for w in line.words if w.x0 < split]
+        right_words = [w for w in line.words if w.x0 >= split]
         if left_words:
             current.append(Line(line.page, left_words, split_segments(left_words)))
         if right_words:

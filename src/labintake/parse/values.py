@@ -142,7 +142,8 @@ def parse_value(text: str) -> Value | None:
     m = re.fullmatch(r"(.+?)\s*[\(（]\s*[+\-−±]{1,4}\s*[\)）]", t)  # "阴性(-)", "Positive (+)"
     if m and is_qualitative(m.group(1)):
         return Value(None, t)
-    m = re.fullmatch(r"(.+?)\s*\*", t)  # "1+ *", "Positive*": a marked qualitative result
+    # "1+ *", "Positive*", "*Positif", "*2+": a marked qualitative result
+    m = re.fullmatch(r"(.+?)\s*\*", t) or re.fullmatch(r"\*\s*(.+)", t)
     if m and is_qualitative(m.group(1)):
         return Value(None, m.group(1), None, "abnormal")
     return None
