@@ -466,3 +466,14 @@ def test_side_by_side_tables_whose_left_header_runs_into_the_right_table():
             (443, "150-400"), (528, "10^9/L"), y=216),
     )
     assert [r.name_as_printed for r in parse_document(doc).results] == ["Glucosa", "Sodio", "Leucocitos", "Plaquetas"]
+
+
+def test_a_chinese_name_wrapped_with_a_site_superscript_on_its_last_character():
+    words = row(_cjk(54, "平均红细胞血红蛋白含"), (230, "30.4"), (340, "pg"), (450, "28.0-33.0"), y=200)
+    words += [Word("量", 54, 211, 63, 222, 1.0, False), Word("03", 64, 212, 70, 217, 1.0, False)]
+    doc = _doc(
+        row(_cjk(54, "项目名称"), _cjk(230, "结果"), _cjk(340, "单位"), _cjk(450, "参考区间"), y=180),
+        words,
+        row(_cjk(54, "血红蛋白"), (230, "135"), (340, "g/L"), (450, "120-160"), y=230),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == ["平均红细胞血红蛋白含量", "血红蛋白"]

@@ -36,6 +36,7 @@ from labintake.parse.wraps import (
     better_joined,
     continues_name,
     continues_unit,
+    name_text,
     range_below,
     split_at_value,
     tight,
@@ -115,12 +116,12 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         if prev is not None and (parts := split_at_value(line, prev[1])) is not None:
             left, rest = parts
             if continues_name(left, prev, catalog) and (more := range_below(rest, prev)) is not None:
-                prev[1].name = f"{prev[1].name} {left.text}"
+                prev[1].name = f"{prev[1].name} {name_text(left)}"
                 prev[1].other_ranges.append(more)
                 prev = (line, prev[1])
                 continue
         if prev is not None and continues_name(line, prev, catalog):
-            prev[1].name = f"{prev[1].name} {line.text}"
+            prev[1].name = f"{prev[1].name} {name_text(line)}"
             prev = (line, prev[1])  # a third line may follow
             continue
         if prev is not None and (more := range_below(line, prev)) is not None:

@@ -29,7 +29,7 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
         return False
     if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
         return False  # not in the name column
-    text = line.text.strip()
+    text = name_text(line)
     if values.parse_value(text) is None and values.parse_range(text) is None and (
             _cut_off(row.name) or re.fullmatch(r"\([^()]*\)", text)):
         return True  # "Leucociti (ICD-9:" / "V21)", "Vitamin D," / "25-Hydroxy", "(ICD-9: O57)"
@@ -40,6 +40,15 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
     if text.startswith("(") or text[:1].islower():
         return True
     return bool(core) and better_joined(catalog, row.name, core, row.name)
+
+
+def name_text(line: Line) -> str:
+    """The line's text without performing-site superscripts ("量 ⁰³"): one or two digits
+    printed smaller than the rest."""
+    top = max(w.y1 - w.y0 for w in line.words)
+    words = [w.text for w in line.words
+             if not (re.fullmatch(r"\d{1,2}", w.text) and w.y1 - w.y0 < 0.75 * top)]
+    return " ".join(words).strip()
 
 
 def _cut_off(name: str) -> bool:
