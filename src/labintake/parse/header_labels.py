@@ -8,6 +8,7 @@ year first, so it takes no part in that choice).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 Labels = dict[str, tuple[str, ...]]
@@ -200,8 +201,9 @@ LANGUAGES: dict[str, Labels] = {"en": EN, "de": DE, "fr": FR, "es": ES, "it": IT
 
 @lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
-    """A label as looked up: lower case, single spaces, no spaces around ``/``."""
-    return re.sub(r"\s*/\s*", "/", " ".join(text.lower().split()))
+    """A label as looked up: lower case, single spaces, no spaces around ``/``, and
+    compatibility forms folded (``N.º`` is printed, and extracted, as ``N.o`` too)."""
+    return re.sub(r"\s*/\s*", "/", " ".join(unicodedata.normalize("NFKC", text).lower().split()))
 
 
 FIELD: dict[str, str] = {}
