@@ -477,3 +477,23 @@ def test_a_chinese_name_wrapped_with_a_site_superscript_on_its_last_character():
         row(_cjk(54, "血红蛋白"), (230, "135"), (340, "g/L"), (450, "120-160"), y=230),
     )
     assert [r.name_as_printed for r in parse_document(doc).results] == ["平均红细胞血红蛋白含量", "血红蛋白"]
+
+
+def test_a_previous_result_column_headed_with_a_chinese_date():
+    doc = _doc(
+        row(_cjk(54, "项目名称"), _cjk(200, "结果"), _cjk(260, "单位"), _cjk(330, "参考区间"), (420, "上次结果 2025年02月16日"), y=180),
+        row(_cjk(54, "葡萄糖"), (200, "5.0"), (260, "mmol/L"), (330, "3.9-5.5"), (420, "7.9"), y=200),
+        row(_cjk(54, "血红蛋白"), (200, "135"), (260, "g/L"), (330, "120-160"), (420, "99"), y=216),
+    )
+    outcome = parse_outcome(doc)
+    assert outcome.strategy == "columns"
+    assert [(r.name_as_printed, r.value) for r in outcome.report.results] == [("葡萄糖", 5.0), ("血红蛋白", 135.0)]
+
+
+def test_a_header_cell_with_a_chinese_date_names_its_column():
+    from labintake.parse.columns import find_header
+    from labintake.parse.lines import build_lines
+
+    words = row(_cjk(54, "项目名称"), _cjk(200, "结果"), _cjk(260, "单位"), (420, "上次结果 2025年02月16日"), y=180)
+    header = find_header(build_lines(words)[0])
+    assert header is not None and [c.kind for c in header] == ["name", "value", "unit", "previous"]

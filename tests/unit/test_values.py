@@ -307,3 +307,14 @@ def test_one_letter_sex_labels_in_turkish_polish_and_dutch(text, sex):
 def test_a_star_before_or_after_a_qualitative_result_marks_it(text, literal):
     v = parse_value(text)
     assert v is not None and v.value is None and v.text == literal and v.glued_flag == "abnormal"
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [("en fazla 5,20", None, 5.2), ("en az 1,00", 1.0, None)])
+def test_turkish_at_most_and_at_least(text, low, high):
+    rng = parse_range(text)
+    assert rng is not None and (rng.low, rng.high) == (low, high)
+
+
+@pytest.mark.parametrize("text", ["Ambra", "Paglierino", "Giallo chiaro"])
+def test_italian_urine_colours(text):
+    assert is_qualitative(text)

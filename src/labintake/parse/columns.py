@@ -106,7 +106,7 @@ _LONGEST_HEADER = max(len(k.split()) for k in _HEADER_LOOKUP)
 _STARTS = {k.split()[0] for k in _HEADER_LOOKUP} | {k[0] for k in _HEADER_LOOKUP}
 
 
-_HEADER_DATE = re.compile(r"\(?\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b\)?")
+_HEADER_DATE = re.compile(r"\(?(?:\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\)?")
 
 
 @dataclass(slots=True)

@@ -41,7 +41,8 @@ QUALITATIVE = {
     "negativo", "positivo", "trazas", "amarillo", "amarillo claro", "transparente", "claro",
     "turbio", "ambar", "ausente", "presente", "no detectado", "detectado",
     # it
-    "assente", "giallo", "giallo paglierino", "limpido", "torbido", "tracce",
+    "assente", "giallo", "giallo paglierino", "limpido", "torbido", "tracce", "ambra", "ambrato", "paglierino",
+    "giallo chiaro", "giallo scuro", "leggermente torbido",
     # pt
     "reagente", "nao reagente", "amarelo", "amarelo claro", "tracos", "nao detectado",
     # nl
@@ -162,9 +163,10 @@ def parse_range(text: str) -> ReferenceRange | None:
 
 # "up to 5", "bis 5", "jusqu'à 5", "hasta 5", "fino a 5", "até 5", "tot 5", "do 5": inclusive.
 _UP_TO_RE = re.compile(
-    rf"^(?:up\s+to|upto|bis|jusqu'?\s*a|hasta|fino\s+a|ate|tot|do|max\.?|maximum)\s*(?P<num>{_NUM})$", re.IGNORECASE
+    rf"^(?:up\s+to|upto|bis|jusqu'?\s*a|hasta|fino\s+a|ate|tot|do|max\.?|maximum|en\s+fazla|maks\.?)\s*(?P<num>{_NUM})$",
+    re.IGNORECASE
 )
-_AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above)\s*(?P<num>{_NUM})$", re.IGNORECASE)
+_AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above|en\s+az)\s*(?P<num>{_NUM})$", re.IGNORECASE)
 # A range for one sex, printed before it: "M: 0-15", "Male 13.5-17.5", "男：0-15", "F 12-16".
 _SEX_PREFIX_RE = re.compile(
     r"^(?P<sex>m|f|w|e|k|v|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
