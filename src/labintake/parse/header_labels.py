@@ -246,7 +246,9 @@ _ALTERNATIVES = _trie_pattern(list(FIELD))
 # taken for a field; a label alone in its cell (a grid of label and value cells) needs none.
 # "Lab No.:", "Pat. No.:": a label's abbreviation dot may come before its colon.
 # "Collection Date & Time:", "Report Date/Time:": a time after a date label changes nothing.
-LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\.?(?:\s*(?:&|and|/)\s*time)?\s*(?::|#(?=\s*\w)|-(?=\s))",
+# A label starts a word; a CJK label may follow the previous value with no space
+# ("姓名: 李伟出生日期: …": CJK text has no word breaks, and joined text loses them).
+LABEL_RE = re.compile(r"(?:(?<![^\W\d_])|(?=[\u3400-\u9fff]))(" + _ALTERNATIVES + r")\.?(?:\s*(?:&|and|/)\s*time)?\s*(?::|#(?=\s*\w)|-(?=\s))",
                       re.IGNORECASE)
 
 
