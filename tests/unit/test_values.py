@@ -286,7 +286,7 @@ def test_a_chinese_range_read_character_by_character():
     assert (r.low, r.high) == (0.0, 15.0)
 
 
-@pytest.mark.parametrize("text", ["Spoor", "Koyu sarı", "Açık sarı", "Vestígios", "Turvo", "Śladowe"])
+@pytest.mark.parametrize("text", ["Spoor", "Koyu sarı", "Açık sarı", "Vestígios", "Turvo", "Śladowe", "Mętny"])
 def test_qualitative_words_in_the_added_languages(text):
     """Dutch 'trace', Turkish 'dark/light yellow', Portuguese 'traces'/'cloudy', Polish 'trace'."""
     v = parse_value(text)

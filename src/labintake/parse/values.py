@@ -54,7 +54,7 @@ QUALITATIVE = {
     "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
     # tr
     "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı", "koyu sarı", "acık sarı",
-    "hafif bulanık", "sladowe", "brak",
+    "hafif bulanık", "sladowe", "brak", "metny", "lekko metny", "mętny",
     # zh
     "阴性", "阳性", "弱阳性", "未检出", "检出", "微量", "正常", "清", "清亮", "透明", "黄色", "淡黄色",
     "浑浊", "微浑", "微浊", "深黄色", "浅黄色", "无色", "红色", "±", "+-",
