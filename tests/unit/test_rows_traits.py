@@ -497,3 +497,16 @@ def test_a_header_cell_with_a_chinese_date_names_its_column():
     words = row(_cjk(54, "项目名称"), _cjk(200, "结果"), _cjk(260, "单位"), (420, "上次结果 2025年02月16日"), y=180)
     header = find_header(build_lines(words)[0])
     assert header is not None and [c.kind for c in header] == ["name", "value", "unit", "previous"]
+
+
+def test_side_by_side_a_right_table_cell_read_a_little_left_of_its_column_stays_right():
+    """OCR boxes start a point or two early: the right table's name still belongs to it."""
+    doc = _doc(
+        row((40, "Test"), (148, "Result"), (205, "Range"), (260, "Units"), (306, "Test"), (397, "Result"),
+            (443, "Range"), (528, "Units"), y=180),
+        row((40, "Glucose"), (148, "5.1"), (205, "3.9-5.5"), (260, "mmol/L"), (301, "Leukocytes"), (397, "4.8"),
+            (443, "4.0-10.0"), (528, "10^9/L"), y=200),
+        row((40, "Sodium"), (148, "140"), (205, "136-145"), (260, "mmol/L"), (306, "Platelets"), (397, "330"),
+            (443, "150-400"), (528, "10^9/L"), y=216),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == ["Glucose", "Sodium", "Leukocytes", "Platelets"]

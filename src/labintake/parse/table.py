@@ -233,9 +233,10 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
             current.append(line)
             continue
         # By where each word starts: a left cell that runs past the split (a long
-        # header word in a narrow column) still starts in the left table.
-        left_words = [w for w in line.words if w.x0 < split]
-        right_words = [w for w in line.words if w.x0 >= split]
+        # header word in a narrow column) still starts in the left table. Half a
+        # line-height of slack keeps an OCR box that starts a little early on the right.
+        left_words = [w for w in line.words if w.x0 < split - 0.5 * (w.y1 - w.y0)]
+        right_words = [w for w in line.words if w.x0 >= split - 0.5 * (w.y1 - w.y0)]
         if left_words:
             current.append(Line(line.page, left_words, split_segments(left_words)))
         if right_words:
