@@ -510,3 +510,14 @@ def test_side_by_side_a_right_table_cell_read_a_little_left_of_its_column_stays_
             (443, "150-400"), (528, "10^9/L"), y=216),
     )
     assert [r.name_as_printed for r in parse_document(doc).results] == ["Glucose", "Sodium", "Leukocytes", "Platelets"]
+
+
+@pytest.mark.parametrize("word", ["Afwijkend", "Anormal", "Auffällig", "Nieprawidłowy"])
+def test_an_abnormal_flag_word_in_its_column_is_a_flag_not_a_unit(word):
+    doc = _doc(
+        HEADER,
+        row((54, "Nitrite"), (230, "Positive"), (300, word), (450, "Negative"), y=200),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216),
+    )
+    nitrite = parse_document(doc).results[0]
+    assert (nitrite.value_text, nitrite.unit, nitrite.flag) == ("Positive", None, "abnormal")

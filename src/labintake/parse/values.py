@@ -85,6 +85,8 @@ FLAGS = {
     "偏高": "high", "偏低": "low", "高": "high", "低": "low", "异常": "abnormal",
     "▲": "high", "▼": "low", "⬆": "high", "⬇": "low", "△": "high", "▽": "low",
     "**": "abnormal", "hi*": "high", "lo*": "low",
+    "afwijkend": "abnormal", "anormal": "abnormal", "anormale": "abnormal", "anomalo": "abnormal",
+    "nieprawidłowy": "abnormal", "auffallig": "abnormal", "pathologisch": "abnormal",
 }
 # Signs that are flags only when they stand alone in their cell (a "-" inside a
 # phrase is punctuation).
