@@ -521,3 +521,17 @@ def test_an_abnormal_flag_word_in_its_column_is_a_flag_not_a_unit(word):
     )
     nitrite = parse_document(doc).results[0]
     assert (nitrite.value_text, nitrite.unit, nitrite.flag) == ("Positive", None, "abnormal")
+
+
+def test_ranges_labelled_h_and_m_are_hombre_and_mujer():
+    """Given 'H: 4,50 - 5,90' over 'M: 3,90 - 5,20' for a female patient (Spanish,
+    Portuguese: hombre/mujer), then her range is the M one."""
+    doc = _doc(
+        row((54, "Sexo:"), (120, "Femenino"), y=120),
+        HEADER,
+        row((54, "Hematíes"), (230, "4,20"), (340, "10^12/L"), (450, "H: 4,50 - 5,90"), y=200),
+        row((450, "M: 3,90 - 5,20"), y=211),
+        row((54, "Sodio"), (230, "141"), (340, "mmol/L"), (450, "135 - 145"), y=226),
+    )
+    rbc = parse_document(doc).results[0]
+    assert (rbc.reference_range.low, rbc.reference_range.high, rbc.flag) == (3.9, 5.2, "normal")

@@ -216,6 +216,10 @@ def _range_for(row: RawRow, sex: str | None):
         if more is not None and more.text and values.sex_of_range(more.text)[0] is not None:
             ranges.append(more)
     labelled = [(values.sex_of_range(r.text or "")[0], r) for r in ranges]
+    letters = [values.hm_letter(r.text) for r in ranges]
+    if "h" in letters and "m" in letters:
+        # "H: 135-175 / M: 120-160": hombre/mujer (homem/mulher), so M is female here.
+        labelled = [("female" if k == "m" else s, r) for (s, r), k in zip(labelled, letters)]
     if any(s is None for s, _ in labelled[1:]):
         return None  # ranges by age or another group: which one applies is not known here
     if len(ranges) < 2 or not any(s for s, _ in labelled):

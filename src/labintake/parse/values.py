@@ -171,15 +171,25 @@ _UP_TO_RE = re.compile(
 _AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above|en\s+az)\s*(?P<num>{_NUM})$", re.IGNORECASE)
 # A range for one sex, printed before it: "M: 0-15", "Male 13.5-17.5", "男：0-15", "F 12-16".
 _SEX_PREFIX_RE = re.compile(
-    r"^(?P<sex>m|f|w|e|k|v|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
+    r"^(?P<sex>h(?=\s*[:：])|m|f|w|e|k|v|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
     r"hombre|mujer|hombres|mujeres|uomo|donna|uomini|donne|homem|mulher|man|vrouw|"
     r"mężczyźni|kobiety|erkek|kadın|男|女|男性|女性)\s*[:：.]?\s*(?=[<>≤≥\d(])",
     re.IGNORECASE,
 )
 _MALE = {"m", "male", "men", "homme", "hommes", "mann", "männer", "hombre", "hombres", "uomo", "uomini",
          "homem", "man", "mężczyźni", "erkek", "男", "男性",
-         # tr E(rkek)/K(adın), pl M/K(obiety), nl M/V(rouw): K and V are female
-         "e"}
+         # tr E(rkek)/K(adın), pl M/K(obiety), nl M/V(rouw): K and V are female; es/pt/fr
+         # H(ombre, omem, omme) is male (and its M is then female: see sex_labels_hm)
+         "e", "h"}
+
+
+_HM_RE = re.compile(r"^\s*([hm])\s*[:：]", re.IGNORECASE)
+
+
+def hm_letter(text: str) -> str | None:
+    """'h' or 'm' when a range is labelled with that letter alone ("H: 13-17")."""
+    m = _HM_RE.match(text or "")
+    return m.group(1).lower() if m else None
 
 
 def sex_of_range(text: str) -> tuple[str | None, str]:
