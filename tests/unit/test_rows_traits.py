@@ -535,3 +535,13 @@ def test_ranges_labelled_h_and_m_are_hombre_and_mujer():
     )
     rbc = parse_document(doc).results[0]
     assert (rbc.reference_range.low, rbc.reference_range.high, rbc.flag) == (3.9, 5.2, "normal")
+
+
+@pytest.mark.parametrize(("printed", "name"), [("Sodium 01", "Sodium"), ("AST03", "AST"), ("Protein, Total 03", "Protein, Total")])
+def test_a_site_superscript_read_at_full_size_inside_the_name_cell_is_dropped(printed, name):
+    doc = _doc(
+        HEADER,
+        row((54, printed), (230, "140"), (340, "U/L"), (450, "10-200"), y=200),
+        row((54, "Potassium"), (230, "4.1"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
+    )
+    assert parse_document(doc).results[0].name_as_printed == name

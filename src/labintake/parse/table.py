@@ -297,6 +297,8 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         # another script ("WBC | 白细胞", not "GLU35 | 葡萄糖") is part of the label.
         prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
+    if (m := _SITE_MARK.fullmatch(name)) and catalog.match(m.group(1))[0] is not None:
+        name = m.group(1)  # "Sodium 01", "AST03": a site superscript OCR read at full size
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
     # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
@@ -321,6 +323,9 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+
+
+_SITE_MARK = re.compile(r"(.*[A-Za-z)])\s?0[1-9]")
 
 
 def _site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:
