@@ -333,3 +333,215 @@ def test_an_age_specific_range_table_gives_no_range():
     )
     alp, na = parse_document(doc).results
     assert alp.value == 120.0 and alp.reference_range is None and na.reference_range.low == 136.0
+
+
+def test_a_test_code_column_before_the_name_is_not_part_of_the_name():
+    """Given a 'Code | Test | Result …' table whose codes are the lab's order codes, then
+    each row is named by its name cell alone."""
+    doc = _doc(
+        row((30, "Code"), (90, "Test"), (230, "Result"), (300, "Flag"), (340, "Units"), (450, "Reference Range"), y=180),
+        row((30, "GLU54"), (90, "Fasting Glucose"), (230, "77"), (340, "mg/dL"), (450, "70-99"), y=200),
+        row((30, "CREA80"), (90, "Creatinine"), (230, "0.54"), (300, "L"), (340, "mg/dL"), (450, "0.74-1.35"), y=216),
+        row((30, "NA11"), (90, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=232),
+    )
+    assert _rows(doc) == [("Fasting Glucose", 77.0, "normal"), ("Creatinine", 0.54, "low"), ("Sodium", 140.0, "normal")]
+
+
+def test_a_previous_result_column_headed_with_its_date_is_read_past():
+    """Given a 'Previous 07/02/2024' column between the flag and the unit, then the
+    current result is taken, never the previous one."""
+    doc = _doc(
+        row((30, "Code"), (90, "Test"), (200, "Result"), (250, "Flag"), (290, "Previous 07/02/2024"), (390, "Units"),
+            (470, "Reference Range"), y=180),
+        row((30, "GLU70"), (90, "Glucose, Serum"), (200, "88"), (290, "71"), (390, "mg/dL"), (470, "70 - 99"), y=200),
+        row((30, "BUN21"), (90, "BUN"), (200, "25"), (250, "H"), (290, "23"), (390, "mg/dL"), (470, "7 - 20"), y=216),
+        row((30, "NA11"), (90, "Sodium"), (200, "140"), (290, "139"), (390, "mmol/L"), (470, "136 - 145"), y=232),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.flag) for r in results] == [
+        ("Glucose, Serum", 88.0, "normal"), ("BUN", 25.0, "high"), ("Sodium", 140.0, "normal")]
+    assert [r.unit for r in results] == ["mg/dL", "mg/dL", "mmol/L"]
+
+
+@pytest.mark.parametrize("heading", ["Interpretation", "Interpretazione", "Beurteilung:", "Interpretatie"])
+def test_an_interpretation_table_under_a_heading_of_its_own_is_not_read_as_results(heading):
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin A1c"), (230, "5.0"), (340, "%"), (450, "4.0-5.6"), y=200),
+        row((54, "LDL Cholesterol"), (230, "2.94"), (300, "H"), (340, "mmol/L"), (450, "up to 2.60"), y=216),
+        row((54, heading), y=236),
+        row((54, "HbA1c"), (230, "< 5.7 %"), (340, "Normal"), y=252),
+        row((54, "HbA1c"), (230, "5.7 - 6.4 %"), (340, "Prediabetes"), y=268),
+        row((54, "LDL"), (230, ">= 160 mg/dL"), (340, "High"), y=284),
+    )
+    assert _rows(doc) == [("Hemoglobin A1c", 5.0, "normal"), ("LDL Cholesterol", 2.94, "high")]
+
+
+def test_ranges_for_each_sex_in_one_cell_with_turkish_letters():
+    """Given 'E: 4,50 - 5,90 / K: 3,90 - 5,20' (erkek / kadın) for a female patient, then
+    her range is the K one."""
+    doc = _doc(
+        row((54, "Cinsiyet:"), (120, "Kadın"), y=120),
+        row((54, "Tetkik"), (230, "Sonuç"), (330, "Birim"), (430, "Referans aralığı"), y=180),
+        row((54, "RBC"), (230, "4,00"), (330, "10^12/L"), (430, "E: 4,50 - 5,90 / K: 3,90 - 5,20"), y=200),
+        row((54, "Sodium"), (230, "140"), (330, "mmol/L"), (430, "136-145"), y=216),
+    )
+    rbc = parse_document(doc).results[0]
+    assert (rbc.value, rbc.reference_range.low, rbc.reference_range.high, rbc.flag) == (4.0, 3.9, 5.2, "normal")
+
+
+@pytest.mark.parametrize(
+    ("first", "rest", "printed"),
+    [("Leucociti (ICD-9:", "V21)", "Leucociti (ICD-9: V21)"), ("Vitamin D,", "25-Hydroxy", "Vitamin D, 25-Hydroxy"),
+     ("Carbon Dioxide,", "Total", "Carbon Dioxide, Total")],
+)
+def test_a_name_cut_off_inside_brackets_or_after_a_comma_takes_its_next_line(first, rest, printed):
+    doc = _doc(
+        HEADER,
+        row((54, first), (230, "5.6"), (340, "mmol/L"), (450, "3.0-9.0"), y=200),
+        row((54, rest), y=211),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=226),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == [printed, "Sodium"]
+
+
+@pytest.mark.parametrize("code", ["Código", "Codice", "Kürzel", "Kod"])
+def test_a_code_column_headed_in_other_languages(code):
+    doc = _doc(
+        row((30, code), (90, "Test"), (230, "Result"), (340, "Units"), (450, "Reference Range"), y=180),
+        row((30, "WBC71"), (90, "Leucocitos"), (230, "4,4"), (340, "10^9/L"), (450, "4,0 - 10,0"), y=200),
+        row((30, "HGB63"), (90, "Hemoglobina"), (230, "175(H)"), (340, "g/L"), (450, "120 - 160"), y=216),
+    )
+    assert _rows(doc) == [("Leucocitos", 4.4, "normal"), ("Hemoglobina", 175.0, "high")]
+
+
+def test_a_wrapped_name_beside_a_second_range_for_the_other_sex():
+    """Given 'Hämoglobin (ICD-9: | 129 | g/L | M: 135 - 175' over 'W25) | W: 120 - 160' for
+    a female patient, then the name is whole and her range is the W one."""
+    doc = _doc(
+        row((54, "Geschlecht:"), (130, "weiblich"), y=120),
+        HEADER,
+        row((54, "Hämoglobin (ICD-9:"), (230, "129"), (340, "g/L"), (450, "M: 135 - 175"), y=200),
+        row((54, "W25)"), (450, "W: 120 - 160"), y=211),
+        row((54, "Erythrozyten"), (230, "5,16"), (340, "10^12/L"), (450, "M: 4,50 - 5,90"), y=226),
+        row((54, "(ICD-9: O57)"), (450, "W: 3,90 - 5,20"), y=237),
+    )
+    results = parse_document(doc).results
+    assert [r.name_as_printed for r in results] == ["Hämoglobin (ICD-9: W25)", "Erythrozyten (ICD-9: O57)"]
+    assert [(r.reference_range.low, r.flag) for r in results] == [(120.0, "normal"), (3.9, "normal")]
+
+
+def test_an_order_code_beside_a_chinese_name_is_not_part_of_it():
+    doc = _doc(
+        row((30, "代号"), _cjk(90, "项目名称"), _cjk(230, "结果"), _cjk(340, "单位"), _cjk(450, "参考区间"), y=180),
+        row((30, "GLU35"), _cjk(90, "葡萄糖"), (230, "5.0"), (340, "mmol/L"), (450, "3.9-5.5"), y=200),
+        row((30, "NA42"), (90, "钠"), (230, "133(L)"), (340, "mmol/L"), (450, "135-145"), y=216),
+    )
+    assert _rows(doc) == [("葡萄糖", 5.0, "normal"), ("钠", 133.0, "low")]
+
+
+def test_a_name_wrapped_over_three_lines_with_a_code_in_brackets():
+    doc = _doc(
+        HEADER,
+        row((54, "Alkalische"), (230, "84"), (340, "U/l"), (450, "35 - 105"), y=200),
+        row((54, "Phosphatase (ICD-9:"), y=211),
+        row((54, "O61)"), y=222),
+        row((54, "Natrium"), (230, "140"), (340, "mmol/l"), (450, "136 - 145"), y=238),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == [
+        "Alkalische Phosphatase (ICD-9: O61)", "Natrium"]
+
+
+def test_side_by_side_tables_whose_left_header_runs_into_the_right_table():
+    """Given a narrow left 'Unidades' header cell printed up against the right table's
+    'Prueba', then the right table's names are still read as names."""
+    words = row((40, "Prueba"), (148, "Resultado"), (205, "Valores de referencia"), y=180)
+    words += [Word("Unidades", 290, 180, 321, 191, 1.0, False), Word("Prueba", 305, 180, 330, 191, 1.0, False)]
+    words += row((397, "Resultado"), (443, "Valores de referencia"), (528, "Unidades"), y=180)
+    doc = _doc(
+        words,
+        row((40, "Glucosa"), (148, "5,1"), (205, "3,9-5,5"), (290, "mmol/L"), (306, "Leucocitos"), (397, "4,8"),
+            (443, "4,0-10,0"), (528, "10^9/L"), y=200),
+        row((40, "Sodio"), (148, "140"), (205, "136-145"), (290, "mmol/L"), (306, "Plaquetas"), (397, "330"),
+            (443, "150-400"), (528, "10^9/L"), y=216),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == ["Glucosa", "Sodio", "Leucocitos", "Plaquetas"]
+
+
+def test_a_chinese_name_wrapped_with_a_site_superscript_on_its_last_character():
+    words = row(_cjk(54, "平均红细胞血红蛋白含"), (230, "30.4"), (340, "pg"), (450, "28.0-33.0"), y=200)
+    words += [Word("量", 54, 211, 63, 222, 1.0, False), Word("03", 64, 212, 70, 217, 1.0, False)]
+    doc = _doc(
+        row(_cjk(54, "项目名称"), _cjk(230, "结果"), _cjk(340, "单位"), _cjk(450, "参考区间"), y=180),
+        words,
+        row(_cjk(54, "血红蛋白"), (230, "135"), (340, "g/L"), (450, "120-160"), y=230),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == ["平均红细胞血红蛋白含量", "血红蛋白"]
+
+
+def test_a_previous_result_column_headed_with_a_chinese_date():
+    doc = _doc(
+        row(_cjk(54, "项目名称"), _cjk(200, "结果"), _cjk(260, "单位"), _cjk(330, "参考区间"), (420, "上次结果 2025年02月16日"), y=180),
+        row(_cjk(54, "葡萄糖"), (200, "5.0"), (260, "mmol/L"), (330, "3.9-5.5"), (420, "7.9"), y=200),
+        row(_cjk(54, "血红蛋白"), (200, "135"), (260, "g/L"), (330, "120-160"), (420, "99"), y=216),
+    )
+    outcome = parse_outcome(doc)
+    assert outcome.strategy == "columns"
+    assert [(r.name_as_printed, r.value) for r in outcome.report.results] == [("葡萄糖", 5.0), ("血红蛋白", 135.0)]
+
+
+def test_a_header_cell_with_a_chinese_date_names_its_column():
+    from labintake.parse.columns import find_header
+    from labintake.parse.lines import build_lines
+
+    words = row(_cjk(54, "项目名称"), _cjk(200, "结果"), _cjk(260, "单位"), (420, "上次结果 2025年02月16日"), y=180)
+    header = find_header(build_lines(words)[0])
+    assert header is not None and [c.kind for c in header] == ["name", "value", "unit", "previous"]
+
+
+def test_side_by_side_a_right_table_cell_read_a_little_left_of_its_column_stays_right():
+    """OCR boxes start a point or two early: the right table's name still belongs to it."""
+    doc = _doc(
+        row((40, "Test"), (148, "Result"), (205, "Range"), (260, "Units"), (306, "Test"), (397, "Result"),
+            (443, "Range"), (528, "Units"), y=180),
+        row((40, "Glucose"), (148, "5.1"), (205, "3.9-5.5"), (260, "mmol/L"), (301, "Leukocytes"), (397, "4.8"),
+            (443, "4.0-10.0"), (528, "10^9/L"), y=200),
+        row((40, "Sodium"), (148, "140"), (205, "136-145"), (260, "mmol/L"), (306, "Platelets"), (397, "330"),
+            (443, "150-400"), (528, "10^9/L"), y=216),
+    )
+    assert [r.name_as_printed for r in parse_document(doc).results] == ["Glucose", "Sodium", "Leukocytes", "Platelets"]
+
+
+@pytest.mark.parametrize("word", ["Afwijkend", "Anormal", "Auffällig", "Nieprawidłowy"])
+def test_an_abnormal_flag_word_in_its_column_is_a_flag_not_a_unit(word):
+    doc = _doc(
+        HEADER,
+        row((54, "Nitrite"), (230, "Positive"), (300, word), (450, "Negative"), y=200),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216),
+    )
+    nitrite = parse_document(doc).results[0]
+    assert (nitrite.value_text, nitrite.unit, nitrite.flag) == ("Positive", None, "abnormal")
+
+
+def test_ranges_labelled_h_and_m_are_hombre_and_mujer():
+    """Given 'H: 4,50 - 5,90' over 'M: 3,90 - 5,20' for a female patient (Spanish,
+    Portuguese: hombre/mujer), then her range is the M one."""
+    doc = _doc(
+        row((54, "Sexo:"), (120, "Femenino"), y=120),
+        HEADER,
+        row((54, "Hematíes"), (230, "4,20"), (340, "10^12/L"), (450, "H: 4,50 - 5,90"), y=200),
+        row((450, "M: 3,90 - 5,20"), y=211),
+        row((54, "Sodio"), (230, "141"), (340, "mmol/L"), (450, "135 - 145"), y=226),
+    )
+    rbc = parse_document(doc).results[0]
+    assert (rbc.reference_range.low, rbc.reference_range.high, rbc.flag) == (3.9, 5.2, "normal")
+
+
+@pytest.mark.parametrize(("printed", "name"), [("Sodium 01", "Sodium"), ("AST03", "AST"), ("Protein, Total 03", "Protein, Total")])
+def test_a_site_superscript_read_at_full_size_inside_the_name_cell_is_dropped(printed, name):
+    doc = _doc(
+        HEADER,
+        row((54, printed), (230, "140"), (340, "U/L"), (450, "10-200"), y=200),
+        row((54, "Potassium"), (230, "4.1"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
+    )
+    assert parse_document(doc).results[0].name_as_printed == name

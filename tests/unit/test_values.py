@@ -284,3 +284,37 @@ def test_qualitative_values_in_more_languages(text):
 def test_a_chinese_range_read_character_by_character():
     r = parse_range("男 ： 0 - 1 5")
     assert (r.low, r.high) == (0.0, 15.0)
+
+
+@pytest.mark.parametrize("text", ["Spoor", "Koyu sarı", "Açık sarı", "Vestígios", "Turvo", "Śladowe", "Mętny"])
+def test_qualitative_words_in_the_added_languages(text):
+    """Dutch 'trace', Turkish 'dark/light yellow', Portuguese 'traces'/'cloudy', Polish 'trace'."""
+    v = parse_value(text)
+    assert v is not None and v.value is None and v.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [("E: 4,50 - 5,90", "male"), ("K: 3,90 - 5,20", "female"), ("V: 12,0 - 16,0", "female"), ("M: 13-17", "male")],
+)
+def test_one_letter_sex_labels_in_turkish_polish_and_dutch(text, sex):
+    from labintake.parse.values import sex_of_range
+
+    assert sex_of_range(text)[0] == sex
+
+
+@pytest.mark.parametrize(("text", "literal"), [("*1+", "1+"), ("*Positif", "Positif"), ("* 2+", "2+"), ("Positive*", "Positive")])
+def test_a_star_before_or_after_a_qualitative_result_marks_it(text, literal):
+    v = parse_value(text)
+    assert v is not None and v.value is None and v.text == literal and v.glued_flag == "abnormal"
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [("en fazla 5,20", None, 5.2), ("en az 1,00", 1.0, None)])
+def test_turkish_at_most_and_at_least(text, low, high):
+    rng = parse_range(text)
+    assert rng is not None and (rng.low, rng.high) == (low, high)
+
+
+@pytest.mark.parametrize("text", ["Ambra", "Paglierino", "Giallo chiaro"])
+def test_italian_urine_colours(text):
+    assert is_qualitative(text)

@@ -209,12 +209,17 @@ def _range_for(row: RawRow, sex: str | None):
     labelled with one sex is what the page says and is kept; ranges by age group give
     none."""
     ranges = [r for r in [row.range, *row.other_ranges] if r is not None]
-    extra = " ".join(row.extra)
+    # "E: 4,50 - 5,90 / K: 3,90 - 5,20": the second range follows a separator.
+    extra = " ".join(row.extra).lstrip("/;|, ")
     if extra:
         more = values.parse_range(extra)
         if more is not None and more.text and values.sex_of_range(more.text)[0] is not None:
             ranges.append(more)
     labelled = [(values.sex_of_range(r.text or "")[0], r) for r in ranges]
+    letters = [values.hm_letter(r.text) for r in ranges]
+    if "h" in letters and "m" in letters:
+        # "H: 135-175 / M: 120-160": hombre/mujer (homem/mulher), so M is female here.
+        labelled = [("female" if k == "m" else s, r) for (s, r), k in zip(labelled, letters)]
     if any(s is None for s, _ in labelled[1:]):
         return None  # ranges by age or another group: which one applies is not known here
     if len(ranges) < 2 or not any(s for s, _ in labelled):

@@ -67,8 +67,11 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "date": ("date", "datum", "fecha", "data", "tarih", "日期"),
     "method": ("method", "methode", "méthode", "método", "metodo", "metode", "metoda", "yöntem",
                "specimen", "sample", "material", "probe", "échantillon", "muestra", "campione",
-               "amostra", "monster", "próbka", "numune", "方法", "检验方法", "标本"),
+               "amostra", "monster", "próbka", "numune", "方法", "检验方法", "检测方法", "方法学", "标本", "标本类型", "样本", "样本类型", "technique", "technik",
+               "materiaal", "materiał", "materiale", "specimen type", "sample type", "tipo de muestra"),
     "code": ("code", "no", "no.", "#", "s no", "s.no", "sr no", "sr. no", "nr", "lp", "序号", "代码",
+             "test code", "order code", "código", "codigo", "codice", "kürzel", "kuerzel", "kod", "kodu",
+             "test kodu", "kod badania", "testcode",
              "编号", "英文缩写", "缩写", "代号"),
     "site": ("lab", "site", "performing lab", "performing site"),
 }
@@ -104,6 +107,9 @@ _LONGEST_HEADER = max(len(k.split()) for k in _HEADER_LOOKUP)
 _STARTS = {k.split()[0] for k in _HEADER_LOOKUP} | {k[0] for k in _HEADER_LOOKUP}
 
 
+_HEADER_DATE = re.compile(r"\(?(?:\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\)?")
+
+
 @dataclass(slots=True)
 class Column:
     kind: str
@@ -126,12 +132,16 @@ def header_columns(line: Line) -> list[Column] | None:
     cols: list[Column] = []
     for seg in line.segments:
         kind = _HEADER_LOOKUP.get(header_key(seg.text))
+        if kind is None and _HEADER_DATE.search(seg.text):
+            # "Previous 07/02/2024", "Result 12.03.2025": a column headed with the date
+            # of the results under it.
+            kind = _HEADER_LOOKUP.get(header_key(_HEADER_DATE.sub(" ", seg.text)))
         if kind is not None:
             cols.append(Column(kind, seg.x0, seg.x1))
             continue
         # "Result Flag", "序 号 代 码 项 目 名 称": several header cells read as one
         # segment; cover it with known phrases, longest first.
-        ws = [w for w in seg.words if header_key(w.text)]
+        ws = [w for w in seg.words if header_key(w.text) and not _HEADER_DATE.fullmatch(w.text)]
         i = 0
         while i < len(ws):
             if header_key(ws[i].text) not in _STARTS:

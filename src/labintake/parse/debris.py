@@ -56,9 +56,15 @@ _NOTES_HEADING = re.compile(
 
 
 def is_notes_heading(segments: list[str]) -> bool:
-    """A table-like line that heads an interpretation table ("HbA1c in %  |  Interpretation",
-    "| Risk Group | LDL-C |"): two or more cells, one naming such a table, none a number."""
+    """A line that heads an interpretation table: a short heading alone on its line
+    ("Interpretation"), or two or more cells, one naming such a table, none a number
+    ("HbA1c in %  |  Interpretation", "| Risk Group | LDL-C |")."""
     cells = [c.strip(" |") for c in segments if c.strip(" |")]
+    if len(cells) == 1:
+        # A heading on its own line ("Interpretation", "Beurteilung:"): a short phrase
+        # with no digits, so a result row or a sentence that mentions it is not one.
+        cell = cells[0].rstrip(":： ")
+        return len(cell.split()) <= 3 and not re.search(r"\d", cell) and bool(_NOTES_HEADING.search(_fold(cell)))
     if len(cells) < 2 or any(_is_number(c) for c in cells):
         return False
     return any(_NOTES_HEADING.search(_fold(c)) for c in cells)

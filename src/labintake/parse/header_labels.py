@@ -8,6 +8,7 @@ year first, so it takes no part in that choice).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 Labels = dict[str, tuple[str, ...]]
@@ -200,8 +201,9 @@ LANGUAGES: dict[str, Labels] = {"en": EN, "de": DE, "fr": FR, "es": ES, "it": IT
 
 @lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
-    """A label as looked up: lower case, single spaces, no spaces around ``/``."""
-    return re.sub(r"\s*/\s*", "/", " ".join(text.lower().split()))
+    """A label as looked up: lower case, single spaces, no spaces around ``/``, and
+    compatibility forms folded (``N.º`` is printed, and extracted, as ``N.o`` too)."""
+    return re.sub(r"\s*/\s*", "/", " ".join(unicodedata.normalize("NFKC", text).lower().split()))
 
 
 FIELD: dict[str, str] = {}
@@ -244,7 +246,9 @@ _ALTERNATIVES = _trie_pattern(list(FIELD))
 # taken for a field; a label alone in its cell (a grid of label and value cells) needs none.
 # "Lab No.:", "Pat. No.:": a label's abbreviation dot may come before its colon.
 # "Collection Date & Time:", "Report Date/Time:": a time after a date label changes nothing.
-LABEL_RE = re.compile(r"(?<![^\W\d_])(" + _ALTERNATIVES + r")\.?(?:\s*(?:&|and|/)\s*time)?\s*(?::|#(?=\s*\w)|-(?=\s))",
+# A label starts a word; a CJK label may follow the previous value with no space
+# ("姓名: 李伟出生日期: …": CJK text has no word breaks, and joined text loses them).
+LABEL_RE = re.compile(r"(?:(?<![^\W\d_])|(?=[\u3400-\u9fff]))(" + _ALTERNATIVES + r")\.?(?:\s*(?:&|and|/)\s*time)?\s*(?::|#(?=\s*\w)|-(?=\s))",
                       re.IGNORECASE)
 
 

@@ -13,7 +13,7 @@ _HONORIFIC = re.compile(
     r"^(?:mr|mrs|ms|miss|mx|dr|prof|mister|master|sig|sig\.ra|sigra|signor|signora|sr|sra|srta|herr|frau|"
     r"m|mme|mlle|dhr|mevr|mevrouw|meneer|smt|shri|sri|dña|dña\.|don|doña)\.(?=\s)|"
     r"^(?:mr|mrs|ms|miss|mx|dr|prof|mister|sig|sigra|signor|signora|sr|sra|srta|herr|frau|mme|mlle|dhr|mevr|"
-    r"mevrouw|meneer|smt|shri|sri|pani|bayan|doña)(?=\s)",
+    r"mevrouw|meneer|smt|shri|sri|pani|bayan|doña|sig\.ra|sig\.na|sig\.a|dott\.ssa|sra\.|sr\.)(?=\s)",
     re.IGNORECASE,
 )
 _HONORIFIC_IF_MORE = re.compile(r"^(?:pan|bay)\s+(?=\S+\s+\S)", re.IGNORECASE)
@@ -30,7 +30,7 @@ _NOT_NAME = re.compile(
 
 _HONORIFIC_SEX = {
     "male": ("mr", "mister", "master", "herr", "m", "sig", "signor", "sr", "dhr", "meneer", "pan", "bay", "shri", "sri"),
-    "female": ("mrs", "ms", "miss", "frau", "mme", "mlle", "sig.ra", "sigra", "signora", "sra", "srta", "mevr",
+    "female": ("mrs", "ms", "miss", "frau", "mme", "mlle", "sig.ra", "sig.na", "sig.a", "sigra", "signora", "sra", "srta", "mevr",
                "mevrouw", "pani", "bayan", "smt", "doña"),
 }
 _SEX_OF_HONORIFIC = {h: sex for sex, hs in _HONORIFIC_SEX.items() for h in hs}

@@ -37,7 +37,9 @@ from labintake.parse.wraps import (
     better_joined,
     continues_name,
     continues_unit,
+    name_text,
     range_below,
+    split_at_value,
     tight,
 )
 
@@ -112,8 +114,15 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
                 rows.append(row)
                 prev = (line, row)
             continue
+        if prev is not None and (parts := split_at_value(line, prev[1])) is not None:
+            left, rest = parts
+            if continues_name(left, prev, catalog) and (more := range_below(rest, prev)) is not None:
+                prev[1].name = f"{prev[1].name} {name_text(left)}"
+                prev[1].other_ranges.append(more)
+                prev = (line, prev[1])
+                continue
         if prev is not None and continues_name(line, prev, catalog):
-            prev[1].name = f"{prev[1].name} {line.text}"
+            prev[1].name = f"{prev[1].name} {name_text(line)}"
             prev = (line, prev[1])  # a third line may follow
             continue
         if prev is not None and (more := range_below(line, prev)) is not None:
@@ -224,8 +233,11 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
         if split is None:
             current.append(line)
             continue
-        left_words = [w for w in line.words if (w.x0 + w.x1) / 2 < split]
-        right_words = [w for w in line.words if (w.x0 + w.x1) / 2 >= split]
+        # By where each word starts: a left cell that runs past the split (a long
+        # header word in a narrow column) still starts in the left table. Half a
+        # line-height of slack keeps an OCR box that starts a little early on the right.
+        left_words = [w for w in line.words if w.x0 < split - 0.5 * (w.y1 - w.y0)]
+        right_words = [w for w in line.words if w.x0 >= split - 0.5 * (w.y1 - w.y0)]
         if left_words:
             current.append(Line(line.page, left_words, split_segments(left_words)))
         if right_words:
@@ -279,10 +291,19 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
            and catalog.match(segs[i].text)[0] is not None):
         name_parts.append(segs[i])
         i += 1
+    if prefix and name_parts and (not re.search(rf"[{CJK}]", " ".join(s.text for s in name_parts))
+                                  or catalog.match(" ".join(prefix))[0] is None):
+        # A code column beside a name in the same script ("GLU54 | Fasting Glucose") is
+        # the lab's order code; only a known abbreviation printed beside a name in
+        # another script ("WBC | 白细胞", not "GLU35 | 葡萄糖") is part of the label.
+        prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
+    if (m := _SITE_MARK.fullmatch(name)) and catalog.match(m.group(1))[0] is not None:
+        name = m.group(1)  # "Sodium 01", "AST03": a site superscript OCR read at full size
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
-    if name.endswith(":") or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
+    # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
+    if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
         return None
     if name and debris.is_interpretation_label(name):
         return None
@@ -303,6 +324,9 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+
+
+_SITE_MARK = re.compile(r"(.*[A-Za-z)])\s?0[1-9]")
 
 
 def _site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:

@@ -41,19 +41,23 @@ QUALITATIVE = {
     "negativo", "positivo", "trazas", "amarillo", "amarillo claro", "transparente", "claro",
     "turbio", "ambar", "ausente", "presente", "no detectado", "detectado",
     # it
-    "assente", "giallo", "giallo paglierino", "limpido", "torbido", "tracce",
+    "assente", "giallo", "giallo paglierino", "limpido", "torbido", "tracce", "ambra", "ambrato", "paglierino",
+    "giallo chiaro", "giallo scuro", "leggermente torbido",
     # pt
     "reagente", "nao reagente", "amarelo", "amarelo claro", "tracos", "nao detectado",
     # nl
-    "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "geel", "helder", "troebel",
+    "vestigios", "indicios", "limpido", "turvo", "ausentes",
+    "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "spoor", "geel", "helder", "troebel",
+    "lichtgeel", "donkergeel",
     # pl (fold keeps "ł" and "ı": they have no combining form)
     "ujemny", "ujemna", "ujemne", "dodatni", "dodatnia", "dodatnie", "nie wykryto", "wykryto",
     "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
     # tr
-    "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı",
+    "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı", "koyu sarı", "acık sarı",
+    "hafif bulanık", "sladowe", "brak", "metny", "lekko metny", "mętny",
     # zh
     "阴性", "阳性", "弱阳性", "未检出", "检出", "微量", "正常", "清", "清亮", "透明", "黄色", "淡黄色",
-    "浑浊", "微浑", "±", "+-",
+    "浑浊", "微浑", "微浊", "深黄色", "浅黄色", "无色", "红色", "±", "+-",
 }
 # Qualitative results that mean "nothing found": a value matching the range text, or
 # one of these under a "negative" range, is normal.
@@ -81,6 +85,8 @@ FLAGS = {
     "偏高": "high", "偏低": "low", "高": "high", "低": "low", "异常": "abnormal",
     "▲": "high", "▼": "low", "⬆": "high", "⬇": "low", "△": "high", "▽": "low",
     "**": "abnormal", "hi*": "high", "lo*": "low",
+    "afwijkend": "abnormal", "anormal": "abnormal", "anormale": "abnormal", "anomalo": "abnormal",
+    "nieprawidłowy": "abnormal", "auffallig": "abnormal", "pathologisch": "abnormal",
 }
 # Signs that are flags only when they stand alone in their cell (a "-" inside a
 # phrase is punctuation).
@@ -139,7 +145,8 @@ def parse_value(text: str) -> Value | None:
     m = re.fullmatch(r"(.+?)\s*[\(（]\s*[+\-−±]{1,4}\s*[\)）]", t)  # "阴性(-)", "Positive (+)"
     if m and is_qualitative(m.group(1)):
         return Value(None, t)
-    m = re.fullmatch(r"(.+?)\s*\*", t)  # "1+ *", "Positive*": a marked qualitative result
+    # "1+ *", "Positive*", "*Positif", "*2+": a marked qualitative result
+    m = re.fullmatch(r"(.+?)\s*\*", t) or re.fullmatch(r"\*\s*(.+)", t)
     if m and is_qualitative(m.group(1)):
         return Value(None, m.group(1), None, "abnormal")
     return None
@@ -158,18 +165,31 @@ def parse_range(text: str) -> ReferenceRange | None:
 
 # "up to 5", "bis 5", "jusqu'à 5", "hasta 5", "fino a 5", "até 5", "tot 5", "do 5": inclusive.
 _UP_TO_RE = re.compile(
-    rf"^(?:up\s+to|upto|bis|jusqu'?\s*a|hasta|fino\s+a|ate|tot|do|max\.?|maximum)\s*(?P<num>{_NUM})$", re.IGNORECASE
+    rf"^(?:up\s+to|upto|bis|jusqu'?\s*a|hasta|fino\s+a|ate|tot|do|max\.?|maximum|en\s+fazla|maks\.?)\s*(?P<num>{_NUM})$",
+    re.IGNORECASE
 )
-_AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above)\s*(?P<num>{_NUM})$", re.IGNORECASE)
+_AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above|en\s+az)\s*(?P<num>{_NUM})$", re.IGNORECASE)
 # A range for one sex, printed before it: "M: 0-15", "Male 13.5-17.5", "男：0-15", "F 12-16".
 _SEX_PREFIX_RE = re.compile(
-    r"^(?P<sex>m|f|w|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
+    r"^(?P<sex>h(?=\s*[:：])|m|f|w|e|k|v|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
     r"hombre|mujer|hombres|mujeres|uomo|donna|uomini|donne|homem|mulher|man|vrouw|"
     r"mężczyźni|kobiety|erkek|kadın|男|女|男性|女性)\s*[:：.]?\s*(?=[<>≤≥\d(])",
     re.IGNORECASE,
 )
 _MALE = {"m", "male", "men", "homme", "hommes", "mann", "männer", "hombre", "hombres", "uomo", "uomini",
-         "homem", "man", "mężczyźni", "erkek", "男", "男性"}
+         "homem", "man", "mężczyźni", "erkek", "男", "男性",
+         # tr E(rkek)/K(adın), pl M/K(obiety), nl M/V(rouw): K and V are female; es/pt/fr
+         # H(ombre, omem, omme) is male (and its M is then female: see sex_labels_hm)
+         "e", "h"}
+
+
+_HM_RE = re.compile(r"^\s*([hm])\s*[:：]", re.IGNORECASE)
+
+
+def hm_letter(text: str) -> str | None:
+    """'h' or 'm' when a range is labelled with that letter alone ("H: 13-17")."""
+    m = _HM_RE.match(text or "")
+    return m.group(1).lower() if m else None
 
 
 def sex_of_range(text: str) -> tuple[str | None, str]:

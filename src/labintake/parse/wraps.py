@@ -10,7 +10,7 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.parse import values
 from labintake.parse.catalog import Catalog
 from labintake.parse.cells import UNIT_SHAPE
-from labintake.parse.lines import Line
+from labintake.parse.lines import Line, split_segments
 
 if TYPE_CHECKING:
     from labintake.parse.table import RawRow
@@ -25,14 +25,48 @@ def tight(upper: Line, lower: Line) -> bool:
 def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
     """``line`` holds the rest of the previous row's name (it wrapped in its column)."""
     prev_line, row = prev
-    if len(line.segments) != 1 or re.search(r"\d", line.text) or not tight(prev_line, line):
+    if len(line.segments) != 1 or not tight(prev_line, line):
         return False
     if not row.value_words or line.words[0].x0 >= row.value_words[0].x0 - 2:
         return False  # not in the name column
-    text = line.text.strip()
+    text = name_text(line)
+    if values.parse_value(text) is None and values.parse_range(text) is None and (
+            _cut_off(row.name) or re.fullmatch(r"\([^()]*\)", text)):
+        return True  # "Leucociti (ICD-9:" / "V21)", "Vitamin D," / "25-Hydroxy", "(ICD-9: O57)"
+    # Digits inside brackets are a code or a qualifier ("Phosphatase (ICD-9:"), not a value.
+    core = re.sub(r"\([^)]*\)?", " ", text).strip()
+    if re.search(r"\d", core):
+        return False
     if text.startswith("(") or text[:1].islower():
         return True
-    return better_joined(catalog, row.name, text, row.name)
+    return bool(core) and better_joined(catalog, row.name, core, row.name)
+
+
+def name_text(line: Line) -> str:
+    """The line's text without performing-site superscripts ("量 ⁰³"): one or two digits
+    printed smaller than the rest."""
+    top = max(w.y1 - w.y0 for w in line.words)
+    words = [w.text for w in line.words
+             if not (re.fullmatch(r"\d{1,2}", w.text) and w.y1 - w.y0 < 0.75 * top)]
+    return " ".join(words).strip()
+
+
+def _cut_off(name: str) -> bool:
+    """The name stops where no name ends: inside brackets, or after a comma or hyphen."""
+    return name.count("(") > name.count(")") or name.rstrip().endswith((",", "-", "/", "&"))
+
+
+def split_at_value(line: Line, row: RawRow) -> tuple[Line, Line] | None:
+    """The line cut where the row's value starts: its name-column part and the rest
+    ("W25)  …  W: 120 - 160": the rest of a wrapped name, and a range under the range)."""
+    if not row.value_words or len(line.segments) < 2:
+        return None
+    x = row.value_words[0].x0 - 2
+    left = [w for w in line.words if w.x1 <= x]
+    right = [w for w in line.words if w.x1 > x]
+    if not left or not right:
+        return None
+    return Line(line.page, left, split_segments(left)), Line(line.page, right, split_segments(right))
 
 
 def range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
