@@ -219,7 +219,7 @@ def _range_for(row: RawRow, sex: str | None):
     letters = [values.hm_letter(r.text) for r in ranges]
     if "h" in letters and "m" in letters:
         # "H: 135-175 / M: 120-160": hombre/mujer (homem/mulher), so M is female here.
-        labelled = [("female" if k == "m" else s, r) for (s, r), k in zip(labelled, letters)]
+        labelled = [("female" if k == "m" else s, r) for (s, r), k in zip(labelled, letters, strict=True)]
     if any(s is None for s, _ in labelled[1:]):
         return None  # ranges by age or another group: which one applies is not known here
     if len(ranges) < 2 or not any(s for s, _ in labelled):

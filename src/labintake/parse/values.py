@@ -46,7 +46,7 @@ QUALITATIVE = {
     # pt
     "reagente", "nao reagente", "amarelo", "amarelo claro", "tracos", "nao detectado",
     # nl
-    "vestigios", "indicios", "limpido", "turvo", "ausentes",
+    "vestigios", "indicios", "turvo", "ausentes",
     "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "spoor", "geel", "helder", "troebel",
     "lichtgeel", "donkergeel",
     # pl (fold keeps "ł" and "ı": they have no combining form)
@@ -186,7 +186,7 @@ _MALE = {"m", "male", "men", "homme", "hommes", "mann", "männer", "hombre", "ho
 _HM_RE = re.compile(r"^\s*([hm])\s*[:：]", re.IGNORECASE)
 
 
-def hm_letter(text: str) -> str | None:
+def hm_letter(text: str | None) -> str | None:
     """'h' or 'm' when a range is labelled with that letter alone ("H: 13-17")."""
     m = _HM_RE.match(text or "")
     return m.group(1).lower() if m else None
