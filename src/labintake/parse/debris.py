@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from labintake.parse import values
+from labintake.parse.lines import Line
 
 # Words that name a category of a value (folded, lower case). Kept to words that are
 # never, alone or together, the name of an analyte.
@@ -73,3 +74,18 @@ def is_notes_heading(segments: list[str]) -> bool:
 def _is_number(text: str) -> bool:
     v = values.parse_value(text)
     return v is not None and v.value is not None
+
+
+def section_heading(line: Line) -> str | None:
+    """A panel heading: one short phrase, no digits, in capitals or bold."""
+    if len(line.segments) != 1:
+        return None
+    text = line.text.strip()
+    if not text or re.search(r"\d", text) or text.endswith(":") or len(text) > 60:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 3:
+        return None
+    if all(c.isupper() for c in letters) or line.segments[0].bold:
+        return text
+    return None

@@ -94,7 +94,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         if notes is not None:
             # An interpretation table runs on line after line; a gap, a heading or a
             # new header ends it.
-            if line.page == notes.page and line.y0 - notes.y1 < 1.5 * line.height and _section_heading(line) is None:
+            if line.page == notes.page and line.y0 - notes.y1 < 1.5 * line.height and debris.section_heading(line) is None:
                 notes = line
                 continue
             notes = None
@@ -133,7 +133,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             prev[1].unit = f"{prev[1].unit}{line.text.strip()}"
             prev = None
             continue
-        heading = _section_heading(line)
+        heading = debris.section_heading(line)
         if heading is not None and (saw_header or not rows):
             section, pending, prev = heading, None, None
         elif len(line.segments) == 1 and not re.search(r"\d", line.text) and not line.text.endswith(":"):
@@ -387,17 +387,3 @@ def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment
             return [Segment(first.words[:k]), Segment(first.words[k:]), *segs[1:]]
     return segs
 
-
-def _section_heading(line: Line) -> str | None:
-    """A panel heading: one short phrase, no digits, in capitals or bold."""
-    if len(line.segments) != 1:
-        return None
-    text = line.text.strip()
-    if not text or re.search(r"\d", text) or text.endswith(":") or len(text) > 60:
-        return None
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 3:
-        return None
-    if all(c.isupper() for c in letters) or line.segments[0].bold:
-        return text
-    return None
