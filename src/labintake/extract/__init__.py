@@ -15,19 +15,24 @@ import numpy as np
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.extract.document import Document, Page, Word
 from labintake.extract.sniff import IMAGE_TYPES, PDF, SUPPORTED_TYPES, sniff_type
+from labintake.settings import Settings
 
 __all__ = ["Document", "Page", "Word", "STRATEGIES", "SUPPORTED_TYPES", "extract_document", "sniff_type"]
 
 STRATEGIES = ("default", "alternate", "hires")
 
 
+# The limits' defaults are the settings' own (one home); the pipeline passes the configured ones.
+_SETTING = Settings.model_fields
+
+
 def extract_document(
     data: bytes,
     file_type: str,
     *,
-    max_pages: int = 50,
-    max_pixels: int = 60_000_000,
-    ocr_dpi: int = 200,
+    max_pages: int = _SETTING["max_pages"].default,
+    max_pixels: int = _SETTING["max_image_pixels"].default,
+    ocr_dpi: int = _SETTING["ocr_dpi"].default,
     on_page: Callable[[int, int], None] | None = None,
     strategy: str = "default",
 ) -> Document:

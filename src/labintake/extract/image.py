@@ -12,7 +12,15 @@ from labintake.domain.errors import ErrorCode, LabIntakeError
 
 # Pillow's own bomb check warns above MAX_IMAGE_PIXELS and raises at twice that; our
 # limit is enforced explicitly below, before any pixel is decoded.
-_DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError)
+DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError)
+
+
+def check_limits(width: int, height: int, frames: int, *, max_pixels: int, max_pages: int) -> None:
+    """The one check of an image against the limits, at upload and again when it is read."""
+    if frames > max_pages:
+        raise LabIntakeError(ErrorCode.TOO_MANY_PAGES, pages=frames, limit=max_pages)
+    if width * height > max_pixels:
+        raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE, pixels=width * height, limit=max_pixels)
 
 
 def iter_frames(data: bytes, *, max_pixels: int, max_pages: int) -> Iterator[tuple[Image.Image, float, int]]:
@@ -28,19 +36,15 @@ def iter_frames(data: bytes, *, max_pixels: int, max_pages: int) -> Iterator[tup
             img = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE) from exc
-    except _DECODE_ERRORS as exc:
+    except DECODE_ERRORS as exc:
         raise LabIntakeError(ErrorCode.IMAGE_UNREADABLE, reason=type(exc).__name__) from exc
 
     with img:
         n_frames = getattr(img, "n_frames", 1)
-        if n_frames > max_pages:
-            raise LabIntakeError(ErrorCode.TOO_MANY_PAGES, pages=n_frames, limit=max_pages)
         for index in range(n_frames):
             try:
                 img.seek(index)
-                w, h = img.size
-                if w * h > max_pixels:
-                    raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE, pixels=w * h, limit=max_pixels)
+                check_limits(*img.size, n_frames, max_pixels=max_pixels, max_pages=max_pages)
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", Image.DecompressionBombWarning)
                     frame = ImageOps.exif_transpose(img)  # phones store rotation in EXIF
@@ -49,7 +53,7 @@ def iter_frames(data: bytes, *, max_pixels: int, max_pages: int) -> Iterator[tup
                 raise
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE) from exc
-            except _DECODE_ERRORS as exc:
+            except DECODE_ERRORS as exc:
                 raise LabIntakeError(ErrorCode.IMAGE_UNREADABLE, reason=type(exc).__name__) from exc
             yield frame, _dpi(img, frame.width), n_frames
 

@@ -41,23 +41,21 @@ def _pdf_pages(path: Path, max_pages: int) -> int:
 
 
 def _image_frames(path: Path, max_pages: int, max_pixels: int) -> int:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
+
+    from labintake.extract.image import DECODE_ERRORS, check_limits
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
-                width, height = img.size
                 frames = getattr(img, "n_frames", 1)
-                if width * height > max_pixels:
-                    raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE, pixels=width * height, limit=max_pixels)
-                if frames > max_pages:
-                    raise LabIntakeError(ErrorCode.TOO_MANY_PAGES, pages=frames, limit=max_pages)
+                check_limits(*img.size, frames, max_pixels=max_pixels, max_pages=max_pages)
                 img.verify()  # chunk checksums and structure, without decoding pixels
     except LabIntakeError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+    except DECODE_ERRORS as exc:
         raise LabIntakeError(ErrorCode.IMAGE_UNREADABLE, reason=type(exc).__name__) from exc
     return frames
