@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +15,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from labintake import logs
-from labintake.domain.errors import LabIntakeError
+from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import (
     FAILURE_STATUSES,
     SESSION_TERMINAL_STATUSES,
@@ -336,9 +337,11 @@ def worker(
     if not settings.is_postgres:
         console.print("[red]`labintake worker` needs LABINTAKE_DATABASE_URL=postgresql+psycopg://…[/red]")
         raise typer.Exit(2)
-    li = LabIntake(settings)
     stop = threading.Event()
     signals.signal(signals.SIGTERM, lambda *_: stop.set())
+    li = _when_database_is_up(lambda: LabIntake(settings), stop)
+    if li is None:
+        return
     try:
         li.start_worker(concurrency)
         console.print(f"LabIntake worker running {concurrency or settings.workers} files at once")
@@ -348,6 +351,22 @@ def worker(
         pass
     finally:
         li.stop()
+
+
+def _when_database_is_up(start: Callable[[], LabIntake], stop: threading.Event) -> LabIntake | None:
+    """``start()`` once the database answers: a worker started while PostgreSQL is down (or
+    that lost it during its migrations) waits for it instead of exiting; None if stopped first."""
+    delay = 0.5
+    while True:
+        try:
+            return start()
+        except LabIntakeError as exc:
+            if exc.code is not ErrorCode.DATABASE_UNAVAILABLE:
+                raise
+            console.print(f"[yellow]database unavailable; trying again in {delay:.1f} s[/yellow]")
+        if stop.wait(delay):
+            return None
+        delay = min(delay * 2, 10.0)
 
 
 _register_account_commands()

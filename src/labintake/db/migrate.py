@@ -8,7 +8,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
+from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -28,7 +30,10 @@ def prepare(settings: Settings) -> None:
     data lives there), then every migration, then the SQLite file made private too."""
     if not settings.is_postgres:
         private_dir(settings.data_dir)
-    upgrade(settings.db_url)
+    try:
+        upgrade(settings.db_url)
+    except OperationalError as exc:  # the server is down or unreachable: say so, the caller may wait
+        raise LabIntakeError(ErrorCode.DATABASE_UNAVAILABLE, detail=type(exc.orig).__name__) from exc
     if not settings.is_postgres:
         private_file(Path(make_url(settings.db_url).database or ""))
 
