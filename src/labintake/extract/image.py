@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -13,6 +14,22 @@ from labintake.domain.errors import ErrorCode, LabIntakeError
 # Pillow's own bomb check warns above MAX_IMAGE_PIXELS and raises at twice that; our
 # limit is enforced explicitly below, before any pixel is decoded.
 DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError)
+
+
+@contextmanager
+def image_errors() -> Iterator[None]:
+    """Pillow's failures as our codes, in one place: a decompression bomb is too large, a
+    file Pillow cannot decode is unreadable; a bomb warning is raised as an error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    except LabIntakeError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE) from exc
+    except DECODE_ERRORS as exc:
+        raise LabIntakeError(ErrorCode.IMAGE_UNREADABLE, reason=type(exc).__name__) from exc
 
 
 def check_limits(width: int, height: int, frames: int, *, max_pixels: int, max_pages: int) -> None:
@@ -30,31 +47,17 @@ def iter_frames(data: bytes, *, max_pixels: int, max_pages: int) -> Iterator[tup
     The dpi comes from the file when it carries a plausible one; otherwise the page is
     assumed to be US Letter wide, which keeps word boxes in sensible point units.
     """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE) from exc
-    except DECODE_ERRORS as exc:
-        raise LabIntakeError(ErrorCode.IMAGE_UNREADABLE, reason=type(exc).__name__) from exc
+    with image_errors():
+        img = Image.open(io.BytesIO(data))
 
     with img:
         n_frames = getattr(img, "n_frames", 1)
         for index in range(n_frames):
-            try:
+            with image_errors():
                 img.seek(index)
                 check_limits(*img.size, n_frames, max_pixels=max_pixels, max_pages=max_pages)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("error", Image.DecompressionBombWarning)
-                    frame = ImageOps.exif_transpose(img)  # phones store rotation in EXIF
-                    frame = _to_rgb(frame)
-            except LabIntakeError:
-                raise
-            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-                raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE) from exc
-            except DECODE_ERRORS as exc:
-                raise LabIntakeError(ErrorCode.IMAGE_UNREADABLE, reason=type(exc).__name__) from exc
+                frame = ImageOps.exif_transpose(img)  # phones store rotation in EXIF
+                frame = _to_rgb(frame)
             yield frame, _dpi(img, frame.width), n_frames
 
 

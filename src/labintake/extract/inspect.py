@@ -10,10 +10,8 @@ PDF's page count from its cross-reference table; nothing is rendered here.
 from __future__ import annotations
 
 import threading
-import warnings
 from pathlib import Path
 
-from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.extract.sniff import IMAGE_TYPES, PDF
 
 # pdfium is not thread-safe, and uploads are checked in the threadpool.
@@ -43,19 +41,10 @@ def _pdf_pages(path: Path, max_pages: int) -> int:
 def _image_frames(path: Path, max_pages: int, max_pixels: int) -> int:
     from PIL import Image
 
-    from labintake.extract.image import DECODE_ERRORS, check_limits
+    from labintake.extract.image import check_limits, image_errors
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                frames = getattr(img, "n_frames", 1)
-                check_limits(*img.size, frames, max_pixels=max_pixels, max_pages=max_pages)
-                img.verify()  # chunk checksums and structure, without decoding pixels
-    except LabIntakeError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise LabIntakeError(ErrorCode.IMAGE_TOO_LARGE) from exc
-    except DECODE_ERRORS as exc:
-        raise LabIntakeError(ErrorCode.IMAGE_UNREADABLE, reason=type(exc).__name__) from exc
+    with image_errors(), Image.open(path) as img:
+        frames = getattr(img, "n_frames", 1)
+        check_limits(*img.size, frames, max_pixels=max_pixels, max_pages=max_pages)
+        img.verify()  # chunk checksums and structure, without decoding pixels
     return frames
