@@ -15,7 +15,9 @@ from labintake.db.migrate import upgrade
 from labintake.settings import Settings
 
 PG_URL = os.environ.get("LABINTAKE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-_TEMPLATE = "labintake_test_template"
+# One template per test process: two runs at once (two checkouts, CI beside a session) must not
+# clone or drop each other's template (CREATE DATABASE … TEMPLATE fails while another session uses it).
+_TEMPLATE = f"labintake_test_template_{os.getpid()}"
 _pg_state: dict[str, object] = {}
 
 
@@ -43,11 +45,30 @@ def _template_ready() -> None:
         return
     engine = _pg_admin()
     with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)"))
+        stale = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'labintake_test_template%'"))
+        for (name,) in stale.all():  # left by a run that was killed: its process is gone
+            pid = name.rsplit("_", 1)[-1]
+            if name == _TEMPLATE or not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         conn.execute(text(f"CREATE DATABASE {_TEMPLATE}"))
     engine.dispose()
     upgrade(str(make_url(PG_URL).set(database=_TEMPLATE).render_as_string(hide_password=False)))
     _pg_state["template"] = True
+
+
+def drop_template() -> None:
+    """Drop this process's template at the end of the run (pytest_sessionfinish)."""
+    if not _pg_state.get("template"):
+        return
+    engine = _pg_admin()
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)"))
+    engine.dispose()
+    _pg_state["template"] = False
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    drop_template()
 
 
 def fresh_pg_database() -> str:
