@@ -212,3 +212,21 @@ def test_conversion_factors_and_plausibility():
     creat = CAT.by_loinc("2160-0")
     assert creat.to_canonical(88.4, "umol/L") == pytest.approx(1.0, abs=0.01)
     assert creat.to_canonical(1.0, "furlongs") is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "name", "unit"),
+    [("U/", "GGT", "U/L"),  # its end cut off at the column's edge
+     ("mmol", "Sodium", "mmol/L"),
+     ("% .", "RDW", "%"),  # the sign read with a stray dot
+     ("UL", "ALT", "U/L")],
+)
+def test_ocr_damaged_unit_repaired_against_the_analytes_units(printed, name, unit):
+    analyte = CAT.match(name)[0]
+    assert CAT.normalise_unit(printed, analyte) == unit
+
+
+def test_a_cut_unit_is_not_completed_when_two_units_fit():
+    glucose = CAT.match("Glucose")[0]
+    assert glucose is not None and {"mg/dL", "mmol/L"} <= set(glucose.accepted_units)
+    assert CAT.normalise_unit("m/", glucose) == "m/"

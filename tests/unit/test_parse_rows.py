@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
-from labintake.extract.document import Document, Page
+from labintake.extract.document import Document, Page, Word
 from labintake.parse import parse_document, parse_outcome
 from labintake.parse.lines import build_lines
 from tests.fixtures.words import row, words_at
@@ -137,7 +137,6 @@ def test_outcome_metadata_has_no_values():
 
 # --- layouts: two tables side by side, wrapped names, running headers, marks -----------------
 
-from labintake.extract.document import Word  # noqa: E402
 
 
 def _pages(*pages: list[Word]) -> Document:
@@ -279,3 +278,42 @@ def test_columns_from_x_clustering_without_a_header():
         ("Sodium", 139.0), ("Potassium", 4.1), ("Chloride", 101.0), ("Glucose, Fasting Plasma", 112.0),
         ("Calcium", 9.4)]
     assert parse_outcome(_doc(words)).strategy == "columns"
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("Platelet Count 1", "Platelet Count"),  # the mark's zero lost by OCR
+        ("Chloride1", "Chloride"),
+        ("Albumin θ1", "Albumin"),  # its zero read as a Greek letter
+        ("Creatinine, Serum®3", "Creatinine, Serum"),
+        ("Sodium 01", "Sodium"),
+        ("BUN“3", "BUN"),
+        ("Calcium 0t", "Calcium"),  # its one read as a letter
+        ("AST3", "AST"),
+        ("FT4", "FT4"),
+        ("Vitamin B12", "Vitamin B12"),  # digits that belong to the name stay
+        ("Vitamin D3", "Vitamin D3"),
+        ("Free T4", "Free T4"),
+    ],
+)
+def test_a_site_mark_read_at_full_size_is_not_part_of_the_name(printed: str, expected: str):
+    """Given a performing-site mark OCR read as part of the name, then the printed label is the
+    name without it, and the row is still the value after it."""
+    doc = _doc(HEADER, row((54, printed), (230, "4.6"), (340, "g/dL"), (450, "3.5-5.0"), y=200))
+    (result,) = parse_document(doc).results
+    assert (result.name_as_printed, result.value) == (expected, 4.6)
+
+
+def test_a_wrapped_name_whose_ocr_boxes_overlap_the_row_above():
+    """Given OCR boxes padded so the name's second line overlaps the first by a third of its
+    height, then it is still the rest of the name, not a row of its own."""
+    doc = _doc(
+        HEADER,
+        row((54, "Alkalische"), (230, "101"), (340, "U/L"), (450, "35-105"), y=200),
+        [Word("Phosphatase", 58, 207.0, 120, 221.0, 0.95)],
+        row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=226),
+    )
+    alp, na = parse_document(doc).results
+    assert alp.name_as_printed == "Alkalische Phosphatase" and alp.value == 101
+    assert na.name == "Sodium"

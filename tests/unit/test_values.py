@@ -68,6 +68,11 @@ def test_ranges(text, low, high):
     assert r.text == text
 
 
+def test_a_decimal_comma_read_as_a_semicolon():
+    r = parse_range("M: 4;50 - 5,90")
+    assert r is not None and (r.low, r.high) == (4.5, 5.9)
+
+
 @pytest.mark.parametrize("text", ["", "mg/dL", "5.0-3.5", "H", "abc-def"])
 def test_not_ranges(text):
     assert parse_range(text) is None

@@ -2,8 +2,14 @@
 
 Measured on generated phone photos: a small gain for RapidOCR from dewarping, and an outline found
 imperfectly on about one photo in six; so the outline must pass sanity checks (four
-corners, convex, a page-like aspect ratio, brighter than its surroundings), and the
-pipeline keeps the raw image as another strategy when a dewarped page fails validation.
+corners, convex, a page-like aspect ratio, brighter than its surroundings, its sides on
+real edges), and the pipeline keeps the raw image as another strategy when a dewarped page
+fails validation.
+
+A global brightness threshold alone loses a page corner that lies in shadow (the corner
+falls below the threshold and the outline cuts across the page, which then warps every
+column); a local threshold keeps it, since a shadowed page is still brighter than the desk
+beside it.
 """
 
 from __future__ import annotations
@@ -24,11 +30,16 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     small = cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
     blur = cv2.GaussianBlur(small, (7, 7), 0)
     _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    # Brighter than its neighbourhood: the page's rim where light is low (see the docstring).
+    block = (max(small.shape[:2]) // 4) | 1
+    local = cv2.adaptiveThreshold(blur, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, -10)
+    mask = cv2.bitwise_or(mask, local)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
-    contour = max(contours, key=cv2.contourArea)
+    contour = cv2.convexHull(max(contours, key=cv2.contourArea))
     area = cv2.contourArea(contour) / float(small.shape[0] * small.shape[1])
     if not _MIN_AREA <= area <= _MAX_AREA:
         return None
@@ -54,7 +65,24 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     inside = cv2.fillConvexPoly(np.zeros_like(small), quad.astype(np.int32), 1).astype(bool)
     if small[inside].mean() - small[~inside].mean() < 30:
         return None  # not a bright page on a darker desk
+    if not _on_edges(blur, quad):
+        return None  # a side cuts across the page or the desk: warping by it would bend the text
     return quad / f
+
+
+def _on_edges(gray: np.ndarray, quad: np.ndarray) -> bool:
+    """True when every stretch of the outline's sides lies on a brightness edge: the weakest
+    tenth of points along the sides has at least a quarter of the typical edge strength."""
+    gx = cv2.Sobel(gray.astype(np.float32), cv2.CV_32F, 1, 0)
+    gy = cv2.Sobel(gray.astype(np.float32), cv2.CV_32F, 0, 1)
+    strength = cv2.dilate(np.hypot(gx, gy), np.ones((5, 5), np.uint8))  # the edge within 2 px
+    h, w = gray.shape[:2]
+    t = np.linspace(0.05, 0.95, 50, dtype=np.float32)[:, None]
+    points = np.concatenate([a + t * (b - a) for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True)])
+    xs = np.clip(np.round(points[:, 0]).astype(int), 0, w - 1)
+    ys = np.clip(np.round(points[:, 1]).astype(int), 0, h - 1)
+    along = strength[ys, xs]
+    return bool(np.percentile(along, 10) >= 0.25 * np.median(along) > 0)
 
 
 def dewarp(gray: np.ndarray, quad: np.ndarray) -> np.ndarray | None:

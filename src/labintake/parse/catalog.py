@@ -310,7 +310,7 @@ class Catalog:
         accepted = [u for u in analyte.accepted_units]
         if not accepted:
             return None
-        if printed in (".", ",", "'", "°", "o/o", "9/0", "%.", "'%") and "%" in accepted:
+        if printed.replace(" ", "") in (".", ",", "'", "°", "o/o", "9/0", "%.", "'%") and "%" in accepted:
             return "%"
         key = _bare(printed)
         if not key:
@@ -323,7 +323,7 @@ class Catalog:
             bare.setdefault(_bare(unit), unit)
         if key in bare:
             return bare[key]
-        if len(key) >= 3:
+        if len(key) >= 3 or printed.endswith("/"):  # "mmol", "U/": its end cut off
             longer = {u for k, u in bare.items() if k.startswith(key)}
             if len(longer) == 1:
                 return longer.pop()

@@ -298,8 +298,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         # another script ("WBC | 白细胞", not "GLU35 | 葡萄糖") is part of the label.
         prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
-    if (m := _SITE_MARK.fullmatch(name)) and catalog.match(m.group(1))[0] is not None:
-        name = m.group(1)  # "Sodium 01", "AST03": a site superscript OCR read at full size
+    name = _without_site_mark(name, catalog)
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
     # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
@@ -326,7 +325,28 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
 
 
-_SITE_MARK = re.compile(r"(.*[A-Za-z)])\s?0[1-9]")
+# A performing-site or footnote mark after the name, read by OCR at full size: "Sodium 01",
+# "AST03", and with its zero lost or misread: "Platelet Count 1", "Chloride1", "Albumin θ1",
+# "Creatinine, Serum®3", "BUN“3", and its one read as a letter: "Calcium 0t", "T4, Free ol".
+_SITE_MARK = re.compile(r"(.*?\S)\s?([0θΘ®©°ºoO“”\"'’‘`]?[1-9]|[0θΘoO][tlIi|])")
+
+
+def _without_site_mark(name: str, catalog: Catalog) -> str:
+    """``name`` without a trailing site mark, when only the name without it is a known test.
+
+    A digit that belongs to the name stays: the full name is known ("Vitamin B12"), or the
+    digit follows one or two capitals or a digit ("Vitamin D3", "FT4", "C3"), as names print
+    them; after an abbreviation of three or more ("AST3") it is a mark.
+    """
+    m = _SITE_MARK.fullmatch(name)
+    if m is None:
+        return name
+    base, mark = m.group(1), m.group(2)
+    if not (mark[0] in "0“”\"'’‘`" or re.search(r"([a-z]{2}|\)|\b[A-Z]{3,})$", base)):
+        return name
+    if catalog.match(name)[0] is not None or catalog.match(base)[0] is None:
+        return name
+    return base
 
 
 def _site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:

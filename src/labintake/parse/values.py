@@ -224,6 +224,7 @@ def _parse_range(text: str) -> ReferenceRange | None:
     reads as that range (the caller decides whether it applies).
     """
     t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
+    t = re.sub(r"(?<=\d);(?=\d{1,3}(?!\d))", ",", t)  # a decimal comma OCR read as a semicolon: "4;50"
     if not t:
         return None
     if re.search(r"[\u3000-\u9fff\uff00-\uffef]", t):

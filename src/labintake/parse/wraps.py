@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 
 def tight(upper: Line, lower: Line) -> bool:
-    """Two lines of one wrapped cell: the gap between them is a fraction of a line."""
+    """Two lines of one wrapped cell: the gap between them is a fraction of a line. OCR boxes
+    carry padding, so lines set solid overlap by up to a third of their height or more; two
+    lines that overlap by half would have been read as one."""
     h = min(upper.height, lower.height)
-    return upper.page == lower.page and -0.3 * h <= lower.y0 - upper.y1 < 0.6 * h + 1
+    return upper.page == lower.page and -0.5 * h <= lower.y0 - upper.y1 < 0.6 * h + 1
 
 
 def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
