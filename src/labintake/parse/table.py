@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
-from labintake.parse import debris, values
+from labintake.parse import debris, marks, values
 from labintake.parse.catalog import Catalog
 from labintake.parse.cells import classify
 from labintake.parse.columns import (
@@ -249,7 +249,7 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
 
 
 def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed_header: bool = False) -> RawRow | None:
-    segs = _without_superscripts(line)
+    segs = marks.without_superscripts(line)
     if not segs:
         return None
     segs = _peel_values(segs, cols)
@@ -274,13 +274,13 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     i = 0
     while i < len(segs) and (hints[i] == "name" or (i == 0 and hints[i] is None)):
         if values.parse_value(segs[i].text) is not None and (name_parts or prefix):
-            if _site_code(segs, hints, i):
+            if marks.site_code(segs, hints, i):
                 i += 1  # "Hemoglobin 01 13.5": a performing-site mark, not the value
                 continue
             break
         name_parts.append(segs[i])
         i += 1
-    if name_parts and i < len(segs) and hints[i] is None and _site_code(segs, hints, i):
+    if name_parts and i < len(segs) and hints[i] is None and marks.site_code(segs, hints, i):
         i += 1
     # "白细胞计数 WBC 5.6": an abbreviation printed after a name the catalog does not
     # know (another script, a local spelling) is part of the name.
@@ -298,7 +298,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         # another script ("WBC | 白细胞", not "GLU35 | 葡萄糖") is part of the label.
         prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
-    name = _without_site_mark(name, catalog)
+    name = marks.without_site_mark(name, catalog)
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
     # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
@@ -325,41 +325,6 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
 
 
-# A performing-site or footnote mark after the name, read by OCR at full size: "Sodium 01",
-# "AST03", and with its zero lost or misread: "Platelet Count 1", "Chloride1", "Albumin θ1",
-# "Creatinine, Serum®3", "BUN“3", and its one read as a letter: "Calcium 0t", "T4, Free ol".
-_SITE_MARK = re.compile(r"(.*?\S)\s?([0θΘ®©°ºoO“”\"'’‘`]?[1-9]|[0θΘoO][tlIi|])")
-
-
-def _without_site_mark(name: str, catalog: Catalog) -> str:
-    """``name`` without a trailing site mark, when only the name without it is a known test.
-
-    A digit that belongs to the name stays: the full name is known ("Vitamin B12"), or the
-    digit follows one or two capitals or a digit ("Vitamin D3", "FT4", "C3"), as names print
-    them; after an abbreviation of three or more ("AST3") it is a mark.
-    """
-    m = _SITE_MARK.fullmatch(name)
-    if m is None:
-        return name
-    base, mark = m.group(1), m.group(2)
-    if not (mark[0] in "0“”\"'’‘`" or re.search(r"([a-z]{2}|\)|\b[A-Z]{3,})$", base)):
-        return name
-    if catalog.match(name)[0] is not None or catalog.match(base)[0] is None:
-        return name
-    return base
-
-
-def _site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:
-    """A short number after the name that is followed by the real value: a performing-
-    site or footnote mark read at full size (OCR) or printed as its own cell."""
-    if i + 1 >= len(segs) or not re.fullmatch(r"\d{1,2}", segs[i].text):
-        return False
-    nxt = values.parse_value(segs[i + 1].text)
-    if nxt is None or nxt.value is None:
-        return False
-    return hints[i] == "name" or (hints[i] is None and segs[i].text.startswith("0"))
-
-
 def _is_row_number(text: str) -> bool:
     return re.fullmatch(r"\d{1,3}[.)]?", text.strip()) is not None
 
@@ -368,27 +333,6 @@ def _is_label(text: str, catalog: Catalog) -> bool:
     """Reads as a test name: letters (any script), not a value, range or unit."""
     return (sum(c.isalpha() for c in text) >= 3 and values.parse_value(text) is None
             and values.parse_range(text) is None and not catalog.is_known_unit(text))
-
-
-def _without_superscripts(line: Line) -> list[Segment]:
-    """The line's segments without performing-site superscripts (``Hemoglobin ⁰¹``):
-    short digits or letters printed smaller than the line and raised above it."""
-    words = line.words
-    if len(words) < 2:
-        return line.segments
-    heights = [w.y1 - w.y0 for w in words]
-    if min(heights) >= 0.75 * max(heights):
-        return line.segments  # all one size: the common case, decided cheaply
-    heights.sort()
-    h = heights[len(heights) // 2]
-    centre = sorted((w.y0 + w.y1) / 2 for w in words)[len(words) // 2]
-    small = [w for w in words[1:]
-             if w.y1 - w.y0 < 0.75 * h and (w.y0 + w.y1) / 2 < centre - 0.15 * h
-             and re.fullmatch(r"\d{1,2}|[A-Za-z]{1,2}|\d[A-Za-z]", w.text)]
-    if not small:
-        return line.segments
-    drop = {id(w) for w in small}
-    return split_segments([w for w in words if id(w) not in drop])
 
 
 def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:
