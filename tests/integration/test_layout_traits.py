@@ -40,7 +40,22 @@ PREVIOUS_TRUTH = [("Glucose", 112.0, "high"), ("BUN", 14.0, "normal"), ("Sodium"
                   ("Potassium", 4.6, "normal"), ("Chloride", 101.0, "normal")]
 
 
-def _pdf(rows: list[list[tuple[float, str]]]) -> bytes:
+RED, BLUE = (0.85, 0.05, 0.05), (0.05, 0.2, 0.8)
+# Out-of-range values printed in colour only: no letter, no arrow (many hospital LIS do this).
+COLOURED = [
+    [(54, "Test"), (220, "Result"), (320, "Units"), (420, "Reference Range")],
+    [(54, "Sodium"), (220, "149", RED), (320, "mmol/L"), (420, "136-145")],
+    [(54, "Potassium"), (220, "3.1", BLUE), (320, "mmol/L"), (420, "3.5-5.1")],
+    [(54, "Chloride"), (220, "101"), (320, "mmol/L"), (420, "98-107")],
+    [(54, "Glucose"), (220, "131", RED), (320, "mg/dL"), (420, "70-99")],
+    [(54, "Creatinine"), (220, "0.91"), (320, "mg/dL"), (420, "0.57-1.00")],
+]
+COLOURED_TRUTH = [("Sodium", 149.0, "high", "printed"), ("Potassium", 3.1, "low", "printed"),
+                  ("Chloride", 101.0, "normal", "derived"), ("Glucose", 131.0, "high", "printed"),
+                  ("Creatinine", 0.91, "normal", "derived")]
+
+
+def _pdf(rows: list[list[tuple]]) -> bytes:
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
@@ -52,7 +67,8 @@ def _pdf(rows: list[list[tuple[float, str]]]) -> bytes:
     c.drawString(54, 720, "Patient: Jane Example    DOB: 02/14/1980    Collected: 03/04/2025")
     y = 680
     for cells in rows:
-        for x, text in cells:
+        for x, text, *colour in cells:
+            c.setFillColorRGB(*(colour[0] if colour else (0, 0, 0)))
             c.drawString(x, y, text)
         y -= 16
     c.setFont("Helvetica", 8)
@@ -62,12 +78,12 @@ def _pdf(rows: list[list[tuple[float, str]]]) -> bytes:
     return buf.getvalue()
 
 
-def _png(pdf: bytes, dpi: int = 200) -> bytes:
+def _png(pdf: bytes, dpi: int = 200, mode: str = "L") -> bytes:
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
     try:
-        img = doc[0].render(scale=dpi / 72).to_pil().convert("L")
+        img = doc[0].render(scale=dpi / 72).to_pil().convert(mode)
     finally:
         doc.close()
     out = io.BytesIO()
@@ -102,3 +118,25 @@ def test_previous_result_column_digital_pdf():
 def test_previous_result_column_ocr_image():
     _, rows = _read(_png(_pdf(PREVIOUS)))
     assert rows == PREVIOUS_TRUTH
+
+
+def _flags(data: bytes) -> list[tuple]:
+    outcome = parse_outcome(extract_document(data, sniff_type(data)))
+    return [(r.name, r.value, r.flag, r.flag_source) for r in outcome.report.results]
+
+
+def test_colour_only_flags_digital_pdf():
+    """Given values printed in red or blue with no flag letter, then they are flagged as
+    printed, their direction from the range; black values are derived."""
+    assert _flags(_pdf(COLOURED)) == COLOURED_TRUTH
+
+
+@pytest.mark.slow
+def test_colour_only_flags_ocr_image():
+    assert _flags(_png(_pdf(COLOURED), mode="RGB")) == COLOURED_TRUTH
+
+
+def test_colour_everywhere_is_only_style():
+    """Given a table whose every value is blue, then colour says nothing."""
+    rows = [[(x, t, BLUE) if x == 220 and i else (x, t) for x, t, *_ in cells] for i, cells in enumerate(COLOURED)]
+    assert [f[3] for f in _flags(_pdf(rows))] == ["derived"] * 5

@@ -19,6 +19,9 @@ class Word:
     y1: float
     confidence: float = 1.0
     bold: bool = False
+    # Printed in a colour (red, blue, orange…), not in black or grey: many LIS print an
+    # out-of-range value so, with no letter beside it.
+    coloured: bool = False
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

@@ -101,6 +101,8 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    # Colour, carried through the same warps as the grey image, tells a value printed in red.
+    sat = (rgb.max(axis=2) - rgb.min(axis=2)).astype(np.uint8) if rgb.ndim == 3 else np.zeros_like(gray)
     from labintake.extract.dewarp import dewarp, find_page, flatten_light
 
     quad = find_page(gray)
@@ -112,8 +114,9 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     preprocessing = "raw"
     if use_dewarp:
         warped = dewarp(gray, quad) if quad is not None else None
-        if warped is not None:
-            gray = warped
+        warped_sat = dewarp(sat, quad) if warped is not None and quad is not None else None
+        if warped is not None and warped_sat is not None:
+            gray, sat = warped, warped_sat
             # The page now fills the image: its width is the paper's width, so the
             # scale to points follows from the paper (A4/Letter are ~8.3-8.5 in wide).
             dpi = gray.shape[1] / 8.4
@@ -125,6 +128,7 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     t0 = time.perf_counter()
     quarter, skew = estimate_orientation(gray)
     gray = _rotate(gray, quarter, skew)
+    sat = _rotate(sat, quarter, skew, border=0)
     timings["orientation"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     side = _HIRES_SIDE if mode == "hires" else None
@@ -133,13 +137,15 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     t0 = time.perf_counter()
     if _looks_upside_down(gray, words):
         gray = np.ascontiguousarray(gray[::-1, ::-1])
+        sat = np.ascontiguousarray(sat[::-1, ::-1])
         quarter = (quarter + 180) % 360
         words = _recognise(gray, side)
     timings["upside_down_check"] = time.perf_counter() - t0
     scale = 72.0 / dpi
     h, w = gray.shape[:2]
     scaled = [
-        Word(wd.text, wd.x0 * scale, wd.y0 * scale, wd.x1 * scale, wd.y1 * scale, wd.confidence)
+        Word(wd.text, wd.x0 * scale, wd.y0 * scale, wd.x1 * scale, wd.y1 * scale, wd.confidence,
+             coloured=_ink_is_coloured(gray, sat, wd))
         for wd in words
     ]
     return OcrPage(scaled, w * scale, h * scale, quarter, skew, preprocessing, timings)
@@ -247,14 +253,28 @@ def _needs_270(binary: np.ndarray) -> bool:
     return cols[half:].sum() > cols[:half].sum() * 1.15
 
 
-def _rotate(gray: np.ndarray, quarter: int, skew: float) -> np.ndarray:
+def _rotate(gray: np.ndarray, quarter: int, skew: float, border: int = 255) -> np.ndarray:
     if quarter:
         gray = np.ascontiguousarray(np.rot90(gray, -quarter // 90))
     if skew:
         h, w = gray.shape
         m = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-        gray = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        gray = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=border)
     return gray
+
+
+def _ink_is_coloured(gray: np.ndarray, sat: np.ndarray, word: Word) -> bool:
+    """The word's ink (pixels well below the paper's brightness) is a saturated colour: red,
+    blue, orange print, not black toner on tinted paper."""
+    y0, y1, x0, x1 = int(word.y0), int(word.y1) + 1, int(word.x0), int(word.x1) + 1
+    box = gray[y0:y1, x0:x1]
+    if box.size < 30:
+        return False
+    paper, darkest = np.percentile(box, 90), np.percentile(box, 2)
+    if paper - darkest < 40:
+        return False  # no contrast: nothing printed to judge
+    ink = box < paper - 0.5 * (paper - darkest)
+    return bool(np.median(sat[y0:y1, x0:x1][ink]) > 70)
 
 
 def _looks_upside_down(gray: np.ndarray, words: list[Word], sample: int = 6) -> bool:

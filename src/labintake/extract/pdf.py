@@ -150,10 +150,11 @@ def text_layer_words(page: pdfium.PdfPage) -> list[Word]:
     try:
         transform = _to_top_left(page)
         words: list[Word] = []
-        chars: list[tuple[str, float, float, float, float, bool]] = []
+        chars: list[tuple[str, float, float, float, float, bool, bool]] = []
         n = textpage.count_chars()
         name_buf = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
+        rgba = [ctypes.c_uint() for _ in range(4)]
         for i in range(n):
             code = pdfium_c.FPDFText_GetUnicode(textpage, i)
             ch = chr(code) if code else ""
@@ -173,7 +174,8 @@ def text_layer_words(page: pdfium.PdfPage) -> list[Word]:
                 # a quarter of the font height without one is still a word break.
                 if not same_line or x0 - prev[3] > height * 0.25 or x0 < prev[1] - height:
                     _flush(chars, words)
-            chars.append((ch, x0, y0, x1, y1, _is_bold(textpage, i, name_buf, flags)))
+            chars.append((ch, x0, y0, x1, y1, _is_bold(textpage, i, name_buf, flags),
+                          _is_coloured(textpage, i, rgba)))
         _flush(chars, words)
         return words
     finally:
@@ -194,6 +196,15 @@ def _is_bold(textpage, index: int, name_buf, flags) -> bool:
     return False
 
 
+def _is_coloured(textpage, index: int, rgba: list[ctypes.c_uint]) -> bool:
+    """The character is filled with a saturated colour: its channels differ by more than a
+    third of their range (black, greys and dark blue-black body text do not)."""
+    if not pdfium_c.FPDFText_GetFillColor(textpage, index, *(ctypes.byref(c) for c in rgba)):
+        return False
+    r, g, b = rgba[0].value, rgba[1].value, rgba[2].value
+    return max(r, g, b) - min(r, g, b) > 85
+
+
 def _flush(chars: list, words: list[Word]) -> None:
     if not chars:
         return
@@ -207,6 +218,7 @@ def _flush(chars: list, words: list[Word]) -> None:
             max(c[4] for c in chars),
             1.0,
             sum(c[5] for c in chars) * 2 > len(chars),
+            all(c[6] for c in chars),
         )
     )
     chars.clear()

@@ -37,8 +37,8 @@ __all__ = ["ParseOutcome", "parse_document", "parse_outcome", "validation_proble
 STRATEGIES = ("columns", "patterns")
 # Below this OCR confidence a value is shown for review rather than trusted.
 LOW_CONFIDENCE = 0.80
-# When more than this share of values is bold, bold is the table's style, not a flag.
-_BOLD_IS_STYLE = 0.6
+# When more than this share of values is bold (or coloured), that is the table's style, not a flag.
+_STYLE_SHARE = 0.6
 _URINE = re.compile(r"urin|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment|idrar|mocz|尿常规|尿液",
                     re.IGNORECASE)
 _CONTINUED = re.compile(r"\s*[\(\[]?\s*(?:continued|cont\.?|fortsetzung|forts\.|suite|continuación|continua)\s*[\)\]]?\s*$",
@@ -126,8 +126,10 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     attempt = 0
     for attempt, strategy in enumerate(STRATEGIES, start=1):
         rows = parse_rows(lines, catalog, use_columns=strategy == "columns")
-        bold_is_style = sum(r.bold for r in rows) > _BOLD_IS_STYLE * max(1, len(rows))
-        results = [to_result(row, catalog, bold_flags=not bold_is_style, sex=patient.sex) for row in rows]
+        bold_flags = sum(r.bold for r in rows) <= _STYLE_SHARE * max(1, len(rows))
+        colour_flags = sum(r.coloured for r in rows) <= _STYLE_SHARE * max(1, len(rows))
+        results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags, sex=patient.sex)
+                   for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
@@ -157,7 +159,8 @@ def printed_label(name: str) -> str:
     return join_cjk(" ".join(name.split()))
 
 
-def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, sex: str | None = None) -> Result:
+def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
+              sex: str | None = None) -> Result:
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
     label = printed_label(row.name)
@@ -169,8 +172,9 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, sex: st
     if value is not row.value and rng is not None and rng.text:
         rng = values.parse_range(rng.text.replace(",", ".")) or rng
     flag, source = row.flag, "printed" if row.flag is not None else None
-    if flag is None and bold_flags and row.bold and value.value is not None:
-        flag, source = "abnormal", "printed"  # bold: a mark without a direction
+    marked = (bold_flags and row.bold) or (colour_flags and row.coloured)
+    if flag is None and marked and value.value is not None:
+        flag, source = "abnormal", "printed"  # bold or colour: a mark without a direction
     flag = values.direction(flag, value, rng)
     if flag is None:
         flag = values.derive_flag(value, rng)

@@ -64,6 +64,11 @@ class RawRow:
         """The value is printed in bold (many LIS mark out-of-range values so)."""
         return bool(self.value_words) and all(w.bold for w in self.value_words)
 
+    @property
+    def coloured(self) -> bool:
+        """The value is printed in a colour (red for high, say), with or without a letter."""
+        return bool(self.value_words) and all(w.coloured for w in self.value_words)
+
 
 def parse_rows(lines: list[Line], catalog: Catalog, *, use_columns: bool = True) -> list[RawRow]:
     """Result rows in reading order: each column of a two-column page in turn, page
