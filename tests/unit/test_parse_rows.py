@@ -317,3 +317,39 @@ def test_a_wrapped_name_whose_ocr_boxes_overlap_the_row_above():
     alp, na = parse_document(doc).results
     assert alp.name_as_printed == "Alkalische Phosphatase" and alp.value == 101
     assert na.name == "Sodium"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # "Name: value unit (range)" as running text
+        ["Hemoglobin: 13.5 g/dL (12.0-16.0)", "Glucose: 112 mg/dL (70-99) H", "Sodium: 139 mmol/L (136-145)"],
+        # dot leaders between the name and the value
+        ["Hemoglobin ........ 13.5 g/dL 12.0-16.0", "Glucose.......... 112 mg/dL 70-99 H",
+         "Sodium ........... 139 mmol/L 136-145"],
+    ],
+)
+def test_rows_printed_as_running_text(lines):
+    """Given results printed as text lines, not columns, then each line is a row."""
+    doc = _doc(*(words_at(text, 54, 200 + 16 * i) for i, text in enumerate(lines)))
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit, r.flag) for r in results] == [
+        ("Hemoglobin", 13.5, "g/dL", "normal"), ("Glucose", 112.0, "mg/dL", "high"), ("Sodium", 139.0, "mmol/L", "normal")]
+    assert results[0].reference_range.low == 12.0 and results[2].reference_range.high == 145
+
+
+def test_header_labels_with_a_colon_are_not_rows():
+    doc = _doc(words_at("Age: 45 years", 54, 180), words_at("MRN: 123456", 54, 196),
+               words_at("Potassium: 4.1 mmol/L (3.5-5.1)", 54, 220))
+    assert [r.name for r in parse_document(doc).results] == ["Potassium"]
+
+
+def test_unit_column_before_the_result_and_bracketed_ranges():
+    doc = _doc(
+        row((54, "Analyte"), (220, "Reference Range"), (340, "Units"), (420, "Result"), y=180),
+        row((54, "Hemoglobin"), (220, "[12.0 - 16.0]"), (340, "g/dL"), (420, "11.2"), y=200),
+        row((54, "Glucose (mg/dL)"), (220, "[70 - 99]"), (420, "112"), y=216),  # the unit in the name
+    )
+    hgb, glu = parse_document(doc).results
+    assert (hgb.unit, hgb.reference_range.low, hgb.flag) == ("g/dL", 12.0, "low")
+    assert (glu.name, glu.name_as_printed, glu.unit, glu.flag) == ("Glucose", "Glucose (mg/dL)", "mg/dL", "high")

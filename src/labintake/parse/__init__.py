@@ -153,6 +153,22 @@ def clean_section(text: str | None) -> str | None:
 _NAME_CODE = re.compile(r"\s*[\(\[]\s*(?:icd|cpt|loinc|code|kod|código|codice|nr)\b[^\)\]]*[\)\]]", re.IGNORECASE)
 
 
+# "Glucose (mg/dL)", "Hemoglobin [g/L]", "Sodium, mmol/L": the unit printed in the name's cell.
+_UNIT_IN_NAME = re.compile(r"^(?P<name>.*?\S)\s*(?:[(\[](?P<a>[^()\[\]]+)[)\]]|,\s*(?P<b>\S+))$")
+
+
+def _unit_in_name(name: str, unit: str | None, catalog: Catalog) -> tuple[str, str | None]:
+    """The name and unit to code with: a row with no unit cell whose name ends in a known
+    unit (in brackets or after a comma) has that unit; the printed label keeps it."""
+    if unit is not None:
+        return name, unit
+    m = _UNIT_IN_NAME.match(name)
+    found = m and (m.group("a") or m.group("b"))
+    if m and found and catalog.is_known_unit(found) and not values.parse_value(found):
+        return m.group("name"), found.strip()
+    return name, unit
+
+
 def printed_label(name: str) -> str:
     """The label as printed, white space folded (and the spaces OCR puts between CJK
     characters removed)."""
@@ -164,7 +180,8 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
     label = printed_label(row.name)
-    coding = resolve(catalog, _NAME_CODE.sub("", label), row.unit, urine=urine, value_text=row.value.text,
+    name, printed_unit = _unit_in_name(_NAME_CODE.sub("", label), row.unit, catalog)
+    coding = resolve(catalog, name, printed_unit, urine=urine, value_text=row.value.text,
                      section=section)
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)

@@ -54,7 +54,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     rng = r
                     cells.append(("range", x0, x1))
                     return True
-            elif kind == "unit" and unit is None and value is not None:
+            elif kind == "unit" and unit is None and (value is not None or hint == "unit"):
                 if UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text):
                     unit = text
                     cells.append(("unit", x0, x1))

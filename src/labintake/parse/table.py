@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
-from labintake.parse import debris, marks, values
+from labintake.parse import debris, inline, marks, values
 from labintake.parse.catalog import Catalog
 from labintake.parse.cells import classify
 from labintake.parse.columns import (
@@ -254,7 +254,7 @@ def reading_streams(lines: list[Line]) -> list[list[Line]]:
 
 
 def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed_header: bool = False) -> RawRow | None:
-    segs = marks.without_superscripts(line)
+    segs = inline.split_cells(marks.without_superscripts(line), catalog)
     if not segs:
         return None
     segs = _peel_values(segs, cols)

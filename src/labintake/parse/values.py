@@ -18,9 +18,9 @@ _VALUE_RE = re.compile(
     rf"^(?P<pre>{_MARK})?(?P<cmp>{_CMP})?(?P<num>{_NUM})(?P<flag>{_MARK})?$"
 )
 _RANGE_RE = re.compile(
-    rf"^\(?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*\)?$", re.IGNORECASE
+    rf"^[(\[]?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*[)\]]?$", re.IGNORECASE
 )
-_BOUND_RE = re.compile(rf"^\(?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*\)?$")
+_BOUND_RE = re.compile(rf"^[(\[]?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*[)\]]?$")
 
 # Compared accent-folded and lower-case (see fold()).
 QUALITATIVE = {

@@ -1,0 +1,76 @@
+"""Rows printed as running text rather than in columns: ``Hemoglobin: 13.5 g/dL (12.0-16.0)``,
+``Glucose ........ 112 mg/dL  70-99``, ``T4, Free 1.21 ng/dL``. The name is split from its cells
+where the page marks the boundary (a colon, dot leaders) or where a value is followed by a
+unit or range, so the row reader sees the same cells a table would give it."""
+
+from __future__ import annotations
+
+import re
+
+from labintake.extract.document import Word
+from labintake.parse import values
+from labintake.parse.catalog import Catalog
+from labintake.parse.lines import Segment
+
+_LEADER = re.compile(r"[.·…_\-]{3,}")  # "..........", "______", "- - -" runs between name and value
+_TRAILING_LEADER = re.compile(r"(?<=[^\W\d_])[.·…_]{3,}$")  # "Hemoglobin......"
+
+
+def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
+    """``segs`` with dot leaders dropped and each name split from the value run after it."""
+    out: list[Segment] = []
+    for seg in segs:
+        words = _without_leaders(seg.words)
+        if not words:
+            continue
+        cut = _name_end(words, catalog)
+        if cut is None:
+            out.append(Segment(words))
+        else:
+            out.extend((Segment(words[:cut]), Segment(words[cut:])))
+    return out
+
+
+def _without_leaders(words: list[Word]) -> list[Word]:
+    kept: list[Word] = []
+    for w in words:
+        if _LEADER.fullmatch(w.text):
+            continue
+        if (m := _TRAILING_LEADER.search(w.text)) is not None:
+            w = Word(w.text[: m.start()], w.x0, w.y0, w.x1, w.y1, w.confidence, w.bold, w.coloured)
+        kept.append(w)
+    return kept
+
+
+def _name_end(words: list[Word], catalog: Catalog) -> int | None:
+    """Where the name ends and the cells begin, or None when the segment is not a name
+    followed by a value (a name alone, cells alone, a site mark before the value)."""
+    for k in range(1, len(words)):
+        value = values.parse_value(words[k].text)
+        if value is None or (value.value is None and not words[k - 1].text.endswith((":", "="))):
+            continue  # a word ("Total", "Free") of the name; a qualitative result only after a colon
+        name = " ".join(w.text for w in words[:k])
+        if not re.search(r"[^\W\d_]{2}", name) or values.parse_value(name) is not None:
+            return None
+        after = " ".join(w.text for w in words[k + 1 : k + 4])
+        if name.endswith((":", "=")):
+            bare = name.rstrip(":= ")
+            # "Age: 45", "MRN: 123": labels of the header, unless a known test or a range follows.
+            if catalog.match(bare)[0] is not None or _starts_with_range(after):
+                words[k - 1] = _strip_colon(words[k - 1])
+                return k
+            return None
+        nxt = words[k + 1].text if k + 1 < len(words) else ""
+        if catalog.is_known_unit(nxt) or _starts_with_range(after):
+            return k
+        return None
+    return None
+
+
+def _starts_with_range(text: str) -> bool:
+    words = text.split()
+    return any(values.parse_range(" ".join(words[:n])) is not None for n in range(1, len(words) + 1))
+
+
+def _strip_colon(w: Word) -> Word:
+    return Word(w.text.rstrip(":= ") or w.text, w.x0, w.y0, w.x1, w.y1, w.confidence, w.bold, w.coloured)
