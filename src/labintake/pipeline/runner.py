@@ -132,11 +132,12 @@ class FileRunner:
                         self._write_pages(claim, pages)
                 elif isinstance(msg, Extracted):
                     self._keep_pages(claim, pages.take_pages())
+                    fields: dict[str, object] = {"pages_done": msg.pages, "pages_total": msg.pages}
                     if model is None:  # the first reading is the one the row keeps
                         model = msg.model
-                        fields = {"extracted_text": msg.text, "extraction_model": msg.model}
-                    else:
-                        fields = {}
+                        fields.update(extracted_text=msg.text, extraction_model=msg.model)
+                    if msg.ocr_pages:  # what OCR cost this time (pages kept from an earlier attempt are free)
+                        fields["payload"] = {"ocr_pages": msg.ocr_pages, "ocr_pages_reused": msg.ocr_pages_reused}
                     self._move(claim, stage, FileStatus.PARSING, **fields)
                     stage = FileStatus.PARSING
                 elif isinstance(msg, Reextracting):

@@ -240,6 +240,7 @@ class Extracted:
     model: str  # the extractor that read it
     pages: int
     ocr_pages: int
+    ocr_pages_reused: int = 0  # of ocr_pages, those kept from an earlier attempt (not read again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +323,7 @@ def _run(job: Job, send: Send) -> None:
 
     def extracted(doc: Any) -> None:
         send(Extracted(doc.text[:TEXT_CACHE_CHARS], doc.extractor, len(doc.pages),
-                       sum(p.source == "ocr" for p in doc.pages)))
+                       sum(p.source == "ocr" for p in doc.pages), sum(p.from_cache for p in doc.pages)))
 
     def page_done(strategy: str, done: int, total: int, page: Any) -> None:
         fresh = page is not None and page.source == "ocr" and not page.from_cache
