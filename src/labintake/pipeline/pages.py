@@ -5,7 +5,7 @@ pages a second, an OCR page takes seconds, so the runner writes the file's page 
 (one transaction: the row, an event and the OCR'd pages to keep) at most once per
 ``interval`` per file, and once more ``interval`` after the last write when something is
 still unwritten (a trailing write, so the page never shows a stale page for long). A file
-read within ``interval`` of entering extracting writes nothing extra at all.
+read within ``interval`` of entering extracting, and a one-page file, write nothing extra.
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ class PageProgress:
         self.done, self.total = msg.done, msg.total
         if msg.page is not None:
             self.pages.append((self._variant(msg.strategy), int(msg.page["number"]), msg.page))
-        self._unwritten = True
+        # A one-page file has no page progress to show: its stages say it all (and its events
+        # stay the six of the happy path); its OCR'd page is still kept when the reading ends.
+        if msg.total > 1:
+            self._unwritten = True
 
     @property
     def due(self) -> bool:
