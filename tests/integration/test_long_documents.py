@@ -11,12 +11,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from labintake.db import transitions as tx
 from labintake.db.models import FileProcessingStatus
 from labintake.db.pages import CachedPage
+from labintake.domain.schemas import LabReport
+from labintake.pipeline.runner import FileRunner
+from labintake.pipeline.work import Done, Extracted, Message, PageDone, Parsed
 from labintake.service import LabIntake
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.longdocs import long_digital_pdf, scanned_pdf
 from tests.integration.helpers import events, status_paths, upload, wait_finished, wait_until
+from tests.integration.test_reextract_status import ScriptedWorker
 
 HAPPY = ["pending", "downloading", "extracting", "parsing", "saving", "completed"]
 
@@ -103,5 +108,39 @@ def test_a_retry_after_the_worker_died_resumes_after_the_pages_already_read(
             row = s.execute(select(FileProcessingStatus).where(FileProcessingStatus.id == fps_id)).scalar_one()
             assert row.parsing_metadata["ocr_pages_reused"] == parsing[-1]["ocr_pages_reused"]
             assert s.execute(select(func.count()).select_from(CachedPage)).scalar_one() == 0
+    finally:
+        li.stop()
+
+
+class TimedWorker(ScriptedWorker):
+    """The scripted worker, noting the time the runner is ready to wait for each message."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        super().__init__(messages)
+        self.waits: list[float] = []
+
+    def recv(self, timeout: float) -> Message:
+        self.waits.append(timeout)
+        return super().recv(timeout)
+
+
+@pytest.mark.parametrize(("pages", "limit"), [(1, 5.0), (300, 5.0 + 299 * 2.0)])
+def test_the_file_time_limit_grows_with_its_pages(tmp_path: Path, sqlite_url: str, pages: int, limit: float) -> None:
+    """Given a 5 s limit for a one-page file and 2 s per further page, when the worker says the
+    file has ``pages`` pages, then the runner waits for the rest of the file up to 5 + 2 x (pages - 1) s."""
+    settings = make_settings(tmp_path, sqlite_url, file_timeout_seconds=5.0, file_timeout_per_page_seconds=2.0)
+    li = LabIntake(settings)
+    try:
+        user = li.local_user_id()
+        session_id, _ = upload(li, user, tmp_path, {"r.pdf": long_digital_pdf(2)})
+        li.start(session_id, user)
+        with li.db.transaction() as s:
+            [claim] = tx.claim(s, worker_id="test", slots=1, global_cap=5, per_session_cap=3, lease_seconds=60)
+        worker = TimedWorker([PageDone("default", 0, pages), Extracted("text", "pdfium-text", pages, 0),
+                              Parsed(LabReport().model_dump(mode="json"), {}), Done()])
+        outcome = FileRunner(li.db, li.storage, settings).run(claim, worker)  # type: ignore[arg-type]
+        assert outcome.status == "completed"
+        assert 5.0 - 1 < worker.waits[0] <= 5.0  # before the page count is known: the base
+        assert limit - 5 < worker.waits[2] <= limit  # waiting for the parsed report
     finally:
         li.stop()
