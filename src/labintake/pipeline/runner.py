@@ -59,9 +59,13 @@ class FileRunner:
         # Each worker process gets its share of the cores for OCR (see StageContext).
         self._context = StageContext.from_settings(settings)
 
-    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:
+    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, *,
+              keep: list[tuple[str, int, dict]] | None = None, **fields) -> None:
+        """One transition in its own transaction (with ``keep``: OCR'd pages kept in the same one)."""
         with self.db.transaction() as s:
             moved = tx.transition(s, claim.fps_id, expected, target, **fields)
+            if moved is not None and keep:
+                page_cache.keep_pages(s, file_id=claim.file_id, user_id=claim.user_id, pages=keep)
         if moved is None:
             raise Dropped(claim.fps_id)
         self._announce(moved, expected, claim)
@@ -131,14 +135,13 @@ class FileRunner:
                     if pages.due:
                         self._write_pages(claim, pages)
                 elif isinstance(msg, Extracted):
-                    self._keep_pages(claim, pages.take_pages())
                     fields: dict[str, object] = {"pages_done": msg.pages, "pages_total": msg.pages}
                     if model is None:  # the first reading is the one the row keeps
                         model = msg.model
                         fields.update(extracted_text=msg.text, extraction_model=msg.model)
                     if msg.ocr_pages:  # what OCR cost this time (pages kept from an earlier attempt are free)
                         fields["payload"] = {"ocr_pages": msg.ocr_pages, "ocr_pages_reused": msg.ocr_pages_reused}
-                    self._move(claim, stage, FileStatus.PARSING, **fields)
+                    self._move(claim, stage, FileStatus.PARSING, keep=pages.take_pages(), **fields)
                     stage = FileStatus.PARSING
                 elif isinstance(msg, Reextracting):
                     self._move(claim, stage, FileStatus.EXTRACTING, payload={"strategy": msg.strategy},
