@@ -33,7 +33,14 @@ class Settings(BaseSettings):
     )
     max_retry_attempts: int = Field(3, ge=1, description="Attempts per file before a transient error is final.")
     retry_backoff_seconds: float = Field(2.0, ge=0, description="First automatic retry delay; doubles each attempt.")
-    file_timeout_seconds: float = Field(120.0, gt=0, description="Hard limit for one file; the worker is killed.")
+    file_timeout_seconds: float = Field(
+        120.0, gt=0, description="Hard limit for a one-page file; the worker is killed. Each further page "
+        "adds file_timeout_per_page_seconds.",
+    )
+    file_timeout_per_page_seconds: float = Field(
+        10.0, ge=0, description="Seconds a file's limit grows by for each page after the first (an OCR page "
+        "takes seconds, and a report that fails validation is read up to three times).",
+    )
     session_timeout_seconds: float | None = Field(None, gt=0, description="Optional deadline for a whole session.")
     lease_seconds: float = Field(30.0, gt=0, description="A running file is recovered when its lease expires.")
     poll_interval_seconds: float = Field(0.2, gt=0, description="How often the executor looks for work when idle.")
@@ -43,7 +50,7 @@ class Settings(BaseSettings):
         description="Limit for one HTTP request's body (all files of one upload together). A larger "
         "request is refused with 413 as soon as its Content-Length says so, before anything is read.",
     )
-    max_pages: int = Field(50, gt=0, description="PDF page limit.")
+    max_pages: int = Field(500, gt=0, description="PDF page limit (pages, or frames of an image).")
     max_image_pixels: int = Field(60_000_000, gt=0, description="Image pixel limit (width x height).")
     max_render_pixels: int = Field(
         25_000_000, gt=0, description="Largest page image the review page is sent (width x height); "

@@ -186,6 +186,9 @@ class FileProcessingStatus(Base):
     extracted_text: Mapped[str | None] = mapped_column(Text)  # first 1000 characters
     extraction_model: Mapped[str | None] = mapped_column(String(100))
     parsing_metadata: Mapped[dict[str, Any] | None]
+    # Pages read of the current reading, and how many there are (progress within extracting).
+    pages_done: Mapped[int | None] = mapped_column(Integer)
+    pages_total: Mapped[int | None] = mapped_column(Integer)
     # Execution: who holds the file and until when.
     worker_id: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None]

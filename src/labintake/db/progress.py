@@ -46,7 +46,7 @@ _FILES = (
     select(
         FPS.id, FPS.file_name, FPS.file_type, FPS.status, FPS.progress, FPS.error_code,
         FPS.error_message, FPS.processing_duration_ms, FPS.processing_started_at,
-        FPS.attempt_number, FPS.is_retryable,
+        FPS.attempt_number, FPS.is_retryable, FPS.pages_done, FPS.pages_total,
         # "completed, N to check": the rows kept but marked for review (parsing_metadata).
         FPS.parsing_metadata["needs_review"].as_integer().label("to_check"),
     )
@@ -139,6 +139,8 @@ def _shape(session_id: str, head: Any, files: Sequence[Any], use_summary: bool) 
                 "attemptNumber": f.attempt_number,
                 "isRetryable": bool(f.is_retryable),
                 "toCheck": f.to_check if f.status == FileStatus.COMPLETED else None,
+                "pagesDone": f.pages_done,
+                "pagesTotal": f.pages_total,
             }
             for f in files
         ],

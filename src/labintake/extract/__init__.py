@@ -7,7 +7,7 @@ Library exceptions are translated into :class:`LabIntakeError` codes here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 import numpy as np
@@ -33,8 +33,9 @@ def extract_document(
     max_pages: int = _SETTING["max_pages"].default,
     max_pixels: int = _SETTING["max_image_pixels"].default,
     ocr_dpi: int = _SETTING["ocr_dpi"].default,
-    on_page: Callable[[int, int], None] | None = None,
+    on_page: Callable[[int, int, Page | None], None] | None = None,
     strategy: str = "default",
+    cached: Mapping[int, Page] | None = None,
 ) -> Document:
     """Read every page of ``data`` (of MIME type ``file_type``) into words.
 
@@ -46,8 +47,11 @@ def extract_document(
 
     Raises ``LabIntakeError`` with ``empty_file``, ``unsupported_type``, ``corrupt_pdf``,
     ``encrypted_pdf``, ``too_many_pages``, ``image_unreadable``, ``image_too_large`` or
-    ``no_text_found``. ``on_page(done, total)`` is called after each page, for finer
-    progress within the extracting stage (an OCR page takes seconds).
+    ``no_text_found``. ``on_page(done, total, page)`` is called once with ``(0, total, None)``
+    when the page count is known and then after each page, for finer progress within the
+    extracting stage (an OCR page takes seconds) and to keep OCR'd pages as they finish.
+    ``cached``: pages (by number) an earlier attempt of this strategy read with OCR; they are
+    used instead of reading them again (a retry after a timeout resumes, not restarts).
     """
     if not data:
         raise LabIntakeError(ErrorCode.EMPTY_FILE)
@@ -64,7 +68,7 @@ def extract_document(
         pages, sources = extract_pdf(
             data, max_pages=max_pages, max_pixels=max_pixels,
             ocr_dpi=max(ocr_dpi, 300) if strategy == "hires" else ocr_dpi, ocr=ocr,
-            on_page=on_page, force_ocr=strategy != "default",
+            on_page=on_page, force_ocr=strategy != "default", cached=cached,
         )
         names = []
         if "text" in sources:
@@ -79,11 +83,18 @@ def extract_document(
         pages = []
         frames = iter_frames(data, max_pixels=max_pixels, max_pages=max_pages)
         for index, (frame, dpi, total) in enumerate(frames):
-            page = ocr(np.asarray(frame), dpi)
-            page.number = index + 1
+            if index == 0 and on_page is not None:
+                on_page(0, total, None)
+            kept = cached.get(index + 1) if cached else None
+            if kept is not None:
+                page = kept
+            else:
+                page = ocr(np.asarray(frame), dpi)
+                page.number = index + 1
+            del frame  # one decoded frame at a time
             pages.append(page)
             if on_page is not None:
-                on_page(index + 1, total)
+                on_page(index + 1, total, page)
         doc = Document(pages, _ocr_name())
 
     if not any(w.text for p in doc.pages for w in p.words):

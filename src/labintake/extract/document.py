@@ -8,6 +8,7 @@ know where the words came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,24 @@ class Page:
     # A text-layer page that is mostly one picture: a scan with an OCR layer, whose text
     # may be wrong where the picture is right.
     scanned_image: bool = False
+    # Read in an earlier attempt and kept (an OCR'd page is not read twice; see to_dict).
+    from_cache: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The page as JSON-able data, for the page cache (an OCR'd page is kept as it finishes,
+        so a retry after a timeout or a crash resumes after it)."""
+        return {
+            "number": self.number, "width": self.width, "height": self.height, "source": self.source,
+            "preprocessing": self.preprocessing, "scanned_image": self.scanned_image,
+            "words": [[w.text, w.x0, w.y0, w.x1, w.y1, w.confidence, w.bold] for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Page:
+        words = [Word(str(t), float(x0), float(y0), float(x1), float(y1), float(c), bool(b))
+                 for t, x0, y0, x1, y1, c, b in data["words"]]
+        return cls(int(data["number"]), float(data["width"]), float(data["height"]), words, data["source"],
+                   {}, data.get("preprocessing"), bool(data.get("scanned_image")), True)
 
 
 @dataclass(slots=True)

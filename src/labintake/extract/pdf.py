@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -15,6 +15,10 @@ from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.extract.document import Page, Word
 
 TEXT_EXTRACTOR = "pdfium-text"
+
+# on_page(done, total, page): once with (0, total, None) when the page count is known, then
+# after each page with the page just read.
+OnPage = Callable[[int, int, Page | None], None]
 
 # Fewer printable characters than this on a page means a scan (or a scan with a page
 # number stamped on it): ~50 was the useful threshold measured on generated and real PDFs.
@@ -50,20 +54,35 @@ def extract_pdf(
     max_pixels: int,
     ocr_dpi: int,
     ocr: Callable[[np.ndarray, float], Page],
-    on_page: Callable[[int, int], None] | None = None,
+    on_page: OnPage | None = None,
     force_ocr: bool = False,
+    cached: Mapping[int, Page] | None = None,
 ) -> tuple[list[Page], set[str]]:
     """Pages of words and the set of sources used ("text", "ocr").
 
     ``force_ocr`` reads every page's pixels even where a text layer looks usable: the
     retry for a text layer that parsed badly (wrong ToUnicode maps that still look
-    like letters, text drawn as invisible glyphs over an image).
+    like letters, text drawn as invisible glyphs over an image). ``cached``: pages (by
+    number) an earlier attempt already read with OCR; they are used as they are.
+
+    One page at a time: a page is loaded, read and closed (its rendered bitmap freed)
+    before the next, so memory does not grow with the page count beyond the words kept.
     """
     doc = open_pdf(data, max_pages)
     pages: list[Page] = []
     sources: set[str] = set()
+    total = len(doc)
     try:
-        for index in range(len(doc)):
+        if on_page is not None:
+            on_page(0, total, None)
+        for index in range(total):
+            kept = cached.get(index + 1) if cached else None
+            if kept is not None:
+                pages.append(kept)
+                sources.add(kept.source)
+                if on_page is not None:
+                    on_page(index + 1, total, kept)
+                continue
             try:
                 page = doc[index]
             except pdfium.PdfiumError as exc:
@@ -83,7 +102,7 @@ def extract_pdf(
             finally:
                 page.close()
             if on_page is not None:
-                on_page(index + 1, len(doc))
+                on_page(index + 1, total, pages[-1])
     finally:
         doc.close()
     return pages, sources
@@ -96,7 +115,10 @@ def _ocr_page(page, number, width, height, ocr_dpi, max_pixels, ocr) -> Page:
         bitmap = page.render(scale=dpi / 72.0)
     except pdfium.PdfiumError as exc:
         raise LabIntakeError(ErrorCode.CORRUPT_PDF, page=number) from exc
-    rgb = bitmap.to_numpy()[:, :, :3][:, :, ::-1].copy()  # pdfium renders BGR(x)
+    try:
+        rgb = bitmap.to_numpy()[:, :, :3][:, :, ::-1].copy()  # pdfium renders BGR(x)
+    finally:
+        bitmap.close()  # pdfium's buffer now, not whenever the garbage collector gets to it
     rendered = time.perf_counter() - t0
     out = ocr(rgb, dpi)
     out.number = number

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from labintake import metrics
+from labintake.db import pages as page_cache
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.results import save_report
@@ -21,8 +22,9 @@ from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
+from labintake.pipeline.pages import PageProgress
 from labintake.pipeline.procpool import WorkerDied, WorkerProcess
-from labintake.pipeline.work import Done, Extracted, Failed, Job, Parsed, Reextracting, StageContext
+from labintake.pipeline.work import Done, Extracted, Failed, Job, PageDone, Parsed, Reextracting, StageContext
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -57,9 +59,13 @@ class FileRunner:
         # Each worker process gets its share of the cores for OCR (see StageContext).
         self._context = StageContext.from_settings(settings)
 
-    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, **fields) -> None:
+    def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, *,
+              keep: list[tuple[str, int, dict]] | None = None, **fields) -> None:
+        """One transition in its own transaction (with ``keep``: OCR'd pages kept in the same one)."""
         with self.db.transaction() as s:
             moved = tx.transition(s, claim.fps_id, expected, target, **fields)
+            if moved is not None and keep:
+                page_cache.keep_pages(s, file_id=claim.file_id, user_id=claim.user_id, pages=keep)
         if moved is None:
             raise Dropped(claim.fps_id)
         self._announce(moved, expected, claim)
@@ -99,26 +105,49 @@ class FileRunner:
         model: str | None = None
         now = time.monotonic()
         self._clocks[claim.fps_id] = [now, now]
+        pages = PageProgress(variant=self._variant)
+        limit = self.settings.file_timeout_seconds
         try:
             path = self.storage.fetch(claim.storage_key)
+            job = Job(claim.fps_id, str(path), claim.file_type, self._context, self._cached(claim))
             worker.wait_ready(WORKER_START_TIMEOUT)
-            self._move(claim, stage, FileStatus.EXTRACTING)
+            self._move(claim, stage, FileStatus.EXTRACTING, pages_done=0, pages_total=None)
             stage = FileStatus.EXTRACTING
-            deadline = time.monotonic() + self.settings.file_timeout_seconds
-            worker.submit(Job(claim.fps_id, str(path), claim.file_type, self._context))
+            pages.restart()
+            submitted = time.monotonic()
+            deadline = submitted + limit
+            worker.submit(job)
             while True:
-                msg = worker.recv(deadline - time.monotonic())
-                if isinstance(msg, Extracted):
+                write_at = pages.next_write() if stage is FileStatus.EXTRACTING else None
+                try:
+                    msg = worker.recv(min(deadline, write_at or deadline) - time.monotonic())
+                except TimeoutError:
+                    if time.monotonic() < deadline:  # a trailing page-progress write is due
+                        self._write_pages(claim, pages)
+                        continue
+                    raise
+                if isinstance(msg, PageDone):
+                    if msg.done == 0 and msg.total > 1 and limit == self.settings.file_timeout_seconds:
+                        # The page count is known: the limit grows with it (once per file).
+                        limit += self.settings.file_timeout_per_page_seconds * (msg.total - 1)
+                        deadline = submitted + limit
+                    pages.add(msg)
+                    if pages.due:
+                        self._write_pages(claim, pages)
+                elif isinstance(msg, Extracted):
+                    fields: dict[str, object] = {"pages_done": msg.pages, "pages_total": msg.pages}
                     if model is None:  # the first reading is the one the row keeps
                         model = msg.model
-                        fields = {"extracted_text": msg.text, "extraction_model": msg.model}
-                    else:
-                        fields = {}
-                    self._move(claim, stage, FileStatus.PARSING, **fields)
+                        fields.update(extracted_text=msg.text, extraction_model=msg.model)
+                    if msg.ocr_pages:  # what OCR cost this time (pages kept from an earlier attempt are free)
+                        fields["payload"] = {"ocr_pages": msg.ocr_pages, "ocr_pages_reused": msg.ocr_pages_reused}
+                    self._move(claim, stage, FileStatus.PARSING, keep=pages.take_pages(), **fields)
                     stage = FileStatus.PARSING
                 elif isinstance(msg, Reextracting):
-                    self._move(claim, stage, FileStatus.EXTRACTING, payload={"strategy": msg.strategy})
+                    self._move(claim, stage, FileStatus.EXTRACTING, payload={"strategy": msg.strategy},
+                               pages_done=0)
                     stage = FileStatus.EXTRACTING
+                    pages.restart()
                 elif isinstance(msg, Parsed):
                     _drain_done(worker)  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)
@@ -136,16 +165,47 @@ class FileRunner:
             return Outcome(None, worker_replaced=self._discard(worker, stage))
         except TimeoutError:
             worker.replace()
-            error = LabIntakeError(
-                ErrorCode.FILE_TIMEOUT, limit_seconds=self.settings.file_timeout_seconds, stage=stage.value
-            )
+            self._keep_pages(claim, pages.take_pages())  # what was read before the kill is kept
+            error = LabIntakeError(ErrorCode.FILE_TIMEOUT, limit_seconds=limit, stage=stage.value)
             return Outcome(self._finish_failed(claim, stage, error, FileStatus.TIMEOUT), True)
         except WorkerDied as exc:
             worker.replace()
+            self._keep_pages(claim, pages.take_pages())
             error = LabIntakeError(ErrorCode.WORKER_LOST, detail=str(exc), stage=stage.value)
             return Outcome(self._finish_failed(claim, stage, error), True)
         except LabIntakeError as error:
             return Outcome(self._finish_failed(claim, stage, error))
+
+    def _variant(self, strategy: str) -> str:
+        """The page cache's key for a strategy: a page read at another dpi is another reading."""
+        return f"{strategy}@{self._context.ocr_dpi}"
+
+    def _cached(self, claim: Claim) -> dict[str, dict[int, dict]]:
+        """The pages an earlier attempt read with OCR, by strategy (this dpi's only)."""
+        with self.db.read() as s:
+            kept = page_cache.cached_pages(s, claim.file_id)
+        suffix = self._variant("")
+        return {key.removesuffix(suffix): found for key, found in kept.items() if key.endswith(suffix)}
+
+    def _write_pages(self, claim: Claim, pages: PageProgress) -> None:
+        """One transaction: the file's page progress with its event, and the OCR'd pages read
+        since the last write."""
+        done, total, read = pages.take()
+        with self.db.transaction() as s:
+            moved = page_cache.record_pages(s, claim.fps_id, done=done, total=total)
+            if moved is None:
+                raise Dropped(claim.fps_id)
+            page_cache.keep_pages(s, file_id=claim.file_id, user_id=claim.user_id, pages=read)
+
+    def _keep_pages(self, claim: Claim, read: list[tuple[str, int, dict]]) -> None:
+        """Keep OCR'd pages not yet written (the reading ended, or its worker died)."""
+        if not read:
+            return
+        try:
+            with self.db.transaction() as s:
+                page_cache.keep_pages(s, file_id=claim.file_id, user_id=claim.user_id, pages=read)
+        except LabIntakeError as exc:  # the database is down: the pages are read again next time
+            log.warning("could not keep %d pages: %s", len(read), exc.code, extra={"file_id": claim.fps_id})
 
     def _discard(self, worker: WorkerProcess, stage: FileStatus) -> bool:
         """The file is no longer ours: a worker still busy with it is replaced."""
@@ -164,6 +224,7 @@ class FileRunner:
                 s, user_id=claim.user_id, session_id=claim.session_id, file_id=claim.file_id,
                 report=report, extraction_model=model,
             )
+            page_cache.forget_pages(s, claim.file_id)
             moved = tx.transition(
                 s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED,
                 parsing_metadata=meta, is_retryable=False,

@@ -19,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,9 @@ class Job:
     path: str
     file_type: str
     context: StageContext
+    # Pages an earlier attempt read with OCR, by strategy and page number (Page.to_dict()
+    # data): they are not read again.
+    cached: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,6 +97,7 @@ class Reading:
         meta["extraction_attempts"] = self.attempts
         meta["pages"] = len(self.document.pages)
         meta["ocr_pages"] = sum(p.source == "ocr" for p in self.document.pages)
+        meta["ocr_pages_reused"] = sum(p.from_cache for p in self.document.pages)
         meta["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
         return meta
 
@@ -111,11 +116,15 @@ def read_report(
     file_type: str,
     context: StageContext | None = None,
     *,
-    on_page: Callable[[int, int], None] | None = None,
+    on_page: Callable[[str, int, int, Any], None] | None = None,
     on_extracted: Callable[[Any], None] | None = None,
     on_reextract: Callable[[str], None] | None = None,
+    cached: dict[str, dict[int, Any]] | None = None,
 ) -> Reading:
     """Extract and parse ``data``, retrying with the next strategy when validation fails.
+
+    ``on_page(strategy, done, total, page)``: see ``extract_document``'s ``on_page``.
+    ``cached``: pages already read with OCR (``Page`` objects), by strategy and page number.
 
     Raises ``LabIntakeError``: any extraction code, ``not_a_lab_report`` when no attempt
     found a result row, ``parse_validation_failed`` when every attempt found rows but
@@ -137,7 +146,8 @@ def read_report(
         t0 = time.perf_counter()
         doc = extract_document(
             data, file_type, max_pages=max_pages, max_pixels=max_pixels, ocr_dpi=ocr_dpi,
-            on_page=on_page if number == 1 else None, strategy=strategy,
+            on_page=partial(on_page, strategy) if on_page is not None else None, strategy=strategy,
+            cached=(cached or {}).get(strategy),
         )
         t1 = time.perf_counter()
         if on_extracted is not None:
@@ -218,8 +228,8 @@ def _add(timings: dict[str, float], key: str, seconds: float) -> None:
 
 
 # --- the worker protocol: what a worker process sends back for one job, in order ------------
-# Extracted, then (Reextracting, Extracted)* while readings fail validation, then Parsed; or
-# Failed at any point; Done after every job.
+# PageDone* Extracted, then (Reextracting, PageDone* Extracted)* while readings fail validation,
+# then Parsed; or Failed at any point; Done after every job.
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +240,19 @@ class Extracted:
     model: str  # the extractor that read it
     pages: int
     ocr_pages: int
+    ocr_pages_reused: int = 0  # of ocr_pages, those kept from an earlier attempt (not read again)
+
+
+@dataclass(frozen=True, slots=True)
+class PageDone:
+    """``done`` of ``total`` pages read (``done`` 0: the page count is known, nothing read yet).
+    ``page``: the page just read, when it was read with OCR in this attempt (``Page.to_dict()``
+    data), for the page cache; None for text-layer pages and pages reused from the cache."""
+
+    strategy: str
+    done: int
+    total: int
+    page: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +292,7 @@ class Done:
     """The worker is free for the next job (after every job)."""
 
 
-Message = Extracted | Reextracting | Parsed | Failed | Ready | Done
+Message = PageDone | Extracted | Reextracting | Parsed | Failed | Ready | Done
 Send = Callable[[Message], None]
 
 
@@ -300,11 +323,19 @@ def _run(job: Job, send: Send) -> None:
 
     def extracted(doc: Any) -> None:
         send(Extracted(doc.text[:TEXT_CACHE_CHARS], doc.extractor, len(doc.pages),
-                       sum(p.source == "ocr" for p in doc.pages)))
+                       sum(p.source == "ocr" for p in doc.pages), sum(p.from_cache for p in doc.pages)))
 
+    def page_done(strategy: str, done: int, total: int, page: Any) -> None:
+        fresh = page is not None and page.source == "ocr" and not page.from_cache
+        send(PageDone(strategy, done, total, page.to_dict() if fresh else None))
+
+    from labintake.extract import Page
+
+    cached = {strategy: {int(n): Page.from_dict(d) for n, d in pages.items()}
+              for strategy, pages in job.cached.items()}
     reading = read_report(
-        data, job.file_type, job.context, on_extracted=extracted,
-        on_reextract=lambda strategy: send(Reextracting(strategy)),
+        data, job.file_type, job.context, on_page=page_done, on_extracted=extracted,
+        on_reextract=lambda strategy: send(Reextracting(strategy)), cached=cached,
     )
     report = reading.report
     meta = reading.metadata

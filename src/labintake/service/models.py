@@ -74,6 +74,10 @@ class FileProgress(BaseModel):
     processingTime: int | None = Field(description="Milliseconds: the final duration, or elapsed while running.")
     attemptNumber: int
     isRetryable: bool
+    pagesDone: int | None = Field(
+        None, description="Pages read so far by the current reading (moves while extracting; null before it starts)."
+    )
+    pagesTotal: int | None = Field(None, description="The file's page count, once its reading has started.")
 
 
 class Progress(BaseModel):
@@ -176,3 +180,5 @@ class PushEvent(BaseModel):
     progress: int | None
     errorCode: str | None
     at: str | None
+    pagesDone: int | None = Field(None, description="On a page-progress event (status extracting): pages read.")
+    pagesTotal: int | None = Field(None, description="On a page-progress event: the file's page count.")

@@ -164,6 +164,8 @@ def message(row: Any, session_id: str) -> dict[str, Any]:
         "progress": row.progress,
         "errorCode": payload.get("error_code"),
         "at": iso(row.created_at),
+        **({"pagesDone": payload["pages_done"], "pagesTotal": payload.get("pages_total")}
+           if "pages_done" in payload else {}),
     }
 
 

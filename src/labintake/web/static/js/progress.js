@@ -41,6 +41,7 @@ not at all, and the page never goes backwards or shows an update twice.
     f.status = src.status; f.progress = src.progress; f.error = src.error; f.errorCode = src.errorCode;
     f.processingTime = src.processingTime; f.attemptNumber = src.attemptNumber; f.isRetryable = src.isRetryable;
     if (src.toCheck !== undefined) f.toCheck = src.toCheck;
+    f.pagesDone = src.pagesDone; f.pagesTotal = src.pagesTotal;
     f.eventId = src.eventId || 0;
     if (ACTIVE[f.status] && src.processingTime !== null && src.processingTime !== undefined) {
       f.startedAt = Date.now() - src.processingTime;
@@ -96,6 +97,8 @@ not at all, and the page never goes backwards or shows an update twice.
       f.eventId = e.id;
       f.status = e.status;
       f.progress = e.progress === null || e.progress === undefined ? f.progress : e.progress;
+      if (e.pagesDone !== undefined) { f.pagesDone = e.pagesDone; f.pagesTotal = e.pagesTotal; }
+      else if (e.status === "extracting") f.pagesDone = 0; // a reading (re)starts at its first page
       var at = e.at ? Date.parse(e.at) + model.skew : Date.now();
       if (e.status === "downloading" && before !== "downloading") { f.startedAt = at; f.processingTime = null; }
       if (e.status === "pending" && before !== "pending") {
@@ -324,6 +327,8 @@ not at all, and the page never goes backwards or shows an update twice.
       '<span class="st-icon' + (ACTIVE[f.status] ? " active" : "") + '">' + LI.icon(ICONS[f.status] || "file") + "</span>" +
       '<div class="fmain"><div class="fline"><span class="name">' + LI.esc(f.fileName) + "</span> " +
       '<span class="label" data-testid="status-label">' + (LABELS[f.status] || f.status) + "</span>" +
+      (f.status === "extracting" && f.pagesTotal > 1 ? ' <span class="pages muted" data-testid="pages">' +
+        pagesText(f) + "</span>" : "") +
       (f.status === "completed" && f.toCheck ? ' <span class="to-check" data-testid="to-check">' + f.toCheck + " to check</span>" : "") +
       (f.attemptNumber > 1 ? ' <span class="attempt muted" data-testid="attempt">attempt ' + f.attemptNumber + "</span>" : "") +
       "</div>" +
@@ -338,6 +343,11 @@ not at all, and the page never goes backwards or shows an update twice.
       '<span class="pct">' + f.progress + "%</span>" +
       '<span class="time" data-testid="time">' + time + "</span>";
     return li;
+  }
+
+  /** "page 37 of 300": the page being read (pagesDone pages are done). */
+  function pagesText(f) {
+    return "page " + Math.min((f.pagesDone || 0) + 1, f.pagesTotal) + " of " + f.pagesTotal;
   }
 
   // Running files show their elapsed time; refresh those once a second.
