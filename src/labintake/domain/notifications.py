@@ -41,6 +41,16 @@ DELIVERY_ERRORS: dict[str, str] = {
 WEBHOOK_EVENT = "session.finished"
 
 
+class DeliveryError(Exception):
+    """One delivery attempt failed; ``code`` is a key of ``DELIVERY_ERRORS``. ``permanent``: no retry."""
+
+    def __init__(self, code: str, *, permanent: bool = False, http_status: int | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.permanent = permanent
+        self.http_status = http_status
+
+
 def outcome(completed: int, failed: int, cancelled: int = 0) -> str:
     """``12 reports ready`` · ``11 ready, 1 needs attention`` · ``0 ready, 2 need attention, 1 cancelled``."""
     if failed == 0 and cancelled == 0:
