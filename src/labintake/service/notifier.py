@@ -68,6 +68,10 @@ class Notifier:
 
     def run_once(self) -> int:
         """Send what is due now; returns how many were tried."""
+        with self.db.read(system=True) as s:  # most wake-ups find nothing due: no write transaction
+            due_at = outbox.next_due(s)
+        if due_at is None or due_at > utcnow():
+            return 0
         with self.db.transaction(system=True) as s:
             due = outbox.claim_due(s, lease_seconds=LEASE_SECONDS)
         for item in due:
