@@ -145,3 +145,21 @@ def test_webhooks_are_per_user_and_deleted_with_their_deliveries(make_li) -> Non
             notifications.delete_webhook(li, ada, hook)
             assert notifications.list_webhooks(li, ada) == []
             assert [d.kind for d in log_of(li, ada)] == ["email"]
+
+
+def test_an_allow_listed_name_is_connected_to_at_its_checked_address_with_its_own_host_header() -> None:
+    """The request goes to the resolved, checked address; the receiver still sees the name."""
+    from labintake.service import webhook_send
+
+    receiver = Receiver()
+    with http_receiver(receiver) as url:
+        named = url.replace("127.0.0.1", "localhost")
+        port = named.split(":")[2].split("/")[0]
+        assert set(webhook_send.resolve(named, ("localhost",)).ips) <= {"127.0.0.1", "::1"}
+        assert webhook_send.post(named, SECRET, {"event": "session.finished"}, allow_hosts=("localhost",)) == 200
+        with pytest.raises(webhook_send.DeliveryError) as caught:
+            webhook_send.post(named, SECRET, {"event": "x"}, allow_hosts=())
+        assert caught.value.code == "address_refused" and caught.value.permanent
+    [got] = receiver.requests
+    assert got.headers["Host"] == f"localhost:{port}"
+    verify(got.headers, got.body)

@@ -32,7 +32,7 @@ class Target:
     scheme: str
     host: str  # as written (lower case), for Host, SNI and the allow-list
     port: int
-    ip: str  # the checked address the connection goes to
+    ips: tuple[str, ...]  # the checked addresses, tried in order; the connection goes to one of them
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -79,7 +79,7 @@ def resolve(url: str, allow_hosts: tuple[str, ...]) -> Target:
     allowed = host in {h.lower() for h in allow_hosts}
     if not allowed and any(refused(ip) for ip in ips):
         raise DeliveryError("address_refused", permanent=True)
-    return Target(scheme, host, port, ips[0])
+    return Target(scheme, host, port, tuple(ips))
 
 
 def post(url: str, secret: str, payload: dict[str, Any], *, allow_hosts: tuple[str, ...],
@@ -89,18 +89,25 @@ def post(url: str, secret: str, payload: dict[str, Any], *, allow_hosts: tuple[s
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
     parts = urlsplit(url)
-    ip_host = f"[{target.ip}]" if ":" in target.ip else target.ip
-    pinned = urlunsplit((target.scheme, f"{ip_host}:{target.port}", parts.path or "/", parts.query, ""))
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
     headers = {"Content-Type": "application/json", "User-Agent": "LabIntake-Webhook/1",
                "Host": host_header, TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body)}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-    try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-            response = client.post(pinned, content=body, headers=headers, extensions=extensions)
-    except httpx.HTTPError as exc:  # refused, reset, timed out, TLS failure
-        raise DeliveryError("connection_failed") from exc
+    response = None
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        for ip in target.ips:  # e.g. ::1 then 127.0.0.1: the next checked address if one refuses
+            ip_host = f"[{ip}]" if ":" in ip else ip
+            pinned = urlunsplit((target.scheme, f"{ip_host}:{target.port}", parts.path or "/", parts.query, ""))
+            try:
+                response = client.post(pinned, content=body, headers=headers, extensions=extensions)
+                break
+            except httpx.ConnectError:
+                continue
+            except httpx.HTTPError as exc:  # reset, timed out, TLS failure
+                raise DeliveryError("connection_failed") from exc
+    if response is None:
+        raise DeliveryError("connection_failed")
     if not 200 <= response.status_code < 300:
         raise DeliveryError("http_error", http_status=response.status_code)
     return response.status_code
