@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from labintake import auth
 from labintake.service import LabIntake, notifications
@@ -39,6 +40,11 @@ def end_session(li: LabIntake, user_id: str, refused: int = 1) -> str:
         li.upload(session_id, user_id, io.BytesIO(f"plain text {i}".encode()), f"Jane Doe potassium {i}.txt")
     li.start(session_id, user_id)
     return session_id
+
+
+def attempts_metric(outcome: str) -> float:
+    found = REGISTRY.get_sample_value("labintake_notification_attempts_total", {"kind": "email", "outcome": outcome})
+    return found or 0.0
 
 
 def log_of(li: LabIntake, user_id: str) -> list[DeliveryOut]:
@@ -105,6 +111,7 @@ def test_a_refusing_mail_server_is_retried_and_exactly_one_mail_is_delivered(mak
     """Given a server that answers 451 twice, the delivery is retried with backoff and the third
     attempt delivers: exactly one message arrives, and the log says three attempts."""
     mailbox = Mailbox(answers=["451 4.3.0 Try again later", "451 4.3.0 Try again later"])
+    before = {o: attempts_metric(o) for o in ("retry", "delivered")}
     with smtp_server(mailbox) as port:
         li = make_li(smtp_url=f"smtp://127.0.0.1:{port}")
         ada = user(li)
@@ -114,6 +121,7 @@ def test_a_refusing_mail_server_is_retried_and_exactly_one_mail_is_delivered(mak
     assert mailbox.refused == 2 and len(mailbox.messages) == 1
     [delivery] = log_of(li, ada)
     assert delivery.attempts == 3 and delivery.lastError is None
+    assert {o: attempts_metric(o) - n for o, n in before.items()} == {"retry": 2, "delivered": 1}
 
 
 def test_a_down_mail_server_never_holds_up_processing_and_is_retried_once_it_is_back(make_li) -> None:

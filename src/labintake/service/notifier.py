@@ -12,6 +12,7 @@ import logging
 import threading
 from datetime import timedelta
 
+from labintake import metrics
 from labintake.db import outbox
 from labintake.db.engine import Database
 from labintake.domain.clock import utcnow
@@ -82,6 +83,7 @@ class Notifier:
         if item.kind is DeliveryKind.EMAIL and self.smtp is None:
             with self.db.transaction(system=True) as s:
                 outbox.record(s, item.id, DeliveryStatus.SKIPPED, attempted=False, error="smtp_not_configured")
+            metrics.NOTIFICATION_ATTEMPTS.labels(item.kind.value, "skipped").inc()
             return
         try:
             http_status = self._send(item)
@@ -94,6 +96,7 @@ class Notifier:
             return
         with self.db.transaction(system=True) as s:
             outbox.record(s, item.id, DeliveryStatus.DELIVERED, http_status=http_status)
+        metrics.NOTIFICATION_ATTEMPTS.labels(item.kind.value, "delivered").inc()
         log.info("notifier: %s delivery %s delivered (attempt %d)", item.kind, item.id, item.attempts + 1)
 
     def _send(self, item: outbox.Due) -> int | None:
@@ -119,3 +122,4 @@ class Notifier:
         with self.db.transaction(system=True) as s:
             outbox.record(s, item.id, DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
                           error=exc.code, http_status=exc.http_status, retry_at=None if give_up else retry_at)
+        metrics.NOTIFICATION_ATTEMPTS.labels(item.kind.value, "failed" if give_up else "retry").inc()
