@@ -26,7 +26,7 @@ def enqueue_session_end(s: Session, session_id: str, user_id: str, event_id: int
     does not change what this end reports; it holds counts only, never health data."""
     S = SessionProcessingSummary
     row = s.execute(select(S).where(S.session_id == session_id)).scalar_one_or_none()
-    if row is None:
+    if row is None or row.total_files == 0:  # an empty session cancelled: nothing to report
         return
     now = utcnow()
     summary = {key: getattr(row, key) for key in SUMMARY_KEYS}
