@@ -165,3 +165,14 @@ def test_without_smtp_settings_the_email_delivery_is_skipped(make_li) -> None:
     li.start_notifier()
     wait_for(lambda: [d.status for d in log_of(li, ada)] == ["skipped"])
     assert log_of(li, ada)[0].lastError == "smtp_not_configured"
+
+
+def test_nothing_is_sent_for_an_empty_cancelled_session(make_li) -> None:
+    from labintake.domain.status import SessionState
+
+    li = make_li()
+    ada = user(li)
+    session_id = li.create_session(ada)
+    li.start(session_id, ada)
+    li.set_state(session_id, ada, SessionState.CANCELLED)
+    assert log_of(li, ada) == []
