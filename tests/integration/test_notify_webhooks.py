@@ -89,6 +89,7 @@ def test_a_failing_receiver_is_retried_with_backoff_until_it_answers_2xx(make_li
     for got in receiver.requests:
         verify(got.headers, got.body)
     assert len({r.body for r in receiver.requests}) == 1  # the same event each time
+    assert len({r.headers["X-LabIntake-Delivery"] for r in receiver.requests}) == 1  # one delivery, retried
     [delivery] = [d for d in log_of(li, ada) if d.kind == "webhook"]
     assert delivery.attempts == 3 and delivery.lastHttpStatus == 200
 

@@ -35,7 +35,7 @@ DELIVERY_ERRORS: dict[str, str] = {
     "smtp_unreachable": "The mail server could not be reached.",
     "smtp_not_configured": "No mail server is configured (LABINTAKE_SMTP_URL).",
     "no_recipient": "The account has no email address to send to.",
-    "expired": "Gave up: not delivered within the retry window.",
+    "internal_error": "An unexpected error occurred while sending; it is retried.",
 }
 
 WEBHOOK_EVENT = "session.finished"

@@ -58,6 +58,9 @@ class Notifier:
             except LabIntakeError as exc:  # the database is away: try again later, never exit
                 log.warning("notifier: %s; retrying", exc.code)
                 wait = IDLE_SECONDS
+            except Exception:  # noqa: BLE001 - a bug here must not end notifications for the process's life
+                log.exception("notifier: unexpected error; retrying")
+                wait = IDLE_SECONDS
             self._wake.wait(wait)
 
     def _until_next_due(self) -> float:
@@ -92,7 +95,7 @@ class Notifier:
             return
         except Exception:  # noqa: BLE001 - a bug in one delivery must not stop the loop
             log.exception("notifier: delivery %s failed unexpectedly", item.id)
-            self._failed(item, DeliveryError("connection_failed"))
+            self._failed(item, DeliveryError("internal_error"))
             return
         with self.db.transaction(system=True) as s:
             outbox.record(s, item.id, DeliveryStatus.DELIVERED, http_status=http_status)
@@ -109,7 +112,7 @@ class Notifier:
             return None
         if not item.url or item.secret is None:  # the webhook was deleted meanwhile
             raise DeliveryError("address_refused", permanent=True)
-        return webhook_send.post(item.url, item.secret, item.payload,
+        return webhook_send.post(item.url, item.secret, item.payload, delivery_id=item.id,
                                  allow_hosts=self.settings.webhook_allow_hosts)
 
     def _failed(self, item: outbox.Due, exc: DeliveryError) -> None:

@@ -25,6 +25,7 @@ from labintake.domain.notifications import DeliveryError
 
 SIGNATURE_HEADER = "X-LabIntake-Signature"
 TIMESTAMP_HEADER = "X-LabIntake-Timestamp"
+DELIVERY_HEADER = "X-LabIntake-Delivery"  # the same on every retry: receivers can drop repeats
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def resolve(url: str, allow_hosts: tuple[str, ...]) -> Target:
 
 
 def post(url: str, secret: str, payload: dict[str, Any], *, allow_hosts: tuple[str, ...],
-         timeout: float = 10.0) -> int:
+         delivery_id: str = "", timeout: float = 10.0) -> int:
     """One signed POST of ``payload``; the receiver's status on 2xx, else ``DeliveryError``."""
     target = resolve(url, allow_hosts)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
@@ -92,7 +93,8 @@ def post(url: str, secret: str, payload: dict[str, Any], *, allow_hosts: tuple[s
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
     headers = {"Content-Type": "application/json", "User-Agent": "LabIntake-Webhook/1",
-               "Host": host_header, TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body)}
+               "Host": host_header, TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
+               DELIVERY_HEADER: delivery_id}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     response = None
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
