@@ -58,3 +58,9 @@ PUSH_CONNECTIONS = Gauge("labintake_push_connections", "Open SSE and WebSocket s
 FIRST_PROGRESS_SECONDS = Histogram(
     "labintake_first_progress_seconds", "Session start to its first file leaving pending.", buckets=_STAGE_BUCKETS
 )
+
+NOTIFICATION_ATTEMPTS = Counter(
+    "labintake_notification_attempts_total",
+    "Session-end email and webhook delivery attempts by outcome (delivered, retry, failed, skipped).",
+    ["kind", "outcome"],
+)

@@ -101,6 +101,27 @@ class Settings(BaseSettings):
     vision_model: str | None = Field(None, description="Model name sent to the vision extractor's endpoint.")
     vision_timeout_seconds: float = Field(60.0, gt=0, description="Time limit for one vision-extractor request.")
 
+    smtp_url: SecretStr | None = Field(
+        None, description="Mail server for session-end emails: smtp://host:587 (STARTTLS when offered) or "
+        "smtps://host:465, with user:password@ in the URL or in the two settings below. Unset: no email.",
+    )
+    smtp_user: str | None = Field(None, description="SMTP login, if not in LABINTAKE_SMTP_URL.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password, if not in LABINTAKE_SMTP_URL.")
+    mail_from: str | None = Field(
+        None, description="Sender address of session-end emails (default labintake@ the SMTP host)."
+    )
+    webhook_allow_hosts: tuple[str, ...] = Field(
+        (), description="Webhook hosts allowed although they resolve to a loopback, private, link-local or "
+        'reserved address (refused otherwise). As JSON: LABINTAKE_WEBHOOK_ALLOW_HOSTS=\'["hooks.internal"]\'.',
+    )
+    notify_retry_seconds: float = Field(
+        30.0, gt=0, description="First retry delay of an email or webhook delivery; doubles each attempt (at most "
+        "an hour apart).",
+    )
+    notify_retry_hours: float = Field(
+        24.0, gt=0, description="An email or webhook delivery not delivered within this time is given up.",
+    )
+
     @field_validator("cors_origins")
     @classmethod
     def _no_wildcard(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -118,6 +139,13 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("LABINTAKE_PUBLIC_URL must start with https:// (or http:// for local use)")
         return value.rstrip("/") if value else value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("LABINTAKE_SMTP_URL must start with smtp:// or smtps://")
+        return value
 
     @property
     def session_idle(self) -> timedelta:

@@ -81,7 +81,10 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     database = request.param
     data = tmp_path_factory.mktemp(f"ui-server-{database}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABINTAKE_")}
-    env = {**env, "LABINTAKE_DATA_DIR": str(data), "LABINTAKE_WORKERS": "4", "LABINTAKE_LOG_LEVEL": "INFO"}
+    env = {**env, "LABINTAKE_DATA_DIR": str(data), "LABINTAKE_WORKERS": "4", "LABINTAKE_LOG_LEVEL": "INFO",
+           # Notifications: the tests' webhook receivers listen on loopback; the mail server is one
+           # nobody listens on (session-end emails wait and retry, processing goes on regardless).
+           "LABINTAKE_WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]', "LABINTAKE_SMTP_URL": f"smtp://127.0.0.1:{_free_port()}"}
     pg_url = None
     if database == "postgresql":
         from tests.conftest import fresh_pg_database, postgres_available

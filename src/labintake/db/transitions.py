@@ -25,6 +25,7 @@ from labintake.db.models import (
     SessionProcessingSummary,
     utcnow,
 )
+from labintake.db.outbox import enqueue_session_end
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import (
     ACTIVE_STATUSES,
@@ -147,7 +148,9 @@ def note_session_end(s: Session, session_id: str, user_id: str) -> None:
         and row.pending_files + row.processing_files == 0
         and SessionStatus(row.session_status).is_terminal
     ):
-        add_event(s, session_id, user_id, EventKind.SESSION, status=row.session_status, progress=row.overall_progress)
+        event_id = add_event(s, session_id, user_id, EventKind.SESSION, status=row.session_status,
+                             progress=row.overall_progress)
+        enqueue_session_end(s, session_id, user_id, event_id)  # email and webhooks: same transaction
 
 
 # --- admission ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from labintake.executors.embedded import EmbeddedExecutor
     from labintake.intake import IntakeFolder
     from labintake.notify import PgListener, SqliteWatcher
+    from labintake.service.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class LabIntake:
         self.tokens = TokenCache()
         self.executor: EmbeddedExecutor | DistributedWorker | None = None
         self.listener: PgListener | SqliteWatcher | None = None
+        self.notifier: Notifier | None = None
 
     # --- executor -------------------------------------------------------------------------
 
@@ -61,6 +63,7 @@ class LabIntake:
         deployment, nothing but admission (files run on ``labintake worker``) and the
         LISTEN connection that wakes push clients for events written by other processes."""
         self.start_listener()
+        self.start_notifier()
         if self.settings.distributed:
             return
         from labintake.executors.embedded import EmbeddedExecutor
@@ -98,6 +101,7 @@ class LabIntake:
 
     def start_worker(self, concurrency: int | None = None) -> None:
         """Run files from the job queue in this process (``labintake worker``)."""
+        self.start_notifier()
         from labintake.executors.distributed import DistributedWorker
 
         self.executor = DistributedWorker(
@@ -105,7 +109,19 @@ class LabIntake:
         )
         self.executor.start()
 
+    def start_notifier(self) -> None:
+        """Send session-end emails and webhooks from the outbox in this process (serve and worker)."""
+        if self.notifier is not None:
+            return
+        from labintake.service.notifier import Notifier
+
+        self.notifier = Notifier(self.db, self.settings, self.doorbell)
+        self.notifier.start()
+
     def stop(self) -> None:
+        if self.notifier is not None:
+            self.notifier.stop()
+            self.notifier = None
         if self.executor is not None:
             self.executor.stop()
             self.executor = None

@@ -16,7 +16,7 @@ from labintake import __doc__ as package_doc
 from labintake.service import LabIntake
 from labintake.throttle import LoginThrottle
 from labintake.web import errors, feed, push, ui
-from labintake.web.api import files, meta, sessions
+from labintake.web.api import files, meta, sessions, webhooks
 from labintake.web.deps import CSRF_HEADER, WebConfig
 from labintake.web.login import router as login_router
 from labintake.web.metrics import MetricsMiddleware
@@ -72,6 +72,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     app.include_router(push.router)
     app.include_router(files.router)
     app.include_router(meta.router)
+    app.include_router(webhooks.router)
     app.include_router(login_router)
 
     @app.get("/docs", include_in_schema=False)

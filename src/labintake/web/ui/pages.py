@@ -21,7 +21,7 @@ from markupsafe import Markup
 from labintake import auth
 from labintake.domain.errors import ERRORS, FILE_ERROR_CODES
 from labintake.domain.status import USER_RETRYABLE_STATUSES, SessionStatus, vocabulary
-from labintake.service import LabIntake, accounts, reading, sessions
+from labintake.service import LabIntake, accounts, notifications, reading, sessions
 from labintake.service.accounts import Viewer
 from labintake.web.deps import LI, SESSION_COOKIE, Config
 from labintake.web.ui.render import PX_PER_PT
@@ -227,3 +227,14 @@ def _default_analyte(analytes: list[dict[str, Any]]) -> str | None:
     if not analytes:
         return None
     return analytes[0]["loinc"] or analytes[0]["name"]
+
+
+@router.get("/settings")
+def settings_page(request: Request, li: LI) -> Response:
+    """Notifications: the session-end email switch, webhooks and their delivery log."""
+    viewer = _viewer(li, request)
+    if viewer is None:
+        return _login(request)
+    prefs = notifications.settings_of(li, viewer.user_id)
+    hooks = notifications.list_webhooks(li, viewer.user_id)
+    return _page(request, viewer, "settings.html", prefs=prefs, hooks=hooks)

@@ -423,6 +423,9 @@ not at all, and the page never goes backwards or shows an update twice.
     box.dataset.key = key;
     box.dataset.status = status;
     box.hidden = false;
+    // notify.js turns this into the tab-title badge and, when the tab is hidden, a notification.
+    document.dispatchEvent(new CustomEvent("li:finished", { detail: {
+      status: status, total: c.total, completed: c.completed, failed: c.failed, cancelled: c.cancelled } }));
     if (status === "completed") {
       box.className = "card done ok";
       box.innerHTML = "<h2>" + LI.icon("circle-check") + " All " + c.total + " file" + (c.total === 1 ? "" : "s") +

@@ -1,0 +1,115 @@
+"""One webhook delivery attempt: the address check after DNS resolution, the signature, the POST.
+
+SSRF: every address the host resolves to must be public (not loopback, private, link-local,
+multicast, reserved or unspecified) unless the host is in ``LABINTAKE_WEBHOOK_ALLOW_HOSTS``,
+and the request then goes to the address that was checked (the URL carries the IP; ``Host``
+and TLS's SNI and certificate check keep the name), so a second DNS answer cannot redirect
+it. Redirects are not followed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from labintake.domain.notifications import DeliveryError
+
+SIGNATURE_HEADER = "X-LabIntake-Signature"
+TIMESTAMP_HEADER = "X-LabIntake-Timestamp"
+DELIVERY_HEADER = "X-LabIntake-Delivery"  # the same on every retry: receivers can drop repeats
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    scheme: str
+    host: str  # as written (lower case), for Host, SNI and the allow-list
+    port: int
+    ips: tuple[str, ...]  # the checked addresses, tried in order; the connection goes to one of them
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">``, the value of ``X-LabIntake-Signature``."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={mac}"
+
+
+def refused(ip: str) -> bool:
+    """Loopback, private, link-local, multicast, reserved, shared or unspecified: not for webhooks."""
+    addr = ipaddress.ip_address(ip)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return not addr.is_global or addr.is_multicast or addr.is_reserved
+
+
+def parse_url(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an http(s) URL; ValueError otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("The webhook URL must be an http:// or https:// address with a host.")
+    if parts.username or parts.password:
+        raise ValueError("The webhook URL may not carry a user name or password; use the secret.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise ValueError("The webhook URL's port is not valid.") from exc
+    return parts.scheme, parts.hostname.lower(), port
+
+
+def resolve(url: str, allow_hosts: tuple[str, ...]) -> Target:
+    """The address to connect to, after checking every address the host resolves to."""
+    try:
+        scheme, host, port = parse_url(url)
+    except ValueError as exc:
+        raise DeliveryError("address_refused", permanent=True) from exc
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DeliveryError("unresolvable_host") from exc
+    ips = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not ips:
+        raise DeliveryError("unresolvable_host")
+    allowed = host in {h.lower() for h in allow_hosts}
+    if not allowed and any(refused(ip) for ip in ips):
+        raise DeliveryError("address_refused", permanent=True)
+    return Target(scheme, host, port, tuple(ips))
+
+
+def post(url: str, secret: str, payload: dict[str, Any], *, allow_hosts: tuple[str, ...],
+         delivery_id: str = "", timeout: float = 10.0) -> int:
+    """One signed POST of ``payload``; the receiver's status on 2xx, else ``DeliveryError``."""
+    target = resolve(url, allow_hosts)
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    parts = urlsplit(url)
+    default_port = 443 if target.scheme == "https" else 80
+    host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
+    headers = {"Content-Type": "application/json", "User-Agent": "LabIntake-Webhook/1",
+               "Host": host_header, TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
+               DELIVERY_HEADER: delivery_id}
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    response = None
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        for ip in target.ips:  # e.g. ::1 then 127.0.0.1: the next checked address if one refuses
+            ip_host = f"[{ip}]" if ":" in ip else ip
+            pinned = urlunsplit((target.scheme, f"{ip_host}:{target.port}", parts.path or "/", parts.query, ""))
+            try:
+                response = client.post(pinned, content=body, headers=headers, extensions=extensions)
+                break
+            except httpx.ConnectError:
+                continue
+            except httpx.HTTPError as exc:  # reset, timed out, TLS failure
+                raise DeliveryError("connection_failed") from exc
+    if response is None:
+        raise DeliveryError("connection_failed")
+    if not 200 <= response.status_code < 300:
+        raise DeliveryError("http_error", http_status=response.status_code)
+    return response.status_code
