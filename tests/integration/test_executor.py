@@ -103,31 +103,6 @@ def test_seed_test_three_counts(app: LabIntake, tmp_path: Path, pdf: bytes) -> N
     }
 
 
-@pytest.mark.slow
-def test_a_runaway_file_times_out_its_worker_is_replaced_and_others_complete(
-    tmp_path: Path, backend: dict[str, str], pdf: bytes
-) -> None:
-    """Given a 2.5 s limit, a 300-dpi image (OCR on one thread: well over 5 s) is killed and marked
-    timeout; its worker process is replaced; the digital PDFs (tens of milliseconds) complete."""
-    li = make_app(tmp_path, backend, workers=2, file_timeout_seconds=2.5)
-    try:
-        pids_before = {w.pid for w in li.executor._workers}  # type: ignore[union-attr]
-        user = li.local_user_id()
-        session_id, _ = upload(li, user, tmp_path, {"photo.png": make_png(sample_report(), dpi=300), "a.pdf": pdf, "b.pdf": pdf})
-        li.start(session_id, user)
-        final = wait_finished(li, session_id, user)
-        by_name = {f["fileName"]: f for f in final["files"]}
-        assert by_name["photo.png"]["status"] == "timeout"
-        assert by_name["photo.png"]["errorCode"] == "file_timeout"
-        assert by_name["photo.png"]["isRetryable"] is True
-        assert by_name["a.pdf"]["status"] == by_name["b.pdf"]["status"] == "completed"
-        pids_after = {w.pid for w in li.executor._workers}  # type: ignore[union-attr]
-        assert pids_after != pids_before and len(pids_after) == 2
-        assert all(w.process.is_alive() for w in li.executor._workers)  # type: ignore[union-attr]
-    finally:
-        li.stop()
-
-
 def test_transient_errors_retry_with_backoff_then_fail(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
     """Given a file whose stored bytes vanished (storage_unavailable, transient), it is retried
     automatically up to max_retry_attempts and then fails with that code."""
@@ -198,29 +173,6 @@ def test_cancel_marks_pending_files_cancelled(tmp_path: Path, backend: dict[str,
         assert final["summary"]["session_status"] == "cancelled"
         assert "cancelled" in statuses and "pending" not in statuses
         assert set(statuses) <= {"completed", "cancelled"}
-    finally:
-        li.stop()
-
-
-def test_a_worker_process_that_died_while_idle_is_replaced(tmp_path: Path, backend: dict[str, str], pdf: bytes) -> None:
-    """Given the only worker process killed while it waits for work, when a file arrives, then the
-    file is retried on a fresh worker and completes (it used to stay stuck on a broken pipe)."""
-    import os
-    import signal
-    import time
-
-    li = make_app(tmp_path, backend, workers=1)
-    try:
-        worker = li.executor._workers[0]  # type: ignore[union-attr]
-        worker.wait_ready(60)
-        os.kill(worker.pid, signal.SIGKILL)
-        time.sleep(0.2)
-        user = li.local_user_id()
-        session_id, _ = upload(li, user, tmp_path, {"a.pdf": pdf})
-        li.start(session_id, user)
-        final = wait_finished(li, session_id, user, timeout=60)
-        assert final["files"][0]["status"] == "completed"
-        assert final["files"][0]["attemptNumber"] == 2
     finally:
         li.stop()
 

@@ -151,7 +151,7 @@ def retry_file(s: Session, fps_id: str, user_id: str) -> Moved | None:
     moved = transition(
         s, fps_id, current, FileStatus.PENDING,
         attempt_number=FPS.attempt_number + 1, next_attempt_at=None,
-        max_retry_attempts=FPS.attempt_number + FPS.max_retry_attempts,
+        max_retry_attempts=FPS.attempt_number + FPS.max_retry_attempts, recoveries=0,
         error_code=None, error_message=None, error_details=None, is_retryable=True,
         processing_completed_at=None, processing_duration_ms=None,
         payload={"manual": True},

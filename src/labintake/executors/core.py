@@ -20,6 +20,7 @@ from queue import Queue
 from sqlalchemy import select
 
 from labintake import metrics
+from labintake.db import recovery
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.models import FileProcessingStatus as FPS
@@ -75,7 +76,7 @@ class ExecutorCore:
         self.capacity = capacity
         self.worker_id = new_worker_id(kind)
         self._on_event = on_event or (lambda moved: None)
-        self.runner = FileRunner(db, storage, settings, on_event=self._event)
+        self.runner = FileRunner(db, storage, settings, on_event=self._event, owner=self.worker_id)
         self._idle: Queue[WorkerProcess] = Queue()
         self._workers: list[WorkerProcess] = []
         self._running: dict[str, tuple[Claim, WorkerProcess]] = {}
@@ -113,7 +114,7 @@ class ExecutorCore:
             with self.db.transaction() as s:
                 for fps_id, _ in running:
                     tx.transition(
-                        s, fps_id, ACTIVE_STATUSES, FileStatus.PENDING, progress=0,
+                        s, fps_id, ACTIVE_STATUSES, FileStatus.PENDING, progress=0, owner=self.worker_id,
                         worker_id=None, lease_expires_at=None, payload={"reason": "shutdown"},
                     )
         except LabIntakeError:
@@ -178,7 +179,7 @@ class ExecutorCore:
     # --- leases ---------------------------------------------------------------------------
 
     def recover(self) -> list[Moved]:
-        """Files of dead workers: back to pending (attempt + 1) or ``worker_lost``; expired sessions."""
+        """Files of dead servers: back to pending on the same attempt (see ``db.recovery``); expired sessions."""
         with self.db.transaction() as s:
             holders = set(
                 s.execute(
@@ -186,8 +187,8 @@ class ExecutorCore:
                 ).scalars()
             )
             holders.discard(self.worker_id)
-            moved = tx.recover_expired(s, dead_workers=dead_local_workers({h for h in holders if h is not None}))
-            moved += tx.expire_sessions(s)
+            moved = recovery.recover_expired(s, dead_workers=dead_local_workers({h for h in holders if h is not None}))
+            moved += recovery.expire_sessions(s)
         for m in moved:
             log.info("recovered file", extra={"file_id": m.file_id, "status": m.status})
             self._event(m)

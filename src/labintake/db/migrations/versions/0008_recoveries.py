@@ -1,0 +1,34 @@
+"""worker-crash recoveries: a file's own count of worker processes that died on it
+
+Revision ID: 0008
+Revises: 0007
+
+``file_processing_status.recoveries``: how many times the worker process running this file
+died while the server around it lived. A restart of the whole server (or a replica whose
+lease expired) never counts and never costs an attempt; a file that kills its own worker
+process three times is stopped with ``worker_lost`` (a poison pill). A manual retry resets it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # A plain ADD COLUMN with a constant default: no table rebuild on SQLite, so the summary
+    # triggers on file_processing_status stay as they are.
+    op.add_column(
+        "file_processing_status",
+        sa.Column("recoveries", sa.Integer(), nullable=False, server_default="0"),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("file_processing_status") as batch:
+        batch.drop_column("recoveries")
