@@ -146,10 +146,11 @@ def test_pause_stops_admission_resume_continues(tmp_path: Path, backend: dict[st
         assert paused["summary"]["session_status"] == "paused"
         done_at_pause = paused["summary"]["completed_files"]
         assert done_at_pause < 6
-        # Nothing is admitted while paused.
-        import time
+        # Nothing is admissible while paused (the scheduler's own question), and nothing moved.
+        from labintake.db import transitions as tx
 
-        time.sleep(1.0)
+        with li.db.read() as s:
+            assert not tx.has_admissible(s)
         still = li.progress(session_id, user)
         assert still is not None and still["summary"]["completed_files"] == done_at_pause
         assert still["summary"]["pending_files"] == 6 - done_at_pause
@@ -207,25 +208,55 @@ def test_stopping_mid_file_hands_it_back_without_costing_an_attempt(
         after.stop()
 
 
-def test_the_session_deadline_ends_unfinished_files_and_keeps_finished_ones(tmp_path: Path, backend: dict[str, str]) -> None:
-    """Given LABINTAKE_SESSION_TIMEOUT_SECONDS=2 and six scanned pages (OCR takes over a second
-    each, three at a time), when the deadline passes, then the unfinished files end `timeout`
-    with `session_timeout`, the finished ones keep their results, nothing is left running, and
-    the session ends `timeout` with its threshold reported."""
-    li = make_app(tmp_path, backend, workers=3, session_timeout_seconds=2.0, lease_seconds=1.0)
+def test_the_session_deadline_ends_unfinished_files_and_keeps_finished_ones(
+    tmp_path: Path, backend: dict[str, str], pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given LABINTAKE_SESSION_TIMEOUT_SECONDS=3, two digital reports and two files whose reading
+    never ends (a planted hang: nothing depends on OCR speed), when the deadline passes, then the
+    unfinished files end `timeout` with `session_timeout`, the finished ones keep their results,
+    nothing is left running, and the session ends `timeout` with its threshold reported."""
+    monkeypatch.setenv("LABINTAKE_TEST_FAULT", "hang:NEVER-ENDS")
+    li = make_app(tmp_path, backend, workers=3, session_timeout_seconds=3.0, lease_seconds=1.0)
     try:
+        for worker in li.executor._workers:  # type: ignore[union-attr]
+            worker.wait_ready(120)  # warm before the session's clock starts
         user = li.local_user_id()
-        png = make_png(sample_report())
-        session_id, _ = upload(li, user, tmp_path, {f"scan-{i}.png": png + bytes([i]) for i in range(6)})
+        files = {"a.pdf": pdf, "b.pdf": pdf + b"\n% b\n"}
+        files.update({f"stuck-{i}.pdf": pdf + f"\n% NEVER-ENDS {i}\n".encode() for i in range(2)})
+        session_id, _ = upload(li, user, tmp_path, files)
         li.start(session_id, user)
         final = wait_finished(li, session_id, user, timeout=180)
         assert final["summary"]["session_status"] == "timeout"
-        statuses = [f["status"] for f in final["files"]]
-        assert set(statuses) <= {"completed", "timeout"} and "timeout" in statuses, statuses
-        assert all(f["errorCode"] == "session_timeout" for f in final["files"] if f["status"] == "timeout")
+        by_name = {f["fileName"]: f for f in final["files"]}
+        assert by_name["a.pdf"]["status"] == by_name["b.pdf"]["status"] == "completed"
+        assert [(by_name[n]["status"], by_name[n]["errorCode"]) for n in ("stuck-0.pdf", "stuck-1.pdf")] == [
+            ("timeout", "session_timeout")] * 2
         with li.db.read() as s:
             saved = s.execute(select(func.count()).select_from(LabReport)).scalar_one()
             threshold = s.execute(text("SELECT timeout_threshold_ms FROM session_processing_summary")).scalar_one()
-        assert saved == statuses.count("completed") and threshold == 2000
+        assert saved == 2 and threshold == 3000
+    finally:
+        li.stop()
+
+
+def test_a_session_of_its_own_deadline_overrides_the_setting(
+    tmp_path: Path, backend: dict[str, str], pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the setting's deadline of an hour and a session created with its own 2 s, the
+    session's own deadline is the one that ends its never-ending file."""
+    monkeypatch.setenv("LABINTAKE_TEST_FAULT", "hang:NEVER-ENDS")
+    li = make_app(tmp_path, backend, workers=2, session_timeout_seconds=3600.0, lease_seconds=1.0)
+    try:
+        user = li.local_user_id()
+        session_id = li.create_session(user, "own deadline", timeout_seconds=2.0)
+        path = tmp_path / "stuck.pdf"
+        path.write_bytes(pdf + b"\n% NEVER-ENDS\n")
+        li.add_path(session_id, user, path)
+        li.start(session_id, user)
+        final = wait_finished(li, session_id, user, timeout=180)
+        assert (final["summary"]["session_status"], final["files"][0]["errorCode"]) == ("timeout", "session_timeout")
+        with li.db.read() as s:
+            threshold = s.execute(text("SELECT timeout_threshold_ms FROM session_processing_summary")).scalar_one()
+        assert threshold == 2000
     finally:
         li.stop()

@@ -32,6 +32,9 @@ BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
 
 
+NEVER_ENDS = "LI-UI-NEVER-ENDS"
+
+
 def _skip_reason() -> str | None:
     try:
         import playwright  # noqa: F401
@@ -82,6 +85,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     data = tmp_path_factory.mktemp(f"ui-server-{database}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABINTAKE_")}
     env = {**env, "LABINTAKE_DATA_DIR": str(data), "LABINTAKE_WORKERS": "4", "LABINTAKE_LOG_LEVEL": "INFO"}
+    # A file carrying this marker never finishes (pipeline.faults; honoured only under pytest).
+    env["LABINTAKE_TEST_FAULT"] = f"hang:{NEVER_ENDS}"
     pg_url = None
     if database == "postgresql":
         from tests.conftest import fresh_pg_database, postgres_available

@@ -136,6 +136,8 @@ class ProcessingSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     deadline_at: Mapped[datetime | None]  # optional per-session timeout
+    # The session's own deadline from ``POST /api/sessions`` (0008); None: the setting's.
+    timeout_seconds: Mapped[float | None]
 
 
 class UploadedFile(Base):

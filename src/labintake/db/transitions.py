@@ -166,6 +166,11 @@ class Claim:
     file_type: str
     storage_key: str
     event_id: int = 0  # the claim's own event (pending -> downloading)
+    # For the metrics: seconds since the file became admissible (uploaded or retried, and its
+    # session started), and, for a session's first file to leave pending since it was started,
+    # seconds since that start.
+    waited_seconds: float | None = None
+    first_progress_seconds: float | None = None
 
 
 def claim(
@@ -196,7 +201,7 @@ def claim(
     if room <= 0:
         return []
     candidates = s.execute(
-        select(FPS.id, FPS.session_id)
+        select(FPS.id, FPS.session_id, FPS.updated_at, ProcessingSession.started_at)
         .join(ProcessingSession, ProcessingSession.id == FPS.session_id)
         .where(
             FPS.status == FileStatus.PENDING.value,
@@ -234,6 +239,18 @@ def claim(
         if running.get(c.session_id, 0) < per_session_cap:
             running[c.session_id] = running.get(c.session_id, 0) + 1
             chosen.append(c.id)
+    if not chosen:
+        return []
+    queued = {c.id: max(c.updated_at, c.started_at or c.updated_at) for c in candidates}
+    started = {c.session_id: c.started_at for c in candidates}
+    # Sessions none of whose files has left pending since the session was (last) started.
+    fresh = set(s.execute(
+        select(ProcessingSession.id).where(
+            ProcessingSession.id.in_({c.session_id for c in candidates if c.id in queued and c.id in chosen}),
+            ~select(FPS.id).where(FPS.session_id == ProcessingSession.id,
+                                  FPS.processing_started_at >= ProcessingSession.started_at).exists(),
+        )
+    ).scalars())
     claims: list[Claim] = []
     lease = now + timedelta(seconds=lease_seconds)
     for fps_id in chosen:
@@ -252,9 +269,14 @@ def claim(
             .join(UploadedFile, UploadedFile.id == FPS.file_id)
             .where(FPS.id == fps_id)
         ).one()
+        first = None
+        if moved.session_id in fresh and started.get(moved.session_id) is not None:
+            fresh.discard(moved.session_id)
+            first = max(0.0, (now - started[moved.session_id]).total_seconds())
         claims.append(
             Claim(fps_id, row.file_id, moved.session_id, moved.user_id, row.attempt_number,
-                  row.max_retry_attempts, row.file_type, row.storage_key, moved.event_id)
+                  row.max_retry_attempts, row.file_type, row.storage_key, moved.event_id,
+                  waited_seconds=max(0.0, (now - queued[fps_id]).total_seconds()), first_progress_seconds=first)
         )
     return claims
 

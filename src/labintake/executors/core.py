@@ -60,6 +60,15 @@ def dead_local_workers(worker_ids: set[str]) -> set[str]:
     return dead
 
 
+def observe_claims(claims: list[Claim]) -> None:
+    """Admission's metrics: how long each file waited, and a session's time to first progress."""
+    for claim in claims:
+        if claim.waited_seconds is not None:
+            metrics.QUEUE_WAIT_SECONDS.observe(claim.waited_seconds)
+        if claim.first_progress_seconds is not None:
+            metrics.FIRST_PROGRESS_SECONDS.observe(claim.first_progress_seconds)
+
+
 class ExecutorCore:
     def __init__(
         self,

@@ -33,7 +33,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import UploadedFile, utcnow
 from labintake.db.transitions import Claim, Moved
 from labintake.domain.status import FileStatus
-from labintake.executors.core import ExecutorCore
+from labintake.executors.core import ExecutorCore, observe_claims
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -68,6 +68,7 @@ def admit(db: Database, settings: Settings) -> list[Claim]:
             per_session_cap=settings.per_session_concurrency, lease_seconds=settings.lease_seconds,
         )
         defer(s, [c.fps_id for c in claims])
+    observe_claims(claims)
     return claims
 
 
@@ -141,6 +142,7 @@ class DistributedWorker(ExecutorCore):
             per_session_cap=self.settings.per_session_concurrency, lease_seconds=self.settings.lease_seconds,
             only=[fps_id],
         ):
+            observe_claims([claim])
             return claim
         return None
 

@@ -1,4 +1,8 @@
-"""worker-crash recoveries: a file's own count of worker processes that died on it
+"""worker-crash recoveries, and a session's own deadline
+
+``processing_sessions.timeout_seconds``: the deadline a session was created with
+(``POST /api/sessions`` ``timeoutSeconds``), counted from its first start; None means the
+``LABINTAKE_SESSION_TIMEOUT_SECONDS`` setting applies.
 
 Revision ID: 0008
 Revises: 0007
@@ -27,8 +31,11 @@ def upgrade() -> None:
         "file_processing_status",
         sa.Column("recoveries", sa.Integer(), nullable=False, server_default="0"),
     )
+    op.add_column("processing_sessions", sa.Column("timeout_seconds", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("processing_sessions") as batch:
+        batch.drop_column("timeout_seconds")
     with op.batch_alter_table("file_processing_status") as batch:
         batch.drop_column("recoveries")
