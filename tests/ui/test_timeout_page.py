@@ -3,6 +3,7 @@ and that what finished is kept)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.fixtures.reports import make_pdf
@@ -28,14 +29,14 @@ def _session(page: Any, files: list[tuple[str, bytes]], **body: Any) -> str:
     return sid
 
 
-def _wait_terminal(page: Any, sid: str) -> dict[str, Any]:
-    page.wait_for_function(
-        """async (sid) => {
-            const r = await fetch(`/api/sessions/${sid}/progress`);
-            const p = await r.json();
-            return ["completed", "partial", "failed", "timeout", "cancelled"].includes(p.summary.session_status);
-        }""", arg=sid, timeout=120_000, polling=300)
-    return page.request.get(f"/api/sessions/{sid}/progress").json()  # type: ignore[no-any-return]
+def _wait_terminal(page: Any, sid: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        progress = page.request.get(f"/api/sessions/{sid}/progress").json()
+        if progress["summary"]["session_status"] in ("completed", "partial", "failed", "timeout", "cancelled"):
+            return progress  # type: ignore[no-any-return]
+        assert time.monotonic() < deadline, progress
+        time.sleep(0.2)
 
 
 def test_a_session_past_its_deadline_is_orange_and_says_what_was_kept(page: Any) -> None:
