@@ -35,7 +35,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("processing_sessions") as batch:
-        batch.drop_column("timeout_seconds")
-    with op.batch_alter_table("file_processing_status") as batch:
-        batch.drop_column("recoveries")
+    # ALTER TABLE … DROP COLUMN on both (SQLite 3.35+): a batch rebuild of these tables would
+    # trip the summary triggers that name them.
+    op.execute("ALTER TABLE processing_sessions DROP COLUMN timeout_seconds")
+    op.execute("ALTER TABLE file_processing_status DROP COLUMN recoveries")
