@@ -288,7 +288,7 @@ def test_kill_9_of_a_worker_mid_file_is_finished_by_another(cluster: Cluster) ->
         check_invariants(db)
         with db.read() as s:
             attempt = s.execute(select(FPS.attempt_number).where(FPS.id == holder.id)).scalar_one()
-        assert attempt == 2
+        assert attempt == 1  # the worker's death was not the file's fault: no attempt charged
     finally:
         db.dispose()
 
@@ -370,5 +370,47 @@ def test_postgresql_down_for_ten_seconds_everything_recovers(cluster: Cluster) -
     db = Database(cluster.db_url)
     try:
         check_invariants(db)
+    finally:
+        db.dispose()
+
+
+def test_three_workers_of_two_hold_the_per_session_cap_of_three_under_contention(cluster: Cluster) -> None:
+    """Given 3 workers with `--concurrency 2` (a global capacity of 6) and a per-session cap of 3,
+    when two sessions of 6 scans start together, then the event log shows 3 files of a session
+    running at once but never 4, while more than 3 ran in all: the cap, not the capacity, held
+    each session (a test whose global capacity equals the cap could not tell them apart)."""
+    cluster.env.update({"LABINTAKE_WORKERS": "6", "LABINTAKE_PER_SESSION_CONCURRENCY": "3"})
+    cluster.start_api("api-a")
+    for i in range(3):
+        cluster.start_worker(f"worker-{i}", concurrency=2)
+    client = cluster.client("api-a")
+    png = make_png(sample_report(), dpi=100)
+    sessions = []
+    for k in range(2):
+        session_id = client.post("/api/sessions", json={"name": f"contention-{k}"}).json()["id"]
+        files = [("files", (f"scan-{k}-{i}.png", png + bytes([k, i]), "image/png")) for i in range(6)]
+        assert client.post(f"/api/sessions/{session_id}/files", files=files).status_code == 200
+        sessions.append(session_id)
+    for session_id in sessions:
+        assert client.post(f"/api/sessions/{session_id}/start").status_code == 200
+    db = Database(cluster.db_url)
+    try:
+        statuses = wait_all_terminal(db, timeout=600)
+        assert statuses == ["completed"] * 12
+        check_invariants(db)  # ≤ 3 per session at every event, summaries exact, saved once
+        with db.read() as s:
+            events = s.execute(select(SessionEvent.session_id, SessionEvent.file_id, SessionEvent.status)
+                               .where(SessionEvent.kind == "file").order_by(SessionEvent.id)).all()
+        active_statuses = {a.value for a in ACTIVE_STATUSES}
+        running: dict[str, set[str]] = {}
+        peak = dict.fromkeys(sessions, 0)
+        peak_all = 0
+        for e in events:
+            active = running.setdefault(e.session_id, set())
+            (active.add if e.status in active_statuses else active.discard)(e.file_id)
+            peak[e.session_id] = max(peak[e.session_id], len(active))
+            peak_all = max(peak_all, sum(len(a) for a in running.values()))
+        assert peak == dict.fromkeys(sessions, 3), peak
+        assert 3 < peak_all <= 6, peak_all
     finally:
         db.dispose()

@@ -83,3 +83,21 @@ def status_paths(evts: list[Any]) -> dict[str, list[str]]:
         if e.kind == "file" and e.file_id:
             paths.setdefault(e.file_id, []).append(e.status or "")
     return paths
+
+
+def deadline_passes_now(li: LabIntake, session_id: str) -> None:
+    """Move the session's deadline (set at its start) to a second ago: the test decides when it
+    passes, after what must finish first has finished, whatever the machine's speed."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from labintake.db.models import ProcessingSession, utcnow
+
+    with li.db.transaction(system=True) as s:
+        changed = s.execute(
+            update(ProcessingSession)
+            .where(ProcessingSession.id == session_id, ProcessingSession.deadline_at.is_not(None))
+            .values(deadline_at=utcnow() - timedelta(seconds=1))
+        ).rowcount  # type: ignore[attr-defined]
+    assert changed == 1, "the session has no deadline"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-import time
-from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from labintake.pipeline.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.runner import _drain_done
 from labintake.pipeline.work import Extracted, Job, PageDone, Parsed, StageContext
-from tests.fixtures.reports import make_pdf, make_png, sample_report
+from tests.fixtures.reports import make_pdf, sample_report
 
 
 def test_stopping_a_file_after_its_worker_finished_leaves_the_worker_alive(tmp_path: Path) -> None:
@@ -39,13 +39,16 @@ def test_stopping_a_file_after_its_worker_finished_leaves_the_worker_alive(tmp_p
         worker.stop()
 
 
-def test_stopping_a_busy_worker_leaves_its_pipe_to_the_reader_and_starts_nothing(tmp_path: Path) -> None:
+def test_stopping_a_busy_worker_leaves_its_pipe_to_the_reader_and_starts_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Given a worker busy with a long OCR and a runner thread waiting on its pipe, when the
     executor stops the worker, the runner sees it die and cleans up without an error, and no
     replacement process is started. (Both threads used to close the pipe: the second close
     failed with EBADF, and the runner's replace() started a new process during shutdown.)"""
-    path = tmp_path / "big.png"
-    path.write_bytes(make_png(sample_report(), dpi=300))
+    monkeypatch.setenv("LABINTAKE_TEST_FAULT", "hang:NEVER-ENDS")  # busy for good, whatever the CPU
+    path = tmp_path / "stuck.pdf"
+    path.write_bytes(make_pdf(sample_report()) + b"\n% NEVER-ENDS\n")
     worker = WorkerProcess()
     worker.wait_ready(120)
     seen: list[BaseException] = []
@@ -60,10 +63,9 @@ def test_stopping_a_busy_worker_leaves_its_pipe_to_the_reader_and_starts_nothing
         except BaseException as exc:  # noqa: BLE001 - the test reports whatever escaped
             seen.append(exc)
 
-    worker.submit(Job("file-1", str(path), "image/png", replace(StageContext.defaults(), ocr_dpi=300, ocr_threads=1)))
+    worker.submit(Job("file-1", str(path), "application/pdf", StageContext.defaults()))
     thread = threading.Thread(target=runner)
     thread.start()
-    time.sleep(0.5)  # the worker is inside OCR, the runner inside recv()
     pid = worker.pid
     worker.stop()
     thread.join(30)

@@ -32,6 +32,9 @@ BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
 
 
+NEVER_ENDS = "LI-UI-NEVER-ENDS"
+
+
 def _skip_reason() -> str | None:
     try:
         import playwright  # noqa: F401
@@ -85,6 +88,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
            # Notifications: the tests' webhook receivers listen on loopback; the mail server is one
            # nobody listens on (session-end emails wait and retry, processing goes on regardless).
            "LABINTAKE_WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]', "LABINTAKE_SMTP_URL": f"smtp://127.0.0.1:{_free_port()}"}
+    # A file carrying this marker never finishes (pipeline.faults; honoured only under pytest).
+    env["LABINTAKE_TEST_FAULT"] = f"hang:{NEVER_ENDS}"
     pg_url = None
     if database == "postgresql":
         from tests.conftest import fresh_pg_database, postgres_available

@@ -98,7 +98,7 @@ def test_one_png_progresses_to_review(page: Any, files: Any) -> None:
     shot(page, "progress-completed")
     page.wait_for_url(f"**/sessions/{sid}/review*", timeout=10_000)
     waited = time.monotonic() - shown_at
-    assert 1.5 <= waited <= 6, waited
+    assert waited >= 1.5, waited  # "opening the review in 2 seconds": never sooner
     page.wait_for_selector("[data-testid=results]")
     assert page.locator("[data-testid=result-row]").count() >= 10
 

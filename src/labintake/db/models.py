@@ -136,6 +136,8 @@ class ProcessingSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     deadline_at: Mapped[datetime | None]  # optional per-session timeout
+    # The session's own deadline from ``POST /api/sessions`` (0008); None: the setting's.
+    timeout_seconds: Mapped[float | None]
 
 
 class UploadedFile(Base):
@@ -176,6 +178,8 @@ class FileProcessingStatus(Base):
     processing_duration_ms: Mapped[int | None] = mapped_column(BigInteger)
     attempt_number: Mapped[int] = mapped_column(Integer, default=1)
     max_retry_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    # Worker processes that died on this file while the server lived (poison pills; 0008).
+    recoveries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_retryable: Mapped[bool] = mapped_column(Boolean, default=True)
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_message: Mapped[str | None] = mapped_column(Text)

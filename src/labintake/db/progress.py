@@ -32,7 +32,7 @@ _SESSION_AND_SUMMARY = (
         SessionProcessingSummary.total_files, SessionProcessingSummary.completed_files,
         SessionProcessingSummary.failed_files, SessionProcessingSummary.processing_files,
         SessionProcessingSummary.pending_files, SessionProcessingSummary.overall_progress,
-        SessionProcessingSummary.session_status,
+        SessionProcessingSummary.session_status, SessionProcessingSummary.timeout_threshold_ms,
     )
     .select_from(ProcessingSession)
     .outerjoin(SessionProcessingSummary, SessionProcessingSummary.session_id == ProcessingSession.id)
@@ -112,7 +112,9 @@ def page_snapshot(s: Session, session_id: str, user_id: str) -> dict[str, Any] |
     for out, row in zip(snap["files"], files, strict=True):
         out["eventId"] = row.event_id or 0
     return {"sessionId": session_id, "state": head.state, "summary": snap["summary"], "files": snap["files"],
-            "lastEventId": head.last_event_id or 0, "timestamp": snap["timestamp"]}
+            "lastEventId": head.last_event_id or 0, "timestamp": snap["timestamp"],
+            # The deadline that applies (seconds), for the page's explanation when it passes.
+            "timeoutSeconds": head.timeout_threshold_ms / 1000 if head.timeout_threshold_ms else None}
 
 
 def _shape(session_id: str, head: Any, files: Sequence[Any], use_summary: bool) -> dict[str, Any]:
@@ -167,3 +169,12 @@ def aggregate_summary(statuses: list[FileStatus], state: str) -> dict[str, Any]:
         "overall_progress": overall_progress(total, completed),
         "session_status": summarize(statuses, SessionState(state)).value,
     }
+
+
+def queue_depth(s: Session) -> int:
+    """Pending files of running sessions (waiting for a slot, or for their retry's backoff)."""
+    return int(s.execute(
+        select(func.count()).select_from(FPS)
+        .join(ProcessingSession, ProcessingSession.id == FPS.session_id)
+        .where(FPS.status == FileStatus.PENDING.value, ProcessingSession.state == SessionState.RUNNING.value)
+    ).scalar_one())

@@ -34,8 +34,12 @@ def get_or_create_user(s: Session, email: str) -> User:
     return user
 
 
-def create_session(s: Session, user_id: str, name: str = "") -> ProcessingSession:
-    session = ProcessingSession(user_id=user_id, name=name, state=SessionState.OPEN.value)
+def create_session(
+    s: Session, user_id: str, name: str = "", *, timeout_seconds: float | None = None
+) -> ProcessingSession:
+    """A new open session; ``timeout_seconds``: its own deadline (else the setting's applies)."""
+    session = ProcessingSession(user_id=user_id, name=name, state=SessionState.OPEN.value,
+                                timeout_seconds=timeout_seconds)
     s.add(session)
     s.flush()
     return session
@@ -79,24 +83,24 @@ def set_state(s: Session, session_id: str, user_id: str, state: SessionState, *,
               timeout_seconds: float | None = None) -> bool:
     """Change what the user asked of a session; False if it was already in that state.
 
-    The first start sets the session's deadline: its own ``timeout_threshold_ms`` (from
-    ``POST /api/sessions``) or ``timeout_seconds`` (``LABINTAKE_SESSION_TIMEOUT_SECONDS``),
-    counted from then; a pause does not stop that clock, a resume does not restart it.
+    The first start sets the session's deadline: its own ``timeout_seconds`` (from
+    ``POST /api/sessions``) or ``timeout_seconds`` here (``LABINTAKE_SESSION_TIMEOUT_SECONDS``),
+    counted from then; a pause does not stop that clock, a resume does not restart it. The
+    summary's ``timeout_threshold_ms`` reports the deadline that applies.
     """
     values: dict[str, object] = {"state": state.value}
     if state is SessionState.RUNNING:
         now = utcnow()
         values["started_at"] = now
         own = s.execute(
-            select(SessionProcessingSummary.timeout_threshold_ms)
-            .where(SessionProcessingSummary.session_id == session_id)
+            select(ProcessingSession.timeout_seconds).where(ProcessingSession.id == session_id)
         ).scalar_one_or_none()
-        seconds = own / 1000 if own else timeout_seconds
+        seconds = own or timeout_seconds
         if seconds:
             values["deadline_at"] = func.coalesce(ProcessingSession.deadline_at, now + timedelta(seconds=seconds))
-            if not own:
-                s.execute(update(SessionProcessingSummary).where(SessionProcessingSummary.session_id == session_id)
-                          .values(timeout_threshold_ms=int(seconds * 1000)))
+            s.execute(update(SessionProcessingSummary).where(SessionProcessingSummary.session_id == session_id)
+                      .values(timeout_threshold_ms=func.coalesce(SessionProcessingSummary.timeout_threshold_ms,
+                                                                 int(seconds * 1000))))
     changed = s.execute(
         update(ProcessingSession)
         .where(
@@ -151,7 +155,7 @@ def retry_file(s: Session, fps_id: str, user_id: str) -> Moved | None:
     moved = transition(
         s, fps_id, current, FileStatus.PENDING,
         attempt_number=FPS.attempt_number + 1, next_attempt_at=None,
-        max_retry_attempts=FPS.attempt_number + FPS.max_retry_attempts,
+        max_retry_attempts=FPS.attempt_number + FPS.max_retry_attempts, recoveries=0,
         error_code=None, error_message=None, error_details=None, is_retryable=True,
         processing_completed_at=None, processing_duration_ms=None,
         payload={"manual": True},

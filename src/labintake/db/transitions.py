@@ -26,10 +26,9 @@ from labintake.db.models import (
     utcnow,
 )
 from labintake.db.outbox import enqueue_session_end
-from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.domain.errors import LabIntakeError
 from labintake.domain.status import (
     ACTIVE_STATUSES,
-    OPEN_STATUSES,
     TERMINAL_STATUSES,
     EventKind,
     FileStatus,
@@ -61,9 +60,11 @@ def transition(
     *,
     progress: int | None = None,
     payload: dict[str, Any] | None = None,
+    owner: str | None = None,
     **fields: Any,
 ) -> Moved | None:
-    """Move one file ``expected -> target`` if it is still in ``expected``; None if it was not."""
+    """Move one file ``expected -> target`` if it is still in ``expected`` (and, given ``owner``,
+    still held by that worker); None if it was not."""
     sources = {FileStatus(expected)} if isinstance(expected, (str, FileStatus)) else set(expected)
     for source in sources:
         check_transition(source, target)
@@ -82,7 +83,8 @@ def transition(
             values.pop("progress")  # a failure keeps the progress it reached
     row = s.execute(
         update(FPS)
-        .where(FPS.id == fps_id, FPS.status.in_([x.value for x in sources]))
+        .where(FPS.id == fps_id, FPS.status.in_([x.value for x in sources]),
+               *([FPS.worker_id == owner] if owner is not None else []))
         .values(values)
         .returning(FPS.session_id, FPS.user_id, FPS.progress, FPS.processing_started_at)
     ).first()
@@ -167,6 +169,11 @@ class Claim:
     file_type: str
     storage_key: str
     event_id: int = 0  # the claim's own event (pending -> downloading)
+    # For the metrics: seconds since the file became admissible (uploaded or retried, and its
+    # session started), and, for a session's first file to leave pending since it was started,
+    # seconds since that start.
+    waited_seconds: float | None = None
+    first_progress_seconds: float | None = None
 
 
 def claim(
@@ -197,7 +204,7 @@ def claim(
     if room <= 0:
         return []
     candidates = s.execute(
-        select(FPS.id, FPS.session_id)
+        select(FPS.id, FPS.session_id, FPS.updated_at, ProcessingSession.started_at)
         .join(ProcessingSession, ProcessingSession.id == FPS.session_id)
         .where(
             FPS.status == FileStatus.PENDING.value,
@@ -235,6 +242,18 @@ def claim(
         if running.get(c.session_id, 0) < per_session_cap:
             running[c.session_id] = running.get(c.session_id, 0) + 1
             chosen.append(c.id)
+    if not chosen:
+        return []
+    queued = {c.id: max(c.updated_at, c.started_at or c.updated_at) for c in candidates}
+    started = {c.session_id: c.started_at for c in candidates}
+    # Sessions none of whose files has left pending since the session was (last) started.
+    fresh = set(s.execute(
+        select(ProcessingSession.id).where(
+            ProcessingSession.id.in_({c.session_id for c in candidates if c.id in queued and c.id in chosen}),
+            ~select(FPS.id).where(FPS.session_id == ProcessingSession.id,
+                                  FPS.processing_started_at >= ProcessingSession.started_at).exists(),
+        )
+    ).scalars())
     claims: list[Claim] = []
     lease = now + timedelta(seconds=lease_seconds)
     for fps_id in chosen:
@@ -253,9 +272,14 @@ def claim(
             .join(UploadedFile, UploadedFile.id == FPS.file_id)
             .where(FPS.id == fps_id)
         ).one()
+        first = None
+        if moved.session_id in fresh and started.get(moved.session_id) is not None:
+            fresh.discard(moved.session_id)
+            first = max(0.0, (now - started[moved.session_id]).total_seconds())
         claims.append(
             Claim(fps_id, row.file_id, moved.session_id, moved.user_id, row.attempt_number,
-                  row.max_retry_attempts, row.file_type, row.storage_key, moved.event_id)
+                  row.max_retry_attempts, row.file_type, row.storage_key, moved.event_id,
+                  waited_seconds=max(0.0, (now - queued[fps_id]).total_seconds()), first_progress_seconds=first)
         )
     return claims
 
@@ -299,9 +323,10 @@ def fail(
     error: LabIntakeError,
     *,
     status: FileStatus = FileStatus.FAILED,
+    owner: str | None = None,
 ) -> Moved | None:
     return transition(
-        s, fps_id, expected, status,
+        s, fps_id, expected, status, owner=owner,
         error_code=error.code.value, error_message=error.message,
         error_details=error.details or None, is_retryable=error.is_retryable,
     )
@@ -309,11 +334,11 @@ def fail(
 
 def retry_later(
     s: Session, fps_id: str, expected: FileStatus | Iterable[FileStatus], error: LabIntakeError,
-    delay_seconds: float,
+    delay_seconds: float, *, owner: str | None = None,
 ) -> Moved | None:
     """Back to pending for an automatic retry: attempt + 1, admitted again after the delay."""
     return transition(
-        s, fps_id, expected, FileStatus.PENDING,
+        s, fps_id, expected, FileStatus.PENDING, owner=owner,
         progress=0,
         attempt_number=FPS.attempt_number + 1,
         next_attempt_at=utcnow() + timedelta(seconds=delay_seconds),
@@ -322,63 +347,3 @@ def retry_later(
         error_details=error.details or None, is_retryable=True,
         payload={"retry_in_s": round(delay_seconds, 3)},
     )
-
-
-def recover_expired(
-    s: Session, *, now: datetime | None = None, dead_workers: Iterable[str] = ()
-) -> list[Moved]:
-    """Files whose worker died: back to pending (attempt + 1), or ``worker_lost`` after the last attempt."""
-    now = now or utcnow()
-    dead = list(dead_workers)
-    condition = FPS.lease_expires_at < now
-    if dead:
-        condition = condition | FPS.worker_id.in_(dead)
-    rows = s.execute(
-        select(FPS.id, FPS.status, FPS.attempt_number, FPS.max_retry_attempts, FPS.worker_id)
-        .where(FPS.status.in_(ACTIVE), condition)
-        .with_for_update(skip_locked=True)
-    ).all()
-    lost = LabIntakeError(ErrorCode.WORKER_LOST)
-    moved: list[Moved] = []
-    for row in rows:
-        current = FileStatus(row.status)
-        if row.worker_id == QUEUED:
-            # Admitted, but no worker took it in time (none running?): queue it again, same attempt.
-            m = transition(s, row.id, current, FileStatus.PENDING, progress=0, worker_id=None,
-                           lease_expires_at=None, payload={"reason": "not_taken"})
-        elif row.attempt_number < row.max_retry_attempts:
-            m = retry_later(s, row.id, current, lost, 0.0)
-        else:
-            m = fail(s, row.id, current, lost)
-        if m:
-            moved.append(m)
-    return moved
-
-
-def expire_sessions(s: Session, *, now: datetime | None = None) -> list[Moved]:
-    """Sessions past their deadline: every unfinished file ends ``timeout`` (session_timeout)."""
-    now = now or utcnow()
-    expired = s.execute(
-        select(ProcessingSession.id).where(
-            ProcessingSession.deadline_at < now,
-            ProcessingSession.state.in_([SessionState.RUNNING.value, SessionState.PAUSED.value]),
-        )
-    ).scalars().all()
-    moved: list[Moved] = []
-    for session_id in expired:
-        s.execute(
-            update(SessionProcessingSummary)
-            .where(SessionProcessingSummary.session_id == session_id)
-            .values(timed_out=True)
-        )
-        rows = s.execute(
-            select(FPS.id, FPS.status).where(
-                FPS.session_id == session_id, FPS.status.in_(sorted(OPEN_STATUSES))
-            )
-        ).all()
-        error = LabIntakeError(ErrorCode.SESSION_TIMEOUT)
-        for row in rows:
-            m = fail(s, row.id, FileStatus(row.status), error, status=FileStatus.TIMEOUT)
-            if m:
-                moved.append(m)
-    return moved

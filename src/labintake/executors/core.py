@@ -20,6 +20,7 @@ from queue import Queue
 from sqlalchemy import select
 
 from labintake import metrics
+from labintake.db import recovery
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.models import FileProcessingStatus as FPS
@@ -59,6 +60,15 @@ def dead_local_workers(worker_ids: set[str]) -> set[str]:
     return dead
 
 
+def observe_claims(claims: list[Claim]) -> None:
+    """Admission's metrics: how long each file waited, and a session's time to first progress."""
+    for claim in claims:
+        if claim.waited_seconds is not None:
+            metrics.QUEUE_WAIT_SECONDS.observe(claim.waited_seconds)
+        if claim.first_progress_seconds is not None:
+            metrics.FIRST_PROGRESS_SECONDS.observe(claim.first_progress_seconds)
+
+
 class ExecutorCore:
     def __init__(
         self,
@@ -75,7 +85,7 @@ class ExecutorCore:
         self.capacity = capacity
         self.worker_id = new_worker_id(kind)
         self._on_event = on_event or (lambda moved: None)
-        self.runner = FileRunner(db, storage, settings, on_event=self._event)
+        self.runner = FileRunner(db, storage, settings, on_event=self._event, owner=self.worker_id)
         self._idle: Queue[WorkerProcess] = Queue()
         self._workers: list[WorkerProcess] = []
         self._running: dict[str, tuple[Claim, WorkerProcess]] = {}
@@ -113,7 +123,7 @@ class ExecutorCore:
             with self.db.transaction() as s:
                 for fps_id, _ in running:
                     tx.transition(
-                        s, fps_id, ACTIVE_STATUSES, FileStatus.PENDING, progress=0,
+                        s, fps_id, ACTIVE_STATUSES, FileStatus.PENDING, progress=0, owner=self.worker_id,
                         worker_id=None, lease_expires_at=None, payload={"reason": "shutdown"},
                     )
         except LabIntakeError:
@@ -178,7 +188,7 @@ class ExecutorCore:
     # --- leases ---------------------------------------------------------------------------
 
     def recover(self) -> list[Moved]:
-        """Files of dead workers: back to pending (attempt + 1) or ``worker_lost``; expired sessions."""
+        """Files of dead servers: back to pending on the same attempt (see ``db.recovery``); expired sessions."""
         with self.db.transaction() as s:
             holders = set(
                 s.execute(
@@ -186,8 +196,8 @@ class ExecutorCore:
                 ).scalars()
             )
             holders.discard(self.worker_id)
-            moved = tx.recover_expired(s, dead_workers=dead_local_workers({h for h in holders if h is not None}))
-            moved += tx.expire_sessions(s)
+            moved = recovery.recover_expired(s, dead_workers=dead_local_workers({h for h in holders if h is not None}))
+            moved += recovery.expire_sessions(s)
         for m in moved:
             log.info("recovered file", extra={"file_id": m.file_id, "status": m.status})
             self._event(m)

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -33,7 +33,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import UploadedFile, utcnow
 from labintake.db.transitions import Claim, Moved
 from labintake.domain.status import FileStatus
-from labintake.executors.core import ExecutorCore
+from labintake.executors.core import ExecutorCore, observe_claims
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -46,6 +46,26 @@ QUEUED = tx.QUEUED
 
 class TransientFailure(Exception):
     """Raised by a job so procrastinate retries it (the file is already back to pending)."""
+
+    def __init__(self, fps_id: str, delay_seconds: float = 0.0) -> None:
+        super().__init__(fps_id)
+        self.delay_seconds = delay_seconds
+
+
+def retry_strategy(max_attempts: int) -> Any:
+    """procrastinate retries a job when its file's own backoff is due: the delay the runner stored
+    (``next_attempt_at``, exponential from LABINTAKE_RETRY_BACKOFF_SECONDS), to the millisecond.
+    (procrastinate's own RetryStrategy counts whole seconds: a 0.1 s base became 0.)"""
+    import procrastinate
+    from procrastinate.retry import RetryDecision
+
+    class FileBackoff(procrastinate.BaseRetryStrategy):
+        def get_retry_decision(self, *, exception: BaseException, job: Any) -> RetryDecision | None:
+            if not isinstance(exception, TransientFailure) or job.attempts >= max_attempts:
+                return None
+            return RetryDecision(retry_at=datetime.now(UTC) + timedelta(seconds=exception.delay_seconds))
+
+    return FileBackoff()
 
 
 def defer(s: Session, fps_ids: list[str]) -> list[int]:
@@ -68,6 +88,7 @@ def admit(db: Database, settings: Settings) -> list[Claim]:
             per_session_cap=settings.per_session_concurrency, lease_seconds=settings.lease_seconds,
         )
         defer(s, [c.fps_id for c in claims])
+    observe_claims(claims)
     return claims
 
 
@@ -103,15 +124,9 @@ class DistributedWorker(ExecutorCore):
     ) -> None:
         super().__init__(db, storage, settings, capacity=concurrency or settings.workers, on_event=on_event,
                          kind="w")
-        import procrastinate
 
         self.app = make_app(settings)
-        # Waits of base**(n+1) seconds: 2, 4, 8 … for the default base of 2 s (whole seconds only).
-        retry = procrastinate.RetryStrategy(
-            max_attempts=max(0, settings.max_retry_attempts - 1),
-            exponential_wait=round(settings.retry_backoff_seconds),
-            retry_exceptions={TransientFailure},
-        )
+        retry = retry_strategy(max(0, settings.max_retry_attempts - 1))
         self.app.task(name=TASK_NAME, queue=QUEUE, retry=retry)(self.run_file)
         self._aio: asyncio.AbstractEventLoop | None = None
         self._worker_task: asyncio.Task[Any] | None = None
@@ -129,8 +144,14 @@ class DistributedWorker(ExecutorCore):
         self._event(Moved(claim.fps_id, claim.session_id, claim.user_id, FileStatus.DOWNLOADING, 0))
         outcome = self.run_claim(claim)
         if outcome.status is FileStatus.PENDING:
-            raise TransientFailure(fps_id)
+            raise TransientFailure(fps_id, self._due_in(fps_id))
         return outcome.status.value if outcome.status else "dropped"
+
+    def _due_in(self, fps_id: str) -> float:
+        """Seconds until the file's retry is due (its backoff), 0 if due now."""
+        with self.db.read() as s:
+            due = s.execute(select(FPS.next_attempt_at).where(FPS.id == fps_id)).scalar_one_or_none()
+        return max(0.0, (due - utcnow()).total_seconds()) if due is not None else 0.0
 
     def _reclaim(self, s: Session, fps_id: str) -> Claim | None:
         status = s.execute(select(FPS.status).where(FPS.id == fps_id)).scalar_one_or_none()
@@ -141,6 +162,7 @@ class DistributedWorker(ExecutorCore):
             per_session_cap=self.settings.per_session_concurrency, lease_seconds=self.settings.lease_seconds,
             only=[fps_id],
         ):
+            observe_claims([claim])
             return claim
         return None
 

@@ -14,7 +14,7 @@ from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.transitions import Claim, Moved
 from labintake.domain.status import FileStatus
-from labintake.executors.core import ExecutorCore
+from labintake.executors.core import ExecutorCore, observe_claims
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -75,6 +75,7 @@ class EmbeddedExecutor(ExecutorCore):
                 per_session_cap=self.settings.per_session_concurrency,
                 lease_seconds=self.settings.lease_seconds,
             )
+        observe_claims(claims)
         for claim in claims:
             with self._lock:
                 self._claimed += 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from labintake import metrics
 from labintake.db import pages as page_cache
+from labintake.db import recovery
 from labintake.db import transitions as tx
 from labintake.db.engine import Database
 from labintake.db.results import save_report
@@ -50,8 +51,10 @@ class FileRunner:
         storage: Storage,
         settings: Settings,
         on_event: Callable[[Moved], None] = lambda m: None,
+        owner: str | None = None,
     ) -> None:
         self.db = db
+        self.owner = owner  # the worker id our claims hold the files under: every write checks it
         self.storage = storage
         self.settings = settings
         self.on_event = on_event
@@ -63,7 +66,7 @@ class FileRunner:
               keep: list[tuple[str, int, dict]] | None = None, **fields) -> None:
         """One transition in its own transaction (with ``keep``: OCR'd pages kept in the same one)."""
         with self.db.transaction() as s:
-            moved = tx.transition(s, claim.fps_id, expected, target, **fields)
+            moved = tx.transition(s, claim.fps_id, expected, target, owner=self.owner, **fields)
             if moved is not None and keep:
                 page_cache.keep_pages(s, file_id=claim.file_id, user_id=claim.user_id, pages=keep)
         if moved is None:
@@ -171,8 +174,7 @@ class FileRunner:
         except WorkerDied as exc:
             worker.replace()
             self._keep_pages(claim, pages.take_pages())
-            error = LabIntakeError(ErrorCode.WORKER_LOST, detail=str(exc), stage=stage.value)
-            return Outcome(self._finish_failed(claim, stage, error), True)
+            return Outcome(self._worker_crashed(claim, stage, str(exc)), True)
         except LabIntakeError as error:
             return Outcome(self._finish_failed(claim, stage, error))
 
@@ -226,7 +228,7 @@ class FileRunner:
             )
             page_cache.forget_pages(s, claim.file_id)
             moved = tx.transition(
-                s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED,
+                s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED, owner=self.owner,
                 parsing_metadata=meta, is_retryable=False,
             )
             if moved is None:
@@ -243,9 +245,9 @@ class FileRunner:
             with self.db.transaction() as s:
                 if error.auto_retry and claim.attempt < claim.max_attempts:
                     delay = backoff_seconds(claim.attempt, self.settings.retry_backoff_seconds)
-                    moved = tx.retry_later(s, claim.fps_id, expected, error, delay)
+                    moved = tx.retry_later(s, claim.fps_id, expected, error, delay, owner=self.owner)
                 else:
-                    moved = tx.fail(s, claim.fps_id, expected, error, status=status)
+                    moved = tx.fail(s, claim.fps_id, expected, error, status=status, owner=self.owner)
         except LabIntakeError:
             # The database itself is down: the lease will expire and recovery retries the file.
             log.exception("could not store failure %s", error.code,
@@ -264,6 +266,28 @@ class FileRunner:
             metrics.FAILURES.labels(error.code.value).inc()
             if error.code in (ErrorCode.FILE_TIMEOUT, ErrorCode.SESSION_TIMEOUT):
                 metrics.TIMEOUTS.labels("file" if error.code is ErrorCode.FILE_TIMEOUT else "session").inc()
+        self._announce(moved, stage, claim)
+        return moved.status
+
+    def _worker_crashed(self, claim: Claim, stage: FileStatus, detail: str) -> FileStatus | None:
+        """The file's worker process died while we live: same attempt, one more recovery, or
+        ``worker_lost`` once it has happened ``recovery.WORKER_CRASH_LIMIT`` times (a poison pill)."""
+        try:
+            with self.db.transaction() as s:
+                moved = recovery.worker_crashed(s, claim.fps_id, self.owner or "", stage=stage.value,
+                                                detail=detail)
+        except LabIntakeError:
+            log.exception("could not store a worker crash", extra={"file_id": claim.fps_id})
+            return None
+        if moved is None:  # killed on purpose: cancelled, timed out, handed back, recovered elsewhere
+            log.info("worker stopped for a file no longer ours at %s", stage, extra={"file_id": claim.fps_id})
+            return None
+        log.warning("worker process died at %s", stage,
+                    extra={"session_id": claim.session_id, "file_id": claim.fps_id, "status": moved.status.value})
+        if moved.status is FileStatus.PENDING:
+            metrics.RETRIES.labels("worker_crash", ErrorCode.WORKER_LOST.value).inc()
+        else:
+            metrics.FAILURES.labels(ErrorCode.WORKER_LOST.value).inc()
         self._announce(moved, stage, claim)
         return moved.status
 

@@ -169,9 +169,10 @@ class LabIntake:
             settle_seconds=self.settings.intake_settle_seconds, poll_seconds=self.settings.intake_poll_seconds,
         )
 
-    def create_session(self, user_id: str, name: str = "") -> str:
+    def create_session(self, user_id: str, name: str = "", *, timeout_seconds: float | None = None) -> str:
+        """A new session; ``timeout_seconds``: its own deadline instead of the setting's."""
         with self.db.transaction() as s:
-            return repo.create_session(s, user_id, name).id
+            return repo.create_session(s, user_id, name, timeout_seconds=timeout_seconds).id
 
     def add_file(self, session_id: str, user_id: str, stream: BinaryIO, file_name: str) -> str:
         """Store one file and queue it, even if the session already has the same bytes (the CLI).

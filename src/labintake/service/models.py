@@ -19,6 +19,7 @@ def _no_nul(value: str) -> str:
 # For text a client sends in a body or form: PostgreSQL cannot store a NUL character, and no
 # name, address or value has one, so it is a validation error instead of a database error.
 NoNul = AfterValidator(_no_nul)
+MAX_SESSION_TIMEOUT_SECONDS = 7 * 24 * 3600  # a session's own deadline: one second to one week
 
 
 class Created(BaseModel):
@@ -27,6 +28,12 @@ class Created(BaseModel):
 
 class SessionCreate(BaseModel):
     name: Annotated[str, NoNul] = Field("", max_length=200, description="A label shown in the history.")
+    timeoutSeconds: float | None = Field(
+        None, ge=1, le=MAX_SESSION_TIMEOUT_SECONDS, strict=True,  # strict: true or "60" is no number
+        description="This session's deadline in seconds, counted from its first start (instead of "
+        "LABINTAKE_SESSION_TIMEOUT_SECONDS). When it passes, unfinished files end `timeout` "
+        "(`session_timeout`) and completed results are kept.",
+    )
 
 
 class UploadedItem(BaseModel):

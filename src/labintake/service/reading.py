@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from labintake.db import history, views
-from labintake.db.progress import page_snapshot
+from labintake.db.progress import page_snapshot, queue_depth
 from labintake.service.app import LabIntake
 from labintake.service.models import Analytics
 
@@ -86,3 +86,16 @@ def database_ok(li: LabIntake) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not ready"
         return False
+
+
+def refresh_queue_depth(li: LabIntake) -> None:
+    """Set the queue-depth gauge from the database (at each scrape: exact on every deployment,
+    whichever process runs the files). A database that is down leaves the last value."""
+    from labintake import metrics
+    from labintake.domain.errors import LabIntakeError
+
+    try:
+        with li.db.read(system=True) as s:
+            metrics.QUEUE_DEPTH.set(queue_depth(s))
+    except LabIntakeError:
+        pass

@@ -41,8 +41,9 @@ def state_of(li: LabIntake, session_id: str, user_id: str) -> SessionState:
     return SessionState(state)
 
 
-def create(li: LabIntake, user_id: str, name: str = "") -> Created:
-    return Created(id=li.create_session(user_id, name.strip()))
+def create(li: LabIntake, user_id: str, name: str = "", *, timeout_seconds: float | None = None) -> Created:
+    """A new session; ``timeout_seconds`` overrides ``LABINTAKE_SESSION_TIMEOUT_SECONDS`` for it."""
+    return Created(id=li.create_session(user_id, name.strip(), timeout_seconds=timeout_seconds))
 
 
 def list_page(

@@ -50,6 +50,7 @@ def prometheus(request: Request, li: LI) -> Response:
             return error_response(403, ErrorCode.FORBIDDEN, "Send the metrics token: Authorization: Bearer <token>.")
     elif not _is_loopback(request.client.host if request.client else ""):
         return error_response(403, ErrorCode.FORBIDDEN, "Metrics answer loopback clients only; set LABINTAKE_METRICS_TOKEN.")
+    reading.refresh_queue_depth(li)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -31,7 +31,9 @@ router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=ERROR_RE
 
 @router.post("", status_code=201, response_model=Created, summary="Create an upload session")
 def create_session(li: LI, user_id: CurrentUser, body: Annotated[SessionCreate | None, Body()] = None) -> Created:
-    return sessions.create(li, user_id, body.name if body else "")
+    if body is None:
+        return sessions.create(li, user_id)
+    return sessions.create(li, user_id, body.name, timeout_seconds=body.timeoutSeconds)
 
 
 @router.get("", response_model=SessionPage, summary="The user's sessions (history)")

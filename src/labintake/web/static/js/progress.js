@@ -27,7 +27,7 @@ not at all, and the page never goes backwards or shows an update twice.
   var stay = params.get("stay") === "1";
 
   var model = {
-    files: {}, order: [], state: "open", timedOut: false, final: false,
+    files: {}, order: [], state: "open", timedOut: false, timeoutSeconds: 0, final: false,
     sessionEventId: 0, skew: 0, startedTerminal: false,
   };
   var ui = { filter: "all", page: 0, dirty: {}, all: true, frame: 0, handover: 0 };
@@ -75,6 +75,7 @@ not at all, and the page never goes backwards or shows an update twice.
     if (snap.lastEventId >= model.sessionEventId) {
       model.state = snap.state;
       model.timedOut = snap.summary.session_status === "timeout";
+      if (snap.timeoutSeconds) model.timeoutSeconds = snap.timeoutSeconds;
       model.sessionEventId = snap.lastEventId;
       // The snapshot may already include the final "session" event; then none will come.
       if (TERMINAL[snap.summary.session_status] && finished()) {
@@ -440,9 +441,12 @@ not at all, and the page never goes backwards or shows an update twice.
     var failed = model.order.map(function (id) { return model.files[id]; }).filter(function (f) {
       return !!RETRYABLE[f.status];
     });
-    box.className = "card done bad";
-    var head = status === "cancelled" ? "Cancelled" : status === "timeout" ? "Stopped: time limit reached" : "Finished with problems";
-    var html = "<h2>" + LI.icon("triangle-alert") + " " + head + "</h2><p data-testid='summary-text'>" + c.completed + " completed, " +
+    var timedOut = status === "timeout";
+    box.className = timedOut ? "card done timeout" : "card done bad";
+    var head = status === "cancelled" ? "Cancelled" : timedOut ? "Stopped: time limit reached" : "Finished with problems";
+    var html = "<h2>" + LI.icon(timedOut ? "clock" : "triangle-alert") + " " + head + "</h2>";
+    if (timedOut) html += "<p data-testid='timeout-text'>" + timeoutText(c) + "</p>";
+    html += "<p data-testid='summary-text'>" + c.completed + " completed, " +
       c.failed + " failed" + (c.cancelled ? ", " + c.cancelled + " cancelled" : "") + ".</p><ul class='plain-list failures'>";
     failed.slice(0, 20).forEach(function (f) {
       html += "<li><strong>" + LI.esc(f.fileName) + "</strong> — " + LI.esc(f.error || LABELS[f.status]) +
@@ -453,6 +457,22 @@ not at all, and the page never goes backwards or shows an update twice.
     if (c.completed) html += '<p><a class="btn primary" href="' + review + '" data-testid="review-completed">Review the ' + c.completed + " completed</a></p>";
     box.innerHTML = html;
     $("live").textContent = head + ". " + c.completed + " completed, " + c.failed + " failed.";
+  }
+
+  /** The seed's timeout protection, explained: what stopped, and that what finished is kept. */
+  function timeoutText(c) {
+    var limit = model.timeoutSeconds ? " of " + LI.esc(duration(model.timeoutSeconds)) : "";
+    var kept = c.completed === 0 ? "No file finished before it; none was saved."
+      : c.completed + " file" + (c.completed === 1 ? " was" : "s were") + " completed before it; " +
+        (c.completed === 1 ? "its results are" : "their results are") + " saved and can be reviewed.";
+    return "This session reached its time limit" + limit + ", so the files still waiting or running were stopped. " +
+      kept + " Retry the stopped files to finish them.";
+  }
+
+  function duration(seconds) {
+    if (seconds < 120) return Math.round(seconds) + " seconds";
+    if (seconds < 7200) return Math.round(seconds / 60) + " minutes";
+    return Math.round(seconds / 360) / 10 + " hours";
   }
 
   function failuresKey() {
