@@ -99,8 +99,9 @@ def test_a_retry_after_the_worker_died_resumes_after_the_pages_already_read(
         (entry,) = final["files"]
         assert entry["status"] == "completed", entry
         evts = events(li, session_id)
-        assert [e.payload["error_code"] for e in evts if e.file_id == fps_id and e.status == "pending"
-                and e.payload and "error_code" in e.payload] == ["worker_lost"]
+        # Handed back on the same attempt, its worker's death counted (issue 14: restarts cost nothing).
+        assert [e.payload["reason"] for e in evts if e.file_id == fps_id and e.status == "pending"
+                and e.payload and "reason" in e.payload] == ["worker_crashed"]
         parsing = [e.payload for e in evts if e.file_id == fps_id and e.status == "parsing"]
         assert parsing[-1]["ocr_pages"] == 3
         assert parsing[-1]["ocr_pages_reused"] >= kept  # not read again
