@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
+from labintake.db import search
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import (
     ProcessingSession,
@@ -125,6 +126,7 @@ class SessionFilter:
     until: date | None = None  # inclusive
     status: SessionStatus | None = None
     file_type: str | None = None  # a MIME type (application/pdf) or its prefix (image/)
+    query: str | None = None  # in a file name, patient name or lab name (db/search.py)
 
 
 def list_sessions(
@@ -148,6 +150,11 @@ def list_sessions(
         conditions.append(
             exists().where(UploadedFile.session_id == ProcessingSession.id, UploadedFile.user_id == user_id, type_match)
         )
+    if f.query:
+        match = search.file_condition(s.get_bind().dialect.name, f.query)
+        if match is not None:
+            conditions.append(ProcessingSession.id.in_(
+                select(FPS.session_id).where(FPS.user_id == user_id, match)))
     base = (
         select(ProcessingSession.id)
         .outerjoin(Summary, Summary.session_id == ProcessingSession.id)

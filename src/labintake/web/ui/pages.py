@@ -168,6 +168,7 @@ def history_page(
     request: Request, li: LI,
     since: str | None = None, until: str | None = None, status: str | None = None,
     type: str | None = None,  # noqa: A002 - the query parameter's name
+    q: Annotated[str | None, Query(max_length=100)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     viewer = _viewer(li, request)
@@ -179,10 +180,11 @@ def history_page(
     found = sessions.list_page(
         li, viewer.user_id, since=_day(since), until=_day(until),
         status=SessionStatus(status_value) if status_value else None, file_type=file_type,
-        limit=size, offset=(page - 1) * size,
+        limit=size, offset=(page - 1) * size, query=q,
     )
     items, total = [item.model_dump(mode="json") for item in found.items], found.total
-    filters = {"since": since or "", "until": until or "", "status": status_value or "", "type": type or ""}
+    filters = {"q": q or "", "since": since or "", "until": until or "", "status": status_value or "",
+               "type": type or ""}
     query = "&".join(f"{k}={quote(v)}" for k, v in filters.items() if v)
     return _page(request, viewer, "history.html", items=items, total=total, page=page,
                  pages=max(1, -(-total // size)), filters=filters, query=query,
