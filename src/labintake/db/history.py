@@ -21,6 +21,7 @@ from labintake.db.models import (
     SessionProcessingSummary,
     UploadedFile,
 )
+from labintake.domain import labels
 from labintake.domain.clock import iso
 from labintake.domain.status import FileStatus, SessionStatus
 
@@ -211,15 +212,25 @@ def list_sessions(
 # --- analytics ------------------------------------------------------------------------------
 
 
-def analytics(s: Session, user_id: str) -> dict[str, Any]:
-    """Per-user figures over every file the user has uploaded (DESIGN §7, issue 4 §6)."""
+def analytics(s: Session, user_id: str, since: date | None = None, until: date | None = None) -> dict[str, Any]:
+    """Per-user figures over the files the user uploaded (between ``since`` and ``until``,
+    inclusive UTC days, when given) (DESIGN §7, issue 4 §6)."""
     mine = FPS.user_id == user_id
+    session_mine = ProcessingSession.user_id == user_id
+    if since is not None:
+        mine = and_(mine, FPS.created_at >= datetime.combine(since, time.min))
+        session_mine = and_(session_mine, ProcessingSession.created_at >= datetime.combine(since, time.min))
+    if until is not None:
+        end = datetime.combine(until + timedelta(days=1), time.min)
+        mine = and_(mine, FPS.created_at < end)
+        session_mine = and_(session_mine, ProcessingSession.created_at < end)
     done = FPS.status.in_(["completed", "failed", "timeout"])
     is_completed = case((FPS.status == "completed", 1), else_=0)
     is_failed = case((FPS.status.in_(["failed", "timeout"]), 1), else_=0)
     by_type = [
         {
             "fileType": r.file_type,
+            "label": labels.file_type(r.file_type),
             "files": r.files,
             "completed": int(r.completed or 0),
             "failed": int(r.failed or 0),
@@ -250,7 +261,7 @@ def analytics(s: Session, user_id: str) -> dict[str, Any]:
         select(func.count(), func.sum(is_completed)).where(mine, done, FPS.attempt_number > 1)
     ).one()
     failures = [
-        {"errorCode": code, "count": n}
+        {"errorCode": code, "label": labels.error_title(code), "count": n}
         for code, n in s.execute(
             select(FPS.error_code, func.count())
             .where(mine, FPS.status.in_(["failed", "timeout"]), FPS.error_code.is_not(None))
@@ -259,7 +270,7 @@ def analytics(s: Session, user_id: str) -> dict[str, Any]:
         ).all()
     ]
     sessions = s.execute(
-        select(func.count()).select_from(ProcessingSession).where(ProcessingSession.user_id == user_id)
+        select(func.count()).select_from(ProcessingSession).where(session_mine)
     ).scalar_one()
     finished = completed + failed
     retried_total, retried_ok = int(retried[0] or 0), int(retried[1] or 0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, select, text, update
+from sqlalchemy import ColumnElement, Select, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from labintake.db.models import FileProcessingStatus as FPS
@@ -35,7 +35,7 @@ def file_condition(dialect: str, query: str, *, indexed: bool = True) -> ColumnE
         return None
     if dialect == "sqlite" and indexed and len(needle) >= TRIGRAM:
         phrase = '"' + needle.replace('"', '""') + '"'
-        matching = select(literal_column("rowid")).select_from(text("file_search")).where(
+        matching: Select[Any] = select(literal_column("rowid")).select_from(text("file_search")).where(
             text("file_search MATCH :phrase").bindparams(phrase=phrase))
         return literal_column("file_processing_status.rowid").in_(matching)
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -8,6 +8,7 @@ shows what the database says before any script runs; scripts then follow changes
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,9 +20,9 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from labintake import auth
-from labintake.domain.errors import ERRORS, FILE_ERROR_CODES
+from labintake.domain.errors import ERRORS, FILE_ERROR_CODES, LabIntakeError
 from labintake.domain.status import USER_RETRYABLE_STATUSES, SessionStatus, vocabulary
-from labintake.service import LabIntake, accounts, reading, sessions
+from labintake.service import LabIntake, accounts, analytics, reading, sessions
 from labintake.service.accounts import Viewer
 from labintake.web.deps import LI, SESSION_COOKIE, Config
 from labintake.web.ui.render import PX_PER_PT
@@ -72,6 +73,19 @@ def _duration(ms: int | None) -> str:
 
 
 templates.env.filters["duration"] = _duration
+
+
+def _money(value: float, currency: str) -> str:
+    """A cost estimate: cents for sums, two significant digits for fractions of a cent."""
+    if value == 0:
+        return f"0 {currency}"
+    if abs(value) >= 0.01:
+        return f"{value:,.2f} {currency}"
+    digits = max(2, -math.floor(math.log10(abs(value))) + 1)
+    return f"{value:.{digits}f} {currency}"
+
+
+templates.env.filters["money"] = _money
 
 
 def _viewer(li: LabIntake, request: Request) -> Viewer | None:
@@ -192,12 +206,18 @@ def history_page(
 
 
 @router.get("/analytics")
-def analytics_page(request: Request, li: LI) -> Response:
+def analytics_page(request: Request, li: LI, since: str | None = None, until: str | None = None) -> Response:
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
-    figures = reading.analytics_page(li, viewer.user_id)
-    return _page(request, viewer, "analytics.html", figures=figures)
+    try:
+        figures = analytics.analytics(li, viewer.user_id, _day(since), _day(until))
+        problem = None
+    except LabIntakeError as exc:  # a range the wrong way round: say so, show the default range
+        figures, problem = analytics.analytics(li, viewer.user_id), exc.message
+    data = figures.model_dump(mode="json")
+    query = f"since={data['range']['since']}&until={data['range']['until']}"
+    return _page(request, viewer, "analytics.html", figures=data, problem=problem, query=query)
 
 
 @router.get("/patients")
