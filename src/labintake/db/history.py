@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, select, text
+from sqlalchemy import and_, case, delete, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from labintake.db import search
@@ -213,16 +213,18 @@ def list_sessions(
 
 
 def analytics(s: Session, user_id: str, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-    """Per-user figures over the files the user uploaded (between ``since`` and ``until``,
-    inclusive UTC days, when given) (DESIGN §7, issue 4 §6)."""
+    """Per-user figures over the user's files (DESIGN §7, issue 4 §6). With ``since``/``until``
+    (inclusive UTC days): the files that ended in the range (the day the series count them),
+    or were uploaded in it and have not ended; the sessions created in it or with such a file."""
     mine = FPS.user_id == user_id
     session_mine = ProcessingSession.user_id == user_id
+    when = func.coalesce(FPS.processing_completed_at, FPS.created_at)
     if since is not None:
-        mine = and_(mine, FPS.created_at >= datetime.combine(since, time.min))
+        mine = and_(mine, when >= datetime.combine(since, time.min))
         session_mine = and_(session_mine, ProcessingSession.created_at >= datetime.combine(since, time.min))
     if until is not None:
         end = datetime.combine(until + timedelta(days=1), time.min)
-        mine = and_(mine, FPS.created_at < end)
+        mine = and_(mine, when < end)
         session_mine = and_(session_mine, ProcessingSession.created_at < end)
     done = FPS.status.in_(["completed", "failed", "timeout"])
     is_completed = case((FPS.status == "completed", 1), else_=0)
@@ -270,7 +272,9 @@ def analytics(s: Session, user_id: str, since: date | None = None, until: date |
         ).all()
     ]
     sessions = s.execute(
-        select(func.count()).select_from(ProcessingSession).where(session_mine)
+        select(func.count()).select_from(ProcessingSession).where(
+            ProcessingSession.user_id == user_id,
+            or_(session_mine, ProcessingSession.id.in_(select(FPS.session_id).where(mine))))
     ).scalar_one()
     finished = completed + failed
     retried_total, retried_ok = int(retried[0] or 0), int(retried[1] or 0)

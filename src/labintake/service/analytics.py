@@ -136,10 +136,13 @@ def compare_types(finished: list[rows.FinishedFile]) -> list[dict[str, Any]]:
 
 
 def stage_times(finished: list[rows.FinishedFile], changes: dict[str, list[tuple[str, datetime]]]) -> list[dict[str, Any]]:
-    """Seconds each file spent in each stage: the time from entering it to the next change,
-    summed over re-readings and attempts."""
+    """Seconds each completed file spent in each stage: the time from entering it to the next
+    change, summed over re-readings and attempts. (A failed file's stages stop short: they
+    would pull the figures down.)"""
     per_stage: dict[str, list[float]] = {stage: [] for stage in STAGE_LABELS}
     for f in finished:
+        if f.status != FileStatus.COMPLETED.value:
+            continue
         spent: dict[str, float] = {}
         events = changes.get(f.id, [])
         for (status, at), (_, following) in zip(events, events[1:], strict=False):

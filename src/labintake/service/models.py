@@ -180,6 +180,8 @@ class TypeComparison(BaseModel):
 
 
 class StageTime(BaseModel):
+    """Seconds completed files spent in a stage (from their status events)."""
+
     stage: Literal["extract", "parse", "save"]
     label: str
     files: int
@@ -221,7 +223,8 @@ class Analytics(BaseModel):
     retrySuccessRate: float | None
     byFileType: list[TypeStats]
     failuresByErrorCode: list[ErrorCount]
-    range: DateRange = Field(description="The figures above count files uploaded in it; the ones below, files that ended in it.")
+    range: DateRange = Field(description="Files that ended in it (or were uploaded in it and have not ended); "
+                             "sessions created in it.")
     series: Series
     fileTypes: list[TypeComparison]
     stages: list[StageTime]
