@@ -9,7 +9,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from bench import loadtest, pipeline, progress_http, progress_read, push, scaleout
+from bench import loadtest, pipeline, progress_http, progress_read, push, scaleout, search
 
 BENCHES = {
     "progress": progress_read.run,
@@ -18,6 +18,7 @@ BENCHES = {
     "pipeline": pipeline.run,
     "load": loadtest.run,
     "scaleout": scaleout.run,
+    "search": search.run,
 }
 
 
