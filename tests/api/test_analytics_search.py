@@ -61,7 +61,7 @@ def test_history_search_by_file_patient_and_lab_name(api: Api) -> None:
     by its file name only, and another user's search finds neither."""
     _, client = api.user("search@example.org")
     sample = sample_report()
-    read, _ = new_session(client, [("Bericht-Müller.pdf", make_pdf(sample))])
+    read, files = new_session(client, [("Bericht-Müller.pdf", make_pdf(sample))])
     client.post(f"/api/sessions/{read}/start")
     wait_finished(client, read)
     waiting, _ = new_session(client, [("Ångström notes.pdf", make_pdf(sample))])
@@ -79,5 +79,10 @@ def test_history_search_by_file_patient_and_lab_name(api: Api) -> None:
     assert found(".pdf") == {read, waiting}
     assert found("no such thing") == set()
     assert client.get("/api/sessions", params={"q": "x" * 101}).status_code == 422
+    # A corrected patient name is findable too; the name as read still is.
+    fixed = client.put(f"/api/files/{files[0]['fileId']}/corrections",
+                       json={"target": "patient.name", "value": "Zoë Quarantöttö"})
+    assert fixed.status_code == 200, fixed.text
+    assert found("quarantotto") == {read} and found(family) == {read}
     _, stranger = api.user("search-stranger@example.org")
     assert found(".pdf", stranger) == set()
