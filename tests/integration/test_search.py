@@ -104,3 +104,23 @@ def test_index_follows_updates_and_deletes(db: Database) -> None:
         else:
             assert s.execute(text("SELECT count(*) FROM file_search")).scalar_one() == 0
             assert s.execute(select(FPS.id)).first() is None
+
+
+def test_upgrade_fills_the_search_text_of_existing_files(db: Database, db_url: str) -> None:
+    """Given files saved before migration 0011 (downgraded to 0007 and back), when it runs, then
+    each file's search text is computed from its name, patient and lab, and is searchable."""
+    from labintake.db.migrate import downgrade, upgrade
+
+    with db.transaction() as s:
+        me = auth.create_user(s, "me@example.org", "correct horse battery")
+    sid, _ = _file(db, me, "Befund.pdf", patient="Zoë Ñúñez", lab="Labor Zürich")
+    db.dispose()
+    downgrade(db_url, "0007")
+    upgrade(db_url)
+    again = Database(db_url)
+    try:
+        with again.read() as s:
+            assert s.execute(select(FPS.search_text)).scalar_one() == "befund.pdf\nzoe nunez\nlabor zurich"
+        assert _found(again, me, "nunez") == {sid} and _found(again, me, "ZURICH") == {sid}
+    finally:
+        again.dispose()
