@@ -12,6 +12,10 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+# Letters Unicode does not decompose into a base letter and a mark: folded as a reader would
+# type them on a plain keyboard ("oresund" finds "Øresund", "lodz" finds "Łódź").
+_PLAIN = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i",
+                        "ħ": "h", "ŧ": "t", "ŀ": "l"})
 MAX_QUERY_CHARS = 100
 
 
@@ -19,7 +23,7 @@ def normalise(text: str | None) -> str:
     """``text`` lowercased (casefold: ß → ss), without combining marks, spaces collapsed."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACE.sub(" ", unicodedata.normalize("NFC", stripped)).strip()
 
