@@ -86,10 +86,10 @@ def test_history_search_box(page: Any, server: Served) -> None:
     page.wait_for_url("**/history?q=ARZTEBEFUND-ORESUND*")
     assert _ids(page) == {named}
     assert page.input_value("[data-testid=history-search]") == "ARZTEBEFUND-ORESUND"
+    shot(page, "history-search")
     family = report(82).truth.patient.name.split()[-1]
     page.goto(f"/history?q={family.lower()}")
     found = _ids(page)
     assert named in found and broken not in found
     page.goto("/history?q=no-such-file-anywhere")
     assert _ids(page) == set() and "No sessions match" in page.locator("main").inner_text()
-    shot(page, "history-search")

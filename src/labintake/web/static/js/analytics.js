@@ -62,7 +62,8 @@
   else LI.chart("c-cost", function () {
     return { type: "bar", data: { labels: periods, datasets: [
       { label: "Estimated cost (" + f.cost.currency + ")", data: s.cost, backgroundColor: LI.color("--saving") },
-    ] }, options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: f.cost.currency } } } } };
+    ] }, options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: f.cost.currency },
+      ticks: { callback: function (v) { return Number(v) === 0 ? "0" : Number(Number(v).toPrecision(2)).toString(); } } } } } };
   });
 
   if (!f.byFileType.length) LI.emptyChart("c-time", "No files processed yet.");
