@@ -9,7 +9,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from bench import loadtest, longdoc, pipeline, progress_http, progress_read, push, scaleout
+from bench import loadtest, longdoc, pipeline, progress_http, progress_read, push, scaleout, search
 
 BENCHES = {
     "progress": progress_read.run,
@@ -19,6 +19,7 @@ BENCHES = {
     "load": loadtest.run,
     "scaleout": scaleout.run,
     "longdoc": longdoc.run,
+    "search": search.run,
 }
 
 

@@ -35,6 +35,9 @@ def _cell(value: object) -> object:
     return value
 
 
+safe_cell = _cell  # the same guard for the other CSV exports (analytics)
+
+
 def to_json(report: LabReport) -> str:
     return report.model_dump_json(indent=2)
 

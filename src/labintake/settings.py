@@ -100,6 +100,17 @@ class Settings(BaseSettings):
     vision_api_key: SecretStr | None = Field(None, description="Bearer key for the vision extractor's endpoint.")
     vision_model: str | None = Field(None, description="Model name sent to the vision extractor's endpoint.")
     vision_timeout_seconds: float = Field(60.0, gt=0, description="Time limit for one vision-extractor request.")
+    # Cost estimates (analytics): stored per file when it ends, so history keeps the prices of its day.
+    cost_per_cpu_hour: float = Field(
+        0.04, ge=0, description="Price of one CPU-hour of local processing (a cloud vCPU-hour is about 0.04 USD)."
+    )
+    vision_price_input_per_mtok: float = Field(
+        0.0, ge=0, description="Price of a million vision-LLM input (prompt) tokens."
+    )
+    vision_price_output_per_mtok: float = Field(
+        0.0, ge=0, description="Price of a million vision-LLM output (completion) tokens."
+    )
+    cost_currency: str = Field("USD", max_length=8, description="Currency the cost prices are in (shown beside costs).")
 
     smtp_url: SecretStr | None = Field(
         None, description="Mail server for session-end emails: smtp://host:587 (STARTTLS when offered) or "

@@ -167,7 +167,7 @@ def test_history_filters_and_paging(api: Api) -> None:
     assert client.get("/api/sessions", params={"until": str(today - timedelta(days=2))}).json()["total"] == 0
     analytics = client.get("/api/analytics").json()
     assert analytics["sessions"] == 3 and analytics["files"] == 2
-    assert analytics["failuresByErrorCode"] == [{"errorCode": "empty_file", "count": 1}]
+    assert analytics["failuresByErrorCode"] == [{"errorCode": "empty_file", "label": "Empty file", "count": 1}]
 
 
 def test_health_readiness_metrics_docs_and_no_cors_by_default(api: Api) -> None:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, select, text
+from sqlalchemy import and_, case, delete, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from labintake.db import search
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import (
     ProcessingSession,
@@ -20,6 +21,7 @@ from labintake.db.models import (
     SessionProcessingSummary,
     UploadedFile,
 )
+from labintake.domain import labels
 from labintake.domain.clock import iso
 from labintake.domain.status import FileStatus, SessionStatus
 
@@ -125,6 +127,7 @@ class SessionFilter:
     until: date | None = None  # inclusive
     status: SessionStatus | None = None
     file_type: str | None = None  # a MIME type (application/pdf) or its prefix (image/)
+    query: str | None = None  # in a file name, patient name or lab name (db/search.py)
 
 
 def list_sessions(
@@ -148,6 +151,11 @@ def list_sessions(
         conditions.append(
             exists().where(UploadedFile.session_id == ProcessingSession.id, UploadedFile.user_id == user_id, type_match)
         )
+    if f.query:
+        match = search.file_condition(s.get_bind().dialect.name, f.query)
+        if match is not None:
+            conditions.append(ProcessingSession.id.in_(
+                select(FPS.session_id).where(FPS.user_id == user_id, match)))
     base = (
         select(ProcessingSession.id)
         .outerjoin(Summary, Summary.session_id == ProcessingSession.id)
@@ -204,15 +212,27 @@ def list_sessions(
 # --- analytics ------------------------------------------------------------------------------
 
 
-def analytics(s: Session, user_id: str) -> dict[str, Any]:
-    """Per-user figures over every file the user has uploaded (DESIGN §7, issue 4 §6)."""
+def analytics(s: Session, user_id: str, since: date | None = None, until: date | None = None) -> dict[str, Any]:
+    """Per-user figures over the user's files (DESIGN §7, issue 4 §6). With ``since``/``until``
+    (inclusive UTC days): the files that ended in the range (the day the series count them),
+    or were uploaded in it and have not ended; the sessions created in it or with such a file."""
     mine = FPS.user_id == user_id
+    session_mine = ProcessingSession.user_id == user_id
+    when = func.coalesce(FPS.processing_completed_at, FPS.created_at)
+    if since is not None:
+        mine = and_(mine, when >= datetime.combine(since, time.min))
+        session_mine = and_(session_mine, ProcessingSession.created_at >= datetime.combine(since, time.min))
+    if until is not None:
+        end = datetime.combine(until + timedelta(days=1), time.min)
+        mine = and_(mine, when < end)
+        session_mine = and_(session_mine, ProcessingSession.created_at < end)
     done = FPS.status.in_(["completed", "failed", "timeout"])
     is_completed = case((FPS.status == "completed", 1), else_=0)
     is_failed = case((FPS.status.in_(["failed", "timeout"]), 1), else_=0)
     by_type = [
         {
             "fileType": r.file_type,
+            "label": labels.file_type(r.file_type),
             "files": r.files,
             "completed": int(r.completed or 0),
             "failed": int(r.failed or 0),
@@ -243,7 +263,7 @@ def analytics(s: Session, user_id: str) -> dict[str, Any]:
         select(func.count(), func.sum(is_completed)).where(mine, done, FPS.attempt_number > 1)
     ).one()
     failures = [
-        {"errorCode": code, "count": n}
+        {"errorCode": code, "label": labels.error_title(code), "count": n}
         for code, n in s.execute(
             select(FPS.error_code, func.count())
             .where(mine, FPS.status.in_(["failed", "timeout"]), FPS.error_code.is_not(None))
@@ -252,7 +272,9 @@ def analytics(s: Session, user_id: str) -> dict[str, Any]:
         ).all()
     ]
     sessions = s.execute(
-        select(func.count()).select_from(ProcessingSession).where(ProcessingSession.user_id == user_id)
+        select(func.count()).select_from(ProcessingSession).where(
+            ProcessingSession.user_id == user_id,
+            or_(session_mine, ProcessingSession.id.in_(select(FPS.session_id).where(mine))))
     ).scalar_one()
     finished = completed + failed
     retried_total, retried_ok = int(retried[0] or 0), int(retried[1] or 0)

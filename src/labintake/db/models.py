@@ -193,6 +193,16 @@ class FileProcessingStatus(Base):
     # Pages read of the current reading, and how many there are (progress within extracting).
     pages_done: Mapped[int | None] = mapped_column(Integer)
     pages_total: Mapped[int | None] = mapped_column(Integer)
+    # What the file cost (migration 0011): worker CPU-seconds over every attempt, vision-LLM
+    # tokens, and both as money at the prices configured when it ended (estimates).
+    cpu_seconds: Mapped[float | None] = mapped_column(Float)
+    vision_input_tokens: Mapped[int | None] = mapped_column(Integer)
+    vision_output_tokens: Mapped[int | None] = mapped_column(Integer)
+    compute_cost: Mapped[float | None] = mapped_column(Float)
+    vision_cost: Mapped[float | None] = mapped_column(Float)
+    # File name, patient name and lab name, normalised (domain.search); indexed per dialect
+    # (pg_trgm GIN on PostgreSQL, an FTS5 trigram table on SQLite; migration 0011).
+    search_text: Mapped[str | None] = mapped_column(Text)
     # Execution: who holds the file and until when.
     worker_id: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None]

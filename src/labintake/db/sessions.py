@@ -20,6 +20,7 @@ from labintake.db.models import (
 )
 from labintake.db.transitions import Moved, add_event, note_session_end, transition
 from labintake.domain.errors import ERRORS, ErrorCode
+from labintake.domain.search import searchable
 from labintake.domain.status import OPEN_STATUSES, USER_RETRYABLE_STATUSES, EventKind, FileStatus, SessionState
 
 LOCAL_USER_EMAIL = "local@localhost"
@@ -71,6 +72,7 @@ def add_file(
         status=FileStatus.PENDING.value, progress=0, attempt_number=1,
         max_retry_attempts=max_retry_attempts, is_retryable=True,
         file_name=new.file_name, file_type=new.file_type, file_size_bytes=new.file_size_bytes,
+        search_text=searchable(new.file_name),
     )
     s.add(status)
     s.flush()

@@ -324,17 +324,18 @@ def fail(
     *,
     status: FileStatus = FileStatus.FAILED,
     owner: str | None = None,
+    **fields: Any,
 ) -> Moved | None:
     return transition(
         s, fps_id, expected, status, owner=owner,
         error_code=error.code.value, error_message=error.message,
-        error_details=error.details or None, is_retryable=error.is_retryable,
+        error_details=error.details or None, is_retryable=error.is_retryable, **fields,
     )
 
 
 def retry_later(
     s: Session, fps_id: str, expected: FileStatus | Iterable[FileStatus], error: LabIntakeError,
-    delay_seconds: float, *, owner: str | None = None,
+    delay_seconds: float, *, owner: str | None = None, **fields: Any,
 ) -> Moved | None:
     """Back to pending for an automatic retry: attempt + 1, admitted again after the delay."""
     return transition(
@@ -345,5 +346,5 @@ def retry_later(
         worker_id=None, lease_expires_at=None,
         error_code=error.code.value, error_message=error.message,
         error_details=error.details or None, is_retryable=True,
-        payload={"retry_in_s": round(delay_seconds, 3)},
+        payload={"retry_in_s": round(delay_seconds, 3)}, **fields,
     )

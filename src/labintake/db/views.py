@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
 from labintake.db import corrections as corr
@@ -22,7 +22,6 @@ from labintake.db.models import (
 from labintake.db.results import load_report
 from labintake.domain.clock import iso
 from labintake.domain.status import (
-    FAILURE_STATUSES,
     FileStatus,
 )
 
@@ -136,25 +135,6 @@ def patient_series(s: Session, patient_id: str, user_id: str, analyte: str) -> l
             "fileId": r.fps_id, "sessionId": r.session_id, "corrected": fix is not None,
         })
     return out
-
-
-# --- analytics ------------------------------------------------------------------------------
-
-
-def daily(s: Session, user_id: str, days: int = 60) -> list[dict[str, Any]]:
-    """Finished files per day (completed, failed) for the success-rate chart."""
-    day = func.date(FPS.processing_completed_at)
-    rows = s.execute(
-        select(day.label("day"),
-               func.sum(case((FPS.status == FileStatus.COMPLETED, 1), else_=0)).label("completed"),
-               func.sum(case((FPS.status.in_(sorted(FAILURE_STATUSES)), 1), else_=0)).label("failed"))
-        .where(FPS.user_id == user_id, FPS.processing_completed_at.is_not(None),
-               FPS.status.in_(sorted({FileStatus.COMPLETED, *FAILURE_STATUSES})))
-        .group_by(day)
-        .order_by(day)
-    ).all()
-    return [{"day": str(r.day)[:10], "completed": int(r.completed or 0), "failed": int(r.failed or 0)}
-            for r in rows][-days:]
 
 
 def select_one() -> Any:

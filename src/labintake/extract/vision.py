@@ -83,8 +83,12 @@ def page_images(data: bytes, file_type: str, *, dpi: int, max_pages: int, max_pi
     return out
 
 
-def ask(config: VisionConfig, png: bytes) -> dict:
-    """One chat-completions call for one page; the JSON object the model returned."""
+def ask(config: VisionConfig, png: bytes, usage: dict[str, int] | None = None) -> dict:
+    """One chat-completions call for one page; the JSON object the model returned.
+
+    ``usage`` adds up the tokens the endpoint reports (``usage.prompt_tokens`` and
+    ``completion_tokens``, the OpenAI shape) under ``input_tokens``/``output_tokens``, also
+    for an answer that is then refused: the tokens were spent either way."""
     import httpx
 
     url = config.base_url.rstrip("/") + "/chat/completions"
@@ -107,12 +111,24 @@ def ask(config: VisionConfig, png: bytes) -> dict:
     try:
         resp = httpx.post(url, json=body, headers=headers, timeout=config.timeout_seconds)
         resp.raise_for_status()
-        content = resp.json()["choices"][0]["message"]["content"]
+        answer = resp.json()
+        if usage is not None:
+            _add_usage(usage, answer.get("usage") if isinstance(answer, dict) else None)
+        content = answer["choices"][0]["message"]["content"]
     except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
         raise LabIntakeError(ErrorCode.EXTRACT_TIMEOUT if isinstance(exc, httpx.TimeoutException)
                              else ErrorCode.PARSE_VALIDATION_FAILED, extractor="vision",
                              reason=type(exc).__name__) from exc
     return _json_object(content)
+
+
+def _add_usage(usage: dict[str, int], reported: object) -> None:
+    if not isinstance(reported, dict):
+        return
+    for ours, theirs in (("input_tokens", "prompt_tokens"), ("output_tokens", "completion_tokens")):
+        value = reported.get(theirs)
+        if isinstance(value, int) and value >= 0:
+            usage[ours] = usage.get(ours, 0) + value
 
 
 def _json_object(content) -> dict:

@@ -15,17 +15,29 @@ from dataclasses import dataclass
 
 from labintake import metrics
 from labintake.db import pages as page_cache
-from labintake.db import recovery
+from labintake.db import recovery, search
 from labintake.db import transitions as tx
+from labintake.db.costs import added_cost
 from labintake.db.engine import Database
 from labintake.db.results import save_report
 from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
+from labintake.domain.cost import Prices
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
 from labintake.pipeline.pages import PageProgress
 from labintake.pipeline.procpool import WorkerDied, WorkerProcess
-from labintake.pipeline.work import Done, Extracted, Failed, Job, PageDone, Parsed, Reextracting, StageContext
+from labintake.pipeline.work import (
+    Cost,
+    Done,
+    Extracted,
+    Failed,
+    Job,
+    PageDone,
+    Parsed,
+    Reextracting,
+    StageContext,
+)
 from labintake.settings import Settings
 from labintake.storage import Storage
 
@@ -61,6 +73,13 @@ class FileRunner:
         self._clocks: dict[str, list[float]] = {}
         # Each worker process gets its share of the cores for OCR (see StageContext).
         self._context = StageContext.from_settings(settings)
+        self._prices = Prices.from_settings(settings)
+
+    def _cost(self, cost: Cost | None) -> dict:
+        """The row's cost columns plus this attempt's use (nothing when the worker sent none)."""
+        if cost is None:
+            return {}
+        return added_cost(self._prices, cost.cpu_seconds, cost.vision_input_tokens, cost.vision_output_tokens)
 
     def _move(self, claim: Claim, expected: FileStatus, target: FileStatus, *,
               keep: list[tuple[str, int, dict]] | None = None, **fields) -> None:
@@ -106,6 +125,7 @@ class FileRunner:
         """Run a claimed file (already ``downloading``) to a terminal status or back to pending."""
         stage = FileStatus.DOWNLOADING
         model: str | None = None
+        spent: Cost | None = None  # a failed job's use, stored with its failure
         now = time.monotonic()
         self._clocks[claim.fps_id] = [now, now]
         pages = PageProgress(variant=self._variant)
@@ -155,9 +175,10 @@ class FileRunner:
                     _drain_done(worker)  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
-                    self._save(claim, msg.report, msg.metadata, model)
+                    self._save(claim, msg.report, msg.metadata, model, msg.cost)
                     return Outcome(FileStatus.COMPLETED)
                 elif isinstance(msg, Failed):
+                    spent = msg.cost
                     _drain_done(worker)
                     raise LabIntakeError(msg.code, msg.message, **(msg.details or {}))
                 elif isinstance(msg, Done):
@@ -176,7 +197,7 @@ class FileRunner:
             self._keep_pages(claim, pages.take_pages())
             return Outcome(self._worker_crashed(claim, stage, str(exc)), True)
         except LabIntakeError as error:
-            return Outcome(self._finish_failed(claim, stage, error))
+            return Outcome(self._finish_failed(claim, stage, error, cost=spent))
 
     def _variant(self, strategy: str) -> str:
         """The page cache's key for a strategy: a page read at another dpi is another reading."""
@@ -216,7 +237,7 @@ class FileRunner:
             return True
         return False
 
-    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None) -> None:
+    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None, cost: Cost | None = None) -> None:
         """Results and ``completed`` in one transaction. The results go first: the status write
         (which takes the session's summary row lock and writes the event) is the last statement,
         so the lock is held briefly and the event's time is its commit time."""
@@ -229,15 +250,16 @@ class FileRunner:
             page_cache.forget_pages(s, claim.file_id)
             moved = tx.transition(
                 s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED, owner=self.owner,
-                parsing_metadata=meta, is_retryable=False,
+                parsing_metadata=meta, is_retryable=False, **self._cost(cost),
             )
             if moved is None:
                 raise Dropped(claim.fps_id)  # rolls the results back with it
+            search.refresh_file(s, claim.fps_id)  # now findable by patient and lab name
         self._announce(moved, FileStatus.SAVING, claim)
 
     def _finish_failed(
         self, claim: Claim, stage: FileStatus, error: LabIntakeError,
-        status: FileStatus = FileStatus.FAILED,
+        status: FileStatus = FileStatus.FAILED, cost: Cost | None = None,
     ) -> FileStatus | None:
         """Store the error: an automatic retry (transient, attempts left) or a final failure."""
         expected = set(ACTIVE_STATUSES)
@@ -245,9 +267,9 @@ class FileRunner:
             with self.db.transaction() as s:
                 if error.auto_retry and claim.attempt < claim.max_attempts:
                     delay = backoff_seconds(claim.attempt, self.settings.retry_backoff_seconds)
-                    moved = tx.retry_later(s, claim.fps_id, expected, error, delay, owner=self.owner)
+                    moved = tx.retry_later(s, claim.fps_id, expected, error, delay, owner=self.owner, **self._cost(cost))
                 else:
-                    moved = tx.fail(s, claim.fps_id, expected, error, status=status, owner=self.owner)
+                    moved = tx.fail(s, claim.fps_id, expected, error, status=status, owner=self.owner, **self._cost(cost))
         except LabIntakeError:
             # The database itself is down: the lease will expire and recovery retries the file.
             log.exception("could not store failure %s", error.code,

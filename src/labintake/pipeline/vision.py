@@ -15,7 +15,8 @@ from labintake.parse.table import RawRow
 
 
 def read_with_vision(
-    data: bytes, file_type: str, config: VisionConfig, *, max_pages: int, max_pixels: int
+    data: bytes, file_type: str, config: VisionConfig, *, max_pages: int, max_pixels: int,
+    usage: dict[str, int] | None = None,
 ) -> tuple[Document, ParseOutcome]:
     """(Document, ParseOutcome) from the model's answers, validated like local parsing."""
     if not config.enabled or not config.base_url:
@@ -26,7 +27,7 @@ def read_with_vision(
     patient, report = Patient(), Report()
     for number, png in enumerate(page_images(data, file_type, dpi=config.dpi, max_pages=max_pages,
                                              max_pixels=max_pixels), start=1):
-        answer = ask(config, png)
+        answer = ask(config, png, usage)
         pages.append(Page(number, 0.0, 0.0, [], "vision"))
         p, r = answer.get("patient") or {}, answer.get("report") or {}
         if number == 1:

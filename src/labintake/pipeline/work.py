@@ -120,6 +120,7 @@ def read_report(
     on_extracted: Callable[[Any], None] | None = None,
     on_reextract: Callable[[str], None] | None = None,
     cached: dict[str, dict[int, Any]] | None = None,
+    usage: dict[str, int] | None = None,
 ) -> Reading:
     """Extract and parse ``data``, retrying with the next strategy when validation fails.
 
@@ -181,7 +182,7 @@ def read_report(
         if not _worth_retrying(doc, strategy, outcome):
             break
     if vision is not None and getattr(vision, "enabled", False) and (best is None or best.outcome.failed):
-        best = _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels)
+        best = _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels, usage)
     if best is None:
         raise last_error or LabIntakeError(ErrorCode.NOT_A_LAB_REPORT)
     best.attempts, best.timings = attempts, timings
@@ -205,12 +206,13 @@ def _worth_retrying(doc, strategy: str, outcome) -> bool:
     return not (outcome is None and all(p.source == "text" and not p.scanned_image for p in doc.pages))
 
 
-def _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels):
+def _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels, usage=None):
     from labintake.pipeline.vision import read_with_vision
 
     t0 = time.perf_counter()
     try:
-        doc, outcome = read_with_vision(data, file_type, vision, max_pages=max_pages, max_pixels=max_pixels)
+        doc, outcome = read_with_vision(data, file_type, vision, max_pages=max_pages, max_pixels=max_pixels,
+                                        usage=usage)
     except LabIntakeError as exc:
         attempts.append({"strategy": "vision", "error": exc.code.value})
         return best
@@ -230,6 +232,21 @@ def _add(timings: dict[str, float], key: str, seconds: float) -> None:
 # --- the worker protocol: what a worker process sends back for one job, in order ------------
 # PageDone* Extracted, then (Reextracting, PageDone* Extracted)* while readings fail validation,
 # then Parsed; or Failed at any point; Done after every job.
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What the job used in the worker: its process's CPU time (every thread, OCR's included)
+    and the vision-LLM tokens it was billed for. Sent with the job's ``Parsed`` or ``Failed``."""
+
+    cpu_seconds: float
+    vision_input_tokens: int = 0
+    vision_output_tokens: int = 0
+
+    @classmethod
+    def since(cls, cpu_started: float, usage: dict[str, int]) -> Cost:
+        return cls(round(max(0.0, time.process_time() - cpu_started), 4),
+                   int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +286,7 @@ class Parsed:
 
     report: dict[str, Any]
     metadata: dict[str, Any]
+    cost: Cost | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +296,7 @@ class Failed:
     code: str
     message: str | None
     details: dict[str, Any]
+    cost: Cost | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,20 +316,25 @@ Send = Callable[[Message], None]
 
 
 def run_job(job: Job, send: Send) -> None:
+    # CPU time of this process only: the worker runs one job at a time, so the difference is
+    # this file's (the cost estimate's CPU-seconds).
+    cpu_started = time.process_time()
+    usage: dict[str, int] = {}
     try:
-        _run(job, send)
+        _run(job, send, cpu_started, usage)
     except LabIntakeError as exc:
-        send(Failed(exc.code.value, exc.message, exc.details))
+        send(Failed(exc.code.value, exc.message, exc.details, Cost.since(cpu_started, usage)))
     except MemoryError:
-        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": "MemoryError"}))
+        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": "MemoryError"}, Cost.since(cpu_started, usage)))
     except Exception as exc:  # noqa: BLE001 - the boundary: anything unexpected becomes a code
         # The type and where it happened go to the log (debug), never the message text,
         # which could quote document content.
         log.debug("unexpected error in worker: %s", traceback.format_exc())
-        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": type(exc).__name__}))
+        send(Failed(ErrorCode.INTERNAL_ERROR.value, None, {"exception": type(exc).__name__},
+                    Cost.since(cpu_started, usage)))
 
 
-def _run(job: Job, send: Send) -> None:
+def _run(job: Job, send: Send, cpu_started: float, usage: dict[str, int]) -> None:
     if job.context.ocr_threads is not None:
         from labintake.extract import ocr
 
@@ -338,7 +362,7 @@ def _run(job: Job, send: Send) -> None:
               for strategy, pages in job.cached.items()}
     reading = read_report(
         data, job.file_type, job.context, on_page=page_done, on_extracted=extracted,
-        on_reextract=lambda strategy: send(Reextracting(strategy)), cached=cached,
+        on_reextract=lambda strategy: send(Reextracting(strategy)), cached=cached, usage=usage,
     )
     report = reading.report
     meta = reading.metadata
@@ -348,4 +372,4 @@ def _run(job: Job, send: Send) -> None:
         flags_derived=sum(r.flag_source == "derived" for r in report.results),
         sections=sorted({r.section for r in report.results if r.section}),
     )
-    send(Parsed(report.model_dump(mode="json"), meta))
+    send(Parsed(report.model_dump(mode="json"), meta, Cost.since(cpu_started, usage)))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from labintake.db import corrections as corr
-from labintake.db import history, views
+from labintake.db import history, search, views
 from labintake.db.results import load_report
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.schemas import LabReport
@@ -17,6 +17,7 @@ from labintake.service.app import LabIntake
 from labintake.service.models import RetryOut
 
 BadCorrection = corr.BadCorrection
+SEARCHED_FIELDS = ("patient.name", "report.lab_name")  # with the file name: what search looks in
 
 
 def _no_file() -> LabIntakeError:
@@ -110,6 +111,8 @@ def correct(li: LabIntake, fps_id: str, user_id: str, target: str, value: str | 
         except corr.BadCorrection as exc:
             raise LabIntakeError(ErrorCode.VALIDATION, str(exc)) from None
         kept = corr.save(s, user_id=user_id, file_id=stored.id, target=target, value=checked, original=original)
+        if kept and target in SEARCHED_FIELDS:  # the corrected name is findable too (the read one stays)
+            search.extra_terms(s, fps_id, checked)
     return Corrected(checked, original, kept)
 
 

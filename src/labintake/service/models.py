@@ -3,6 +3,7 @@ its response models: what /docs shows and what responses are checked against).""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -134,6 +135,7 @@ class SessionResults(BaseModel):
 
 class TypeStats(BaseModel):
     fileType: str
+    label: str = Field(description="The file type in words (`PDF`, `Photo (JPEG)`).")
     files: int
     completed: int
     failed: int
@@ -143,7 +145,80 @@ class TypeStats(BaseModel):
 
 class ErrorCount(BaseModel):
     errorCode: str
+    label: str = Field(description="The error in words (`Damaged PDF`).")
     count: int
+
+
+class DateRange(BaseModel):
+    since: date
+    until: date = Field(description="Inclusive (UTC days).")
+    granularity: Literal["day", "week"] = Field(description="Weeks (from Monday) for ranges over 90 days.")
+
+
+class TypeTimes(BaseModel):
+    fileType: str
+    label: str
+    median: list[float | None] = Field(description="Median processing seconds of completed files, per period.")
+    p95: list[float | None]
+
+
+class Series(BaseModel):
+    """One value per period (``periods``), oldest first; files counted on the day they ended."""
+
+    periods: list[date]
+    files: list[int]
+    completed: list[int]
+    failed: list[int]
+    successRate: list[float | None]
+    pages: list[int] = Field(description="Pages of the files completed.")
+    cost: list[float]
+    timeByType: list[TypeTimes]
+
+
+class TypeComparison(BaseModel):
+    fileType: str
+    label: str
+    files: int
+    completed: int
+    failed: int
+    successRate: float | None
+    pages: int
+    secondsPerPage: float | None
+    medianSeconds: float | None
+    p95Seconds: float | None
+    cpuSecondsPerFile: float | None
+    costPerFile: float | None
+
+
+class StageTime(BaseModel):
+    """Seconds completed files spent in a stage (from their status events)."""
+
+    stage: Literal["extract", "parse", "save"]
+    label: str
+    files: int
+    meanSeconds: float | None
+    medianSeconds: float | None
+    p95Seconds: float | None
+
+
+class CostFigures(BaseModel):
+    """Estimates: CPU-seconds of the worker process × the CPU-hour price, and vision-LLM tokens ×
+    their prices, each stored when the file ended at the prices configured then."""
+
+    currency: str
+    perCpuHour: float = Field(description="The price configured now (stored costs used the price of their day).")
+    visionInputPerMTok: float
+    visionOutputPerMTok: float
+    files: int = Field(description="Finished files with a measured cost.")
+    unmeasured: int = Field(description="Finished files without one (before the measurement, or a killed worker).")
+    cpuSeconds: float
+    computeCost: float
+    visionCost: float
+    visionInputTokens: int
+    visionOutputTokens: int
+    totalCost: float
+    costPerFile: float | None
+    costPerPage: float | None
 
 
 class Analytics(BaseModel):
@@ -159,6 +234,12 @@ class Analytics(BaseModel):
     retrySuccessRate: float | None
     byFileType: list[TypeStats]
     failuresByErrorCode: list[ErrorCount]
+    range: DateRange = Field(description="Files that ended in it (or were uploaded in it and have not ended); "
+                             "sessions created in it.")
+    series: Series
+    fileTypes: list[TypeComparison]
+    stages: list[StageTime]
+    cost: CostFigures
 
 
 class Me(BaseModel):

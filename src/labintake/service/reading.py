@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from labintake.db import history, views
+from labintake.db import views
 from labintake.db.progress import page_snapshot, queue_depth
 from labintake.service.app import LabIntake
-from labintake.service.models import Analytics
 
 
 def snapshot(li: LabIntake, session_id: str, user_id: str) -> dict[str, Any] | None:
@@ -30,19 +29,6 @@ def review(li: LabIntake, session_id: str, user_id: str) -> ReviewPage | None:
         if snap is None:
             return None
         return ReviewPage(views.review_files(s, session_id, user_id), snap)
-
-
-def analytics(li: LabIntake, user_id: str) -> Analytics:
-    with li.db.read() as s:
-        return Analytics.model_validate(history.analytics(s, user_id))
-
-
-def analytics_page(li: LabIntake, user_id: str) -> dict[str, Any]:
-    """The analytics figures with the daily success series for the chart."""
-    with li.db.read() as s:
-        figures = history.analytics(s, user_id)
-        figures["daily"] = views.daily(s, user_id)
-    return figures
 
 
 def patients(li: LabIntake, user_id: str) -> list[dict[str, Any]]:

@@ -49,11 +49,12 @@ def create(li: LabIntake, user_id: str, name: str = "", *, timeout_seconds: floa
 def list_page(
     li: LabIntake, user_id: str, *, since: date | None = None, until: date | None = None,
     status: SessionStatus | None = None, file_type: str | None = None, limit: int = 20, offset: int = 0,
+    query: str | None = None,
 ) -> SessionPage:
     """One page of the user's sessions (history), newest first."""
     with li.db.read() as s:
         items, total = history.list_sessions(
-            s, user_id, history.SessionFilter(since, until, status, file_type or None), limit=limit, offset=offset
+            s, user_id, history.SessionFilter(since, until, status, file_type or None, query or None), limit=limit, offset=offset
         )
     return SessionPage.model_validate({"items": items, "total": total, "limit": limit, "offset": offset})
 

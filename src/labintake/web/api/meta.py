@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from labintake import auth
 from labintake.domain.errors import ErrorCode
 from labintake.service import accounts, reading
+from labintake.service import analytics as analytics_service
 from labintake.service.models import Analytics, Health, Me, Ready
 from labintake.web.deps import LI, SESSION_COOKIE, Config, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, ErrorBody, error_response
@@ -63,10 +67,25 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-@router.get("/api/analytics", response_model=Analytics, summary="The user's processing statistics",
-            tags=["history"], responses=ERROR_RESPONSES)
-def analytics(li: LI, user_id: CurrentUser) -> Analytics:
-    return reading.analytics(li, user_id)
+_SINCE = Query(description="First day (UTC) of the range; default 29 days before `until`.")
+_UNTIL = Query(description="Last day (UTC) of the range, inclusive; default today.")
+
+
+@router.get("/api/analytics", response_model=Analytics, tags=["history"], responses=ERROR_RESPONSES,
+            summary="The user's processing statistics over a date range: series, file types, stages, cost")
+def analytics(li: LI, user_id: CurrentUser, since: Annotated[date | None, _SINCE] = None,
+              until: Annotated[date | None, _UNTIL] = None) -> Analytics:
+    return analytics_service.analytics(li, user_id, since, until)
+
+
+@router.get("/api/analytics.csv", tags=["history"], response_class=Response, responses=ERROR_RESPONSES,
+            summary="The same statistics as CSV (section, period, file type, measure, value)")
+def analytics_csv(li: LI, user_id: CurrentUser, since: Annotated[date | None, _SINCE] = None,
+                  until: Annotated[date | None, _UNTIL] = None) -> Response:
+    figures = analytics_service.analytics(li, user_id, since, until)
+    name = f"labintake-analytics-{figures.range.since}-{figures.range.until}.csv"
+    return Response(analytics_service.to_csv(figures), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/api/me", response_model=Me, summary="Who is logged in (and the CSRF token for cookie sessions)",

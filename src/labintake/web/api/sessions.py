@@ -45,11 +45,14 @@ def list_sessions(
     status: Annotated[SessionStatus | None, Query(description="The session status.")] = None,
     file_type: Annotated[str | None, Query(
         max_length=100, description="A MIME type (`application/pdf`) or a prefix ending in `/` (`image/`).")] = None,
+    q: Annotated[str | None, Query(
+        max_length=100, description="Sessions with a file whose name, patient name or lab name contains this "
+        "(case and accents ignored: `muller` finds `Müller`).")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> SessionPage:
     return sessions.list_page(li, user_id, since=since, until=until, status=status, file_type=file_type,
-                              limit=limit, offset=offset)
+                              limit=limit, offset=offset, query=q)
 
 
 @router.post(

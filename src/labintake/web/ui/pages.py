@@ -8,6 +8,7 @@ shows what the database says before any script runs; scripts then follow changes
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,9 +20,9 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from labintake import auth
-from labintake.domain.errors import ERRORS, FILE_ERROR_CODES
+from labintake.domain.errors import ERRORS, FILE_ERROR_CODES, LabIntakeError
 from labintake.domain.status import USER_RETRYABLE_STATUSES, SessionStatus, vocabulary
-from labintake.service import LabIntake, accounts, notifications, reading, sessions
+from labintake.service import LabIntake, accounts, analytics, notifications, reading, sessions
 from labintake.service.accounts import Viewer
 from labintake.web.deps import LI, SESSION_COOKIE, Config
 from labintake.web.ui.render import PX_PER_PT
@@ -72,6 +73,19 @@ def _duration(ms: int | None) -> str:
 
 
 templates.env.filters["duration"] = _duration
+
+
+def _money(value: float, currency: str) -> str:
+    """A cost estimate: cents for sums, two significant digits for fractions of a cent."""
+    if value == 0:
+        return f"0 {currency}"
+    if abs(value) >= 0.01:
+        return f"{value:,.2f} {currency}"
+    digits = max(2, -math.floor(math.log10(abs(value))) + 1)
+    return f"{value:.{digits}f} {currency}"
+
+
+templates.env.filters["money"] = _money
 
 
 def _viewer(li: LabIntake, request: Request) -> Viewer | None:
@@ -168,6 +182,7 @@ def history_page(
     request: Request, li: LI,
     since: str | None = None, until: str | None = None, status: str | None = None,
     type: str | None = None,  # noqa: A002 - the query parameter's name
+    q: Annotated[str | None, Query(max_length=100)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     viewer = _viewer(li, request)
@@ -179,10 +194,11 @@ def history_page(
     found = sessions.list_page(
         li, viewer.user_id, since=_day(since), until=_day(until),
         status=SessionStatus(status_value) if status_value else None, file_type=file_type,
-        limit=size, offset=(page - 1) * size,
+        limit=size, offset=(page - 1) * size, query=q,
     )
     items, total = [item.model_dump(mode="json") for item in found.items], found.total
-    filters = {"since": since or "", "until": until or "", "status": status_value or "", "type": type or ""}
+    filters = {"q": q or "", "since": since or "", "until": until or "", "status": status_value or "",
+               "type": type or ""}
     query = "&".join(f"{k}={quote(v)}" for k, v in filters.items() if v)
     return _page(request, viewer, "history.html", items=items, total=total, page=page,
                  pages=max(1, -(-total // size)), filters=filters, query=query,
@@ -190,12 +206,18 @@ def history_page(
 
 
 @router.get("/analytics")
-def analytics_page(request: Request, li: LI) -> Response:
+def analytics_page(request: Request, li: LI, since: str | None = None, until: str | None = None) -> Response:
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
-    figures = reading.analytics_page(li, viewer.user_id)
-    return _page(request, viewer, "analytics.html", figures=figures)
+    try:
+        figures = analytics.analytics(li, viewer.user_id, _day(since), _day(until))
+        problem = None
+    except LabIntakeError as exc:  # a range the wrong way round: say so, show the default range
+        figures, problem = analytics.analytics(li, viewer.user_id), exc.message
+    data = figures.model_dump(mode="json")
+    query = f"since={data['range']['since']}&until={data['range']['until']}"
+    return _page(request, viewer, "analytics.html", figures=data, problem=problem, query=query)
 
 
 @router.get("/patients")
