@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from labintake.db import corrections as corr
-from labintake.db import history, slots, views
+from labintake.db import history, patients, slots, views
 from labintake.db import transitions as tx
 from labintake.db.results import load_report
 from labintake.db.sessions import NewFile
@@ -118,6 +118,10 @@ def correct(li: LabIntake, fps_id: str, user_id: str, target: str, value: str | 
         except corr.BadCorrection as exc:
             raise LabIntakeError(ErrorCode.VALIDATION, str(exc)) from None
         kept = corr.save(s, user_id=user_id, file_id=stored.id, target=target, value=checked, original=original)
+        if target.startswith("patient."):
+            # The patients list and trend views follow the person's reading of the patient.
+            reviewed_patient = corr.apply(report, corr.corrections(s, stored.id, user_id)).patient
+            patients.follow_review(s, user_id, stored.id, reviewed_patient)
     return Corrected(checked, original, kept)
 
 

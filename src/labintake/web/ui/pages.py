@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from labintake import auth
+from labintake.domain import labels
 from labintake.domain.errors import ERRORS, FILE_ERROR_CODES
 from labintake.domain.status import USER_RETRYABLE_STATUSES, SessionStatus, vocabulary
 from labintake.service import LabIntake, accounts, reading, sessions
@@ -31,11 +32,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 
 router = APIRouter(include_in_schema=False)
 
-STATUS_LABELS = {
-    "pending": "Pending", "downloading": "Downloading", "extracting": "Extracting", "parsing": "Parsing",
-    "saving": "Saving", "completed": "Completed", "failed": "Failed", "timeout": "Timed out",
-    "cancelled": "Cancelled",
-}
+STATUS_LABELS = {status.value: label for status, label in labels.FILE_STATUSES.items()}
 STATUS_ICONS = {
     "pending": "upload", "downloading": "download", "extracting": "search", "parsing": "file-text",
     "saving": "save", "completed": "circle-check", "failed": "circle-alert", "timeout": "clock",
@@ -60,6 +57,9 @@ def _badge(file_type: str) -> str:
 
 
 templates.env.filters["badge"] = _badge
+# Human labels for stored codes (domain/labels.py): pages never show 'partial' or 'corrupt_pdf'.
+templates.env.filters.update(file_type_label=labels.file_type, file_status_label=labels.file_status,
+                             session_status_label=labels.session_status, error_title=labels.error_title)
 
 
 def _duration(ms: int | None) -> str:
@@ -137,7 +137,8 @@ def progress_page(session_id: str, request: Request, li: LI) -> Response:
     if snap is None:
         return _not_found(request, viewer, "session")
     config = {"sessionId": session_id, "concurrency": li.settings.per_session_concurrency,
-              "messages": _messages(), "pageSize": 50}
+              "messages": _messages(), "pageSize": 50, "labels": labels.as_json(),
+              "pace": reading.pace(li, session_id, viewer.user_id)}
     return _page(request, viewer, "progress.html", snap=snap, config=config, vocabulary=vocabulary())
 
 
