@@ -168,6 +168,7 @@ not at all, and the page never goes backwards or shows an update twice.
   /** The session status, by the same rule as domain/status.py summarize(). */
   function sessionStatus(c) {
     if (c.total === 0) return model.state === "cancelled" ? "cancelled" : "pending";
+    if (model.state === "open") return "pending";  // still being filled: not started, so not finished either
     if (c.pending + c.processing === 0) {
       if (c.cancelled > 0 || model.state === "cancelled") return "cancelled";
       if (model.timedOut) return "timeout";
@@ -609,6 +610,7 @@ not at all, and the page never goes backwards or shows an update twice.
       return out;
     },
     dropStream: function () { if (es) { es.close(); es = null; } if (!model.final) { showNotice("Connection lost — reconnecting…"); startPolling(); clearTimeout(reconnectTimer); reconnectTimer = setTimeout(connect, reconnectDelay); } },
+    ticking: function () { return !!tick; },
     transport: function () { return forcePoll ? "poll" : es ? "sse" : pollTimer ? "poll" : "none"; },
   };
 })();
