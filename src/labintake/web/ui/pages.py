@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -28,6 +28,7 @@ from labintake.web.deps import LI, SESSION_COOKIE, Config
 from labintake.web.ui.render import PX_PER_PT
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
 router = APIRouter(include_in_schema=False)
@@ -95,6 +96,19 @@ def _not_found(request: Request, viewer: Viewer, what: str) -> HTMLResponse:
     return _page(request, viewer, "not_found.html", status=404, what=what)
 
 
+def unknown_url(request: Request) -> HTMLResponse:
+    """The HTML 404 for a browser at a URL nothing answers (JSON stays under /api)."""
+    li = request.app.state.li
+    return _page(request, _viewer(li, request), "not_found.html", status=404, what="page")
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico whatever the page links: the same SVG the pages link.
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/")
 def home(request: Request, li: LI) -> Response:
     return RedirectResponse("/upload" if _viewer(li, request) else "/login", status_code=303)
@@ -139,7 +153,8 @@ def progress_page(session_id: str, request: Request, li: LI) -> Response:
     config = {"sessionId": session_id, "concurrency": li.settings.per_session_concurrency,
               "messages": _messages(), "pageSize": 50, "labels": labels.as_json(),
               "pace": reading.pace(li, session_id, viewer.user_id)}
-    return _page(request, viewer, "progress.html", snap=snap, config=config, vocabulary=vocabulary())
+    return _page(request, viewer, "progress.html", snap=snap, config=config, vocabulary=vocabulary(),
+                 session_name=sessions.name_of(li, session_id, viewer.user_id))
 
 
 @router.get("/sessions/{session_id}/review")
@@ -196,7 +211,7 @@ def analytics_page(request: Request, li: LI) -> Response:
     if viewer is None:
         return _login(request)
     figures = reading.analytics_page(li, viewer.user_id)
-    return _page(request, viewer, "analytics.html", figures=figures)
+    return _page(request, viewer, "analytics.html", figures=figures, labels=labels.as_json())
 
 
 @router.get("/patients")

@@ -3,7 +3,10 @@
   "use strict";
   var LI = window.LI;
   var f = LI.json("figures");
-  var label = function (t) { return t === "application/pdf" ? "PDF" : t.replace(/^image\//, "").toUpperCase(); };
+  // Human labels (domain/labels.py): "Photo (JPEG)", "Damaged PDF", never a MIME type or a code.
+  var L = LI.json("labels");
+  var label = function (t) { return L.fileTypes[String(t).toLowerCase()] || "Other file"; };
+  var title = function (code) { return L.errors[code] || String(code).replace(/_/g, " "); };
   if (!f.byFileType.length) LI.emptyChart("c-time", "No files processed yet.");
   else LI.chart("c-time", function () {
     return { type: "bar", data: { labels: f.byFileType.map(function (t) { return label(t.fileType); }), datasets: [
@@ -23,7 +26,7 @@
   });
   if (!f.failuresByErrorCode.length) LI.emptyChart("c-errors", "No failures.");
   else LI.chart("c-errors", function () {
-    return { type: "bar", data: { labels: f.failuresByErrorCode.map(function (e) { return e.errorCode; }), datasets: [
+    return { type: "bar", data: { labels: f.failuresByErrorCode.map(function (e) { return title(e.errorCode); }), datasets: [
       { label: "Failed files", data: f.failuresByErrorCode.map(function (e) { return e.count; }), backgroundColor: LI.color("--failed"), maxBarThickness: 36 },
     ] }, options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } } };
   });
