@@ -110,11 +110,10 @@ def test_control_retry_results_and_delete(api: Api) -> None:
     assert not_ready.status_code == 409 and not_ready.json()["error"]["code"] == "not_ready"
     refused = client.post(f"/api/files/{good}/retry")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "conflict"
-    retried = client.post(f"/api/files/{broken}/retry")
-    assert retried.status_code == 200 and retried.json() == {"fileId": broken, "status": "pending"}
-    final, _ = wait_finished(client, session_id)
+    retried = client.post(f"/api/files/{broken}/retry")  # a damaged PDF fails the same way again
+    assert retried.status_code == 409 and retried.json()["error"]["code"] == "not_retryable"
     broken_row = next(f for f in final["files"] if f["fileId"] == broken)
-    assert broken_row["attemptNumber"] == 2 and broken_row["errorCode"] == "corrupt_pdf"
+    assert broken_row["isRetryable"] is False and broken_row["errorCode"] == "corrupt_pdf"
 
     from labintake.db.models import UploadedFile
 

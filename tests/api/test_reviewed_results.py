@@ -50,3 +50,39 @@ def test_results_are_the_reviewed_report_in_every_format(api: Api) -> None:
 
     assert client.post(f"/api/files/{fid}/confirm").status_code == 200
     assert report_status() == "final"  # confirmed in review
+
+
+def test_patient_records_and_trends_follow_corrections(api: Api) -> None:
+    """Given two reports filed under two patients (two MRNs), when a person corrects the first
+    report's name, birth date and sex, then the patients list shows the corrected values; when
+    they correct its MRN to the second's, then both reports are one patient, the emptied record
+    is gone, and that patient's trend holds both reports with the corrected value."""
+    import dataclasses
+
+    _, client = api.user("patients-follow@example.org")
+    first = dataclasses.replace(sample_report(), mrn="0009401")
+    second = dataclasses.replace(sample_report(), mrn="0009402")
+    session_id, files = new_session(client, [("first.pdf", make_pdf(first)), ("second.pdf", make_pdf(second))])
+    client.post(f"/api/sessions/{session_id}/start")
+    wait_finished(client, session_id)
+    fid = files[0]["fileId"]
+    assert {p["mrn"] for p in client.get("/api/patients").json()} == {"0009401", "0009402"}
+
+    for target, value in (("patient.name", "Janet Roe"), ("patient.date_of_birth", "1979-01-02"),
+                          ("patient.sex", "other")):
+        assert client.put(f"/api/files/{fid}/corrections", json={"target": target, "value": value}).status_code == 200
+    people = {p["mrn"]: p for p in client.get("/api/patients").json()}
+    assert (people["0009401"]["name"], people["0009401"]["dateOfBirth"], people["0009401"]["sex"]) == (
+        "Janet Roe", "1979-01-02", "other")
+    assert people["0009402"]["name"] != "Janet Roe"  # the other report's patient is untouched
+
+    hb = next(i for i, r in enumerate(client.get(f"/api/files/{fid}/result").json()["results"])
+              if r["name"] == "Hemoglobin")
+    client.put(f"/api/files/{fid}/corrections", json={"target": f"results.{hb}.value_text", "value": "9.9"})
+    assert client.put(f"/api/files/{fid}/corrections",
+                      json={"target": "patient.mrn", "value": "0009402"}).status_code == 200
+    [person] = client.get("/api/patients").json()
+    assert (person["mrn"], person["name"], person["reports"]) == ("0009402", "Janet Roe", 2)
+    series = client.get(f"/api/patients/{person['id']}/series", params={"analyte": "718-7"}).json()["points"]
+    assert sorted(p["value"] for p in series) == [9.9, 13.5]
+    assert [p["corrected"] for p in series if p["value"] == 9.9] == [True]

@@ -58,6 +58,7 @@ class Served:
     proc: subprocess.Popen[bytes]
     log: Path
     database: str
+    db_url: str = ""  # the server's database, for tests that set up a state no click can make
 
 
 def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -123,7 +124,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
                 raise RuntimeError("labintake did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.2)
-        yield Served(url, data, proc, log, database)
+        yield Served(url, data, proc, log, database, pg_url or f"sqlite:///{data / 'labintake.db'}")
     finally:
         for p in procs:
             _stop(p)

@@ -90,7 +90,7 @@ def test_one_png_progresses_to_review(page: Any, files: Any) -> None:
     wait_done(page)
     shown_at = time.monotonic()
     [row] = rows(page)
-    assert row["status"] == "completed" and row["label"] == "Completed"
+    assert row["status"] == "completed" and row["label"] == "Done"
     assert row["time"].endswith("s"), row
     seen = page.evaluate("() => window.LIProgress.history()")["single.png"]
     assert seen[-1] == "completed" and in_order(seen) and len(seen) >= 3, seen
@@ -147,20 +147,22 @@ def test_corrupt_image_fails_without_hand_over(page: Any, files: Any) -> None:
     broken = page.locator("[data-testid=file-row][data-status=failed]")
     assert broken.count() == 1
     assert "cannot be decoded" in broken.locator("[data-testid=error]").text_content()
-    assert broken.locator("[data-testid=retry]").is_visible()
+    # Retrying cannot fix an undecodable image: a new copy or removal is offered instead.
+    assert broken.locator("[data-testid=retry]").count() == 0
+    assert broken.locator("[data-testid=replace]").is_visible() and broken.locator("[data-testid=remove]").is_visible()
+    assert page.text_content("[data-testid=heading]") == "Finished with problems"
     assert page.text_content("[data-testid=overall-pct]") == "66%"
     assert page.locator("[data-testid=review-completed]").text_content().strip() == "Review the 2 completed"
     shot(page, "progress-failures")
     page.wait_for_timeout(3000)
     assert page.url == url  # no automatic hand-over
 
-    broken.locator("[data-testid=retry]").click()
-    page.wait_for_function(
-        """() => { const r = document.querySelector('[data-testid=file-row][data-status=failed] [data-testid=attempt]');
-                   return r && r.textContent.includes('2') && !document.getElementById('done').hidden; }""",
-        timeout=60_000,
-    )
-    assert page.text_content("[data-testid=summary-text]").startswith("2 completed, 1 failed")
+
+    # A damaged copy replacing it fails again at once, with its reason, and stays in its place.
+    with page.expect_file_chooser() as chooser:
+        broken.locator("[data-testid=replace]").click()
+    chooser.value.set_files(files(("broken-again.png", corrupt_png_bytes()))[0])
+    page.wait_for_selector("[data-testid=file-row][data-status=failed]:has-text('broken-again.png')")
     assert page.locator("[data-testid=file-row]").count() == 3
     page.wait_for_timeout(2500)
     assert page.url == url

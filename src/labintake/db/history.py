@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, text
+from sqlalchemy import and_, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from labintake.db import search
@@ -184,10 +184,11 @@ def list_sessions(
             .distinct()
         ).all():
             types.setdefault(sid, []).append(ftype)
+    defaults = default_names(s, [r.id for r in rows if not r.name], user_id)
     items = [
         {
             "id": r.id,
-            "name": r.name,
+            "name": r.name or defaults.get(r.id, ""),
             "state": r.state,
             "createdAt": iso(r.created_at),
             "startedAt": iso(r.started_at),
@@ -207,6 +208,39 @@ def list_sessions(
         for r in rows
     ]
     return items, total
+
+
+def default_names(s: Session, session_ids: list[str], user_id: str) -> dict[str, str]:
+    """A name for sessions nobody named: the first file's name and how many more ("scan.pdf + 4 more")."""
+    if not session_ids:
+        return {}
+    files: dict[str, list[str]] = {}
+    for sid, name in s.execute(
+        select(UploadedFile.session_id, UploadedFile.file_name)
+        .where(UploadedFile.session_id.in_(session_ids), UploadedFile.user_id == user_id)
+        .order_by(UploadedFile.created_at, UploadedFile.id)
+    ).all():
+        files.setdefault(sid, []).append(name)
+    return {sid: names[0] + (f" + {len(names) - 1} more" if len(names) > 1 else "") for sid, names in files.items()}
+
+
+def session_name(s: Session, session_id: str, user_id: str) -> str | None:
+    """The session's name, or its default (``default_names``); None if it is not this user's."""
+    name = s.execute(
+        select(ProcessingSession.name).where(ProcessingSession.id == session_id, ProcessingSession.user_id == user_id)
+    ).scalar_one_or_none()
+    if name is None:
+        return None
+    return name or default_names(s, [session_id], user_id).get(session_id, "")
+
+
+def rename_session(s: Session, session_id: str, user_id: str, name: str) -> bool:
+    """Give the session a name ("" goes back to the default); False if it is not this user's."""
+    changed = s.execute(
+        update(ProcessingSession).where(ProcessingSession.id == session_id, ProcessingSession.user_id == user_id)
+        .values(name=name)
+    ).rowcount  # type: ignore[attr-defined]  # a DML result is a CursorResult
+    return bool(changed)
 
 
 # --- analytics ------------------------------------------------------------------------------

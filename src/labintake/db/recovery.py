@@ -33,6 +33,10 @@ from labintake.domain.status import ACTIVE_STATUSES, OPEN_STATUSES, FileStatus, 
 WORKER_CRASH_LIMIT = 3  # a file whose own worker process died this many times is not run again
 
 
+# Why a file went back to pending on the same attempt, as its event says: its server died or
+# stopped mid-file, or its own worker process crashed ("not_taken": admitted, never started).
+RECOVERY_REASONS = frozenset({"server_lost", "worker_crashed", "shutdown"})
+
 def recover_expired(
     s: Session, *, now: datetime | None = None, dead_workers: Iterable[str] = ()
 ) -> list[Moved]:

@@ -72,14 +72,15 @@ def stored_file(s: Session, fps_id: str, user_id: str) -> Any | None:
 
 def patients(s: Session, user_id: str) -> list[dict[str, Any]]:
     rows = s.execute(
-        select(Patient.id, Patient.name, Patient.date_of_birth, Patient.mrn, func.count(ReportRow.id).label("reports"))
+        select(Patient.id, Patient.name, Patient.date_of_birth, Patient.sex, Patient.mrn,
+               func.count(ReportRow.id).label("reports"))
         .outerjoin(ReportRow, ReportRow.patient_id == Patient.id)
         .where(Patient.user_id == user_id)
-        .group_by(Patient.id, Patient.name, Patient.date_of_birth, Patient.mrn)
+        .group_by(Patient.id, Patient.name, Patient.date_of_birth, Patient.sex, Patient.mrn)
         .order_by(Patient.name)
     ).all()
     return [{"id": r.id, "name": r.name, "dateOfBirth": r.date_of_birth.isoformat() if r.date_of_birth else None,
-             "mrn": r.mrn, "reports": r.reports} for r in rows]
+             "sex": r.sex, "mrn": r.mrn, "reports": r.reports} for r in rows]
 
 
 def patient(s: Session, patient_id: str, user_id: str) -> Any | None:

@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     CONFLICT = "conflict"
+    NOT_RETRYABLE = "not_retryable"
     NOT_READY = "not_ready"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
@@ -119,6 +120,9 @@ ERRORS: dict[ErrorCode, ErrorInfo] = {
     ErrorCode.NOT_ACCEPTABLE: ErrorInfo(False, 406, "Not acceptable."),
     ErrorCode.CONFLICT: ErrorInfo(False, 409, "Not possible in the current state; reload and try again."),
     ErrorCode.NOT_READY: ErrorInfo(False, 409, "Not ready yet."),
+    ErrorCode.NOT_RETRYABLE: ErrorInfo(
+        False, 409, "Retrying cannot fix this file. Replace it with a new copy, or remove it."
+    ),
     ErrorCode.PAYLOAD_TOO_LARGE: ErrorInfo(False, 413, "The request is larger than the limit."),
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: ErrorInfo(False, 415, "Unsupported media type."),
     ErrorCode.VALIDATION: ErrorInfo(False, 422, "The request is not valid."),
@@ -129,6 +133,7 @@ ERRORS: dict[ErrorCode, ErrorInfo] = {
 FILE_ERROR_CODES = frozenset(ErrorCode) - {
     ErrorCode.BAD_REQUEST, ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.CSRF_FAILED,
     ErrorCode.NOT_FOUND, ErrorCode.METHOD_NOT_ALLOWED, ErrorCode.NOT_ACCEPTABLE, ErrorCode.CONFLICT,
+    ErrorCode.NOT_RETRYABLE,
     ErrorCode.NOT_READY, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ErrorCode.VALIDATION, ErrorCode.TOO_MANY_REQUESTS,
 }
@@ -145,6 +150,15 @@ AUTO_RETRY = frozenset(
         ErrorCode.INTERNAL_ERROR,
     }
 )
+
+
+def retry_can_help(error_code: str | None) -> bool:
+    """False when the stored code says the same bytes would fail the same way again
+    (``corrupt_pdf``, ``image_unreadable``…): such a file needs a new copy, not a retry."""
+    try:
+        return ERRORS[ErrorCode(error_code)].is_retryable if error_code else True
+    except ValueError:
+        return True
 
 
 class LabIntakeError(Exception):

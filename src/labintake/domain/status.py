@@ -78,6 +78,7 @@ class EventKind(StrEnum):
     FILE = "file"  # a file entered ``status`` (its progress and payload alongside)
     SESSION_STATE = "session_state"  # the user started, paused, resumed or cancelled the session
     SESSION = "session"  # the session's files have all finished: ``status`` is the terminal one
+    FILE_REMOVED = "file_removed"  # the user removed a file (waiting or failed) from the session
 
 
 ACTIVE_STATUSES = frozenset(
@@ -90,6 +91,8 @@ TERMINAL_STATUSES = frozenset(
 FAILURE_STATUSES = frozenset({FileStatus.FAILED, FileStatus.TIMEOUT})
 # Finished without a result: the user may retry these, and the progress shows their error.
 USER_RETRYABLE_STATUSES = frozenset({FileStatus.FAILED, FileStatus.TIMEOUT, FileStatus.CANCELLED})
+# Files the user may take out of a session, or put a new copy into: none is running.
+REMOVABLE_STATUSES = frozenset({FileStatus.PENDING, *USER_RETRYABLE_STATUSES})
 # Files that hold a worker's lease (active) or wait for one (pending).
 OPEN_STATUSES = frozenset({FileStatus.PENDING, *ACTIVE_STATUSES})
 

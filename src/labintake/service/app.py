@@ -145,6 +145,10 @@ class LabIntake:
             except LabIntakeError as exc:
                 log.warning("admission deferred to the workers: %s", exc.code)
 
+    def files_queued(self) -> None:
+        """Files became admissible through a service function (a replaced file): look for work now."""
+        self._queue_changed()
+
     # --- users and sessions ---------------------------------------------------------------
 
     def local_user_id(self) -> str:
@@ -256,8 +260,6 @@ class LabIntake:
         the first copy.
         """
         from labintake.db import history
-        from labintake.extract import sniff_type
-        from labintake.extract.inspect import inspect_upload
 
         name = sanitize_name(file_name)
         try:
@@ -266,18 +268,7 @@ class LabIntake:
             if exc.code is not ErrorCode.FILE_TOO_LARGE:
                 raise
             return Upload(None, name, "rejected", exc.code.value, exc.message)
-        error: LabIntakeError | None = None
-        file_type = "application/octet-stream"
-        page_count = None
-        path = self.storage.path(stored.key)
-        try:
-            with path.open("rb") as fh:
-                file_type = sniff_type(fh.read(1024))
-            page_count = inspect_upload(
-                path, file_type, max_pages=self.settings.max_pages, max_pixels=self.settings.max_image_pixels
-            )
-        except LabIntakeError as exc:
-            error = exc
+        file_type, page_count, error = self.inspect_stored(stored.key)
         with self.db.transaction() as s:
             session = s.get(ProcessingSession, session_id)
             if session is None or session.user_id != user_id:
@@ -296,6 +287,24 @@ class LabIntake:
             metrics.FAILURES.labels(error.code.value).inc()
             return Upload(status.id, name, FileStatus.FAILED.value, error.code.value, error.message)
         return Upload(status.id, name, FileStatus.PENDING.value, None, None)
+
+    def inspect_stored(self, key: str) -> tuple[str, int | None, LabIntakeError | None]:
+        """Stored bytes' sniffed type, page count and the inspection's refusal, if any
+        (``extract.inspect``: page and pixel limits, PDFs that open): every upload and replacement."""
+        from labintake.extract import sniff_type
+        from labintake.extract.inspect import inspect_upload
+
+        file_type, page_count = "application/octet-stream", None
+        path = self.storage.path(key)
+        try:
+            with path.open("rb") as fh:
+                file_type = sniff_type(fh.read(1024))
+            page_count = inspect_upload(
+                path, file_type, max_pages=self.settings.max_pages, max_pixels=self.settings.max_image_pixels
+            )
+        except LabIntakeError as exc:
+            return file_type, page_count, exc
+        return file_type, page_count, None
 
     def delete_session(self, session_id: str, user_id: str) -> bool:
         """Delete a session with its files, events and results; stored bytes nothing else uses go too.

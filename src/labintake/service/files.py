@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from labintake.db import corrections as corr
-from labintake.db import history, search, views
+from labintake.db import history, patients, search, slots, views
+from labintake.db import transitions as tx
 from labintake.db.results import load_report
-from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.db.sessions import NewFile
+from labintake.domain.errors import ErrorCode, LabIntakeError, retry_can_help
 from labintake.domain.schemas import LabReport
-from labintake.domain.status import USER_RETRYABLE_STATUSES, FileStatus
-from labintake.service.app import LabIntake
-from labintake.service.models import RetryOut
+from labintake.domain.status import REMOVABLE_STATUSES, USER_RETRYABLE_STATUSES, FileStatus
+from labintake.service.app import LabIntake, sanitize_name
+from labintake.service.models import RetryOut, UploadedItem
 
 BadCorrection = corr.BadCorrection
 SEARCHED_FIELDS = ("patient.name", "report.lab_name")  # with the file name: what search looks in
@@ -26,13 +28,19 @@ def _no_file() -> LabIntakeError:
 
 
 def retry(li: LabIntake, fps_id: str, user_id: str) -> RetryOut:
-    """Back to pending with ``attempt_number`` + 1; the session is (re)started if it was not running."""
+    """Back to pending with ``attempt_number`` + 1; the session is (re)started if it was not running.
+
+    A failure retrying cannot fix (a damaged PDF, an unreadable image: ``retry_can_help``) is
+    refused with ``not_retryable``: the same bytes would fail the same way. Replace it instead.
+    """
     with li.db.read() as s:
-        owned = history.owned_file(s, fps_id, user_id)
+        owned = slots.slot(s, fps_id, user_id)
     if owned is None:
         raise _no_file()
     if owned.status not in USER_RETRYABLE_STATUSES:
         raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {owned.status} cannot be retried.")
+    if owned.status is not FileStatus.CANCELLED and not (owned.is_retryable and retry_can_help(owned.error_code)):
+        raise LabIntakeError(ErrorCode.NOT_RETRYABLE)
     if not li.retry(fps_id, user_id):
         raise LabIntakeError(ErrorCode.CONFLICT, "The file changed while retrying; reload its status.")
     return RetryOut(fileId=fps_id, status=FileStatus.PENDING)
@@ -113,6 +121,10 @@ def correct(li: LabIntake, fps_id: str, user_id: str, target: str, value: str | 
         kept = corr.save(s, user_id=user_id, file_id=stored.id, target=target, value=checked, original=original)
         if kept and target in SEARCHED_FIELDS:  # the corrected name is findable too (the read one stays)
             search.extra_terms(s, fps_id, checked)
+        if target.startswith("patient."):
+            # The patients list and trend views follow the person's reading of the patient.
+            reviewed_patient = corr.apply(report, corr.corrections(s, stored.id, user_id)).patient
+            patients.follow_review(s, user_id, stored.id, reviewed_patient)
     return Corrected(checked, original, kept)
 
 
@@ -136,3 +148,56 @@ def stored(li: LabIntake, fps_id: str, user_id: str) -> StoredFile:
     if row is None:
         raise _no_file()
     return StoredFile(li.storage.path(row.storage_key), row.file_type, FileStatus(row.status))
+
+
+# --- a file's place in its session: remove, replace ---------------------------------------
+
+
+def remove(li: LabIntake, fps_id: str, user_id: str) -> None:
+    """Take a file out of its session before it starts (pending), or after it failed, timed out
+    or was cancelled; a running or completed file: ``conflict``."""
+    with li.db.transaction() as s:
+        found = slots.slot(s, fps_id, user_id)
+        if found is None:
+            raise _no_file()
+        if found.status not in REMOVABLE_STATUSES:
+            raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {found.status} cannot be removed.")
+        slots.remove(s, found, user_id)
+    _drop_unused(li, [found.storage_key])
+
+
+def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO, file_name: str) -> UploadedItem:
+    """Upload a new copy into a failed, timed-out or cancelled file's place: new bytes, the
+    same file (its id stays), pending again as a first attempt, its old result dropped. The
+    new bytes pass the same inspection as an upload: a refused copy fails at once with its code."""
+    with li.db.read() as s:
+        found = slots.slot(s, fps_id, user_id)
+    if found is None:
+        raise _no_file()
+    if found.status not in USER_RETRYABLE_STATUSES:
+        raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {found.status} cannot be replaced.")
+    name = sanitize_name(file_name)
+    stored = li.storage.put(stream, max_bytes=li.settings.max_file_bytes)  # too large: nothing changes
+    file_type, page_count, error = li.inspect_stored(stored.key)
+    new = NewFile(stored.key, stored.sha256, name, file_type, stored.size, page_count)
+    with li.db.transaction() as s:
+        found = slots.slot(s, fps_id, user_id)
+        if found is None:
+            raise _no_file()
+        slots.replace(s, found, user_id, new, max_retry_attempts=li.settings.max_retry_attempts)
+        if error is not None:
+            tx.fail(s, fps_id, FileStatus.PENDING, error)
+    _drop_unused(li, [found.storage_key])
+    li.files_queued()
+    if error is not None:
+        return UploadedItem(fileId=fps_id, fileName=name, status="failed", errorCode=error.code.value,
+                            error=error.message)
+    return UploadedItem(fileId=fps_id, fileName=name, status="pending", errorCode=None, error=None)
+
+
+def _drop_unused(li: LabIntake, keys: list[str]) -> None:
+    """Remove stored bytes no uploaded file (of any user) points at any more."""
+    with li.db.read(system=True) as s:
+        unused = history.unreferenced_keys(s, keys)
+    for key in unused:
+        li.storage.delete(key)

@@ -37,6 +37,11 @@ class SessionCreate(BaseModel):
     )
 
 
+class Named(BaseModel):
+    id: str
+    name: str = Field(description="The session's name; by default its first file's name and how many more.")
+
+
 class UploadedItem(BaseModel):
     fileId: str | None = Field(description="The file's id (as in progress), or null when nothing was added.")
     fileName: str = Field(description="The sanitised name the file is stored under.")

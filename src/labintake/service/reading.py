@@ -5,15 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from labintake.db import views
+from labintake.db import timings, views
 from labintake.db.progress import page_snapshot, queue_depth
 from labintake.service.app import LabIntake
 
 
 def snapshot(li: LabIntake, session_id: str, user_id: str) -> dict[str, Any] | None:
-    """The progress object extended for the live page (state and event ids); None: not the user's."""
+    """The progress object extended for the live page (state, event ids, and ``resumed``: the
+    file was handed back after an interruption); None: not the user's."""
     with li.db.read() as s:
-        return page_snapshot(s, session_id, user_id)
+        snap = page_snapshot(s, session_id, user_id)
+        if snap is None:
+            return None
+        resumed = timings.resumed_files(s, session_id, user_id)
+    for f in snap["files"]:
+        f["resumed"] = f["fileId"] in resumed
+    return snap
+
+
+def pace(li: LabIntake, session_id: str, user_id: str) -> dict[str, Any]:
+    """For the time-left estimate: this installation's recent milliseconds per page by file
+    type (``msPerPage``) and the session's page count per file (``pages``)."""
+    with li.db.read(system=True) as s:
+        per_page = timings.recent_ms_per_page(s)
+    with li.db.read() as s:
+        pages = timings.page_counts(s, session_id, user_id)
+    return {"msPerPage": per_page, "pages": pages}
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from labintake.service.app import LabIntake
 from labintake.service.models import (
     Created,
     FileResult,
+    Named,
     SessionPage,
     SessionResults,
     UploadedItem,
@@ -44,6 +45,23 @@ def state_of(li: LabIntake, session_id: str, user_id: str) -> SessionState:
 def create(li: LabIntake, user_id: str, name: str = "", *, timeout_seconds: float | None = None) -> Created:
     """A new session; ``timeout_seconds`` overrides ``LABINTAKE_SESSION_TIMEOUT_SECONDS`` for it."""
     return Created(id=li.create_session(user_id, name.strip(), timeout_seconds=timeout_seconds))
+
+
+def name_of(li: LabIntake, session_id: str, user_id: str) -> str:
+    """The session's name, or by default its first file's name and how many more."""
+    with li.db.read() as s:
+        name = history.session_name(s, session_id, user_id)
+    if name is None:
+        raise LabIntakeError(ErrorCode.NOT_FOUND, "No such session.")
+    return name
+
+
+def rename(li: LabIntake, session_id: str, user_id: str, name: str) -> Named:
+    """Rename a session; an empty name goes back to the default."""
+    with li.db.transaction() as s:
+        if not history.rename_session(s, session_id, user_id, name.strip()):
+            raise LabIntakeError(ErrorCode.NOT_FOUND, "No such session.")
+    return Named(id=session_id, name=name_of(li, session_id, user_id))
 
 
 def list_page(

@@ -63,7 +63,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins), allow_credentials=True,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID", CSRF_HEADER],
         )
     ui.install(app)  # pages, the UI's JSON routes and /static: before "/" below and login's form

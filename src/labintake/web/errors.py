@@ -15,7 +15,7 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -149,6 +149,14 @@ class RefuseLargeBodies:
         await self.app(scope, counted, send)
 
 
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page: GET or HEAD, HTML accepted, and not the JSON API's paths
+    (under ``/api`` every answer stays the one JSON error shape)."""
+    path = request.url.path
+    return (request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")
+            and not (path == "/api" or path.startswith(("/api/", "/functions/", "/static/"))))
+
+
 def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
     app.add_middleware(RejectNul)
     if max_body_bytes is not None:
@@ -173,7 +181,10 @@ def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
         return error_response(422, ErrorCode.VALIDATION, f"The request is not valid ({where}).", problems=problems)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        page = getattr(request.app.state, "html_not_found", None)
+        if exc.status_code == 404 and page is not None and wants_html(request):
+            return page(request)  # a person's browser at an unknown URL: the styled page, not JSON
         code = _HTTP_CODES.get(
             exc.status_code, ErrorCode.INTERNAL_ERROR if exc.status_code >= 500 else ErrorCode.BAD_REQUEST
         )

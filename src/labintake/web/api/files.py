@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from labintake.domain.schemas import LabReport
 from labintake.export import to_csv, to_fhir
 from labintake.service import files
-from labintake.service.models import RetryOut
+from labintake.service.models import RetryOut, UploadedItem
 from labintake.web.deps import LI, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, ErrorBody
 
@@ -18,11 +18,40 @@ router = APIRouter(prefix="/api/files", tags=["files"], responses=ERROR_RESPONSE
 
 @router.post(
     "/{file_id}/retry", response_model=RetryOut, summary="Retry a failed, timed-out or cancelled file",
-    responses={409: {"model": ErrorBody, "description": "The file is not failed, timed out or cancelled."}},
+    responses={409: {"model": ErrorBody, "description": "The file is not failed, timed out or cancelled "
+                     "(`conflict`), or its failure is one retrying cannot fix (`not_retryable`: replace it)."}},
 )
 def retry(file_id: str, li: LI, user_id: CurrentUser) -> RetryOut:
-    """Back to pending with `attempt_number` + 1; the session is (re)started if it was not running."""
+    """Back to pending with `attempt_number` + 1; the session is (re)started if it was not running.
+    A file that failed in a way retrying cannot fix (`isRetryable` false) is refused: replace it."""
     return files.retry(li, file_id, user_id)
+
+
+@router.post(
+    "/{file_id}/replace", response_model=UploadedItem, summary="Upload a new copy into a failed file's place",
+    responses={409: {"model": ErrorBody, "description": "The file is not failed, timed out or cancelled (`conflict`)."},
+               413: {"model": ErrorBody, "description": "The new copy is over the size limit; nothing changed."}},
+)
+def replace(
+    file_id: str, li: LI, user_id: CurrentUser,
+    file: Annotated[UploadFile, File(description="The new copy (PDF or image).")],
+) -> UploadedItem:
+    """The same file (its id stays), with new bytes: pending again as a first attempt, its old
+    result dropped. The copy is inspected like an upload; a refused copy is `failed` at once."""
+    try:
+        return files.replace(li, file_id, user_id, file.file, file.filename or "")
+    finally:
+        file.file.close()
+
+
+@router.delete(
+    "/{file_id}", status_code=204, response_class=Response, summary="Remove a waiting or failed file from its session",
+    responses={409: {"model": ErrorBody, "description": "The file is running or completed (`conflict`)."}},
+)
+def remove(file_id: str, li: LI, user_id: CurrentUser) -> Response:
+    """A file can be taken out before it starts (pending), or after it failed, timed out or was cancelled."""
+    files.remove(li, file_id, user_id)
+    return Response(status_code=204)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from labintake.domain.status import SessionState, SessionStatus
 from labintake.service import LabIntake, sessions
 from labintake.service.models import (
     Created,
+    Named,
     Progress,
     SessionCreate,
     SessionPage,
@@ -34,6 +35,12 @@ def create_session(li: LI, user_id: CurrentUser, body: Annotated[SessionCreate |
     if body is None:
         return sessions.create(li, user_id)
     return sessions.create(li, user_id, body.name, timeout_seconds=body.timeoutSeconds)
+
+
+@router.patch("/{session_id}", response_model=Named, summary="Rename a session")
+def rename_session(session_id: str, li: LI, user_id: CurrentUser, body: Annotated[SessionCreate, Body()]) -> Named:
+    """An empty name goes back to the default: the first file's name and how many more."""
+    return sessions.rename(li, session_id, user_id, body.name)
 
 
 @router.get("", response_model=SessionPage, summary="The user's sessions (history)")

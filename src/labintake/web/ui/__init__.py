@@ -24,6 +24,7 @@ router.include_router(api.router)
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.state.html_not_found = pages.unknown_url  # web/errors.py answers a browser's 404 with it
 
 
 __all__ = ["install", "router"]

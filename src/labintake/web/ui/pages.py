@@ -15,11 +15,12 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from labintake import auth
+from labintake.domain import labels
 from labintake.domain.errors import ERRORS, FILE_ERROR_CODES, LabIntakeError
 from labintake.domain.status import USER_RETRYABLE_STATUSES, SessionStatus, vocabulary
 from labintake.service import LabIntake, accounts, analytics, notifications, reading, sessions
@@ -28,15 +29,12 @@ from labintake.web.deps import LI, SESSION_COOKIE, Config
 from labintake.web.ui.render import PX_PER_PT
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
 router = APIRouter(include_in_schema=False)
 
-STATUS_LABELS = {
-    "pending": "Pending", "downloading": "Downloading", "extracting": "Extracting", "parsing": "Parsing",
-    "saving": "Saving", "completed": "Completed", "failed": "Failed", "timeout": "Timed out",
-    "cancelled": "Cancelled",
-}
+STATUS_LABELS = {status.value: label for status, label in labels.FILE_STATUSES.items()}
 STATUS_ICONS = {
     "pending": "upload", "downloading": "download", "extracting": "search", "parsing": "file-text",
     "saving": "save", "completed": "circle-check", "failed": "circle-alert", "timeout": "clock",
@@ -61,6 +59,9 @@ def _badge(file_type: str) -> str:
 
 
 templates.env.filters["badge"] = _badge
+# Human labels for stored codes (domain/labels.py): pages never show 'partial' or 'corrupt_pdf'.
+templates.env.filters.update(file_type_label=labels.file_type, file_status_label=labels.file_status,
+                             session_status_label=labels.session_status, error_title=labels.error_title)
 
 
 def _duration(ms: int | None) -> str:
@@ -109,6 +110,19 @@ def _not_found(request: Request, viewer: Viewer, what: str) -> HTMLResponse:
     return _page(request, viewer, "not_found.html", status=404, what=what)
 
 
+def unknown_url(request: Request) -> HTMLResponse:
+    """The HTML 404 for a browser at a URL nothing answers (JSON stays under /api)."""
+    li = request.app.state.li
+    return _page(request, _viewer(li, request), "not_found.html", status=404, what="page")
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico whatever the page links: the same SVG the pages link.
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/")
 def home(request: Request, li: LI) -> Response:
     return RedirectResponse("/upload" if _viewer(li, request) else "/login", status_code=303)
@@ -151,8 +165,10 @@ def progress_page(session_id: str, request: Request, li: LI) -> Response:
     if snap is None:
         return _not_found(request, viewer, "session")
     config = {"sessionId": session_id, "concurrency": li.settings.per_session_concurrency,
-              "messages": _messages(), "pageSize": 50}
-    return _page(request, viewer, "progress.html", snap=snap, config=config, vocabulary=vocabulary())
+              "messages": _messages(), "pageSize": 50, "labels": labels.as_json(),
+              "pace": reading.pace(li, session_id, viewer.user_id)}
+    return _page(request, viewer, "progress.html", snap=snap, config=config, vocabulary=vocabulary(),
+                 session_name=sessions.name_of(li, session_id, viewer.user_id))
 
 
 @router.get("/sessions/{session_id}/review")

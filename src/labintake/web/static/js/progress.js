@@ -17,8 +17,9 @@ not at all, and the page never goes backwards or shows an update twice.
   var TERMINAL = setOf(VOCAB.sessionTerminal);
   var FINISHED = setOf(VOCAB.finished);
   var RETRYABLE = setOf(VOCAB.userRetryable);
-  var LABELS = { pending: "Pending", downloading: "Downloading", extracting: "Extracting", parsing: "Parsing",
-    saving: "Saving", completed: "Completed", failed: "Failed", timeout: "Timed out", cancelled: "Cancelled" };
+  // Human labels from domain/labels.py: the page never shows a stored code.
+  var LABELS = cfg.labels.fileStatuses;
+  var SESSION_LABELS = cfg.labels.sessionStatuses;
   var ICONS = { pending: "upload", downloading: "download", extracting: "search", parsing: "file-text",
     saving: "save", completed: "circle-check", failed: "circle-alert", timeout: "clock", cancelled: "circle-x" };
   var POLL_MS = 2000;
@@ -28,7 +29,7 @@ not at all, and the page never goes backwards or shows an update twice.
 
   var model = {
     files: {}, order: [], state: "open", timedOut: false, timeoutSeconds: 0, final: false,
-    sessionEventId: 0, skew: 0, startedTerminal: false,
+    sessionEventId: 0, skew: 0, startedTerminal: false, offlineSince: 0,
   };
   var ui = { filter: "all", page: 0, dirty: {}, all: true, frame: 0, handover: 0 };
   var es = null, pollTimer = 0, reconnectTimer = 0, reconnectDelay = 2000, snapshotBusy = false, snapshotAgain = false;
@@ -42,6 +43,7 @@ not at all, and the page never goes backwards or shows an update twice.
     f.processingTime = src.processingTime; f.attemptNumber = src.attemptNumber; f.isRetryable = src.isRetryable;
     if (src.toCheck !== undefined) f.toCheck = src.toCheck;
     f.pagesDone = src.pagesDone; f.pagesTotal = src.pagesTotal;
+    if (src.resumed !== undefined) f.resumed = !!src.resumed;
     f.eventId = src.eventId || 0;
     if (ACTIVE[f.status] && src.processingTime !== null && src.processingTime !== undefined) {
       f.startedAt = Date.now() - src.processingTime;
@@ -58,6 +60,10 @@ not at all, and the page never goes backwards or shows an update twice.
   function applySnapshot(snap, initial) {
     model.skew = Date.now() - Date.parse(snap.timestamp);
     var changed = false;
+    // Files are only ever learnt from snapshots, one at a time: one missing now was removed.
+    var present = {};
+    snap.files.forEach(function (src) { present[src.fileId] = 1; });
+    model.order.slice().forEach(function (id) { if (!present[id]) { forget(id); changed = true; } });
     snap.files.forEach(function (src) {
       var f = model.files[src.fileId];
       if (!f) {
@@ -88,8 +94,19 @@ not at all, and the page never goes backwards or shows an update twice.
     return changed;
   }
 
+  function forget(id) {
+    delete model.files[id];
+    model.order = model.order.filter(function (x) { return x !== id; });
+    ui.all = true;
+  }
+
   function applyEvent(e) {
     if (!e || typeof e.id !== "number") return;
+    if (e.kind === "file_removed") {
+      if (model.files[e.fileId]) forget(e.fileId);
+      schedule();
+      return;
+    }
     if (e.kind === "file") {
       var f = model.files[e.fileId];
       if (!f) { refreshSnapshot(); return; } // a file added after the page loaded
@@ -104,7 +121,10 @@ not at all, and the page never goes backwards or shows an update twice.
       if (e.status === "downloading" && before !== "downloading") { f.startedAt = at; f.processingTime = null; }
       if (e.status === "pending" && before !== "pending") {
         // Retried (by a person or automatically): a fresh attempt.
-        f.error = null; f.errorCode = null; f.processingTime = null; f.startedAt = null;
+        f.error = null; f.processingTime = null; f.startedAt = null;
+        // Handed back after its worker was lost (a restart): not a failure the person must act on.
+        f.resumed = e.errorCode === "worker_lost";
+        f.errorCode = null;
         if (FINISHED[before] || ACTIVE[before]) f.attemptNumber = (f.attemptNumber || 1) + 1;
         model.final = false;
       }
@@ -152,6 +172,7 @@ not at all, and the page never goes backwards or shows an update twice.
   /** The session status, by the same rule as domain/status.py summarize(). */
   function sessionStatus(c) {
     if (c.total === 0) return model.state === "cancelled" ? "cancelled" : "pending";
+    if (model.state === "open") return "pending";  // still being filled: not started, so not finished either
     if (c.pending + c.processing === 0) {
       if (c.cancelled > 0 || model.state === "cancelled") return "cancelled";
       if (model.timedOut) return "timeout";
@@ -182,7 +203,7 @@ not at all, and the page never goes backwards or shows an update twice.
       if (data.id === null || data.id === undefined) data.id = Number(msg.lastEventId);
       applyEvent(data);
     };
-    ["file", "session_state", "session", "message"].forEach(function (k) { es.addEventListener(k, handler); });
+    ["file", "file_removed", "session_state", "session", "message"].forEach(function (k) { es.addEventListener(k, handler); });
     es.onopen = function () {
       reconnectDelay = 2000;
       stopPolling();
@@ -191,7 +212,7 @@ not at all, and the page never goes backwards or shows an update twice.
     };
     es.onerror = function () {
       if (model.final) { closeStream(); return; }
-      showNotice("Connection lost — reconnecting… Progress is still being checked every 2 seconds.");
+      if (!model.offlineSince) showNotice("Connection lost — reconnecting… Progress is still being checked every 2 seconds.");
       startPolling();
       if (es && es.readyState === EventSource.CLOSED) {
         // The browser gave up (an HTTP error): try again later, resuming after what we have.
@@ -232,12 +253,14 @@ not at all, and the page never goes backwards or shows an update twice.
     snapshotBusy = true;
     LI.api("GET", "/api/ui/sessions/" + encodeURIComponent(SID) + "/snapshot")
       .then(function (snap) {
+        offline(false);
         applySnapshot(snap, false);
         if (finished() && !model.final && (forcePoll || !es || es.readyState !== EventSource.OPEN)) model.final = true;
         if (finished() && model.final) { stopPolling(); closeStream(); showNotice(null); }
       })
       .catch(function (err) {
-        if (err && err.status === 401) showNotice("Your login has expired. Reload the page to log in again.");
+        if (!err || !err.status || err.status >= 500) offline(true);
+        else if (err && err.status === 401) showNotice("Your login has expired. Reload the page to log in again.");
         else if (err && err.status === 404) showNotice("This session no longer exists.");
       })
       .then(function () {
@@ -283,8 +306,11 @@ not at all, and the page never goes backwards or shows an update twice.
     $("n-pending").textContent = c.pending;
     $("n-failed").textContent = c.failed;
     var pill = $("session-status");
-    pill.textContent = status;
+    pill.textContent = SESSION_LABELS[status] || status;
     pill.className = "pill st-" + status;
+    var heading = SESSION_LABELS[status] || status;  // "Finished", "Finished with problems", …
+    if ($("heading").textContent !== heading) { $("heading").textContent = heading; document.title = heading + " · LabIntake"; }
+    $("files").classList.toggle("frozen", !!model.offlineSince);
     $("eta").textContent = eta(c, status);
     controls(status);
 
@@ -321,8 +347,8 @@ not at all, and the page never goes backwards or shows an update twice.
     li.dataset.testid = "file-row";
     var badge = f.fileType === "application/pdf" ? "PDF" : /^image\//.test(f.fileType) ? "IMAGE" : "FILE";
     var time = FINISHED[f.status] && f.status !== "cancelled" ? LI.duration(f.processingTime)
-      : ACTIVE[f.status] && f.startedAt ? LI.duration(Date.now() - f.startedAt) : "";
-    var retry = !!RETRYABLE[f.status];
+      : ACTIVE[f.status] && f.startedAt ? LI.duration(now() - f.startedAt) : "";
+    var acts = actions(f);
     li.innerHTML =
       '<span class="badge type" data-testid="type-badge">' + badge + "</span>" +
       '<span class="st-icon' + (ACTIVE[f.status] ? " active" : "") + '">' + LI.icon(ICONS[f.status] || "file") + "</span>" +
@@ -331,15 +357,13 @@ not at all, and the page never goes backwards or shows an update twice.
       (f.status === "extracting" && f.pagesTotal > 1 ? ' <span class="pages muted" data-testid="pages">' +
         pagesText(f) + "</span>" : "") +
       (f.status === "completed" && f.toCheck ? ' <span class="to-check" data-testid="to-check">' + f.toCheck + " to check</span>" : "") +
-      (f.attemptNumber > 1 ? ' <span class="attempt muted" data-testid="attempt">attempt ' + f.attemptNumber + "</span>" : "") +
+      (f.resumed && !FINISHED[f.status] ? ' <span class="attempt muted" data-testid="attempt">resumed after an interruption</span>'
+        : f.attemptNumber > 1 ? ' <span class="attempt muted" data-testid="attempt">attempt ' + f.attemptNumber + "</span>" : "") +
       "</div>" +
       '<div class="bar" role="progressbar" aria-label="' + LI.esc(f.fileName) + '" aria-valuemin="0" aria-valuemax="100" aria-valuenow="' +
       f.progress + '"><div style="width:' + f.progress + '%"></div></div>' +
-      (f.error ? '<div class="err" data-testid="error">' + LI.esc(f.error) +
-        (retry ? ' <button type="button" class="btn small retry" data-testid="retry" data-retry="' + LI.esc(f.fileId) + '">' +
-          LI.icon("refresh-cw") + " Retry</button>" : "") + "</div>"
-        : retry ? '<div class="err"><button type="button" class="btn small retry" data-testid="retry" data-retry="' +
-          LI.esc(f.fileId) + '">' + LI.icon("refresh-cw") + " Retry</button></div>" : "") +
+      (f.error ? '<div class="err" data-testid="error">' + LI.esc(f.error) + (acts ? " " + acts : "") + "</div>"
+        : acts ? '<div class="err">' + acts + "</div>" : "") +
       "</div>" +
       '<span class="pct">' + f.progress + "%</span>" +
       '<span class="time" data-testid="time">' + time + "</span>";
@@ -354,7 +378,7 @@ not at all, and the page never goes backwards or shows an update twice.
   // Running files show their elapsed time; refresh those once a second.
   var tick = 0;
   function ticking(list) {
-    var any = list.querySelector(".st-icon.active");
+    var any = !model.offlineSince && list.querySelector(".st-icon.active");
     if (any && !tick) tick = setInterval(function () {
       model.order.forEach(function (id) { if (ACTIVE[model.files[id].status]) dirty(id); });
       schedule();
@@ -362,24 +386,77 @@ not at all, and the page never goes backwards or shows an update twice.
     if (!any && tick) { clearInterval(tick); tick = 0; }
   }
 
+  /** Time left from this installation's recent pace per file type and page (cfg.pace), so a
+   * scanned page is not counted like a text page; this session's own files refine it as they finish. */
+  function expected(f) {
+    var pages = cfg.pace.pages[f.fileId] || 1;
+    var perPage = own[f.fileType] || cfg.pace.msPerPage[f.fileType];
+    return perPage ? perPage * pages : null;
+  }
+  var own = {};
+  function learn() {
+    var sums = {};
+    model.order.forEach(function (id) {
+      var f = model.files[id];
+      if (f.status !== "completed" || !f.processingTime) return;
+      var t = sums[f.fileType] || (sums[f.fileType] = { ms: 0, pages: 0 });
+      t.ms += f.processingTime; t.pages += cfg.pace.pages[f.fileId] || 1;
+    });
+    own = {};
+    Object.keys(sums).forEach(function (t) { own[t] = sums[t].ms / sums[t].pages; });
+  }
+
   function eta(c, status) {
     if (status !== "processing") return "";
-    var done = [];
-    model.order.forEach(function (id) {
-      var f = model.files[id];
-      if (f.status === "completed" && f.processingTime) done.push(f.processingTime);
-    });
+    learn();
     var left = c.pending + c.processing;
-    if (!done.length || !left) return "";
-    var avg = done.reduce(function (a, b) { return a + b; }, 0) / done.length;
-    var work = c.pending * avg;
+    if (!left) return "";
+    var work = 0;
+    var known = true;
     model.order.forEach(function (id) {
       var f = model.files[id];
-      if (ACTIVE[f.status]) work += Math.max(avg - (f.startedAt ? Date.now() - f.startedAt : 0), avg * 0.1);
+      if (f.status !== "pending" && !ACTIVE[f.status]) return;
+      var ms = expected(f);
+      if (ms === null) { known = false; return; }
+      work += ACTIVE[f.status] ? Math.max(ms - (f.startedAt ? now() - f.startedAt : 0), ms * 0.1) : ms;
     });
+    if (!known) return "";  // a type this installation has not timed yet: no guess
     var ms = work / Math.max(1, Math.min(cfg.concurrency, left));
     var s = Math.round(ms / 1000);
     return s < 60 ? "about " + Math.max(s, 1) + " s left" : "about " + Math.round(s / 60) + " min left";
+  }
+
+  // While the server cannot be reached the clock stops: rows show the time as last known.
+  function now() { return model.offlineSince || Date.now(); }
+
+  function offline(yes) {
+    if (!!model.offlineSince === yes) return;
+    model.offlineSince = yes ? Date.now() : 0;
+    if (!yes) {
+      // Running files kept running on the server: the next snapshot brings their true times.
+      model.order.forEach(function (id) { dirty(id); });
+    } else {
+      model.order.forEach(function (id) { if (ACTIVE[model.files[id].status]) dirty(id); });
+    }
+    $("offline").hidden = !yes;
+    if (yes) { showNotice(null); startPolling(); }
+    schedule();
+  }
+
+  /** What a person can do with a file: Retry where a retry can help; a failure the same bytes
+   * would repeat gets "Replace file…" and "Remove"; a file not started yet can be removed. */
+  function actions(f) {
+    var id = LI.esc(f.fileId);
+    var remove = '<button type="button" class="btn small" data-testid="remove" data-remove="' + id + '">' +
+      LI.icon("x") + " Remove</button>";
+    if (f.status === "pending") return model.state === "running" ? "" : remove;
+    if (!RETRYABLE[f.status]) return "";
+    if (f.status === "cancelled" || f.isRetryable) {
+      return '<button type="button" class="btn small retry" data-testid="retry" data-retry="' + id + '">' +
+        LI.icon("refresh-cw") + " Retry</button>";
+    }
+    return '<button type="button" class="btn small" data-testid="replace" data-replace="' + id + '">' +
+      LI.icon("upload") + " Replace file…</button> " + remove;
   }
 
   function controls(status) {
@@ -443,14 +520,14 @@ not at all, and the page never goes backwards or shows an update twice.
     });
     var timedOut = status === "timeout";
     box.className = timedOut ? "card done timeout" : "card done bad";
-    var head = status === "cancelled" ? "Cancelled" : timedOut ? "Stopped: time limit reached" : "Finished with problems";
+    var head = timedOut ? "Stopped: time limit reached" : (SESSION_LABELS[status] || status);
     var html = "<h2>" + LI.icon(timedOut ? "clock" : "triangle-alert") + " " + head + "</h2>";
     if (timedOut) html += "<p data-testid='timeout-text'>" + timeoutText(c) + "</p>";
     html += "<p data-testid='summary-text'>" + c.completed + " completed, " +
       c.failed + " failed" + (c.cancelled ? ", " + c.cancelled + " cancelled" : "") + ".</p><ul class='plain-list failures'>";
     failed.slice(0, 20).forEach(function (f) {
-      html += "<li><strong>" + LI.esc(f.fileName) + "</strong> — " + LI.esc(f.error || LABELS[f.status]) +
-        ' <button type="button" class="btn small retry" data-retry="' + LI.esc(f.fileId) + '">' + LI.icon("refresh-cw") + " Retry</button></li>";
+      html += "<li><strong>" + LI.esc(f.fileName) + "</strong> — " + LI.esc(f.error || LABELS[f.status]) + " " +
+        actions(f).replace(/ data-testid="[a-z]+"/g, "") + "</li>";
     });
     if (failed.length > 20) html += "<li>… and " + (failed.length - 20) + " more (filter the list by Failed).</li>";
     html += "</ul>";
@@ -495,16 +572,51 @@ not at all, and the page never goes backwards or shows an update twice.
     if (confirm("Cancel this session? Files not yet processed will not be processed.")) control("cancel");
   });
 
+  function again() {
+    model.final = false;
+    if (!es && !forcePoll) connect();
+    if (forcePoll) startPolling();
+    refreshSnapshot();
+  }
+
+  // Replace: a new copy into the same file's place, through the same inspection as an upload.
+  var replacing = null;
+  $("replace-input").addEventListener("change", function () {
+    var file = this.files && this.files[0];
+    var id = replacing;
+    this.value = "";
+    if (!file || !id) return;
+    var body = new FormData();
+    body.append("file", file, file.name);
+    fetch("/api/files/" + encodeURIComponent(id) + "/replace", {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRF-Token": LI.csrf() },
+    }).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (data) {
+        if (!r.ok) throw (data && data.error) || { message: "Replacing failed." };
+        if (data.status === "failed") showNotice(file.name + ": " + (data.error || "refused"));
+        again();
+      });
+    }).catch(function (err) { showNotice((err && err.message) || "Replacing failed."); });
+  });
+
   document.addEventListener("click", function (e) {
+    var rep = e.target.closest && e.target.closest("[data-replace]");
+    if (rep) { replacing = rep.dataset.replace; $("replace-input").click(); return; }
+    var rm = e.target.closest && e.target.closest("[data-remove]");
+    if (rm) {
+      rm.disabled = true;
+      LI.api("DELETE", "/api/files/" + encodeURIComponent(rm.dataset.remove)).then(function () {
+        forget(rm.dataset.remove);
+        schedule();
+        refreshSnapshot();
+      }).catch(function (err) { rm.disabled = false; showNotice((err && err.message) || "Removing failed."); });
+      return;
+    }
     var b = e.target.closest && e.target.closest("[data-retry]");
     if (!b) return;
     b.disabled = true;
-    LI.api("POST", "/api/files/" + encodeURIComponent(b.dataset.retry) + "/retry").then(function () {
-      model.final = false;
-      if (!es && !forcePoll) connect();
-      if (forcePoll) startPolling();
-      refreshSnapshot();
-    }).catch(function (err) {
+    LI.api("POST", "/api/files/" + encodeURIComponent(b.dataset.retry) + "/retry").then(again).catch(function (err) {
       b.disabled = false;
       showNotice((err && err.message) || "Retry failed.");
     });
@@ -531,6 +643,7 @@ not at all, and the page never goes backwards or shows an update twice.
       return out;
     },
     dropStream: function () { if (es) { es.close(); es = null; } if (!model.final) { showNotice("Connection lost — reconnecting…"); startPolling(); clearTimeout(reconnectTimer); reconnectTimer = setTimeout(connect, reconnectDelay); } },
+    ticking: function () { return !!tick; },
     transport: function () { return forcePoll ? "poll" : es ? "sse" : pollTimer ? "poll" : "none"; },
   };
 })();

@@ -64,7 +64,7 @@
   function box(row) {
     var b = $("box");
     var img = $("page-img");
-    if (!row.bbox || !img.naturalWidth) { b.hidden = true; return; }
+    if (!row.bbox || !img.naturalWidth) { b.hidden = true; view.target = null; view.z = 1; applyView(); return; }
     // Boxes are PDF points from the top-left; the image is pxPerPt pixels per point.
     var k = cur.pxPerPt;
     var w = img.naturalWidth, h = img.naturalHeight, pad = 3;
@@ -74,9 +74,75 @@
     b.style.width = (100 * (x1 - x0)) / w + "%";
     b.style.height = (100 * (y1 - y0)) / h + "%";
     b.hidden = false;
+    zoomTo(x0, y0, x1, y1);
     var frame = $("frame");
     if (frame.scrollIntoView && window.innerWidth <= 720) frame.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
+
+  // --- zoom and pan: a selected value is shown close up, with room around it --------------
+  var view = { z: 1, x: 0, y: 0, target: null };
+  function pageSize() {
+    var img = $("page-img"), w = $("frame").clientWidth;
+    return { w: w, h: img.naturalWidth ? (w * img.naturalHeight) / img.naturalWidth : 0 };
+  }
+  function applyView() {
+    var frame = $("frame"), p = pageSize();
+    frame.classList.toggle("zoomed", view.z > 1);
+    var fw = frame.clientWidth, fh = view.z > 1 ? frame.clientHeight : p.h;
+    // Keep the page covering the window: no empty margin can be dragged into view.
+    view.x = Math.min(0, Math.max(fw - p.w * view.z, view.x));
+    view.y = Math.min(0, Math.max(Math.min(0, fh - p.h * view.z), view.y));
+    $("canvas").style.transform = view.z > 1 ? "translate(" + view.x + "px," + view.y + "px) scale(" + view.z + ")" : "";
+  }
+  /** Centre the box (image pixels) in the window, close enough to read, with its row around it. */
+  function zoomTo(x0, y0, x1, y1) {
+    var img = $("page-img");
+    view.target = [x0, y0, x1, y1];
+    var p = pageSize(), k = p.w / img.naturalWidth;
+    var z = Math.max(1.5, Math.min(4, (0.15 * p.w) / Math.max(1, (x1 - x0) * k)));
+    view.z = z;
+    $("frame").classList.add("zoomed");
+    var fw = $("frame").clientWidth, fh = $("frame").clientHeight;
+    view.x = fw / 2 - ((x0 + x1) / 2) * k * z;
+    view.y = fh / 2 - ((y0 + y1) / 2) * k * z;
+    applyView();
+  }
+  function zoomBy(f) {
+    var frame = $("frame"), fw = frame.clientWidth, fh = view.z > 1 ? frame.clientHeight : pageSize().h;
+    var z = Math.max(1, Math.min(8, view.z * f));
+    // Zoom about the window's centre.
+    view.x = fw / 2 - ((fw / 2 - view.x) * z) / view.z;
+    view.y = fh / 2 - ((fh / 2 - view.y) * z) / view.z;
+    view.z = z;
+    applyView();
+  }
+  $("zoom-in").addEventListener("click", function () { zoomBy(1.5); });
+  $("zoom-out").addEventListener("click", function () { zoomBy(1 / 1.5); });
+  $("zoom-fit").addEventListener("click", function () { view.z = 1; view.x = view.y = 0; applyView(); });
+  $("zoom-value").addEventListener("click", function () { if (view.target) zoomTo.apply(null, view.target); });
+  (function drag() {
+    var frame = $("frame"), start = null;
+    frame.addEventListener("pointerdown", function (e) {
+      if (view.z <= 1) return;
+      start = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
+      frame.setPointerCapture(e.pointerId);
+      frame.classList.add("dragging");
+    });
+    frame.addEventListener("pointermove", function (e) {
+      if (!start) return;
+      view.x = start.vx + e.clientX - start.x;
+      view.y = start.vy + e.clientY - start.y;
+      applyView();
+    });
+    var end = function () { start = null; frame.classList.remove("dragging"); };
+    frame.addEventListener("pointerup", end);
+    frame.addEventListener("pointercancel", end);
+    frame.addEventListener("wheel", function (e) {
+      if (!e.ctrlKey && view.z <= 1) return;  // plain scrolling scrolls the page until zoomed
+      e.preventDefault();
+      zoomBy(e.deltaY < 0 ? 1.25 : 0.8);
+    }, { passive: false });
+  })();
 
   document.querySelectorAll(".value-btn").forEach(function (btn) {
     btn.addEventListener("click", function () { select(Number(btn.dataset.index)); });
