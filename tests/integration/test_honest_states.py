@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from labintake.db import timings
+from labintake.db import recovery, timings
 from labintake.db import transitions as tx
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import UploadedFile, utcnow
@@ -22,7 +22,7 @@ from tests.integration.helpers import upload
 
 def test_a_file_handed_back_after_its_worker_was_lost_is_resumed(tmp_path: Path, db_url: str) -> None:
     """Given two running files, when the worker of one is found dead (as after a restart), then
-    that file is pending again with attempt 2 and the page's snapshot marks it resumed; a
+    that file is pending again on the same attempt and the page's snapshot marks it resumed; a
     person's retry of a failed file afterwards is not a resumption."""
     li = LabIntake(make_settings(tmp_path, db_url))
     try:
@@ -33,12 +33,12 @@ def test_a_file_handed_back_after_its_worker_was_lost_is_resumed(tmp_path: Path,
             for fps_id, worker in zip(ids, ("dead-worker", "live-worker"), strict=True):
                 assert tx.transition(s, fps_id, FileStatus.PENDING, FileStatus.DOWNLOADING, worker_id=worker,
                                      lease_expires_at=utcnow() + timedelta(minutes=5))
-            [moved] = tx.recover_expired(s, dead_workers=["dead-worker"])
+            [moved] = recovery.recover_expired(s, dead_workers=["dead-worker"])
         assert moved.file_id == ids[0] and moved.status is FileStatus.PENDING
         snap = reading.snapshot(li, session_id, user)
         assert snap is not None
         by_id = {f["fileId"]: f for f in snap["files"]}
-        assert by_id[ids[0]]["resumed"] is True and by_id[ids[0]]["attemptNumber"] == 2
+        assert by_id[ids[0]]["resumed"] is True and by_id[ids[0]]["attemptNumber"] == 1
         assert by_id[ids[1]]["resumed"] is False
 
         from labintake.db import sessions as repo
