@@ -109,18 +109,25 @@ def delete_session(session_id: str, li: LI, user_id: CurrentUser) -> Response:
 
 
 @router.get("/{session_id}/progress", response_model=Progress, summary="Session progress (the seed's shape)")
-async def progress(session_id: str, li: LI, user_id: CurrentUser) -> JSONResponse:
-    return await _progress(li, session_id, user_id)
+async def progress(
+    session_id: str,
+    li: LI,
+    user_id: CurrentUser,
+    since: Annotated[int | None, Query(
+        ge=0, le=2**62, description="An event id (`lastEventId` of an earlier answer): list only the files "
+                                    "changed after it. The summary is always whole.")] = None,
+) -> JSONResponse:
+    return await _progress(li, session_id, user_id, since)
 
 
-async def _progress(li: LabIntake, session_id: str, user_id: str) -> JSONResponse:
+async def _progress(li: LabIntake, session_id: str, user_id: str, since: int | None = None) -> JSONResponse:
     """A poll of a session that has not changed since the last one is answered from memory on
     the event loop; otherwise one read in the threadpool."""
     start = time.perf_counter()
-    snap = li.cached_progress(session_id, user_id)
+    snap = li.cached_progress(session_id, user_id, since)
     if snap is None:
         try:
-            snap = await run_in_threadpool(li.progress, session_id, user_id)
+            snap = await run_in_threadpool(li.progress, session_id, user_id, since)
         except Exception:
             core_metrics.PROGRESS_ERRORS.inc()
             raise
