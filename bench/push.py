@@ -86,7 +86,7 @@ async def _streams(
 def run(quick: bool = False) -> list[Row]:
     rows = []
     for n in ((100,) if quick else (100, 1000)):
-        with BenchServer(sessions=100, baseline=False, churn=50) as server:
+        with BenchServer(sessions=100, churn=50) as server:
             latencies, done_push, done_poll, open_seconds = asyncio.run(_streams(server, n, 8 if quick else 15))
         rows.append(Row("push (SSE)", f"open {n} streams at once (connect, auth, replay)", open_seconds * 1000, "ms"))
         rows.append(Row("push (SSE)", f"commit → event, p50, {n} streams, 50 changes/s", median(latencies), "ms"))
