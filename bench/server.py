@@ -144,7 +144,7 @@ def main() -> None:
     freeze_startup_objects()  # as `labintake serve` does
     try:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off",
-                    ws="websockets-sansio")
+                    ws="websockets-sansio", backlog=4096)  # the kernel's somaxconn here: streams open at once
     finally:
         stop.set()
         time.sleep(0.1)
