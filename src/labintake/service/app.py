@@ -23,7 +23,7 @@ from labintake.db.progress import progress_snapshot
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
-from labintake.progress_cache import ProgressCache
+from labintake.progress_cache import ProgressCache, merge
 from labintake.settings import Settings
 from labintake.storage import open_storage
 
@@ -202,13 +202,17 @@ class LabIntake:
         cached = self.cached_progress(session_id, user_id, since)
         if cached is not None:
             return cached
+        # No delta asked, but an outdated snapshot is at hand: read only what changed after it.
+        base = self.progress_cache.outdated(session_id, user_id) if since is None else None
         with self.db.read() as s:
             # The event id is read first: a change committed between the two reads makes the
             # entry older than the snapshot, never newer, so it can only be rebuilt too early.
-            found = progress_snapshot(s, session_id, user_id, since=since)
+            found = progress_snapshot(s, session_id, user_id, since=base[0] if base else since)
         if found is None:
             return None
         event_id, snapshot = found
+        if base is not None:
+            snapshot = merge(base[1], snapshot)
         if since is None:  # a delta is not the whole picture: only whole snapshots are kept
             self.progress_cache.put(session_id, user_id, event_id, snapshot)
         return snapshot
