@@ -6,6 +6,7 @@ import time
 from datetime import date
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -120,6 +121,14 @@ async def progress(
     return await _progress(li, session_id, user_id, since)
 
 
+class ProgressJSON(JSONResponse):
+    """Encoded with orjson: a 1,000-file session's answer (250 kB) took the standard encoder
+    about 5 ms of the event loop, more than reading it from the database (``make bench``)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
 async def _progress(li: LabIntake, session_id: str, user_id: str, since: int | None = None) -> JSONResponse:
     """A poll of a session that has not changed since the last one is answered from memory on
     the event loop; otherwise one read in the threadpool."""
@@ -136,7 +145,7 @@ async def _progress(li: LabIntake, session_id: str, user_id: str, since: int | N
     if snap is None:
         raise not_found("session")
     # Returned as built: the shape is the seed's contract, the model documents it.
-    return JSONResponse(snap, headers={"Cache-Control": "no-store"})
+    return ProgressJSON(snap, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/{session_id}/results", response_model=SessionResults, summary="Every file's result")
