@@ -139,7 +139,7 @@ def run(quick: bool = False) -> list[Row]:
     rows = []
     for n in ((1000,) if quick else (100, 1000, 10_000)):
         wave = 1000 if n > 1000 else None
-        got = measure(n, 8 if quick else 15, wave)
+        got = measure(n, 5 if quick else 15, wave)
         if got.opened < n:
             raise RuntimeError(f"only {got.opened} of {n} streams opened")
         how = f"in waves of {wave}" if wave else "at once"
