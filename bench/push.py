@@ -131,7 +131,9 @@ async def _streams(server: BenchServer, n: int, seconds: float, wave: int | None
 
 
 def measure(n: int, seconds: float, wave: int | None = None) -> Streams:
-    with BenchServer(sessions=100, churn=50) as server:
+    # Opening many thousands takes long enough for every session to finish (their streams then
+    # end): files are kept cycling instead, so the streams stay open and events keep coming.
+    with BenchServer(sessions=100, churn=50, cycle=wave is not None) as server:
         return asyncio.run(_streams(server, n, seconds, wave))
 
 
