@@ -15,6 +15,7 @@ BENCHES = {
     "progress": progress_read.run,
     "progress-http": progress_http.run,
     "push": push.run,
+    "push-10k": push.run_scale,
     "pipeline": pipeline.run,
     "load": loadtest.run,
     "scaleout": scaleout.run,
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         for row in run(quick=args.quick):
             rows.append(row.cells())
             table.add_row(*row.cells())
+            if args.markdown:  # as it comes: a benchmark failing later loses nothing measured
+                print("| " + " | ".join(row.cells()) + " |", flush=True)
     console.print(table)
     if args.markdown:
         print("| benchmark | figure | value (lowest–highest of the runs) | baseline (same run) | ratio |")

@@ -66,7 +66,7 @@ async def _streams(server: BenchServer, n: int, seconds: float, wave: int | None
     completed_at: dict[str, float] = {}
     headers = f"Authorization: Bearer {server.token}\r\n"
     begun = time.monotonic()
-    stop = begun + 900  # until every stream is open (then: ``seconds`` more)
+    stop = begun + 900  # until every stream is open (then: ``seconds`` more); 15 minutes at most
     opened: list[float] = []
     all_open_at = [float("inf")]  # wall-clock time the last stream opened
 
@@ -119,15 +119,19 @@ async def _streams(server: BenchServer, n: int, seconds: float, wave: int | None
         while len(opened) < min(n, start + (wave or n)) and time.monotonic() < stop:
             await asyncio.sleep(0.05)
     rss_open = cpu_open = float("nan")
+    if len(opened) < n:  # the deadline passed: measure what did open
+        all_open_at[0] = time.time()
+        stop = time.monotonic() + seconds
     while time.monotonic() < stop + 1:
-        if len(opened) == n and math.isnan(rss_open):
+        if math.isnan(rss_open):
             rss_open, cpu_open = rss_bytes(server.pid), cpu_seconds(server.pid)
         await asyncio.sleep(0.1)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    count = max(1, len(opened))
     return Streams(latencies, done_push, done_poll, max(opened) if len(opened) == n else float("nan"),
-                   len(opened), (rss_open - rss_before) / n, (cpu_open - cpu_before) / n)
+                   len(opened), (rss_open - rss_before) / count, (cpu_open - cpu_before) / count)
 
 
 def measure(n: int, seconds: float, wave: int | None = None) -> Streams:
@@ -137,14 +141,14 @@ def measure(n: int, seconds: float, wave: int | None = None) -> Streams:
         return asyncio.run(_streams(server, n, seconds, wave))
 
 
-def run(quick: bool = False) -> list[Row]:
+def run(quick: bool = False, sizes: tuple[int, ...] | None = None) -> list[Row]:
     rows = []
-    for n in ((1000,) if quick else (100, 1000, 10_000)):
+    for n in sizes or ((1000,) if quick else (100, 1000)):
         wave = 1000 if n > 1000 else None
         got = measure(n, 5 if quick else 15, wave)
-        if got.opened < n:
-            raise RuntimeError(f"only {got.opened} of {n} streams opened")
         how = f"in waves of {wave}" if wave else "at once"
+        if got.opened < n:  # reported, not hidden: the rest of the figures are for those that opened
+            rows.append(Row("push (SSE)", f"streams opened of {n} {how}, within 15 minutes", got.opened, ""))
         rows.append(Row("push (SSE)", f"open {n} streams {how} (connect, auth, replay)", got.open_seconds * 1000,
                         "ms"))
         rows.append(Row("push (SSE)", f"server CPU per stream opened ({n} {how}; steadier than time on a busy machine)",
@@ -161,3 +165,8 @@ def run(quick: bool = False) -> list[Row]:
             rows.append(Row("push (SSE)", f"session done → client knows, max, vs 2 s polling ({n} streams)",
                             max(got.done_push), "ms", max(got.done_poll)))
     return rows
+
+
+def run_scale(quick: bool = False) -> list[Row]:
+    """10,000 streams on one replica (full runs only: opening them takes minutes on 2 shared cores)."""
+    return [] if quick else run(sizes=(10_000,))
