@@ -54,7 +54,7 @@ def _files_per_minute(workers: int, files: int) -> float:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
-        subprocess.run([*cli, "users", "create", "scale@example.test", "--password", "scale test"], env=env,
+        subprocess.run([*cli, "users", "create", "scale@example.test", "--password", "scale test password"], env=env,
                        check=True, capture_output=True)
         token = subprocess.run([*cli, "tokens", "create", "scale@example.test"], env=env, check=True,
                                capture_output=True, text=True).stdout.strip()
