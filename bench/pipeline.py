@@ -12,7 +12,9 @@ from bench.common import Row, median, temp_app
 from labintake.domain.status import SessionStatus
 from tests.fixtures.reports import make_image_only_pdf, make_pdf, make_png, sample_report
 
-SEED_WRITES_PER_FILE = 6  # the seed document: "5–6 database writes per file"
+# The seed document says "5–6 database writes per file"; the seed's code is not here to run,
+# so that figure is a target we hold ourselves to, not a baseline measured in the same run.
+SEED_WRITES_TARGET = "≤ 6 (the seed's documented 5–6; a target, not measured)"
 
 
 def _per_page(quick: bool) -> list[Row]:
@@ -123,7 +125,8 @@ def _writes(quick: bool) -> list[Row]:
     finally:
         li.stop()
     return [
-        Row("pipeline", "write transactions per file (happy path, incl. upload)", commits, "", SEED_WRITES_PER_FILE),
+        Row("pipeline", f"write transactions per file (happy path, incl. upload); target {SEED_WRITES_TARGET}",
+            commits, ""),
         Row("pipeline", "write statements per file (results rows are one statement)", statements, ""),
     ]
 

@@ -1,75 +1,54 @@
-"""Progress read: the trigger-maintained summary against aggregating the file rows on the fly.
+"""Progress read, database only: the trigger-maintained summary row against aggregating the file
+rows on the fly, for sessions of 5, 100 and 1,000 files.
 
-Sessions of 5 files each are created with files spread over every status; the read is the
-service's own ``session_progress``; the baseline is the same read computing the summary
-from ``file_processing_status`` (what a naive implementation would do).
+The read is ``db.progress.progress_snapshot`` in one read transaction, in this process (no HTTP,
+no cache); the baseline is the same read computing the summary from ``file_processing_status``
+(what a naive implementation would do). The two alternate, three runs each: medians of the
+runs' p50/p99, with the lowest–highest in brackets.
 """
 
 from __future__ import annotations
 
-import random
 import time
+from functools import partial
 
-from bench.common import Row, median, percentile, temp_app
-from labintake.db import sessions as repo
-from labintake.db import transitions as tx
+from bench.common import Row, alternate, percentile, runs_row, temp_app
+from bench.server import populate
 from labintake.db.models import ProcessingSession
-from labintake.db.progress import session_progress
-from labintake.domain.status import FileStatus, SessionState
+from labintake.db.progress import progress_snapshot
+from labintake.service import LabIntake
 
-WALK = [FileStatus.DOWNLOADING, FileStatus.EXTRACTING, FileStatus.PARSING, FileStatus.SAVING,
-        FileStatus.COMPLETED]
-
-
-def _populate(li, sessions: int, files: int) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
-    rng = random.Random(7)
-    user = li.local_user_id()
-    ids = []
-    with li.db.transaction() as s:
-        for _ in range(sessions):
-            session = repo.create_session(s, user)
-            ids.append(session.id)
-            for _ in range(files):
-                _, fps = repo.add_file(s, session, repo.NewFile("0" * 64, "0" * 64, "r.pdf", "application/pdf", 1),
-                                       max_retry_attempts=3)
-                previous = FileStatus.PENDING
-                for target in WALK[: rng.randint(0, len(WALK))]:
-                    tx.transition(s, fps.id, previous, target)
-                    previous = target
-        s.execute(ProcessingSession.__table__.update().values(state=SessionState.RUNNING.value))
-    return user, ids
+# files a session -> sessions
+SIZES = {5: 100, 100: 20, 1000: 2}
 
 
-def _read(li, session_id: str, user: str, use_summary: bool) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    with li.db.read() as s:
-        return session_progress(s, session_id, user, use_summary=use_summary)
-
-
-def _time(fn, ids: list[str], rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _timed(li: LabIntake, ids: list[str], user: str, use_summary: bool, rounds: int) -> dict[str, float]:
     out = []
     for i in range(rounds):
-        sid = ids[i % len(ids)]
         t = time.perf_counter()
-        fn(sid)
+        with li.db.read() as s:
+            progress_snapshot(s, ids[i % len(ids)], user, use_summary=use_summary)
         out.append((time.perf_counter() - t) * 1000)
-    return out
+    return {"p50": percentile(out, 50), "p99": percentile(out, 99)}
 
 
 def run(quick: bool = False) -> list[Row]:
     rows = []
-    for sessions in ((100,) if quick else (100, 1000)):
+    for files, sessions in SIZES.items():
+        if quick and files == 100:
+            continue
         li = temp_app(workers=1)
         try:
-            user, ids = _populate(li, sessions, 5)
-            rounds = 500 if quick else 2000
-            # The database path alone (the API also keeps unchanged snapshots in memory; the HTTP
-            # benchmark measures that).
-            summary = _time(lambda sid: _read(li, sid, user, True), ids, rounds)
-            baseline = _time(lambda sid: _read(li, sid, user, False), ids, rounds)
-            label = f"{sessions} sessions × 5 files"
-            rows.append(Row("progress read (database only)", f"p50, {label}", median(summary), "ms", median(baseline)))
-            rows.append(Row("progress read (database only)", f"p99, {label}", percentile(summary, 99), "ms",
-                            percentile(baseline, 99)))
+            _, ids = populate(li, sessions, files)
+            with li.db.read(system=True) as s:
+                user = s.get(ProcessingSession, ids[0]).user_id  # type: ignore[union-attr]
+            rounds = max(20, (60 if quick else 400) * 5 // files)
+            got = alternate({"summary": partial(_timed, li, ids, user, True, rounds),
+                             "aggregate": partial(_timed, li, ids, user, False, rounds)}, 3)
+            label = f"{sessions} sessions × {files} files"
+            for p in ("p50", "p99"):
+                rows.append(runs_row("progress read (database only) summary row vs aggregate", f"{p}, {label}",
+                                     got["summary"][p], "ms", got["aggregate"][p]))
         finally:
             li.stop()
     return rows

@@ -98,22 +98,25 @@ async def fixed_rate(host: str, port: int, token: str, paths: Callable[[random.R
 
 
 async def saturate(host: str, port: int, token: str, paths: Callable[[random.Random], str], clients: int,
-                   seconds: float) -> float:
-    """Closed loop: ``clients`` connections back to back; requests per second."""
+                   seconds: float) -> tuple[float, int]:
+    """Closed loop: ``clients`` connections back to back. Returns 200 answers per second (only
+    those count) and how many answers were anything else."""
     pool = await open_pool(host, port, clients)
     headers = f"Authorization: Bearer {token}\r\n"
     rng = random.Random(5)
-    done = 0
+    ok = errors = 0
     deadline = time.perf_counter() + seconds
 
     async def loop() -> None:
-        nonlocal done
+        nonlocal ok, errors
         conn = await pool.get()
         while time.perf_counter() < deadline:
-            await conn.get(paths(rng), headers)
-            done += 1
+            if await conn.get(paths(rng), headers) == 200:
+                ok += 1
+            else:
+                errors += 1
         conn.writer.close()
 
     start = time.perf_counter()
     await asyncio.gather(*(loop() for _ in range(clients)))
-    return done / (time.perf_counter() - start)
+    return ok / (time.perf_counter() - start), errors

@@ -1,6 +1,9 @@
 """Scale-out: files per minute with 1, 2 and 4 `labintake worker` processes over PostgreSQL,
 one API replica (`serve --no-executor`), 60 digital PDFs in 12 sessions. The 1-worker run is
-the baseline; on this 2-core machine the ratio flattens at 2 (CPU-bound extraction)."""
+the baseline; on this 2-core machine the ratio flattens at 2 (CPU-bound extraction).
+
+Only completed files count, and a run in which any file ends otherwise (failed, timeout,
+cancelled: a session ``partial`` or ``failed``) fails the benchmark with what went wrong."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from bench.common import Row
 from bench.progress_http import free_port
 from tests.fixtures.reports import make_pdf, sample_report
 
+TERMINAL = ("completed", "partial", "failed", "timeout", "cancelled")
 PG_URL = os.environ.get("LABINTAKE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -50,7 +54,7 @@ def _files_per_minute(workers: int, files: int) -> float:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
-        subprocess.run([*cli, "users", "create", "scale@example.test", "--password", "scale test"], env=env,
+        subprocess.run([*cli, "users", "create", "scale@example.test", "--password", "scale test password"], env=env,
                        check=True, capture_output=True)
         token = subprocess.run([*cli, "tokens", "create", "scale@example.test"], env=env, check=True,
                                capture_output=True, text=True).stdout.strip()
@@ -86,17 +90,24 @@ def _files_per_minute(workers: int, files: int) -> float:
         for sid in sessions:
             client.post(f"/api/sessions/{sid}/start")
         pending = set(sessions)
+        finished: dict[str, dict[str, object]] = {}
         while pending:
             for sid in list(pending):
-                if client.get(f"/api/sessions/{sid}/progress").json()["summary"]["session_status"] in (
-                        "completed", "partial", "failed"):
+                summary = client.get(f"/api/sessions/{sid}/progress").json()["summary"]
+                if summary["session_status"] in TERMINAL:
+                    finished[sid] = summary
                     pending.discard(sid)
             if time.monotonic() - t > 600:
                 raise RuntimeError("scale-out run did not finish")
             time.sleep(0.2)
         elapsed = time.monotonic() - t
+        completed = sum(int(str(s["completed_files"])) for s in finished.values())
+        bad = {sid: s for sid, s in finished.items() if s["session_status"] != "completed"}
+        if bad or completed != files:
+            raise RuntimeError(f"scale-out with {workers} workers: {completed} of {files} files completed; "
+                               f"sessions not completed: {bad}")
         client.close()
-        return files / elapsed * 60
+        return completed / elapsed * 60
     finally:
         for proc in procs:
             os.killpg(proc.pid, signal.SIGTERM)

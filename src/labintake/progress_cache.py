@@ -9,6 +9,10 @@ LISTEN (PostgreSQL) or the once-a-second watcher (SQLite), and a deletion on Pos
 notifies too. The time-to-live is a backstop for what still rings no bell here (a session
 deleted by another process on SQLite); a re-opened LISTEN connection clears the cache. A
 running file's elapsed time is brought up to date on every hit.
+
+A snapshot a change made stale is not thrown away: the next read asks the database only for
+what changed after its event id (the files with a newer event, and the summary) and merges
+that in, so a big session being worked on costs a small read per poll, not a full one.
 """
 
 from __future__ import annotations
@@ -42,6 +46,23 @@ def _fresh(entry: _Entry, now: float) -> dict[str, Any]:
     return {**entry.snapshot, "files": files}
 
 
+def merge(base: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
+    """A whole snapshot from an older one and a delta read after it (``?since=`` its event id):
+    the delta's files replace theirs, new files come last (uploads are listed in upload order),
+    and the summary, timestamp and event id are the delta's."""
+    files = list(base["files"])
+    where = {f["fileId"]: i for i, f in enumerate(files)}
+    for f in delta["files"]:
+        i = where.get(f["fileId"])
+        if i is None:
+            files.append(f)
+        else:
+            files[i] = f
+    merged = {**delta, "files": files}
+    merged.pop("since", None)
+    return merged
+
+
 class ProgressCache:
     def __init__(self, doorbell: Doorbell, *, ttl: float = 60.0, size: int = 10_000) -> None:
         self.ttl = ttl
@@ -66,10 +87,23 @@ class ProgressCache:
             entry = None if self._suspended else self._entries.get((session_id, user_id))
             if entry is None:
                 return None
-            if now - entry.built > self.ttl or entry.event_id < self._latest.get(session_id, 0):
+            if now - entry.built > self.ttl:
                 del self._entries[(session_id, user_id)]
                 return None
+            if entry.event_id < self._latest.get(session_id, 0):
+                return None  # outdated: kept as the base of the next read (``outdated``)
         return _fresh(entry, now)
+
+    def outdated(self, session_id: str, user_id: str) -> tuple[int, dict[str, Any]] | None:
+        """The last snapshot of the session even if events came after it (``get`` refused it),
+        with the event id it reflects and running files' times brought to now: the base a delta
+        read brings up to date (``merge``). None when there is none to trust (suspended, too old)."""
+        now = time.monotonic()
+        with self._lock:
+            entry = None if self._suspended else self._entries.get((session_id, user_id))
+        if entry is None or now - entry.built > self.ttl:
+            return None
+        return entry.event_id, _fresh(entry, now)
 
     def suspend(self) -> None:
         """The source of rings is gone (LISTEN connection lost): answer nothing from memory; every

@@ -85,39 +85,6 @@ def session_files(s: Session, session_id: str, user_id: str) -> list[OwnedFile]:
 # --- events ---------------------------------------------------------------------------------
 
 
-def events_after(s: Session, session_id: str, user_id: str, after: int, limit: int = 500) -> list[Any]:
-    """The session's events with id > ``after``, in id order (the SSE/WebSocket replay)."""
-    E = SessionEvent
-    return list(
-        s.execute(
-            select(E.id, E.kind, E.file_id, E.status, E.progress, E.payload, E.created_at)
-            .where(E.session_id == session_id, E.user_id == user_id, E.id > after)
-            .order_by(E.id)
-            .limit(limit)
-        ).all()
-    )
-
-
-def last_event(s: Session, session_id: str, user_id: str) -> Any | None:
-    E = SessionEvent
-    return s.execute(
-        select(E.id, E.kind, E.status)
-        .where(E.session_id == session_id, E.user_id == user_id)
-        .order_by(E.id.desc())
-        .limit(1)
-    ).first()
-
-
-def summary_status(s: Session, session_id: str, user_id: str) -> tuple[str, int] | None:
-    """(session_status, overall_progress) from the summary row; None before the first file."""
-    row = s.execute(
-        select(Summary.session_status, Summary.overall_progress).where(
-            Summary.session_id == session_id, Summary.user_id == user_id
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 # --- the sessions list ----------------------------------------------------------------------
 
 

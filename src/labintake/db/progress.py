@@ -53,6 +53,15 @@ _FILES = (
     .where(FPS.session_id == bindparam("session_id"), FPS.user_id == bindparam("user_id"))
     .order_by(FPS.created_at, FPS.id)
 )
+# Only the files with an event after ``since`` (a delta poll): the (session_id, id) index finds them.
+_FILES_SINCE = _FILES.where(
+    FPS.id.in_(
+        select(SessionEvent.file_id).where(
+            SessionEvent.session_id == bindparam("session_id"), SessionEvent.id > bindparam("since"),
+            SessionEvent.file_id.is_not(None),
+        )
+    )
+)
 # The same file rows with the id of the last event each row reflects (the page's snapshot).
 _LAST_FILE_EVENT = (
     select(SessionEvent.file_id, func.max(SessionEvent.id).label("event_id"))
@@ -82,16 +91,30 @@ def session_progress(
 
 
 def progress_snapshot(
-    s: Session, session_id: str, user_id: str, *, use_summary: bool = True
+    s: Session, session_id: str, user_id: str, *, use_summary: bool = True, since: int | None = None
 ) -> tuple[int, dict[str, Any]] | None:
-    """``session_progress`` with the id of the latest event it already reflects (for caching)."""
+    """``session_progress`` with the id of the latest event it already reflects (for caching).
+
+    The object carries that id as ``lastEventId``. With ``since`` it is a delta: only the files
+    with an event after that id (and ``since`` itself); the summary is always whole. The event
+    id is read before the rows, so every change up to ``lastEventId`` is in them: a client that
+    polls again with ``since=lastEventId`` misses nothing (it may see a file twice).
+    """
     conn = s.connection()
-    params = {"session_id": session_id, "user_id": user_id}
+    params: dict[str, Any] = {"session_id": session_id, "user_id": user_id}
     head = conn.execute(_SESSION_AND_SUMMARY if use_summary else _SESSION_STATE, params).first()
     if head is None:
         return None
-    files = conn.execute(_FILES, params).all()
-    return (head.last_event_id or 0) if use_summary else 0, _shape(session_id, head, files, use_summary)
+    if since is None:
+        files = conn.execute(_FILES, params).all()
+    else:
+        files = conn.execute(_FILES_SINCE, {**params, "since": since}).all()
+    event_id = (head.last_event_id or 0) if use_summary else 0
+    snap = _shape(session_id, head, files, use_summary)
+    snap["lastEventId"] = event_id
+    if since is not None:
+        snap["since"] = since
+    return event_id, snap
 
 
 def page_snapshot(s: Session, session_id: str, user_id: str) -> dict[str, Any] | None:

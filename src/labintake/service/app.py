@@ -23,7 +23,7 @@ from labintake.db.progress import progress_snapshot
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus, SessionState, SessionStatus
 from labintake.notify import Doorbell
-from labintake.progress_cache import ProgressCache
+from labintake.progress_cache import ProgressCache, merge
 from labintake.settings import Settings
 from labintake.storage import open_storage
 
@@ -214,27 +214,39 @@ class LabIntake:
 
     # --- reading --------------------------------------------------------------------------
 
-    def progress(self, session_id: str, user_id: str) -> dict[str, Any] | None:
+    def progress(self, session_id: str, user_id: str, since: int | None = None) -> dict[str, Any] | None:
         """The seed's progress object (None: not this user's session), from memory when the
-        session has not changed since it was last read (see ``progress_cache``)."""
+        session has not changed since it was last read (see ``progress_cache``). With ``since``
+        (an event id) only the files changed after it are listed (``db.progress``)."""
         if not looks_like_id(session_id):
             return None  # e.g. a NUL byte, which PostgreSQL refuses in text: simply no such session
-        cached = self.progress_cache.get(session_id, user_id)
+        cached = self.cached_progress(session_id, user_id, since)
         if cached is not None:
             return cached
+        # No delta asked, but an outdated snapshot is at hand: read only what changed after it.
+        base = self.progress_cache.outdated(session_id, user_id) if since is None else None
         with self.db.read() as s:
             # The event id is read first: a change committed between the two reads makes the
             # entry older than the snapshot, never newer, so it can only be rebuilt too early.
-            found = progress_snapshot(s, session_id, user_id)
+            found = progress_snapshot(s, session_id, user_id, since=base[0] if base else since)
         if found is None:
             return None
         event_id, snapshot = found
-        self.progress_cache.put(session_id, user_id, event_id, snapshot)
+        if base is not None:
+            snapshot = merge(base[1], snapshot)
+        if since is None:  # a delta is not the whole picture: only whole snapshots are kept
+            self.progress_cache.put(session_id, user_id, event_id, snapshot)
         return snapshot
 
-    def cached_progress(self, session_id: str, user_id: str) -> dict[str, Any] | None:
-        """Only what memory holds: lets the web answer a poll without a thread hop."""
-        return self.progress_cache.get(session_id, user_id)
+    def cached_progress(self, session_id: str, user_id: str, since: int | None = None) -> dict[str, Any] | None:
+        """Only what memory holds: lets the web answer a poll without a thread hop. A delta is
+        answered from memory only when nothing changed after ``since`` (an empty file list)."""
+        snap = self.progress_cache.get(session_id, user_id)
+        if snap is None or since is None:
+            return snap
+        if snap["lastEventId"] > since:
+            return None  # some files changed after ``since``: the delta read finds which
+        return {**snap, "files": [], "since": since}
 
     def session_status(self, session_id: str) -> SessionStatus | None:
         with self.db.read() as s:

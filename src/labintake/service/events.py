@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from labintake.db import history
+from labintake.db import events as log
 from labintake.domain.status import SessionState, SessionStatus
 from labintake.service.app import LabIntake
 
@@ -35,7 +35,7 @@ GONE = SessionEnd(Stage.GONE)
 def read(li: LabIntake, session_id: str, user_id: str, after: int) -> list[Any]:
     """Up to ``BATCH`` events of the session with ids after ``after``, in id order."""
     with li.db.read() as s:
-        return history.events_after(s, session_id, user_id, after, BATCH)
+        return log.events_after(s, session_id, user_id, after, BATCH)
 
 
 def end_of(li: LabIntake, session_id: str, user_id: str) -> SessionEnd:
@@ -46,15 +46,14 @@ def end_of(li: LabIntake, session_id: str, user_id: str) -> SessionEnd:
 
 
 def _end_in(s: Any, session_id: str, user_id: str) -> SessionEnd:
-    state = history.session_state(s, session_id, user_id)
-    if state is None:
+    found = log.head(s, session_id, user_id)
+    if found is None:
         return GONE
+    state, status, progress = found
     if state == SessionState.OPEN:
         return RUNNING  # more files may still be uploaded
-    summary = history.summary_status(s, session_id, user_id)
-    if summary is None:  # no files at all
+    if status is None:  # no files at all
         return SessionEnd(Stage.DONE, SessionStatus.CANCELLED.value, 0) if state == SessionState.CANCELLED else RUNNING
-    status, progress = summary
     return SessionEnd(Stage.DONE, str(status), progress) if SessionStatus(status).is_terminal else RUNNING
 
 
@@ -66,5 +65,5 @@ def open_stream(li: LabIntake, session_id: str, user_id: str, after: int) -> tup
         end = _end_in(s, session_id, user_id)
         if end.stage is Stage.GONE:
             return None
-        rows = history.events_after(s, session_id, user_id, after, BATCH)
+        rows = log.events_after(s, session_id, user_id, after, BATCH)
     return rows, not rows and end.stage is Stage.DONE

@@ -94,12 +94,16 @@ class FileProgress(BaseModel):
 
 
 class Progress(BaseModel):
-    """The seed's progress response, field for field."""
+    """The seed's progress response, field for field, plus the event id it reflects."""
 
     sessionId: str
     summary: Summary
     files: list[FileProgress]
     timestamp: str
+    lastEventId: int | None = Field(
+        None, description="Every change up to this event id is in the answer: poll with `?since=` it for a delta.")
+    since: int | None = Field(
+        None, description="Present on a delta (`?since=`): `files` lists only the files changed after this id.")
 
 
 class SessionItem(BaseModel):

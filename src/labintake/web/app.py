@@ -17,7 +17,7 @@ from labintake.service import LabIntake
 from labintake.throttle import LoginThrottle
 from labintake.web import errors, feed, push, ui
 from labintake.web.api import files, meta, sessions, webhooks
-from labintake.web.deps import CSRF_HEADER, WebConfig
+from labintake.web.deps import CSRF_HEADER, TokenChecks, WebConfig
 from labintake.web.login import router as login_router
 from labintake.web.metrics import MetricsMiddleware
 from labintake.web.security import SecurityHeaders
@@ -57,6 +57,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     app.state.web = config
     app.state.login_throttle = LoginThrottle()  # per process: see throttle.py
     app.state.feeds = feed.Feeds()  # push streams of one session share their reads
+    app.state.token_checks = TokenChecks()  # a stampede of one unknown bearer token: one check
     errors.install(app, max_body_bytes=li.settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(SecurityHeaders, hsts=li.settings.https)

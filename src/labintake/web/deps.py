@@ -6,6 +6,7 @@ attribute reads are async (no thread hop).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -75,6 +76,37 @@ def authenticate(li: LabIntake, request: Request, bearer: str | None, cookie: st
     raise unauthorized()
 
 
+class TokenChecks:
+    """Bearer-token checks in flight, shared: when many requests bring a token the cache does not
+    hold yet (a thousand streams reconnecting after a restart), one of them reads the database
+    and the others wait for its answer, instead of a thousand reads queueing in the threadpool.
+    One per app; the event loop is the only one touching it."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, asyncio.Task[str | None]] = {}
+
+    async def user_id(self, li: LabIntake, token: str) -> str | None:
+        key = auth.digest(token)
+        task = self._running.get(key)
+        if task is None:
+            task = asyncio.ensure_future(run_in_threadpool(self._check, li, token))
+            self._running[key] = task
+            task.add_done_callback(lambda done: self._finished(key, done))
+        # Shielded: a waiter that goes away (client hung up) does not cancel the others' check.
+        return await asyncio.shield(task)
+
+    @staticmethod
+    def _check(li: LabIntake, token: str) -> str | None:
+        found = accounts.token_user(li, token)  # remembered in the token cache for at most its life
+        return found.user_id if found else None
+
+    def _finished(self, key: str, task: asyncio.Task[str | None]) -> None:
+        if self._running.get(key) is task:
+            del self._running[key]
+        if not task.cancelled():
+            task.exception()  # retrieved: every waiter may have gone away meanwhile
+
+
 async def current_user(
     request: Request,
     li: LI,
@@ -88,9 +120,13 @@ async def current_user(
     still runs in the threadpool.
     """
     token = bearer.credentials if bearer else None
-    user_id = li.tokens.get(token) if token else None  # a known token: no thread hop, no read
-    if user_id is None:
-        user_id = await run_in_threadpool(authenticate, li, request, token, cookie, check_csrf=True)
+    if token:
+        # A known token: no thread hop, no read; an unknown one: one check however many ask at once.
+        user_id = li.tokens.get(token) or await request.app.state.token_checks.user_id(li, token)
+        if user_id is None:
+            raise unauthorized()
+    else:
+        user_id = await run_in_threadpool(authenticate, li, request, None, cookie, check_csrf=True)
     accounts.scope_to(user_id)
     return user_id
 

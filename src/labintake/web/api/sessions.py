@@ -6,6 +6,7 @@ import time
 from datetime import date
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -121,18 +122,33 @@ def delete_session(session_id: str, li: LI, user_id: CurrentUser) -> Response:
 
 
 @router.get("/{session_id}/progress", response_model=Progress, summary="Session progress (the seed's shape)")
-async def progress(session_id: str, li: LI, user_id: CurrentUser) -> JSONResponse:
-    return await _progress(li, session_id, user_id)
+async def progress(
+    session_id: str,
+    li: LI,
+    user_id: CurrentUser,
+    since: Annotated[int | None, Query(
+        ge=0, le=2**62, description="An event id (`lastEventId` of an earlier answer): list only the files "
+                                    "changed after it. The summary is always whole.")] = None,
+) -> JSONResponse:
+    return await _progress(li, session_id, user_id, since)
 
 
-async def _progress(li: LabIntake, session_id: str, user_id: str) -> JSONResponse:
+class ProgressJSON(JSONResponse):
+    """Encoded with orjson: a 1,000-file session's answer (250 kB) took the standard encoder
+    about 5 ms of the event loop, more than reading it from the database (``make bench``)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+async def _progress(li: LabIntake, session_id: str, user_id: str, since: int | None = None) -> JSONResponse:
     """A poll of a session that has not changed since the last one is answered from memory on
     the event loop; otherwise one read in the threadpool."""
     start = time.perf_counter()
-    snap = li.cached_progress(session_id, user_id)
+    snap = li.cached_progress(session_id, user_id, since)
     if snap is None:
         try:
-            snap = await run_in_threadpool(li.progress, session_id, user_id)
+            snap = await run_in_threadpool(li.progress, session_id, user_id, since)
         except Exception:
             core_metrics.PROGRESS_ERRORS.inc()
             raise
@@ -141,7 +157,7 @@ async def _progress(li: LabIntake, session_id: str, user_id: str) -> JSONRespons
     if snap is None:
         raise not_found("session")
     # Returned as built: the shape is the seed's contract, the model documents it.
-    return JSONResponse(snap, headers={"Cache-Control": "no-store"})
+    return ProgressJSON(snap, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/{session_id}/results", response_model=SessionResults, summary="Every file's result")
