@@ -353,3 +353,10 @@ def test_unit_column_before_the_result_and_bracketed_ranges():
     hgb, glu = parse_document(doc).results
     assert (hgb.unit, hgb.reference_range.low, hgb.flag) == ("g/dL", 12.0, "low")
     assert (glu.name, glu.name_as_printed, glu.unit, glu.flag) == ("Glucose", "Glucose (mg/dL)", "mg/dL", "high")
+
+
+def test_a_list_marker_before_the_name_is_not_part_of_the_label():
+    doc = _doc(HEADER, row((54, "• GLUCOSE"), (230, "112"), (340, "mg/dL"), (450, "70-99"), y=200),
+               row((54, "- Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=216))
+    assert [(r.name_as_printed, r.name) for r in parse_document(doc).results] == [
+        ("GLUCOSE", "Glucose"), ("Sodium", "Sodium")]

@@ -294,6 +294,9 @@ def test_ranges_for_both_sexes_take_the_patients(sex, low):
     assert (hgb.reference_range.low if hgb.reference_range else None) == low
     assert (plt.reference_range.low if plt.reference_range else None) == {"male": 150.0, "female": 160.0, None: None}[sex]
     assert na.reference_range.low == 136.0
+    if sex is None:  # what the page says is kept, with no bound that may be the other sex's
+        assert hgb.reference_range.text == "Male: 13.5-17.5 / Female: 12.0-15.5"
+        assert (hgb.reference_range.high, hgb.flag) == (None, None)
 
 
 def test_a_single_range_labelled_with_one_sex_is_kept():

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
-from labintake.domain.schemas import LabReport, Result
+from labintake.domain.schemas import LabReport, ReferenceRange, Result
 from labintake.extract.document import Document
 from labintake.parse import values
 from labintake.parse.catalog import Catalog, get_catalog
@@ -169,10 +169,14 @@ def _unit_in_name(name: str, unit: str | None, catalog: Catalog) -> tuple[str, s
     return name, unit
 
 
+# A list marker before the name ("• Glucose", "▪ HbA1c", "- Sodium"): layout, not label.
+_BULLET = re.compile(r"^[•·▪▫■□◦●○►▶‣⁃*>\-–]+\s*(?=\w)")
+
+
 def printed_label(name: str) -> str:
     """The label as printed, white space folded (and the spaces OCR puts between CJK
-    characters removed)."""
-    return join_cjk(" ".join(name.split()))
+    characters removed), without a list marker before it."""
+    return _BULLET.sub("", join_cjk(" ".join(name.split())))
 
 
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
@@ -246,7 +250,10 @@ def _range_for(row: RawRow, sex: str | None):
     if len(ranges) < 2 or not any(s for s, _ in labelled):
         return row.range
     mine = [r for s, r in labelled if s is not None and s == sex]
-    return mine[0] if mine else None
+    if mine:
+        return mine[0]
+    # The patient's sex is not known: what the page says, with no bound that may be the wrong one.
+    return ReferenceRange(text=" / ".join(r.text for r in ranges if r.text) or None)
 
 
 def _review_reason(analyte, score, unit, value, flag, rng, confidence) -> str | None:
