@@ -270,3 +270,13 @@ def test_a_colonless_label_needs_a_value_of_its_kind():
                               row((54, "Sex education leaflet"), y=76), *_TABLE)
     assert patient.name is None and patient.sex is None
     assert report.collected_at is None
+
+
+def test_a_sex_word_standing_alone_as_a_header_field():
+    """Given ``Jane Doe | DOB: … | Female | MRN …``, then the unlabelled 'Female' is the sex;
+    a lone letter is not enough, and a sex word inside a longer cell is not a field."""
+    patient, _ = _header(words_at("Jane Doe | DOB: 02/14/1980 | Female | MRN 123456", 54, 100), *_TABLE)
+    assert (patient.name, patient.sex) == ("Jane Doe", "female")
+    patient, _ = _header(words_at("Jane Doe | DOB: 02/14/1980 | F", 54, 100),
+                         words_at("Woman and Child Clinic", 54, 116), *_TABLE)
+    assert patient.sex is None

@@ -212,6 +212,22 @@ def _name_before_pipe(zone: list[HeaderLine]) -> str | None:
     return None
 
 
+def _unlabelled_sex(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
+    """``Jane Doe | 02/14/1980 | Female``: a sex word standing alone as a field of the header
+    (a whole cell or a field between bars), spelled out: a lone letter says too little."""
+    zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
+    for line in zone:
+        for cell in line.cells:
+            for part in re.split(r"\s[|¦•·]\s|\|", cell.text):
+                word = part.strip()
+                if len(word) > 1 and " " not in word and not _CJK_TEXT.search(word) and parse_sex(word):
+                    return parse_sex(word)
+    return None
+
+
+_CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _last_first_at_top(zone: list[HeaderLine]) -> str | None:
     """An unlabelled ``DOE, JANE`` cell near the top of page 1: a family name in capitals
     before a comma is how reports print the patient, and nothing else looks so."""
@@ -265,6 +281,8 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
     sex = next((s for s in map(parse_sex, sexes) if s), None)
     if sex is None:
         sex = next((s for s in map(sex_from_honorific, values.get("name", [])) if s), None)
+    if sex is None:
+        sex = _unlabelled_sex(prepared, starts)
     patient = Patient(
         name=name,
         date_of_birth=first_date("dob", "dob_age", "dob_sex", birth=True),
