@@ -360,3 +360,21 @@ def test_a_list_marker_before_the_name_is_not_part_of_the_label():
                row((54, "- Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=216))
     assert [(r.name_as_printed, r.name) for r in parse_document(doc).results] == [
         ("GLUCOSE", "Glucose"), ("Sodium", "Sodium")]
+
+
+def test_a_comment_line_under_a_row_is_not_a_row():
+    """Given a note whose number lands in the result column, then it is not a result."""
+    doc = _doc(
+        HEADER,
+        row((54, "Glucose"), (230, "112"), (340, "mg/dL"), (450, "70-99"), y=200),
+        words_at("Comment: Fasting sample. Values above 126 mg/dL suggest diabetes.", 70, 216),
+        row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=232),
+    )
+    assert [r.name for r in parse_document(doc).results] == ["Glucose", "Sodium"]
+
+
+def test_a_titre_is_a_result():
+    doc = _doc(HEADER, row((54, "ANA Titer"), (230, "1:160"), (450, "<1:80"), y=200),
+               row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=216))
+    ana, _ = parse_document(doc).results
+    assert (ana.value, ana.value_text, ana.reference_range.text) == (None, "1:160", "<1:80")

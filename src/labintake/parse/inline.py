@@ -61,10 +61,22 @@ def _name_end(words: list[Word], catalog: Catalog) -> int | None:
                 return k
             return None
         nxt = words[k + 1].text if k + 1 < len(words) else ""
+        if reads_as_prose(name):
+            return None  # "Comment: Fasting sample. Values above 126 mg/dL …": a note, not a row
         if catalog.is_known_unit(nxt) or _starts_with_range(after):
             return k
         return None
     return None
+
+
+def reads_as_prose(name: str) -> bool:
+    """A note, not a test's name: more words than a name has, a label inside it ("Comment:
+    Fasting …"), or a sentence's end ("… sample. Values …")."""
+    words = name.split()
+    inner = words[:-1]
+    return (len(words) > 8
+            or any(re.fullmatch(r"[^\W\d_]{3,}:", w) for w in inner)
+            or any(re.fullmatch(r"[a-z]{4,}\.", w) for w in inner))
 
 
 def _starts_with_range(text: str) -> bool:

@@ -309,7 +309,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
     if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
         return None
-    if name and debris.is_interpretation_label(name):
+    if name and (debris.is_interpretation_label(name) or inline.reads_as_prose(name)):
         return None
     cells = classify(segs[i:], hints[i:])
     if cells is None:

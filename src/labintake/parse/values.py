@@ -142,6 +142,8 @@ def parse_value(text: str) -> Value | None:
         return Value(to_number(m.group("num")), literal, cmp_, parse_flag(mark) if mark else None)
     if is_qualitative(t):
         return Value(None, t)
+    if _TITRE_RE.fullmatch(t):
+        return Value(None, t.replace(" ", ""))  # "1:160": a titre is a dilution, kept as printed
     m = re.fullmatch(r"(.+?)\s*[\(（]\s*[+\-−±]{1,4}\s*[\)）]", t)  # "阴性(-)", "Positive (+)"
     if m and is_qualitative(m.group(1)):
         return Value(None, t)
@@ -150,6 +152,10 @@ def parse_value(text: str) -> Value | None:
     if m and is_qualitative(m.group(1)):
         return Value(None, m.group(1), None, "abnormal")
     return None
+
+
+# A titre ("1:160", "<1:40", "1 : 80"): antibody results and their limits.
+_TITRE_RE = re.compile(r"[<>≤≥]?\s*1\s*:\s*\d{1,5}")
 
 
 def _canonical_cmp(cmp_: str | None) -> str | None:
@@ -243,6 +249,8 @@ def _parse_range(text: str) -> ReferenceRange | None:
         if cmp_ in ("<", "<="):
             return ReferenceRange(low=None, high=num, text=t, high_comparator=cmp_)
         return ReferenceRange(low=num, high=None, text=t, low_comparator=cmp_)
+    if _TITRE_RE.fullmatch(bare):
+        return ReferenceRange(text=t)  # "<1:40": the limit as printed; a dilution has no bounds here
     m = _UP_TO_RE.match(fold(bare))
     if m:
         return ReferenceRange(low=None, high=to_number(m.group("num")), text=t, high_comparator="<=")
