@@ -54,6 +54,7 @@ _PANEL_SECTION = {"cbc": "cbc", "cbc_short": "cbc", "cmp": "chem", "bmp_si": "ch
 class GRow(Row):
     shown: str = ""  # the value cell as printed (flag marks included)
     bold: bool = False
+    colour: str = ""  # "high"/"low": the value printed in colour, with no mark ("colour" flag style)
     mark: str = ""  # the flag column's text
     range_lines: list[str] = field(default_factory=list)
     prev: str = ""
@@ -259,3 +260,5 @@ def _mark(row: GRow, p: Params) -> None:
         row.shown = f"{v} {letter}"
     elif style == "bold":
         row.bold = True
+    elif style == "colour":
+        row.colour = f

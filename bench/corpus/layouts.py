@@ -29,12 +29,16 @@ class Pdf:
         self.w, self.h = size
         self.page = 1
 
-    def text(self, x, y, s, font="Helvetica", size=9.0, *, right=False) -> None:
+    def text(self, x, y, s, font="Helvetica", size=9.0, *, right=False, colour=None) -> None:
         self.c.setFont(font, size)
+        if colour is not None:
+            self.c.setFillColorRGB(*colour)
         if right:
             self.c.drawRightString(x, self.h - y, s)
         else:
             self.c.drawString(x, self.h - y, s)
+        if colour is not None:
+            self.c.setFillColorRGB(0, 0, 0)
 
     def line(self, x0, y0, x1, y1, width=0.5) -> None:
         self.c.setLineWidth(width)

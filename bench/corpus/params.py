@@ -83,15 +83,16 @@ DEV_FAMILIES: dict[str, Family] = {
     "new_lang": dict(lang=("pt", "nl", "pl", "tr"), columns=("flag", "method"), header=("stacked", "details"),
                      flag_style=("col_word", "col_arrow", "glued_arrow"), si=(True,),
                      panels=(("cbc_short", "bmp_si", "urine"), ("cbc", "lipid", "diabetes"))),
-    # A clinic letter: serif, no flag column, asterisks and bold, wrapped names, method lines.
+    # A clinic letter: serif, no flag column, asterisks, bold or colour, wrapped names, method lines.
     "letter": dict(lang=("en", "fr"), columns=(), header=("details", "pipe"), font=("times", "serif_ttf"),
-                   name_style=("honorific", "first_last"), flag_style=("spaced_letter", "bold", "glued_star_post"),
+                   name_style=("honorific", "first_last"),
+                   flag_style=("spaced_letter", "bold", "glued_star_post", "colour"),
                    range_style=("en_dash", "bracket", "up_to", "dash"),
                    wrap_names=(True,), method_line=(True,), notes_table=(True,),
                    panels=(("diabetes", "lipid", "vitamins", "inflammation"), ("cbc_short", "liver", "iron"))),
     # Two tables side by side.
     "side_by_side": dict(lang=("en", "de"), side_by_side=(True,), columns=(), header=("grid", "pipe"),
-                         flag_style=("col_letter", "bold", "glued_letter", "col_triangle"),
+                         flag_style=("col_letter", "bold", "glued_letter", "col_triangle", "colour"),
                          panels=(("cbc", "cmp"), ("cbc", "liver", "lipid", "thyroid"))),
     # Simplified Chinese complete blood count and chemistry.
     "zh_lab": dict(lang=("zh",), columns=("flag",), header=("grid", "three_col"), flag_style=("col_arrow", "col_letter"),

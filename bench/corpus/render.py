@@ -28,11 +28,15 @@ class Doc(Pdf):
         self.regular, self.bold = fonts(p.font, p.lang)
         self.margin = 40.0
 
-    def text(self, x, y, s, font=None, size=8.5, *, bold=False, right=False) -> None:
-        super().text(x, y, s, font or (self.bold if bold else self.regular), size, right=right)
+    def text(self, x, y, s, font=None, size=8.5, *, bold=False, right=False, colour=None) -> None:
+        super().text(x, y, s, font or (self.bold if bold else self.regular), size, right=right, colour=colour)
 
     def width(self, s: str, bold: bool = False, size: float = 8.5) -> float:
         return self.c.stringWidth(s, self.bold if bold else self.regular, size)
+
+
+# Out-of-range values printed in colour only ("colour" flag style): red high, blue low.
+_INK = {"high": (0.8, 0.05, 0.05), "low": (0.05, 0.2, 0.75), "abnormal": (0.8, 0.05, 0.05)}
 
 
 def draw(spec: GSpec) -> bytes:
@@ -186,7 +190,8 @@ class _Table:
                     for i, line in enumerate(r.range_lines):
                         d.text(x, y + i * (s + 2), line, size=s)
                 else:
-                    d.text(x, y, self.cell(r, col), bold=(col == "value" and r.bold) or col == "flag", size=s)
+                    d.text(x, y, self.cell(r, col), bold=(col == "value" and r.bold) or col == "flag", size=s,
+                           colour=_INK.get(r.colour) if col == "value" else None)
             below = max(len(name_lines), len(r.range_lines)) - 1
             y += below * (s + 2)
             if p.method_line and r.method:

@@ -195,3 +195,18 @@ def test_name_suffixes_codes_belong_to_the_label_site_marks_do_not():
     for style, high in (("col_bracket", "[H]"), ("col_triangle", "▲")):
         spec = genspec.make(params.Params(**{**vars(p), "flag_style": style}))
         assert {r.mark for r in spec.rows if r.flag == "high"} == {high}
+
+
+def test_colour_only_flags_are_printed_in_colour_and_read_as_printed_flags():
+    """The "colour" flag style prints out-of-range values red or blue with no mark, and
+    extraction reads them back as printed flags."""
+    from labintake.extract import extract_document
+    from labintake.parse import parse_document
+
+    p = params.sample("letter", params.seeds("dev")["letter"][0])
+    spec = genspec.make(params.Params(**{**vars(p), "flag_style": "colour"}))
+    out = [r for r in spec.rows if r.flag in ("high", "low")]
+    assert out and all(r.colour == r.flag and r.shown == r.value_text and not r.mark for r in out)
+    results = parse_document(extract_document(render.draw(spec), "application/pdf")).results
+    printed = {r.value_text for r in results if r.flag_source == "printed"}
+    assert {r.value_text for r in out} <= printed
