@@ -152,6 +152,7 @@ def test_catalog_covers_the_common_panels():
         ("Hemoglobin", None, "Hemoglobin"),
         ("HGB", None, "Hemoglobin"),
         ("Hemoglobln", None, "Hemoglobin"),  # OCR damage
+        ("HbAlc", None, "Hemoglobin A1c"),  # a one read as the letter l
         ("Potasslum", None, "Potassium"),
         ("Hemoglobin Alc", None, "Hemoglobin A1c"),  # OCR: 1 read as l
         ("C02", None, "CO2"),  # OCR: O read as 0

@@ -548,3 +548,14 @@ def test_a_site_superscript_read_at_full_size_inside_the_name_cell_is_dropped(pr
         row((54, "Potassium"), (230, "4.1"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
     )
     assert parse_document(doc).results[0].name_as_printed == name
+
+
+def test_an_up_arrow_read_as_a_one_before_an_implausible_value():
+    """Given OCR read '↑36,9' as '136,9' (an MCHC no blood has), then the value is 36,9 and
+    flagged high; a plausible value starting with one is left alone."""
+    catalog = get_catalog()
+    mchc = to_result(_raw("MCHC", "136,9", "g/dL", "32,0 - 36,0"), catalog)
+    assert (mchc.value, mchc.flag, mchc.flag_source) == (36.9, "high", "printed")
+    assert mchc.reference_range.high == 36.0
+    glucose = to_result(_raw("Glucose", "112", "mg/dL", "70-99"), catalog)
+    assert (glucose.value, glucose.flag_source) == (112.0, "derived")

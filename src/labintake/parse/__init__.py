@@ -190,9 +190,11 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)
     rng = _range_for(row, sex)
-    if value is not row.value and rng is not None and rng.text:
+    if value is not row.value and value.text == row.value.text and rng is not None and rng.text:
         rng = values.parse_range(rng.text.replace(",", ".")) or rng
     flag, source = row.flag, "printed" if row.flag is not None else None
+    if flag is None and value is not row.value and value.glued_flag is not None:
+        flag, source = value.glued_flag, "printed"  # the mark the second reading found
     marked = (bold_flags and row.bold) or (colour_flags and row.coloured)
     if flag is None and marked and value.value is not None:
         flag, source = "abnormal", "printed"  # bold or colour: a mark without a direction
@@ -280,15 +282,23 @@ def _count_reasons(results: list[Result]) -> dict[str, int]:
 
 
 def _plausible_reading(value: values.Value, analyte, unit: str | None) -> values.Value:
-    """``1,021`` is a thousand and twenty-one or one point zero two one; when only the
-    decimal-comma reading is plausible for the analyte (a urine specific gravity), take it."""
-    if analyte is None or value.value is None or not re.fullmatch(r"[<>=≤≥]*\d{1,3},\d{3}", value.text):
+    """A reading the analyte cannot have, when another reading of the same print it can.
+
+    ``1,021`` is a thousand and twenty-one or one point zero two one; when only the
+    decimal-comma reading is plausible for the analyte (a urine specific gravity), take it.
+    ``136,9`` for an MCHC (or ``116,2`` for an RDW) is an up arrow glued to ``36,9`` that OCR
+    read as a one: when only the value without it is plausible, take it, flagged high.
+    """
+    if analyte is None or value.value is None or analyte.plausible(value.value, unit):
         return value
-    if analyte.plausible(value.value, unit):
-        return value
-    alt = float(value.text.lstrip("<>=≤≥").replace(",", "."))
-    if analyte.plausible(alt, unit):
-        return values.Value(alt, value.text, value.comparator, value.glued_flag)
+    if re.fullmatch(r"[<>=≤≥]*\d{1,3},\d{3}", value.text):
+        alt = float(value.text.lstrip("<>=≤≥").replace(",", "."))
+        if analyte.plausible(alt, unit):
+            return values.Value(alt, value.text, value.comparator, value.glued_flag)
+    if value.comparator is None and value.glued_flag is None and re.fullmatch(r"1\d{1,2}(?:[.,]\d{1,2})?", value.text):
+        arrow = values.parse_value(value.text[1:])
+        if arrow is not None and arrow.value is not None and analyte.plausible(arrow.value, unit):
+            return values.Value(arrow.value, arrow.text, None, "high")
     return value
 
 

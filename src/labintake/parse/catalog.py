@@ -226,6 +226,13 @@ class Catalog:
         if analyte is None and "0" in key:
             # OCR reads the letter O as a zero next to letters: "C02", "H C03".
             analyte = self._by_name.get(re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key))
+        if analyte is None and "l" in key and key.count("l") <= 4:
+            # ... and a one as the letter l: "HbAlc", "Apo Al". One l at a time, so
+            # "cholesterol" keeps its own.
+            for m in re.finditer("l", key):
+                analyte = self._by_name.get(key[: m.start()] + "1" + key[m.end():])
+                if analyte is not None:
+                    break
         if analyte is None and "(" in name:
             # "BSG (1h)", "DFG estimé (CKD-EPI)", "Alanine Aminotransferase (ALT/SGPT)":
             # the name without its parenthesis, or what the parenthesis names.
