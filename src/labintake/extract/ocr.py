@@ -198,6 +198,7 @@ def _recognise(gray: np.ndarray, max_side: int | None = None) -> list[Word]:
 # recogniser confidence on a few lines read both ways instead.
 
 _THUMB = 1000
+_RIM = 0.03  # share of each side left out of the orientation estimate
 _SKEW_LIMIT = 6.0  # degrees; larger angles are photos, not slightly crooked scans
 
 
@@ -221,6 +222,15 @@ def _binarise_thumb(gray: np.ndarray) -> np.ndarray:
     f = min(1.0, _THUMB / max(h, w))
     small = cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
     _, binary = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    # The page's rim holds no text but often a dark edge (a scanner's border, a sliver of desk
+    # beside a dewarped photo): one long dark line outweighs every text line and turns the
+    # page a quarter. Leave the rim out.
+    h2, w2 = binary.shape
+    my, mx = max(1, int(h2 * _RIM)), max(1, int(w2 * _RIM))
+    binary[:my, :] = 0
+    binary[-my:, :] = 0
+    binary[:, :mx] = 0
+    binary[:, -mx:] = 0
     return binary.astype(np.float32)
 
 

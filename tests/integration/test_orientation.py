@@ -1,0 +1,37 @@
+"""Page orientation before OCR: a page turned a quarter either way is turned back, and a dark
+edge along one side (a scanner's border, a sliver of desk beside a dewarped photo) does not
+turn an upright page."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labintake.extract.ocr import _rotate, estimate_orientation
+from tests.fixtures.reports import make_png, sample_report
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(make_png(sample_report(), dpi=100))).convert("L"))
+
+
+@pytest.mark.parametrize("turns", [0, 1, 3])  # as printed, turned left, turned right
+def test_a_quarter_turned_page_is_turned_back(page: np.ndarray, turns: int):
+    turned = np.ascontiguousarray(np.rot90(page, turns))
+    quarter, skew = estimate_orientation(turned)
+    assert skew == 0.0
+    assert np.array_equal(_rotate(turned, quarter, 0.0), page)
+
+
+@pytest.mark.parametrize("side", ["left", "bottom"])
+def test_a_dark_edge_does_not_turn_an_upright_page(page: np.ndarray, side: str):
+    edged = page.copy()
+    if side == "left":
+        edged[:, :12] = 30
+    else:
+        edged[-12:, :] = 30
+    assert estimate_orientation(edged)[0] == 0
