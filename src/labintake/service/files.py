@@ -166,7 +166,7 @@ def remove(li: LabIntake, fps_id: str, user_id: str) -> None:
     _drop_unused(li, [found.storage_key])
 
 
-def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO, file_name: str) -> UploadedItem:
+def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO | None, file_name: str) -> UploadedItem:
     """Upload a new copy into a failed, timed-out or cancelled file's place: new bytes, the
     same file (its id stays), pending again as a first attempt, its old result dropped. The
     new bytes pass the same inspection as an upload: a refused copy fails at once with its code."""
@@ -176,6 +176,8 @@ def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO, file_nam
         raise _no_file()
     if found.status not in USER_RETRYABLE_STATUSES:
         raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {found.status} cannot be replaced.")
+    if stream is None:  # checked after the owner, so a stranger learns nothing from a 422
+        raise LabIntakeError(ErrorCode.VALIDATION, "Send the new copy as the multipart field 'file'.")
     name = sanitize_name(file_name)
     stored = li.storage.put(stream, max_bytes=li.settings.max_file_bytes)  # too large: nothing changes
     file_type, page_count, error = li.inspect_stored(stored.key)

@@ -34,14 +34,16 @@ def retry(file_id: str, li: LI, user_id: CurrentUser) -> RetryOut:
 )
 def replace(
     file_id: str, li: LI, user_id: CurrentUser,
-    file: Annotated[UploadFile, File(description="The new copy (PDF or image).")],
+    file: Annotated[UploadFile | None, File(description="The new copy (PDF or image).")] = None,
 ) -> UploadedItem:
     """The same file (its id stays), with new bytes: pending again as a first attempt, its old
-    result dropped. The copy is inspected like an upload; a refused copy is `failed` at once."""
+    result dropped. The copy is inspected like an upload; a refused copy is `failed` at once.
+    The file's owner is checked before the body: another user's id is 404 with or without one."""
     try:
-        return files.replace(li, file_id, user_id, file.file, file.filename or "")
+        return files.replace(li, file_id, user_id, file.file if file else None, file.filename or "" if file else "")
     finally:
-        file.file.close()
+        if file is not None:
+            file.file.close()
 
 
 @router.delete(
