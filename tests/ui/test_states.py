@@ -92,6 +92,7 @@ def test_a_file_handed_back_after_an_interruption_says_so(page: Any, server: Ser
     """Given a file whose worker was lost while it ran (as in a restart) and which was handed
     back, when its session is shown, then the row says 'resumed after an interruption', not a
     bare 'attempt 2'; when the session runs, then the file completes."""
+    from labintake.db import recovery
     from labintake.db import transitions as tx
     from labintake.db.engine import Database
     from labintake.db.models import utcnow
@@ -104,7 +105,7 @@ def test_a_file_handed_back_after_an_interruption_says_so(page: Any, server: Ser
         with db.transaction(system=True) as s:
             assert tx.transition(s, ids["interrupted.pdf"], FileStatus.PENDING, FileStatus.DOWNLOADING,
                                  worker_id="lost-in-a-restart", lease_expires_at=utcnow() + timedelta(minutes=5))
-            assert tx.recover_expired(s, dead_workers=["lost-in-a-restart"])
+            assert recovery.recover_expired(s, dead_workers=["lost-in-a-restart"])
     finally:
         db.dispose()
     page.goto(f"/sessions/{sid}?stay=1")

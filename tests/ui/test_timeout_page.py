@@ -52,7 +52,7 @@ def test_a_session_past_its_deadline_is_orange_and_says_what_was_kept(page: Any)
     box = page.locator("[data-testid=completion]")
     box.wait_for(state="visible", timeout=120_000)
     assert "timeout" in (box.get_attribute("class") or "")
-    assert page.text_content("[data-testid=session-status]") == "timeout"
+    assert page.text_content("[data-testid=session-status]") == "Stopped at its deadline"  # domain.labels
     heading = box.locator("h2")
     assert heading.text_content().strip() == "Stopped: time limit reached"
     assert heading.evaluate("e => getComputedStyle(e).color") == ORANGE
