@@ -34,11 +34,7 @@ def retry(li: LabIntake, fps_id: str, user_id: str) -> RetryOut:
     refused with ``not_retryable``: the same bytes would fail the same way. Replace it instead.
     """
     with li.db.read() as s:
-        owned = slots.slot(s, fps_id, user_id)
-    if owned is None:
-        raise _no_file()
-    if owned.status not in USER_RETRYABLE_STATUSES:
-        raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {owned.status} cannot be retried.")
+        owned = _slot_in(s, fps_id, user_id, USER_RETRYABLE_STATUSES, "retried")
     if owned.status is not FileStatus.CANCELLED and not (owned.is_retryable and retry_can_help(owned.error_code)):
         raise LabIntakeError(ErrorCode.NOT_RETRYABLE)
     if not li.retry(fps_id, user_id):
@@ -153,15 +149,21 @@ def stored(li: LabIntake, fps_id: str, user_id: str) -> StoredFile:
 # --- a file's place in its session: remove, replace ---------------------------------------
 
 
+def _slot_in(s, fps_id: str, user_id: str, allowed: frozenset[FileStatus], verb: str):  # type: ignore[no-untyped-def]
+    """The user's file, if its status allows what is asked: else ``not_found`` or ``conflict``."""
+    found = slots.slot(s, fps_id, user_id)
+    if found is None:
+        raise _no_file()
+    if found.status not in allowed:
+        raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {found.status} cannot be {verb}.")
+    return found
+
+
 def remove(li: LabIntake, fps_id: str, user_id: str) -> None:
     """Take a file out of its session before it starts (pending), or after it failed, timed out
     or was cancelled; a running or completed file: ``conflict``."""
     with li.db.transaction() as s:
-        found = slots.slot(s, fps_id, user_id)
-        if found is None:
-            raise _no_file()
-        if found.status not in REMOVABLE_STATUSES:
-            raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {found.status} cannot be removed.")
+        found = _slot_in(s, fps_id, user_id, REMOVABLE_STATUSES, "removed")
         slots.remove(s, found, user_id)
     _drop_unused(li, [found.storage_key])
 
@@ -171,11 +173,7 @@ def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO | None, f
     same file (its id stays), pending again as a first attempt, its old result dropped. The
     new bytes pass the same inspection as an upload: a refused copy fails at once with its code."""
     with li.db.read() as s:
-        found = slots.slot(s, fps_id, user_id)
-    if found is None:
-        raise _no_file()
-    if found.status not in USER_RETRYABLE_STATUSES:
-        raise LabIntakeError(ErrorCode.CONFLICT, f"A file that is {found.status} cannot be replaced.")
+        found = _slot_in(s, fps_id, user_id, USER_RETRYABLE_STATUSES, "replaced")
     if stream is None:  # checked after the owner, so a stranger learns nothing from a 422
         raise LabIntakeError(ErrorCode.VALIDATION, "Send the new copy as the multipart field 'file'.")
     name = sanitize_name(file_name)
