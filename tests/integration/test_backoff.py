@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from labintake.db import transitions as tx
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import SessionEvent, UploadedFile
-from labintake.domain.errors import backoff_seconds
+from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
+from labintake.domain.status import FileStatus
 from labintake.service import LabIntake
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import make_pdf, sample_report
@@ -47,6 +49,29 @@ def test_retries_wait_their_exponential_backoff(tmp_path: Path, backend: dict[st
         assert [evts[i].payload["retry_in_s"] for i in retries] == pytest.approx(expected)
         gaps = [(evts[i + 1].created_at - evts[i].created_at).total_seconds() for i in retries]
         assert all(gap >= want for gap, want in zip(gaps, expected, strict=True)), (gaps, expected)
+    finally:
+        li.stop()
+
+
+def test_a_retry_is_due_its_whole_delay_after_the_failure_its_event_records(
+    tmp_path: Path, backend: dict[str, str]
+) -> None:
+    """The retry's due time and its event's timestamp are one clock reading: the delay was
+    counted from a reading taken before the row update, so a slow update (a loaded database)
+    made the recorded gap shorter than the backoff (0.356 s for 0.4 s in CI)."""
+    li = LabIntake(make_settings(tmp_path, backend["database_url"], executor=backend["executor"]))
+    try:
+        user = li.local_user_id()
+        session_id, ids = upload(li, user, tmp_path, {"a.pdf": make_pdf(sample_report())})
+        with li.db.transaction(system=True) as s:
+            assert tx.transition(s, ids[0], FileStatus.PENDING, FileStatus.DOWNLOADING) is not None
+            gone = LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail="gone")
+            moved = tx.retry_later(s, ids[0], FileStatus.DOWNLOADING, gone, 0.4)
+            assert moved is not None
+        with li.db.read() as s:
+            due = s.execute(select(FPS.next_attempt_at).where(FPS.id == ids[0])).scalar_one()
+            logged = s.execute(select(SessionEvent.created_at).where(SessionEvent.id == moved.event_id)).scalar_one()
+        assert due - logged == timedelta(seconds=0.4)
     finally:
         li.stop()
 

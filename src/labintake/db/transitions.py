@@ -61,14 +61,15 @@ def transition(
     progress: int | None = None,
     payload: dict[str, Any] | None = None,
     owner: str | None = None,
+    now: datetime | None = None,
     **fields: Any,
 ) -> Moved | None:
     """Move one file ``expected -> target`` if it is still in ``expected`` (and, given ``owner``,
-    still held by that worker); None if it was not."""
+    still held by that worker); None if it was not. ``now`` stamps the row and its event alike."""
     sources = {FileStatus(expected)} if isinstance(expected, (str, FileStatus)) else set(expected)
     for source in sources:
         check_transition(source, target)
-    now = utcnow()
+    now = now or utcnow()
     values: dict[str, Any] = {
         "status": target.value,
         "progress": target.progress if progress is None else progress,
@@ -99,7 +100,7 @@ def transition(
         event_payload.setdefault("error_code", fields["error_code"])
     event_id = add_event(
         s, session_id, user_id, EventKind.FILE, file_id=fps_id, status=target.value,
-        progress=new_progress, payload=event_payload or None,
+        progress=new_progress, payload=event_payload or None, created_at=now,
     )
     if target in TERMINAL_STATUSES:
         note_session_end(s, session_id, user_id)
@@ -116,12 +117,13 @@ def add_event(
     status: str | None = None,
     progress: int | None = None,
     payload: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
 ) -> int:
     event_id = s.execute(
         insert(SessionEvent)
         .values(
             session_id=session_id, user_id=user_id, file_id=file_id, kind=kind,
-            status=status, progress=progress, payload=payload, created_at=utcnow(),
+            status=status, progress=progress, payload=payload, created_at=created_at or utcnow(),
         )
         .returning(SessionEvent.id)
     ).scalar_one()
@@ -337,12 +339,14 @@ def retry_later(
     s: Session, fps_id: str, expected: FileStatus | Iterable[FileStatus], error: LabIntakeError,
     delay_seconds: float, *, owner: str | None = None, **fields: Any,
 ) -> Moved | None:
-    """Back to pending for an automatic retry: attempt + 1, admitted again after the delay."""
+    """Back to pending for an automatic retry: attempt + 1, admitted again no sooner than the
+    delay after the failure its event records (one clock reading for both)."""
+    now = utcnow()
     return transition(
-        s, fps_id, expected, FileStatus.PENDING, owner=owner,
+        s, fps_id, expected, FileStatus.PENDING, owner=owner, now=now,
         progress=0,
         attempt_number=FPS.attempt_number + 1,
-        next_attempt_at=utcnow() + timedelta(seconds=delay_seconds),
+        next_attempt_at=now + timedelta(seconds=delay_seconds),
         worker_id=None, lease_expires_at=None,
         error_code=error.code.value, error_message=error.message,
         error_details=error.details or None, is_retryable=True,
