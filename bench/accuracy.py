@@ -32,7 +32,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench.corpus import FORMATS, SETS, Item, build, fingerprint
+from bench.corpus import DEFAULT_SETS, FORMATS, SETS, Item, build, fingerprint
 from bench.corpus.params import seeds
 from bench.corpus.score import Score, score_file
 
@@ -46,7 +46,7 @@ QUICK_LAYOUTS = ("reference_lab", "european_de", f"new_lang_{seeds('dev')['new_l
                  f"hb_side_notes_{seeds('held_back')['hb_side_notes'][0]}")
 # Median seconds per page the product aims at (issue 10): digital PDFs, and 200-dpi scans.
 SPEED_TARGETS = {"digital_pdf": 0.05, "scan_png": 2.0, "image_pdf": 2.0}
-SET_TITLES = {"dev": "development set", "held_back": "held-back set"}
+SET_TITLES = {"dev": "development set", "held_back": "held-back set", "probe": "probe set (any layout, development data)"}
 
 
 def run_inprocess(path: Path) -> tuple[dict | None, float, dict]:
@@ -93,7 +93,7 @@ def _corpus(args) -> list[Item]:
         for f in args.corpus.iterdir():
             f.unlink()
     formats = tuple(args.format or FORMATS)
-    sets = tuple(args.set or SETS)
+    sets = tuple(args.set or DEFAULT_SETS)
     if args.quick:
         items = build(args.corpus, formats=("digital_pdf",), sets=sets, layouts=args.layout) if \
             "digital_pdf" in formats else []
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="every digital PDF; OCR formats of a few reports")
     ap.add_argument("--cli", action="store_true", help="run `labintake extract` as a subprocess per file")
-    ap.add_argument("--set", action="append", choices=SETS, help="only this set (repeatable)")
+    ap.add_argument("--set", action="append", choices=SETS, help="only this set (repeatable; default: dev and held_back)")
     ap.add_argument("--layout", action="append", help="only these layouts, families or reports (family_seed)")
     ap.add_argument("--format", action="append", choices=FORMATS, help="only these formats")
     ap.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="where the corpus is written")
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     hidden = 0
     for item in items:
-        visible = item.set == "dev" or args.show_held_back
+        visible = item.set != "held_back" or args.show_held_back
         truth = json.loads((args.corpus / item.truth).read_text(encoding="utf-8"))
         got, seconds, info = runner(args.corpus / item.path)
         s, misses = score_file(truth, got, seconds, item.pages)
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         fmts = dict(sorted(by_format[set_name].items(), key=lambda kv: FORMATS.index(kv[0])))
         console.print(_table(f"{SET_TITLES[set_name]}: by format", fmts))
-        if set_name == "dev" or args.show_held_back:
+        if set_name != "held_back" or args.show_held_back:
             console.print(_table(f"{SET_TITLES[set_name]}: by layout family", dict(by_family[set_name])))
         summaries.append(_summary(set_name, fmts))
     if stages:

@@ -56,7 +56,9 @@ def test_sets_have_their_own_families_and_seeds():
     assert not set(params.DEV_FAMILIES) & set(params.HELD_BACK_FAMILIES)
     dev = {seed for _, seed in _reports("dev")}
     held = {seed for _, seed in _reports("held_back")}
-    assert dev and held and not dev & held
+    probe = {seed for _, seed in _reports("probe")}
+    assert dev and held and probe and not dev & held and not probe & (dev | held)
+    assert not set(params.PROBE_FAMILIES) & (set(params.DEV_FAMILIES) | set(params.HELD_BACK_FAMILIES))
 
 
 def test_held_back_combines_traits_the_dev_set_also_shows():
