@@ -171,3 +171,46 @@ def test_row_level_security_hides_rows_from_the_app_role(api: Api, owner: tuple[
         conn.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": owner_id})
         conn.execute(text("INSERT INTO processing_sessions (id, user_id, name, state, created_at) "
                           "VALUES ('x', 'someone-else', '', 'open', now())"))
+
+
+def test_row_level_security_alone_keeps_a_users_rows_from_another(
+    api: Api, owner: tuple[httpx.Client, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the app-level check disabled (the patient queries ask for A's rows
+    whoever calls), when B calls the API and opens the patient pages, then on PostgreSQL row-level
+    security alone returns nothing of A's: the request runs as the application role with
+    B's id. (Without the per-request scope every query ran as the table owner, and this
+    test saw A's patient.)"""
+    if not api.li.db.is_postgres:
+        pytest.skip("row-level security is PostgreSQL's")
+    from labintake.db import views
+
+    _, session_id, _ = owner
+    with api.li.db.read() as s:
+        owner_id, patient_id, name = s.execute(text(
+            "SELECT user_id, id, name FROM patients WHERE id = :p"), {"p": OWNED_IDS["patient_id"]}).one()
+    assert name
+    for fn in ("patients", "patient"):
+        original = getattr(views, fn)
+
+        def as_owner(s: Any, *args: Any, _original: Any = original) -> Any:
+            *rest, _user = args
+            return _original(s, *rest, owner_id)
+
+        monkeypatch.setattr(views, fn, as_owner)
+    with api.li.db.read() as s:  # unscoped (the owner role): the disabled check would leak
+        assert [p["id"] for p in views.patients(s, "someone-else")] == [patient_id]
+        assert views.patient(s, patient_id, "someone-else") is not None
+
+    _, stranger = api.user("rls-only@example.org")
+    assert stranger.get("/api/patients").json() == []
+    browser = api.anonymous()
+    form = browser.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    login = browser.post("/login", data={"email": "rls-only@example.org", "password": "correct horse battery",
+                                         "csrf_token": csrf, "next": "/patients"})
+    assert login.status_code == 303, login.text
+    listing = browser.get("/patients")
+    assert listing.status_code == 200 and name not in listing.text
+    page = browser.get(f"/patients/{patient_id}")
+    assert page.status_code == 404 and name not in page.text
