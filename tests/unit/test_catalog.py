@@ -194,7 +194,8 @@ def test_unknown_names_do_not_match(printed):
     [("ulU/mL", "uIU/mL"), ("µIU/mL", "uIU/mL"), ("x10E3/uL", "10^3/uL"), ("K/uL", "10^3/uL"),
      ("mg/dl", "mg/dL"), ("mg/dI", "mg/dL"), ("mmo1/L", "mmol/L"), ("mEq/l", "mEq/L"),
      ("mL/min/1.73 m2", "mL/min/1.73m2"), ("%", "%"), ("g/l", "g/L"), ("G/L", "10^9/L"),
-     ("µmol/l", "umol/L"), ("ml/min/1,73m²", "mL/min/1.73m2"), ("mU/l", "uIU/mL")],
+     ("µmol/l", "umol/L"), ("ml/min/1,73m²", "mL/min/1.73m2"), ("mU/l", "uIU/mL"), ("mmôl/l", "mmol/L"),
+     ("mg/dĹ", "mg/dL")],
 )
 def test_unit_normalisation(printed, unit):
     assert CAT.normalise_unit(printed) == unit

@@ -559,3 +559,16 @@ def test_an_up_arrow_read_as_a_one_before_an_implausible_value():
     assert mchc.reference_range.high == 36.0
     glucose = to_result(_raw("Glucose", "112", "mg/dL", "70-99"), catalog)
     assert (glucose.value, glucose.flag_source) == (112.0, "derived")
+
+
+def test_a_unit_with_an_ocr_accent_is_still_the_unit():
+    """OCR puts a mark on a unit's letter ("mmôl/l"); no unit has accented letters."""
+    doc = _doc(
+        HEADER,
+        row((54, "Sodium"), (230, "137"), (340, "mmol/L"), (450, "135-145"), y=200),
+        row((54, "Potassium"), (230, "4.1"), (340, "mmôl/l"), (450, "3.5-5.1"), y=216),
+        row((54, "Creatinine"), (230, "71"), (450, "62 - 106 µmól/l"), y=232),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.unit) for r in results] == [("Sodium", "mmol/L"), ("Potassium", "mmol/L"),
+                                                   ("Creatinine", "umol/L")]

@@ -107,6 +107,8 @@ def normalise_name(text: str) -> str:
 
 def _unit_key(text: str, *, fold_case: bool = True) -> str:
     text = unicodedata.normalize("NFKC", text).replace("µ", "u").replace("μ", "u")
+    # No unit has an accented letter: a mark on one is OCR noise ("mmôl/l").
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     text = re.sub(r"\s+", "", text)
     return text.lower() if fold_case else text
 

@@ -10,7 +10,8 @@ from labintake.extract.document import Word
 from labintake.parse import values
 from labintake.parse.lines import Segment
 
-UNIT_SHAPE = re.compile(r"^(?:[a-zA-Zµμ%#/^*×~\[\]{}().,0-9²³⁹¹⁰]+)$")
+# Accented Latin letters too: OCR puts marks on unit letters ("mmôl/l"); the catalogue folds them.
+UNIT_SHAPE = re.compile(r"^(?:[a-zA-ZÀ-ÖØ-öø-ɏµμ%#/^*×~\[\]{}().,0-9²³⁹¹⁰]+)$")
 
 
 _CELL_WORDS = 5
