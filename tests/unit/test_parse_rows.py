@@ -288,6 +288,11 @@ def test_columns_from_x_clustering_without_a_header():
         ("Albumin θ1", "Albumin"),  # its zero read as a Greek letter
         ("Creatinine, Serum®3", "Creatinine, Serum"),
         ("Sodium 01", "Sodium"),
+        ("Sodium 0 1", "Sodium"),  # its two digits read as two words
+        ("Total Bilirubin a2", "Total Bilirubin"),  # its zero read as a letter
+        ("白细胞计数 0 1", "白细胞计数"),  # after a CJK name
+        ("血红蛋白 2", "血红蛋白"),
+        ("锂 0 3", "锂"),  # a name OCR misread still loses a zero-led mark
         ("BUN“3", "BUN"),
         ("Calcium 0t", "Calcium"),  # its one read as a letter
         ("AST3", "AST"),
@@ -303,6 +308,20 @@ def test_a_site_mark_read_at_full_size_is_not_part_of_the_name(printed: str, exp
     doc = _doc(HEADER, row((54, printed), (230, "4.6"), (340, "g/dL"), (450, "3.5-5.0"), y=200))
     (result,) = parse_document(doc).results
     assert (result.name_as_printed, result.value) == (expected, 4.6)
+
+
+def test_a_wrapped_cjk_name_keeps_its_end_and_loses_its_site_mark():
+    """Given a CJK name wrapped in its column, its second line ending in a site mark OCR read
+    at full size ("量 0 1"), then the name is whole and the mark is not part of it."""
+    doc = _doc(
+        HEADER,
+        row((54, "平均红细胞血红蛋白含"), (230, "28.3"), (340, "pg"), (450, "28.0-33.0"), y=200),
+        row((54, "量 0 1"), y=212),
+        row((54, "血小板计数 0 3"), (230, "510"), (340, "10^9/L"), (450, "150-400"), y=230),
+    )
+    mch, plt = parse_document(doc).results
+    assert (mch.name_as_printed, mch.value, mch.loinc) == ("平均红细胞血红蛋白含量", 28.3, "785-6")
+    assert (plt.name_as_printed, plt.value) == ("血小板计数", 510)
 
 
 def test_a_wrapped_name_whose_ocr_boxes_overlap_the_row_above():

@@ -572,3 +572,38 @@ def test_a_unit_with_an_ocr_accent_is_still_the_unit():
     results = parse_document(doc).results
     assert [(r.name, r.unit) for r in results] == [("Sodium", "mmol/L"), ("Potassium", "mmol/L"),
                                                    ("Creatinine", "umol/L")]
+
+
+def test_cells_read_as_one_segment_are_split_under_their_headings():
+    """OCR joins neighbouring cells when the gap between them is small: a test code and the
+    name ("UPRO02 Protein"), a name and its value ("Specific gravity 1.015"), a flag and the
+    method ("[A] Dipstick"). Each word that starts under a later heading begins a new cell;
+    a long name that does not reach the next heading stays whole."""
+    header = row((40, "Code"), (80, "Test"), (180, "Result"), (240, "Method"), (300, "Range"), (380, "Units"), y=180)
+    doc = _doc(
+        header,
+        # "UPRO02" ends at 73: 7 pt before the name, less than a word's height apart.
+        row((40, "UPRO02"), (80, "Protein"), (180, "Negative"), (240, "Dipstick"), (300, "Negative"), y=200),
+        row((40, "USG34"), (80, "Specific gravity"), (180, "1.015"), (240, "Dipstick"), (300, "1.005-1.030"), y=216),
+        row((40, "UGLU10"), (80, "Glucose"), (180, "2+"), (210, "[A]"), (240, "Dipstick"), (300, "Negative"), y=232),
+        row((40, "HCT60"), (80, "Hematocrit"), (180, "0.58"), (210, "[H]"), (240, "Flow cytometry"),
+            (300, "0.40-0.52"), (380, "L/L"), y=248),
+        row((40, "MCV57"), (80, "Mean corpuscular vol."), (180, "95.9"), (240, "Flow cytometry"), (300, "80-96"),
+            (380, "fL"), y=264),
+    )
+    assert len(doc.pages[0].words) and [len(ln.segments) for ln in _lines(doc)][1] < 5  # really joined
+    results = parse_document(doc).results
+    got = [(r.name_as_printed, r.value_text, r.unit, r.flag) for r in results]
+    assert got == [
+        ("Protein", "Negative", None, "normal"),
+        ("Specific gravity", "1.015", None, "normal"),
+        ("Glucose", "2+", None, "abnormal"),
+        ("Hematocrit", "0.58", "L/L", "high"),
+        ("Mean corpuscular vol.", "95.9", "fL", "normal"),
+    ]
+
+
+def _lines(doc):
+    from labintake.parse.lines import build_lines
+
+    return build_lines(doc.pages[0].words, 1)

@@ -11,9 +11,12 @@ from labintake.parse.catalog import Catalog
 from labintake.parse.lines import Line, Segment, split_segments
 
 # A performing-site or footnote mark after the name, read by OCR at full size: "Sodium 01",
-# "AST03", and with its zero lost or misread: "Platelet Count 1", "Chloride1", "Albumin θ1",
-# "Creatinine, Serum®3", "BUN“3", and its one read as a letter: "Calcium 0t", "T4, Free ol".
-_SITE_MARK = re.compile(r"(.*?\S)\s?([0θΘ®©°ºoO“”\"'’‘`]?[1-9]|[0θΘoO][tlIi|])")
+# "AST03", "Sodium 0 1", and with its zero lost or misread: "Platelet Count 1", "Chloride1",
+# "Albumin θ1", "Total bilirubin a2", "Creatinine, Serum®3", "BUN“3", and its one read as a
+# letter: "Calcium 0t", "T4, Free ol".
+_SITE_MARK = re.compile(r"(.*?\S)\s?((?:0\s?|[θΘ®©°ºoOa“”\"'’‘`])?[1-9]|[0θΘoO][tlIi|])")
+# A CJK name ends in a character: digits after it ("白细胞计数 0 1", "血红蛋白 2") are a mark.
+_CJK_END = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]$")
 
 
 def without_site_mark(name: str, catalog: Catalog) -> str:
@@ -27,6 +30,8 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
     if m is None:
         return name
     base, mark = m.group(1), m.group(2)
+    if _CJK_END.search(base):  # zero-led ("0 3") is a mark whatever the name; "2" when the name is known
+        return base if mark[0] == "0" or catalog.match(base)[0] is not None else name
     if not (mark[0] in "0“”\"'’‘`" or re.search(r"([a-z]{2}|\)|\b[A-Z]{3,})$", base)):
         return name
     if catalog.match(name)[0] is not None or catalog.match(base)[0] is None:

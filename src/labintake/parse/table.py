@@ -257,7 +257,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     segs = inline.split_cells(marks.without_superscripts(line), catalog)
     if not segs:
         return None
-    segs = _peel_values(segs, cols)
+    segs = _split_at_columns(segs, cols) if printed_header and cols else _peel_values(segs, cols)
     hints = [(column_of(s.x0, cols) if cols else None) for s in segs]
     # A row number or test code before the name: a code that reads as an abbreviation
     # ("WBC", "LYMPH%") stays with the name, a bare number goes.
@@ -338,6 +338,34 @@ def _is_label(text: str, catalog: Catalog) -> bool:
     """Reads as a test name: letters (any script), not a value, range or unit."""
     return (sum(c.isalpha() for c in text) >= 3 and values.parse_value(text) is None
             and values.parse_range(text) is None and not catalog.is_known_unit(text))
+
+
+# A cell starts at most this far left of its (left-aligned) column heading.
+_CELL_LEAD = 3.0
+
+
+def _split_at_columns(segs: list[Segment], cols: list[Column]) -> list[Segment]:
+    """Split a segment where one of its words starts under the next printed heading.
+
+    OCR and tight layouts join neighbouring cells into one segment ("UPRO02 Eiwit",
+    "Soortelijk gewicht 1,015", "[A] Dipstick"). A word that begins at or after a later
+    column's heading, while the word before it began under an earlier one, starts a new
+    cell. A name running long stays whole: its words start before the next heading.
+    """
+    edges = [c.x0 - _CELL_LEAD for c in cols]
+
+    def under(x: float) -> int:
+        return sum(e <= x for e in edges)
+
+    out: list[Segment] = []
+    for seg in segs:
+        start = 0
+        for k in range(1, len(seg.words)):
+            if under(seg.words[k].x0) > under(seg.words[k - 1].x0):
+                out.append(Segment(seg.words[start:k]))
+                start = k
+        out.append(Segment(seg.words[start:]))
+    return out
 
 
 def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:

@@ -44,13 +44,18 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
     return bool(core) and better_joined(catalog, row.name, core, row.name)
 
 
+# A site mark OCR read at full size at the end of a wrapped name: digits after a CJK
+# character ("量 0 1", "度 3"), or a zero-led pair after a word ("Concentration 01").
+_FULL_SIZE_MARK = re.compile(r"(?:(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s*(?:0\s?)?[1-9]|(?<=[A-Za-z])\s+0\s?[1-9])$")
+
+
 def name_text(line: Line) -> str:
-    """The line's text without performing-site superscripts ("量 ⁰³"): one or two digits
-    printed smaller than the rest."""
+    """The line's text without performing-site marks ("量 ⁰³"): one or two digits printed
+    smaller than the rest, or read at full size where no name has digits."""
     top = max(w.y1 - w.y0 for w in line.words)
     words = [w.text for w in line.words
              if not (re.fullmatch(r"\d{1,2}", w.text) and w.y1 - w.y0 < 0.75 * top)]
-    return " ".join(words).strip()
+    return _FULL_SIZE_MARK.sub("", " ".join(words).strip())
 
 
 def _cut_off(name: str) -> bool:
