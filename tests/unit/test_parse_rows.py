@@ -293,6 +293,16 @@ def test_columns_from_x_clustering_without_a_header():
         ("白细胞计数 0 1", "白细胞计数"),  # after a CJK name
         ("血红蛋白 2", "血红蛋白"),
         ("锂 0 3", "锂"),  # a name OCR misread still loses a zero-led mark
+        ("MCHC{3", "MCHC"),  # its zero read as a brace
+        ("Natrium a3", "Natrium"),
+        ("Kalium 0", "Kalium"),  # its second digit lost
+        ("Neutrofili 00", "Neutrofili"),
+        ("Emoglobina 03.", "Emoglobina"),  # and a speck after it
+        ("eGFR 1", "eGFR"),
+        ("VES 03", "VES"),  # a zero-led mark after a name the catalogue does not know
+        ("Hemoglobina1", "Hemoglobina"),  # the shortest cut the catalogue knows best
+        ("Complement C3", "Complement C3"),
+        ("Vitamin B1", "Vitamin B1"),
         ("BUN“3", "BUN"),
         ("Calcium 0t", "Calcium"),  # its one read as a letter
         ("AST3", "AST"),

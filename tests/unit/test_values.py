@@ -213,10 +213,18 @@ def test_ocr_reads_an_asterisk_as_a_degree_sign(text, value, flag):
 
 
 @pytest.mark.parametrize(("text", "low", "high"), [("(0−20)", 0.0, 20.0), (".< 100", None, 100.0), (".5-1.0", 0.5, 1.0),
-                                                       ("44 . 147", 44.0, 147.0)])
+                                                       ("44 . 147", 44.0, 147.0),
+                                                       (".80,0 - 96,0", 80.0, 96.0),  # a speck before a comma decimal
+                                                       ("9,0.- 30,4", 9.0, 30.4)])  # a speck before the dash
 def test_ocr_range_quirks(text, low, high):
     r = parse_range(text)
     assert r is not None and (r.low, r.high) == (low, high)
+
+
+@pytest.mark.parametrize(("text", "value"), [("3.", 3.0), ("12 .", 12.0), ("4.5", 4.5)])
+def test_a_speck_after_a_value_is_not_part_of_it(text, value):
+    v = parse_value(text)
+    assert v is not None and v.value == value and v.text == str(value).removesuffix(".0")
 
 
 @pytest.mark.parametrize(

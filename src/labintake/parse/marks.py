@@ -11,32 +11,71 @@ from labintake.parse.catalog import Catalog
 from labintake.parse.lines import Line, Segment, split_segments
 
 # A performing-site or footnote mark after the name, read by OCR at full size: "Sodium 01",
-# "AST03", "Sodium 0 1", and with its zero lost or misread: "Platelet Count 1", "Chloride1",
-# "Albumin θ1", "Total bilirubin a2", "Creatinine, Serum®3", "BUN“3", and its one read as a
-# letter: "Calcium 0t", "T4, Free ol".
-_SITE_MARK = re.compile(r"(.*?\S)\s?((?:0\s?|[θΘ®©°ºoOa“”\"'’‘`])?[1-9]|[0θΘoO][tlIi|])")
+# "AST03", "Sodium 0 1", with its zero lost or misread: "Platelet Count 1", "Chloride1",
+# "Albumin θ1", "Natrium a3", "MCHC{3", "Creatinine, Serum®3", "BUN“3", "Emoglobina 03.",
+# with its second digit lost: "Kalium 0", "Neutrofili 00", "Bilirubine totaal o", and with
+# its one read as a letter: "Calcium 0t", "T4, Free ol".
+_TAIL = re.compile(r"[\s0-9oOθΘa{}®©°º“”\"'’‘`.|tlI]{1,8}$")
+_SPECIAL = "θΘ{}®©°º“”\"'’‘`"
 # A CJK name ends in a character: digits after it ("白细胞计数 0 1", "血红蛋白 2") are a mark.
 _CJK_END = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]$")
 
 
-def without_site_mark(name: str, catalog: Catalog) -> str:
-    """``name`` without a trailing site mark, when only the name without it is a known test.
+def _mark_like(tail: str, base: str) -> bool:
+    """Can ``tail`` be a site mark after ``base``?"""
+    mark = tail.strip().rstrip(".").strip()
+    squeezed = mark.replace(" ", "")
+    if not squeezed or len(squeezed) > 3 or not base or base[-1] in _SPECIAL:
+        return False
+    spaced = tail[:1].isspace()
+    if re.fullmatch(r"[0oO]{1,2}", squeezed):  # its second digit lost: only as a word of its own
+        return spaced
+    if re.fullmatch(r"[0θΘoO][tlIi|]", squeezed):  # "0t", "ol": its one read as a letter
+        return spaced
+    if re.fullmatch(r"[1-9]", squeezed):
+        # A digit that belongs to the name follows one or two capitals or a digit ("Vitamin
+        # D3", "FT4", "C3"); after a word, a bracket or a longer abbreviation it is a mark
+        # ("Chloride1", "AST3", "eGFR 1").
+        return bool(_CJK_END.search(base) or (re.search(r"[A-Za-z)]$", base)
+                                              and not re.search(r"(?:^|[\s,(/-])[A-Z]{1,2}$", base)))
+    if re.fullmatch(r"0\s?[0-9]", mark) or re.fullmatch(r"0[0-9]", squeezed):
+        return True
+    # A zero misread as a letter or sign, then the digit: "θ1", "a3", "{3", "®3", "“3".
+    return bool(re.fullmatch(rf"[0oOa{_SPECIAL}]{{1,2}}[0-9]", squeezed)) and (spaced or not base[-1].islower()
+                                                                            or squeezed[0] != "a")
 
-    A digit that belongs to the name stays: the full name is known ("Vitamin B12"), or the
-    digit follows one or two capitals or a digit ("Vitamin D3", "FT4", "C3"), as names print
-    them; after an abbreviation of three or more ("AST3") it is a mark.
+
+def without_site_mark(name: str, catalog: Catalog) -> str:
+    """``name`` without a trailing site mark, when the name without it is a better-known test.
+
+    Every way of cutting a mark-like tail off is tried; the cut whose rest the catalogue
+    knows best wins (the shortest tail on a tie), and only if the rest is known better
+    than the whole name. A digit that belongs to the name stays ("Vitamin B12", "FT4").
     """
-    m = _SITE_MARK.fullmatch(name)
+    m = _TAIL.search(name)
     if m is None:
         return name
-    base, mark = m.group(1), m.group(2)
-    if _CJK_END.search(base):  # zero-led ("0 3") is a mark whatever the name; "2" when the name is known
-        return base if mark[0] == "0" or catalog.match(base)[0] is not None else name
-    if not (mark[0] in "0“”\"'’‘`" or re.search(r"([a-z]{2}|\)|\b[A-Z]{3,})$", base)):
+    whole = catalog.match(name)
+    best: tuple[float, int, str] | None = None
+    for k in range(len(name) - m.start(), 0, -1):
+        base = name[:-k].rstrip()
+        tail = name[-k:]
+        if not _mark_like(tail, base):
+            continue
+        if tail.strip()[:1] == "0" and (_CJK_END.search(base) or (
+                tail[:1].isspace() and re.fullmatch(r"0\s?[1-9]\.?", tail.strip()) and base[-1].isalpha())):
+            return base  # a zero-led mark on its own ("VES 03", "锂 0 3"), whatever the name
+        analyte, score = catalog.match(base)
+        if analyte is None:
+            continue
+        if best is None or (score, -k) > best[:2]:
+            best = (score, -k, base)
+    if best is None:
         return name
-    if catalog.match(name)[0] is not None or catalog.match(base)[0] is None:
+    # (The catalogue reads a CJK name past the digits after it, so there the whole matches too.)
+    if whole[0] is not None and whole[1] >= best[0] and not _CJK_END.search(best[2]):
         return name
-    return base
+    return best[2]
 
 
 def site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:

@@ -130,6 +130,7 @@ def to_number(text: str) -> float:
 def parse_value(text: str) -> Value | None:
     """A numeric (optionally with a comparator) or qualitative result, else None."""
     t = re.sub(r"\s*°$", "*", clean(text))  # OCR reads a small asterisk as a degree sign
+    t = re.sub(r"(?<=\d)\s?[.·]$", "", t)  # a speck after the number: "3."
     if not t:
         return None
     m = _VALUE_RE.match(t.replace(" ", ""))
@@ -230,6 +231,8 @@ def _parse_range(text: str) -> ReferenceRange | None:
     reads as that range (the caller decides whether it applies).
     """
     t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
+    t = re.sub(r"^[.'`](?=\d+,\d)", "", t)  # ".80,0 - 96,0": no number has a point before its decimal comma
+    t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
     t = re.sub(r"(?<=\d);(?=\d{1,3}(?!\d))", ",", t)  # a decimal comma OCR read as a semicolon: "4;50"
     if not t:
         return None
