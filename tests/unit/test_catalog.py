@@ -221,7 +221,10 @@ def test_conversion_factors_and_plausibility():
     [("U/", "GGT", "U/L"),  # its end cut off at the column's edge
      ("mmol", "Sodium", "mmol/L"),
      ("% .", "RDW", "%"),  # the sign read with a stray dot
-     ("UL", "ALT", "U/L")],
+     ("UL", "ALT", "U/L"),
+     ("9/1", "Albumin", "g/L"),  # g read as 9, l as 1
+     ("mmolt", "Sodium", "mmol/L"),  # the slash lost, l read as t
+     ("10^9/1", "Platelets", "10^9/L")],
 )
 def test_ocr_damaged_unit_repaired_against_the_analytes_units(printed, name, unit):
     analyte = CAT.match(name)[0]

@@ -607,3 +607,27 @@ def _lines(doc):
     from labintake.parse.lines import build_lines
 
     return build_lines(doc.pages[0].words, 1)
+
+
+def test_a_flag_word_printed_before_the_unit_is_the_flag():
+    """``Baixo fl``: a word flag and the unit in one cell are two cells."""
+    doc = _doc(
+        HEADER,
+        row((54, "MCV"), (230, "78.0"), (300, "Baixo fl"), (450, "80.0-96.0"), y=200),
+        row((54, "MCH"), (230, "30.1"), (300, "pg"), (450, "28.0-33.0"), y=216),
+    )
+    mcv, mch = parse_document(doc).results
+    assert (mcv.unit, mcv.flag, mcv.flag_source) == ("fL", "low", "printed")
+    assert (mch.unit, mch.flag) == ("pg", "normal")
+
+
+def test_an_interpretation_table_under_a_heading_ocr_spaced_apart_is_not_results():
+    """``结 果 解 释`` (OCR spaces CJK characters apart) heads a table of cut-offs, not results."""
+    doc = _doc(
+        HEADER,
+        row((54, "Glucose"), (230, "5.4"), (340, "mmol/L"), (450, "3.9-5.5"), y=200),
+        row((54, "结 果 解 释"), y=240),
+        row((54, "HbA1c"), (230, "<5.7 %"), (340, "Normal"), y=256),
+        row((54, "HbA1c"), (230, "5.7 - 6.4 %"), (340, "Prediabetes"), y=272),
+    )
+    assert [r.name for r in parse_document(doc).results] == ["Glucose"]

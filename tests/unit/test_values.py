@@ -215,7 +215,8 @@ def test_ocr_reads_an_asterisk_as_a_degree_sign(text, value, flag):
 @pytest.mark.parametrize(("text", "low", "high"), [("(0−20)", 0.0, 20.0), (".< 100", None, 100.0), (".5-1.0", 0.5, 1.0),
                                                        ("44 . 147", 44.0, 147.0),
                                                        (".80,0 - 96,0", 80.0, 96.0),  # a speck before a comma decimal
-                                                       ("9,0.- 30,4", 9.0, 30.4)])  # a speck before the dash
+                                                       ("9,0.- 30,4", 9.0, 30.4),  # a speck before the dash
+                                                       ("3.90 - 5:20", 3.9, 5.2)])  # a point read as a colon
 def test_ocr_range_quirks(text, low, high):
     r = parse_range(text)
     assert r is not None and (r.low, r.high) == (low, high)
@@ -331,3 +332,10 @@ def test_turkish_at_most_and_at_least(text, low, high):
 @pytest.mark.parametrize("text", ["Ambra", "Paglierino", "Giallo chiaro"])
 def test_italian_urine_colours(text):
     assert is_qualitative(text)
+
+
+def test_titres_are_not_read_as_decimals_with_a_colon():
+    """The colon-for-point repair leaves titres alone: "1:40 - 1:80" is no 1.4 - 1.8."""
+    assert parse_range("1:40 - 1:80") is None
+    limit = parse_range("<1:40")
+    assert limit is not None and (limit.low, limit.high, limit.text) == (None, None, "<1:40")

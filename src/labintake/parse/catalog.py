@@ -128,7 +128,7 @@ def _digits(key: str) -> str:
     return re.sub(r"\D", "", key.translate(_DIGIT_LIKE))
 
 
-_CONFUSABLE_BARE = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "a": "l"})
+_CONFUSABLE_BARE = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "a": "l", "t": "l", "9": "g"})
 
 
 def _bare(text: str) -> str:

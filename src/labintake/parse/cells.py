@@ -56,7 +56,8 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     cells.append(("range", x0, x1))
                     return True
             elif kind == "unit" and unit is None and (value is not None or hint == "unit"):
-                if UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text):
+                if (UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text)
+                        and not _flag_word_first(text)):
                     unit = text
                     cells.append(("unit", x0, x1))
                     return True
@@ -95,6 +96,12 @@ def _take_glued(word: Word, hint: str | None, take) -> bool:
         return False
     took = take(m.group("a"), [word], "range")
     return take(m.group("b"), [word], "unit") or took
+
+
+def _flag_word_first(text: str) -> bool:
+    """``Baixo fl``, ``High mg/dL``: a flag word printed before the unit, two cells."""
+    first, _, rest = text.partition(" ")
+    return bool(rest) and first.isalpha() and values.parse_flag(first) is not None
 
 
 def _balanced(text: str) -> bool:

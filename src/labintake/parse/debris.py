@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from labintake.parse import values
+from labintake.parse.columns import join_cjk
 from labintake.parse.lines import Line
 
 # Words that name a category of a value (folded, lower case). Kept to words that are
@@ -60,7 +61,7 @@ def is_notes_heading(segments: list[str]) -> bool:
     """A line that heads an interpretation table: a short heading alone on its line
     ("Interpretation"), or two or more cells, one naming such a table, none a number
     ("HbA1c in %  |  Interpretation", "| Risk Group | LDL-C |")."""
-    cells = [c.strip(" |") for c in segments if c.strip(" |")]
+    cells = [join_cjk(c.strip(" |")) for c in segments if c.strip(" |")]  # OCR spaces CJK apart
     if len(cells) == 1:
         # A heading on its own line ("Interpretation", "Beurteilung:"): a short phrase
         # with no digits, so a result row or a sentence that mentions it is not one.

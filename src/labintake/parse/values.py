@@ -240,6 +240,9 @@ def _parse_range(text: str) -> ReferenceRange | None:
         t = re.sub(r"\s+", "", t)  # OCR reports each character of a CJK line as a word: "0 - 1 5"
     _, bare = sex_of_range(t)
     m = _RANGE_RE.match(bare)
+    if m is None and ":" in bare and not _TITRE_RE.search(bare):
+        # "3.90 - 5:20": a decimal point OCR read as a colon (a titre keeps its colon).
+        m = _RANGE_RE.match(re.sub(r"(?<=\d):(?=\d{1,3}\b)", ".", bare))
     if m:
         lo, hi = to_number(m.group("lo")), to_number(m.group("hi"))
         if lo <= hi:
