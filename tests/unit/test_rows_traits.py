@@ -590,6 +590,8 @@ def test_cells_read_as_one_segment_are_split_under_their_headings():
             (300, "0.40-0.52"), (380, "L/L"), y=248),
         row((40, "MCV57"), (80, "Mean corpuscular vol."), (180, "95.9"), (240, "Flow cytometry"), (300, "80-96"),
             (380, "fL"), y=264),
+        # The value's box starts 4 pt left of its heading's (OCR pads them differently).
+        row((40, "BUN37"), (80, "Blood Urea Nitrogen"), (176, "08"), (300, "07-20"), (380, "mg/dL"), y=280),
     )
     assert len(doc.pages[0].words) and [len(ln.segments) for ln in _lines(doc)][1] < 5  # really joined
     results = parse_document(doc).results
@@ -600,6 +602,7 @@ def test_cells_read_as_one_segment_are_split_under_their_headings():
         ("Glucose", "2+", None, "abnormal"),
         ("Hematocrit", "0.58", "L/L", "high"),
         ("Mean corpuscular vol.", "95.9", "fL", "normal"),
+        ("Blood Urea Nitrogen", "08", "mg/dL", "normal"),
     ]
 
 

@@ -15,7 +15,8 @@ from labintake.parse.lines import Line, Segment, split_segments
 # "Albumin θ1", "Natrium a3", "MCHC{3", "Creatinine, Serum®3", "BUN“3", "Emoglobina 03.",
 # with its second digit lost: "Kalium 0", "Neutrofili 00", "Bilirubine totaal o", and with
 # its one read as a letter: "Calcium 0t", "T4, Free ol".
-_TAIL = re.compile(r"[\s0-9oOθΘa{}®©°º“”\"'’‘`.|tlI]{1,8}$")
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_TAIL = re.compile(rf"[\s0-9{_SUPERSCRIPTS}oOθΘa{{}}®©°º“”\"'’‘`.|tlI]{{1,8}}$")
 _SPECIAL = "θΘ{}®©°º“”\"'’‘`"
 # A CJK name ends in a character: digits after it ("白细胞计数 0 1", "血红蛋白 2") are a mark.
 _CJK_END = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]$")
@@ -28,6 +29,8 @@ def _mark_like(tail: str, base: str) -> bool:
     if not squeezed or len(squeezed) > 3 or not base or base[-1] in _SPECIAL:
         return False
     spaced = tail[:1].isspace()
+    if any(c in _SUPERSCRIPTS for c in squeezed):  # "RDW⁰1": a superscript OCR kept, in part
+        return bool(re.fullmatch(rf"[{_SUPERSCRIPTS}0-9]{{1,2}}", squeezed))
     if re.fullmatch(r"[0oO]{1,2}", squeezed):  # its second digit lost: only as a word of its own
         return spaced
     if re.fullmatch(r"[0θΘoO][tlIi|]", squeezed):  # "0t", "ol": its one read as a letter

@@ -257,7 +257,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     segs = inline.split_cells(marks.without_superscripts(line), catalog)
     if not segs:
         return None
-    segs = _split_at_columns(segs, cols) if printed_header and cols else _peel_values(segs, cols)
+    segs = _split_at_columns(segs, cols, line.height) if printed_header and cols else _peel_values(segs, cols)
     hints = [(column_of(s.x0, cols) if cols else None) for s in segs]
     # A row number or test code before the name: a code that reads as an abbreviation
     # ("WBC", "LYMPH%") stays with the name, a bare number goes.
@@ -340,11 +340,12 @@ def _is_label(text: str, catalog: Catalog) -> bool:
             and values.parse_range(text) is None and not catalog.is_known_unit(text))
 
 
-# A cell starts at most this far left of its (left-aligned) column heading.
-_CELL_LEAD = 3.0
+# A cell starts at most this far left of its (left-aligned) column heading, in line heights
+# (OCR boxes of a heading and of the cells under it are padded differently).
+_CELL_LEAD = 0.4
 
 
-def _split_at_columns(segs: list[Segment], cols: list[Column]) -> list[Segment]:
+def _split_at_columns(segs: list[Segment], cols: list[Column], height: float) -> list[Segment]:
     """Split a segment where one of its words starts under the next printed heading.
 
     OCR and tight layouts join neighbouring cells into one segment ("UPRO02 Eiwit",
@@ -352,7 +353,7 @@ def _split_at_columns(segs: list[Segment], cols: list[Column]) -> list[Segment]:
     column's heading, while the word before it began under an earlier one, starts a new
     cell. A name running long stays whole: its words start before the next heading.
     """
-    edges = [c.x0 - _CELL_LEAD for c in cols]
+    edges = [c.x0 - max(3.0, _CELL_LEAD * height) for c in cols]
 
     def under(x: float) -> int:
         return sum(e <= x for e in edges)
