@@ -302,6 +302,8 @@ def test_columns_from_x_clustering_without_a_header():
         ("VES 03", "VES"),  # a zero-led mark after a name the catalogue does not know
         ("Hemoglobina1", "Hemoglobina"),  # the shortest cut the catalogue knows best
         ("RDW⁰1", "RDW"),  # a superscript OCR kept in part
+        ("Sodio=", "Sodio"),  # the whole mark read as a sign
+        ("Potassio=2", "Potassio"),
         ("Complement C3", "Complement C3"),
         ("Vitamin B1", "Vitamin B1"),
         ("BUN“3", "BUN"),

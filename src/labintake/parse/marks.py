@@ -16,8 +16,8 @@ from labintake.parse.lines import Line, Segment, split_segments
 # with its second digit lost: "Kalium 0", "Neutrofili 00", "Bilirubine totaal o", and with
 # its one read as a letter: "Calcium 0t", "T4, Free ol".
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_TAIL = re.compile(rf"[\s0-9{_SUPERSCRIPTS}oOθΘa{{}}®©°º“”\"'’‘`.|tlI]{{1,8}}$")
-_SPECIAL = "θΘ{}®©°º“”\"'’‘`"
+_TAIL = re.compile(rf"[\s0-9{_SUPERSCRIPTS}oOθΘa{{}}®©°º“”\"'’‘`.|tlI=]{{1,8}}$")
+_SPECIAL = "θΘ{}®©°º“”\"'’‘`="
 # A CJK name ends in a character: digits after it ("白细胞计数 0 1", "血红蛋白 2") are a mark.
 _CJK_END = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]$")
 
@@ -29,6 +29,8 @@ def _mark_like(tail: str, base: str) -> bool:
     if not squeezed or len(squeezed) > 3 or not base or base[-1] in _SPECIAL:
         return False
     spaced = tail[:1].isspace()
+    if squeezed in ("=", "°", "º", "®"):  # the whole mark read as one sign: "Sodio="
+        return True
     if any(c in _SUPERSCRIPTS for c in squeezed):  # "RDW⁰1": a superscript OCR kept, in part
         return bool(re.fullmatch(rf"[{_SUPERSCRIPTS}0-9]{{1,2}}", squeezed))
     if re.fullmatch(r"[0oO]{1,2}", squeezed):  # its second digit lost: only as a word of its own
@@ -59,7 +61,7 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
     if m is None:
         return name
     whole = catalog.match(name)
-    best: tuple[float, int, str] | None = None
+    best: tuple[float, int, str, str] | None = None
     for k in range(len(name) - m.start(), 0, -1):
         base = name[:-k].rstrip()
         tail = name[-k:]
@@ -72,13 +74,16 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
         if analyte is None:
             continue
         if best is None or (score, -k) > best[:2]:
-            best = (score, -k, base)
+            best = (score, -k, base, tail)
     if best is None:
         return name
-    # (The catalogue reads a CJK name past the digits after it, so there the whole matches too.)
-    if whole[0] is not None and whole[1] >= best[0] and not _CJK_END.search(best[2]):
+    score, _, base, tail = best
+    # The catalogue reads past signs and past the digits after a CJK name, so there the
+    # whole name matches too; elsewhere a whole name known as well keeps its digits.
+    if (whole[0] is not None and whole[1] >= score and not _CJK_END.search(base)
+            and any(c.isalnum() for c in tail)):
         return name
-    return best[2]
+    return base
 
 
 def site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:

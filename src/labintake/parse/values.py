@@ -233,6 +233,8 @@ def _parse_range(text: str) -> ReferenceRange | None:
     t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
     t = re.sub(r"^[.'`](?=\d+,\d)", "", t)  # ".80,0 - 96,0": no number has a point before its decimal comma
     t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
+    if re.search(r"\d\s*[-–—]\s*\d", t):
+        t = re.sub(r"(?<=\d)\.\.(?=\d)", ".", t)  # "12,0 - 22..0": a doubled point, the dash separates
     t = re.sub(r"(?<=\d);(?=\d{1,3}(?!\d))", ",", t)  # a decimal comma OCR read as a semicolon: "4;50"
     if not t:
         return None
