@@ -634,3 +634,25 @@ def test_an_interpretation_table_under_a_heading_ocr_spaced_apart_is_not_results
         row((54, "HbA1c"), (230, "5.7 - 6.4 %"), (340, "Prediabetes"), y=272),
     )
     assert [r.name for r in parse_document(doc).results] == ["Glucose"]
+
+
+def test_a_range_printed_as_two_columns_low_and_high():
+    """``Low | High``, ``Norm min | Norm max``: the two limits are the row's range; a row
+    with one limit only keeps its cells as they read."""
+    header = row((54, "Test"), (200, "Result"), (260, "Units"), (330, "Low"), (380, "High"), (430, "Flag"), y=180)
+    doc = _doc(
+        header,
+        row((54, "Hemoglobin"), (200, "12.1"), (260, "g/dL"), (330, "13.0"), (380, "17.0"), (430, "L"), y=200),
+        row((54, "Platelets"), (200, "250"), (260, "10^9/L"), (330, "150"), (380, "400"), y=216),
+        row((54, "Glucose"), (200, "110"), (260, "mg/dL"), (330, "70"), (380, "99"), (430, "H"), y=232),
+    )
+    got = [(r.name, r.value, r.reference_range.text if r.reference_range else None, r.flag)
+           for r in parse_document(doc).results]
+    assert got == [("Hemoglobin", 12.1, "13.0 - 17.0", "low"), ("Platelets", 250.0, "150 - 400", "normal"),
+                   ("Glucose", 110.0, "70 - 99", "high")]
+    de = _doc(
+        row((54, "Analyse"), (200, "Ergebnis"), (270, "Einheit"), (340, "Norm min"), (400, "Norm max"), y=180),
+        row((54, "Kalium"), (200, "5,6"), (270, "mmol/l"), (340, "3,5"), (400, "5,1"), y=200),
+    )
+    (k,) = parse_document(de).results
+    assert (k.value, k.reference_range.low, k.reference_range.high, k.flag) == (5.6, 3.5, 5.1, "high")

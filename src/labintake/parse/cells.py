@@ -8,6 +8,7 @@ import re
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
 from labintake.parse import values
+from labintake.parse.columns import BOUND_KINDS, Column
 from labintake.parse.lines import Segment
 
 # Accented Latin letters too: OCR puts marks on unit letters ("mmôl/l"); the catalogue folds them.
@@ -112,3 +113,69 @@ def _balanced(text: str) -> bool:
 def is_number(text: str) -> bool:
     v = values.parse_value(text)
     return v is not None and v.value is not None
+
+
+# A cell starts at most this far left of its (left-aligned) column heading, in line heights
+# (OCR boxes of a heading and of the cells under it are padded differently).
+_CELL_LEAD = 0.4
+
+
+def split_at_columns(segs: list[Segment], cols: list[Column], height: float) -> list[Segment]:
+    """Split a segment where one of its words starts under the next printed heading.
+
+    OCR and tight layouts join neighbouring cells into one segment ("UPRO02 Eiwit",
+    "Soortelijk gewicht 1,015", "[A] Dipstick"). A word that begins at or after a later
+    column's heading, while the word before it began under an earlier one, starts a new
+    cell. A name running long stays whole: its words start before the next heading.
+    """
+    edges = [c.x0 - max(3.0, _CELL_LEAD * height) for c in cols]
+
+    def under(x: float) -> int:
+        return sum(e <= x for e in edges)
+
+    out: list[Segment] = []
+    for seg in segs:
+        start = 0
+        for k in range(1, len(seg.words)):
+            if under(seg.words[k].x0) > under(seg.words[k - 1].x0):
+                out.append(Segment(seg.words[start:k]))
+                start = k
+        out.append(Segment(seg.words[start:]))
+    return out
+
+
+def peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:
+    """Split the value off a name it was printed too close to.
+
+    Monospaced printouts pad columns with single spaces, so a long name and its value
+    can form one segment. A word that starts at or after the value column's left edge
+    and reads as a value begins a new segment.
+    """
+    value_col = next((c for c in cols or () if c.kind == "value"), None)
+    if value_col is None or len(segs[0].words) < 2:
+        return segs
+    first = segs[0]
+    for k, w in enumerate(first.words[1:], start=1):
+        if w.x0 >= value_col.x0 - 3 and values.parse_value(w.text) is not None:
+            return [Segment(first.words[:k]), Segment(first.words[k:]), *segs[1:]]
+    return segs
+
+
+def range_from_bounds(segs: list[Segment], hints: list[str | None]):
+    """A range printed as two columns ("Low | High", "Norm min | Norm max"): both limits,
+    numbers, the lower one first, become the row's range; otherwise the cells are read as
+    any other (a value printed under "High" is still the value)."""
+    low = [k for k, h in enumerate(hints) if h == "range_low"]
+    high = [k for k, h in enumerate(hints) if h == "range_high"]
+    found = None
+    if len(low) == 1 and len(high) == 1:
+        lo, hi = values.parse_value(segs[low[0]].text), values.parse_value(segs[high[0]].text)
+        if (lo is not None and hi is not None and lo.value is not None and hi.value is not None
+                and not lo.comparator and not hi.comparator and lo.value <= hi.value):
+            text = f"{lo.text} - {hi.text}"
+            cell = ("range", segs[low[0]].x0, segs[high[0]].x1)
+            found = ReferenceRange(low=lo.value, high=hi.value, text=text), cell
+    if found is None:
+        return segs, [None if h in BOUND_KINDS else h for h in hints], None
+    keep = [k for k in range(len(segs)) if k not in (low[0], high[0])]
+    return [segs[k] for k in keep], [hints[k] for k in keep], found

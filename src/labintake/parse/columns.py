@@ -54,6 +54,16 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
               "norma", "normy", "zakres referencyjny", "wartości referencyjne", "zakres",
               "referans aralığı", "referans değerleri", "referans", "referans aralik",
               "参考范围", "参考区间", "参考值", "参考范围值", "正常值", "生物参考区间"),
+    # A range printed as two columns, its lower and its upper limit.
+    "range_low": ("low", "lower", "min", "min.", "minimum", "lower limit", "low limit", "ref low", "ref. low",
+                  "reference low", "normal min", "norm min", "min norm", "untere grenze", "unterer grenzwert",
+                  "valeur min", "valeur minimale", "mínimo", "minimo", "valor mínimo", "valore minimo",
+                  "ondergrens", "min waarde", "alt sınır", "alt sinir", "dolna granica", "下限", "参考下限"),
+    "range_high": ("high", "upper", "max", "max.", "maximum", "upper limit", "high limit", "ref high",
+                   "ref. high", "reference high", "normal max", "norm max", "max norm", "obere grenze",
+                   "oberer grenzwert", "valeur max", "valeur maximale", "máximo", "massimo", "valor máximo",
+                   "valore massimo", "bovengrens", "max waarde", "üst sınır", "ust sinir", "górna granica",
+                   "上限", "参考上限"),
     # Columns read past: an earlier result and its date, the method, the specimen, a
     # row number or test code, the performing site.
     "previous": ("previous result", "previous results", "previous result and date", "prior result",
@@ -77,7 +87,8 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Cells of these columns are never part of the current result.
 IGNORED_KINDS = frozenset({"previous", "date", "method", "code", "site"})
-_RESULT_KINDS = frozenset({"name", "value", "flag", "unit", "range"})
+_RESULT_KINDS = frozenset({"name", "value", "flag", "unit", "range", "range_low", "range_high"})
+BOUND_KINDS = frozenset({"range_low", "range_high"})
 CJK = r"\u3000-\u9fff\uff00-\uffef"
 
 

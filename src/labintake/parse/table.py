@@ -22,7 +22,7 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
 from labintake.parse import debris, inline, marks, values
 from labintake.parse.catalog import Catalog
-from labintake.parse.cells import classify
+from labintake.parse.cells import classify, peel_values, range_from_bounds, split_at_columns
 from labintake.parse.columns import (
     CJK,
     IGNORED_KINDS,
@@ -257,7 +257,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     segs = inline.split_cells(marks.without_superscripts(line), catalog)
     if not segs:
         return None
-    segs = _split_at_columns(segs, cols, line.height) if printed_header and cols else _peel_values(segs, cols)
+    segs = split_at_columns(segs, cols, line.height) if printed_header and cols else peel_values(segs, cols)
     hints = [(column_of(s.x0, cols) if cols else None) for s in segs]
     # A row number or test code before the name: a code that reads as an abbreviation
     # ("WBC", "LYMPH%") stays with the name, a bare number goes.
@@ -270,6 +270,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         segs, hints = segs[1:], hints[1:]
     keep = [k for k, h in enumerate(hints) if h not in IGNORED_KINDS]
     segs, hints = [segs[k] for k in keep], [hints[k] for k in keep]
+    segs, hints, bounds = range_from_bounds(segs, hints)
     if len(segs) > 2 and hints[0] in (None, "name") and hints[1] in (None, "name") and _is_row_number(segs[0].text) and _is_label(segs[1].text, catalog):
         segs, hints = segs[1:], hints[1:]  # "1  白细胞计数  5.6 …": a row number, no header
     if not segs:
@@ -315,6 +316,9 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     if cells is None:
         return None
     value, value_words, flag, unit, rng, extra, positions = cells
+    if bounds is not None and rng is None:
+        rng, cell = bounds
+        positions = [*positions, cell]
     known_name = catalog.match(name)[0] is not None if name else False
     # Under a printed header, a number in the result column beside a short label in the
     # name column is a result even when the catalog does not know the name and the lab
@@ -338,50 +342,3 @@ def _is_label(text: str, catalog: Catalog) -> bool:
     """Reads as a test name: letters (any script), not a value, range or unit."""
     return (sum(c.isalpha() for c in text) >= 3 and values.parse_value(text) is None
             and values.parse_range(text) is None and not catalog.is_known_unit(text))
-
-
-# A cell starts at most this far left of its (left-aligned) column heading, in line heights
-# (OCR boxes of a heading and of the cells under it are padded differently).
-_CELL_LEAD = 0.4
-
-
-def _split_at_columns(segs: list[Segment], cols: list[Column], height: float) -> list[Segment]:
-    """Split a segment where one of its words starts under the next printed heading.
-
-    OCR and tight layouts join neighbouring cells into one segment ("UPRO02 Eiwit",
-    "Soortelijk gewicht 1,015", "[A] Dipstick"). A word that begins at or after a later
-    column's heading, while the word before it began under an earlier one, starts a new
-    cell. A name running long stays whole: its words start before the next heading.
-    """
-    edges = [c.x0 - max(3.0, _CELL_LEAD * height) for c in cols]
-
-    def under(x: float) -> int:
-        return sum(e <= x for e in edges)
-
-    out: list[Segment] = []
-    for seg in segs:
-        start = 0
-        for k in range(1, len(seg.words)):
-            if under(seg.words[k].x0) > under(seg.words[k - 1].x0):
-                out.append(Segment(seg.words[start:k]))
-                start = k
-        out.append(Segment(seg.words[start:]))
-    return out
-
-
-def _peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:
-    """Split the value off a name it was printed too close to.
-
-    Monospaced printouts pad columns with single spaces, so a long name and its value
-    can form one segment. A word that starts at or after the value column's left edge
-    and reads as a value begins a new segment.
-    """
-    value_col = next((c for c in cols or () if c.kind == "value"), None)
-    if value_col is None or len(segs[0].words) < 2:
-        return segs
-    first = segs[0]
-    for k, w in enumerate(first.words[1:], start=1):
-        if w.x0 >= value_col.x0 - 3 and values.parse_value(w.text) is not None:
-            return [Segment(first.words[:k]), Segment(first.words[k:]), *segs[1:]]
-    return segs
-
