@@ -559,6 +559,9 @@ def test_an_up_arrow_read_as_a_one_before_an_implausible_value():
     assert mchc.reference_range.high == 36.0
     glucose = to_result(_raw("Glucose", "112", "mg/dL", "70-99"), catalog)
     assert (glucose.value, glucose.flag_source) == (112.0, "derived")
+    # The unit damaged too ("g/": g/dL or g/L): implausible in every unit albumin has.
+    albumin = to_result(_raw("Albumin", "159", "g/", "35-52"), catalog)
+    assert (albumin.value, albumin.flag) == (59.0, "high")
 
 
 def test_a_unit_with_an_ocr_accent_is_still_the_unit():

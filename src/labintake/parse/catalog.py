@@ -73,7 +73,8 @@ class Analyte:
             return True
         canonical = self.to_canonical(value, unit)
         if canonical is None:
-            return True  # bounds are only known in the canonical unit
+            # A unit with no known factor (damaged, "g/"): plausible in any unit the analyte has.
+            return any(self.plausible(value, u) for u in self.factors)
         lo, hi = self.bounds
         # A little slack: the factors are rounded and bounds are meant to catch misreads
         # (a lost decimal point), not borderline values.
