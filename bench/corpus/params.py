@@ -141,7 +141,7 @@ PROBE_FAMILIES: dict[str, Family] = {"probe_anything": dict()}
 
 SETS = {"dev": DEV_FAMILIES, "held_back": HELD_BACK_FAMILIES, "probe": PROBE_FAMILIES}
 # How many reports each family contributes, and the seed base of each set (disjoint).
-PER_FAMILY = {"dev": 4, "held_back": 3, "probe": 24}
+PER_FAMILY = {"dev": 4, "held_back": 3, "probe": 40}
 SEED_BASE = {"dev": 10_000, "held_back": 7_000_000, "probe": 40_000_000}
 
 ALL_PANELS = (("cbc", "cmp"), ("cbc_short", "liver", "lipid"), ("bmp_si", "thyroid", "diabetes"),
