@@ -659,3 +659,28 @@ def test_a_range_printed_as_two_columns_low_and_high():
     )
     (k,) = parse_document(de).results
     assert (k.value, k.reference_range.low, k.reference_range.high, k.flag) == (5.6, 3.5, 5.1, "high")
+
+
+def test_a_report_in_russian_reads_like_any_other():
+    """A Cyrillic report: header labels, column headings, names, units (ммоль/л) and the
+    patient block in Russian. It used to fail whole: no name had a Latin letter."""
+    from labintake.parse.header import parse_header
+    from labintake.parse.lines import build_lines
+
+    words = [
+        *row((40, "Пациент: Иванов Иван Иванович"), (350, "Дата рождения: 12.03.1980"), y=100),
+        *row((40, "Пол: М"), (350, "Дата взятия: 05.06.2025"), y=114),
+        *row((40, "Показатель"), (220, "Результат"), (300, "Ед. изм."), (380, "Референсные значения"), y=150),
+        *row((40, "Гемоглобин"), (220, "128"), (300, "г/л"), (380, "130 - 170"), y=166),
+        *row((40, "Глюкоза"), (220, "6,3"), (300, "ммоль/л"), (380, "3,9 - 6,1"), y=180),
+        *row((40, "Креатинин"), (220, "88"), (300, "мкмоль/л"), (380, "62 - 115"), y=194),
+        *row((40, "Неизвестный показатель"), (220, "12"), (300, "Ед/л"), (380, "0 - 40"), y=208),
+    ]
+    doc = _doc(words)
+    got = [(r.name_as_printed, r.value, r.unit, r.loinc, r.flag) for r in parse_document(doc).results]
+    assert got == [("Гемоглобин", 128.0, "g/L", "718-7", "low"), ("Глюкоза", 6.3, "mmol/L", "14749-6", "high"),
+                   ("Креатинин", 88.0, "umol/L", "14682-9", "normal"),
+                   ("Неизвестный показатель", 12.0, "U/L", None, "normal")]  # kept as printed, no code
+    patient, report = parse_header(build_lines(words))
+    assert (patient.name, patient.date_of_birth.isoformat(), patient.sex) == ("Иванов Иван Иванович", "1980-03-12", "male")
+    assert report.collected_at.isoformat() == "2025-06-05"

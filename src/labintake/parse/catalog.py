@@ -17,6 +17,8 @@ from importlib.resources import files
 
 from rapidfuzz import fuzz, process
 
+from labintake.parse.units import bare, digits, folded, latin_unit, unit_key
+
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 85.0
 _UNIT_FUZZY_CUTOFF = 85.0
@@ -98,44 +100,12 @@ def normalise_name(text: str) -> str:
     glued to a code is split off (``LYMPH#`` = ``Lymph #``)."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = re.sub(r"[^a-z0-9%#+\-\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)
-    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # Non-HDL = Non HDL
+    text = re.sub(r"[^a-z0-9%#+\-\u0430-\u044f\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)  # Cyrillic kept
+    text = re.sub(r"(?<=[a-z\u0430-\u044f])-(?=[a-z\u0430-\u044f])", " ", text)  # Non-HDL = Non HDL
     text = re.sub(r"(?<=[a-z0-9\u4e00-\u9fff])([%#])", r" \1", text)
     # OCR spaces Chinese characters apart ("白 细 胞"); Chinese has no spaces between words.
     text = re.sub(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])", "", text)
     return " ".join(text.split())
-
-
-def _unit_key(text: str, *, fold_case: bool = True) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("µ", "u").replace("μ", "u")
-    # No unit has an accented letter: a mark on one is OCR noise ("mmôl/l").
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    text = re.sub(r"\s+", "", text)
-    return text.lower() if fold_case else text
-
-
-# Letters OCR confuses in units (I/l/1/|, O/0): folded to one symbol for a second lookup.
-_CONFUSABLE = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o"})
-
-
-def _folded(key: str) -> str:
-    return key.translate(_CONFUSABLE)
-
-
-_DIGIT_LIKE = str.maketrans({"l": "1", "i": "1", "|": "1", "o": "0"})
-
-
-def _digits(key: str) -> str:
-    return re.sub(r"\D", "", key.translate(_DIGIT_LIKE))
-
-
-_CONFUSABLE_BARE = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "a": "l", "t": "l", "9": "g"})
-
-
-def _bare(text: str) -> str:
-    """A unit reduced to what survives OCR damage: lower case, no slashes or spaces,
-    l-like letters folded (``U/l``, ``UA``, ``UI`` all become ``ul``)."""
-    return re.sub(r"[\s/]+", "", _unit_key(text)).translate(_CONFUSABLE_BARE)
 
 
 class Catalog:
@@ -151,9 +121,9 @@ class Catalog:
         pairs += [(alias, d) for d, spec in data["units"].items() for alias in spec["aliases"]]
         for alias, display in pairs:
             # Case matters first: "G/L" (giga per litre, cells) is not "g/L" (grams).
-            self._unit_exact.setdefault(_unit_key(alias, fold_case=False), display)
-            self._unit_alias.setdefault(_unit_key(alias), display)
-            self._unit_folded.setdefault(_folded(_unit_key(alias)), display)
+            self._unit_exact.setdefault(unit_key(alias, fold_case=False), display)
+            self._unit_alias.setdefault(unit_key(alias), display)
+            self._unit_folded.setdefault(folded(unit_key(alias)), display)
         self._by_name: dict[str, Analyte] = {}
         for analyte in self.analytes:
             for syn in (analyte.name, *analyte.synonyms):
@@ -251,10 +221,10 @@ class Catalog:
         if analyte is None and len(key) >= _FUZZY_MIN_LEN:
             # Numbers in a name are not typos: "Vitamin Q10" is not "Vitamin B1", "CA 15-3" not "CA 19-9".
             # (Compared with OCR's letter/digit confusions folded: "Hemoglobin Alc" is A1c.)
-            digits = _digits(key)
+            numbers = digits(key)
             for close, similarity, _ in process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio,
                                                         score_cutoff=_FUZZY_CUTOFF, limit=5):
-                if _digits(close) == digits:
+                if digits(close) == numbers:
                     analyte, score = self._by_name[close], float(similarity)
                     break
         if analyte is None:
@@ -289,12 +259,12 @@ class Catalog:
         """
         if text is None:
             return None
-        cleaned = unicodedata.normalize("NFKC", text).strip().replace("µ", "u").replace("μ", "u")
+        cleaned = latin_unit(unicodedata.normalize("NFKC", text).strip()).replace("µ", "u").replace("μ", "u")
         if not cleaned or _NOT_A_UNIT.fullmatch(cleaned):
             return None
-        key = _unit_key(cleaned)
-        hit = (self._unit_exact.get(_unit_key(cleaned, fold_case=False)) or self._unit_alias.get(key)
-               or self._unit_folded.get(_folded(key)))
+        key = unit_key(cleaned)
+        hit = (self._unit_exact.get(unit_key(cleaned, fold_case=False)) or self._unit_alias.get(key)
+               or self._unit_folded.get(folded(key)))
         if hit is not None:
             return hit
         if analyte is not None:
@@ -303,11 +273,11 @@ class Catalog:
                 return repaired
         if analyte is not None and len(cleaned) >= 3:
             choices = {
-                _unit_key(alias): unit
+                unit_key(alias): unit
                 for alias, unit in self._unit_alias.items()
                 if unit in analyte.accepted_units
             }
-            best = process.extractOne(_unit_key(cleaned), list(choices), scorer=fuzz.ratio,
+            best = process.extractOne(unit_key(cleaned), list(choices), scorer=fuzz.ratio,
                                       score_cutoff=_UNIT_FUZZY_CUTOFF)
             if best is not None:
                 return choices[best[0]]
@@ -322,19 +292,19 @@ class Catalog:
             return None
         if printed.replace(" ", "") in (".", ",", "'", "°", "o/o", "9/0", "%.", "'%") and "%" in accepted:
             return "%"
-        key = _bare(printed)
+        key = bare(printed)
         if not key:
             return None
-        bare: dict[str, str] = {}
+        stripped: dict[str, str] = {}
         for alias, unit in self._unit_alias.items():
             if unit in accepted:
-                bare.setdefault(_bare(alias), unit)
+                stripped.setdefault(bare(alias), unit)
         for unit in accepted:
-            bare.setdefault(_bare(unit), unit)
-        if key in bare:
-            return bare[key]
+            stripped.setdefault(bare(unit), unit)
+        if key in stripped:
+            return stripped[key]
         if len(key) >= 3 or printed.endswith("/"):  # "mmol", "U/": its end cut off
-            longer = {u for k, u in bare.items() if k.startswith(key)}
+            longer = {u for k, u in stripped.items() if k.startswith(key)}
             if len(longer) == 1:
                 return longer.pop()
         return None
@@ -342,8 +312,8 @@ class Catalog:
     def is_known_unit(self, text: str | None) -> bool:
         if text is None:
             return False
-        key = _unit_key(text)
-        return key in self._unit_alias or _folded(key) in self._unit_folded
+        key = unit_key(text)
+        return key in self._unit_alias or folded(key) in self._unit_folded
 
 
 def _analyte(a: dict) -> Analyte:

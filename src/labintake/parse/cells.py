@@ -11,8 +11,9 @@ from labintake.parse import values
 from labintake.parse.columns import BOUND_KINDS, Column
 from labintake.parse.lines import Segment
 
-# Accented Latin letters too: OCR puts marks on unit letters ("mmôl/l"); the catalogue folds them.
-UNIT_SHAPE = re.compile(r"^(?:[a-zA-ZÀ-ÖØ-öø-ɏµμ%#/^*×~\[\]{}().,0-9²³⁹¹⁰]+)$")
+# Accented Latin letters too: OCR puts marks on unit letters ("mmôl/l"); the catalogue folds
+# them. Cyrillic: units printed in Russian ("ммоль/л").
+UNIT_SHAPE = re.compile(r"^(?:[a-zA-ZÀ-ÖØ-öø-ɏ\u0400-\u04ffµμ%#/^*×~\[\]{}().,0-9²³⁹¹⁰]+)$")
 
 
 _CELL_WORDS = 5

@@ -26,21 +26,25 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
              # pt, nl, pl, tr, zh
              "exame", "exames", "análise", "parâmetro", "onderzoek", "bepaling", "test naam",
              "badanie", "nazwa badania", "parametr", "tetkik", "test adı", "parametre", "analiz",
-             "项目", "项目名称", "检验项目", "检测项目", "中文名称", "名称"),
+             "项目", "项目名称", "检验项目", "检测项目", "中文名称", "名称",
+             # ru
+             "показатель", "наименование", "наименование показателя", "исследование", "тест", "анализ",
+             "параметр", "наименование исследования"),
     "value": ("result", "results", "value", "your value", "observed value", "result value",
               "patient result", "in range", "current result", "current result and flag",
               "result and flag", "current",
               "ergebnis", "befund", "wert", "messwert", "résultat", "résultats", "valeur",
               "resultado", "resultados", "valor", "risultato", "risultati", "valore", "esito",
               "uitslag", "resultaat", "waarde", "wynik", "wyniki", "sonuç", "sonuc", "değer",
-              "结果", "检验结果", "测定值", "检测结果", "结果值"),
+              "结果", "检验结果", "测定值", "检测结果", "结果值", "результат", "значение", "результаты"),
     "flag": ("flag", "flags", "abnormal", "abn", "h/l", "indicator", "out of range", "status",
              "kennzeichen", "markierung", "bewertung", "indicateur", "alerte", "indicador", "marca",
              "indicatore", "sinalizador", "alerta", "vlag", "markering", "flaga", "uwagi", "durum",
-             "提示", "标志", "标识", "异常提示", "状态"),
+             "提示", "标志", "标识", "异常提示", "状态", "отметка", "флаг", "отклонение"),
     "unit": ("units", "unit", "uom", "unit of measure", "einheit", "einheiten", "unité", "unités",
              "unidad", "unidades", "unità", "u m", "um", "unidade", "eenheid", "eenheden",
-             "jednostka", "jednostki", "jedn", "birim", "单位"),
+             "jednostka", "jednostki", "jedn", "birim", "单位", "ед изм", "ед. изм.", "единицы", "единицы измерения",
+             "ед"),
     "range": ("reference range", "reference interval", "ref range", "ref. range", "normal range",
               "reference", "range", "ref interval", "biological reference interval",
               "reference value", "reference values", "expected range", "standard range",
@@ -53,7 +57,9 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
               "referência", "referentiewaarden", "referentiewaarde", "referentie", "normaalwaarden",
               "norma", "normy", "zakres referencyjny", "wartości referencyjne", "zakres",
               "referans aralığı", "referans değerleri", "referans", "referans aralik",
-              "参考范围", "参考区间", "参考值", "参考范围值", "正常值", "生物参考区间"),
+              "参考范围", "参考区间", "参考值", "参考范围值", "正常值", "生物参考区间",
+              "референсные значения", "референсный интервал", "референтные значения", "референсные пределы",
+              "норма", "нормы", "норма для взрослых"),
     # A range printed as two columns, its lower and its upper limit.
     "range_low": ("low", "lower", "min", "min.", "minimum", "lower limit", "low limit", "ref low", "ref. low",
                   "reference low", "normal min", "norm min", "min norm", "untere grenze", "unterer grenzwert",
@@ -73,16 +79,18 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
                  "precedente", "vorige uitslag", "vorige waarde", "poprzedni wynik", "önceki sonuç",
                  "上次结果", "历史结果", "prev result", "prev results", "prev value", "last value",
                  "prior value", "previous test", "historical", "history", "cumulative", "befund vom",
-                 "historique", "anterior", "resultados anteriores", "vorige", "poprzedni", "önceki"),
+                 "historique", "anterior", "resultados anteriores", "vorige", "poprzedni", "önceki",
+                 "предыдущий результат", "предыдущий"),
     "date": ("date", "datum", "fecha", "data", "tarih", "日期"),
     "method": ("method", "methode", "méthode", "método", "metodo", "metode", "metoda", "yöntem",
                "specimen", "sample", "material", "probe", "échantillon", "muestra", "campione",
                "amostra", "monster", "próbka", "numune", "方法", "检验方法", "检测方法", "方法学", "标本", "标本类型", "样本", "样本类型", "technique", "technik",
-               "materiaal", "materiał", "materiale", "specimen type", "sample type", "tipo de muestra"),
+               "materiaal", "materiał", "materiale", "specimen type", "sample type", "tipo de muestra",
+               "метод", "биоматериал", "материал"),
     "code": ("code", "no", "no.", "#", "s no", "s.no", "sr no", "sr. no", "nr", "lp", "序号", "代码",
              "test code", "order code", "código", "codigo", "codice", "kürzel", "kuerzel", "kod", "kodu",
              "test kodu", "kod badania", "testcode",
-             "编号", "英文缩写", "缩写", "代号"),
+             "编号", "英文缩写", "缩写", "代号", "код", "№", "n п/п", "№ п/п"),
     "site": ("lab", "site", "performing lab", "performing site"),
 }
 # Cells of these columns are never part of the current result.
@@ -98,7 +106,7 @@ def header_key(text: str) -> str:
     (and the spaces OCR puts between CJK characters removed)."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = re.sub(rf"[^a-z0-9%#+\-{CJK}]+", " ", text)
+    text = re.sub(rf"[^a-z0-9%#+\-\u0430-\u044f{CJK}]+", " ", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text).replace("ı", "i")
     return join_cjk(" ".join(text.split()))
 

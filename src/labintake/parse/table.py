@@ -308,7 +308,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     if name and values.parse_value(name) is not None:
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
     # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
-    if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(rf"[A-Za-z{CJK}]", name)):
+    if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(r"[^\W\d_]", name)):
         return None
     if name and (debris.is_interpretation_label(name) or inline.reads_as_prose(name)):
         return None

@@ -87,6 +87,7 @@ FLAGS = {
     "**": "abnormal", "hi*": "high", "lo*": "low",
     "afwijkend": "abnormal", "anormal": "abnormal", "anormale": "abnormal", "anomalo": "abnormal",
     "nieprawidłowy": "abnormal", "auffallig": "abnormal", "pathologisch": "abnormal",
+    "повышен": "high", "понижен": "low", "выше": "high", "ниже": "low",
 }
 # Signs that are flags only when they stand alone in their cell (a "-" inside a
 # phrase is punctuation).
