@@ -684,3 +684,16 @@ def test_a_report_in_russian_reads_like_any_other():
     patient, report = parse_header(build_lines(words))
     assert (patient.name, patient.date_of_birth.isoformat(), patient.sex) == ("Иванов Иван Иванович", "1980-03-12", "male")
     assert report.collected_at.isoformat() == "2025-06-05"
+
+
+def test_a_name_running_past_the_next_heading_stays_whole():
+    """A long name printed past the result heading (a narrow name column) is not cut
+    into a name and a stray cell: only a value or a flag starts the next cell."""
+    doc = _doc(
+        row((40, "Test"), (110, "Result"), (250, "Units"), (320, "Range"), y=180),
+        # "serum" starts at 139, under "Result"; the value follows at 185.
+        row((40, "Total cholesterol serum"), (185, "5.2"), (250, "mmol/L"), (320, "<5.2"), y=200),
+        row((40, "Glucose"), (110, "5.0"), (250, "mmol/L"), (320, "3.9-5.5"), y=216),
+    )
+    got = [(r.name_as_printed, r.value) for r in parse_document(doc).results]
+    assert got == [("Total cholesterol serum", 5.2), ("Glucose", 5.0)]

@@ -127,7 +127,9 @@ def split_at_columns(segs: list[Segment], cols: list[Column], height: float) -> 
     OCR and tight layouts join neighbouring cells into one segment ("UPRO02 Eiwit",
     "Soortelijk gewicht 1,015", "[A] Dipstick"). A word that begins at or after a later
     column's heading, while the word before it began under an earlier one, starts a new
-    cell. A name running long stays whole: its words start before the next heading.
+    cell. A name runs long in a monospaced printout ("ALANINE AMINOTRANSFERASE (ALT/SGPT)",
+    "LDL Cholesterol Calc" past the next heading): a cell that began under the name
+    heading is cut only before a word that reads as a value or a flag.
     """
     edges = [c.x0 - max(3.0, _CELL_LEAD * height) for c in cols]
 
@@ -138,9 +140,15 @@ def split_at_columns(segs: list[Segment], cols: list[Column], height: float) -> 
     for seg in segs:
         start = 0
         for k in range(1, len(seg.words)):
-            if under(seg.words[k].x0) > under(seg.words[k - 1].x0):
-                out.append(Segment(seg.words[start:k]))
-                start = k
+            if under(seg.words[k].x0) <= under(seg.words[k - 1].x0):
+                continue
+            began = under(seg.words[start].x0) - 1
+            word = seg.words[k].text
+            if (0 <= began < len(cols) and cols[began].kind == "name"
+                    and values.parse_value(word) is None and values.parse_flag(word) is None):
+                continue
+            out.append(Segment(seg.words[start:k]))
+            start = k
         out.append(Segment(seg.words[start:]))
     return out
 
