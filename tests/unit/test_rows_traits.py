@@ -697,3 +697,14 @@ def test_a_name_running_past_the_next_heading_stays_whole():
     )
     got = [(r.name_as_printed, r.value) for r in parse_document(doc).results]
     assert got == [("Total cholesterol serum", 5.2), ("Glucose", 5.0)]
+
+
+@pytest.mark.parametrize("printed", [("Test Adı", "Sonuç", "Birim", "Referans Aralığı"),
+                                     ("Test Adi", "Sonuç", "Birim", "Referans Araliğı")])  # as OCR reads them
+def test_turkish_headings_with_or_without_their_dotless_i(printed):
+    from labintake.parse.columns import find_header
+    from labintake.parse.lines import build_lines
+
+    words = row(*zip((42, 104, 164, 212), printed, strict=True), y=100)
+    header = find_header(build_lines(words)[0])
+    assert header is not None and [c.kind for c in header] == ["name", "value", "unit", "range"]

@@ -104,10 +104,12 @@ CJK = r"\u3000-\u9fff\uff00-\uffef"
 def header_key(text: str) -> str:
     """A header cell compared across languages: folded like analyte names, CJK kept
     (and the spaces OCR puts between CJK characters removed)."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
+    # Turkish dotless ı folds to i before anything that is not a-z is dropped (OCR reads
+    # "Adı" as "Adi": both must find "test adı").
+    text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss").replace("ı", "i")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = re.sub(rf"[^a-z0-9%#+\-\u0430-\u044f{CJK}]+", " ", text)
-    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text).replace("ı", "i")
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     return join_cjk(" ".join(text.split()))
 
 
