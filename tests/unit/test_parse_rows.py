@@ -298,7 +298,9 @@ def test_columns_from_x_clustering_without_a_header():
         ("Kalium 0", "Kalium"),  # its second digit lost
         ("Neutrofili 00", "Neutrofili"),
         ("Emoglobina 03.", "Emoglobina"),  # and a speck after it
-        ("eGFR 1", "eGFR"),
+        ("IgG 4", "IgG 4"),  # a subclass, not a mark
+        ("Creatinine 93", "Creatinine"),  # its zero read as a nine
+        ("Glucose#1", "Glucose"),
         ("VES 03", "VES"),  # a zero-led mark after a name the catalogue does not know
         ("Hemoglobina1", "Hemoglobina"),  # the shortest cut the catalogue knows best
         ("RDW⁰1", "RDW"),  # a superscript OCR kept in part

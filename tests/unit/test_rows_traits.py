@@ -708,3 +708,15 @@ def test_turkish_headings_with_or_without_their_dotless_i(printed):
     words = row(*zip((42, 104, 164, 212), printed, strict=True), y=100)
     header = find_header(build_lines(words)[0])
     assert header is not None and [c.kind for c in header] == ["name", "value", "unit", "range"]
+
+
+def test_a_range_with_its_unit_in_one_cell_is_not_read_as_a_unit():
+    """``2,5 . 7,1 mmol/L`` (a dash OCR read as a dot, the unit after the range): a number
+    and a space begin a range, never a unit."""
+    doc = _doc(
+        HEADER,
+        row((54, "Urea"), (230, "3,7"), (450, "2,5 . 7,1 mmol/L"), y=200),
+        row((54, "Calcium"), (230, "2,42"), (450, "2,15 - 2,55 mmol/l"), y=216),
+    )
+    got = [(r.name, r.unit, r.reference_range.low if r.reference_range else None) for r in parse_document(doc).results]
+    assert got == [("Urea", "mmol/L", 2.5), ("Calcium", "mmol/L", 2.15)]

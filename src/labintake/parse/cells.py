@@ -59,7 +59,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     return True
             elif kind == "unit" and unit is None and (value is not None or hint == "unit"):
                 if (UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text)
-                        and not _flag_word_first(text)):
+                        and not _flag_word_first(text) and not _NUMBER_FIRST.match(text)):
                     unit = text
                     cells.append(("unit", x0, x1))
                     return True
@@ -98,6 +98,10 @@ def _take_glued(word: Word, hint: str | None, take) -> bool:
         return False
     took = take(m.group("a"), [word], "range")
     return take(m.group("b"), [word], "unit") or took
+
+
+# "2,5 . 7,1 mmol/L": a number and a space begin a range (or a value), never a unit.
+_NUMBER_FIRST = re.compile(r"^[<>≤≥]?\d[\d.,]*\s")
 
 
 def _flag_word_first(text: str) -> bool:

@@ -16,8 +16,8 @@ from labintake.parse.lines import Line, Segment, split_segments
 # with its second digit lost: "Kalium 0", "Neutrofili 00", "Bilirubine totaal o", and with
 # its one read as a letter: "Calcium 0t", "T4, Free ol".
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_TAIL = re.compile(rf"[\s0-9{_SUPERSCRIPTS}oOθΘa{{}}®©°º“”\"'’‘`.|tlI=]{{1,8}}$")
-_SPECIAL = "θΘ{}®©°º“”\"'’‘`="
+_TAIL = re.compile(rf"[\s0-9{_SUPERSCRIPTS}oOθΘa{{}}®©°º“”\"'’‘`.|tlI=#]{{1,8}}$")
+_SPECIAL = "θΘ{}®©°º“”\"'’‘`=#"
 # A CJK name ends in a character: digits after it ("白细胞计数 0 1", "血红蛋白 2") are a mark.
 _CJK_END = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]$")
 
@@ -40,10 +40,11 @@ def _mark_like(tail: str, base: str) -> bool:
     if re.fullmatch(r"[1-9]", squeezed):
         # A digit that belongs to the name follows one or two capitals or a digit ("Vitamin
         # D3", "FT4", "C3"); after a word, a bracket or a longer abbreviation it is a mark
-        # ("Chloride1", "AST3", "eGFR 1").
-        return bool(_CJK_END.search(base) or (re.search(r"[A-Za-z)]$", base)
-                                              and not re.search(r"(?:^|[\s,(/-])[A-Z]{1,2}$", base)))
+        # ("Chloride1", "AST3"); after a mixed-case one it may be the name's ("IgG 4", a subclass).
+        return bool(_CJK_END.search(base) or re.search(r"([a-z]{2}|\)|\b[A-Z]{3,})$", base))
     if re.fullmatch(r"0\s?[0-9]", mark) or re.fullmatch(r"0[0-9]", squeezed):
+        return True
+    if spaced and re.fullmatch(r"[1-9][0-9]", mark):  # "Creatinine 93": its zero misread as a digit
         return True
     # A zero misread as a letter or sign, then the digit: "θ1", "a3", "{3", "®3", "“3".
     return bool(re.fullmatch(rf"[0oOa{_SPECIAL}]{{1,2}}[0-9]", squeezed)) and (spaced or not base[-1].islower()
