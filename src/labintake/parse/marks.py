@@ -33,7 +33,7 @@ def _mark_like(tail: str, base: str) -> bool:
         return True
     if any(c in _SUPERSCRIPTS for c in squeezed):  # "RDW⁰1": a superscript OCR kept, in part
         return bool(re.fullmatch(rf"[{_SUPERSCRIPTS}0-9]{{1,2}}", squeezed))
-    if re.fullmatch(r"[0oO]{1,2}", squeezed):  # its second digit lost: only as a word of its own
+    if re.fullmatch(r"[0oOa]{1,2}", squeezed):  # its second digit lost: only as a word of its own
         return spaced
     if re.fullmatch(r"[0θΘoO][tlIi|]", squeezed):  # "0t", "ol": its one read as a letter
         return spaced
@@ -69,7 +69,8 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
         if not _mark_like(tail, base):
             continue
         if tail.strip()[:1] == "0" and (_CJK_END.search(base) or (
-                tail[:1].isspace() and re.fullmatch(r"0\s?[1-9]\.?", tail.strip()) and base[-1].isalpha())):
+                tail[:1].isspace() and re.fullmatch(r"0\s?[1-9]\.?", tail.strip()) and (base[-1].isalpha()
+                                                                                      or base[-1] == ")"))):
             return base  # a zero-led mark on its own ("VES 03", "锂 0 3"), whatever the name
         analyte, score = catalog.match(base)
         if analyte is None:
@@ -81,7 +82,8 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
     score, _, base, tail = best
     # The catalogue reads past signs and past the digits after a CJK name, so there the
     # whole name matches too; elsewhere a whole name known as well keeps its digits.
-    if (whole[0] is not None and whole[1] >= score and not _CJK_END.search(base)
+    # (Nor does a digit after a closing bracket belong to the name: "ALT (TGP) 2".)
+    if (whole[0] is not None and whole[1] >= score and not _CJK_END.search(base) and not base.endswith(")")
             and any(c.isalnum() for c in tail)):
         return name
     return base
