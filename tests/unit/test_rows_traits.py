@@ -720,3 +720,19 @@ def test_a_range_with_its_unit_in_one_cell_is_not_read_as_a_unit():
     )
     got = [(r.name, r.unit, r.reference_range.low if r.reference_range else None) for r in parse_document(doc).results]
     assert got == [("Urea", "mmol/L", 2.5), ("Calcium", "mmol/L", 2.15)]
+
+
+@pytest.mark.parametrize(("printed", "joined"), [("红 细 胞 分 布 宽 度 C V", "红细胞分布宽度CV"),
+                                                 ("C 反 应 蛋 白", "C反应蛋白"),
+                                                 ("白细胞 WBC", "白细胞 WBC"),  # a code beside the name stays apart
+                                                 ("K 钾", "K 钾")])
+def test_letters_ocr_boxed_one_by_one_beside_cjk_are_joined(printed, joined):
+    from labintake.parse.columns import join_cjk
+
+    assert join_cjk(printed) == joined
+
+
+@pytest.mark.parametrize("printed", ["%6", "'%", "%.", "."])
+def test_a_percent_sign_with_ocr_debris_is_the_percent(printed):
+    rdw = get_catalog().match("RDW")[0]
+    assert get_catalog().normalise_unit(printed, rdw) == "%"

@@ -290,8 +290,10 @@ class Catalog:
         accepted = [u for u in analyte.accepted_units]
         if not accepted:
             return None
-        if printed.replace(" ", "") in (".", ",", "'", "°", "o/o", "9/0", "%.", "'%") and "%" in accepted:
-            return "%"
+        squeezed = printed.replace(" ", "")
+        if "%" in accepted and (squeezed in (".", ",", "'", "°", "o/o", "9/0")
+                                or re.fullmatch(r"[\W\d]?%[\W\d]?", squeezed)):
+            return "%"  # the sign read as a dot, or with a speck or a stray digit beside it ("%6", "'%")
         key = bare(printed)
         if not key:
             return None

@@ -116,9 +116,19 @@ def header_key(text: str) -> str:
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
 
 
+# Latin letters OCR boxed one by one after a CJK character: "分布宽度 C V" is "分布宽度CV".
+_CJK_LETTERS = re.compile(rf"(?<=[{CJK}])((?:\s[A-Za-z]){{2,}})(?=\s|$)")
+# A lone letter before one: "C 反应蛋白" is "C反应蛋白".
+_LETTER_CJK = re.compile(rf"(?:^|(?<=\s))([A-Za-z])\s(?=[{CJK}]{{2}})")
+
+
 def join_cjk(text: str) -> str:
-    """``白 细 胞`` -> ``白细胞``: OCR reports each CJK character as a word."""
-    return _CJK_SPACE.sub("", text) if " " in text else text
+    """``白 细 胞`` -> ``白细胞``: OCR reports each CJK character as a word (and letters
+    after one, one by one: ``宽度 C V`` -> ``宽度CV``)."""
+    if " " not in text:
+        return text
+    text = _LETTER_CJK.sub(r"\1", _CJK_SPACE.sub("", text))
+    return _CJK_LETTERS.sub(lambda m: m.group(1).replace(" ", ""), text)
 
 
 _HEADER_LOOKUP = {header_key(w): kind for kind, ws in HEADER_WORDS.items() for w in ws}
