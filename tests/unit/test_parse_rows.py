@@ -299,6 +299,7 @@ def test_columns_from_x_clustering_without_a_header():
         ("Neutrofili 00", "Neutrofili"),
         ("Emoglobina 03.", "Emoglobina"),  # and a speck after it
         ("IgG 4", "IgG 4"),  # a subclass, not a mark
+        ("eGFR 1", "eGFR"),
         ("ALAT (TGP) 02", "ALAT (TGP)"),  # after a bracket
         ("ALT (TGP) 2", "ALT (TGP)"),
         ("Hemoglobina a", "Hemoglobina"),  # a zero read as a, its digit lost

@@ -40,8 +40,11 @@ def _mark_like(tail: str, base: str) -> bool:
     if re.fullmatch(r"[1-9]", squeezed):
         # A digit that belongs to the name follows one or two capitals or a digit ("Vitamin
         # D3", "FT4", "C3"); after a word, a bracket or a longer abbreviation it is a mark
-        # ("Chloride1", "AST3"); after a mixed-case one it may be the name's ("IgG 4", a subclass).
-        return bool(_CJK_END.search(base) or re.search(r"([a-z]{2}|\)|\b[A-Z]{3,})$", base))
+        # ("Chloride1", "AST3", "eGFR 1"), except an immunoglobulin's subclass ("IgG 4").
+        if re.search(r"\bIg[GA]$", base):
+            return False
+        return bool(_CJK_END.search(base) or (re.search(r"[A-Za-z)]$", base)
+                                              and not re.search(r"(?:^|[\s,(/-])[A-Z]{1,2}$", base)))
     if re.fullmatch(r"0\s?[0-9]", mark) or re.fullmatch(r"0[0-9]", squeezed):
         return True
     if spaced and re.fullmatch(r"[1-9][0-9]", mark):  # "Creatinine 93": its zero misread as a digit
