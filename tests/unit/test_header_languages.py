@@ -97,3 +97,19 @@ def test_name_under_a_patient_heading_in_other_languages(heading, name, label):
     patient, _ = _header(row((40, heading), y=60), row((40, name), y=76), row((40, f"{label}: 1980-02-14"), y=92))
     assert patient.name == name
     assert patient.date_of_birth == date(1980, 2, 14)
+
+
+def test_grid_labels_ocr_read_with_the_wrong_marks():
+    """A grid of labels over values whose labels OCR read with the wrong diacritics ("Pleć"
+    for "Płeć", "Patiēnt" for "Patiënt"): still the labels they are."""
+    patient, report = _header(
+        row((40, "Pacjent"), (200, "Data urodzenia"), (320, "Pleć"), y=80),
+        row((40, "PRZYKŁADOWY, ŁUKASZ"), (200, "22.05.1941"), (320, "Mężczyzna"), y=92),
+        row((40, "Data pobrania"), (200, "Data wydania"), y=110),
+        row((40, "13.10.2025 07:20"), (200, "13.10.2025"), y=122),
+    )
+    assert (patient.name, patient.date_of_birth, patient.sex) == ("Łukasz Przykładowy", date(1941, 5, 22), "male")
+    assert report.collected_at == date(2025, 10, 13)
+    nl, _ = _header(row((40, "Patiēnt"), (200, "Geboortedatum"), (320, "Geslacht"), y=80),
+                    row((40, "Bram Voorbeeld"), (200, "02-11-1973"), (320, "Man"), y=92))
+    assert (nl.name, nl.date_of_birth, nl.sex) == ("Bram Voorbeeld", date(1973, 11, 2), "male")

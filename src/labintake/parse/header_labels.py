@@ -230,6 +230,28 @@ for _labels in LANGUAGES.values():
             FIELD.setdefault(label_key(_name), _field)
 for _name in MRN_FALLBACK:
     FIELD[_name] = "mrn_fallback"
+
+
+def _unmarked(key: str) -> str:
+    """A label key without diacritics: OCR reads "Płeć" as "Pleć" and "Patiënt" as "Patiēnt"."""
+    key = key.translate(_NO_DECOMPOSITION)
+    return "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+
+
+_NO_DECOMPOSITION = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d"})
+_UNMARKED: dict[str, str | None] = {}
+for _key, _field in FIELD.items():
+    _bare = _unmarked(_key)
+    if _bare != _key:  # the marked spelling is looked up as printed first
+        _UNMARKED[_bare] = _field if _UNMARKED.get(_bare, _field) == _field else None  # None: two fields
+
+
+def _field_unmarked(key: str) -> str | None:
+    """The field of a label OCR printed with the wrong marks: as the unmarked spelling of
+    a label (or a label of its own), when it names one field only."""
+    bare = _unmarked(key)
+    return FIELD.get(bare) or _UNMARKED.get(bare)
+
 ENGLISH = {label_key(name) for names in EN.values() for name in names}
 # Labels of a language whose countries write the day first (not English, not Chinese).
 DAY_FIRST = {label_key(name) for lang, labels in LANGUAGES.items() if lang not in ("en", "zh")
@@ -279,14 +301,15 @@ def bare_label(text: str) -> str | None:
     """The label when ``text`` is a label alone (``Collected``, ``Phone No.``, ``DOB:``)."""
     t = text.strip()
     for candidate in (t.rstrip(":#").strip(), t.rstrip(":#. ").strip()):
-        if label_key(candidate) in FIELD:
+        if label_key(candidate) in FIELD or _field_unmarked(label_key(candidate)):
             return candidate
     return None
 
 
 def field_of(label_text: str) -> str | None:
     """The field a matched label names."""
-    return FIELD.get(label_key(label_text))
+    key = label_key(label_text)
+    return FIELD.get(key) or _field_unmarked(key)
 
 
 # A heading over the patient's block: its first line is the name, often unlabelled.
