@@ -113,3 +113,11 @@ def test_grid_labels_ocr_read_with_the_wrong_marks():
     nl, _ = _header(row((40, "Patiēnt"), (200, "Geboortedatum"), (320, "Geslacht"), y=80),
                     row((40, "Bram Voorbeeld"), (200, "02-11-1973"), (320, "Man"), y=92))
     assert (nl.name, nl.date_of_birth, nl.sex) == ("Bram Voorbeeld", date(1973, 11, 2), "male")
+
+
+def test_inline_labels_ocr_read_with_the_wrong_marks():
+    """``Patiēnt:`` and ``Pleć:`` (OCR's marks on ``Patiënt:`` and ``Płeć:``) label their values."""
+    patient, report = _header(row((40, "Patiēnt: Bram Voorbeeld"), (320, "Afname: 29-03-2025"), y=80),
+                              row((40, "Pleć: Mężczyzna"), (320, "Geboortedatum: 02-11-1973"), y=95))
+    assert (patient.name, patient.sex, patient.date_of_birth) == ("Bram Voorbeeld", "male", date(1973, 11, 2))
+    assert report.collected_at == date(2025, 3, 29)

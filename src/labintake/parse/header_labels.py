@@ -270,7 +270,7 @@ def _trie_pattern(keys: list[str]) -> str:
         node[""] = {}
 
     def emit(node: dict) -> str:
-        alts = [(r"\s+" if ch == " " else r"\s*/\s*" if ch == "/" else re.escape(ch)) + emit(sub)
+        alts = [(r"\s+" if ch == " " else r"\s*/\s*" if ch == "/" else _letter(ch)) + emit(sub)
                 for ch, sub in sorted(node.items()) if ch]
         if not alts:
             return ""
@@ -280,7 +280,23 @@ def _trie_pattern(keys: list[str]) -> str:
     return emit(trie)
 
 
-_ALTERNATIVES = _trie_pattern(list(FIELD))
+# Every Latin letter with a mark, by the letter it is without: a label is matched with
+# any marks on its letters ("Patiēnt:" for "Patiënt:", "Pleć:" for "Płeć:"), as OCR reads them.
+_MARKED: dict[str, str] = {}
+for _c in map(chr, range(0xC0, 0x250)):
+    _u = _unmarked(_c.lower())
+    if len(_u) == 1 and "a" <= _u <= "z" and _c.lower() != _u:
+        _MARKED[_u] = _MARKED.get(_u, "") + _c.lower()
+
+
+def _letter(ch: str) -> str:
+    base = _unmarked(ch)
+    variants = _MARKED.get(base) if len(base) == 1 else None
+    return f"[{base}{variants}]" if variants else re.escape(ch)
+
+
+# Labels keyed without marks (their marks are matched by _letter); CJK and others as they are.
+_ALTERNATIVES = _trie_pattern(sorted({_unmarked(k) for k in FIELD}))
 # Inline labels need a ``:`` or ``#`` after them, so "Patient" inside a sentence is not
 # taken for a field; a label alone in its cell (a grid of label and value cells) needs none.
 # "Lab No.:", "Pat. No.:": a label's abbreviation dot may come before its colon.
