@@ -64,7 +64,6 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
     m = _TAIL.search(name)
     if m is None:
         return name
-    whole = catalog.match(name)
     best: tuple[float, int, str, str] | None = None
     for k in range(len(name) - m.start(), 0, -1):
         base = name[:-k].rstrip()
@@ -83,6 +82,7 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
     if best is None:
         return name
     score, _, base, tail = best
+    whole = catalog.match(name)
     # The catalogue reads past signs and past the digits after a CJK name, so there the
     # whole name matches too; elsewhere a whole name known as well keeps its digits.
     # (Nor does a digit after a closing bracket belong to the name: "ALT (TGP) 2".)
