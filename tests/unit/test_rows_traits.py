@@ -736,3 +736,18 @@ def test_letters_ocr_boxed_one_by_one_beside_cjk_are_joined(printed, joined):
 def test_a_percent_sign_with_ocr_debris_is_the_percent(printed):
     rdw = get_catalog().match("RDW")[0]
     assert get_catalog().normalise_unit(printed, rdw) == "%"
+
+
+def test_a_heading_ocr_misread_by_a_letter_is_still_the_heading():
+    """``Esane`` for ``Esame``, ``Resuit`` for ``Result``: the header is found (two tables side
+    by side depend on it); a result word (``Normal``) is never taken for a heading."""
+    from labintake.parse.columns import find_header
+    from labintake.parse.lines import build_lines
+
+    words = row((40, "Esane"), (150, "Risultato"), (230, "Unità"), (300, "Valori di riferimento"), y=100)
+    header = find_header(build_lines(words)[0])
+    assert header is not None and [c.kind for c in header] == ["name", "value", "unit", "range"]
+    words = row((40, "Test"), (150, "Resuit"), (230, "Units"), y=100)
+    assert [c.kind for c in find_header(build_lines(words)[0]) or []] == ["name", "value", "unit"]
+    row_words = row((40, "Urine Glucose"), (150, "Negative"), (230, "Normal"), (300, "Trace"), y=100)
+    assert find_header(build_lines(row_words)[0]) is None

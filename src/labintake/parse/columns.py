@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+from rapidfuzz import fuzz, process
+
+from labintake.parse import values
 from labintake.parse.lines import Line
 
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
@@ -141,6 +144,19 @@ _STARTS = {k.split()[0] for k in _HEADER_LOOKUP} | {k[0] for k in _HEADER_LOOKUP
 _HEADER_DATE = re.compile(r"\(?(?:\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\)?")
 
 
+# A heading OCR misread by a letter ("Esane" for "Esame", "Resuit" for "Result"): one-word
+# headings of five letters or more, at most one letter in five wrong.
+_FUZZY_HEADINGS = [k for k in _HEADER_LOOKUP if " " not in k and len(k) >= 5 and k.isalpha()]
+
+
+@lru_cache(maxsize=4096)
+def _near_heading(key: str) -> str | None:
+    if " " in key or len(key) < 5 or not key.isalpha() or values.parse_value(key) or values.parse_flag(key):
+        return None  # a result word ("Normal", "Negative") is never a misread heading
+    best = process.extractOne(key, _FUZZY_HEADINGS, scorer=fuzz.ratio, score_cutoff=80)
+    return _HEADER_LOOKUP[best[0]] if best is not None else None
+
+
 @dataclass(slots=True)
 class Column:
     kind: str
@@ -162,7 +178,7 @@ def find_header(line: Line) -> list[Column] | None:
 def header_columns(line: Line) -> list[Column] | None:
     cols: list[Column] = []
     for seg in line.segments:
-        kind = _HEADER_LOOKUP.get(header_key(seg.text))
+        kind = _HEADER_LOOKUP.get(header_key(seg.text)) or _near_heading(header_key(seg.text))
         if kind is None and _HEADER_DATE.search(seg.text):
             # "Previous 07/02/2024", "Result 12.03.2025": a column headed with the date
             # of the results under it.
