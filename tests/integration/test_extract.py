@@ -213,3 +213,15 @@ def test_text_that_is_not_a_lab_report():
     with pytest.raises(LabIntakeError) as exc:
         parse_document(doc)
     assert exc.value.code == ErrorCode.NOT_A_LAB_REPORT
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_digital_pdf_printed_turned_on_its_page_reads_upright(turn):
+    """A report whose text runs down, up or upside down on the displayed page (a landscape
+    table printed across a portrait sheet) is read from its text layer, turned upright; it
+    used to find no row and fail whole."""
+    doc, report = _run(make_pdf(SAMPLE, turn=turn))
+    assert doc.extractor == "pdfium-text" and [p.source for p in doc.pages] == ["text"]
+    assert_matches_truth(report)
+    page = doc.pages[0]
+    assert (page.width, page.height) == pytest.approx((612, 792))  # the upright report's own page

@@ -90,7 +90,7 @@ def extract_pdf(
             try:
                 width, height = page.get_size()
                 t0 = time.perf_counter()
-                words = [] if force_ocr else text_layer_words(page)
+                words, (width, height) = ([], (width, height)) if force_ocr else text_layer_words(page, width, height)
                 if _usable(words):
                     out = Page(index + 1, width, height, words, "text", {"text_layer": time.perf_counter() - t0})
                     out.scanned_image = _mostly_image(page, width, height)
@@ -162,17 +162,23 @@ def _is_clean(ch: str) -> bool:
     return cat[0] in "LNPS" and cat != "Co"
 
 
-def text_layer_words(page: pdfium.PdfPage) -> list[Word]:
-    """Characters with loose (font-height) boxes, joined into words.
+# A character of the text layer: text, box (top-left origin), bold, coloured; None is a break.
+_Char = tuple[str, float, float, float, float, bool, bool]
+
+
+def text_layer_words(page: pdfium.PdfPage, width: float, height: float) -> tuple[list[Word], tuple[float, float]]:
+    """Characters with loose (font-height) boxes, joined into words, and the page size
+    they are measured in.
 
     Loose boxes give every character of a line the same top and bottom, which makes
-    line grouping stable; tight boxes make ``.`` and ``g`` jump up and down.
+    line grouping stable; tight boxes make ``.`` and ``g`` jump up and down. Text drawn
+    sideways or upside down on the displayed page (a landscape table printed across a
+    portrait page) is turned upright first, the page with it.
     """
     textpage = page.get_textpage()
     try:
         transform = _to_top_left(page)
-        words: list[Word] = []
-        chars: list[tuple[str, float, float, float, float, bool, bool]] = []
+        chars: list[_Char | None] = []
         n = textpage.count_chars()
         name_buf = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
@@ -181,27 +187,74 @@ def text_layer_words(page: pdfium.PdfPage) -> list[Word]:
             code = pdfium_c.FPDFText_GetUnicode(textpage, i)
             ch = chr(code) if code else ""
             if not ch or ch.isspace() or code in (0xFFFE, 0xFEFF, 0x2):
-                _flush(chars, words)
+                chars.append(None)
                 continue
             try:
                 left, b, r, t = textpage.get_charbox(i, loose=True)
             except pdfium.PdfiumError:
                 continue
-            x0, y0, x1, y1 = transform(left, b, r, t)
-            if chars:
-                prev = chars[-1]
-                height = max(y1 - y0, prev[4] - prev[2], 1.0)
-                same_line = abs((y0 + y1) / 2 - (prev[2] + prev[4]) / 2) < height * 0.5
-                # pdfium usually emits generated spaces between words; a gap wider than
-                # a quarter of the font height without one is still a word break.
-                if not same_line or x0 - prev[3] > height * 0.25 or x0 < prev[1] - height:
-                    _flush(chars, words)
-            chars.append((ch, x0, y0, x1, y1, _is_bold(textpage, i, name_buf, flags),
+            chars.append((ch, *transform(left, b, r, t), _is_bold(textpage, i, name_buf, flags),
                           _is_coloured(textpage, i, rgba)))
-        _flush(chars, words)
-        return words
     finally:
         textpage.close()
+    chars, size = _upright(chars, width, height)
+    return _join_words(chars), size
+
+
+def _upright(chars: list[_Char | None], width: float, height: float) -> tuple[list[_Char | None], tuple[float, float]]:
+    """The characters turned so that most text runs left to right: the direction from
+    each character to the next one in the same word says how the text is turned."""
+    votes = {"right": 0.0, "down": 0.0, "up": 0.0, "left": 0.0}
+    for a, b in zip(chars, chars[1:], strict=False):
+        if a is None or b is None:
+            continue
+        dx, dy = (b[1] + b[3] - a[1] - a[3]) / 2, (b[2] + b[4] - a[2] - a[4]) / 2
+        size = max(a[3] - a[1], a[4] - a[2], 1.0)
+        if max(abs(dx), abs(dy)) > 3 * size:
+            continue  # the next line, or a jump across the page
+        key = ("right" if dx > 0 else "left") if abs(dx) >= abs(dy) else ("down" if dy > 0 else "up")
+        votes[key] += 1
+    turn = max(votes, key=lambda k: votes[k])
+    if turn == "right" or votes[turn] < 2 * votes["right"] + 5:
+        return chars, (width, height)
+
+    def rotate(x: float, y: float) -> tuple[float, float]:
+        if turn == "down":  # read top to bottom: turn the page a quarter counter-clockwise
+            return y, width - x
+        if turn == "up":  # read bottom to top: a quarter clockwise
+            return height - y, x
+        return width - x, height - y  # upside down
+
+    out: list[_Char | None] = []
+    for c in chars:
+        if c is None:
+            out.append(None)
+            continue
+        ax, ay = rotate(c[1], c[2])
+        bx, by = rotate(c[3], c[4])
+        out.append((c[0], min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), c[5], c[6]))
+    return out, ((height, width) if turn in ("down", "up") else (width, height))
+
+
+def _join_words(chars: list[_Char | None]) -> list[Word]:
+    words: list[Word] = []
+    run: list[_Char] = []
+    for c in chars:
+        if c is None:
+            _flush(run, words)
+            continue
+        _, x0, y0, x1, y1, _, _ = c
+        if run:
+            prev = run[-1]
+            height = max(y1 - y0, prev[4] - prev[2], 1.0)
+            same_line = abs((y0 + y1) / 2 - (prev[2] + prev[4]) / 2) < height * 0.5
+            # pdfium usually emits generated spaces between words; a gap wider than
+            # a quarter of the font height without one is still a word break.
+            if not same_line or x0 - prev[3] > height * 0.25 or x0 < prev[1] - height:
+                _flush(run, words)
+        run.append(c)
+    _flush(run, words)
+    return words
 
 
 def _is_bold(textpage, index: int, name_buf, flags) -> bool:
