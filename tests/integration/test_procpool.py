@@ -74,3 +74,48 @@ def test_stopping_a_busy_worker_leaves_its_pipe_to_the_reader_and_starts_nothing
     assert worker.pid == pid and not worker.process.is_alive()
     assert worker.conn.closed
     worker.stop()  # a second stop is harmless
+
+
+_PARENT = """
+import sys, time
+from labintake.pipeline.procpool import WorkerProcess
+from labintake.pipeline.work import Job, StageContext
+worker = WorkerProcess()
+worker.wait_ready(120)
+worker.submit(Job("file-1", sys.argv[1], "application/pdf", StageContext.defaults()))
+print(worker.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_worker_busy_with_a_runaway_file_dies_with_its_parent(tmp_path: Path) -> None:
+    """Given a worker hanging on a file (a runaway), when its parent is killed with SIGKILL
+    (no chance to stop it), then the worker exits too instead of running on as an orphan (a
+    UI test server's hung worker was found alive half an hour after its server)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "hang.pdf"
+    path.write_bytes(make_pdf(sample_report()) + b"%LI-ORPHAN-HANG")
+    env = {**os.environ, "LABINTAKE_TEST_FAULT": "hang:LI-ORPHAN-HANG"}
+    with subprocess.Popen([sys.executable, "-c", _PARENT, str(path)], stdout=subprocess.PIPE, text=True,
+                          env=env) as parent:
+        assert parent.stdout is not None
+        worker_pid = int(parent.stdout.readline())
+        time.sleep(2)  # the worker is inside the hung file now
+        os.kill(worker_pid, 0)  # alive
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(worker_pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(worker_pid, signal.SIGKILL)
+            pytest.fail("the worker outlived its parent")

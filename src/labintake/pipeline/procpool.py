@@ -24,7 +24,26 @@ log = logging.getLogger(__name__)
 _CTX = mp.get_context("spawn")
 
 
-def _worker_main(conn: Connection) -> None:
+# How often a worker checks that the process that started it is still there (seconds).
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Exit when the parent process is gone, however it went (``kill -9`` of the server): a
+    worker busy with a runaway file reads no pipe, so it would never notice and run on.
+    A daemon thread watches the parent's pid (not ``PR_SET_PDEATHSIG``, which fires when the
+    parent *thread* that started the worker ends)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _worker_main(conn: Connection, parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
     # The parent decides when to stop us; Ctrl-C in a terminal must not kill a file mid-way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Extraction is batch work: the processes that answer people (API, push) come first.
@@ -66,7 +85,8 @@ class WorkerProcess:
     def _start(self) -> None:
         parent, child = _CTX.Pipe(duplex=True)
         self.conn = parent
-        self.process = _CTX.Process(target=_worker_main, args=(child,), daemon=True, name="labintake-worker")
+        self.process = _CTX.Process(target=_worker_main, args=(child, os.getpid()), daemon=True,
+                                    name="labintake-worker")
         self.process.start()
         child.close()
         self.ready = False
