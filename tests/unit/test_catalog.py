@@ -224,7 +224,9 @@ def test_conversion_factors_and_plausibility():
      ("UL", "ALT", "U/L"),
      ("9/1", "Albumin", "g/L"),  # g read as 9, l as 1
      ("mmolt", "Sodium", "mmol/L"),  # the slash lost, l read as t
-     ("10^9/1", "Platelets", "10^9/L")],
+     ("10^9/1", "Platelets", "10^9/L"),
+     ("f", "MCV", "fL"),  # cut to its first letter, the one unit it can be
+     ("U", "ALT", "U/L")],
 )
 def test_ocr_damaged_unit_repaired_against_the_analytes_units(printed, name, unit):
     analyte = CAT.match(name)[0]

@@ -303,6 +303,7 @@ def test_columns_from_x_clustering_without_a_header():
         ("ALAT (TGP) 02", "ALAT (TGP)"),  # after a bracket
         ("ALT (TGP) 2", "ALT (TGP)"),
         ("Hemoglobina a", "Hemoglobina"),  # a zero read as a, its digit lost
+        ("VCM0", "VCM"),  # its one lost, glued to capitals
         ("Creatinine 93", "Creatinine"),  # its zero read as a nine
         ("Glucose#1", "Glucose"),
         ("VES 03", "VES"),  # a zero-led mark after a name the catalogue does not know

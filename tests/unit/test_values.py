@@ -71,6 +71,15 @@ def test_ranges(text, low, high):
 def test_a_decimal_comma_read_as_a_semicolon():
     r = parse_range("M: 4;50 - 5,90")
     assert r is not None and (r.low, r.high) == (4.5, 5.9)
+    bound = parse_range("<4;50")
+    assert bound is not None and (bound.low, bound.high) == (None, 4.5)
+
+
+@pytest.mark.parametrize("text", ["(35;105)", "35 ; 105"])
+def test_a_dash_read_as_a_semicolon(text):
+    """With no dash in the range, the semicolon between its numbers is the dash."""
+    r = parse_range(text)
+    assert r is not None and (r.low, r.high) == (35.0, 105.0)
 
 
 @pytest.mark.parametrize("text", ["", "mg/dL", "5.0-3.5", "H", "abc-def"])

@@ -305,7 +305,7 @@ class Catalog:
             stripped.setdefault(bare(unit), unit)
         if key in stripped:
             return stripped[key]
-        if len(key) >= 3 or printed.endswith("/"):  # "mmol", "U/": its end cut off
+        if len(key) >= 3 or printed.endswith("/") or key.isalpha():  # "mmol", "U/", "f": its end cut off
             longer = {u for k, u in stripped.items() if k.startswith(key)}
             if len(longer) == 1:
                 return longer.pop()

@@ -236,7 +236,10 @@ def _parse_range(text: str) -> ReferenceRange | None:
     t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
     if re.search(r"\d\s*[-–—]\s*\d", t):
         t = re.sub(r"(?<=\d)\.\.(?=\d)", ".", t)  # "12,0 - 22..0": a doubled point, the dash separates
-    t = re.sub(r"(?<=\d);(?=\d{1,3}(?!\d))", ",", t)  # a decimal comma OCR read as a semicolon: "4;50"
+    if re.search(r"\d\s*[-–—]\s*\d|[<>≤≥]", t):
+        t = re.sub(r"(?<=\d);(?=\d{1,3}(?!\d))", ",", t)  # a decimal comma OCR read as a semicolon: "4;50 - 5,90"
+    else:
+        t = re.sub(r"^(\(?\s*\d[\d.,]*)\s*;\s*(?=\d)", r"\1-", t)  # no dash: the semicolon is it, "(35;105)"
     if not t:
         return None
     if re.search(r"[\u3000-\u9fff\uff00-\uffef]", t):
