@@ -225,3 +225,21 @@ def test_a_digital_pdf_printed_turned_on_its_page_reads_upright(turn):
     assert_matches_truth(report)
     page = doc.pages[0]
     assert (page.width, page.height) == pytest.approx((612, 792))  # the upright report's own page
+
+
+@pytest.mark.parametrize("turn", [0, 90, 270])
+def test_the_page_image_of_a_turned_report_shows_each_value_inside_its_box(turn, tmp_path):
+    """The review page draws a value's box over the page image: for a report printed turned on
+    its page the image is turned as its text layer was read, so every box holds ink."""
+    from labintake.web.ui.render import PX_PER_PT, page_png
+
+    data = make_pdf(SAMPLE, turn=turn)
+    _, report = _run(data)
+    path = tmp_path / "r.pdf"
+    path.write_bytes(data)
+    image = Image.open(io.BytesIO(page_png(path, "application/pdf", 1, max_pixels=60_000_000, max_pages=5,
+                                           max_render_pixels=10_000_000))).convert("L")
+    assert image.width < image.height  # upright: a portrait report
+    for r in report.results:
+        x0, y0, x1, y1 = (round(v * PX_PER_PT) for v in r.bbox)
+        assert image.crop((x0, y0, x1, y1)).getextrema()[0] < 100, (r.name, r.bbox)  # dark ink in the box

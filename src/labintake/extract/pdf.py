@@ -175,6 +175,22 @@ def text_layer_words(page: pdfium.PdfPage, width: float, height: float) -> tuple
     sideways or upside down on the displayed page (a landscape table printed across a
     portrait page) is turned upright first, the page with it.
     """
+    chars, size = _upright(_chars(page), width, height)
+    return _join_words(chars), size
+
+
+# Clockwise quarter turns that put text running each way upright (for showing the page).
+_TURN_DEGREES = {"right": 0, "down": 270, "up": 90, "left": 180}
+
+
+def text_turn(page: pdfium.PdfPage) -> int:
+    """Degrees to turn the displayed page clockwise so its text reads upright, as
+    ``text_layer_words`` reads it (its word boxes are in that frame)."""
+    return _TURN_DEGREES[_direction(_chars(page))]
+
+
+def _chars(page: pdfium.PdfPage) -> list[_Char | None]:
+    """The text layer's characters in the displayed page's frame; None where a word breaks."""
     textpage = page.get_textpage()
     try:
         transform = _to_top_left(page)
@@ -197,13 +213,12 @@ def text_layer_words(page: pdfium.PdfPage, width: float, height: float) -> tuple
                           _is_coloured(textpage, i, rgba)))
     finally:
         textpage.close()
-    chars, size = _upright(chars, width, height)
-    return _join_words(chars), size
+    return chars
 
 
-def _upright(chars: list[_Char | None], width: float, height: float) -> tuple[list[_Char | None], tuple[float, float]]:
-    """The characters turned so that most text runs left to right: the direction from
-    each character to the next one in the same word says how the text is turned."""
+def _direction(chars: list[_Char | None]) -> str:
+    """Which way most text runs on the displayed page: the direction from each character
+    to the next one in the same word votes."""
     votes = {"right": 0.0, "down": 0.0, "up": 0.0, "left": 0.0}
     for a, b in zip(chars, chars[1:], strict=False):
         if a is None or b is None:
@@ -215,7 +230,13 @@ def _upright(chars: list[_Char | None], width: float, height: float) -> tuple[li
         key = ("right" if dx > 0 else "left") if abs(dx) >= abs(dy) else ("down" if dy > 0 else "up")
         votes[key] += 1
     turn = max(votes, key=lambda k: votes[k])
-    if turn == "right" or votes[turn] < 2 * votes["right"] + 5:
+    return "right" if votes[turn] < 2 * votes["right"] + 5 else turn
+
+
+def _upright(chars: list[_Char | None], width: float, height: float) -> tuple[list[_Char | None], tuple[float, float]]:
+    """The characters turned so that most text runs left to right."""
+    turn = _direction(chars)
+    if turn == "right":
         return chars, (width, height)
 
     def rotate(x: float, y: float) -> tuple[float, float]:

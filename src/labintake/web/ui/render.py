@@ -4,7 +4,8 @@ Word boxes are in PDF points from the page's top-left (``extract/document.py``);
 page is rendered at ``PX_PER_PT`` pixels per point, so the page script places a box at
 ``bbox * PX_PER_PT`` pixels of the image with no other information. Images are scaled
 with the same dpi rule the OCR used (``extract/image.py``); a page the OCR deskewed or
-turned is shown as uploaded, so its boxes can be a little off.
+turned is shown as uploaded, so its boxes can be a little off. A PDF page whose text runs
+sideways is shown turned as its text layer was read (``extract.pdf.text_turn``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def page_png(path: Path, file_type: str, page: int, *, max_pixels: int, max_page
     """The 1-based ``page`` rendered at PX_PER_PT (less for a giant page); NoSuchPage past the
     end, LabIntakeError (``corrupt_pdf``, ``encrypted_pdf``, …) if unreadable."""
     if file_type == PDF:
-        from labintake.extract.pdf import open_pdf
+        from labintake.extract.pdf import open_pdf, text_turn
 
         with _PDFIUM:
             doc = open_pdf(path.read_bytes(), max_pages)
@@ -46,7 +47,7 @@ def page_png(path: Path, file_type: str, page: int, *, max_pixels: int, max_page
                 pdf_page = doc[page - 1]
                 width, height = pdf_page.get_size()
                 scale = render_scale(width, height, max_render_pixels)
-                image = pdf_page.render(scale=scale).to_pil()
+                image = pdf_page.render(scale=scale, rotation=text_turn(pdf_page)).to_pil()
             finally:
                 doc.close()
     elif file_type in IMAGE_TYPES:
