@@ -241,6 +241,8 @@ def serve(
             uvicorn.Config(
                 create_app(li, config), host=host, port=port, log_config=None, lifespan="off",
                 ws="websockets-sansio", timeout_graceful_shutdown=5,
+                # Bounded work: past LABINTAKE_MAX_CONNECTIONS a request is answered 503 at once.
+                limit_concurrency=settings.max_connections, timeout_keep_alive=settings.keep_alive_seconds,
                 # X-Forwarded-For/-Proto only from the proxies named in LABINTAKE_TRUSTED_PROXIES.
                 proxy_headers=bool(settings.trusted_proxies),
                 forwarded_allow_ips=",".join(settings.trusted_proxies) or None,

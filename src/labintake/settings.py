@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         description="Limit for one HTTP request's body (all files of one upload together). A larger "
         "request is refused with 413 as soon as its Content-Length says so, before anything is read.",
     )
+    max_connections: int = Field(
+        10_000, gt=0, description="Open connections (push streams included) one server process serves at once; "
+        "a request beyond them gets 503 at once instead of queueing.",
+    )
+    keep_alive_seconds: int = Field(5, gt=0, description="An idle keep-alive connection is closed after this many seconds.")
     max_pages: int = Field(500, gt=0, description="PDF page limit (pages, or frames of an image).")
     max_image_pixels: int = Field(60_000_000, gt=0, description="Image pixel limit (width x height).")
     max_render_pixels: int = Field(

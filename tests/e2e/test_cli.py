@@ -213,3 +213,46 @@ def test_accounts_and_tokens_from_the_cli(tmp_path: Path) -> None:
     assert run("users", "disable", "cli@example.test").returncode == 0
     assert run("users", "enable", "cli@example.test").returncode == 0
     assert run("users", "disable", "nobody@example.test").returncode == 2
+
+
+def test_serve_answers_503_past_its_connection_limit_and_recovers(tmp_path: Path) -> None:
+    """Given `labintake serve` with LABINTAKE_MAX_CONNECTIONS=3 and three idle connections held
+    open, when another request comes, then it is answered 503 at once (not queued, not hung);
+    when they close, requests are served again."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = env_for(tmp_path / "data", LABINTAKE_MAX_CONNECTIONS="3", LABINTAKE_KEEP_ALIVE_SECONDS="60")
+    with (tmp_path / "serve.log").open("wb") as log:
+        server = subprocess.Popen([*LABINTAKE, "serve", "--port", str(port), "--no-executor"], env=env,
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}/healthz"
+        held: list[socket.socket] = []
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                time.sleep(0.2)
+            for _ in range(3):
+                held.append(socket.create_connection(("127.0.0.1", port)))
+            time.sleep(0.5)  # accepted by the server
+            assert httpx.get(url, timeout=10).status_code == 503
+            for conn in held:
+                conn.close()
+            held.clear()
+            time.sleep(0.5)
+            assert httpx.get(url, timeout=10).status_code == 200
+        finally:
+            for conn in held:
+                conn.close()
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
