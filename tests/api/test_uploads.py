@@ -166,3 +166,23 @@ def test_a_chunked_body_over_the_limit_is_cut_off_with_413(api: Api) -> None:
     assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
     assert sent < limit * 4  # it did not read to the end
     assert client.get(f"/api/sessions/{session_id}/progress").json()["files"] == []
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(api: Api) -> None:
+    """Given a client with no credentials that announces a 4 MB multipart upload and sends only
+    its first bytes, then the server answers 401 without waiting for the rest: the body is not
+    read (nor spooled to disk) for a caller it will refuse. (It used to wait for the whole body.)"""
+    import socket
+    from urllib.parse import urlparse
+
+    _, owner = api.user("anon-upload-owner@example.org")
+    session_id, _ = new_session(owner)
+    url = urlparse(api.url)
+    head = (f"POST /api/sessions/{session_id}/files HTTP/1.1\r\nHost: {url.hostname}\r\n"
+            "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 4000000\r\n\r\n"
+            "--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7\n")
+    with socket.create_connection((url.hostname, url.port), timeout=20) as conn:
+        conn.sendall(head.encode())
+        answer = conn.recv(4096).decode("latin-1")  # times out (fails) if the server waits for the body
+    assert answer.startswith("HTTP/1.1 401"), answer[:200]
+    assert owner.get(f"/api/sessions/{session_id}/progress").json()["files"] == []

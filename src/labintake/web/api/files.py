@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from labintake.domain.schemas import LabReport
 from labintake.export import to_csv, to_fhir
@@ -13,6 +14,7 @@ from labintake.service import files
 from labintake.service.models import RetryOut, UploadedItem
 from labintake.web.deps import LI, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, ErrorBody
+from labintake.web.multipart import files_of, multipart_body
 
 router = APIRouter(prefix="/api/files", tags=["files"], responses=ERROR_RESPONSES)
 
@@ -31,19 +33,17 @@ def retry(file_id: str, li: LI, user_id: CurrentUser) -> RetryOut:
     "/{file_id}/replace", response_model=UploadedItem, summary="Upload a new copy into a failed file's place",
     responses={409: {"model": ErrorBody, "description": "The file is not failed, timed out or cancelled (`conflict`)."},
                413: {"model": ErrorBody, "description": "The new copy is over the size limit; nothing changed."}},
+    openapi_extra=multipart_body("file", "The new copy (PDF or image).", many=False, required=False),
 )
-def replace(
-    file_id: str, li: LI, user_id: CurrentUser,
-    file: Annotated[UploadFile | None, File(description="The new copy (PDF or image).")] = None,
-) -> UploadedItem:
+async def replace(file_id: str, request: Request, li: LI, user_id: CurrentUser) -> UploadedItem:
     """The same file (its id stays), with new bytes: pending again as a first attempt, its old
     result dropped. The copy is inspected like an upload; a refused copy is `failed` at once.
-    The file's owner is checked before the body: another user's id is 404 with or without one."""
-    try:
-        return files.replace(li, file_id, user_id, file.file if file else None, file.filename or "" if file else "")
-    finally:
-        if file is not None:
-            file.file.close()
+    The caller is authenticated before the body is read, and the file's owner is checked
+    before the copy is used: another user's id is 404 with or without one."""
+    async with files_of(request, "file", required=False) as sent:
+        file = sent[0] if sent else None
+        return await run_in_threadpool(files.replace, li, file_id, user_id, file.file if file else None,
+                                       file.filename or "" if file else "")
 
 
 @router.delete(

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, File, Query, Response, UploadFile
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +27,7 @@ from labintake.service.models import (
 from labintake.web import metrics
 from labintake.web.deps import LI, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, ErrorBody, not_found
+from labintake.web.multipart import files_of, multipart_body
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=ERROR_RESPONSES)
 
@@ -68,20 +69,15 @@ def list_sessions(
     response_model=UploadResult,
     summary="Upload files (multipart, field `files`, repeated)",
     responses={409: {"model": ErrorBody, "description": "The session was cancelled (`conflict`)."}},
+    openapi_extra=multipart_body("files", "One or more PDFs or images.", many=True),
 )
-def upload_files(
-    session_id: str,
-    li: LI,
-    user_id: CurrentUser,
-    files: Annotated[list[UploadFile], File(description="One or more PDFs or images.")],
-) -> UploadResult:
+async def upload_files(session_id: str, request: Request, li: LI, user_id: CurrentUser) -> UploadResult:
     """Each file is checked before it is queued; a refused file gets its own error code and
-    never affects the others. Identical bytes already in the session are reported as a duplicate."""
-    try:
-        result = sessions.upload(li, session_id, user_id, [(f.file, f.filename or "") for f in files])
-    finally:
-        for f in files:
-            f.file.close()
+    never affects the others. Identical bytes already in the session are reported as a duplicate.
+    The caller is authenticated before the body is read: an anonymous upload is never spooled."""
+    async with files_of(request, "files") as files:
+        result = await run_in_threadpool(sessions.upload, li, session_id, user_id,
+                                         [(f.file, f.filename or "") for f in files])
     for item in result.files:
         metrics.UPLOADS.labels(item.status).inc()
     return result
