@@ -90,7 +90,9 @@ def extract_pdf(
             try:
                 width, height = page.get_size()
                 t0 = time.perf_counter()
-                words, (width, height) = ([], (width, height)) if force_ocr else text_layer_words(page, width, height)
+                words: list[Word] = []
+                if not force_ocr:  # the page size follows its text if that was turned upright
+                    words, (width, height) = text_layer_words(page, width, height)
                 if _usable(words):
                     out = Page(index + 1, width, height, words, "text", {"text_layer": time.perf_counter() - t0})
                     out.scanned_image = _mostly_image(page, width, height)

@@ -252,6 +252,7 @@ def _field_unmarked(key: str) -> str | None:
     bare = _unmarked(key)
     return FIELD.get(bare) or _UNMARKED.get(bare)
 
+
 ENGLISH = {label_key(name) for names in EN.values() for name in names}
 # Labels of a language whose countries write the day first (not English, not Chinese).
 DAY_FIRST = {label_key(name) for lang, labels in LANGUAGES.items() if lang not in ("en", "zh")
