@@ -260,7 +260,7 @@ def _range_for(row: RawRow, sex: str | None):
 
 def _review_reason(analyte, score, unit, value, flag, rng, confidence) -> str | None:
     """Why a person should look at this row (a stable short code), or None."""
-    if analyte is not None and unit is not None and unit not in analyte.accepted_units:
+    if analyte is not None and unit is not None and not analyte.accepts(unit):
         return "unit_not_accepted"
     if analyte is not None and value.value is not None and not analyte.plausible(value.value, unit):
         return "implausible_value"
@@ -308,7 +308,7 @@ def validation_problems(report: LabReport) -> list[str]:
     catalog = get_catalog()
     for i, r in enumerate(report.results):
         analyte = catalog.by_loinc(r.loinc) if r.loinc else catalog.by_name(r.name)
-        if analyte is not None and r.unit is not None and r.unit not in analyte.accepted_units:
+        if analyte is not None and r.unit is not None and not analyte.accepts(r.unit):
             problems.append(f"row {i}: unit not accepted for analyte")
         if analyte is not None and r.unit is None and analyte.unit is not None and r.value is not None:
             problems.append(f"row {i}: no unit")

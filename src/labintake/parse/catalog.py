@@ -70,6 +70,11 @@ class Analyte:
         factor = self.factors.get(unit)
         return None if factor is None else value * factor
 
+    def accepts(self, unit: str) -> bool:
+        """A unit this analyte is reported in: listed, or the same quantity with other
+        metric prefixes (``ng/mL`` where ``ng/dL`` is listed)."""
+        return unit in self.factors
+
     def plausible(self, value: float, unit: str | None) -> bool:
         if self.bounds is None:
             return True
@@ -89,6 +94,8 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _NOT_A_UNIT = re.compile(r"(?i)calc\.?|calculated|ratio\s*calc|-+|n/?a")
 # Words that make a differential name its absolute count.
 _ABSOLUTE = re.compile(r"\b(?:absolute|abs|count|cnt|#)(?:\s|$)|(?:^|\s)#")
+# One letter and a dot, before another letter that ends a word: "e.s.r." -> "esr."
+_DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
 # Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.
 _LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ı": "i", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
 
@@ -100,6 +107,7 @@ def normalise_name(text: str) -> str:
     glued to a code is split off (``LYMPH#`` = ``Lymph #``)."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _DOTTED.sub(r"\1", text)  # "E.S.R.", "V.G.M.": an abbreviation spelt with dots
     text = re.sub(r"[^a-z0-9%#+\-\u0430-\u044f\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)  # Cyrillic kept
     text = re.sub(r"(?<=[a-z\u0430-\u044f])-(?=[a-z\u0430-\u044f])", " ", text)  # Non-HDL = Non HDL
     text = re.sub(r"(?<=[a-z0-9\u4e00-\u9fff])([%#])", r" \1", text)
@@ -110,7 +118,8 @@ def normalise_name(text: str) -> str:
 
 class Catalog:
     def __init__(self, data: dict) -> None:
-        self.analytes: list[Analyte] = [_analyte(a) for a in data["analytes"]]
+        scales = {d: m for d in data["units"] if (m := metric_scale(d)) is not None}
+        self.analytes: list[Analyte] = [_analyte(a, scales) for a in data["analytes"]]
         self.ucum: dict[str, str] = {d: u["ucum"] for d, u in data["units"].items()}
         self.unit_kind: dict[str, str] = {d: u["kind"] for d, u in data["units"].items()}
         self._unit_exact: dict[str, str] = {}
@@ -318,18 +327,38 @@ class Catalog:
         return key in self._unit_alias or folded(key) in self._unit_folded
 
 
-def _analyte(a: dict) -> Analyte:
+_PREFIX = {"": 1.0, "d": 1e-1, "c": 1e-2, "m": 1e-3, "u": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15}
+_METRIC = re.compile(r"(?P<p>[munpf]?)(?P<base>g|mol)/(?P<q>[dcmu]?)L")
+
+
+def metric_scale(unit: str) -> tuple[str, float] | None:
+    """``("g", 1e-8)`` for ng/dL: the quantity a concentration unit measures, and its size
+    against g/L (or mol/L). None for anything else (counts, enzyme units, mEq)."""
+    m = _METRIC.fullmatch(unit)
+    if m is None:
+        return None
+    return m.group("base"), _PREFIX[m.group("p")] / _PREFIX[m.group("q")]
+
+
+def _analyte(a: dict, scales: dict[str, tuple[str, float]]) -> Analyte:
     units = a["accepted_units"]
     factors = {u: float(f) for u, f in units.items()} if isinstance(units, dict) else {u: 1.0 for u in units}
     if a["unit"] is not None:
         factors.setdefault(a["unit"], 1.0)
+    listed = tuple(factors)
+    # The same quantity with other prefixes converts exactly: a lab printing T3 in ng/mL
+    # where the catalogue lists ng/dL reports the analyte in a right unit.
+    for unit, (base, size) in scales.items():
+        known = next(((u, f) for u, f in factors.items() if u in scales and scales[u][0] == base), None)
+        if known is not None and unit not in factors:
+            factors[unit] = size / scales[known[0]][1] * known[1]
     bounds = a.get("bounds")
     codes = tuple(Code(c["loinc"], c["kind"], c.get("ucum"), c.get("display"), c.get("when")) for c in a["codes"])
     return Analyte(
         a["name"],
         codes,
         a["unit"],
-        tuple(factors),
+        listed,
         (float(bounds[0]), float(bounds[1])) if bounds else None,
         tuple(a["synonyms"]),
         a.get("group"),

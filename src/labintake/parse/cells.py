@@ -4,6 +4,7 @@ by their column (when a header gave one) and by what they look like."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
@@ -19,8 +20,20 @@ UNIT_SHAPE = re.compile(r"^(?:[a-zA-ZÀ-ÖØ-öø-ɏ\u0400-\u04ffµμ%#/^*×~\[\
 _CELL_WORDS = 5
 
 
+@dataclass(slots=True)
+class Second:
+    """A second value printed with its own unit after the first ("72,1 %  8,15 G/L",
+    "0,95 g/L  5,27 mmol/L"): a differential's count beside its percentage, or the same
+    result in a second unit system."""
+
+    value: values.Value
+    words: list[Word]
+    unit: str | None = None
+
+
 def classify(segs: list[Segment], hints: list[str | None]):
     value: values.Value | None = None
+    second: Second | None = None
     value_words: list[Word] = []
     flag: str | None = None
     unit: str | None = None
@@ -28,9 +41,19 @@ def classify(segs: list[Segment], hints: list[str | None]):
     extra: list[str] = []
     cells: list[tuple[str, float, float]] = []
 
-    def take(text: str, words: list[Word], hint: str | None, whole: bool = True) -> bool:
-        nonlocal value, value_words, flag, unit, rng
+    def take(text: str, words: list[Word], hint: str | None, whole: bool = True, after_value: bool = False) -> bool:
+        nonlocal value, value_words, flag, unit, rng, second
         x0, x1 = words[0].x0, words[-1].x1
+        if second is not None and second.unit is None:
+            # A unit completes a second value (else it was none: see the end).
+            if UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text):
+                second.unit = text
+                return True
+        if value is not None and unit is not None and rng is None and flag is None and second is None and hint in (None, "value"):
+            v = values.parse_value(text)
+            if v is not None and v.value is not None and not v.comparator and not v.glued_flag:
+                second = Second(v, words)
+                return True
         order: tuple[str, ...] = ("value", "flag", "range", "unit")
         if hint in order:
             order = (hint, *[k for k in order if k != hint])
@@ -45,7 +68,9 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     return True
             elif kind == "flag" and flag is None and value is not None:
                 f = values.parse_flag(text)
-                if f is not None and text.strip() in values.SIGN_FLAGS and not whole:
+                # A lone sign inside a longer cell is a dash of something else, except
+                # right after the value it marks ("412 +", "3,1 --").
+                if f is not None and text.strip() in values.SIGN_FLAGS and not whole and not after_value:
                     f = None
                 if f is not None and (hint == "flag" or len(text) <= 4 or text.isalpha()):
                     flag = f
@@ -73,19 +98,23 @@ def classify(segs: list[Segment], hints: list[str | None]):
         ws = seg.words
         i = 0
         while i < len(ws):
+            after_value = bool(i) and bool(value_words) and value_words[-1] is ws[i - 1]
             # A cell is at most a few words ("12.0 - 16.0", "mmol/L (< 5.0)").
             for j in range(min(len(ws) if i else len(ws) - 1, i + _CELL_WORDS), i, -1):
                 text = " ".join(w.text for w in ws[i:j])
-                if take(text, ws[i:j], hint, whole=len(ws) == 1):
+                if take(text, ws[i:j], hint, whole=len(ws) == 1, after_value=after_value):
                     i = j
                     break
             else:
                 if not _take_glued(ws[i], hint, take):
                     extra.append(ws[i].text)
                 i += 1
+    if second is not None and second.unit is None:
+        extra.append(second.value.text)
+        second = None
     if value is None:
         return None
-    return value, value_words, flag, unit, rng, extra, cells
+    return value, value_words, flag, unit, rng, extra, cells, second
 
 
 _GLUED_RANGE_UNIT = re.compile(r"^(?P<a>[<>≤≥]?\(?\d[\d.,]*\s*[-–]\s*\d[\d.,]*\)?)(?P<b>[a-zA-Zµμ%/][^\s]*)$")

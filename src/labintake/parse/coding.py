@@ -79,7 +79,7 @@ def code_for_unit(catalog: Catalog, analyte: Analyte, unit: str | None, printed:
         return fits[0], None
     # An accepted unit with no certain code (25-OH vitamin D in nmol/L) is right for the
     # analyte, just not coded; any other unit is a doubt a person should look at.
-    return None, None if unit in analyte.accepted_units else UNIT_NOT_CODED
+    return None, None if analyte.accepts(unit) else UNIT_NOT_CODED
 
 
 def resolve(catalog: Catalog, printed: str, printed_unit: str | None, *, urine: bool = False,

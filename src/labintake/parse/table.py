@@ -33,6 +33,7 @@ from labintake.parse.columns import (
     two_table_split,
 )
 from labintake.parse.lines import Line, Segment, split_segments
+from labintake.parse.pairs import pair_up
 from labintake.parse.wraps import (
     better_joined,
     continues_name,
@@ -58,6 +59,8 @@ class RawRow:
     cells: list[tuple[str, float, float]] = field(default_factory=list)  # (kind, x0, x1)
     # More ranges printed for the row, each for one sex ("M: 13.5-17.5" / "F: 12.0-15.5").
     other_ranges: list[ReferenceRange] = field(default_factory=list)
+    # The row's second result, printed on the same line ("Neutrophiles 72,1 %  8,15 G/L").
+    twin: RawRow | None = None
 
     @property
     def bold(self) -> bool:
@@ -118,6 +121,9 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
                 row.section = section
                 rows.append(row)
                 prev = (line, row)
+                if row.twin is not None:
+                    row.twin.section = section
+                    rows.append(row.twin)
             continue
         if prev is not None and (parts := split_at_value(line, prev[1])) is not None:
             left, rest = parts
@@ -315,7 +321,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     cells = classify(segs[i:], hints[i:])
     if cells is None:
         return None
-    value, value_words, flag, unit, rng, extra, positions = cells
+    value, value_words, flag, unit, rng, extra, positions, second = cells
     if bounds is not None and rng is None:
         rng, cell = bounds
         positions = [*positions, cell]
@@ -331,7 +337,10 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         return None
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None
-    return RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+    row = RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
+    if second is not None:
+        pair_up(row, second, catalog)
+    return row
 
 
 def _is_row_number(text: str) -> bool:

@@ -1,0 +1,102 @@
+"""Rows that print more than one value, signs as flags, units with other prefixes, dotted
+abbreviations: traits of European and Indian reports, each on a small page of words.
+
+Given a row with the trait, when the page is parsed, then each printed result keeps its
+own value, unit, range and flag, and no range lands on a value it was not printed for.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from labintake.extract.document import Document, Page
+from labintake.parse import parse_document
+from labintake.parse.catalog import get_catalog, metric_scale, normalise_name
+from labintake.parse.pairs import misfit
+from labintake.parse.values import parse_range
+from tests.fixtures.words import row
+
+
+def _doc(*word_lists) -> Document:
+    return Document([Page(1, 612, 792, [w for ws in word_lists for w in ws], "text")], "test")
+
+
+def _by_name(doc):
+    return {r.name: r for r in parse_document(doc).results}
+
+
+def test_a_differential_row_with_percentage_and_count_gives_two_results_and_the_range_goes_to_the_count():
+    doc = _doc(
+        row((40, "Leucocytes"), (200, "11,3"), (230, "G/L"), (340, "(4,0-10,0)"), y=100),
+        row((40, "Polynucléaires neutrophiles"), (200, "72,1"), (230, "%"), (260, "8,15"), (290, "G/L"),
+            (340, "(1,80-7,50)"), y=116),
+        row((40, "Lymphocytes"), (200, "20,3"), (230, "%"), (260, "2,29"), (290, "G/L"), (340, "(1,00-4,00)"), y=132),
+    )
+    got = _by_name(doc)
+    pct, count = got["Neutrophils %"], got["Neutrophils #"]
+    assert (pct.value, pct.unit, pct.reference_range, pct.flag) == (72.1, "%", None, None)
+    assert (count.value, count.unit, count.flag) == (8.15, "10^9/L", "high")
+    assert count.reference_range is not None and (count.reference_range.low, count.reference_range.high) == (1.8, 7.5)
+    assert got["Lymphocytes #"].flag == "normal" and got["Lymphocytes %"].reference_range is None
+    assert pct.name_as_printed == count.name_as_printed == "Polynucléaires neutrophiles"
+
+
+def test_a_result_printed_in_two_unit_systems_is_one_result_with_the_range_it_fits():
+    doc = _doc(
+        row((40, "Glycémie à jeun"), (200, "0,95"), (230, "g/L"), (270, "5,27"), (300, "mmol/L"), (360, "(0,70-1,05)"),
+            y=100),
+        row((40, "Créatinine"), (200, "8,2"), (230, "mg/L"), (270, "72,6"), (300, "µmol/L"), (360, "(45-84)"), y=116),
+    )
+    results = parse_document(doc).results
+    assert [r.name for r in results] == ["Glucose", "Creatinine"]
+    glucose, creatinine = results
+    assert (glucose.value, glucose.unit, glucose.flag) == (0.95, "g/L", "normal")
+    # The range was printed for the second unit system: the row keeps that value with it.
+    assert (creatinine.value, creatinine.unit, creatinine.flag) == (72.6, "umol/L", "normal")
+
+
+def test_a_second_number_without_a_unit_is_not_a_second_result():
+    doc = _doc(row((40, "Hemoglobin"), (200, "13.8"), (230, "g/dL"), (280, "13.1"), (340, "12.0-16.0"), y=100))
+    (hb,) = parse_document(doc).results
+    assert (hb.value, hb.unit, hb.reference_range.text) == (13.8, "g/dL", "12.0-16.0")
+
+
+def test_a_sign_printed_after_the_value_is_its_flag_not_its_range():
+    doc = _doc(
+        row((40, "Untersuchung"), (220, "Ergebnis"), (300, "Einheit"), (380, "Referenzbereich"), y=80),
+        row((40, "Thrombozyten"), (220, "412 +"), (300, "/nl"), (380, "150 - 370"), y=100),
+        row((40, "Kalium"), (220, "5,4 ++"), (300, "mmol/l"), (380, "3,5 - 5,1"), y=116),
+        row((40, "Hämoglobin"), (220, "12,9 -"), (300, "g/dl"), (380, "13,5 - 17,2"), y=132),
+    )
+    got = _by_name(doc)
+    plt, k, hb = got["Platelets"], got["Potassium"], got["Hemoglobin"]
+    assert (plt.reference_range.low, plt.reference_range.high, plt.flag, plt.flag_source) == (150, 370, "high", "printed")
+    assert (k.reference_range.text, k.flag, k.flag_source) == ("3,5 - 5,1", "high", "printed")
+    assert (hb.reference_range.text, hb.flag) == ("13,5 - 17,2", "low")
+
+
+def test_a_unit_with_other_metric_prefixes_than_the_catalogue_lists_is_accepted_with_its_exact_factor():
+    t3 = get_catalog().by_name("Total T3")
+    assert "ng/mL" not in t3.accepted_units  # listed: ng/dL and nmol/L
+    assert t3.accepts("ng/mL") and t3.to_canonical(1.1, "ng/mL") == pytest.approx(110.0)
+    assert t3.plausible(1.1, "ng/mL") and not t3.plausible(110, "ng/mL")
+    assert not t3.accepts("U/L") and not t3.accepts("%")
+    assert metric_scale("ng/dL") == ("g", 1e-8) and metric_scale("10^9/L") is None and metric_scale("mEq/L") is None
+    doc = _doc(row((40, "T3, Total"), (250, "1.10"), (330, "ng/mL"), (420, "0.80 - 2.00"), y=100))
+    (r,) = parse_document(doc).results
+    assert (r.name, r.unit, r.needs_review, r.loinc) == ("Total T3", "ng/mL", False, "3053-6")
+
+
+def test_an_abbreviation_spelt_with_dots_is_the_abbreviation():
+    catalog = get_catalog()
+    assert normalise_name("E.S.R. (Westergren)") == "esr westergren"
+    assert catalog.match("E.S.R.")[0].name == "ESR"
+    assert catalog.match("V.G.M.")[0].name == "MCV"
+    assert normalise_name("S. Creatinine") == "s creatinine"  # a specimen letter stays a word
+
+
+def test_misfit_is_zero_inside_the_range_and_grows_by_orders_of_magnitude_outside():
+    rng = parse_range("1.8-7.5")
+    assert misfit(5.0, rng) == 0.0
+    assert misfit(72.1, rng) > 0.9 > misfit(8.15, rng) > 0.0
+    assert misfit(0.18, rng) > 0.9
