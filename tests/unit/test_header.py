@@ -166,3 +166,13 @@ def test_day_first_option():
     assert parse_date("04/03/2025", day_first=True) == date(2025, 3, 4)
     assert parse_date("04/03/2025") == date(2025, 4, 3)
     assert parse_date("13/03/2025") == date(2025, 3, 13)  # the only possible reading
+
+
+@pytest.mark.parametrize("letterhead", [
+    "CENTRO DIAGNOSTICO ITALIANO", "Clínica Santa Lucía", "MVZ Labor Nord", "Hôpital Saint-Louis",
+    "Analisi Cliniche Rossi", "Lal PathLabs Ltd", "Laboratoire de Biologie Médicale du Parc",
+])
+def test_an_unlabelled_letterhead_in_many_languages_names_the_lab(letterhead):
+    words = [*words_at(letterhead, 54, 60), *words_at("Patient: Maria Rossi", 54, 90)]
+    _, report = parse_header(build_lines(words))
+    assert report.lab_name == letterhead

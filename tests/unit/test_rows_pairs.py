@@ -13,7 +13,7 @@ from labintake.extract.document import Document, Page
 from labintake.parse import parse_document
 from labintake.parse.catalog import get_catalog, metric_scale, normalise_name
 from labintake.parse.pairs import misfit
-from labintake.parse.values import parse_range
+from labintake.parse.values import parse_range, writes_decimal_commas
 from tests.fixtures.words import row
 
 
@@ -100,3 +100,56 @@ def test_misfit_is_zero_inside_the_range_and_grows_by_orders_of_magnitude_outsid
     assert misfit(5.0, rng) == 0.0
     assert misfit(72.1, rng) > 0.9 > misfit(8.15, rng) > 0.0
     assert misfit(0.18, rng) > 0.9
+
+
+def test_a_count_printed_under_the_unit_heading_beside_the_percentage_is_the_second_result():
+    doc = _doc(
+        row((40, "Prueba"), (220, "Resultado"), (300, "Unidades"), (390, "Valores de referencia"), y=80),
+        row((40, "Neutrófilos"), (220, "58,2 %"), (300, "4,13 x10^3/µL"), (390, "2,00 a 7,50"), y=100),
+    )
+    got = _by_name(doc)
+    assert (got["Neutrophils %"].value, got["Neutrophils %"].reference_range) == (58.2, None)
+    assert (got["Neutrophils #"].value, got["Neutrophils #"].unit, got["Neutrophils #"].flag) == (4.13, "10^3/uL", "normal")
+
+
+def test_us_reference_lab_spellings_of_bounds_and_calculated_units():
+    doc = _doc(
+        row((40, "Test Name"), (230, "In Range"), (300, "Out Of Range"), (380, "Reference Range"), y=80),
+        row((50, "HDL CHOLESTEROL"), (230, "52"), (380, "> OR = 40 mg/dL"), y=100),
+        row((50, "LDL-CHOLESTEROL"), (300, "144 H"), (380, "mg/dL (calc)"), y=116),
+        row((50, "CHOL/HDLC RATIO"), (230, "4.2"), (380, "<5.0 (calc)"), y=132),
+    )
+    got = _by_name(doc)
+    hdl, ldl, ratio = got["HDL Cholesterol"], got["LDL Cholesterol"], got["Cholesterol/HDL Ratio"]
+    assert (hdl.unit, hdl.reference_range.low, hdl.reference_range.low_comparator, hdl.reference_range.text) == (
+        "mg/dL", 40.0, ">=", "> OR = 40")
+    assert (ldl.unit, ldl.flag, ldl.needs_review) == ("mg/dL", "high", False)
+    assert ratio.unit is None and ratio.reference_range.high == 5.0
+    assert parse_range("<or=5.0").high_comparator == "<="
+
+
+def test_in_a_document_with_decimal_commas_a_dotted_group_of_three_is_thousands():
+    doc = _doc(
+        row((40, "Hemácias"), (220, "4,85 milhões/mm³"), (380, "4,30 a 5,70 milhões/mm³"), y=100),
+        row((40, "Hemoglobina"), (220, "14,6 g/dL"), (380, "13,5 a 17,5 g/dL"), y=116),
+        row((40, "Leucócitos"), (220, "6.300 /mm³"), (380, "3.500 a 10.500 /mm³"), y=132),
+        row((40, "Linfócitos"), (220, "29,0 %"), (290, "1.827 /mm³"), (380, "900 a 2.900 /mm³"), y=148),
+        row((40, "Plaquetas"), (220, "231.000 /mm³"), (380, "150.000 a 450.000 /mm³"), y=164),
+    )
+    got = _by_name(doc)
+    assert (got["RBC"].value, got["RBC"].unit, got["RBC"].needs_review) == (4.85, "10^6/uL", False)
+    wbc, plt, lym = got["WBC"], got["Platelets"], got["Lymphocytes #"]
+    assert (wbc.value, wbc.value_text, wbc.reference_range.low, wbc.reference_range.high) == (6300, "6.300", 3500, 10500)
+    assert (plt.value, plt.reference_range.high, plt.needs_review) == (231000, 450000, False)
+    assert (lym.value, lym.reference_range.low, lym.reference_range.high, lym.flag) == (1827, 900, 2900, "normal")
+
+
+def test_a_dotted_group_of_three_is_a_decimal_where_the_document_writes_decimal_points():
+    doc = _doc(
+        row((40, "Specific Gravity"), (220, "1.015"), (380, "1.005 - 1.030"), y=100),
+        row((40, "Hemoglobin"), (220, "14.6"), (300, "g/dL"), (380, "13.5 - 17.5"), y=116),
+        row((40, "Creatinine"), (220, "0.98"), (300, "mg/dL"), (380, "0.70 - 1.30"), y=132),
+    )
+    assert _by_name(doc)["Urine Specific Gravity"].value == 1.015
+    assert writes_decimal_commas(["4,85", "14,6", "43,9", "6.300"])
+    assert not writes_decimal_commas(["4,85", "14,6", "43,9", "14.6"])  # one decimal point in the page: no

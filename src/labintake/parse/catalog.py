@@ -91,7 +91,9 @@ class Analyte:
 # Han characters (simplified Chinese names are kept, not stripped as punctuation).
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Words printed in a unit column that are not units ("calc": a calculated value).
-_NOT_A_UNIT = re.compile(r"(?i)calc\.?|calculated|ratio\s*calc|-+|n/?a")
+_NOT_A_UNIT = re.compile(r"(?i)\(?(?:calc\.?|calculated|ratio\s*calc)\)?|-+|n/?a")
+# A note printed after the unit, in its cell: "mg/dL (calc)".
+_UNIT_NOTE = re.compile(r"(?i)\s*\((?:calc\.?|calculated|est\.?|estimated)\)$")
 # Words that make a differential name its absolute count.
 _ABSOLUTE = re.compile(r"\b(?:absolute|abs|count|cnt|#)(?:\s|$)|(?:^|\s)#")
 # One letter and a dot, before another letter that ends a word: "e.s.r." -> "esr."
@@ -269,6 +271,7 @@ class Catalog:
         if text is None:
             return None
         cleaned = latin_unit(unicodedata.normalize("NFKC", text).strip()).replace("µ", "u").replace("μ", "u")
+        cleaned = _UNIT_NOTE.sub("", cleaned) or cleaned
         if not cleaned or _NOT_A_UNIT.fullmatch(cleaned):
             return None
         key = unit_key(cleaned)

@@ -49,7 +49,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
             if UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text):
                 second.unit = text
                 return True
-        if value is not None and unit is not None and rng is None and flag is None and second is None and hint in (None, "value"):
+        if value is not None and unit is not None and rng is None and flag is None and second is None and hint in (None, "value", "unit"):
             v = values.parse_value(text)
             if v is not None and v.value is not None and not v.comparator and not v.glued_flag:
                 second = Second(v, words)

@@ -45,8 +45,10 @@ __all__ = ["day_first_convention", "labelled_fields", "parse_date", "parse_heade
            "parse_sex"]
 
 _LAB_WORDS = re.compile(
-    r"\b(laborator(?:y|ies)|lab|labs|diagnostics?|patholog(?:y|ists?)|clinical|medical center|laboratori(?:um|o)|"
-    r"laboratoire|laborat[oó]rio|laboratuvar[ıi]?|labor)\b|医院|检验科|检验中心|实验室",
+    r"\b(laborator(?:y|ies)|lab|labs|pathlabs?|diagnostics?|diagn[oó]stic[oa]s?|patholog(?:y|ists?)|clinical|"
+    r"medical center|laboratori(?:um|o)|laboratoire|laborat[oó]rio|laboratuvar[ıi]?|labor|biologie m[ée]dicale|"
+    r"cl[ií]nica|klinik(?:um)?|hospital|h[ôo]pital|ospedale|policlinico|poliambulatorio|szpital|hastanesi|"
+    r"an[aá]lises cl[ií]nicas|an[aá]lisis cl[ií]nicos|analisi cliniche|mvz)\b|医院|检验科|检验中心|实验室",
     re.IGNORECASE,
 )
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -117,9 +120,36 @@ def is_qualitative(text: str) -> bool:
     return t in QUALITATIVE or bool(_GRADE_RE.match(t))
 
 
-def to_number(text: str) -> float:
-    """``1,234`` is a thousands separator; ``13,5`` is a decimal comma."""
+# Whether the document being read writes decimals with a comma, so that "6.300" and
+# "150.000" are thousands (Brazil, Spain, Germany), not six point three.
+_DOT_THOUSANDS: ContextVar[bool] = ContextVar("dot_thousands", default=False)
+
+
+@contextmanager
+def dot_thousands(on: bool) -> Iterator[None]:
+    """Read numbers inside this block as a document with decimal commas writes them."""
+    token = _DOT_THOUSANDS.set(on)
+    try:
+        yield
+    finally:
+        _DOT_THOUSANDS.reset(token)
+
+
+def writes_decimal_commas(tokens: list[str]) -> bool:
+    """A document whose decimals are commas ("4,85", "14,6") and never points."""
+    commas = sum(bool(re.fullmatch(r"[<>≤≥(]?\d+,\d{1,2}[)]?", t)) for t in tokens)
+    points = sum(bool(re.fullmatch(r"[<>≤≥(]?\d+\.\d{1,2}[)]?", t)) for t in tokens)
+    return commas >= 3 and points * 10 <= commas
+
+
+def to_number(text: str, dot_thousands: bool | None = None) -> float:
+    """``1,234`` is a thousands separator; ``13,5`` is a decimal comma; ``6.300`` is six
+    thousand three hundred in a document that writes decimals with commas."""
     text = re.sub(r"[\u2009\u202f ]", "", text)
+    if dot_thousands is None:
+        dot_thousands = _DOT_THOUSANDS.get()
+    if dot_thousands and re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", text):
+        return float(text.replace(".", ""))
     if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
         return float(text.replace(",", ""))
     if re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+", text):  # 1.234,5
@@ -127,9 +157,13 @@ def to_number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-@lru_cache(maxsize=8192)
 def parse_value(text: str) -> Value | None:
     """A numeric (optionally with a comparator) or qualitative result, else None."""
+    return _parse_value(text, _DOT_THOUSANDS.get())
+
+
+@lru_cache(maxsize=8192)
+def _parse_value(text: str, dot_thousands: bool) -> Value | None:
     t = re.sub(r"\s*°$", "*", clean(text))  # OCR reads a small asterisk as a degree sign
     t = re.sub(r"(?<=\d)\s?[.·]$", "", t)  # a speck after the number: "3."
     if not t:
@@ -141,7 +175,7 @@ def parse_value(text: str) -> Value | None:
         cmp_ = _canonical_cmp(m.group("cmp"))
         literal = (m.group("cmp") or "") + m.group("num").replace("\u2009", "").replace("\u202f", "")
         mark = m.group("pre") or m.group("flag")
-        return Value(to_number(m.group("num")), literal, cmp_, parse_flag(mark) if mark else None)
+        return Value(to_number(m.group("num"), dot_thousands), literal, cmp_, parse_flag(mark) if mark else None)
     if is_qualitative(t):
         return Value(None, t)
     if _TITRE_RE.fullmatch(t):
@@ -166,8 +200,13 @@ def _canonical_cmp(cmp_: str | None) -> str | None:
     return {"=<": "<=", "≤": "<=", "=>": ">=", "≥": ">="}.get(cmp_, cmp_)
 
 
+_OR_EQUAL = re.compile(r"([<>])\s*or\s*=", re.IGNORECASE)
+
+
 def parse_range(text: str) -> ReferenceRange | None:
-    rng = _parse_range(text)
+    rng = _parse_range(text, _DOT_THOUSANDS.get())
+    if rng is not None and _OR_EQUAL.search(text):
+        return rng.model_copy(update={"text": clean(text)})  # as printed, "> OR = 40"
     return None if rng is None else rng.model_copy()
 
 
@@ -224,7 +263,7 @@ def labelled_range(text: str) -> ReferenceRange | None:
 
 
 @lru_cache(maxsize=8192)
-def _parse_range(text: str) -> ReferenceRange | None:
+def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     """``3.5-5.0``, ``3.5 – 5.0``, ``<200``, ``> 40``, ``up to 5``, ``Negative``; None if not a range.
 
     A one-sided bound keeps its comparator: ``<5.0`` is strict (5.0 itself is high),
@@ -232,6 +271,7 @@ def _parse_range(text: str) -> ReferenceRange | None:
     reads as that range (the caller decides whether it applies).
     """
     t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
+    t = _OR_EQUAL.sub(r"\1=", t)  # "> OR = 40", "<or=5.0": US reference labs spell ≥ and ≤ so
     t = re.sub(r"^[.'`](?=\d+,\d)", "", t)  # ".80,0 - 96,0": no number has a point before its decimal comma
     t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
     if re.search(r"\d\s*[-–—]\s*\d", t):
@@ -250,13 +290,13 @@ def _parse_range(text: str) -> ReferenceRange | None:
         # "3.90 - 5:20": a decimal point OCR read as a colon (a titre keeps its colon).
         m = _RANGE_RE.match(re.sub(r"(?<=\d):(?=\d{1,3}\b)", ".", bare))
     if m:
-        lo, hi = to_number(m.group("lo")), to_number(m.group("hi"))
+        lo, hi = to_number(m.group("lo"), dot_thousands), to_number(m.group("hi"), dot_thousands)
         if lo <= hi:
             return ReferenceRange(low=lo, high=hi, text=t)
         return None
     m = _BOUND_RE.match(bare)
     if m:
-        num = to_number(m.group("num"))
+        num = to_number(m.group("num"), dot_thousands)
         cmp_ = _canonical_cmp(m.group("cmp"))
         if cmp_ in ("<", "<="):
             return ReferenceRange(low=None, high=num, text=t, high_comparator=cmp_)
@@ -265,10 +305,10 @@ def _parse_range(text: str) -> ReferenceRange | None:
         return ReferenceRange(text=t)  # "<1:40": the limit as printed; a dilution has no bounds here
     m = _UP_TO_RE.match(fold(bare))
     if m:
-        return ReferenceRange(low=None, high=to_number(m.group("num")), text=t, high_comparator="<=")
+        return ReferenceRange(low=None, high=to_number(m.group("num"), dot_thousands), text=t, high_comparator="<=")
     m = _AT_LEAST_RE.match(fold(bare))
     if m:
-        return ReferenceRange(low=to_number(m.group("num")), high=None, text=t, low_comparator=">=")
+        return ReferenceRange(low=to_number(m.group("num"), dot_thousands), high=None, text=t, low_comparator=">=")
     if is_qualitative(t):
         return ReferenceRange(low=None, high=None, text=t)
     return None
