@@ -237,3 +237,13 @@ def test_a_cut_unit_is_not_completed_when_two_units_fit():
     glucose = CAT.match("Glucose")[0]
     assert glucose is not None and {"mg/dL", "mmol/L"} <= set(glucose.accepted_units)
     assert CAT.normalise_unit("m/", glucose) == "m/"
+
+
+def test_a_short_code_with_one_look_alike_letter_is_matched_only_where_its_unit_agrees():
+    catalog = get_catalog()
+    assert catalog.match("PT4", "pmol/L") == (catalog.by_name("Free T4"), 90.0)
+    assert catalog.match("Het", "%")[0].name == "Hematocrit"
+    assert catalog.match("AIP", "U/L")[0].name == "ALP"
+    assert catalog.match("PT4", None)[0] is None  # no unit, no guess
+    assert catalog.match("Het", "mmol/L")[0] is None  # a unit no look-alike takes
+    assert catalog.match("PT", "s")[0].name == "Prothrombin Time"  # a known code is never re-read

@@ -11,8 +11,9 @@ import pytest
 
 from labintake.extract.document import Document, Page
 from labintake.parse import parse_document
-from labintake.parse.catalog import get_catalog, metric_scale, normalise_name
+from labintake.parse.catalog import get_catalog, normalise_name
 from labintake.parse.pairs import misfit
+from labintake.parse.units import metric_scale
 from labintake.parse.values import parse_range, writes_decimal_commas
 from tests.fixtures.words import row
 

@@ -17,7 +17,8 @@ from importlib.resources import files
 
 from rapidfuzz import fuzz, process
 
-from labintake.parse.units import bare, digits, folded, latin_unit, unit_key
+from labintake.parse.confusions import lookalikes
+from labintake.parse.units import bare, digits, folded, latin_unit, metric_scale, unit_key
 
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 85.0
@@ -229,6 +230,19 @@ class Catalog:
                                                  for p in candidate.split("/"))), None)
                 if analyte is not None:
                     break
+        if analyte is None and "/" in name:
+            # "Transaminasi GOT/AST", "SGPT/ALT": two names of one analyte, slashed; both
+            # must name it ("CHOL/HDLC" names two and is neither).
+            for pair in re.findall(r"[^\s/()]+(?:/[^\s/()]+)+", name):
+                both = {self._by_name.get(normalise_name(p)) for p in pair.split("/")}
+                if len(both) == 1 and None not in both:
+                    analyte = both.pop()
+                    break
+        if analyte is None and unit is not None:
+            # "PT4 pmol/L", "Het %": one look-alike letter from a code the unit agrees with.
+            found = {a for k in lookalikes(key) if (a := self._by_name.get(k)) is not None and a.accepts(unit)}
+            if len(found) == 1:
+                analyte, score = found.pop(), 90.0
         if analyte is None and len(key) >= _FUZZY_MIN_LEN:
             # Numbers in a name are not typos: "Vitamin Q10" is not "Vitamin B1", "CA 15-3" not "CA 19-9".
             # (Compared with OCR's letter/digit confusions folded: "Hemoglobin Alc" is A1c.)
@@ -328,19 +342,6 @@ class Catalog:
             return False
         key = unit_key(text)
         return key in self._unit_alias or folded(key) in self._unit_folded
-
-
-_PREFIX = {"": 1.0, "d": 1e-1, "c": 1e-2, "m": 1e-3, "u": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15}
-_METRIC = re.compile(r"(?P<p>[munpf]?)(?P<base>g|mol)/(?P<q>[dcmu]?)L")
-
-
-def metric_scale(unit: str) -> tuple[str, float] | None:
-    """``("g", 1e-8)`` for ng/dL: the quantity a concentration unit measures, and its size
-    against g/L (or mol/L). None for anything else (counts, enzyme units, mEq)."""
-    m = _METRIC.fullmatch(unit)
-    if m is None:
-        return None
-    return m.group("base"), _PREFIX[m.group("p")] / _PREFIX[m.group("q")]
 
 
 def _analyte(a: dict, scales: dict[str, tuple[str, float]]) -> Analyte:

@@ -53,3 +53,16 @@ def bare(text: str) -> str:
     """A unit reduced to what survives OCR damage: lower case, no slashes or spaces,
     l-like letters folded (``U/l``, ``UA``, ``UI`` all become ``ul``)."""
     return re.sub(r"[\s/]+", "", unit_key(text)).translate(_CONFUSABLE_BARE)
+
+
+_PREFIX = {"": 1.0, "d": 1e-1, "c": 1e-2, "m": 1e-3, "u": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15}
+_METRIC = re.compile(r"(?P<p>[munpf]?)(?P<base>g|mol)/(?P<q>[dcmu]?)L")
+
+
+def metric_scale(unit: str) -> tuple[str, float] | None:
+    """``("g", 1e-8)`` for ng/dL: the quantity a concentration unit measures, and its size
+    against g/L (or mol/L). None for anything else (counts, enzyme units, mEq)."""
+    m = _METRIC.fullmatch(unit)
+    if m is None:
+        return None
+    return m.group("base"), _PREFIX[m.group("p")] / _PREFIX[m.group("q")]
