@@ -240,9 +240,9 @@ class Catalog:
                     break
         if analyte is None and unit is not None:
             # "PT4 pmol/L", "Het %": one look-alike letter from a code the unit agrees with.
-            found = {a for k in lookalikes(key) if (a := self._by_name.get(k)) is not None and a.accepts(unit)}
-            if len(found) == 1:
-                analyte, score = found.pop(), 90.0
+            alike = {a for k in lookalikes(key) if (a := self._by_name.get(k)) is not None and a.accepts(unit)}
+            if len(alike) == 1:
+                analyte, score = alike.pop(), 90.0
         if analyte is None and len(key) >= _FUZZY_MIN_LEN:
             # Numbers in a name are not typos: "Vitamin Q10" is not "Vitamin B1", "CA 15-3" not "CA 19-9".
             # (Compared with OCR's letter/digit confusions folded: "Hemoglobin Alc" is A1c.)
