@@ -247,3 +247,15 @@ def test_a_short_code_with_one_look_alike_letter_is_matched_only_where_its_unit_
     assert catalog.match("PT4", None)[0] is None  # no unit, no guess
     assert catalog.match("Het", "mmol/L")[0] is None  # a unit no look-alike takes
     assert catalog.match("PT", "s")[0].name == "Prothrombin Time"  # a known code is never re-read
+
+
+@pytest.mark.parametrize(("printed", "canonical"), [
+    ("Serum sodium", "Sodium"), ("Serum ALT level", "ALT"), ("Plasma glucose concentration", "Glucose"),
+    ("HbA1c level (IFCC)", "Hemoglobin A1c"), ("Serum bilirubin", "Total Bilirubin"),
+])
+def test_specimen_words_and_level_say_nothing_the_name_does_not(printed, canonical):
+    assert get_catalog().match(printed)[0].name == canonical
+
+
+def test_a_urine_name_keeps_its_specimen():
+    assert get_catalog().match("Urine glucose")[0].name != "Glucose"

@@ -12,12 +12,13 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib.resources import files
 
 from rapidfuzz import fuzz, process
 
 from labintake.parse.confusions import lookalikes
+from labintake.parse.names import SPECIMEN_WORDS, normalise_name
 from labintake.parse.units import bare, digits, folded, latin_unit, metric_scale, unit_key
 
 _FUZZY_MIN_LEN = 5
@@ -97,28 +98,6 @@ _NOT_A_UNIT = re.compile(r"(?i)\(?(?:calc\.?|calculated|ratio\s*calc)\)?|-+|n/?a
 _UNIT_NOTE = re.compile(r"(?i)\s*\((?:calc\.?|calculated|est\.?|estimated)\)$")
 # Words that make a differential name its absolute count.
 _ABSOLUTE = re.compile(r"\b(?:absolute|abs|count|cnt|#)(?:\s|$)|(?:^|\s)#")
-# One letter and a dot, before another letter that ends a word: "e.s.r." -> "esr."
-_DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
-# Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.
-_LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ı": "i", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
-
-
-@lru_cache(maxsize=8192)
-def normalise_name(text: str) -> str:
-    """Lower-case, accents folded (Hämoglobin = Hamoglobin, ß = ss, ł = l), punctuation
-    to spaces (keeping % and #, and Chinese characters), single-spaced; a trailing % or #
-    glued to a code is split off (``LYMPH#`` = ``Lymph #``)."""
-    text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = _DOTTED.sub(r"\1", text)  # "E.S.R.", "V.G.M.": an abbreviation spelt with dots
-    text = re.sub(r"[^a-z0-9%#+\-\u0430-\u044f\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)  # Cyrillic kept
-    text = re.sub(r"(?<=[a-z\u0430-\u044f])-(?=[a-z\u0430-\u044f])", " ", text)  # Non-HDL = Non HDL
-    text = re.sub(r"(?<=[a-z0-9\u4e00-\u9fff])([%#])", r" \1", text)
-    # OCR spaces Chinese characters apart ("白 细 胞"); Chinese has no spaces between words.
-    text = re.sub(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])", "", text)
-    return " ".join(text.split())
-
-
 class Catalog:
     def __init__(self, data: dict) -> None:
         scales = {d: m for d in data["units"] if (m := metric_scale(d)) is not None}
@@ -223,13 +202,19 @@ class Catalog:
             # the name without its parenthesis, or what the parenthesis names.
             outside = normalise_name(re.sub(r"\([^)]*\)?", " ", name))
             inside = [normalise_name(p) for p in re.findall(r"\(([^)]*)\)?", name)]
-            for candidate in (outside, *inside):
+            for candidate in (outside, SPECIMEN_WORDS.sub("", outside), *inside):
                 analyte = self._by_name.get(candidate)
                 if analyte is None and "/" in candidate:
                     analyte = next(filter(None, (self._by_name.get(normalise_name(p))
                                                  for p in candidate.split("/"))), None)
                 if analyte is not None:
                     break
+        if analyte is None and (bare_name := SPECIMEN_WORDS.sub("", key)) != key and bare_name:
+            # "Serum sodium", "Serum ALT level", "Plasma glucose concentration": the specimen
+            # and the word "level" say nothing the name does not.
+            found_bare = self.match(bare_name, unit, urine=urine)
+            if found_bare[0] is not None:
+                return found_bare
         if analyte is None and "/" in name:
             # "Transaminasi GOT/AST", "SGPT/ALT": two names of one analyte, slashed; both
             # must name it ("CHOL/HDLC" names two and is neither).

@@ -48,7 +48,8 @@ _LAB_WORDS = re.compile(
     r"\b(laborator(?:y|ies)|lab|labs|pathlabs?|diagnostics?|diagn[oó]stic[oa]s?|patholog(?:y|ists?)|clinical|"
     r"medical center|laboratori(?:um|o)|laboratoire|laborat[oó]rio|laboratuvar[ıi]?|labor|biologie m[ée]dicale|"
     r"cl[ií]nica|klinik(?:um)?|hospital|h[ôo]pital|ospedale|policlinico|poliambulatorio|szpital|hastanesi|"
-    r"an[aá]lises cl[ií]nicas|an[aá]lisis cl[ií]nicos|analisi cliniche|mvz)\b|医院|检验科|检验中心|实验室",
+    r"an[aá]lises cl[ií]nicas|an[aá]lisis cl[ií]nicos|analisi cliniche|mvz)\b|医院|检验科|检验中心|实验室|"
+    r"(?-i:\bLab[A-Z]\w*|\b[A-Z]\w*Labs?\b)",  # one word: "LabCorp", "BioLab", "MedLabs"
     re.IGNORECASE,
 )
 

@@ -1,0 +1,31 @@
+"""Printed test names reduced to catalogue keys: case, accents, punctuation and spacing
+folded, so "Hämoglobin", "HAEMOGLOBIN" and "E.S.R." find their analyte."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Specimen words before a name and "level" after it (never "urine": urine tests are their own analytes).
+SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillary|s|p|se|pl)\s+|\s+(?:levels?|concentration)$")
+# One letter and a dot, before another letter that ends a word: "e.s.r." -> "esr."
+_DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
+# Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.
+_LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ı": "i", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
+
+
+@lru_cache(maxsize=8192)
+def normalise_name(text: str) -> str:
+    """Lower-case, accents folded (Hämoglobin = Hamoglobin, ß = ss, ł = l), punctuation
+    to spaces (keeping % and #, and Chinese characters), single-spaced; a trailing % or #
+    glued to a code is split off (``LYMPH#`` = ``Lymph #``)."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _DOTTED.sub(r"\1", text)  # "E.S.R.", "V.G.M.": an abbreviation spelt with dots
+    text = re.sub(r"[^a-z0-9%#+\-\u0430-\u044f\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)  # Cyrillic kept
+    text = re.sub(r"(?<=[a-z\u0430-\u044f])-(?=[a-z\u0430-\u044f])", " ", text)  # Non-HDL = Non HDL
+    text = re.sub(r"(?<=[a-z0-9\u4e00-\u9fff])([%#])", r" \1", text)
+    # OCR spaces Chinese characters apart ("白 细 胞"); Chinese has no spaces between words.
+    text = re.sub(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])", "", text)
+    return " ".join(text.split())
