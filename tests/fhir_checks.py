@@ -258,6 +258,8 @@ def semantic_problems(bundle: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}: {coding['code']} is not a valid catalog LOINC code")
                 continue
             display = coding.get("display")
+            if display is None and code.display:
+                problems.append(f"{where}: no display though the LOINC long common name is known")
             if display is not None and display != code.display:
                 problems.append(f"{where}: display {display!r} is not the LOINC long common name")
             if display is not None and display == label and display != code.display:

@@ -132,13 +132,15 @@ def test_the_semantic_check_catches(result, complaint):
     assert any(complaint in p for p in problems), problems
 
 
-def test_the_semantic_check_catches_a_label_as_display_and_a_bad_ucum_code():
+def test_the_semantic_check_catches_a_label_or_no_name_as_display_and_a_bad_ucum_code():
     bundle = to_fhir(LabReport(results=[Result(name="WBC", name_as_printed="WBC", loinc="6690-2", value=7.1,
                                                value_text="7.1", unit="10^3/uL")]))
     obs = bundle["entry"][2]["resource"]
     obs["code"]["coding"][0]["display"] = "WBC"
     obs["valueQuantity"]["code"] = "thou/mm3"
     problems = semantic_problems(bundle)
+    del obs["code"]["coding"][0]["display"]
+    assert any("no display though the LOINC long common name is known" in p for p in semantic_problems(bundle))
     assert any("display is the printed label" in p for p in problems), problems
     assert any("'thou/mm3' is not a valid UCUM code" in p for p in problems), problems
 
