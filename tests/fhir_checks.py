@@ -31,7 +31,12 @@ LOINC = "http://loinc.org"
 
 @cache
 def _schema() -> dict[str, Any]:
-    return json.loads(gzip.decompress(SCHEMA_PATH.read_bytes()))
+    """The schema, itself checked once against its meta-schema (draft-06)."""
+    import jsonschema
+
+    schema = json.loads(gzip.decompress(SCHEMA_PATH.read_bytes()))
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    return schema
 
 
 @cache
@@ -44,9 +49,7 @@ def _validator(definition: str | None):
     if definition is not None:
         schema = {k: v for k, v in schema.items() if k not in ("oneOf", "discriminator")}
         schema["$ref"] = f"#/definitions/{definition}"
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def _messages(validator, instance: Any, where: str) -> list[str]:

@@ -41,7 +41,15 @@ def _parsed_sample() -> dict:
     return to_fhir(parse_document(extract_document(make_pdf(sample_report()), "application/pdf")), bundle_id="s")
 
 
+def _corrected() -> LabReport:
+    """A reviewed report: one value changed by a person (meta.tag and note), then confirmed."""
+    report = test_fhir_semantics._report()
+    report.results[0] = report.results[0].model_copy(update={"value": 7.4, "value_text": "7.4", "corrected": True})
+    return report
+
+
 BUNDLES = {
+    "corrected-confirmed": lambda: to_fhir(_corrected(), bundle_id="r", confirmed=True),
     "models": lambda: to_fhir(test_fhir._report(), bundle_id="m"),
     "semantics": lambda: to_fhir(test_fhir_semantics._report(), bundle_id="s"),
     "confirmed": lambda: to_fhir(test_fhir_semantics._report(), bundle_id="c", confirmed=True),
