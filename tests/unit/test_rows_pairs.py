@@ -154,3 +154,17 @@ def test_a_dotted_group_of_three_is_a_decimal_where_the_document_writes_decimal_
     assert _by_name(doc)["Urine Specific Gravity"].value == 1.015
     assert writes_decimal_commas(["4,85", "14,6", "43,9", "6.300"])
     assert not writes_decimal_commas(["4,85", "14,6", "43,9", "14.6"])  # one decimal point in the page: no
+
+
+def test_in_a_decimal_comma_document_a_dotted_value_only_its_analyte_can_have_as_a_decimal_stays_a_decimal():
+    doc = _doc(
+        row((40, "Hemoglobina"), (220, "14,6"), (300, "g/dL"), (380, "13,5 - 17,5"), y=100),
+        row((40, "Hematócrito"), (220, "43,9"), (300, "%"), (380, "39,0 - 50,0"), y=116),
+        row((40, "Creatinina"), (220, "1,05"), (300, "mg/dL"), (380, "0,70 - 1,30"), y=132),
+        row((40, "Densidade"), (220, "1.015"), (380, "1.005 - 1.030"), y=148),
+        row((40, "Leucócitos"), (220, "6.300"), (300, "/mm³"), (380, "3.500 - 10.500"), y=164),
+    )
+    got = _by_name(doc)
+    sg = got["Urine Specific Gravity"]
+    assert (sg.value, sg.reference_range.low, sg.reference_range.high, sg.flag) == (1.015, 1.005, 1.03, "normal")
+    assert (got["WBC"].value, got["WBC"].reference_range.high) == (6300, 10500)

@@ -193,7 +193,8 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     value = _plausible_reading(row.value, analyte, unit)
     rng = _range_for(row, sex)
     if value is not row.value and value.text == row.value.text and rng is not None and rng.text:
-        rng = values.parse_range(rng.text.replace(",", ".")) or rng
+        with values.dot_thousands(False):  # the range is read the way its value was
+            rng = values.parse_range(rng.text.replace(",", ".")) or rng
     flag, source = row.flag, "printed" if row.flag is not None else None
     if flag is None and value is not row.value and value.glued_flag is not None:
         flag, source = value.glued_flag, "printed"  # the mark the second reading found
@@ -293,7 +294,8 @@ def _plausible_reading(value: values.Value, analyte, unit: str | None) -> values
     """
     if analyte is None or value.value is None or analyte.plausible(value.value, unit):
         return value
-    if re.fullmatch(r"[<>=≤≥]*\d{1,3},\d{3}", value.text):
+    # ... and ``1.015`` in a document that writes decimal commas (read as thousands there).
+    if re.fullmatch(r"[<>=≤≥]*\d{1,3}[,.]\d{3}", value.text):
         alt = float(value.text.lstrip("<>=≤≥").replace(",", "."))
         if analyte.plausible(alt, unit):
             return values.Value(alt, value.text, value.comparator, value.glued_flag)
