@@ -41,6 +41,9 @@ def test_the_earliest_date_in_the_text_is_taken():
         (["Tel +1 555 010 0000"], False),
         (["nothing about where"], False),
         (["DOB: 14/02/1980", "Tel +1 555 010 0000"], True),  # a date that can only be read one way wins
+        (["Colour  Pale Yellow", "Haemoglobin 12.1 g/dL"], True),  # British spellings
+        (["Method : CLIA"], False),  # a method (chemiluminescence), not a US licence: no evidence
+        (["CLIA #: 05D0000000"], False),
     ],
 )
 def test_day_first_from_the_lab_country(texts, day_first):

@@ -168,3 +168,13 @@ def test_in_a_decimal_comma_document_a_dotted_value_only_its_analyte_can_have_as
     sg = got["Urine Specific Gravity"]
     assert (sg.value, sg.reference_range.low, sg.reference_range.high, sg.flag) == (1.015, 1.005, 1.03, "normal")
     assert (got["WBC"].value, got["WBC"].reference_range.high) == (6300, 10500)
+
+
+def test_a_microscopy_count_printed_as_a_span_in_the_result_column_is_the_value():
+    doc = _doc(
+        row((40, "Investigation"), (230, "Observed Value"), (330, "Unit"), (420, "Biological Reference Interval"), y=80),
+        row((40, "Pus Cells"), (230, "2-3"), (330, "/hpf"), (420, "0 - 5"), y=100),
+        row((40, "Specific Gravity"), (230, "1.020"), (420, "1.005 - 1.030"), y=116),
+    )
+    pus = parse_document(doc).results[0]
+    assert (pus.value, pus.value_text, pus.unit, pus.reference_range.text) == (None, "2-3", "/HPF", "0 - 5")

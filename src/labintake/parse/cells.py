@@ -58,6 +58,12 @@ def classify(segs: list[Segment], hints: list[str | None]):
         if hint in order:
             order = (hint, *[k for k in order if k != hint])
         for kind in order:
+            if kind == "value" and value is None and hint == "value" and _COUNT_SPAN.fullmatch(text):
+                # "Pus Cells  2-3 /hpf  0-5": a microscopy count is printed as a span, in the
+                # result column; the range comes after it.
+                value, value_words = values.Value(None, text.replace(" ", "")), words
+                cells.append(("value", x0, x1))
+                return True
             if kind == "value" and value is None and hint not in ("range", "unit"):
                 v = values.parse_value(text)
                 if v is not None:
@@ -129,6 +135,8 @@ def _take_glued(word: Word, hint: str | None, take) -> bool:
     return take(m.group("b"), [word], "unit") or took
 
 
+# A semi-quantitative count printed as a span of small whole numbers: "2-3", "10 - 12".
+_COUNT_SPAN = re.compile(r"\d{1,2}\s*-\s*\d{1,2}")
 # "2,5 . 7,1 mmol/L": a number and a space begin a range (or a value), never a unit.
 _NUMBER_FIRST = re.compile(r"^[<>≤≥]?\d[\d.,]*\s")
 

@@ -108,8 +108,11 @@ _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
 _DAY_FIRST_WORDS = re.compile(
     r"\b(?:NHS|UKAS|NABL|Pvt\.?\s*Ltd|United Kingdom|England|Scotland|Wales|Ireland|India|Pakistan|Bangladesh|"
     r"Sri Lanka|Nepal|Australia|New Zealand|South Africa|Nigeria|Ghana|Kenya|Uganda|Tanzania|Egypt|Singapore|"
-    r"Malaysia|Philippines|Brazil|Brasil|Mexico|México|Argentina|Colombia|Chile|Peru|Perú)\b", re.IGNORECASE)
-_MONTH_FIRST_WORDS = re.compile(r"\b(?:CLIA|United States|U\.S\.A\.?|USA)\b")
+    r"Malaysia|Philippines|Brazil|Brasil|Mexico|México|Argentina|Colombia|Chile|Peru|Perú|"
+    # British spellings: every country that writes them writes the day first.
+    r"colour|centre|haemoglobin|haematology|haematocrit|anaemia|oestradiol|litre)\b", re.IGNORECASE)
+# "CLIA #" is a US laboratory's licence; "CLIA" alone is also a method (chemiluminescence).
+_MONTH_FIRST_WORDS = re.compile(r"\b(?:CLIA\s*(?:#|ID\b|No\b|Number\b|Lic)|United States|U\.S\.A\.?|USA\b)")
 
 
 def day_first_convention(texts: Iterable[str], *, local_language: bool = False) -> bool:
