@@ -22,6 +22,10 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL; default sqlite under data_dir. A postgresql+psycopg:// URL selects PostgreSQL.",
     )
+    migration_database_url: str | None = Field(
+        None, description="PostgreSQL: the URL migrations run with, as the role that owns the tables, when "
+        "database_url logs in as a separate role that does not (docs/deploy.md). Default database_url.",
+    )
     storage_url: str | None = Field(
         None,
         description="Where uploads live: default a directory under data_dir; file:///shared/dir for a "

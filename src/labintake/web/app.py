@@ -20,7 +20,7 @@ from labintake.web.api import files, meta, sessions, webhooks
 from labintake.web.deps import CSRF_HEADER, TokenChecks, WebConfig
 from labintake.web.login import router as login_router
 from labintake.web.metrics import MetricsMiddleware
-from labintake.web.security import SecurityHeaders
+from labintake.web.security import RequestScope, SecurityHeaders
 
 DESCRIPTION = """Upload lab reports (PDFs, scans, photos), follow each file's progress live,
 and read the structured results.
@@ -61,6 +61,7 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     errors.install(app, max_body_bytes=li.settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(SecurityHeaders, hsts=li.settings.https)
+    app.add_middleware(RequestScope)  # a request's unscoped, non-system unit of work sees nothing
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins), allow_credentials=True,
