@@ -54,6 +54,14 @@ class Settings(BaseSettings):
         description="Limit for one HTTP request's body (all files of one upload together). A larger "
         "request is refused with 413 as soon as its Content-Length says so, before anything is read.",
     )
+    max_concurrent_uploads: int = Field(
+        4, gt=0, description="Upload requests (uploads and replacements) one user may have in flight at once, per "
+        "server process; one more gets 429 too_many_requests with Retry-After before its body is read.",
+    )
+    max_json_bytes: int = Field(
+        1024 * 1024, gt=0, description="Limit for a request body that is not a multipart upload (JSON, forms): "
+        "413 as soon as its Content-Length says so, or once that much of it has arrived.",
+    )
     max_connections: int = Field(
         10_000, gt=0, description="Open connections (push streams included) one server process serves at once; "
         "a request beyond them gets 503 at once instead of queueing.",

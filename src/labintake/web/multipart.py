@@ -18,6 +18,12 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import UploadFile
 
+from labintake.domain.errors import ErrorCode
+from labintake.throttle import UploadSlots
+from labintake.web.errors import ApiError
+
+UPLOAD_RETRY_AFTER_SECONDS = 5
+
 
 def multipart_body(field: str, description: str, *, many: bool, required: bool = True) -> dict[str, Any]:
     """``openapi_extra`` for a route whose ``field`` carries one file or several."""
@@ -31,14 +37,25 @@ def multipart_body(field: str, description: str, *, many: bool, required: bool =
 
 
 @asynccontextmanager
-async def files_of(request: Request, field: str, *, required: bool = True) -> AsyncIterator[list[UploadFile]]:
+async def files_of(request: Request, field: str, *, user_id: str,
+                   required: bool = True) -> AsyncIterator[list[UploadFile]]:
     """The files sent in ``field``, read now; closed (their spooled copies deleted) after.
-    A malformed body is a 400 and one over the size limit a 413 (both raised while reading)."""
-    form = await request.form()
+    A malformed body is a 400 and one over the size limit a 413 (both raised while reading).
+    ``user_id`` holds one of their upload slots meanwhile: past ``max_concurrent_uploads``
+    at once, a 429 ``too_many_requests`` with Retry-After, before anything of the body is read."""
+    slots: UploadSlots = request.app.state.upload_slots
+    if not slots.acquire(user_id):
+        raise ApiError(429, ErrorCode.TOO_MANY_REQUESTS,
+                       f"{slots.limit} uploads of yours are already in progress; send this one when one has "
+                       "finished.", headers={"Retry-After": str(UPLOAD_RETRY_AFTER_SECONDS)})
     try:
-        files = [v for v in form.getlist(field) if isinstance(v, UploadFile)]
-        if required and not files:
-            raise RequestValidationError([{"loc": ("body", field), "msg": "Field required", "type": "missing"}])
-        yield files
+        form = await request.form()
+        try:
+            files = [v for v in form.getlist(field) if isinstance(v, UploadFile)]
+            if required and not files:
+                raise RequestValidationError([{"loc": ("body", field), "msg": "Field required", "type": "missing"}])
+            yield files
+        finally:
+            await form.close()
     finally:
-        await form.close()
+        slots.release(user_id)
