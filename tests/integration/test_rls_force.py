@@ -24,7 +24,7 @@ from labintake.db.migrate import upgrade
 from labintake.db.models import FileProcessingStatus, utcnow
 from labintake.db.recovery import recover_expired
 from labintake.db.scope import acting_as
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts
 from labintake.web import WebConfig, create_app
 from tests.api.conftest import Api, Server, new_session, wait_finished
 from tests.conftest import PG_URL, _pg_admin, make_settings, postgres_available
@@ -155,10 +155,14 @@ def test_force_binds_the_owner_and_the_login_role(roles: Roles) -> None:
         login.dispose()
 
 
-def test_the_service_runs_as_a_login_that_owns_nothing(roles: Roles, tmp_path: Path) -> None:
+def test_the_service_runs_as_a_login_that_owns_nothing(
+    roles: Roles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Given the service logging in as the non-owner role (migrations as the owner), when ada
     uploads and processes a report, then the workers, the summary trigger and recovery do
-    their work under FORCE, every request is scoped, and bob's id-less routes hold nothing of ada's."""
+    their work under FORCE, every request is scoped, and bob's id-less routes hold nothing of
+    ada's. A request whose scope is removed fails closed: it sees none of ada's rows, even
+    her own listing (it is not system work)."""
     settings = make_settings(tmp_path, roles.login_url, migration_database_url=roles.owner_url, workers=2)
     li = LabIntake(settings)  # migrates as the owner
     unscoped_before = scope.unscoped_units
@@ -184,9 +188,14 @@ def test_the_service_runs_as_a_login_that_owns_nothing(roles: Roles, tmp_path: P
                 assert session_id not in response.text and file_id not in response.text, path
                 assert name not in response.text, path
             assert bob.get(f"/api/sessions/{session_id}/progress").status_code == 404
+            assert scope.unscoped_units == unscoped_before
+            with monkeypatch.context() as patched:
+                patched.setattr(accounts, "scope_to", lambda user_id: None)
+                assert ada.get("/api/sessions").json()["items"] == []
+            assert scope.unscoped_units > unscoped_before
+            assert session_id in ada.get("/api/sessions").text
             for client in api.clients:
                 client.close()
-        assert scope.unscoped_units == unscoped_before
         # Recovery is system work: a running file whose lease expired goes back to pending.
         with li.db.transaction(system=True) as s:
             s.execute(update(FileProcessingStatus).where(FileProcessingStatus.id == file_id)
