@@ -49,10 +49,19 @@ def _serve(tmp_path: Path, **env: str) -> Iterator[str]:
 def test_forwarded_headers_count_only_from_trusted_proxies(tmp_path: Path) -> None:
     """Given no trusted proxies, when a loopback client sends X-Forwarded-For, then it is still the
     loopback client (/metrics answers); given 127.0.0.1 trusted, the forwarded address is the
-    client (/metrics refuses it) and a request without the header is loopback again."""
+    client (/metrics refuses it) and a request without the header is loopback again.
+    And the documented production setup (item 2): bound to loopback behind the proxy, with an
+    https LABINTAKE_PUBLIC_URL the cookies are Secure and HSTS is sent; without it, neither."""
     with _serve(tmp_path / "untrusted") as url:
         assert httpx.get(f"{url}/metrics", headers=FORWARDED, timeout=10).status_code == 200
-    with _serve(tmp_path / "trusted", LABINTAKE_TRUSTED_PROXIES='["127.0.0.1"]') as url:
+        plain = httpx.get(f"{url}/login", timeout=10)
+        assert "secure" not in plain.headers["set-cookie"].lower()
+        assert "strict-transport-security" not in plain.headers
+    with _serve(tmp_path / "trusted", LABINTAKE_TRUSTED_PROXIES='["127.0.0.1"]',
+                LABINTAKE_PUBLIC_URL="https://labs.example.org") as url:
         refused = httpx.get(f"{url}/metrics", headers=FORWARDED, timeout=10)
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
         assert httpx.get(f"{url}/metrics", timeout=10).status_code == 200
+        login = httpx.get(f"{url}/login", timeout=10)
+        assert "; secure" in login.headers["set-cookie"].lower(), login.headers["set-cookie"]
+        assert login.headers["strict-transport-security"].startswith("max-age=")
