@@ -141,3 +141,50 @@ def test_uploads_in_flight_per_user_are_capped(served: tuple[Api, object]) -> No
     _until(lambda: slots.running(ada_id) == 0, "the hung-up upload kept its slot")
     again = ada.post(f"/api/sessions/{ada_session}/files", files=[("files", ("b.pdf", pdf, "application/pdf"))])
     assert again.status_code == 200, again.text
+
+
+def test_an_oversize_file_is_dropped_as_it_streams_not_spooled_whole() -> None:
+    """Given a multipart body with a 3 MB file and a small one, when it is parsed with a 1 KiB
+    per-file limit, then of the big file only limit + 1 bytes are kept (enough to refuse it as
+    file_too_large), the rest never reaches the temp file, and the small file is whole."""
+    import asyncio
+
+    from starlette.datastructures import Headers, UploadFile
+
+    from labintake.web.multipart import CappedFileParser
+
+    big, small = b"B" * (3 * 1024 * 1024), b"%PDF-1.4 small"
+    body = b"".join(
+        b"--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + name + b"\"\r\n"
+        b"Content-Type: application/pdf\r\n\r\n" + data + b"\r\n" for name, data in ((b"big.pdf", big),
+                                                                                   (b"small.pdf", small))
+    ) + b"--x--\r\n"
+
+    async def stream():  # type: ignore[no-untyped-def]
+        for i in range(0, len(body), 64 * 1024):
+            yield body[i:i + 64 * 1024]
+
+    async def parse() -> list[tuple[str, bytes]]:
+        headers = Headers({"content-type": "multipart/form-data; boundary=x"})
+        form = await CappedFileParser(headers, stream(), max_file_bytes=1024).parse()
+        out = []
+        for value in form.getlist("files"):
+            assert isinstance(value, UploadFile)
+            await value.seek(0)
+            out.append((value.filename or "", await value.read()))
+        await form.close()
+        return out
+
+    parsed = asyncio.run(parse())
+    assert parsed == [("big.pdf", big[:1025]), ("small.pdf", small)]
+
+
+def test_an_oversize_file_is_refused_alone(served: tuple[Api, object]) -> None:
+    """Over HTTP: the file over max_file_bytes is rejected file_too_large, its neighbour queued."""
+    api, _ = served
+    _, client = api.user("oversize@example.org")
+    _, files = new_session(client, [("huge.pdf", b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024)),
+                                    ("ok.pdf", make_pdf(sample_report()))])
+    by_name = {f["fileName"]: f for f in files}
+    assert (by_name["huge.pdf"]["status"], by_name["huge.pdf"]["errorCode"]) == ("rejected", "file_too_large")
+    assert by_name["ok.pdf"]["status"] == "pending"

@@ -10,13 +10,14 @@ read in the route, after them. The OpenAPI document still describes the body
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing, asynccontextmanager
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from labintake.domain.errors import ErrorCode
 from labintake.throttle import UploadSlots
@@ -49,7 +50,7 @@ async def files_of(request: Request, field: str, *, user_id: str,
                        f"{slots.limit} uploads of yours are already in progress; send this one when one has "
                        "finished.", headers={"Retry-After": str(UPLOAD_RETRY_AFTER_SECONDS)})
     try:
-        form = await request.form()
+        form = await _read_form(request, request.app.state.li.settings.max_file_bytes)
         try:
             files = [v for v in form.getlist(field) if isinstance(v, UploadFile)]
             if required and not files:
@@ -59,3 +60,38 @@ async def files_of(request: Request, field: str, *, user_id: str,
             await form.close()
     finally:
         slots.release(user_id)
+
+
+class CappedFileParser(MultiPartParser):
+    """Starlette's multipart parser, keeping at most ``max_file_bytes + 1`` bytes of each file:
+    enough for storage to see that the file is over the limit (``file_too_large``, for that file
+    alone, as before), while the rest of it is dropped as it streams in instead of being spooled
+    to the temp disk first and measured after."""
+
+    def __init__(self, headers: Headers, stream: AsyncGenerator[bytes, None], *, max_file_bytes: int) -> None:
+        super().__init__(headers, stream)
+        self.cap = max_file_bytes + 1
+        self.kept = 0  # bytes kept of the current part
+
+    def on_part_begin(self) -> None:
+        super().on_part_begin()
+        self.kept = 0
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._current_part.file is None:  # a plain field: Starlette's own limit applies
+            super().on_part_data(data, start, end)
+            return
+        take = max(0, min(end - start, self.cap - self.kept))
+        if take:
+            self.kept += take
+            super().on_part_data(data, start, start + take)
+
+
+async def _read_form(request: Request, max_file_bytes: int) -> FormData:
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return await request.form()  # nothing to stream: Starlette's answer (an empty form, or a 400)
+    try:
+        async with aclosing(request.stream()) as stream:
+            return await CappedFileParser(request.headers, stream, max_file_bytes=max_file_bytes).parse()
+    except MultiPartException as exc:
+        raise HTTPException(status_code=400, detail=exc.message) from exc
