@@ -45,8 +45,20 @@ bench-accuracy: $(STAMP)
 	$(BIN)/python -m bench.accuracy $(ACCURACY_ARGS)
 
 ## make audit: known vulnerabilities in every installed (pinned) dependency
+# First a probe: pip-audit looks up pip-audit itself, a release that certainly exists. If even that is
+# "not found", the advisory service does not answer from here (no vulnerability data at all), and
+# the audit says so instead of blaming the first dependency it tries.
+AUDIT_PROBE = from packaging.version import Version; \
+  from pip_audit._service import PyPIService; from pip_audit._service.interface import ResolvedDependency as D; \
+  from importlib.metadata import version; v = version("pip-audit"); \
+  r = PyPIService().query(D("pip-audit", Version(v)))[0]; \
+  raise SystemExit(getattr(r, "skip_reason", None) and \
+  "make audit: the advisory service cannot look up pip-audit " + v + " itself (" + r.skip_reason + \
+  "): no vulnerability data reaches this machine, so nothing can be audited here; run it where it can")
+
 audit: $(STAMP)
 	$(BIN)/pip install -q -e '.[audit]'
+	$(BIN)/python -c '$(AUDIT_PROBE)'
 	$(BIN)/pip-audit --skip-editable --strict --progress-spinner off  # --strict: a package it cannot look up fails the audit
 
 clean:

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL; default sqlite under data_dir. A postgresql+psycopg:// URL selects PostgreSQL.",
     )
+    migration_database_url: str | None = Field(
+        None, description="PostgreSQL: the URL migrations run with, as the role that owns the tables, when "
+        "database_url logs in as a separate role that does not (docs/deploy.md). Default database_url.",
+    )
     storage_url: str | None = Field(
         None,
         description="Where uploads live: default a directory under data_dir; file:///shared/dir for a "
@@ -49,6 +53,14 @@ class Settings(BaseSettings):
         1024 * 1024 * 1024, gt=0,
         description="Limit for one HTTP request's body (all files of one upload together). A larger "
         "request is refused with 413 as soon as its Content-Length says so, before anything is read.",
+    )
+    max_concurrent_uploads: int = Field(
+        4, gt=0, description="Upload requests (uploads and replacements) one user may have in flight at once, per "
+        "server process; one more gets 429 too_many_requests with Retry-After before its body is read.",
+    )
+    max_json_bytes: int = Field(
+        1024 * 1024, gt=0, description="Limit for a request body that is not a multipart upload (JSON, forms): "
+        "413 as soon as its Content-Length says so, or once that much of it has arrived.",
     )
     max_connections: int = Field(
         10_000, gt=0, description="Open connections (push streams included) one server process serves at once; "

@@ -74,3 +74,37 @@ class LoginThrottle:
             return 0.0
         delay = min(self.max_delay, self.base_delay * (2 ** over))
         return max(0.0, last + delay - now)
+
+
+class UploadSlots:
+    """Uploads one user may have in flight at once (upload and replace requests), so that one
+    account cannot hold every connection and temp file of the server with slow uploads.
+
+    In memory, per process, like the login throttle: each API replica counts on its own.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._running: dict[str, int] = {}
+
+    def acquire(self, user_id: str) -> bool:
+        """Take a slot for ``user_id``; False when all of theirs are in use."""
+        with self._lock:
+            running = self._running.get(user_id, 0)
+            if running >= self.limit:
+                return False
+            self._running[user_id] = running + 1
+            return True
+
+    def release(self, user_id: str) -> None:
+        with self._lock:
+            running = self._running.get(user_id, 0) - 1
+            if running > 0:
+                self._running[user_id] = running
+            else:
+                self._running.pop(user_id, None)
+
+    def running(self, user_id: str) -> int:
+        with self._lock:
+            return self._running.get(user_id, 0)

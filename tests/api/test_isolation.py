@@ -10,6 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from labintake.db import scope
+from labintake.service import accounts
+from labintake.web.ui import pages
 from tests.api.conftest import Api, new_session, wait_finished
 from tests.fixtures.reports import make_pdf, sample_report
 
@@ -94,6 +97,7 @@ def test_every_route_as_another_user_is_404(api: Api, owner: tuple[httpx.Client,
     with A's ids, then each answers 404 not_found; the routes without ids show B only B's data."""
     owner_client, session_id, file_id = owner
     _, stranger = api.user("stranger@example.org")
+    unscoped = scope.unscoped_units
     walked = 0
     operations, doc = _operations(api)
     for path, method, op in operations:
@@ -125,11 +129,78 @@ def test_every_route_as_another_user_is_404(api: Api, owner: tuple[httpx.Client,
     snap = owner_client.get(f"/api/sessions/{session_id}/progress").json()
     assert snap["files"][0]["fileId"] == file_id and snap["summary"]["session_status"] == "partial"
     assert owner_client.get(f"/api/files/{file_id}/result").status_code == 200
+    assert scope.unscoped_units == unscoped, "a route did database work for nobody (see the warning)"
+
+
+def _browser(api: Api, email: str) -> httpx.Client:
+    """A logged-in browser: the session cookie from the login form."""
+    browser = api.anonymous()
+    form = browser.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    login = browser.post("/login", data={"email": email, "password": "correct horse battery",
+                                         "csrf_token": csrf, "next": "/upload"})
+    assert login.status_code == 303, login.text
+    return browser
+
+
+def _page_urls(session_id: str, file_id: str) -> list[str]:
+    """Every HTML page the UI serves (from its router, so a new page is walked too), with ids."""
+    urls = []
+    for route in pages.router.routes:
+        path = getattr(route, "path", "")
+        url = path.replace("{session_id}", session_id).replace("{patient_id}", OWNED_IDS["patient_id"])
+        urls.append(re.sub(r"\{[a-z_]+\}", file_id, url))
+    return urls
+
+
+def test_every_page_is_scoped_to_its_viewer(api: Api, owner: tuple[httpx.Client, str, str]) -> None:
+    """Given the owner's session, file and patient, when the owner, a stranger and nobody open
+    every HTML page, then each page's database work ran scoped to its viewer (or as explicit
+    system work, such as the login lookup), the stranger's pages hold nothing of the owner's,
+    and the owner's do (so the check can fail)."""
+    _, session_id, file_id = owner
+    name = sample_report().truth.patient.name
+    api.user("page-stranger@example.org")
+    unscoped = scope.unscoped_units
+    owner_browser, stranger, nobody = _browser(api, "owner@example.org"), _browser(api, "page-stranger@example.org"), api.anonymous()
+    urls = _page_urls(session_id, file_id) + [f"/sessions/{session_id}/review?file={file_id}"]
+    assert len(urls) >= 10, urls
+    seen_by_owner = 0
+    for url in urls:
+        mine = owner_browser.get(url)
+        assert mine.status_code in (200, 303), (url, mine.status_code)
+        seen_by_owner += name in mine.text
+        theirs = stranger.get(url)
+        assert theirs.status_code in (200, 303, 404), (url, theirs.status_code)
+        assert name not in theirs.text and session_id not in theirs.text, url
+        assert nobody.get(url).status_code in (200, 303), url
+    assert seen_by_owner >= 2  # the patient list and page (and the review) show the owner's patient
+    assert scope.unscoped_units == unscoped, "a page did database work for nobody (see the warning)"
+
+
+def test_a_request_that_forgets_its_scope_is_caught(
+    api: Api, owner: tuple[httpx.Client, str, str], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Given the per-request scope removed, when the owner lists their sessions, then the unscoped
+    unit of work is counted and reported by name, so the walks above can see a route that forgets
+    its scope. (That it also fails closed under row-level security needs a login that is not a
+    superuser: tests/integration/test_rls_force.py.)"""
+    owner_client, session_id, _ = owner
+    assert session_id in owner_client.get("/api/sessions").text
+    unscoped = scope.unscoped_units
+    monkeypatch.setattr(accounts, "scope_to", lambda user_id: None)
+    with caplog.at_level("WARNING", logger="labintake.db.scope"):
+        listing = owner_client.get("/api/sessions")
+    assert listing.status_code == 200
+    assert scope.unscoped_units > unscoped
+    assert any("list_sessions" in r.getMessage() for r in caplog.records), caplog.text
 
 
 def test_every_user_route_without_credentials_is_401(api: Api, owner: tuple[httpx.Client, str, str]) -> None:
     _, session_id, file_id = owner
     anonymous = api.anonymous()
+    unscoped = scope.unscoped_units
     operations, doc = _operations(api)
     for path, method, op in operations:
         if path in PUBLIC or not path.startswith(("/api/", "/functions/")):
@@ -141,6 +212,7 @@ def test_every_user_route_without_credentials_is_401(api: Api, owner: tuple[http
         assert response.headers["www-authenticate"] == "Bearer"
     bogus = httpx.get(f"{api.url}/api/sessions", headers={"Authorization": "Bearer li_forged"})
     assert bogus.status_code == 401
+    assert scope.unscoped_units == unscoped  # the credential checks are explicit system work
 
 
 def test_row_level_security_hides_rows_from_the_app_role(api: Api, owner: tuple[httpx.Client, str, str]) -> None:

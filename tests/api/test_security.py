@@ -146,3 +146,33 @@ def test_pages_of_a_failed_file_are_not_rendered(api: Api) -> None:
     ok = client.get(f"/api/files/{by_name['ok.pdf']['fileId']}/pages/1.png")
     assert ok.status_code == 200 and ok.headers["content-type"] == "image/png"
     assert ok.headers["cache-control"] == "no-store"  # was cached for a day
+
+
+def test_a_completed_file_whose_bytes_are_damaged_renders_as_422_not_500(api: Api) -> None:
+    """Given a completed report whose stored bytes were damaged afterwards (a disk fault, a bad
+    restore), when its page is asked for, then the answer is 422 `corrupt_pdf` in the one error
+    shape: pdfium's error is not a 500 (issue 13, item 3)."""
+    from labintake.db.scope import acting_as
+    from labintake.service import files
+    from tests.api.conftest import wait_finished
+    from tests.fixtures.reports import corrupt_pdf_bytes
+
+    user_id, client = api.user("damaged@example.test")
+    session_id, uploaded = new_session(client, [("ok.pdf", make_pdf(sample_report()))])
+    client.post(f"/api/sessions/{session_id}/start")
+    final, _ = wait_finished(client, session_id)
+    assert final["summary"]["completed_files"] == 1
+    file_id = uploaded[0]["fileId"]
+    with acting_as(user_id):
+        path = files.stored(api.li, file_id, user_id).path
+    original, mode = path.read_bytes(), path.stat().st_mode
+    try:
+        path.chmod(0o600)
+        path.write_bytes(corrupt_pdf_bytes())
+        response = client.get(f"/api/files/{file_id}/pages/1.png")
+    finally:
+        path.write_bytes(original)  # the bytes are shared by content with the module's other uploads
+        path.chmod(mode)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "corrupt_pdf"
+    assert client.get(f"/api/files/{file_id}/pages/1.png").status_code == 200

@@ -18,8 +18,13 @@ log = logging.getLogger(__name__)
 
 EVENTS_KEY = "labintake_events"  # see transitions.add_event
 
-# One round trip: the role and the user for this transaction only.
-_ENTER_SCOPE = text("SELECT set_config('role', :role, true), set_config('app.user_id', :user_id, true)")
+# One round trip: the role and the user for this transaction only, and no system scope.
+_ENTER_SCOPE = text("SELECT set_config('role', :role, true), set_config('app.user_id', :user_id, true), "
+                    "set_config('app.system', '', true)")
+# A login that cannot switch role: the user's policy still binds it (FORCE binds an owner too).
+_ENTER_USER = text("SELECT set_config('app.user_id', :user_id, true), set_config('app.system', '', true)")
+# A unit of work inside a request that nobody scoped: not system work either (sees no rows).
+_NO_SCOPE = text("SELECT set_config('app.system', '', true)")
 
 
 # Threads that may hold a SQLite connection at once: the web server's threadpool (anyio's
@@ -36,6 +41,17 @@ def conninfo(sqlalchemy_url: str) -> str:
     return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def connect_args(url: str) -> dict[str, str]:
+    """PostgreSQL: every connection starts as system work (``app.system = on``, see
+    ``db.scope``); a unit of work for one user switches to the row-level-security role, which
+    the system policy never admits. Set at connect, so system work costs no round trip."""
+    if not url.startswith("postgresql"):
+        return {}
+    options = make_url(url).query.get("options")
+    given = options if isinstance(options, str) else " ".join(options or ())
+    return {"options": " ".join(filter(None, [given, f"-c {scope.SYSTEM_SETTING}=on"]))}
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -46,7 +62,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
+                         connect_args=connect_args(url))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -115,9 +132,19 @@ class Database:
 
     def _enter_scope(self, session: Session, system: bool) -> None:
         user_id = None if system else scope.current_user.get()
-        if user_id is None or not self.is_postgres or not self._rls_available(session):
+        if user_id is None:
+            if not system and scope.in_request.get():
+                # A request path that forgot to scope itself: fail closed, and say where.
+                scope.unscoped_in_request()
+                if self.is_postgres:
+                    session.execute(_NO_SCOPE)
+            return  # otherwise system work: the connection's app.system (connect_args) admits it
+        if not self.is_postgres:
             return
-        session.execute(_ENTER_SCOPE, {"role": scope.APP_ROLE, "user_id": user_id})
+        if self._rls_available(session):
+            session.execute(_ENTER_SCOPE, {"role": scope.APP_ROLE, "user_id": user_id})
+        else:
+            session.execute(_ENTER_USER, {"user_id": user_id})
 
     def _rls_available(self, session: Session) -> bool:
         if self._rls is None:
@@ -129,7 +156,8 @@ class Database:
                 ).scalar()
             )
             if not self._rls:
-                log.warning("row-level security is not enforced: this login cannot SET ROLE %s", scope.APP_ROLE)
+                log.warning("this login cannot SET ROLE %s: a user's work is scoped by app.user_id alone "
+                            "(a superuser or the owner of tables without FORCE is not bound)", scope.APP_ROLE)
         return self._rls
 
     def dispose(self) -> None:

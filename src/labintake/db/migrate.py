@@ -27,11 +27,12 @@ def alembic_config(url: str) -> Config:
 
 def prepare(settings: Settings) -> None:
     """Make the database ready to use: the data directory for SQLite (this user's only: health
-    data lives there), then every migration, then the SQLite file made private too."""
+    data lives there), then every migration (as the tables' owner, ``migration_database_url``,
+    when the app logs in as another role), then the SQLite file made private too."""
     if not settings.is_postgres:
         private_dir(settings.data_dir)
     try:
-        upgrade(settings.db_url)
+        upgrade(settings.migration_database_url or settings.db_url)
     except OperationalError as exc:  # the server is down or unreachable: say so, the caller may wait
         raise LabIntakeError(ErrorCode.DATABASE_UNAVAILABLE, detail=type(exc.orig).__name__) from exc
     if not settings.is_postgres:

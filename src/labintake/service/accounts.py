@@ -6,7 +6,8 @@ them their units of work, so the web and the CLI never open a database session t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -42,6 +43,17 @@ def scope_to(user_id: str) -> None:
     """From here on, every transaction of this request (this context) is the user's: on
     PostgreSQL, row-level security sees only their rows (``db.scope``)."""
     scope.current_user.set(user_id)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """The work of one HTTP request or WebSocket: a unit of work it begins before ``scope_to``
+    (and without ``system=True``) sees no rows on PostgreSQL, and is reported (``db.scope``)."""
+    token = scope.in_request.set(True)
+    try:
+        yield
+    finally:
+        scope.in_request.reset(token)
 
 
 def token_user(li: LabIntake, token: str) -> auth.TokenUser | None:

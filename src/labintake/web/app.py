@@ -14,13 +14,13 @@ from fastapi.responses import HTMLResponse
 
 from labintake import __doc__ as package_doc
 from labintake.service import LabIntake
-from labintake.throttle import LoginThrottle
+from labintake.throttle import LoginThrottle, UploadSlots
 from labintake.web import errors, feed, push, ui
 from labintake.web.api import files, meta, sessions, webhooks
-from labintake.web.deps import CSRF_HEADER, TokenChecks, WebConfig
+from labintake.web.deps import CSRF_HEADER, CredentialsFirst, TokenChecks, WebConfig
 from labintake.web.login import router as login_router
 from labintake.web.metrics import MetricsMiddleware
-from labintake.web.security import SecurityHeaders
+from labintake.web.security import RequestScope, SecurityHeaders
 
 DESCRIPTION = """Upload lab reports (PDFs, scans, photos), follow each file's progress live,
 and read the structured results.
@@ -56,11 +56,14 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     app.state.li = li
     app.state.web = config
     app.state.login_throttle = LoginThrottle()  # per process: see throttle.py
+    app.state.upload_slots = UploadSlots(li.settings.max_concurrent_uploads)  # per user, per process
     app.state.feeds = feed.Feeds()  # push streams of one session share their reads
     app.state.token_checks = TokenChecks()  # a stampede of one unknown bearer token: one check
-    errors.install(app, max_body_bytes=li.settings.max_request_bytes)
+    errors.install(app, max_body_bytes=li.settings.max_request_bytes, max_other_bytes=li.settings.max_json_bytes)
+    app.add_middleware(CredentialsFirst)  # before the size check and the body: an anonymous 401 first
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(SecurityHeaders, hsts=li.settings.https)
+    app.add_middleware(RequestScope)  # a request's unscoped, non-system unit of work sees nothing
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins), allow_credentials=True,

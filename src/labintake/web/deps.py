@@ -13,11 +13,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from labintake import auth
 from labintake.domain.errors import ErrorCode
 from labintake.service import LabIntake, accounts
-from labintake.web.errors import ApiError, unauthorized
+from labintake.web.errors import ApiError, error_response, unauthorized
 
 SESSION_COOKIE = "li_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -132,3 +135,33 @@ async def current_user(
 
 
 CurrentUser = Annotated[str, Depends(current_user)]
+
+
+class CredentialsFirst:
+    """A request that changes something under ``/api/`` is turned away before its body is read
+    when it brings no credentials, or a bearer token that is not live: FastAPI reads a JSON
+    body before it resolves the route's dependencies, so an anonymous client could otherwise
+    make the server take in a body only to answer 401. (A session cookie is checked by the
+    route, with its CSRF token; the body before it is bounded by ``max_json_bytes``.) Pure ASGI."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] in SAFE_METHODS
+                or not scope["path"].startswith(("/api/", "/functions/"))):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        token = token.strip() if scheme.lower() == "bearer" else ""
+        if token:
+            li: LabIntake = scope["app"].state.li
+            known = li.tokens.get(token) or await scope["app"].state.token_checks.user_id(li, token)
+        else:
+            known = SESSION_COOKIE in cookie_parser(headers.get("cookie", ""))
+        if not known:
+            refused = unauthorized()
+            await error_response(refused.status, refused.code, refused.message, refused.headers)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

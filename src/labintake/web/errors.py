@@ -110,7 +110,8 @@ class BodyTooLarge(HTTPException):
     HTTPException, so that body parsing passes it on (it turns other errors into a 400)."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"The request is larger than the limit of {max_bytes // (1024 * 1024)} MiB; "
+        size = f"{max_bytes // (1024 * 1024)} MiB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
+        super().__init__(413, f"The request is larger than the limit of {size}; "
                               "upload the files in several requests.",
                          headers={"Connection": "close"})  # and stop reading the rest
 
@@ -119,19 +120,25 @@ class RefuseLargeBodies:
     """Request bodies over the limit get 413 ``payload_too_large`` in the one error shape. A
     Content-Length over it is refused before anything of the body is read, so nothing is
     spooled to disk for a request that will be refused; a body without one (chunked) is
-    counted as it arrives. Pure ASGI."""
+    counted as it arrives. Multipart uploads may reach ``max_bytes``; any other body (JSON,
+    a form) only ``max_other_bytes``, since it is read into memory whole. Pure ASGI."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_other_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_other_bytes = min(max_bytes, max_other_bytes or max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_other_bytes
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                refused = BodyTooLarge(self.max_bytes)
+            if name == b"content-type" and value.lower().startswith(b"multipart/form-data"):
+                limit = self.max_bytes
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                refused = BodyTooLarge(limit)
                 response = error_response(413, ErrorCode.PAYLOAD_TOO_LARGE, refused.detail, headers=refused.headers)
                 await response(scope, receive, send)
                 return
@@ -142,8 +149,8 @@ class RefuseLargeBodies:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if seen > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         await self.app(scope, counted, send)
@@ -157,10 +164,10 @@ def wants_html(request: Request) -> bool:
             and not (path == "/api" or path.startswith(("/api/", "/functions/", "/static/"))))
 
 
-def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
+def install(app: FastAPI, max_body_bytes: int | None = None, max_other_bytes: int | None = None) -> None:
     app.add_middleware(RejectNul)
     if max_body_bytes is not None:
-        app.add_middleware(RefuseLargeBodies, max_bytes=max_body_bytes)
+        app.add_middleware(RefuseLargeBodies, max_bytes=max_body_bytes, max_other_bytes=max_other_bytes)
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:

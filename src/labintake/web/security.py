@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from labintake.service import accounts
+
 # No inline script anywhere (the theme and Swagger UI start from files); inline styles stay
 # allowed for the style attributes the templates set. JSON data blocks
 # (<script type="application/json">) are not executed, so the CSP does not touch them.
@@ -51,3 +53,18 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RequestScope:
+    """Marks the work of an HTTP request or WebSocket (``db.scope.in_request``): a unit of work
+    it begins with no user and without ``system=True`` forgot its scope and sees no rows."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        with accounts.request_scope():
+            await self.app(scope, receive, send)

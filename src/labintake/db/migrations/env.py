@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from labintake.db.engine import connect_args
 from labintake.db.models import Base
 
 config = context.config
@@ -17,7 +18,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(str(url), poolclass=pool.NullPool)
+    # Migrations act for everyone: with FORCE ROW LEVEL SECURITY (revision 0012) the owner is
+    # bound by the policies too, and a data migration must see every user's rows.
+    engine = create_engine(str(url), poolclass=pool.NullPool, connect_args=connect_args(str(url)))
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

@@ -40,7 +40,7 @@ async def replace(file_id: str, request: Request, li: LI, user_id: CurrentUser) 
     result dropped. The copy is inspected like an upload; a refused copy is `failed` at once.
     The caller is authenticated before the body is read, and the file's owner is checked
     before the copy is used: another user's id is 404 with or without one."""
-    async with files_of(request, "file", required=False) as sent:
+    async with files_of(request, "file", user_id=user_id, required=False) as sent:
         file = sent[0] if sent else None
         return await run_in_threadpool(files.replace, li, file_id, user_id, file.file if file else None,
                                        file.filename or "" if file else "")

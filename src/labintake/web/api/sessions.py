@@ -75,7 +75,7 @@ async def upload_files(session_id: str, request: Request, li: LI, user_id: Curre
     """Each file is checked before it is queued; a refused file gets its own error code and
     never affects the others. Identical bytes already in the session are reported as a duplicate.
     The caller is authenticated before the body is read: an anonymous upload is never spooled."""
-    async with files_of(request, "files") as files:
+    async with files_of(request, "files", user_id=user_id) as files:
         result = await run_in_threadpool(sessions.upload, li, session_id, user_id,
                                          [(f.file, f.filename or "") for f in files])
     for item in result.files:
