@@ -106,3 +106,16 @@ def test_a_frame_replayed_from_a_smaller_image_lands_where_the_ocr_measured() ->
     ys, xs = np.nonzero(shown < 128)
     # Turned clockwise, (x, y) -> (h - 1 - y, x) at 100 dpi; then 0.72 pt a pixel, 2 px a point.
     assert abs(xs.mean() - (999 - 410) * 0.72 * 2) < 2 and abs(ys.mean() - 320 * 0.72 * 2) < 2
+
+
+def test_a_kept_page_keeps_its_frame() -> None:
+    """A page kept in the page cache (a retry resumes from it) keeps the geometry it was read
+    with, as JSON, so the review page can still show it as read."""
+    import json
+
+    from labintake.extract.document import Page, Word
+
+    frame = page_frame((1000, 800), np.float32([[40, 30], [760, 50], [770, 960], [30, 940]]), 90, 1.5, True, 96.0)
+    page = Page(1, 612.0, 792.0, [Word("13.5", 230, 250, 248, 262, 0.99)], "ocr", frame=frame)
+    back = Page.from_dict(json.loads(json.dumps(page.to_dict())))
+    assert back.frame == frame and back.from_cache
