@@ -58,10 +58,10 @@ def review_files(s: Session, session_id: str, user_id: str) -> list[dict[str, An
 
 
 def stored_file(s: Session, fps_id: str, user_id: str) -> Any | None:
-    """Storage key, type and uploaded-file id of one of the user's files."""
+    """Storage key, type and uploaded-file id of one of the user's files (and how it was read)."""
     return s.execute(
         select(UploadedFile.id, UploadedFile.storage_key, UploadedFile.file_type, UploadedFile.page_count,
-               FPS.status)
+               FPS.status, FPS.parsing_metadata)
         .join(FPS, FPS.file_id == UploadedFile.id)
         .where(FPS.id == fps_id, FPS.user_id == user_id)
     ).first()

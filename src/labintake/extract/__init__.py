@@ -110,6 +110,7 @@ def _ocr(rgb: np.ndarray, dpi: float, *, mode: str) -> Page:
     result = ocr_image(rgb, dpi, mode=mode)
     page = Page(1, result.width, result.height, result.words, "ocr", dict(result.timings))
     page.preprocessing = result.preprocessing
+    page.frame = result.frame
     return page
 
 

@@ -119,3 +119,55 @@ def _size(quad: np.ndarray) -> tuple[float, float]:
     width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
     height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
     return float(width), float(height)
+
+
+# --- the page's frame: how the image OCR read was made from the image it was given ----------
+#
+# Word boxes are measured on the flattened page (dewarped, turned, deskewed, maybe turned
+# over); the review page must show that same page, or a box lands on the wrong row of a
+# tilted photo. The geometric steps are all projective, so one 3x3 matrix replays them.
+
+
+def page_frame(shape: tuple[int, ...], quad: np.ndarray | None, quarter: int, skew: float, flipped: bool,
+               dpi: float) -> dict[str, object]:
+    """The geometry ``ocr_image`` applied to an image of ``shape``: the page outline ``quad`` it
+    dewarped by (None: not dewarped), the quarter turn and skew of ``_rotate``, a final 180-degree
+    flip; ``dpi`` turns the read image's pixels into points. JSON-able (kept with the page)."""
+    h, w = shape[:2]
+    m = np.eye(3)
+    if quad is not None:
+        width, height = _size(quad)
+        dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+        m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst).astype(np.float64)
+        w, h = int(width), int(height)
+    if quarter == 90:  # np.rot90(k=-1): clockwise
+        m = np.array([[0, -1, h - 1], [1, 0, 0], [0, 0, 1]], dtype=np.float64) @ m
+        w, h = h, w
+    elif quarter == 270:  # np.rot90(k=-3)
+        m = np.array([[0, 1, 0], [-1, 0, w - 1], [0, 0, 1]], dtype=np.float64) @ m
+        w, h = h, w
+    elif quarter:
+        raise ValueError(f"quarter turn of {quarter} degrees")
+    if skew:
+        m = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0), [0, 0, 1]]) @ m
+    if flipped:
+        m = np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], dtype=np.float64) @ m
+    return {"matrix": [float(v) for v in m.ravel()], "source": [int(shape[1]), int(shape[0])],
+            "size": [int(w), int(h)], "dpi": float(dpi)}
+
+
+def replay_frame(image: np.ndarray, frame: dict, px_per_pt: float, *, fill: int = 255) -> np.ndarray:
+    """``image`` (the source page at any scale; colour or grey) made into the page OCR read, at
+    ``px_per_pt`` pixels per point: a word box ``b`` in points lies at ``b * px_per_pt`` on it."""
+    src_w, src_h = frame["source"]
+    k = px_per_pt * 72.0 / float(frame["dpi"])
+    shrink = k * src_w / image.shape[1]
+    if shrink < 0.9:  # a phone photo shown smaller: averaged down first, not sampled (no aliasing)
+        image = cv2.resize(image, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+    h, w = image.shape[:2]
+    to_source = np.diag([src_w / w, src_h / h, 1.0])  # the given image need not be OCR's size
+    m = np.diag([k, k, 1.0]) @ np.asarray(frame["matrix"], dtype=np.float64).reshape(3, 3) @ to_source
+    size = (max(1, round(frame["size"][0] * k)), max(1, round(frame["size"][1] * k)))
+    border = (fill,) * (image.shape[2] if image.ndim == 3 else 1)
+    return cv2.warpPerspective(image, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=border)

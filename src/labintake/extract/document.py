@@ -45,13 +45,16 @@ class Page:
     scanned_image: bool = False
     # Read in an earlier attempt and kept (an OCR'd page is not read twice; see to_dict).
     from_cache: bool = False
+    # OCR'd pages: how the image read was made from the page's image (extract.dewarp.page_frame),
+    # so the review page can show the page as read, where the word boxes were measured.
+    frame: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The page as JSON-able data, for the page cache (an OCR'd page is kept as it finishes,
         so a retry after a timeout or a crash resumes after it)."""
         return {
             "number": self.number, "width": self.width, "height": self.height, "source": self.source,
-            "preprocessing": self.preprocessing, "scanned_image": self.scanned_image,
+            "preprocessing": self.preprocessing, "scanned_image": self.scanned_image, "frame": self.frame,
             "words": [[w.text, w.x0, w.y0, w.x1, w.y1, w.confidence, w.bold] for w in self.words],
         }
 
@@ -60,7 +63,7 @@ class Page:
         words = [Word(str(t), float(x0), float(y0), float(x1), float(y1), float(c), bool(b))
                  for t, x0, y0, x1, y1, c, b in data["words"]]
         return cls(int(data["number"]), float(data["width"]), float(data["height"]), words, data["source"],
-                   {}, data.get("preprocessing"), bool(data.get("scanned_image")), True)
+                   {}, data.get("preprocessing"), bool(data.get("scanned_image")), True, data.get("frame"))
 
 
 @dataclass(slots=True)

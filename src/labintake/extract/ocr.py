@@ -83,6 +83,9 @@ class OcrPage:
     skew: float  # degrees of small-angle correction applied
     preprocessing: str = "raw"  # "raw" or "dewarped" (page outline found and flattened)
     timings: dict[str, float] = field(default_factory=dict)
+    # The geometry from the given image to the one read (dewarp.page_frame): the review page
+    # shows the page as read, so the words' boxes land on it.
+    frame: dict | None = None
 
 
 MODES = ("auto", "alternate", "hires", "raw", "dewarp")
@@ -103,7 +106,9 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     # Colour, carried through the same warps as the grey image, tells a value printed in red.
     sat = (rgb.max(axis=2) - rgb.min(axis=2)).astype(np.uint8) if rgb.ndim == 3 else np.zeros_like(gray)
-    from labintake.extract.dewarp import dewarp, find_page, flatten_light
+    from labintake.extract.dewarp import dewarp, find_page, flatten_light, page_frame
+
+    shape, flattened_by = gray.shape, None
 
     quad = find_page(gray)
     use_dewarp = quad is not None
@@ -116,7 +121,7 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
         warped = dewarp(gray, quad) if quad is not None else None
         warped_sat = dewarp(sat, quad) if warped is not None and quad is not None else None
         if warped is not None and warped_sat is not None:
-            gray, sat = warped, warped_sat
+            gray, sat, flattened_by = warped, warped_sat, quad
             # The page now fills the image: its width is the paper's width, so the
             # scale to points follows from the paper (A4/Letter are ~8.3-8.5 in wide).
             dpi = gray.shape[1] / 8.4
@@ -135,7 +140,8 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     words = _recognise(gray, side)
     timings["recognise"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    if _looks_upside_down(gray, words):
+    flipped = _looks_upside_down(gray, words)
+    if flipped:
         gray = np.ascontiguousarray(gray[::-1, ::-1])
         sat = np.ascontiguousarray(sat[::-1, ::-1])
         quarter = (quarter + 180) % 360
@@ -148,7 +154,8 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
              coloured=_ink_is_coloured(gray, sat, wd))
         for wd in words
     ]
-    return OcrPage(scaled, w * scale, h * scale, quarter, skew, preprocessing, timings)
+    frame = page_frame(shape, flattened_by, (quarter - 180) % 360 if flipped else quarter, skew, flipped, dpi)
+    return OcrPage(scaled, w * scale, h * scale, quarter, skew, preprocessing, timings, frame)
 
 
 def _recognise(gray: np.ndarray, max_side: int | None = None) -> list[Word]:

@@ -98,6 +98,8 @@ class Reading:
         meta["pages"] = len(self.document.pages)
         meta["ocr_pages"] = sum(p.source == "ocr" for p in self.document.pages)
         meta["ocr_pages_reused"] = sum(p.from_cache for p in self.document.pages)
+        # Where each OCR'd page's word boxes were measured (web/ui/render.py shows that page).
+        meta["page_frames"] = {str(p.number): p.frame for p in self.document.pages if p.frame}
         meta["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
         return meta
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -135,6 +135,8 @@ class StoredFile:
     path: Path
     file_type: str
     status: FileStatus
+    # By page number (as text): the geometry OCR read each page with (extract.dewarp.page_frame).
+    page_frames: dict[str, Any] = field(default_factory=dict)
 
 
 def stored(li: LabIntake, fps_id: str, user_id: str) -> StoredFile:
@@ -143,7 +145,8 @@ def stored(li: LabIntake, fps_id: str, user_id: str) -> StoredFile:
         row = views.stored_file(s, fps_id, user_id)
     if row is None:
         raise _no_file()
-    return StoredFile(li.storage.path(row.storage_key), row.file_type, FileStatus(row.status))
+    frames = (row.parsing_metadata or {}).get("page_frames") or {}
+    return StoredFile(li.storage.path(row.storage_key), row.file_type, FileStatus(row.status), frames)
 
 
 # --- a file's place in its session: remove, replace ---------------------------------------

@@ -89,7 +89,7 @@ def page_image(file_id: str, page: int, li: LI, user_id: CurrentUser) -> Respons
     try:
         png = page_png(stored.path, stored.file_type, page,
                        max_pixels=li.settings.max_image_pixels, max_pages=li.settings.max_pages,
-                       max_render_pixels=li.settings.max_render_pixels)
+                       max_render_pixels=li.settings.max_render_pixels, frame=stored.page_frames.get(str(page)))
     except NoSuchPage:
         raise not_found("page") from None
     return Response(png, media_type="image/png")  # never cached: see web/security.py
