@@ -35,3 +35,19 @@ def test_a_dark_edge_does_not_turn_an_upright_page(page: np.ndarray, side: str):
     else:
         edged[-12:, :] = 30
     assert estimate_orientation(edged)[0] == 0
+
+
+def test_a_photo_taken_sideways_is_measured_in_the_points_of_its_paper():
+    """The dewarped page's short side is the paper's width, whichever way the phone was held:
+    a sideways photo's page is as wide in points as the upright photo's (about 612)."""
+    from labintake.extract.ocr import ocr_image
+    from tests.fixtures.provenance import render, sideways_photo, tilted_photo
+
+    page = render(150)
+    widths = []
+    for make in (tilted_photo, sideways_photo):
+        rgb = np.asarray(Image.open(io.BytesIO(make(page, np.random.default_rng(7)))).convert("RGB"))
+        read = ocr_image(rgb, 150)
+        assert read.preprocessing == "dewarped"
+        widths.append(read.width)
+    assert all(560 <= w <= 660 for w in widths), widths

@@ -122,9 +122,11 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
         warped_sat = dewarp(sat, quad) if warped is not None and quad is not None else None
         if warped is not None and warped_sat is not None:
             gray, sat, flattened_by = warped, warped_sat, quad
-            # The page now fills the image: its width is the paper's width, so the
+            # The page now fills the image: its short side is the paper's width, so the
             # scale to points follows from the paper (A4/Letter are ~8.3-8.5 in wide).
-            dpi = gray.shape[1] / 8.4
+            # The short side, not the image's width: a photo taken sideways is turned
+            # upright only later.
+            dpi = min(gray.shape[:2]) / 8.4
             preprocessing = "dewarped"
         gray = flatten_light(gray)
         if warped is None:
