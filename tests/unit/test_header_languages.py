@@ -8,7 +8,7 @@ import pytest
 
 from labintake.parse.header import parse_header, parse_sex
 from labintake.parse.lines import build_lines
-from tests.fixtures.words import row
+from tests.fixtures.words import row, words_at
 
 
 def _header(*word_lists):
@@ -121,3 +121,12 @@ def test_inline_labels_ocr_read_with_the_wrong_marks():
                               row((40, "Pleć: Mężczyzna"), (320, "Geboortedatum: 02-11-1973"), y=95))
     assert (patient.name, patient.sex, patient.date_of_birth) == ("Bram Voorbeeld", "male", date(1973, 11, 2))
     assert report.collected_at == date(2025, 3, 29)
+
+
+@pytest.mark.parametrize("line", [
+    "Fecha de obtención: 21/11/2024", "Fecha toma muestra: 21/11/2024", "Coll. Date: 11/21/24",
+    "Zeitpunkt der Probenahme: 21.11.2024",
+])
+def test_more_spellings_of_the_collection_date(line):
+    _, report = parse_header(build_lines(words_at(line, 54, 100)))
+    assert report.collected_at == date(2024, 11, 21)
