@@ -215,3 +215,17 @@ def test_subscriptions_are_checked_and_per_user(make_li, tls) -> None:
     with acting_as(ada):
         notifications.unsubscribe_push(li, ada, first)
         assert notifications.push_settings(li, ada).subscriptions == []
+
+
+def test_the_vapid_key_is_made_once_even_by_racing_processes(make_li) -> None:
+    """Given no key yet, four callers at once (the API and workers starting together) all end up
+    with the one key that was stored first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from labintake.service import push_send
+
+    li = make_li()
+    with ThreadPoolExecutor(4) as pool:
+        keys = set(pool.map(lambda _: push_send.public_key(push_send.server_key(li.db)), range(4)))
+    assert len(keys) == 1
+    assert keys == {push_send.public_key(push_send.server_key(li.db))}

@@ -1,7 +1,7 @@
 """Browser test of Web Push on the settings page: it installs the push service worker, and a push
 message delivered to that worker (by Chromium's DevTools protocol, standing in for the push
 service, which this machine cannot reach) is shown as a notification that says outcome and
-counts, and opens the review when clicked."""
+counts; and the pages link a web app manifest, so a phone can install LabIntake."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def test_the_push_service_worker_shows_a_pushed_session_end(browser: Any, server
         assert not page.locator("[data-testid=push-on]").is_checked()  # this browser has not subscribed
         assert page.locator("[data-testid=push-unsupported]").is_hidden()
         assert page.text_content("#push-devices") == "0"
+        # installable (a phone's home-screen web app; iOS delivers push to installed web apps only)
+        manifest = page.evaluate("() => fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())")
+        assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
         deadline = time.monotonic() + 20
         while not [r for r in registrations if r["scopeURL"].endswith("/static/js/") and not r["isDeleted"]]:
             assert time.monotonic() < deadline, registrations
