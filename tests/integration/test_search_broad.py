@@ -79,6 +79,10 @@ def test_sqlite_reaches_a_sessions_files_by_session_not_by_user(db: Database) ->
     try:
         for query in ("a", "mu", "zurich"):
             _page(db, ada, query, 0)
+        with db.read() as s:  # the file-type filter too
+            _, total = history.list_sessions(s, ada, history.SessionFilter(file_type="application/pdf"),
+                                             limit=7, offset=0)
+        assert total == 30
     finally:
         event.remove(db.engine, "before_cursor_execute", explain)
     assert plans

@@ -115,9 +115,8 @@ def list_sessions(
             if f.file_type.endswith("/")
             else UploadedFile.file_type == f.file_type
         )
-        conditions.append(
-            exists().where(UploadedFile.session_id == ProcessingSession.id, UploadedFile.user_id == user_id, type_match)
-        )
+        # Through the session (the user's, so are its files), not the files' user_id: see search.session_condition.
+        conditions.append(exists().where(UploadedFile.session_id == ProcessingSession.id, type_match))
     if f.query:
         match = search.session_condition(s.get_bind().dialect.name, f.query, ProcessingSession.id)
         if match is not None:
