@@ -61,6 +61,6 @@ FIRST_PROGRESS_SECONDS = Histogram(
 
 NOTIFICATION_ATTEMPTS = Counter(
     "labintake_notification_attempts_total",
-    "Session-end email and webhook delivery attempts by outcome (delivered, retry, failed, skipped).",
+    "Session-end email, webhook and push delivery attempts by outcome (delivered, retry, failed, skipped).",
     ["kind", "outcome"],
 )

@@ -139,15 +139,23 @@ class Settings(BaseSettings):
         None, description="Sender address of session-end emails (default labintake@ the SMTP host)."
     )
     webhook_allow_hosts: tuple[str, ...] = Field(
-        (), description="Webhook hosts allowed although they resolve to a loopback, private, link-local or "
+        (), description="Webhook and push-service hosts allowed although they resolve to a loopback, private, link-local or "
         'reserved address (refused otherwise). As JSON: LABINTAKE_WEBHOOK_ALLOW_HOSTS=\'["hooks.internal"]\'.',
     )
+    webhook_ca_file: Path | None = Field(
+        None, description="PEM file of CA certificates trusted, besides the public ones, for https webhooks and push "
+        "services (a receiver whose certificate a private CA issued). The host name is always checked.",
+    )
+    push_contact: str | None = Field(
+        None, description="mailto: or https: address push services may contact the operator at (the VAPID "
+        "'sub'); default LABINTAKE_PUBLIC_URL when https, else mailto: LABINTAKE_MAIL_FROM.",
+    )
     notify_retry_seconds: float = Field(
-        30.0, gt=0, description="First retry delay of an email or webhook delivery; doubles each attempt (at most "
+        30.0, gt=0, description="First retry delay of an email, webhook or push delivery; doubles each attempt (at most "
         "an hour apart).",
     )
     notify_retry_hours: float = Field(
-        24.0, gt=0, description="An email or webhook delivery not delivered within this time is given up.",
+        24.0, gt=0, description="An email, webhook or push delivery not delivered within this time is given up.",
     )
 
     @field_validator("cors_origins")

@@ -1,10 +1,14 @@
-"""Real receivers for notification tests: an SMTP server (aiosmtpd) and an HTTP server, each in
-a thread on a free loopback port, recording what they got and answering as told."""
+"""Real receivers for notification tests: an SMTP server (aiosmtpd) and an HTTP(S) server, each in
+a thread on a free loopback port, recording what they got and answering as told; and a
+self-signed certificate for the HTTPS one (which a test trusts through LABINTAKE_WEBHOOK_CA_FILE)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -72,8 +77,35 @@ class Receiver:
     got: threading.Event = field(default_factory=threading.Event)
 
 
+def self_signed(folder: Path, host: str = "localhost") -> tuple[Path, Path]:
+    """A certificate for ``host`` (and 127.0.0.1) signed by its own key: (cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName(host), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / f"{host}.crt", folder / f"{host}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
 @contextmanager
-def http_receiver(receiver: Receiver) -> Iterator[str]:
+def http_receiver(receiver: Receiver, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """``tls``: (cert, key) — the receiver speaks HTTPS and its URL names ``localhost``."""
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -90,10 +122,17 @@ def http_receiver(receiver: Receiver) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/labintake?x=1"
+        if tls is not None:
+            yield f"https://localhost:{server.server_address[1]}/hooks/labintake?x=1"
+        else:
+            yield f"http://127.0.0.1:{server.server_address[1]}/hooks/labintake?x=1"
     finally:
         server.shutdown()
         server.server_close()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, text, update
+from sqlalchemy import Select, and_, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from labintake.db import search
@@ -115,27 +115,21 @@ def list_sessions(
             if f.file_type.endswith("/")
             else UploadedFile.file_type == f.file_type
         )
-        conditions.append(
-            exists().where(UploadedFile.session_id == ProcessingSession.id, UploadedFile.user_id == user_id, type_match)
-        )
+        # Through the session (the user's, so are its files), not the files' user_id: see search.session_condition.
+        conditions.append(exists().where(UploadedFile.session_id == ProcessingSession.id, type_match))
     if f.query:
-        match = search.file_condition(s.get_bind().dialect.name, f.query)
+        match = search.session_condition(s.get_bind().dialect.name, f.query, ProcessingSession.id)
         if match is not None:
-            conditions.append(ProcessingSession.id.in_(
-                select(FPS.session_id).where(FPS.user_id == user_id, match)))
-    base = (
-        select(ProcessingSession.id)
-        .outerjoin(Summary, Summary.session_id == ProcessingSession.id)
-        .where(and_(*conditions))
-    )
-    total = s.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            conditions.append(match)
+    # The total rides on the page's rows (a window count): the filter, a search's included, is
+    # evaluated once, not once to count and again to page.
     rows = s.execute(
         select(
             ProcessingSession.id, ProcessingSession.name, ProcessingSession.state,
             ProcessingSession.created_at, ProcessingSession.started_at, status.label("session_status"),
             Summary.total_files, Summary.completed_files, Summary.failed_files, Summary.processing_files,
             Summary.pending_files, Summary.overall_progress, Summary.processing_completed_at,
-            Summary.total_processing_time_ms,
+            Summary.total_processing_time_ms, func.count().over().label("total"),
         )
         .outerjoin(Summary, Summary.session_id == ProcessingSession.id)
         .where(and_(*conditions))
@@ -143,11 +137,18 @@ def list_sessions(
         .limit(limit)
         .offset(offset)
     ).all()
+    if rows:
+        total = int(rows[0].total)
+    elif offset == 0:
+        total = 0
+    else:  # a page past the end: count on its own
+        base = select(ProcessingSession.id).outerjoin(Summary, Summary.session_id == ProcessingSession.id)
+        total = s.execute(select(func.count()).select_from(base.where(and_(*conditions)).subquery())).scalar_one()
     types: dict[str, list[str]] = {}
     if rows:
         for sid, ftype in s.execute(
             select(UploadedFile.session_id, UploadedFile.file_type)
-            .where(UploadedFile.session_id.in_([r.id for r in rows]), UploadedFile.user_id == user_id)
+            .where(UploadedFile.session_id.in_(_owned(user_id, [r.id for r in rows])))
             .distinct()
         ).all():
             types.setdefault(sid, []).append(ftype)
@@ -177,6 +178,14 @@ def list_sessions(
     return items, total
 
 
+def _owned(user_id: str, session_ids: list[str]) -> Select[str]:
+    """Those of ``session_ids`` that are the user's. Files are filtered through this, not by their
+    own user_id: SQLite without statistics would walk ``ix_uploaded_files_user_id`` (every file,
+    when one person owns them all) rather than ``session_id`` for a page of 20 sessions."""
+    return select(ProcessingSession.id).where(ProcessingSession.id.in_(session_ids),
+                                              ProcessingSession.user_id == user_id)
+
+
 def default_names(s: Session, session_ids: list[str], user_id: str) -> dict[str, str]:
     """A name for sessions nobody named: the first file's name and how many more ("scan.pdf + 4 more")."""
     if not session_ids:
@@ -184,7 +193,7 @@ def default_names(s: Session, session_ids: list[str], user_id: str) -> dict[str,
     files: dict[str, list[str]] = {}
     for sid, name in s.execute(
         select(UploadedFile.session_id, UploadedFile.file_name)
-        .where(UploadedFile.session_id.in_(session_ids), UploadedFile.user_id == user_id)
+        .where(UploadedFile.session_id.in_(_owned(user_id, session_ids)))
         .order_by(UploadedFile.created_at, UploadedFile.id)
     ).all():
         files.setdefault(sid, []).append(name)

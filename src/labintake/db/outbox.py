@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from labintake.db.models import SessionProcessingSummary, User, new_id
-from labintake.db.notify_models import Delivery, NotificationPreference, Webhook
+from labintake.db.notify_models import Delivery, NotificationPreference, PushSubscription, Webhook
 from labintake.domain.clock import iso, utcnow
 from labintake.domain.notifications import WEBHOOK_EVENT, DeliveryKind, DeliveryStatus
 
@@ -22,7 +22,7 @@ SUMMARY_KEYS = ("total_files", "completed_files", "failed_files", "processing_fi
 
 def enqueue_session_end(s: Session, session_id: str, user_id: str, event_id: int) -> None:
     """One delivery per destination of this session end: the owner's email (unless they turned
-    it off) and each of their webhooks. The payload is fixed now, so a later retry of a file
+    it off), each of their webhooks and each browser they turned push on in. The payload is fixed now, so a later retry of a file
     does not change what this end reports; it holds counts only, never health data."""
     S = SessionProcessingSummary
     row = s.execute(select(S).where(S.session_id == session_id)).scalar_one_or_none()
@@ -41,6 +41,8 @@ def enqueue_session_end(s: Session, session_id: str, user_id: str, event_id: int
         rows.append({"kind": DeliveryKind.EMAIL, "target": DeliveryKind.EMAIL.value, "webhook_id": None})
     for hook_id in s.execute(select(Webhook.id).where(Webhook.user_id == user_id)).scalars():
         rows.append({"kind": DeliveryKind.WEBHOOK, "target": hook_id, "webhook_id": hook_id})
+    for sub_id in s.execute(select(PushSubscription.id).where(PushSubscription.user_id == user_id)).scalars():
+        rows.append({"kind": DeliveryKind.PUSH, "target": sub_id, "webhook_id": None})
     if not rows:
         return
     s.execute(insert(Delivery), [
@@ -62,8 +64,10 @@ class Due:
     created_at: datetime
     payload: dict[str, Any]
     email: str | None  # the owner's address (email deliveries)
-    url: str | None  # the webhook's (webhook deliveries)
+    url: str | None  # the webhook's, or the push subscription's endpoint (None: deleted meanwhile)
     secret: str | None
+    push_keys: tuple[str, str] | None = None  # the subscription's (p256dh, auth)
+    target: str = ""  # "email", the webhook's id or the push subscription's
 
 
 def claim_due(s: Session, *, lease_seconds: float, limit: int = 20, now: datetime | None = None) -> list[Due]:
@@ -72,10 +76,12 @@ def claim_due(s: Session, *, lease_seconds: float, limit: int = 20, now: datetim
     now = now or utcnow()
     D = Delivery
     rows = s.execute(
-        select(D.id, D.kind, D.user_id, D.attempts, D.created_at, D.payload, D.next_attempt_at,
-               User.email, Webhook.url, Webhook.secret)
+        select(D.id, D.kind, D.target, D.user_id, D.attempts, D.created_at, D.payload, D.next_attempt_at,
+               User.email, Webhook.url, Webhook.secret,
+               PushSubscription.endpoint, PushSubscription.p256dh, PushSubscription.auth)
         .join(User, User.id == D.user_id)
         .outerjoin(Webhook, Webhook.id == D.webhook_id)
+        .outerjoin(PushSubscription, and_(D.kind == DeliveryKind.PUSH.value, PushSubscription.id == D.target))
         .where(D.status == DeliveryStatus.PENDING.value, D.next_attempt_at <= now)
         .order_by(D.next_attempt_at)
         .limit(limit)
@@ -87,9 +93,16 @@ def claim_due(s: Session, *, lease_seconds: float, limit: int = 20, now: datetim
                             D.next_attempt_at == r.next_attempt_at)
             .values(next_attempt_at=now + timedelta(seconds=lease_seconds))
         ).rowcount  # type: ignore[attr-defined]  # a DML result is a CursorResult
-        if taken:
-            claimed.append(Due(r.id, DeliveryKind(r.kind), r.user_id, r.attempts, r.created_at, r.payload,
-                               r.email, r.url, r.secret))
+        if not taken:
+            continue
+        kind = DeliveryKind(r.kind)
+        if kind is DeliveryKind.PUSH:
+            keys = (r.p256dh, r.auth) if r.endpoint else None
+            claimed.append(Due(r.id, kind, r.user_id, r.attempts, r.created_at, r.payload, r.email, r.endpoint,
+                               None, keys, r.target))
+        else:
+            claimed.append(Due(r.id, kind, r.user_id, r.attempts, r.created_at, r.payload, r.email, r.url,
+                               r.secret, None, r.target))
     return claimed
 
 

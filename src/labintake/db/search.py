@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, literal_column, select, text, update
+from sqlalchemy import ColumnElement, Select, exists, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from labintake.db.models import FileProcessingStatus as FPS
@@ -40,6 +40,25 @@ def file_condition(dialect: str, query: str, *, indexed: bool = True) -> ColumnE
         return literal_column("file_processing_status.rowid").in_(matching)
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return FPS.search_text.like(pattern, escape="\\")
+
+
+def session_condition(dialect: str, query: str, session_id: Any) -> ColumnElement[bool] | None:
+    """A condition on sessions (``session_id``: their id column) that have a file matching ``query``.
+
+    A query the index answers (three characters or more) lists the matching files' sessions
+    once. A shorter one cannot use the index, and often matches nearly every file ("a"): each
+    session is checked through its own files (``ix_file_processing_status_session_id``) and the
+    check stops at its first match, rather than scanning every file to list every session. (In
+    that form an indexed match would be re-walked for each session: hence the two.) No user_id
+    filter on the files: the sessions are the caller's, so are their files, and on SQLite
+    without statistics that filter made the planner walk every row of ``user_id``'s index.
+    """
+    match = file_condition(dialect, query)
+    if match is None:
+        return None
+    if len(normalise(query)[:MAX_QUERY_CHARS]) >= TRIGRAM:
+        return session_id.in_(select(FPS.session_id).where(match))
+    return exists().where(FPS.session_id == session_id, match)
 
 
 def refresh_file(s: Session, fps_id: str) -> None:

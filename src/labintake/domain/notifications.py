@@ -12,6 +12,7 @@ from enum import StrEnum
 class DeliveryKind(StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
+    PUSH = "push"  # Web Push to one browser or installed web app (one subscription)
 
 
 class DeliveryStatus(StrEnum):
@@ -30,7 +31,12 @@ DELIVERY_ERRORS: dict[str, str] = {
     "address. List the host in LABINTAKE_WEBHOOK_ALLOW_HOSTS to allow it.",
     "unresolvable_host": "The webhook's host name could not be resolved.",
     "connection_failed": "The receiver could not be reached (connection refused, reset or timed out).",
+    "tls_failed": "The receiver's TLS certificate is not trusted or not for its host name. A certificate of a "
+    "private CA is trusted once that CA is in LABINTAKE_WEBHOOK_CA_FILE.",
     "http_error": "The receiver answered with a status other than 2xx.",
+    "push_gone": "The push service says this browser's subscription has ended; it was removed.",
+    "push_refused": "The push service refused the message (bad request, authorization or size); not retried.",
+    "push_unsubscribed": "Push notifications were turned off on that browser before this was sent.",
     "smtp_refused": "The mail server refused the message for now.",
     "smtp_unreachable": "The mail server could not be reached.",
     "smtp_not_configured": "No mail server is configured (LABINTAKE_SMTP_URL).",
@@ -49,6 +55,20 @@ class DeliveryError(Exception):
         self.code = code
         self.permanent = permanent
         self.http_status = http_status
+
+
+def push_message(payload: dict[str, object]) -> dict[str, str]:
+    """What a Web Push notification shows for a session-end payload (``db.outbox``): the outcome
+    and counts, and where a click leads. Never the session's name: a person may have named it
+    after a patient, and a phone shows notifications on its lock screen."""
+    summary = payload.get("summary")
+    counts = summary if isinstance(summary, dict) else {}
+    done, failed = int(counts.get("completed_files", 0)), int(counts.get("failed_files", 0))
+    cancelled, total = int(counts.get("cancelled_files", 0)), int(counts.get("total_files", 0))
+    session_id = str(payload.get("sessionId", ""))
+    return {"title": outcome(done, failed, cancelled),
+            "body": f"LabIntake: a session of {total} file{'' if total == 1 else 's'} has ended.",
+            "tag": f"session-{session_id}", "url": f"/sessions/{session_id}/review"}
 
 
 def outcome(completed: int, failed: int, cancelled: int = 0) -> str:

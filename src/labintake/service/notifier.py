@@ -1,5 +1,5 @@
 """The notifier: a background thread in ``labintake serve`` and ``labintake worker`` that sends
-the outbox's session-end deliveries (email, webhooks) and retries failures with backoff.
+the outbox's session-end deliveries (email, webhooks, Web Push) and retries failures with backoff.
 
 It runs beside processing, never inside it: a down mail server or receiver only leaves rows
 pending. The doorbell wakes it when anything commits; otherwise it sleeps until the next
@@ -12,14 +12,17 @@ import logging
 import threading
 from datetime import timedelta
 
+from py_vapid import Vapid02
+
 from labintake import metrics
 from labintake.db import outbox
+from labintake.db import push_subscriptions as push_repo
 from labintake.db.engine import Database
 from labintake.domain.clock import utcnow
 from labintake.domain.errors import LabIntakeError
-from labintake.domain.notifications import DeliveryError, DeliveryKind, DeliveryStatus
+from labintake.domain.notifications import DeliveryError, DeliveryKind, DeliveryStatus, push_message
 from labintake.notify import Doorbell
-from labintake.service import mailer, webhook_send
+from labintake.service import mailer, push_send, webhook_send
 from labintake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ class Notifier:
         self.db = db
         self.settings = settings
         self.smtp = mailer.smtp_config(settings)
+        self._vapid: Vapid02 | None = None  # read (or made) at the first push
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._unsubscribe = doorbell.subscribe(None, lambda _sid, _eid: self._wake.set())
@@ -83,9 +87,11 @@ class Notifier:
         return len(due)
 
     def _attempt(self, item: outbox.Due) -> None:
-        if item.kind is DeliveryKind.EMAIL and self.smtp is None:
+        unsendable = ("smtp_not_configured" if item.kind is DeliveryKind.EMAIL and self.smtp is None else
+                      "push_unsubscribed" if item.kind is DeliveryKind.PUSH and item.push_keys is None else None)
+        if unsendable:
             with self.db.transaction(system=True) as s:
-                outbox.record(s, item.id, DeliveryStatus.SKIPPED, attempted=False, error="smtp_not_configured")
+                outbox.record(s, item.id, DeliveryStatus.SKIPPED, attempted=False, error=unsendable)
             metrics.NOTIFICATION_ATTEMPTS.labels(item.kind.value, "skipped").inc()
             return
         try:
@@ -110,10 +116,18 @@ class Notifier:
             msg = mailer.compose(self.smtp, item.email, item.payload, self.settings.public_url)
             mailer.send(self.smtp, msg)
             return None
+        if item.kind is DeliveryKind.PUSH:
+            assert item.url is not None and item.push_keys is not None  # checked by _attempt
+            if self._vapid is None:
+                self._vapid = push_send.server_key(self.db)
+            subject = push_send.contact(self.settings.public_url, self.settings.mail_from, self.settings.push_contact)
+            return push_send.send(push_send.Subscription(item.url, *item.push_keys), push_message(item.payload),
+                                  self._vapid, subject, allow_hosts=self.settings.webhook_allow_hosts,
+                                  ca_file=self.settings.webhook_ca_file)
         if not item.url or item.secret is None:  # the webhook was deleted meanwhile
             raise DeliveryError("address_refused", permanent=True)
         return webhook_send.post(item.url, item.secret, item.payload, delivery_id=item.id,
-                                 allow_hosts=self.settings.webhook_allow_hosts)
+                                 allow_hosts=self.settings.webhook_allow_hosts, ca_file=self.settings.webhook_ca_file)
 
     def _failed(self, item: outbox.Due, exc: DeliveryError) -> None:
         attempts = item.attempts + 1
@@ -125,4 +139,6 @@ class Notifier:
         with self.db.transaction(system=True) as s:
             outbox.record(s, item.id, DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
                           error=exc.code, http_status=exc.http_status, retry_at=None if give_up else retry_at)
+            if exc.code == "push_gone":  # the browser unsubscribed or the push service forgot it
+                push_repo.remove(s, item.target)
         metrics.NOTIFICATION_ATTEMPTS.labels(item.kind.value, "failed" if give_up else "retry").inc()

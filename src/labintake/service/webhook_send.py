@@ -14,8 +14,10 @@ import hmac
 import ipaddress
 import json
 import socket
+import ssl
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -83,33 +85,50 @@ def resolve(url: str, allow_hosts: tuple[str, ...]) -> Target:
     return Target(scheme, host, port, tuple(ips))
 
 
-def post(url: str, secret: str, payload: dict[str, Any], *, allow_hosts: tuple[str, ...],
-         delivery_id: str = "", timeout: float = 10.0) -> int:
-    """One signed POST of ``payload``; the receiver's status on 2xx, else ``DeliveryError``."""
+def tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """The certificates a delivery trusts: the public CAs (httpx's, from certifi), plus ``ca_file``'s (PEM) when
+    set, for a receiver whose certificate a private CA issued (``LABINTAKE_WEBHOOK_CA_FILE``)."""
+    context = httpx.create_ssl_context(trust_env=False)
+    if ca_file is not None:
+        context.load_verify_locations(cafile=str(ca_file))
+    return context
+
+
+def pinned_post(url: str, body: bytes, headers: dict[str, str], *, allow_hosts: tuple[str, ...],
+                ca_file: Path | None = None, timeout: float = 10.0) -> httpx.Response:
+    """POST ``body`` to ``url`` at an address ``resolve`` checked (the one way webhooks and push
+    deliveries leave this process); ``DeliveryError`` when no checked address answers."""
     target = resolve(url, allow_hosts)
-    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    timestamp = str(int(time.time()))
     parts = urlsplit(url)
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
-    headers = {"Content-Type": "application/json", "User-Agent": "LabIntake-Webhook/1",
-               "Host": host_header, TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
-               DELIVERY_HEADER: delivery_id}
+    headers = {**headers, "Host": host_header}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-    response = None
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    verify = tls_context(ca_file) if target.scheme == "https" else True
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=verify) as client:
         for ip in target.ips:  # e.g. ::1 then 127.0.0.1: the next checked address if one refuses
             ip_host = f"[{ip}]" if ":" in ip else ip
             pinned = urlunsplit((target.scheme, f"{ip_host}:{target.port}", parts.path or "/", parts.query, ""))
             try:
-                response = client.post(pinned, content=body, headers=headers, extensions=extensions)
-                break
-            except httpx.ConnectError:
+                return client.post(pinned, content=body, headers=headers, extensions=extensions)
+            except httpx.ConnectError as exc:
+                if isinstance(exc.__context__, ssl.SSLError) or "SSL" in str(exc):
+                    raise DeliveryError("tls_failed") from exc  # the certificate is not trusted, or not this host's
                 continue
-            except httpx.HTTPError as exc:  # reset, timed out, TLS failure
+            except httpx.HTTPError as exc:  # reset, timed out
                 raise DeliveryError("connection_failed") from exc
-    if response is None:
-        raise DeliveryError("connection_failed")
+    raise DeliveryError("connection_failed")
+
+
+def post(url: str, secret: str, payload: dict[str, Any], *, allow_hosts: tuple[str, ...],
+         ca_file: Path | None = None, delivery_id: str = "", timeout: float = 10.0) -> int:
+    """One signed POST of ``payload``; the receiver's status on 2xx, else ``DeliveryError``."""
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "User-Agent": "LabIntake-Webhook/1",
+               TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
+               DELIVERY_HEADER: delivery_id}
+    response = pinned_post(url, body, headers, allow_hosts=allow_hosts, ca_file=ca_file, timeout=timeout)
     if not 200 <= response.status_code < 300:
         raise DeliveryError("http_error", http_status=response.status_code)
     return response.status_code

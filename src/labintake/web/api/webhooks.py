@@ -1,5 +1,6 @@
 """Webhooks and notification preferences: the routes of DESIGN §7 (`POST|GET /api/webhooks`,
-`DELETE /api/webhooks/{id}`) and the email switch the settings page uses."""
+`DELETE /api/webhooks/{id}`), the email switch the settings page uses, and Web Push
+subscriptions (`GET /api/push`, `POST /api/push/subscriptions`, `DELETE /api/push/subscriptions/{id}`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from labintake.service.notifications import (
     DeliveryOut,
     NotificationSettings,
     NotificationSettingsIn,
+    PushSettings,
+    PushSubscriptionIn,
     WebhookIn,
     WebhookOut,
 )
@@ -57,3 +60,27 @@ def put_settings(body: NotificationSettingsIn, li: LI, user_id: CurrentUser) -> 
             summary="Your newest email and webhook deliveries")
 def deliveries(li: LI, user_id: CurrentUser) -> list[DeliveryOut]:
     return notifications.deliveries(li, user_id)
+
+
+@router.get("/push", response_model=PushSettings, summary="The VAPID public key, and your browsers that get pushes")
+def push_settings(li: LI, user_id: CurrentUser) -> PushSettings:
+    return notifications.push_settings(li, user_id)
+
+
+@router.post(
+    "/push/subscriptions", status_code=201, response_model=Created, summary="Push session ends to this browser",
+    responses={422: {"model": ErrorBody, "description": "Not an https endpoint, its host is not public, or the "
+                     "keys are not a P-256 key and a 16-byte secret (`validation`)."}},
+)
+def subscribe_push(body: PushSubscriptionIn, li: LI, user_id: CurrentUser) -> Created:
+    """Send the browser's `PushSubscription.toJSON()` (made with `applicationServerKey` = `GET /api/push`'s
+    `publicKey`). Each session end is then pushed to it (Web Push, RFC 8030/8291/8292) as
+    `{"title", "body", "tag", "url"}`: outcome and counts only. The same endpoint again returns its id."""
+    return notifications.subscribe_push(li, user_id, body)
+
+
+@router.delete("/push/subscriptions/{subscription_id}", status_code=204, response_class=Response,
+               summary="Stop pushing to a browser")
+def unsubscribe_push(subscription_id: str, li: LI, user_id: CurrentUser) -> Response:
+    notifications.unsubscribe_push(li, user_id, subscription_id)
+    return Response(status_code=204)

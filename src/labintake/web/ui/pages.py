@@ -269,10 +269,11 @@ def _default_analyte(analytes: list[dict[str, Any]]) -> str | None:
 
 @router.get("/settings")
 def settings_page(request: Request, li: LI) -> Response:
-    """Notifications: the session-end email switch, webhooks and their delivery log."""
+    """Notifications: the session-end email switch, push on this device, webhooks and their delivery log."""
     viewer = _viewer(li, request)
     if viewer is None:
         return _login(request)
     prefs = notifications.settings_of(li, viewer.user_id)
     hooks = notifications.list_webhooks(li, viewer.user_id)
-    return _page(request, viewer, "settings.html", prefs=prefs, hooks=hooks)
+    push = notifications.push_settings(li, viewer.user_id)
+    return _page(request, viewer, "settings.html", prefs=prefs, hooks=hooks, push=push)

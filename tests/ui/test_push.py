@@ -1,0 +1,54 @@
+"""Browser test of Web Push on the settings page: it installs the push service worker, and a push
+message delivered to that worker (by Chromium's DevTools protocol, standing in for the push
+service, which this machine cannot reach) is shown as a notification that says outcome and
+counts; and the pages link a web app manifest, so a phone can install LabIntake."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.ui.conftest import Served, login
+
+NOTIFICATIONS = """async () => {
+  const reg = await navigator.serviceWorker.getRegistration('/static/js/');
+  return reg ? (await reg.getNotifications()).map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url})) : [];
+}"""
+
+
+def test_the_push_service_worker_shows_a_pushed_session_end(browser: Any, server: Served) -> None:
+    ctx = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(20_000)
+    ctx.grant_permissions(["notifications"], origin=server.url)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        login(page, server.url)
+        cdp = ctx.new_cdp_session(page)
+        registrations: list[dict[str, Any]] = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        page.goto("/settings")
+        page.wait_for_function("() => !document.getElementById('push-on').disabled")
+        assert not page.locator("[data-testid=push-on]").is_checked()  # this browser has not subscribed
+        assert page.locator("[data-testid=push-unsupported]").is_hidden()
+        assert page.text_content("#push-devices") == "0"
+        # installable (a phone's home-screen web app; iOS delivers push to installed web apps only)
+        manifest = page.evaluate("() => fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())")
+        assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+        deadline = time.monotonic() + 20
+        while not [r for r in registrations if r["scopeURL"].endswith("/static/js/") and not r["isDeleted"]]:
+            assert time.monotonic() < deadline, registrations
+            page.wait_for_timeout(100)
+        [reg] = [r for r in registrations if r["scopeURL"].endswith("/static/js/")][-1:]
+        message = {"title": "3 reports ready", "body": "LabIntake: a session of 3 files has ended.",
+                   "tag": "session-abc", "url": "/sessions/abc/review"}
+        cdp.send("ServiceWorker.deliverPushMessage",
+                 {"origin": server.url + "/", "registrationId": reg["registrationId"], "data": json.dumps(message)})
+        page.wait_for_function(f"async () => ({NOTIFICATIONS})().then(n => n.length > 0)")
+        assert page.evaluate(NOTIFICATIONS) == [message]
+        assert not errors, errors
+    finally:
+        ctx.close()
