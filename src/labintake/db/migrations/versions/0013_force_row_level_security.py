@@ -1,7 +1,7 @@
 """row-level security binds the tables' owner too (FORCE), with an explicit system scope
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 
 Until now the policies bound only roles that do not own the tables, and LabIntake's login
 role owned them: every unit of work not switched to ``labintake_app`` read everything.
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
