@@ -178,3 +178,14 @@ def test_a_microscopy_count_printed_as_a_span_in_the_result_column_is_the_value(
     )
     pus = parse_document(doc).results[0]
     assert (pus.value, pus.value_text, pus.unit, pus.reference_range.text) == (None, "2-3", "/HPF", "0 - 5")
+
+
+def test_a_sign_glued_to_the_value_is_its_flag():
+    doc = _doc(
+        row((40, "Untersuchung"), (220, "Ergebnis"), (300, "Einheit"), (380, "Referenzbereich"), y=80),
+        row((40, "Thrombozyten"), (220, "412+"), (300, "/nl"), (380, "150-370"), y=100),
+        row((40, "Hämoglobin"), (220, "12,9-"), (300, "g/dl"), (380, "13,5 - 17,2"), y=116),
+    )
+    got = _by_name(doc)
+    assert (got["Platelets"].value, got["Platelets"].flag, got["Platelets"].flag_source) == (412, "high", "printed")
+    assert (got["Hemoglobin"].value, got["Hemoglobin"].flag, got["Hemoglobin"].flag_source) == (12.9, "low", "printed")

@@ -17,8 +17,10 @@ _CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
 # A flag printed against the number, before or after it: ``*145``, ``145*``, ``17.9(H)``,
 # ``17.9H``, ``↑145``, ``145↑``, ``[L]4.1``. Arrows and triangles carry a direction.
 _MARK = r"(?:[\(\[]?(?:[HL]{1,2}|[↑↓▲▼⬆⬇△▽]|\*{1,2}|!)[\)\]]?)"
+# A sign glued after the number ("412+", "12,9-", "5,4++"): German and Austrian labs' flags.
+_SIGN = r"(?:\+{1,2}|-{1,2}|−)"
 _VALUE_RE = re.compile(
-    rf"^(?P<pre>{_MARK})?(?P<cmp>{_CMP})?(?P<num>{_NUM})(?P<flag>{_MARK})?$"
+    rf"^(?P<pre>{_MARK})?(?P<cmp>{_CMP})?(?P<num>{_NUM})(?P<flag>{_MARK}|{_SIGN})?$"
 )
 _RANGE_RE = re.compile(
     rf"^[(\[]?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*[)\]]?$", re.IGNORECASE
@@ -169,6 +171,8 @@ def _parse_value(text: str, dot_thousands: bool) -> Value | None:
     if not t:
         return None
     m = _VALUE_RE.match(t.replace(" ", ""))
+    if m and m.group("flag") and m.group("flag")[0] in "+-−" and re.fullmatch(r"\d", m.group("num")):
+        m = None  # "2+", "1-": a dipstick grade, not a flagged number
     if m and not (m.group("pre") and m.group("flag")):
         if m.group("pre") and re.fullmatch(r"[\(\[]?[HL]{1,2}[\)\]]?", m.group("pre")):
             return None  # "H12" is a name or a code, not a flagged value
