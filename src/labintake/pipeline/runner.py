@@ -13,18 +13,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from labintake import metrics
 from labintake.db import pages as page_cache
 from labintake.db import recovery, search
 from labintake.db import transitions as tx
 from labintake.db.costs import added_cost
 from labintake.db.engine import Database
+from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.results import save_report
 from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
 from labintake.domain.cost import Prices
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
+from labintake.pipeline import faults
 from labintake.pipeline.pages import PageProgress
 from labintake.pipeline.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.work import (
@@ -175,6 +179,7 @@ class FileRunner:
                     _drain_done(worker)  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
+                    faults.stall_saving(str(path), lambda: self._still_ours(claim, FileStatus.SAVING))
                     self._save(claim, msg.report, msg.metadata, model, msg.cost)
                     return Outcome(FileStatus.COMPLETED)
                 elif isinstance(msg, Failed):
@@ -198,6 +203,12 @@ class FileRunner:
             return Outcome(self._worker_crashed(claim, stage, str(exc)), True)
         except LabIntakeError as error:
             return Outcome(self._finish_failed(claim, stage, error, cost=spent))
+
+    def _still_ours(self, claim: Claim, status: FileStatus) -> bool:
+        """The file is still in ``status`` under our claim (a test fault's question)."""
+        with self.db.read() as s:
+            row = s.execute(select(FPS.status, FPS.worker_id).where(FPS.id == claim.fps_id)).first()
+        return row is not None and row.status == status.value and row.worker_id == self.owner
 
     def _variant(self, strategy: str) -> str:
         """The page cache's key for a strategy: a page read at another dpi is another reading."""
