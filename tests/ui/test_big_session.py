@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.fixtures.reports import make_pdf, sample_report
-from tests.ui.conftest import Served, shot
+from tests.ui.conftest import ARTIFACTS, Served, shot
 from tests.ui.test_browser import api_client
 
 pytestmark = pytest.mark.slow
@@ -47,14 +48,23 @@ def _big_session(server: Served) -> str:
     return sid
 
 
-def _main_thread_tasks(trace: bytes) -> list[tuple[float, float]]:
-    """(wall ms, thread-CPU ms) of every task the renderer's main thread ran during the trace."""
+def _main_thread_tasks(trace: bytes) -> list[tuple[float, float, str]]:
+    """(wall ms, thread-CPU ms, what it did) of every task the renderer's main thread ran during
+    the trace; "what it did" names the costliest events inside the task."""
     events = json.loads(trace)
     events = events["traceEvents"] if isinstance(events, dict) else events
     mains = {(e["pid"], e["tid"]) for e in events
              if e.get("ph") == "M" and e.get("name") == "thread_name" and e.get("args", {}).get("name") == "CrRendererMain"}
-    return [(e.get("dur", 0) / 1000, e.get("tdur", e.get("dur", 0)) / 1000) for e in events
-            if e.get("ph") == "X" and e.get("name") in TASKS and (e["pid"], e["tid"]) in mains]
+    on_main = [e for e in events if e.get("ph") == "X" and (e["pid"], e["tid"]) in mains and "dur" in e]
+    tasks = [e for e in on_main if e.get("name") in TASKS]
+    out = []
+    for task in tasks:
+        end = task["ts"] + task["dur"]
+        inner = sorted((e for e in on_main if e is not task and task["ts"] <= e["ts"] < end),
+                       key=lambda e: -e.get("tdur", e["dur"]))[:4] if task.get("tdur", task["dur"]) > 20_000 else []
+        what = ", ".join(f"{e['name']} {e.get('tdur', e['dur']) / 1000:.0f} ms" for e in inner)
+        out.append((task["dur"] / 1000, task.get("tdur", task["dur"]) / 1000, what))
+    return out
 
 
 def test_the_longest_main_thread_task_during_a_live_update_of_1000_rows_is_at_most_50_ms(
@@ -84,14 +94,16 @@ def test_the_longest_main_thread_task_during_a_live_update_of_1000_rows_is_at_mo
         tasks = _main_thread_tasks(trace)
         shot(page, "progress-1000-files")
         assert len(tasks) > LIVE_EVENTS / 3, f"the trace holds too few main-thread tasks: {len(tasks)}"
-        longest_cpu = max(cpu for _, cpu in tasks)
-        longest_wall = max(wall for wall, _ in tasks)
+        longest_wall, longest_cpu, inside = max(tasks, key=lambda t: t[1])
         print(f"1000 rows: {applied} live updates, {len(tasks)} main-thread tasks, longest {longest_cpu:.1f} ms "
-              f"CPU ({longest_wall:.1f} ms wall); long-task observer: {long_tasks}")
-        assert longest_cpu <= BOUND_MS, (longest_cpu, longest_wall, long_tasks)
+              f"CPU ({longest_wall:.1f} ms wall: {inside}); long tasks observed (wall): {len(long_tasks)}")
+        if longest_cpu > BOUND_MS:
+            (ARTIFACTS / "progress-1000-files.trace.json").write_bytes(trace)
+        assert longest_cpu <= BOUND_MS, (longest_cpu, longest_wall, inside, long_tasks)
         assert page.text_content("[data-testid=count-text]").endswith(f"of {FILES} files completed")
         assert page.text_content("#page-text").endswith(f"({FILES} files)")
     finally:
         with api_client(server) as client:  # the rest of the session is not run: the machine is shared
+            client.timeout = httpx.Timeout(180)
             csrf = {"X-CSRF-Token": client.get("/api/me").json()["csrfToken"]}
             client.post(f"/api/sessions/{sid}/cancel", headers=csrf)
