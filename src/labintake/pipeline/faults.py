@@ -1,4 +1,4 @@
-"""Faults a test can plant in a worker process; inert outside a pytest run.
+"""Faults a test can plant in a worker process or its runner; inert outside a pytest run.
 
 ``LABINTAKE_TEST_FAULT=crash:MARKER`` kills the worker process (SIGKILL, as a segfault or the
 OOM killer would) on any file whose bytes contain ``MARKER``; ``hang:MARKER`` makes it hang
