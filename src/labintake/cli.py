@@ -213,6 +213,8 @@ def serve(
     no_executor: Annotated[bool, typer.Option("--no-executor", help="API only; workers run elsewhere.")] = False,
 ) -> None:
     """Run LabIntake: applies migrations, starts the executor and serves the web app and API."""
+    import signal as signals
+
     import uvicorn
 
     from labintake.service import LabIntake
@@ -250,6 +252,10 @@ def serve(
         )
         intake_stop = _start_intake(li, settings)
         freeze_startup_objects()
+        # uvicorn catches SIGTERM, shuts the server down, then raises the signal again under the
+        # handler that was there before: with the default one the process would die right there,
+        # before li.stop() below hands running files back (a SIGTERM as abrupt as kill -9).
+        signals.signal(signals.SIGTERM, lambda *_: None)
         server.run()  # returns on SIGINT/SIGTERM
         intake_stop.set()
     finally:

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     FILE_TIMEOUT = "file_timeout"
     SESSION_TIMEOUT = "session_timeout"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    STORAGE_FULL = "storage_full"
     DATABASE_UNAVAILABLE = "database_unavailable"
     WORKER_LOST = "worker_lost"
     CANCELLED = "cancelled"
@@ -99,6 +100,10 @@ ERRORS: dict[ErrorCode, ErrorInfo] = {
     ErrorCode.STORAGE_UNAVAILABLE: ErrorInfo(
         True, 503, "The file store is unavailable. Processing will be retried."
     ),
+    ErrorCode.STORAGE_FULL: ErrorInfo(
+        True, 507, "The server's disk is full, so this upload was not stored. Try again later, or ask "
+        "the administrator to free space; files uploaded before it are kept."
+    ),
     ErrorCode.DATABASE_UNAVAILABLE: ErrorInfo(
         True, 503, "The database is unavailable. Processing will be retried."
     ),
@@ -135,7 +140,7 @@ FILE_ERROR_CODES = frozenset(ErrorCode) - {
     ErrorCode.NOT_FOUND, ErrorCode.METHOD_NOT_ALLOWED, ErrorCode.NOT_ACCEPTABLE, ErrorCode.CONFLICT,
     ErrorCode.NOT_RETRYABLE,
     ErrorCode.NOT_READY, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-    ErrorCode.VALIDATION, ErrorCode.TOO_MANY_REQUESTS,
+    ErrorCode.VALIDATION, ErrorCode.TOO_MANY_REQUESTS, ErrorCode.STORAGE_FULL,
 }
 
 # Codes the runner retries by itself (with backoff) before giving up. Timeouts are

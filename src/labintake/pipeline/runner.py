@@ -12,6 +12,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
 
 from labintake import metrics
 from labintake.db import pages as page_cache
@@ -19,12 +22,14 @@ from labintake.db import recovery, search
 from labintake.db import transitions as tx
 from labintake.db.costs import added_cost
 from labintake.db.engine import Database
+from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.results import save_report
 from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
 from labintake.domain.cost import Prices
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
+from labintake.pipeline import faults
 from labintake.pipeline.pages import PageProgress
 from labintake.pipeline.procpool import WorkerDied, WorkerProcess
 from labintake.pipeline.work import (
@@ -131,7 +136,7 @@ class FileRunner:
         pages = PageProgress(variant=self._variant)
         limit = self.settings.file_timeout_seconds
         try:
-            path = self.storage.fetch(claim.storage_key)
+            path = self._fetch(claim)
             job = Job(claim.fps_id, str(path), claim.file_type, self._context, self._cached(claim))
             worker.wait_ready(WORKER_START_TIMEOUT)
             self._move(claim, stage, FileStatus.EXTRACTING, pages_done=0, pages_total=None)
@@ -175,6 +180,7 @@ class FileRunner:
                     _drain_done(worker)  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
+                    faults.stall_saving(str(path), lambda: self._still_ours(claim, FileStatus.SAVING))
                     self._save(claim, msg.report, msg.metadata, model, msg.cost)
                     return Outcome(FileStatus.COMPLETED)
                 elif isinstance(msg, Failed):
@@ -198,6 +204,32 @@ class FileRunner:
             return Outcome(self._worker_crashed(claim, stage, str(exc)), True)
         except LabIntakeError as error:
             return Outcome(self._finish_failed(claim, stage, error, cost=spent))
+
+    def _fetch(self, claim: Claim) -> Path:
+        """The file's bytes on this machine. While the store cannot be reached the file waits,
+        ``downloading`` with its lease renewed, up to the per-file time limit: an outage of the
+        store is not the file's fault and costs no attempt. Past the limit (or for any other
+        storage error) it is ``storage_unavailable`` as usual; cancelled or handed back
+        meanwhile, it is dropped."""
+        give_up = time.monotonic() + self.settings.file_timeout_seconds
+        delay = 0.5
+        while True:
+            try:
+                return self.storage.fetch(claim.storage_key)
+            except LabIntakeError as exc:
+                if not exc.details.get("unreachable") or time.monotonic() + delay > give_up:
+                    raise
+                log.warning("file store unreachable; waiting %.1f s", delay, extra={"file_id": claim.fps_id})
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            if not self._still_ours(claim, FileStatus.DOWNLOADING):
+                raise Dropped(claim.fps_id)
+
+    def _still_ours(self, claim: Claim, status: FileStatus) -> bool:
+        """The file is still in ``status`` under our claim (a test fault's question)."""
+        with self.db.read() as s:
+            row = s.execute(select(FPS.status, FPS.worker_id).where(FPS.id == claim.fps_id)).first()
+        return row is not None and row.status == status.value and row.worker_id == self.owner
 
     def _variant(self, strategy: str) -> str:
         """The page cache's key for a strategy: a page read at another dpi is another reading."""

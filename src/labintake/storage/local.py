@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -33,10 +35,13 @@ class LocalStorage:
     def put(self, stream: BinaryIO, *, max_bytes: int | None = None) -> Stored:
         """Stream into a temporary file while hashing, then move it into place.
 
-        Never holds the whole file in memory; stops early once ``max_bytes`` is passed.
+        Never holds the whole file in memory; stops early once ``max_bytes`` is passed. Whatever
+        goes wrong (too large, the disk full, an I/O error), the temporary file is removed: no
+        partial file is left to fill the disk. A full disk is ``storage_full``.
         """
         digest = hashlib.sha256()
         size = 0
+        tmp: str | None = None
         try:
             _private_dirs(self.root)
             fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
@@ -44,7 +49,6 @@ class LocalStorage:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
-                        os.unlink(tmp)
                         raise LabIntakeError(ErrorCode.FILE_TOO_LARGE, limit_bytes=max_bytes)
                     digest.update(chunk)
                     out.write(chunk)
@@ -52,8 +56,15 @@ class LocalStorage:
             target = self.path(key)
             _private_dirs(target.parent)
             os.replace(tmp, target)
+            tmp = None
         except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise LabIntakeError(ErrorCode.STORAGE_FULL, detail=type(exc).__name__) from exc
             raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
         return Stored(key, key, size)
 
     def fetch(self, key: str) -> Path:

@@ -7,6 +7,7 @@ bytes), a worker downloads into it in the ``downloading`` stage.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -47,22 +48,33 @@ class S3Storage:
         return self.cache.path(key)
 
     def fetch(self, key: str) -> Path:
+        """The object's bytes in the local cache, downloaded if need be. A store that cannot be
+        reached (network, timeouts, a 5xx) is ``storage_unavailable`` with ``unreachable`` in its
+        details: worth waiting for, unlike a missing object. A failed download leaves no file."""
         target = self.cache.path(key)
         if target.is_file():
             return target
+        tmp: str | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".download-")
             with os.fdopen(fd, "wb") as out:
                 self.client.download_fileobj(self.bucket, self._key(key), out)
             if _sha256(Path(tmp)) != key:
-                os.unlink(tmp)
                 raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail="object does not match its hash")
             os.replace(tmp, target)
+            tmp = None
         except LabIntakeError:
             raise
         except Exception as exc:  # noqa: BLE001 - botocore's errors: network, auth, missing object
-            raise LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__) from exc
+            error = LabIntakeError(ErrorCode.STORAGE_UNAVAILABLE, detail=type(exc).__name__)
+            if _unreachable(exc):
+                error.details["unreachable"] = True
+            raise error from exc
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
         return target
 
     def put(self, stream: BinaryIO, *, max_bytes: int | None = None) -> Stored:
@@ -89,6 +101,19 @@ class S3Storage:
             return self.cache.writable()
         except Exception:  # noqa: BLE001 - any failure means "not writable now"
             return False
+
+
+def _unreachable(exc: Exception) -> bool:
+    """The store did not answer, or answered that it cannot serve now (not: the object is missing,
+    access denied)."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
+    if isinstance(exc, BotoConnectionError | HTTPClientError | OSError):
+        return True
+    if isinstance(exc, ClientError):
+        return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
+    return False
 
 
 def _sha256(path: Path) -> str:

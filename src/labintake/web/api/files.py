@@ -32,7 +32,8 @@ def retry(file_id: str, li: LI, user_id: CurrentUser) -> RetryOut:
 @router.post(
     "/{file_id}/replace", response_model=UploadedItem, summary="Upload a new copy into a failed file's place",
     responses={409: {"model": ErrorBody, "description": "The file is not failed, timed out or cancelled (`conflict`)."},
-               413: {"model": ErrorBody, "description": "The new copy is over the size limit; nothing changed."}},
+               413: {"model": ErrorBody, "description": "The new copy is over the size limit; nothing changed."},
+               507: {"model": ErrorBody, "description": "The server's disk is full (`storage_full`); nothing changed."}},
     openapi_extra=multipart_body("file", "The new copy (PDF or image).", many=False, required=False),
 )
 async def replace(file_id: str, request: Request, li: LI, user_id: CurrentUser) -> UploadedItem:

@@ -68,7 +68,9 @@ def list_sessions(
     "/{session_id}/files",
     response_model=UploadResult,
     summary="Upload files (multipart, field `files`, repeated)",
-    responses={409: {"model": ErrorBody, "description": "The session was cancelled (`conflict`)."}},
+    responses={409: {"model": ErrorBody, "description": "The session was cancelled (`conflict`)."},
+               507: {"model": ErrorBody, "description": "The server's disk is full (`storage_full`): the file "
+                     "that did not fit and those after it were not stored; files before it were."}},
     openapi_extra=multipart_body("files", "One or more PDFs or images.", many=True),
 )
 async def upload_files(session_id: str, request: Request, li: LI, user_id: CurrentUser) -> UploadResult:
