@@ -176,3 +176,20 @@ def test_an_unlabelled_letterhead_in_many_languages_names_the_lab(letterhead):
     words = [*words_at(letterhead, 54, 60), *words_at("Patient: Maria Rossi", 54, 90)]
     _, report = parse_header(build_lines(words))
     assert report.lab_name == letterhead
+
+
+@pytest.mark.parametrize(("letterhead", "lab"), [
+    ("某某市人民医院检验报告单", "某某市人民医院"),
+    ("Apollo Diagnostics - Laboratory Report", "Apollo Diagnostics"),
+    ("Northwind Clinical Laboratory Test Report", "Northwind Clinical Laboratory"),
+])
+def test_a_report_title_after_the_labs_name_is_not_part_of_it(letterhead, lab):
+    words = [*words_at(letterhead, 54, 60), *words_at("Patient: Maria Rossi", 54, 90)]
+    _, report = parse_header(build_lines(words))
+    assert report.lab_name == lab
+
+
+def test_a_title_alone_names_no_lab():
+    words = [*words_at("COMPREHENSIVE LAB REPORT", 54, 60), *words_at("Patient: Maria Rossi", 54, 90)]
+    _, report = parse_header(build_lines(words))
+    assert report.lab_name is None

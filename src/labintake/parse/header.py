@@ -58,6 +58,11 @@ _TITLE_WORDS = re.compile(r"\b(?:report|bericht|befund|compte rendu|informe|refe
                           r"rapor|uitslag)\b|报告", re.IGNORECASE)
 
 
+# A report title printed after the lab's name on one line.
+_TITLE_TAIL = re.compile(r"(?:\s*[-–—:|]\s*|\s+)(?:(?:laboratory|lab|test|pathology|medical|final)\s+)?"
+                         r"(?:report|results?)\s*$|(?:检验|检查|化验)?报告单?$", re.IGNORECASE)
+
+
 @dataclass(slots=True)
 class _Found:
     values: dict[str, list[str]]
@@ -346,6 +351,9 @@ def _lab_from_letterhead(lines: list[HeaderLine]) -> str | None:
         if hl.LABEL_RE.search(line.text):
             continue
         seg = line.cells[0].text
-        if _LAB_WORDS.search(seg) and not re.search(r"\d", seg) and not _TITLE_WORDS.search(seg):
+        if _TITLE_WORDS.search(seg):
+            # "某某市人民医院检验报告单", "Apollo Diagnostics - Laboratory Report": the lab, then the title.
+            seg = _TITLE_TAIL.sub("", seg)
+        if seg and _LAB_WORDS.search(seg) and not re.search(r"\d", seg) and not _TITLE_WORDS.search(seg):
             return " ".join(seg.split())
     return None
