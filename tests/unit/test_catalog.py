@@ -252,6 +252,8 @@ def test_a_short_code_with_one_look_alike_letter_is_matched_only_where_its_unit_
 @pytest.mark.parametrize(("printed", "canonical"), [
     ("Serum sodium", "Sodium"), ("Serum ALT level", "ALT"), ("Plasma glucose concentration", "Glucose"),
     ("HbA1c level (IFCC)", "Hemoglobin A1c"), ("Serum bilirubin", "Total Bilirubin"),
+    ("Glucosa basal", "Glucose"), ("TSH reflex", "TSH"), ("Transaminasa GOT", "AST"), ("Glukose nüchtern", "Glucose"),
+    ("VES", "ESR"),
 ])
 def test_specimen_words_and_level_say_nothing_the_name_does_not(printed, canonical):
     assert get_catalog().match(printed)[0].name == canonical

@@ -7,8 +7,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Specimen words before a name and "level" after it (never "urine": urine tests are their own analytes).
-SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillary|s|p|se|pl)\s+|\s+(?:levels?|concentration)$")
+# Specimen (and kind) words before a name and "level", "basal", "reflex" after it; never "urine":
+# urine tests are their own analytes.
+SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillary|s|p|se|pl|transaminas[ae]|transaminasi)\s+"
+                            r"|\s+(?:levels?|concentration|basal|basale|reflex|en ayunas|a jeun|nuchtern)$")
 # One letter and a dot, before another letter that ends a word: "e.s.r." -> "esr."
 _DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
 # Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.
