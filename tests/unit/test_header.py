@@ -193,3 +193,11 @@ def test_a_title_alone_names_no_lab():
     words = [*words_at("COMPREHENSIVE LAB REPORT", 54, 60), *words_at("Patient: Maria Rossi", 54, 90)]
     _, report = parse_header(build_lines(words))
     assert report.lab_name is None
+
+
+@pytest.mark.parametrize(("line", "mrn"), [
+    ("NHS No: 485 777 3456", "485 777 3456"), ("MRN: A-778 (old: 12)", "A-778"), ("Patient ID: 998877", "998877"),
+])
+def test_an_identifier_printed_in_digit_groups_is_kept_whole(line, mrn):
+    patient, _ = parse_header(build_lines(words_at(line, 54, 100)))
+    assert patient.mrn == mrn

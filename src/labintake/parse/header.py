@@ -334,8 +334,15 @@ def _first(values: dict[str, list[str]], *fields: str) -> str | None:
 def _identifier(text: str | None) -> str | None:
     if not text:
         return None
+    grouped = _DIGIT_GROUPS.match(text.strip())
+    if grouped:  # "485 777 3456": an NHS number (and others) printed in groups is one identifier
+        return grouped.group(0)
     token = text.split()[0].strip(".,;")
     return token or None
+
+
+# Groups of digits, single-spaced, ending the identifier: "485 777 3456", "1234 5678".
+_DIGIT_GROUPS = re.compile(r"\d{2,5}(?: \d{2,5}){1,3}(?=\s{2,}|$)")
 
 
 def _clean(text: str | None) -> str | None:
