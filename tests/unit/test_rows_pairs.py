@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from labintake.extract.document import Document, Page
+from labintake.extract.document import Document, Page, Word
 from labintake.parse import parse_document
 from labintake.parse.catalog import get_catalog, normalise_name
 from labintake.parse.pairs import misfit
@@ -189,3 +189,33 @@ def test_a_sign_glued_to_the_value_is_its_flag():
     got = _by_name(doc)
     assert (got["Platelets"].value, got["Platelets"].flag, got["Platelets"].flag_source) == (412, "high", "printed")
     assert (got["Hemoglobin"].value, got["Hemoglobin"].flag, got["Hemoglobin"].flag_source) == (12.9, "low", "printed")
+
+
+def test_tests_printed_as_cards_a_heading_then_labelled_result_and_reference():
+    doc = _doc(
+        _bold(row((40, "Hemoglobin"), y=100)),
+        row((60, "Result: 12.8 g/dL"), (250, "Reference: 12.0 - 15.5 g/dL"), (450, "Normal"), y=114),
+        _bold(row((40, "Ferritin"), y=136)),
+        row((60, "Result: 9 ng/mL"), (250, "Reference: 15 - 150 ng/mL"), (450, "Low"), y=150),
+        _bold(row((40, "Vitamin D, 25-Hydroxy"), y=172)),
+        row((60, "Your result: 22 ng/mL"), (250, "Reference range: 30 - 100 ng/mL"), y=186),
+    )
+    got = [(r.name, r.value, r.unit, r.reference_range.text, r.flag) for r in parse_document(doc).results]
+    assert got == [
+        ("Hemoglobin", 12.8, "g/dL", "12.0 - 15.5", "normal"),
+        ("Ferritin", 9.0, "ng/mL", "15 - 150", "low"),
+        ("25-OH Vitamin D", 22.0, "ng/mL", "30 - 100", "low"),
+    ]
+
+
+def test_a_heading_above_a_table_row_that_has_its_name_stays_a_section():
+    doc = _doc(
+        _bold(row((40, "CHEMISTRY"), y=100)),
+        row((40, "Sodium"), (200, "138"), (260, "mmol/L"), (340, "135 - 145"), y=114),
+    )
+    (na,) = parse_document(doc).results
+    assert (na.name, na.section) == ("Sodium", "CHEMISTRY")
+
+
+def _bold(words):
+    return [Word(w.text, w.x0, w.y0, w.x1, w.y1, w.confidence, True) for w in words]

@@ -20,7 +20,7 @@ def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
     """``segs`` with dot leaders dropped and each name split from the value run after it."""
     out: list[Segment] = []
     for seg in segs:
-        words = _without_leaders(seg.words)
+        words = _without_cell_label(_without_leaders(seg.words))
         if not words:
             continue
         cut = _name_end(words, catalog)
@@ -29,6 +29,22 @@ def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
         else:
             out.extend((Segment(words[:cut]), Segment(words[cut:])))
     return out
+
+
+# A cell's own label, printed before its value where each test is a card rather than a
+# table row: "Result: 12.8 g/dL", "Reference range: 12.0 - 15.5", "Your value: 9".
+_CELL_LABEL = re.compile(
+    r"(?:your\s+)?(?:result|value|reference(?:\s+(?:range|interval|values?))?|ref\.?\s+range|normal\s+range|"
+    r"range|optimal\s+range|expected|résultat|ergebnis|resultado|risultato|référence|referencia|riferimento|"
+    r"referenzbereich|valores?\s+de\s+referencia)\s*:", re.IGNORECASE)
+
+
+def _without_cell_label(words: list[Word]) -> list[Word]:
+    """``words`` without a cell label that begins them (and only when something follows it)."""
+    for k in range(1, min(4, len(words))):
+        if _CELL_LABEL.fullmatch(" ".join(w.text for w in words[:k])):
+            return words[k:]
+    return words
 
 
 def _without_leaders(words: list[Word]) -> list[Word]:

@@ -92,6 +92,9 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
     pending: Line | None = None  # a name wrapped onto its own line, above its values
     prev: tuple[Line, RawRow] | None = None  # the last row and the line it came from
     notes: Line | None = None  # the last line of an interpretation table being read past
+    # The last heading and the section before it: a heading right above a nameless row is
+    # that row's name, where each test is a card ("Ferritin" / "Result: 9 ng/mL  Reference: …").
+    titled: tuple[Line, str | None] | None = None
     for line in lines:
         header = find_header(line)
         if header is not None:
@@ -117,6 +120,9 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
                 elif better_joined(catalog, pending.text, row.name, row.name):
                     row.name = f"{pending.text} {row.name}"
             pending = None
+            if not row.name and titled is not None and _just_below(titled[0], line):
+                row.name, section = titled[0].text.strip(), titled[1]
+            titled = None
             if row.name:
                 row.section = section
                 rows.append(row)
@@ -146,11 +152,14 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             continue
         heading = debris.section_heading(line)
         if heading is not None and (saw_header or not rows):
+            titled = (line, section)
             section, pending, prev = heading, None, None
         elif len(line.segments) == 1 and not re.search(r"\d", line.text) and not line.text.endswith(":"):
             pending, prev = line, None  # maybe a name wrapped onto its own line
         else:
             pending = prev = None
+            if len(line.segments) == 1 and catalog.match(line.text)[0] is not None:
+                titled = (line, section)  # a card's name with digits in it ("Vitamin B12")
     return rows
 
 
@@ -311,7 +320,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
     name = marks.without_site_mark(name, catalog)
-    if name and values.parse_value(name) is not None:
+    if name and (values.parse_value(name) is not None or _value_and_unit(name, catalog)):
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
     # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
     if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(r"[^\W\d_]", name)):
@@ -341,6 +350,17 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     if second is not None:
         pair_up(row, second, catalog)
     return row
+
+
+def _just_below(upper: Line, lower: Line) -> bool:
+    """``lower`` is the next line under ``upper``, with no more than a line's gap."""
+    return upper.page == lower.page and -0.5 * lower.height <= lower.y0 - upper.y1 < 1.2 * lower.height
+
+
+def _value_and_unit(text: str, catalog: Catalog) -> bool:
+    """``12.8 g/dL``: a value and its unit in one cell, not a name."""
+    m = re.fullmatch(r"[<>≤≥]?\d[\d.,]*\s*(\S+)", text)
+    return m is not None and catalog.is_known_unit(m.group(1))
 
 
 def _is_row_number(text: str) -> bool:
