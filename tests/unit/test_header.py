@@ -201,3 +201,11 @@ def test_a_title_alone_names_no_lab():
 def test_an_identifier_printed_in_digit_groups_is_kept_whole(line, mrn):
     patient, _ = parse_header(build_lines(words_at(line, 54, 100)))
     assert patient.mrn == mrn
+
+
+def test_a_unit_in_a_table_the_header_runs_into_says_no_sex():
+    words = [*words_at("PATIENT: DOE, JANE DOB: 02/11/1975", 54, 60), *words_at("| WBC | 7.4 | K/uL | 4.0-11.0 |", 54, 90)]
+    patient, _ = parse_header(build_lines(words))
+    assert patient.sex is None
+    words = [*words_at("Jane Doe | 02/14/1980 | Female", 54, 60)]
+    assert parse_header(build_lines(words))[0].sex == "female"

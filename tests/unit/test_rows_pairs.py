@@ -219,3 +219,11 @@ def test_a_heading_above_a_table_row_that_has_its_name_stays_a_section():
 
 def _bold(words):
     return [Word(w.text, w.x0, w.y0, w.x1, w.y1, w.confidence, True) for w in words]
+
+
+def test_a_range_with_its_own_label_inside_its_brackets():
+    for printed, low, high in [("(ref 12.0-16.0)", 12.0, 16.0), ("(optimal <100)", None, 100.0),
+                               ("(Ref. range: 3.5-5.0)", 3.5, 5.0), ("(normal 70-99)", 70.0, 99.0)]:
+        rng = parse_range(printed)
+        assert (rng.low, rng.high, rng.text) == (low, high, printed)
+    assert parse_range("(reference laboratory)") is None

@@ -228,7 +228,8 @@ def _unlabelled_sex(lines: list[HeaderLine], starts: dict[int, int]) -> str | No
         for cell in line.cells:
             for part in re.split(r"\s[|¦•·]\s|\|", cell.text):
                 word = part.strip()
-                if len(word) > 1 and " " not in word and not _CJK_TEXT.search(word) and parse_sex(word):
+                # Letters only: "K/uL" is a unit whose "K" would read as kadın (Turkish: female).
+                if len(word) > 1 and word.isalpha() and not _CJK_TEXT.search(word) and parse_sex(word):
                     return parse_sex(word)
     return None
 

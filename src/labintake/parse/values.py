@@ -205,12 +205,14 @@ def _canonical_cmp(cmp_: str | None) -> str | None:
 
 
 _OR_EQUAL = re.compile(r"([<>])\s*or\s*=", re.IGNORECASE)
+_RANGE_LABEL = re.compile(r"^\(\s*(?:ref\.?(?:\s*range)?|reference(?:\s*range)?|normal|optimal|desirable|range)\s*:?\s*(?=[<>≤≥\d])",
+                          re.IGNORECASE)
 
 
 def parse_range(text: str) -> ReferenceRange | None:
     rng = _parse_range(text, _DOT_THOUSANDS.get())
-    if rng is not None and _OR_EQUAL.search(text):
-        return rng.model_copy(update={"text": clean(text)})  # as printed, "> OR = 40"
+    if rng is not None and (_OR_EQUAL.search(text) or _RANGE_LABEL.search(clean(text))):
+        return rng.model_copy(update={"text": clean(text)})  # as printed, "> OR = 40", "(ref 12-16)"
     return None if rng is None else rng.model_copy()
 
 
@@ -276,6 +278,7 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     """
     t = re.sub(r"^[.,'`:;]+\s*(?=[<>≤≥(])", "", clean(text))  # specks OCR reads before a range
     t = _OR_EQUAL.sub(r"\1=", t)  # "> OR = 40", "<or=5.0": US reference labs spell ≥ and ≤ so
+    t = _RANGE_LABEL.sub("(", t)  # "(ref 12.0-16.0)", "(optimal <100)": the range's own label
     t = re.sub(r"^[.'`](?=\d+,\d)", "", t)  # ".80,0 - 96,0": no number has a point before its decimal comma
     t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
     if re.search(r"\d\s*[-–—]\s*\d", t):
