@@ -227,3 +227,18 @@ def test_a_range_with_its_own_label_inside_its_brackets():
         rng = parse_range(printed)
         assert (rng.low, rng.high, rng.text) == (low, high, printed)
     assert parse_range("(reference laboratory)") is None
+
+
+def test_a_cumulative_report_reads_the_newest_dated_column_whichever_side_it_is_on():
+    for dates, newest in ((("03/12/2024", "01/10/2024", "10/05/2023"), 0), (("10/05/2023", "01/10/2024", "03/12/2024"), 2)):
+        values_by_date = {"03/12/2024": ("10.9 L", "8 L"), "01/10/2024": ("11.4 L", "11 L"), "10/05/2023": ("12.3", "25")}
+        xs = (200, 270, 340)
+        doc = _doc(
+            row((40, "Test"), *zip(xs, dates, strict=True), (410, "Units"), (470, "Ref Range"), y=80),
+            row((40, "Hemoglobin"), *((x, values_by_date[d][0]) for x, d in zip(xs, dates, strict=True)),
+                (410, "g/dL"), (470, "12.0-15.5"), y=100),
+            row((40, "Ferritin"), *((x, values_by_date[d][1]) for x, d in zip(xs, dates, strict=True)),
+                (410, "ng/mL"), (470, "15-150"), y=116),
+        )
+        got = [(r.name, r.value, r.unit, r.flag) for r in parse_document(doc).results]
+        assert got == [("Hemoglobin", 10.9, "g/dL", "low"), ("Ferritin", 8.0, "ng/mL", "low")], (newest, got)

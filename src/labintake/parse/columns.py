@@ -17,6 +17,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from labintake.parse import values
+from labintake.parse.dates import parse_date
 from labintake.parse.lines import Line
 
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
@@ -177,9 +178,15 @@ def find_header(line: Line) -> list[Column] | None:
 
 def header_columns(line: Line) -> list[Column] | None:
     cols: list[Column] = []
+    dated: list[tuple[int, str]] = []  # columns headed by a date alone: (index, heading)
     for seg in line.segments:
         kind = _HEADER_LOOKUP.get(header_key(seg.text)) or _near_heading(header_key(seg.text))
-        if kind is None and _HEADER_DATE.search(seg.text):
+        if kind is None and _HEADER_DATE.fullmatch(seg.text.strip()):
+            # A cumulative report heads each column of results with its date: the newest is
+            # the result, the others earlier results (see _newest_is_the_result).
+            dated.append((len(cols), seg.text.strip()))
+            kind = "previous"
+        elif kind is None and _HEADER_DATE.search(seg.text):
             # "Previous 07/02/2024", "Result 12.03.2025": a column headed with the date
             # of the results under it.
             kind = _HEADER_LOOKUP.get(header_key(_HEADER_DATE.sub(" ", seg.text)))
@@ -201,11 +208,25 @@ def header_columns(line: Line) -> list[Column] | None:
                     break
             else:
                 return None
+    _newest_is_the_result(cols, dated)
     kinds = [c.kind for c in cols]
     result_kinds = {k for k in kinds if k in _RESULT_KINDS}
     if len(cols) < 3 or "value" not in kinds or len(result_kinds) < 2 or len(set(kinds)) < 3:
         return None
     return sorted(cols, key=lambda c: c.x0)
+
+
+def _newest_is_the_result(cols: list[Column], dated: list[tuple[int, str]]) -> None:
+    """Of columns headed by dates alone, and no result column beside them, the newest
+    (whichever way the page orders them) holds the results."""
+    if not dated or any(c.kind == "value" for c in cols):
+        return
+    firsts = [int(m.group(1)) for _, text in dated if (m := re.match(r"\(?(\d{1,2})[./-]\d{1,2}[./-]", text))]
+    day_first = any(n > 12 for n in firsts)  # "13/01/2024" can only be read day first
+    when = [(parse_date(text.strip("()"), day_first=day_first), k) for k, text in dated]
+    known = [(d, k) for d, k in when if d is not None]
+    k = max(known)[1] if len(known) == len(dated) else dated[0][0]
+    cols[k] = Column("value", cols[k].x0, cols[k].x1)
 
 
 def column_of(x0: float, cols: list[Column]) -> str:
