@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import pillow_heif
 import pytest
 from PIL import Image
 
@@ -161,6 +162,18 @@ def test_sniffed_types():
         buf = io.BytesIO()
         img.save(buf, format=fmt)
         assert sniff_type(buf.getvalue()) == mime
+
+
+def test_a_heic_photo_is_sniffed_and_read_like_any_image():
+    """iPhones store photos as HEIC: the report photographed so reads every row."""
+    png = Image.open(io.BytesIO(make_png(SAMPLE, dpi=200))).convert("RGB")
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(png).save(buf, quality=90)  # written here; the product opens it itself
+    data = buf.getvalue()
+    assert sniff_type(data) == "image/heic"
+    doc, report = _run(data)
+    assert [p.source for p in doc.pages] == ["ocr"]
+    assert_matches_truth(report)
 
 
 def test_corrupt_pdf():

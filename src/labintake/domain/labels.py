@@ -15,6 +15,7 @@ FILE_TYPES: dict[str, str] = {
     "image/png": "Image (PNG)",
     "image/tiff": "Scan (TIFF)",
     "image/webp": "Image (WebP)",
+    "image/heic": "Photo (HEIC)",
 }
 
 FILE_STATUSES: dict[FileStatus, str] = {

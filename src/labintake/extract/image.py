@@ -7,9 +7,13 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
+
+# HEIC/HEIF photos (the iPhone camera's format) open through Pillow like any other image.
+pillow_heif.register_heif_opener()
 
 # Pillow's own bomb check warns above MAX_IMAGE_PIXELS and raises at twice that; our
 # limit is enforced explicitly below, before any pixel is decoded.

@@ -9,8 +9,11 @@ PNG = "image/png"
 JPEG = "image/jpeg"
 TIFF = "image/tiff"
 WEBP = "image/webp"
+HEIC = "image/heic"  # what phones (iPhones first) store photos as
 
-IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, WEBP})
+IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, WEBP, HEIC})
+# ISO base media brands of a still HEIF image (HEVC-coded or the generic image brand).
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
 SUPPORTED_TYPES = frozenset({PDF, *IMAGE_TYPES})
 
 
@@ -31,4 +34,6 @@ def sniff_type(data: bytes) -> str:
         return TIFF
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return HEIC
     raise LabIntakeError(ErrorCode.UNSUPPORTED_TYPE)

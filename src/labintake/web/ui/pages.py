@@ -41,7 +41,8 @@ STATUS_ICONS = {
     "cancelled": "circle-x",
 }
 ACCEPTED = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-            ".tif": "image/tiff", ".tiff": "image/tiff", ".webp": "image/webp"}
+            ".tif": "image/tiff", ".tiff": "image/tiff", ".webp": "image/webp",
+            ".heic": "image/heic", ".heif": "image/heic"}
 
 
 def _to_json(value: Any) -> Markup:
