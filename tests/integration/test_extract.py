@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pillow_heif
 import pytest
 from PIL import Image
@@ -174,6 +175,27 @@ def test_a_heic_photo_is_sniffed_and_read_like_any_image():
     doc, report = _run(data)
     assert [p.source for p in doc.pages] == ["ocr"]
     assert_matches_truth(report)
+
+
+def test_a_dark_mode_screenshot_is_read_as_light_text_on_dark():
+    """A portal's page captured in dark mode: light text on a dark grey background."""
+    page = np.asarray(Image.open(io.BytesIO(make_png(SAMPLE, dpi=110))).convert("RGB"))  # a screen's dpi
+    dark = (255 - page) * 0.85 + np.array([30, 32, 36]) * 0.15
+    buf = io.BytesIO()
+    Image.fromarray(dark.astype(np.uint8)).save(buf, format="PNG")
+    _, report = _run(buf.getvalue())
+    assert_matches_truth(report)
+
+
+def test_a_photo_of_a_page_on_a_dark_desk_is_not_inverted():
+    from labintake.extract.ocr import _light_on_dark
+
+    desk = np.full((800, 600), 40, np.uint8)
+    desk[150:650, 120:480] = 235  # the sheet: 37 % of the frame
+    assert not _light_on_dark(desk)
+    screen = np.full((800, 600), 35, np.uint8)
+    screen[100:700:20, 50:550] = 220  # lines of light text
+    assert _light_on_dark(screen)
 
 
 def test_corrupt_pdf():

@@ -104,6 +104,8 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if _light_on_dark(gray):
+        gray = 255 - gray  # a screenshot of an app in dark mode: OCR reads dark ink on light paper
     # Colour, carried through the same warps as the grey image, tells a value printed in red.
     sat = (rgb.max(axis=2) - rgb.min(axis=2)).astype(np.uint8) if rgb.ndim == 3 else np.zeros_like(gray)
     from labintake.extract.dewarp import dewarp, find_page, flatten_light, page_frame
@@ -158,6 +160,13 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     ]
     frame = page_frame(shape, flattened_by, (quarter - 180) % 360 if flipped else quarter, skew, flipped, dpi)
     return OcrPage(scaled, w * scale, h * scale, quarter, skew, preprocessing, timings, frame)
+
+
+def _light_on_dark(gray: np.ndarray) -> bool:
+    """Light text on a dark background: most of the image is dark, and what is not is
+    sparse (text), not a sheet of paper (a photo of a page on a dark desk is mostly page)."""
+    small = gray[:: max(1, gray.shape[0] // 400), :: max(1, gray.shape[1] // 400)]
+    return float(np.median(small)) < 90 and float((small > 160).mean()) < 0.15
 
 
 def _recognise(gray: np.ndarray, max_side: int | None = None) -> list[Word]:
