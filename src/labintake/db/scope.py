@@ -6,7 +6,7 @@ every transaction begun while it is set switches to the row-level-security role
 ``WHERE user_id = …`` still sees nothing of another user's. Work done for everyone
 (admission, recovery, workers, authentication itself) runs outside that scope, or asks
 for ``system=True`` explicitly: its connections carry ``app.system = on``, which the
-``<table>_system`` policies admit (revision 0012; the tables are FORCE ROW LEVEL SECURITY,
+``<table>_system`` policies admit (revision 0013; the tables are FORCE ROW LEVEL SECURITY,
 so even their owner sees nothing without one or the other).
 
 Inside an HTTP request (``in_request``, set by the web layer) a unit of work with no user

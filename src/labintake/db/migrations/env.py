@@ -18,7 +18,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    # Migrations act for everyone: with FORCE ROW LEVEL SECURITY (revision 0012) the owner is
+    # Migrations act for everyone: with FORCE ROW LEVEL SECURITY (revision 0013) the owner is
     # bound by the policies too, and a data migration must see every user's rows.
     engine = create_engine(str(url), poolclass=pool.NullPool, connect_args=connect_args(str(url)))
     with engine.connect() as conn:
