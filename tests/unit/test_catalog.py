@@ -261,3 +261,12 @@ def test_specimen_words_and_level_say_nothing_the_name_does_not(printed, canonic
 
 def test_a_urine_name_keeps_its_specimen():
     assert get_catalog().match("Urine glucose")[0].name != "Glucose"
+
+
+def test_the_uk_wording_of_egfr_is_coded_by_its_printed_method():
+    from labintake.parse.coding import resolve
+
+    catalog = get_catalog()
+    coded = resolve(catalog, "eGFR using creatinine (CKD-EPI)", "mL/min/1.73m2")
+    assert (coded.analyte.name, coded.loinc) == ("eGFR", "62238-1")
+    assert resolve(catalog, "eGFR creatinine", "mL/min/1.73m2").loinc is None  # no method printed, no code
