@@ -47,8 +47,13 @@ def test_the_push_service_worker_shows_a_pushed_session_end(browser: Any, server
                    "tag": "session-abc", "url": "/sessions/abc/review"}
         cdp.send("ServiceWorker.deliverPushMessage",
                  {"origin": server.url + "/", "registrationId": reg["registrationId"], "data": json.dumps(message)})
-        page.wait_for_function(f"async () => ({NOTIFICATIONS})().then(n => n.length > 0)")
-        assert page.evaluate(NOTIFICATIONS) == [message]
+        # Polled with evaluate, which awaits the service worker's answer (a predicate that
+        # returns a promise is truthy at once, so wait_for_function did not wait for it).
+        deadline = time.monotonic() + 20
+        while not (shown := page.evaluate(NOTIFICATIONS)):
+            assert time.monotonic() < deadline, "no notification was shown"
+            page.wait_for_timeout(100)
+        assert shown == [message]
         assert not errors, errors
     finally:
         ctx.close()
