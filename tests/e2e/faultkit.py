@@ -9,11 +9,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from labintake.db.engine import Database
@@ -21,6 +23,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import LabReport, SessionEvent, SessionProcessingSummary
 from labintake.db.progress import aggregate_summary
 from labintake.domain.status import FileStatus, IllegalTransition, check_transition
+from tests.conftest import drop_pg_database, fresh_pg_database, postgres_available
 
 LABINTAKE = [sys.executable, "-m", "labintake.cli"]
 
@@ -183,3 +186,19 @@ def assert_settled(db: Database) -> dict[str, str]:
         assert {k: getattr(row, k) for k in expected if hasattr(row, k) and k != "session_status"} == \
             {k: v for k, v in expected.items() if k != "session_status" and hasattr(row, k)}
     return {f.id: f.status for f in files}
+
+
+def deployed(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """``env`` as the fixture's deployment: embedded as given; procrastinate on a fresh
+    PostgreSQL database of its own, dropped afterwards (skipped where there is none)."""
+    if env["LABINTAKE_EXECUTOR"] == "embedded":
+        yield env
+        return
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    url = fresh_pg_database()
+    try:
+        yield {**env, "LABINTAKE_DATABASE_URL": url}
+    finally:
+        drop_pg_database(url)

@@ -15,8 +15,17 @@ from sqlalchemy import func, select
 from labintake.db.engine import Database
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import SessionEvent
-from tests.conftest import drop_pg_database, fresh_pg_database, postgres_available
-from tests.e2e.faultkit import Proc, all_terminal, assert_settled, clean_env, free_port, make_token, serve, wait_until
+from tests.e2e.faultkit import (
+    Proc,
+    all_terminal,
+    assert_settled,
+    clean_env,
+    deployed,
+    free_port,
+    make_token,
+    serve,
+    wait_until,
+)
 from tests.fixtures.reports import make_pdf, sample_report
 
 pytestmark = pytest.mark.slow
@@ -62,18 +71,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3]:
 def deployment(request: pytest.FixtureRequest, s3: S3) -> Iterator[dict[str, str]]:
     env = clean_env(LABINTAKE_STORAGE_URL=f"s3://reports/uploads?endpoint_url={s3.url}",
                     LABINTAKE_EXECUTOR=request.param, LABINTAKE_WORKERS="2", LABINTAKE_LEASE_SECONDS="5")
-    if request.param == "embedded":
-        yield env
-        return
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    env["LABINTAKE_DATABASE_URL"] = url
-    try:
-        yield env
-    finally:
-        drop_pg_database(url)
+    yield from deployed(env)
 
 
 def test_s3_unreachable_for_ten_seconds_every_file_still_completes_once(

@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from labintake.db.engine import Database
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import LabReport
-from tests.conftest import drop_pg_database, fresh_pg_database, postgres_available
-from tests.e2e.faultkit import Proc, all_terminal, assert_settled, clean_env, make_token, serve, wait_until
+from tests.e2e.faultkit import Proc, all_terminal, assert_settled, clean_env, deployed, make_token, serve, wait_until
 from tests.fixtures.reports import make_pdf, sample_report
 
 pytestmark = pytest.mark.slow
@@ -29,18 +28,7 @@ MARKER = "LI-STALL-SAVING"
 def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     env = clean_env(LABINTAKE_DATA_DIR=str(tmp_path / "data"), LABINTAKE_WORKERS="2",
                     LABINTAKE_LEASE_SECONDS="5", LABINTAKE_EXECUTOR=request.param)
-    if request.param == "embedded":
-        yield env
-        return
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    env["LABINTAKE_DATABASE_URL"] = url
-    try:
-        yield env
-    finally:
-        drop_pg_database(url)
+    yield from deployed(env)
 
 
 def start(env: dict[str, str], tmp_path: Path, fault: bool) -> tuple[Proc, Proc | None, str]:
