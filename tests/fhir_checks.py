@@ -17,12 +17,15 @@ import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import fhirpathpy
 from fhirpathpy.models import models
+
+from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Report, Result
 
 SCHEMA_PATH = Path(__file__).parent / "fixtures" / "fhir" / "fhir.schema.json.gz"
 UCUM = "http://unitsofmeasure.org"
@@ -280,3 +283,21 @@ def semantic_problems(bundle: dict[str, Any]) -> list[str]:
         if flag:
             problems.append(f"{where}: {flag}")
     return problems
+
+
+def edge_cases() -> LabReport:
+    """A report with the rows FHIR finds hardest: a censored value, a qualitative one, a
+    unitless ratio, an unknown name with markup in it and a unit UCUM does not know."""
+    return LabReport(
+        patient=Patient(),
+        report=Report(collected_at=date(2025, 1, 2)),
+        results=[
+            Result(name="CRP", loinc="1988-5", value=0.5, value_text="<0.5", unit="mg/L",
+                   reference_range=ReferenceRange(high=5.0, text="<5.0", high_comparator="<"), flag="normal"),
+            Result(name="Urine Glucose", loinc="5792-7", value=None, value_text="Negative",
+                   reference_range=ReferenceRange(text="Negative")),
+            Result(name="A/G Ratio", loinc="1759-0", value=1.4, value_text="1.4",
+                   reference_range=ReferenceRange(low=1.0, high=2.2, text="1.0-2.2")),
+            Result(name="Mystery & <Co>", value=3.0, value_text="3", unit="furlongs", needs_review=True),
+        ],
+    )

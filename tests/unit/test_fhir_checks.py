@@ -6,34 +6,17 @@ tests/integration/test_fhir_corpus.py."""
 from __future__ import annotations
 
 import copy
-from datetime import date
 from functools import cache
 
 import pytest
 
-from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Report, Result
+from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Result
 from labintake.export import to_fhir
 from labintake.extract import extract_document
 from labintake.parse import parse_document
-from tests.fhir_checks import schema_errors, semantic_problems
+from tests.fhir_checks import edge_cases, schema_errors, semantic_problems
 from tests.fixtures.reports import make_pdf, sample_report
 from tests.unit import test_fhir, test_fhir_semantics
-
-
-def _edge_cases() -> LabReport:
-    return LabReport(
-        patient=Patient(),
-        report=Report(collected_at=date(2025, 1, 2)),
-        results=[
-            Result(name="CRP", loinc="1988-5", value=0.5, value_text="<0.5", unit="mg/L",
-                   reference_range=ReferenceRange(high=5.0, text="<5.0", high_comparator="<"), flag="normal"),
-            Result(name="Urine Glucose", loinc="5792-7", value=None, value_text="Negative",
-                   reference_range=ReferenceRange(text="Negative")),
-            Result(name="A/G Ratio", loinc="1759-0", value=1.4, value_text="1.4",
-                   reference_range=ReferenceRange(low=1.0, high=2.2, text="1.0-2.2")),
-            Result(name="Mystery & <Co>", value=3.0, value_text="3", unit="furlongs", needs_review=True),
-        ],
-    )
 
 
 @cache
@@ -54,7 +37,7 @@ BUNDLES = {
     "semantics": lambda: to_fhir(test_fhir_semantics._report(), bundle_id="s"),
     "confirmed": lambda: to_fhir(test_fhir_semantics._report(), bundle_id="c", confirmed=True),
     "no-patient": lambda: to_fhir(test_fhir_semantics._report(patient=Patient()), bundle_id="p"),
-    "edge-cases": lambda: to_fhir(_edge_cases(), bundle_id="e"),
+    "edge-cases": lambda: to_fhir(edge_cases(), bundle_id="e"),
     "parsed-pdf": _parsed_sample,
 }
 

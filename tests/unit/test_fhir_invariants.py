@@ -9,15 +9,12 @@ implemented by fhirpathpy and are approximated by parsing the div as XHTML.
 
 from __future__ import annotations
 
-from datetime import date
-
 import fhirpathpy
 
-from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Report, Result
 from labintake.export import to_fhir
 from labintake.extract import extract_document
 from labintake.parse import parse_document
-from tests.fhir_checks import INVARIANTS, R4, invariant_failures
+from tests.fhir_checks import INVARIANTS, R4, edge_cases, invariant_failures
 from tests.fixtures.reports import make_pdf, sample_report
 
 
@@ -38,19 +35,7 @@ def test_bundle_of_a_parsed_digital_pdf_meets_the_invariants():
 
 
 def test_edge_cases_meet_the_invariants():
-    report = LabReport(
-        patient=Patient(),
-        report=Report(collected_at=date(2025, 1, 2)),
-        results=[
-            Result(name="CRP", loinc="1988-5", value=0.5, value_text="<0.5", unit="mg/L",
-                   reference_range=ReferenceRange(high=5.0, text="<5.0", high_comparator="<"), flag="normal"),
-            Result(name="Urine Glucose", loinc="5792-7", value=None, value_text="Negative",
-                   reference_range=ReferenceRange(text="Negative")),
-            Result(name="A/G Ratio", loinc="1759-0", value=1.4, value_text="1.4",
-                   reference_range=ReferenceRange(low=1.0, high=2.2, text="1.0-2.2")),
-            Result(name="Mystery & <Co>", value=3.0, value_text="3", unit="furlongs", needs_review=True),
-        ],
-    )
+    report = edge_cases()
     assert invariant_failures(to_fhir(report)) == []
 
 
