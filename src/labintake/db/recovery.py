@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import ProcessingSession, SessionProcessingSummary, utcnow
-from labintake.db.transitions import ACTIVE, QUEUED, Moved, fail, transition
+from labintake.db.transitions import ACTIVE, QUEUED, Moved, fail, hold_open_files, transition
 from labintake.domain.errors import ErrorCode, LabIntakeError
-from labintake.domain.status import ACTIVE_STATUSES, OPEN_STATUSES, FileStatus, SessionState
+from labintake.domain.status import ACTIVE_STATUSES, FileStatus, SessionState
 
 WORKER_CRASH_LIMIT = 3  # a file whose own worker process died this many times is not run again
 
@@ -110,19 +110,15 @@ def expire_sessions(s: Session, *, now: datetime | None = None) -> list[Moved]:
     ).scalars().all()
     moved: list[Moved] = []
     for session_id in expired:
+        open_files = hold_open_files(s, session_id)  # before the summary: see its lock order
         s.execute(
             update(SessionProcessingSummary)
             .where(SessionProcessingSummary.session_id == session_id)
             .values(timed_out=True)
         )
-        rows = s.execute(
-            select(FPS.id, FPS.status).where(
-                FPS.session_id == session_id, FPS.status.in_(sorted(OPEN_STATUSES))
-            )
-        ).all()
         error = LabIntakeError(ErrorCode.SESSION_TIMEOUT)
-        for row in rows:
-            m = fail(s, row.id, FileStatus(row.status), error, status=FileStatus.TIMEOUT)
+        for fps_id, status in open_files:
+            m = fail(s, fps_id, status, error, status=FileStatus.TIMEOUT)
             if m:
                 moved.append(m)
     return moved

@@ -18,10 +18,10 @@ from labintake.db.models import (
     User,
     utcnow,
 )
-from labintake.db.transitions import Moved, add_event, note_session_end, transition
+from labintake.db.transitions import Moved, add_event, hold_open_files, note_session_end, transition
 from labintake.domain.errors import ERRORS, ErrorCode
 from labintake.domain.search import searchable
-from labintake.domain.status import OPEN_STATUSES, USER_RETRYABLE_STATUSES, EventKind, FileStatus, SessionState
+from labintake.domain.status import USER_RETRYABLE_STATUSES, EventKind, FileStatus, SessionState
 
 LOCAL_USER_EMAIL = "local@localhost"
 
@@ -124,18 +124,12 @@ def cancel(s: Session, session_id: str, user_id: str) -> list[Moved]:
     """Cancel a session: pending files become cancelled; running ones are cancelled here and
     their workers, seeing the compare-and-set fail, drop their work (the executor also kills them).
     """
+    open_files = hold_open_files(s, session_id, user_id)
     set_state(s, session_id, user_id, SessionState.CANCELLED)
-    rows = s.execute(
-        select(FPS.id, FPS.status).where(
-            FPS.session_id == session_id,
-            FPS.user_id == user_id,
-            FPS.status.in_(sorted(OPEN_STATUSES)),
-        )
-    ).all()
     moved = []
-    for row in rows:
+    for fps_id, status in open_files:
         m = transition(
-            s, row.id, FileStatus(row.status), FileStatus.CANCELLED,
+            s, fps_id, status, FileStatus.CANCELLED,
             error_code=ErrorCode.CANCELLED, error_message=ERRORS[ErrorCode.CANCELLED].message,
             is_retryable=True,
         )

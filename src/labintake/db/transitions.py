@@ -29,6 +29,7 @@ from labintake.db.outbox import enqueue_session_end
 from labintake.domain.errors import LabIntakeError
 from labintake.domain.status import (
     ACTIVE_STATUSES,
+    OPEN_STATUSES,
     TERMINAL_STATUSES,
     EventKind,
     FileStatus,
@@ -155,6 +156,34 @@ def note_session_end(s: Session, session_id: str, user_id: str) -> None:
         event_id = add_event(s, session_id, user_id, EventKind.SESSION, status=row.session_status,
                              progress=row.overall_progress)
         enqueue_session_end(s, session_id, user_id, event_id)  # email and webhooks: same transaction
+
+
+def hold_open_files(s: Session, session_id: str, user_id: str | None = None) -> list[tuple[str, FileStatus]]:
+    """Lock a session and its unfinished files, in the one order every writer keeps, before a
+    bulk change (cancel, deadline) moves them; returns the files (id, status), by id.
+
+    PostgreSQL's lock order here is session row, then file rows (by id), then the summary row
+    (which the status trigger updates). A worker's single-file transition takes its file, then
+    the summary; admission takes the session (FOR SHARE), then files. ``user_id``: only if the
+    session is that user's (none of its files otherwise). A bulk change that wrote
+    the session first would hold the summary (its trigger) while waiting for a file a worker
+    holds, and the worker waits for the summary: a deadlock. ``FOR NO KEY UPDATE`` leaves the
+    key-share locks of event rows being inserted (foreign keys) free. SQLite serialises writers.
+    """
+    owned = [] if user_id is None else [ProcessingSession.user_id == user_id]
+    held = s.execute(
+        select(ProcessingSession.id).where(ProcessingSession.id == session_id, *owned)
+        .with_for_update(key_share=True)
+    ).first()
+    if held is None:
+        return []
+    rows = s.execute(
+        select(FPS.id, FPS.status)
+        .where(FPS.session_id == session_id, FPS.status.in_(sorted(OPEN_STATUSES)))
+        .order_by(FPS.id)
+        .with_for_update(key_share=True)
+    ).all()
+    return [(row.id, FileStatus(row.status)) for row in rows]
 
 
 # --- admission ------------------------------------------------------------------------------
