@@ -189,13 +189,23 @@ def test_unknown_names_do_not_match(printed):
     assert CAT.match(printed)[0] is None
 
 
+def test_a_bare_differential_name_with_a_count_unit_is_the_count():
+    """'Neutrofile 3,8 tys/µl': the bare name's default is the percentage; the unit says count."""
+    unit = CAT.normalise_unit("tys/µl")
+    assert CAT.match("Neutrofile", unit)[0].name == "Neutrophils #"
+    assert CAT.match("Limfocyty", unit)[0].name == "Lymphocytes #"
+
+
 @pytest.mark.parametrize(
     ("printed", "unit"),
     [("ulU/mL", "uIU/mL"), ("µIU/mL", "uIU/mL"), ("x10E3/uL", "10^3/uL"), ("K/uL", "10^3/uL"),
      ("mg/dl", "mg/dL"), ("mg/dI", "mg/dL"), ("mmo1/L", "mmol/L"), ("mEq/l", "mEq/L"),
      ("mL/min/1.73 m2", "mL/min/1.73m2"), ("%", "%"), ("g/l", "g/L"), ("G/L", "10^9/L"),
      ("µmol/l", "umol/L"), ("ml/min/1,73m²", "mL/min/1.73m2"), ("mU/l", "uIU/mL"), ("mmôl/l", "mmol/L"),
-     ("mg/dĹ", "mg/dL")],
+     ("mg/dĹ", "mg/dL"),
+     # Counts and rates as Polish, Turkish and Dutch labs print them: tys(iące)/mln, bin/milyon, saat/uur.
+     ("tys/µl", "10^3/uL"), ("mln/µl", "10^6/uL"), ("bin/mm3", "10^3/uL"), ("milyon/µL", "10^6/uL"),
+     ("mm/saat", "mm/h"), ("mm/uur", "mm/h"), ("mm/godz.", "mm/h")],
 )
 def test_unit_normalisation(printed, unit):
     assert CAT.normalise_unit(printed) == unit

@@ -35,3 +35,13 @@ def test_a_chinese_label_right_after_the_previous_value_ends_it():
              Word("1959年10月01日", 143, 100, 210, 110, 1.0, False)]
     patient, _ = parse_header(build_lines(words))
     assert patient.name == "李伟" and str(patient.date_of_birth) == "1959-10-01"
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [("Dhr. P. de Vries", "P. de Vries"), ("J. SMITH", "J. Smith"), ("DUPONT Marie", "Marie Dupont")],
+)
+def test_an_initial_is_not_a_family_name_in_capitals(printed, name):
+    """'P.' is in capitals but is an initial: the name keeps its order; 'DUPONT Marie' still
+    reads as family name first."""
+    assert parse_person_name(printed) == name

@@ -71,7 +71,8 @@ def parse_person_name(text: str) -> str | None:
         if last and first and not re.search(r"\b(md|do|phd|np|pa|rn)\b\.?", first, re.IGNORECASE):
             t = f"{strip_honorific(first)} {last}"
     parts = t.split()
-    caps = [p.isupper() and len(p) > 1 for p in parts]
+    # A word in capitals has two letters or more: "P." is an initial, not a family name.
+    caps = [p.isupper() and sum(c.isalpha() for c in p) > 1 for p in parts]
     if 0 < sum(caps) < len(parts) and caps[0] and all(caps[: sum(caps)]) and "," not in t:
         # "DUPONT Marie": the family name in capitals first, as French and Italian
         # reports print it.
