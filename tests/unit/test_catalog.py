@@ -280,3 +280,17 @@ def test_the_uk_wording_of_egfr_is_coded_by_its_printed_method():
     coded = resolve(catalog, "eGFR using creatinine (CKD-EPI)", "mL/min/1.73m2")
     assert (coded.analyte.name, coded.loinc) == ("eGFR", "62238-1")
     assert resolve(catalog, "eGFR creatinine", "mL/min/1.73m2").loinc is None  # no method printed, no code
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [("Eiweiß im Urin", "Urine Protein (Dipstick)"), ("Protein in urine", "Urine Protein (Dipstick)"),
+     ("Proteínas en orina", "Urine Protein (Dipstick)"), ("Kreatinin im Urin", "Urine Creatinine"),
+     ("Urin-Eiweiß", "Urine Protein (Dipstick)"), ("Kreatinin im Serum", "Creatinine"),
+     ("Glucosa en sangre", "Glucose"), ("Natrium im Urin", None), ("Calcium im Urin", None)],
+)
+def test_a_specimen_said_in_words_picks_the_urine_or_blood_test(printed, name):
+    """'… im Urin' is the urine analyte of the name, or nothing when the catalog has no urine
+    one (urine sodium is not serum sodium); '… im Serum' is the name itself."""
+    found = CAT.match(printed)[0]
+    assert (found.name if found else None) == name

@@ -751,3 +751,40 @@ def test_a_heading_ocr_misread_by_a_letter_is_still_the_heading():
     assert [c.kind for c in find_header(build_lines(words)[0]) or []] == ["name", "value", "unit"]
     row_words = row((40, "Urine Glucose"), (150, "Negative"), (230, "Normal"), (300, "Trace"), y=100)
     assert find_header(build_lines(row_words)[0]) is None
+
+
+def test_a_result_written_on_one_line_below_a_table_is_read_whatever_the_columns():
+    """Given a 'Test | Reference Range | Result' table followed by results written inline with
+    dot leaders, when parsed, then the inline rows are kept too (their value sits under no
+    column of the table), and a line of prose with a number is not read as a result."""
+    doc = _doc(
+        row((40, "Investigation"), (250, "Reference Range"), (380, "Result"), y=100),
+        row((40, "Haemoglobin (g/dL)"), (250, "13.0 - 17.0"), (380, "12.1 L"), y=116),
+        row((40, "Serum Creatinine (mg/dL)"), (250, "0.7 - 1.3"), (380, "1.6 H"), y=132),
+        row((40, "Total Cholesterol (mg/dL)"), (250, "Up to 200"), (380, "245 H"), y=148),
+        row((40, "Glucose, Fasting ........ 92 mg/dL (70-100)"), y=180),
+        row((40, "Vitamin D, 25-Hydroxy ..... 18 ng/mL (30-100) L"), y=196),
+        row((40, "Samples received after 4 pm are reported the next day"), y=230),
+    )
+    got = {r.name_as_printed: r for r in parse_document(doc).results}
+    assert set(got) == {"Haemoglobin (g/dL)", "Serum Creatinine (mg/dL)", "Total Cholesterol (mg/dL)",
+                        "Glucose, Fasting", "Vitamin D, 25-Hydroxy"}
+    glucose, vit_d = got["Glucose, Fasting"], got["Vitamin D, 25-Hydroxy"]
+    assert (glucose.value, glucose.unit, glucose.reference_range.low, glucose.reference_range.high) == (92, "mg/dL", 70, 100)
+    assert (vit_d.value, vit_d.unit, vit_d.flag) == (18, "ng/mL", "low")
+
+
+def test_a_flag_column_printed_before_the_value_column_gives_the_flag():
+    """Given 'Analyse | (flag) | Ergebnis | Einheit | Referenzbereich' with '+', '-' or 'H' before
+    the value, when parsed, then each value is read with its flag, and a dipstick grade ('++')
+    before a count stays the value."""
+    doc = _doc(
+        row((40, "Analyse"), (230, "Ergebnis"), (300, "Einheit"), (380, "Referenzbereich"), y=100),
+        row((40, "Leukozyten"), (200, "+"), (230, "11,8"), (300, "/nl"), (380, "3,9-10,2"), y=116),
+        row((40, "Hämoglobin"), (200, "-"), (230, "12,9"), (300, "g/dl"), (380, "13,5-17,5"), y=132),
+        row((40, "GPT (ALAT)"), (200, "H"), (230, "62"), (300, "U/l"), (380, "bis 50"), y=148),
+        row((40, "Thrombozyten"), (230, "250"), (300, "/nl"), (380, "146-328"), y=164),
+    )
+    got = {r.name_as_printed: (r.value, r.flag) for r in parse_document(doc).results}
+    assert got == {"Leukozyten": (11.8, "high"), "Hämoglobin": (12.9, "low"), "GPT (ALAT)": (62, "high"),
+                   "Thrombozyten": (250, "normal")}

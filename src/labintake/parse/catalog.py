@@ -18,7 +18,7 @@ from importlib.resources import files
 from rapidfuzz import fuzz, process
 
 from labintake.parse.confusions import lookalikes
-from labintake.parse.names import SPECIMEN_WORDS, normalise_name
+from labintake.parse.names import SPECIMEN_WORDS, URINE_WORDS, normalise_name
 from labintake.parse.units import bare, digits, folded, latin_unit, metric_scale, unit_key
 
 _FUZZY_MIN_LEN = 5
@@ -215,6 +215,13 @@ class Catalog:
             found_bare = self.match(bare_name, unit, urine=urine)
             if found_bare[0] is not None:
                 return found_bare
+        if analyte is None and not urine and (urine_name := URINE_WORDS.sub("", key)) != key and urine_name:
+            # "Eiweiß im Urin", "Białko w moczu", "Urin-Eiweiß": the urine analyte of the name.
+            # Only a urine analyte: "Natrium im Urin" is not serum sodium, whatever else it is.
+            found_urine = self.match(urine_name, unit, urine=True)
+            if found_urine[0] is not None and _of_urine(found_urine[0]):
+                return found_urine
+            return None, 0.0
         if analyte is None and "/" in name:
             # "Transaminasi GOT/AST", "SGPT/ALT": two names of one analyte, slashed; both
             # must name it ("CHOL/HDLC" names two and is neither).
@@ -246,7 +253,7 @@ class Catalog:
         (or under a urinalysis heading), or None when nothing decides."""
         candidates = self.ambiguous.get(key, ())
         if urine:
-            in_urine = [a for a in candidates if a.panel == "Urinalysis" or a.name.startswith("Urine")]
+            in_urine = [a for a in candidates if _of_urine(a)]
             if len(in_urine) == 1 and (unit is None or unit in in_urine[0].accepted_units):
                 return in_urine[0]
         fits = [a for a in candidates if unit is not None and unit in a.accepted_units]
@@ -377,3 +384,8 @@ def loinc_check_digit(base: str) -> int:
 def loinc_is_valid(code: str) -> bool:
     m = re.fullmatch(r"(\d{1,7})-(\d)", code)
     return m is not None and loinc_check_digit(m.group(1)) == int(m.group(2))
+
+
+def _of_urine(analyte: Analyte) -> bool:
+    """A urine test: the urinalysis panel's, or named for urine ("Urine Creatinine")."""
+    return analyte.panel == "Urinalysis" or analyte.name.startswith("Urine")

@@ -31,6 +31,18 @@ class Second:
     unit: str | None = None
 
 
+def _flag_before_value(text: str, rest: list[Segment]) -> str | None:
+    """The flag a lone mark (H, L, *, ↑, one + or −) printed just before a number means."""
+    mark = text.strip()
+    if not rest or len(mark) > 2 or mark in ("++", "--"):
+        return None
+    flag = values.parse_flag(mark)
+    nxt = values.parse_value(rest[0].text.split()[0])
+    if flag is None or nxt is None or nxt.value is None or nxt.comparator or nxt.glued_flag:
+        return None
+    return flag
+
+
 def classify(segs: list[Segment], hints: list[str | None]):
     value: values.Value | None = None
     second: Second | None = None
@@ -96,7 +108,13 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     return True
         return False
 
-    for seg, hint in zip(segs, hints, strict=True):
+    for k, (seg, hint) in enumerate(zip(segs, hints, strict=True)):
+        if value is None and flag is None and (lead := _flag_before_value(seg.text, segs[k + 1:])):
+            # "Leukozyten  +  11,8 /nl", "GPT  H  62 U/l": the flag column printed before the
+            # value's. Not "++", "+++": a dipstick's grade, which a count may follow.
+            flag = lead
+            cells.append(("flag", seg.words[0].x0, seg.words[-1].x1))
+            continue
         if take(seg.text, seg.words, hint):
             continue
         # A segment holding several cells ("112 H", "6.8 x10E3/uL", "mmol/L (< 5.0)"):

@@ -10,7 +10,14 @@ from functools import lru_cache
 # Specimen (and kind) words before a name and "level", "basal", "reflex" after it; never "urine":
 # urine tests are their own analytes.
 SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillary|s|p|se|pl|transaminas[ae]|transaminasi)\s+"
-                            r"|\s+(?:levels?|concentration|basal|basale|reflex|en ayunas|a jeun|nuchtern)$")
+                            r"|\s+(?:levels?|concentration|basal|basale|reflex|en ayunas|a jeun|nuchtern)$"
+                            # "im Serum", "en sangre", "w surowicy", "no soro": in the blood, said in words.
+                            r"|\s+(?:(?:im|in) (?:serum|plasma|blut|blood)|en (?:sangre|suero|plasma)|"
+                            r"nel (?:sangue|siero|plasma)|w (?:surowicy|osoczu|krwi)|no (?:sangue|soro|plasma))$")
+# "im Urin", "in urine", "en orina", "w moczu", "Urin-", "İdrarda": the test is the urine one.
+URINE_WORDS = re.compile(r"^(?:urin|urine|harn|idrarda)\s+"
+                         r"|\s+(?:(?:im|in|en|na|no|w) (?:de )?(?:urin|urine|harn|orina|urina|moczu)|"
+                         r"dans les urines|nelle urine|idrarda)$")
 # One letter and a dot, before another letter that ends a word: "e.s.r." -> "esr."
 _DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
 # Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.

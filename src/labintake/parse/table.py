@@ -113,6 +113,8 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             notes, pending, prev = line, None, None
             continue
         row = read_row(line, cols, catalog, printed_header=saw_header and cols is not None)
+        if row is None and cols is not None:
+            row = _off_the_columns(line, catalog)
         if row is not None:
             if pending is not None and tight(pending, line):
                 if not row.name:
@@ -161,6 +163,16 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             if len(line.segments) == 1 and catalog.match(line.text)[0] is not None:
                 titled = (line, section)  # a card's name with digits in it ("Vitamin B12")
     return rows
+
+
+def _off_the_columns(line: Line, catalog: Catalog) -> RawRow | None:
+    """A whole result written on one line that ignores the table's columns ("Glucose, Fasting
+    ....... 92 mg/dL (70-100)" below a "Test | Range | Result" table): read by the shape of its
+    cells, kept only when the name is a catalogued analyte and a unit or range says result."""
+    row = read_row(line, None, catalog)
+    if row is None or not row.name or (row.unit is None and row.range is None):
+        return None
+    return row if catalog.match(row.name)[0] is not None else None
 
 
 def infer_columns(lines: list[Line], catalog: Catalog) -> list[Column] | None:
