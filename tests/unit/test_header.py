@@ -43,7 +43,8 @@ def test_not_dates(text):
 @pytest.mark.parametrize(
     ("text", "sex"),
     [("Female", "female"), ("F", "female"), ("M", "male"), ("male", "male"), ("45 Y / F", "female"),
-     ("Other", "other"), ("U", None)],
+     ("Other", "other"), ("U", None), ("Mujer", "female"), ("Varón", "male"), ("Hombre", "male"),
+     ("Mulher", "female"), ("Homem", "male")],
 )
 def test_sex(text, sex):
     assert parse_sex(text) == sex

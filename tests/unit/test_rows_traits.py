@@ -788,3 +788,19 @@ def test_a_flag_column_printed_before_the_value_column_gives_the_flag():
     got = {r.name_as_printed: (r.value, r.flag) for r in parse_document(doc).results}
     assert got == {"Leukozyten": (11.8, "high"), "Hämoglobin": (12.9, "low"), "GPT (ALAT)": (62, "high"),
                    "Thrombozyten": (250, "normal")}
+
+
+def test_a_value_printed_against_its_unit_is_read_as_both():
+    """Given '13.5g/dL' in the result column (the unit column empty), when parsed, then the value
+    is 13.5 in g/dL and the range beside it stays the range; '4.04L' stays a value flagged low."""
+    doc = _doc(
+        row((40, "Test Name"), (230, "Observed Value"), (330, "Units"), (420, "Biological Ref. Interval"), y=100),
+        row((40, "Haemoglobin"), (230, "13.5g/dL"), (420, "13.0 ~ 17.0"), y=116),
+        row((40, "Fasting Glucose"), (230, "7,2mmol/l"), (420, "3,9 - 6,0"), y=132),
+        row((40, "Red Cell Count"), (230, "4.04L"), (330, "x10^12/L"), (420, "4.50 - 5.90"), y=148),
+    )
+    got = {r.name_as_printed: r for r in parse_document(doc).results}
+    hb, glu, rbc = got["Haemoglobin"], got["Fasting Glucose"], got["Red Cell Count"]
+    assert (hb.value, hb.unit, hb.reference_range.low, hb.reference_range.high) == (13.5, "g/dL", 13.0, 17.0)
+    assert (glu.value, glu.unit, glu.flag) == (7.2, "mmol/L", "high")
+    assert (rbc.value, rbc.flag) == (4.04, "low")

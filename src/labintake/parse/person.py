@@ -116,8 +116,8 @@ def looks_like_name(text: str) -> bool:
 
 _SEX_WORDS = {
     "female": ("f", "female", "w", "woman", "weiblich", "femenino", "femme", "féminin", "feminin", "feminino",
-               "femmina", "donna", "vrouw", "v", "kobieta", "k", "kadın", "kadin", "女", "女性", "ж", "жен", "женский"),
-    "male": ("m", "male", "man", "männlich", "maennlich", "masculino", "homme", "masculin", "maschio", "uomo",
+               "femmina", "donna", "vrouw", "mujer", "mulher", "v", "kobieta", "k", "kadın", "kadin", "女", "女性", "ж", "жен", "женский"),
+    "male": ("m", "male", "man", "männlich", "maennlich", "masculino", "homme", "masculin", "maschio", "uomo", "hombre", "varon", "varón", "homem",
              "mężczyzna", "mezczyzna", "erkek", "e", "男", "男性", "м", "муж", "мужской"),
     "other": ("x", "other", "nonbinary", "non-binary", "intersex", "divers"),
 }
