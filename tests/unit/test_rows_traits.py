@@ -804,3 +804,18 @@ def test_a_value_printed_against_its_unit_is_read_as_both():
     assert (hb.value, hb.unit, hb.reference_range.low, hb.reference_range.high) == (13.5, "g/dL", 13.0, 17.0)
     assert (glu.value, glu.unit, glu.flag) == (7.2, "mmol/L", "high")
     assert (rbc.value, rbc.flag) == (4.04, "low")
+
+
+def test_a_finding_in_the_result_column_beside_an_unknown_name_is_a_result():
+    """Given 'Rh Factor | Positive' under a 'Test Description | Value(s) | Unit(s) | …' header,
+    when parsed, then it is a result; a colour or 'Normal' beside an unknown name is not."""
+    doc = _doc(
+        row((40, "Test Description"), (190, "Value(s)"), (260, "Unit(s)"), (330, "Reference Range"), (450, "Method"), y=100),
+        row((40, "TSH"), (190, "6.82"), (260, "µIU/mL"), (330, "0.27 - 4.20"), (450, "ECLIA"), y=116),
+        row((40, "HBsAg"), (190, "Non Reactive"), (330, "Non Reactive"), (450, "CMIA"), y=132),
+        row((40, "Rh Factor"), (190, "Positive"), y=148),
+        row((40, "Sample Appearance"), (190, "Yellow"), y=164),
+        row((40, "Fasting Status"), (190, "Normal"), y=180),
+    )
+    got = {r.name_as_printed: (r.value_text, r.unit) for r in parse_document(doc).results}
+    assert got == {"TSH": ("6.82", "uIU/mL"), "HBsAg": ("Non Reactive", None), "Rh Factor": ("Positive", None)}

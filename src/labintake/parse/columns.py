@@ -112,6 +112,7 @@ def header_key(text: str) -> str:
     # "Adı" as "Adi": both must find "test adı").
     text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss").replace("ı", "i")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(r"(?<=[a-z])\((?:s|es)\)", "", text)  # "Value(s)", "Unit(s)": the plural in brackets
     text = re.sub(rf"[^a-z0-9%#+\-\u0430-\u044f{CJK}]+", " ", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     return join_cjk(" ".join(text.split()))

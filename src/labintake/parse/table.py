@@ -349,9 +349,10 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     known_name = catalog.match(name)[0] is not None if name else False
     # Under a printed header, a number in the result column beside a short label in the
     # name column is a result even when the catalog does not know the name and the lab
-    # printed no unit or range for it ("PDW  9").
+    # printed no unit or range for it ("PDW  9", "Rh Factor  Positive").
     value_x = next((x0 for k, x0, _ in positions if k == "value"), None)
-    in_table = bool(printed_header and cols and name_parts and value.value is not None and value_x is not None
+    in_table = bool(printed_header and cols and name_parts and value_x is not None
+                    and (value.value is not None or values.is_finding(value.text))
                     and len(name.split()) <= 5 and column_of(value_x, cols) == "value"
                     and column_of(name_parts[0].x0, cols) == "name")
     if not (known_name or catalog.is_known_unit(unit) or rng is not None or in_table):

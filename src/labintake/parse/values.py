@@ -122,6 +122,19 @@ def is_qualitative(text: str) -> bool:
     return t in QUALITATIVE or bool(_GRADE_RE.match(t))
 
 
+# Qualitative readings that only a test gives (not a colour, "normal" or "pending"): a word in
+# a table's result column beside an unknown name is a result when it is one of these.
+_FINDINGS = {"negative", "positive", "reactive", "non-reactive", "nonreactive", "non reactive", "detected",
+             "not detected", "none detected", "trace", "nil", "absent", "present", "equivocal", "indeterminate",
+             "weakly positive", "weakly reactive", "borderline", "negativ", "positiv", "negatif", "positif",
+             "negativo", "positivo", "negatief", "positief", "ujemny", "dodatni", "no reactivo", "non reattivo",
+             "nicht nachweisbar", "nachweisbar", "non detecte", "non rilevato", "阴性", "阳性"}
+
+
+def is_finding(text: str) -> bool:
+    return fold(text).strip() in _FINDINGS
+
+
 # Whether the document being read writes decimals with a comma, so that "6.300" and
 # "150.000" are thousands (Brazil, Spain, Germany), not six point three.
 _DOT_THOUSANDS: ContextVar[bool] = ContextVar("dot_thousands", default=False)
