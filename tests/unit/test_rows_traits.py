@@ -819,3 +819,24 @@ def test_a_finding_in_the_result_column_beside_an_unknown_name_is_a_result():
     )
     got = {r.name_as_printed: (r.value_text, r.unit) for r in parse_document(doc).results}
     assert got == {"TSH": ("6.82", "uIU/mL"), "HBsAg": ("Non Reactive", None), "Rh Factor": ("Positive", None)}
+
+
+def test_running_text_results_with_bracketed_flags_glued_percentages_and_short_codes():
+    """Given results written as 'Name: value unit (Flag) (Ref: …)' lines, when parsed, then a
+    glued percentage, a bracketed interpretation after the unit, a short code ('T4:') and an
+    unknown name with a bracketed flag are each read, and the unit keeps only the unit."""
+    lines = ["- Neutrophils: 54.9% (Ref: 40 - 77)", "Hematocrit: 35% (Reference: 36-46%)",
+             "- ALP: 21 U/L (Low) (Ref: 30 - 130)", "- Total Cholesterol: 142.8 mg/dL (Normal)",
+             "- Vitamin D (25-OH): 92.85 ng/mL (Sufficient)", "T4: 0.7 ng/dL (Reference: 0.8-1.8)",
+             "- Uric Ratio Index: 4.38 (High)", "Age: 24 years"]
+    doc = _doc(*(row((40, text), y=100 + 16 * i) for i, text in enumerate(lines)))
+    got = {r.name_as_printed: r for r in parse_document(doc).results}
+    assert set(got) == {"Neutrophils", "Hematocrit", "ALP", "Total Cholesterol", "Vitamin D (25-OH)", "T4",
+                        "Uric Ratio Index"}
+    assert (got["Neutrophils"].value, got["Neutrophils"].unit) == (54.9, "%")
+    hct = got["Hematocrit"]
+    assert (hct.value, hct.reference_range.low, hct.reference_range.high, hct.flag) == (35, 36, 46, "low")
+    assert (got["ALP"].unit, got["ALP"].flag, got["ALP"].reference_range.low) == ("U/L", "low", 30)
+    assert got["Total Cholesterol"].unit == "mg/dL" and got["Vitamin D (25-OH)"].unit == "ng/mL"
+    assert (got["T4"].name, got["T4"].loinc) == ("Free T4", "3024-7")
+    assert (got["Uric Ratio Index"].value, got["Uric Ratio Index"].flag) == (4.38, "high")

@@ -90,7 +90,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
                 # right after the value it marks ("412 +", "3,1 --").
                 if f is not None and text.strip() in values.SIGN_FLAGS and not whole and not after_value:
                     f = None
-                if f is not None and (hint == "flag" or len(text) <= 4 or text.isalpha()):
+                if f is not None and (hint == "flag" or len(text) <= 4 or text.strip("()[]").isalpha()):
                     flag = f
                     cells.append(("flag", x0, x1))
                     return True
@@ -102,7 +102,8 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     return True
             elif kind == "unit" and unit is None and (value is not None or hint == "unit"):
                 if (UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text)
-                        and not _flag_word_first(text) and not _NUMBER_FIRST.match(text)):
+                        and not _flag_word_first(text) and not _NUMBER_FIRST.match(text)
+                        and not _WORD_IN_BRACKETS.search(text)):
                     unit = text
                     cells.append(("unit", x0, x1))
                     return True
@@ -163,6 +164,8 @@ def _take_glued(word: Word, hint: str | None, take) -> bool:
 
 # A semi-quantitative count printed as a span of small whole numbers: "2-3", "10 - 12".
 _COUNT_SPAN = re.compile(r"\d{1,2}\s*-\s*\d{1,2}")
+# "mg/dL (Normal)", "ng/mL (Sufficient)": a unit and a word of interpretation after it, two cells.
+_WORD_IN_BRACKETS = re.compile(r"\s[(\[][^\W\d_]{3,}(?:[ \-][^\W\d_]+)*[)\]]$")
 # "2,5 . 7,1 mmol/L": a number and a space begin a range (or a value), never a unit.
 _NUMBER_FIRST = re.compile(r"^[<>≤≥]?\d[\d.,]*\s")
 

@@ -20,7 +20,7 @@ def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
     """``segs`` with dot leaders dropped and each name split from the value run after it."""
     out: list[Segment] = []
     for seg in segs:
-        words = _without_cell_label(_without_leaders(seg.words))
+        words = _without_cell_label(_unglued(_without_leaders(seg.words)))
         if not words:
             continue
         cut = _name_end(words, catalog)
@@ -47,6 +47,24 @@ def _without_cell_label(words: list[Word]) -> list[Word]:
     return words
 
 
+# A value printed against its unit: "54.9%", "13.5g/dL", "7,2mmol/l" (a unit with a slash).
+_GLUED_UNIT = re.compile(r"^(?P<v>[<>≤≥]?\d[\d.,]*)(?P<u>%|[a-zA-Zµμ][a-zA-Zµμ0-9^*]*/\S+)$")
+
+
+def _unglued(words: list[Word]) -> list[Word]:
+    """``words`` with each value printed against its unit split into the two words it is."""
+    out: list[Word] = []
+    for w in words:
+        m = _GLUED_UNIT.match(w.text)
+        if m is None or values.parse_value(w.text) is not None:
+            out.append(w)
+            continue
+        cut = w.x0 + (w.x1 - w.x0) * len(m.group("v")) / len(w.text)
+        out.append(Word(m.group("v"), w.x0, w.y0, cut, w.y1, w.confidence, w.bold, w.coloured))
+        out.append(Word(m.group("u"), cut, w.y0, w.x1, w.y1, w.confidence, w.bold, w.coloured))
+    return out
+
+
 def _without_leaders(words: list[Word]) -> list[Word]:
     kept: list[Word] = []
     for w in words:
@@ -66,13 +84,19 @@ def _name_end(words: list[Word], catalog: Catalog) -> int | None:
         if value is None or (value.value is None and not words[k - 1].text.endswith((":", "="))):
             continue  # a word ("Total", "Free") of the name; a qualitative result only after a colon
         name = " ".join(w.text for w in words[:k])
-        if not re.search(r"[^\W\d_]{2}", name) or values.parse_value(name) is not None:
-            return None
+        if values.parse_value(name) is not None or name[0] in "<>≤≥=":
+            return None  # a value, or a bound spelt in words ("> OR = 40 mg/dL")
+        if not re.search(r"[^\W\d_]{2}", name) and catalog.match(name.rstrip(":= "))[0] is None:
+            return None  # "12:", "A1:": no name, unless a short code the catalog knows ("T4:", "B12:")
         after = " ".join(w.text for w in words[k + 1 : k + 4])
         if name.endswith((":", "=")):
             bare = name.rstrip(":= ")
             # "Age: 45", "MRN: 123": labels of the header, unless a known test or a range follows.
-            if catalog.match(bare)[0] is not None or _starts_with_range(after):
+            # A unit ("HDL (Good Cholesterol): 23.3 mg/dL") or a bracketed flag ("LDL/HDL Ratio: 4.38
+            # (High)") after the value says result too.
+            nxt = words[k + 1].text if k + 1 < len(words) else ""
+            if (catalog.match(bare)[0] is not None or _starts_with_range(after) or catalog.is_known_unit(nxt)
+                    or (nxt[:1] in "([" and values.parse_flag(nxt) not in (None, "normal"))):
                 words[k - 1] = _strip_colon(words[k - 1])
                 return k
             return None

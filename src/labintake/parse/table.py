@@ -355,7 +355,9 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
                     and (value.value is not None or values.is_finding(value.text))
                     and len(name.split()) <= 5 and column_of(value_x, cols) == "value"
                     and column_of(name_parts[0].x0, cols) == "name")
-    if not (known_name or catalog.is_known_unit(unit) or rng is not None or in_table):
+    # "LDL/HDL Ratio: 4.38 (High)": a number the lab flagged out of range is a result too.
+    flagged = flag in ("high", "low") and value.value is not None and not extra and 1 <= len(name.split()) <= 5
+    if not (known_name or catalog.is_known_unit(unit) or rng is not None or in_table or flagged):
         return None
     if not name and not (catalog.is_known_unit(unit) or rng is not None):
         return None

@@ -281,6 +281,9 @@ def labelled_range(text: str) -> ReferenceRange | None:
     return rng.model_copy(update={"text": clean(text)})
 
 
+_PERCENT_BOUND = re.compile(r"(?<=\d)\s*%(?=\s*(?:[-–—]|\)?$))")
+
+
 @lru_cache(maxsize=8192)
 def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     """``3.5-5.0``, ``3.5 – 5.0``, ``<200``, ``> 40``, ``up to 5``, ``Negative``; None if not a range.
@@ -305,6 +308,7 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     if re.search(r"[\u3000-\u9fff\uff00-\uffef]", t):
         t = re.sub(r"\s+", "", t)  # OCR reports each character of a CJK line as a word: "0 - 1 5"
     _, bare = sex_of_range(t)
+    bare = _PERCENT_BOUND.sub("", bare)  # "36-46%", "36% - 46%": bounds with the unit beside them
     m = _RANGE_RE.match(bare)
     if m is None and ":" in bare and not _TITRE_RE.search(bare):
         # "3.90 - 5:20": a decimal point OCR read as a colon (a titre keeps its colon).
