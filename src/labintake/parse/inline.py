@@ -86,8 +86,11 @@ def _name_end(words: list[Word], catalog: Catalog) -> int | None:
         name = " ".join(w.text for w in words[:k])
         if values.parse_value(name) is not None or name[0] in "<>≤≥=":
             return None  # a value, or a bound spelt in words ("> OR = 40 mg/dL")
-        if not re.search(r"[^\W\d_]{2}", name) and catalog.match(name.rstrip(":= "))[0] is None:
-            return None  # "12:", "A1:": no name, unless a short code the catalog knows ("T4:", "B12:")
+        if not re.search(r"[^\W\d_]{2}", name) and not (re.fullmatch(r"[A-Za-z]\d{1,2}[:=]?", name)
+                                                      and catalog.match(name.rstrip(":= "))[0] is not None):
+            # "12:", "K: 3,90 - 5,20" (a range for women): no name, unless a letter-and-digits
+            # code the catalog knows ("T4:", "B12:").
+            return None
         after = " ".join(w.text for w in words[k + 1 : k + 4])
         if name.endswith((":", "=")):
             bare = name.rstrip(":= ")
