@@ -48,6 +48,12 @@ COMMON = {
     "ESR": ["VHS", "Bezinking", "Odczyn Biernackiego", "Sedimantasyon", "红细胞沉降率"],
     "Urine Specific Gravity": ["Densidade", "Soortelijk gewicht", "Ciężar właściwy", "Dansite", "尿比重"],
     "Urine Nitrite": ["Nitrito", "Nitriet", "Azotyny", "Nitrit", "亚硝酸盐"],
+    "Lipase": ["Lipase", "Lipase", "Lipaza", "Lipaz"],
+    "LDH": ["DHL", "LD", "LDH", "Laktaz dehidrogenaz"],
+    "TIBC": ["TIBC", "Totale ijzerbindingscapaciteit", "Całkowita zdolność wiązania żelaza",
+             "Demir bağlama kapasitesi"],
+    "Urine pH": ["İdrar pH", "pH moczu"],
+    "Leukocyte Esterase": ["Lökosit esteraz", "Esteraza leukocytarna"],
 }
 
 
