@@ -840,3 +840,15 @@ def test_running_text_results_with_bracketed_flags_glued_percentages_and_short_c
     assert got["Total Cholesterol"].unit == "mg/dL" and got["Vitamin D (25-OH)"].unit == "ng/mL"
     assert (got["T4"].name, got["T4"].loinc) == ("Free T4", "3024-7")
     assert (got["Uric Ratio Index"].value, got["Uric Ratio Index"].flag) == (4.38, "high")
+
+
+def test_a_line_of_header_fields_with_a_date_is_not_a_result():
+    """Given a header line of 'label：value' fields whose date OCR spaced out ('2 0 2 6 - 1 0 - 2 1'),
+    when parsed, then it is no result row: a header field's label is not a test's name."""
+    doc = _doc(
+        row((31, "科 室 ： 内 科"), (152, "标 本 ： 血 清"), (253, "采 样 时 间 ： 2 0 2 6 - 1 0 - 2 1 0 8 : 3 0"), y=80),
+        row((31, "Ward: 4B"), (152, "Specimen: Serum"), (253, "Drawn: 2026 - 10 - 21"), y=96),
+        HEADER,
+        row((54, "Glucose"), (230, "6.8"), (300, "H"), (340, "mmol/L"), (450, "3.9-6.1"), y=200),
+    )
+    assert [(r.name, r.value) for r in parse_document(doc).results] == [("Glucose", 6.8)]

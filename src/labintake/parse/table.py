@@ -32,6 +32,7 @@ from labintake.parse.columns import (
     join_cjk,
     two_table_split,
 )
+from labintake.parse.header_labels import field_of
 from labintake.parse.lines import Line, Segment, split_segments
 from labintake.parse.pairs import pair_up
 from labintake.parse.wraps import (
@@ -334,6 +335,10 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     name = marks.without_site_mark(name, catalog)
     if name and (values.parse_value(name) is not None or _value_and_unit(name, catalog)):
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
+    # "科室：内科", "Ward: 4B": a header field and its value on a line of them, not a test.
+    labelled = re.match(r"(.+?)\s*[:：]\s*\S", name)
+    if labelled and field_of(labelled.group(1)) is not None and catalog.match(labelled.group(1))[0] is None:
+        return None
     # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
     if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(r"[^\W\d_]", name)):
         return None
