@@ -39,7 +39,8 @@ def test_a_chinese_label_right_after_the_previous_value_ends_it():
 
 @pytest.mark.parametrize(
     ("printed", "name"),
-    [("Dhr. P. de Vries", "P. de Vries"), ("J. SMITH", "J. Smith"), ("DUPONT Marie", "Marie Dupont")],
+    [("Dhr. P. de Vries", "P. de Vries"), ("J. SMITH", "J. Smith"), ("DUPONT Marie", "Marie Dupont"),
+     ("MEHMET DEMİR", "Mehmet Demir")],
 )
 def test_an_initial_is_not_a_family_name_in_capitals(printed, name):
     """'P.' is in capitals but is an initial: the name keeps its order; 'DUPONT Marie' still

@@ -852,3 +852,17 @@ def test_a_line_of_header_fields_with_a_date_is_not_a_result():
         row((54, "Glucose"), (230, "6.8"), (300, "H"), (340, "mmol/L"), (450, "3.9-6.1"), y=200),
     )
     assert [(r.name, r.value) for r in parse_document(doc).results] == [("Glucose", 6.8)]
+
+
+def test_a_range_drawn_as_a_bar_between_its_limits_is_the_range():
+    """Given 'Referans Aralığı' printed as '74 [bar] 106' (two numbers, the drawing between them),
+    when parsed, then the range is 74-106 and the flag follows from it."""
+    doc = _doc(
+        row((40, "Tetkik"), (200, "Sonuç"), (255, "Birim"), (320, "Referans Aralığı"), y=100),
+        row((40, "Glukoz"), (200, "118"), (255, "mg/dL"), (320, "74"), (440, "106"), y=116),
+        row((40, "Kreatinin"), (200, "0,71"), (255, "mg/dL"), (320, "0,51"), (440, "0,95"), y=132),
+    )
+    got = {r.name_as_printed: r for r in parse_document(doc).results}
+    glu, crea = got["Glukoz"], got["Kreatinin"]
+    assert (glu.reference_range.low, glu.reference_range.high, glu.flag) == (74, 106, "high")
+    assert (crea.value, crea.reference_range.low, crea.reference_range.high) == (0.71, 0.51, 0.95)

@@ -243,9 +243,15 @@ def peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]
 def range_from_bounds(segs: list[Segment], hints: list[str | None]):
     """A range printed as two columns ("Low | High", "Norm min | Norm max"): both limits,
     numbers, the lower one first, become the row's range; otherwise the cells are read as
-    any other (a value printed under "High" is still the value)."""
+    any other (a value printed under "High" is still the value). So are two limits either side
+    of a bar under a range heading."""
     low = [k for k, h in enumerate(hints) if h == "range_low"]
     high = [k for k, h in enumerate(hints) if h == "range_high"]
+    in_range = [k for k, h in enumerate(hints) if h == "range"]
+    if not low and not high and in_range and in_range[0] == len(segs) - 2 and hints[-1] in ("range", None):
+        # A range drawn as a bar between its limits ("74 [=====] 106"): two numbers, nothing
+        # between them but the drawing, the first under the range heading, ending the row.
+        low, high = [len(segs) - 2], [len(segs) - 1]
     found = None
     if len(low) == 1 and len(high) == 1:
         lo, hi = values.parse_value(segs[low[0]].text), values.parse_value(segs[high[0]].text)

@@ -80,7 +80,8 @@ def parse_person_name(text: str) -> str | None:
         parts = parts[k:] + parts[:k]
     if all(p.isupper() for p in parts if len(p) > 1) or any(caps):
         parts = [p.capitalize() if p.isupper() and len(p) > 1 else p for p in parts]
-    return " ".join(parts)
+    # Turkish dotted capital İ lower-cases to i and a combining dot: "DEMİR" is "Demir".
+    return " ".join(parts).replace("i\u0307", "i")
 
 
 _NEXT_FIELDS = {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}
