@@ -866,3 +866,19 @@ def test_a_range_drawn_as_a_bar_between_its_limits_is_the_range():
     glu, crea = got["Glukoz"], got["Kreatinin"]
     assert (glu.reference_range.low, glu.reference_range.high, glu.flag) == (74, 106, "high")
     assert (crea.value, crea.reference_range.low, crea.reference_range.high) == (0.71, 0.51, 0.95)
+
+
+def test_a_method_printed_under_a_row_is_not_part_of_its_name():
+    """Given '(Photometry)' or 'Method: Jaffe kinetic' on the line under a row, when parsed, then
+    the printed name is the row's own; '(Calculated)' stays, as it decides the code."""
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobin"), (230, "10.2"), (340, "g/dL"), (450, "12.0 - 15.0"), y=200),
+        row((60, "(Photometry)"), y=212),
+        row((54, "Creatinine"), (230, "0.9"), (340, "mg/dL"), (450, "0.6 - 1.1"), y=228),
+        row((60, "Method: Jaffe kinetic"), y=240),
+        row((54, "LDL Cholesterol"), (230, "131"), (340, "mg/dL"), (450, "< 100"), y=256),
+        row((60, "(Calculated)"), y=268),
+    )
+    got = [(r.name_as_printed, r.loinc) for r in parse_document(doc).results]
+    assert got == [("Hemoglobin", "718-7"), ("Creatinine", "2160-0"), ("LDL Cholesterol (Calculated)", "13457-7")]

@@ -90,3 +90,31 @@ def section_heading(line: Line) -> str | None:
     if all(c.isupper() for c in letters) or line.segments[0].bold:
         return text
     return None
+
+
+# How a value was measured, printed in brackets on the line under its row ("(Photometry)")
+# or after a "Method:" label: a note on the row, never the rest of its name. "(Calculated)"
+# is not among them: it stays with the name, whose code it decides (LDL calculated or measured).
+_METHODS = frozenset("""
+    photometry photometric colorimetry colorimetric spectrophotometry spectrophotometric
+    impedance impedence electrical-impedance electrical-impedence
+    flow-cytometry cytometry microscopy microscopic manual automated turbidimetry turbidimetric
+    immunoturbidimetry immunoturbidimetric nephelometry nephelometric immunoassay chemiluminescence
+    clia eclia cmia cmia-abbott elisa elfa hplc ise indirect-ise direct-ise enzymatic kinetic hexokinase
+    god-pod god-pap chod-pap gpo-pap jaffe jaffe-kinetic ifcc biuret bcg bromocresol-green diazo uricase
+    westergren modified-westergren cyanmethemoglobin sls-hemoglobin sls dipstick reflectance-photometry
+    latex-agglutination agglutination immunochromatography rt-pcr pcr
+""".split())  # noqa: SIM905 - a word list reads best as text
+_METHOD_LABEL = re.compile(r"^(?:method|methodology|methode|méthode|método|metodo|metoda|yöntem|方法)\s*[:：]",
+                           re.IGNORECASE)
+
+
+def is_method_note(text: str) -> bool:
+    """``(Photometry)``, ``(Electrical Impedence)``, ``Method: Jaffe kinetic``: a row's method."""
+    t = text.strip()
+    if _METHOD_LABEL.match(t):
+        return True
+    if not (t.startswith("(") and t.endswith(")")):
+        return False
+    key = "-".join(_fold(t[1:-1]).replace(",", " ").split())
+    return key in _METHODS or all(part in _METHODS for part in key.split("-"))
