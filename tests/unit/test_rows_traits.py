@@ -882,3 +882,24 @@ def test_a_method_printed_under_a_row_is_not_part_of_its_name():
     )
     got = [(r.name_as_printed, r.loinc) for r in parse_document(doc).results]
     assert got == [("Hemoglobin", "718-7"), ("Creatinine", "2160-0"), ("LDL Cholesterol (Calculated)", "13457-7")]
+
+
+def test_ranges_printed_by_value_band_give_the_band_the_page_calls_normal():
+    """Given 'Desiderabile: < 200 / Limite: 200 - 239 / Elevato: >= 240' under a row, when parsed,
+    then the range is the desirable band; bands with no normal one, or age groups, give none."""
+    doc = _doc(
+        HEADER,
+        row((54, "Cholesterol"), (230, "215"), (340, "mg/dL"), (450, "Desiderabile: < 200"), y=200),
+        row((450, "Limite: 200 - 239"), y=212),
+        row((450, "Elevato: >= 240"), y=224),
+        row((54, "Vitamin D"), (230, "22"), (340, "ng/mL"), (450, "Carenza: < 20"), y=240),
+        row((450, "Insufficienza: 20 - 30"), y=252),
+        row((450, "Sufficienza: 30 - 100"), y=264),
+        row((54, "Alkaline Phosphatase"), (230, "220"), (340, "U/L"), (450, "Adults: 40 - 130"), y=280),
+        row((450, "Children: 100 - 400"), y=292),
+    )
+    got = {r.name_as_printed: r for r in parse_document(doc).results}
+    chol, vit_d = got["Cholesterol"].reference_range, got["Vitamin D"].reference_range
+    assert (chol.high, got["Cholesterol"].flag) == (200, "high")
+    assert (vit_d.low, vit_d.high, got["Vitamin D"].flag) == (30, 100, "low")
+    assert got["Alkaline Phosphatase"].reference_range is None

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.schemas import LabReport, ReferenceRange, Result
 from labintake.extract.document import Document
-from labintake.parse import values
+from labintake.parse import debris, values
 from labintake.parse.catalog import Catalog, get_catalog
 from labintake.parse.coding import resolve
 from labintake.parse.columns import join_cjk
@@ -251,7 +251,12 @@ def _range_for(row: RawRow, sex: str | None):
         # "H: 135-175 / M: 120-160": hombre/mujer (homem/mulher), so M is female here.
         labelled = [("female" if k == "m" else s, r) for (s, r), k in zip(labelled, letters, strict=True)]
     if any(s is None for s, _ in labelled[1:]):
-        return None  # ranges by age or another group: which one applies is not known here
+        # Ranges by age or another group: which one applies is not known here. Bands of the
+        # value ("Desirable: < 200", "Borderline: 200 - 239"): the one the page calls normal.
+        labels = [debris.band_label(r.text) for r in ranges]
+        labels[0] = labels[0] or debris.band_label(" ".join(row.extra))
+        normal = [r for label, r in zip(labels, ranges, strict=True) if debris.is_normal_band(label)]
+        return normal[0] if len(normal) == 1 else None
     if len(ranges) < 2 or not any(s for s, _ in labelled):
         return row.range
     mine = [r for s, r in labelled if s is not None and s == sex]

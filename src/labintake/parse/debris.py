@@ -118,3 +118,23 @@ def is_method_note(text: str) -> bool:
         return False
     key = "-".join(_fold(t[1:-1]).replace(",", " ").split())
     return key in _METHODS or all(part in _METHODS for part in key.split("-"))
+
+
+# The band of a value the page calls normal, where ranges are printed by category ("Desirable:
+# < 200 / Borderline: 200 - 239 / High: >= 240"; "Deficiency: < 20 / Sufficiency: 30 - 100").
+_NORMAL_BANDS = frozenset("""
+    normal normale normaal normales normais norm norma desirable desiderabile deseable desejavel wunschenswert
+    souhaitable optimal ottimale optimo optimaal sufficient sufficiency sufficienza suficiente suficiencia
+    ausreichend suffisant suffisance ideal ideale target goal recommended acceptable adequate adeguato adecuado
+    healthy non-diabetic nondiabetic negative negativ negatif negativo
+""".split())  # noqa: SIM905 - a word list reads best as text
+
+
+def band_label(text: str | None) -> str | None:
+    """``Desirable`` of ``Desirable: < 200`` (or of ``Desirable:``): a range's category label."""
+    m = re.match(r"^\s*([^\d<>≤≥:：]{2,30})[:：]", text or "")
+    return m.group(1).strip() if m else None
+
+
+def is_normal_band(label: str | None) -> bool:
+    return label is not None and "-".join(_fold(label).split()) in _NORMAL_BANDS
