@@ -349,3 +349,14 @@ def test_titres_are_not_read_as_decimals_with_a_colon():
     assert parse_range("1:40 - 1:80") is None
     limit = parse_range("<1:40")
     assert limit is not None and (limit.low, limit.high, limit.text) == (None, None, "<1:40")
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [("(Reference: 36-46%)", (36, 46)), ("36% - 46%", (36, 46)), ("36.0 - 46.0 %", None), ("36-46%", None)],
+)
+def test_a_percent_sign_belongs_to_the_bounds_only_inside_brackets_or_on_both(text, bounds):
+    """A range and its unit in one cell ('36.0 - 46.0 %', '36-46%') are two cells, so the unit is
+    kept; a percent sign on both bounds or before a closing bracket is part of the range."""
+    rng = parse_range(text)
+    assert (None if rng is None else (rng.low, rng.high)) == bounds

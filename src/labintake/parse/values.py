@@ -281,7 +281,7 @@ def labelled_range(text: str) -> ReferenceRange | None:
     return rng.model_copy(update={"text": clean(text)})
 
 
-_PERCENT_BOUND = re.compile(r"(?<=\d)\s*%(?=\s*(?:[-–—]|\)?$))")
+_PERCENT_BOUND = re.compile(r"\d%\s*[-–—]\s*\d|\d%\s*\)\s*$")
 
 
 @lru_cache(maxsize=8192)
@@ -308,7 +308,10 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     if re.search(r"[\u3000-\u9fff\uff00-\uffef]", t):
         t = re.sub(r"\s+", "", t)  # OCR reports each character of a CJK line as a word: "0 - 1 5"
     _, bare = sex_of_range(t)
-    bare = _PERCENT_BOUND.sub("", bare)  # "36-46%", "36% - 46%": bounds with the unit beside them
+    if _PERCENT_BOUND.search(bare):
+        # "(36-46%)", "36% - 46%": bounds with the unit against them, inside brackets or on both
+        # bounds ("36.0 - 46.0 %" is a range and its unit, two cells).
+        bare = re.sub(r"(?<=\d)%", "", bare)
     m = _RANGE_RE.match(bare)
     if m is None and ":" in bare and not _TITRE_RE.search(bare):
         # "3.90 - 5:20": a decimal point OCR read as a colon (a titre keeps its colon).
