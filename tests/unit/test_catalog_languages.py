@@ -131,3 +131,16 @@ def test_ocr_of_chinese_cbc_rows(printed, unit, name):
 def test_a_number_in_a_name_is_not_taken_for_a_row_number():
     assert CAT.match("25-OH Vitamin D")[0].name == "25-OH Vitamin D"
     assert CAT.match("24 Unobtainium")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "canonical"),
+    [("白血球数", "WBC"), ("ヘモグロビン", "Hemoglobin"), ("ヘマトクリット", "Hematocrit"), ("総蛋白", "Total Protein"),
+     ("クレアチニン", "Creatinine"), ("HDLコレステロール", "HDL Cholesterol"), ("中性脂肪", "Triglycerides"),
+     ("γ-GTP", "GGT"), ("γ-GT", "GGT"), ("尿素窒素", "BUN")],
+)
+def test_japanese_names_kana_and_kanji(printed, canonical):
+    """Japanese reports name tests in katakana (kept, not stripped, when names are folded) and
+    kanji; 'γ-GT' is gamma-GT in any language."""
+    analyte, score = CAT.match(printed)
+    assert analyte is not None and analyte.name == canonical and score == 100

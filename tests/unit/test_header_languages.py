@@ -130,3 +130,17 @@ def test_inline_labels_ocr_read_with_the_wrong_marks():
 def test_more_spellings_of_the_collection_date(line):
     _, report = parse_header(build_lines(words_at(line, 54, 100)))
     assert report.collected_at == date(2024, 11, 21)
+
+
+def test_a_japanese_header_gives_name_birth_date_sex_and_collection_date():
+    """'氏名：山田 花子 性別：女 生年月日：1980年4月12日', '採取日：2026年11月05日': year-first dates."""
+    from labintake.extract.document import Word
+    from labintake.parse.header import parse_header
+    from labintake.parse.lines import build_lines
+
+    words = [Word("氏名：山田", 30, 60, 80, 70, 1.0, False), Word("花子", 84, 60, 104, 70, 1.0, False),
+             Word("性別：女", 200, 60, 240, 70, 1.0, False), Word("生年月日：1980年4月12日", 300, 60, 400, 70, 1.0, False),
+             Word("採取日：2026年11月05日", 300, 76, 400, 86, 1.0, False)]
+    patient, report = parse_header(build_lines(words))
+    assert patient.name is not None and patient.name.replace(" ", "") == "山田花子"
+    assert (str(patient.date_of_birth), patient.sex, str(report.collected_at)) == ("1980-04-12", "female", "2026-11-05")

@@ -91,7 +91,7 @@ class Analyte:
 
 
 # Han characters (simplified Chinese names are kept, not stripped as punctuation).
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")  # Chinese, and Japanese kana
 # Words printed in a unit column that are not units ("calc": a calculated value).
 _NOT_A_UNIT = re.compile(r"(?i)\(?(?:calc\.?|calculated|ratio\s*calc)\)?|-+|n/?a")
 # A note printed after the unit, in its cell: "mg/dL (calc)".

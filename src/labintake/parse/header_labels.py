@@ -193,6 +193,18 @@ ZH: Labels = {
                 "标本编号", "样本类型", "费别", "检验者", "审核者", "备注", "修改时间", "电话", "地址", "检验医师",
                 "审核医师", "标本", "样本", "样本号", "标本号", "病区", "病人类型", "就诊类型", "送检科室"),
 }
+JA: Labels = {
+    "name": ("氏名", "患者氏名", "患者名", "受診者氏名", "お名前"),
+    "dob": ("生年月日",),
+    "sex": ("性別",),
+    "mrn": ("患者id", "患者番号", "カルテ番号", "診察券番号", "id番号"),
+    "collected": ("採取日", "採血日", "採取日時", "採血日時", "検体採取日", "検査日"),
+    "reported": ("報告日", "結果報告日", "報告日時"),
+    "received": ("受付日", "受付日時"),
+    "provider": ("依頼医", "主治医", "担当医"),
+    "lab": ("検査機関", "検査施設"),
+    "account": ("年齢", "診療科", "依頼科", "病棟", "検体", "検体番号", "受付番号"),
+}
 RU: Labels = {
     "name": ("пациент", "ф.и.о.", "фио", "ф.и.о", "ф. и. о.", "пациент (фио)", "фамилия, имя, отчество"),
     "surname": ("фамилия",),
@@ -214,7 +226,7 @@ RU: Labels = {
 # when the report prints no patient identifier.
 MRN_FALLBACK = ("样本号", "标本号")
 LANGUAGES: dict[str, Labels] = {"en": EN, "de": DE, "fr": FR, "es": ES, "it": IT, "pt": PT, "nl": NL,
-                                "pl": PL, "tr": TR, "zh": ZH, "ru": RU}
+                                "pl": PL, "tr": TR, "zh": ZH, "ja": JA, "ru": RU}
 
 
 
@@ -256,8 +268,8 @@ def _field_unmarked(key: str) -> str | None:
 
 
 ENGLISH = {label_key(name) for names in EN.values() for name in names}
-# Labels of a language whose countries write the day first (not English, not Chinese).
-DAY_FIRST = {label_key(name) for lang, labels in LANGUAGES.items() if lang not in ("en", "zh")
+# Labels of a language whose countries write the day first (not English, Chinese or Japanese).
+DAY_FIRST = {label_key(name) for lang, labels in LANGUAGES.items() if lang not in ("en", "zh", "ja")
              for names in labels.values() for name in names} - ENGLISH
 
 

@@ -30,11 +30,12 @@ def normalise_name(text: str) -> str:
     to spaces (keeping % and #, and Chinese characters), single-spaced; a trailing % or #
     glued to a code is split off (``LYMPH#`` = ``Lymph #``)."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
+    text = re.sub(r"γ\s*-?\s*", " gamma ", text)  # "γ-GT", "γGT": gamma GT
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _DOTTED.sub(r"\1", text)  # "E.S.R.", "V.G.M.": an abbreviation spelt with dots
-    text = re.sub(r"[^a-z0-9%#+\-\u0430-\u044f\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)  # Cyrillic kept
+    text = re.sub(r"[^a-z0-9%#+\-\u0430-\u044f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)  # Cyrillic, kana kept
     text = re.sub(r"(?<=[a-z\u0430-\u044f])-(?=[a-z\u0430-\u044f])", " ", text)  # Non-HDL = Non HDL
-    text = re.sub(r"(?<=[a-z0-9\u4e00-\u9fff])([%#])", r" \1", text)
-    # OCR spaces Chinese characters apart ("白 细 胞"); Chinese has no spaces between words.
-    text = re.sub(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])", "", text)
+    text = re.sub(r"(?<=[a-z0-9\u3040-\u30ff\u4e00-\u9fff])([%#])", r" \1", text)
+    # OCR spaces Chinese (and Japanese) characters apart ("白 细 胞"); neither has spaces between words.
+    text = re.sub(r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])", "", text)
     return " ".join(text.split())

@@ -17,7 +17,7 @@ _HONORIFIC = re.compile(
     re.IGNORECASE,
 )
 _HONORIFIC_IF_MORE = re.compile(r"^(?:pan|bay)\s+(?=\S+\s+\S)", re.IGNORECASE)
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # Words that make a line a heading or a lab's name rather than a person's name.
 _NOT_NAME = re.compile(
     r"\b(?:report|laborator\w*|lab|labs|diagnostic\w*|patholog\w*|clinic\w*|hospital|medical|health\w*|"
@@ -65,7 +65,10 @@ def parse_person_name(text: str) -> str | None:
     if not t or not re.search(r"[^\W\d_]", t) or re.search(r"\d", t):
         return None
     if _CJK.search(t):
-        return t.replace(" ", "")
+        # OCR (and padding) spaces every character apart ("王 芳"): joined. A space between
+        # longer groups is the one between family and given name ("山田 花子"): kept.
+        groups = t.split()
+        return t if any(len(g) > 1 for g in groups) and len(groups) == 2 else t.replace(" ", "")
     if t.count(",") == 1:
         last, first = (p.strip() for p in t.split(","))
         if last and first and not re.search(r"\b(md|do|phd|np|pa|rn)\b\.?", first, re.IGNORECASE):
