@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from labintake.domain.errors import LabIntakeError
+from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus
 
 if TYPE_CHECKING:
@@ -228,13 +228,13 @@ class IntakeFolder:
             snapshot = self.li.progress(session_id, self.user_id)
             if snapshot is None:  # the session was deleted: its files failed for good
                 for item in group:
-                    self._end(item, FileStatus.CANCELLED.value, "cancelled", "The session was deleted.")
+                    self._end(item, FileStatus.CANCELLED.value, ErrorCode.CANCELLED.value, "The session was deleted.")
                 continue
             files: dict[str, dict[str, Any]] = {f["fileId"]: f for f in snapshot["files"]}
             for item in group:
                 f = files.get(item.file_id or "")
                 if f is None:
-                    self._end(item, FileStatus.CANCELLED.value, "cancelled", "The file was removed.")
+                    self._end(item, FileStatus.CANCELLED.value, ErrorCode.CANCELLED.value, "The file was removed.")
                 elif f["status"] in _TERMINAL:
                     self._end(item, f["status"], f.get("errorCode"), f.get("error"))
 
