@@ -903,3 +903,17 @@ def test_ranges_printed_by_value_band_give_the_band_the_page_calls_normal():
     assert (chol.high, got["Cholesterol"].flag) == (200, "high")
     assert (vit_d.low, vit_d.high, got["Vitamin D"].flag) == (30, 100, "low")
     assert got["Alkaline Phosphatase"].reference_range is None
+
+
+def test_two_running_text_results_on_one_line_are_two_results():
+    """Given 'WBC: 11.4 K/uL (4.0-11.0) H' and 'RBC: 4.92 M/uL (4.50-5.90)' side by side on one line,
+    when parsed, then both are read, each with its own flag; a table row is not cut."""
+    doc = _doc(
+        row((40, "WBC: 11.4 K/uL (4.0-11.0) H"), (300, "RBC: 4.92 M/uL (4.50-5.90)"), y=100),
+        row((40, "Sodium: 139 mmol/L (136-145)"), (300, "Potassium: 3.3 mmol/L (3.5-5.1) L"), y=116),
+        HEADER,
+        row((54, "Glucose"), (230, "104"), (300, "H"), (340, "mg/dL"), (450, "70-99"), y=200),
+    )
+    got = {r.name_as_printed: (r.value, r.flag) for r in parse_document(doc).results}
+    assert got == {"WBC": (11.4, "high"), "RBC": (4.92, "normal"), "Sodium": (139, "normal"),
+                   "Potassium": (3.3, "low"), "Glucose": (104, "high")}

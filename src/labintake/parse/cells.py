@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
 from labintake.parse import values
+from labintake.parse.catalog import Catalog
 from labintake.parse.columns import BOUND_KINDS, Column
 from labintake.parse.lines import Segment
 
@@ -264,3 +265,19 @@ def range_from_bounds(segs: list[Segment], hints: list[str | None]):
         return segs, [None if h in BOUND_KINDS else h for h in hints], None
     keep = [k for k in range(len(segs)) if k not in (low[0], high[0])]
     return [segs[k] for k in keep], [hints[k] for k in keep], found
+
+
+def value_and_unit(text: str, catalog: Catalog) -> bool:
+    """``12.8 g/dL``: a value and its unit in one cell, not a name."""
+    m = re.fullmatch(r"[<>≤≥]?\d[\d.,]*\s*(\S+)", text)
+    return m is not None and catalog.is_known_unit(m.group(1))
+
+
+def is_row_number(text: str) -> bool:
+    return re.fullmatch(r"\d{1,3}[.)]?", text.strip()) is not None
+
+
+def is_label(text: str, catalog: Catalog) -> bool:
+    """Reads as a test name: letters (any script), not a value, range or unit."""
+    return (sum(c.isalpha() for c in text) >= 3 and values.parse_value(text) is None
+            and values.parse_range(text) is None and not catalog.is_known_unit(text))

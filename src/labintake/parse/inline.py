@@ -6,11 +6,13 @@ unit or range, so the row reader sees the same cells a table would give it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from labintake.extract.document import Word
 from labintake.parse import values
 from labintake.parse.catalog import Catalog
-from labintake.parse.lines import Segment
+from labintake.parse.lines import Line, Segment
 
 _LEADER = re.compile(r"[.·…_\-]{3,}")  # "..........", "______", "- - -" runs between name and value
 _TRAILING_LEADER = re.compile(r"(?<=[^\W\d_])[.·…_]{3,}$")  # "Hemoglobin......"
@@ -129,3 +131,24 @@ def _starts_with_range(text: str) -> bool:
 
 def _strip_colon(w: Word) -> Word:
     return Word(w.text.rstrip(":= ") or w.text, w.x0, w.y0, w.x1, w.y1, w.confidence, w.bold, w.coloured)
+
+
+def side_by_side(line: Line, read: Callable[[Line], Any]) -> list[Line] | None:
+    """Results written one after another on a line ("WBC: 11.4 K/uL (4.0-11.0) H    RBC: 4.92
+    M/uL (4.50-5.90)"): the line cut where each result's own name begins, or None. ``read``
+    reads one part as a row; a part that is a whole result (a name and a value) begins one,
+    any other part (a flag set apart) belongs to the result before it."""
+    if len(line.segments) < 2:
+        return None
+    groups: list[list[Segment]] = []
+    for seg in line.segments:
+        row = read(Line(line.page, list(seg.words), [seg]))
+        if row is not None and row.name:
+            groups.append([seg])
+        elif groups:
+            groups[-1].append(seg)
+        else:
+            return None  # a table row: its first cell is a name alone
+    if len(groups) < 2:
+        return None
+    return [Line(line.page, [w for s in g for w in s.words], g) for g in groups]

@@ -22,7 +22,15 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Word
 from labintake.parse import debris, inline, marks, values
 from labintake.parse.catalog import Catalog
-from labintake.parse.cells import classify, peel_values, range_from_bounds, split_at_columns
+from labintake.parse.cells import (
+    classify,
+    is_label,
+    is_row_number,
+    peel_values,
+    range_from_bounds,
+    split_at_columns,
+    value_and_unit,
+)
 from labintake.parse.columns import (
     CJK,
     IGNORED_KINDS,
@@ -112,6 +120,14 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             notes = None
         if debris.is_notes_heading([s.text for s in line.segments]):
             notes, pending, prev = line, None, None
+            continue
+        halves = inline.side_by_side(line, lambda part: read_row(part, None, catalog))
+        if halves is not None:
+            for half in halves:
+                if (one := read_row(half, None, catalog)) is not None:
+                    one.section = section
+                    rows.append(one)
+            pending = prev = None
             continue
         row = read_row(line, cols, catalog, printed_header=saw_header and cols is not None)
         if row is None and cols is not None:
@@ -301,7 +317,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     keep = [k for k, h in enumerate(hints) if h not in IGNORED_KINDS]
     segs, hints = [segs[k] for k in keep], [hints[k] for k in keep]
     segs, hints, bounds = range_from_bounds(segs, hints)
-    if len(segs) > 2 and hints[0] in (None, "name") and hints[1] in (None, "name") and _is_row_number(segs[0].text) and _is_label(segs[1].text, catalog):
+    if len(segs) > 2 and hints[0] in (None, "name") and hints[1] in (None, "name") and is_row_number(segs[0].text) and is_label(segs[1].text, catalog):
         segs, hints = segs[1:], hints[1:]  # "1  白细胞计数  5.6 …": a row number, no header
     if not segs:
         return None
@@ -335,7 +351,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
     name = marks.without_site_mark(name, catalog)
-    if name and (values.parse_value(name) is not None or _value_and_unit(name, catalog)):
+    if name and (values.parse_value(name) is not None or value_and_unit(name, catalog)):
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
     # "科室：内科", "Ward: 4B": a header field and its value on a line of them, not a test.
     labelled = re.match(r"(.+?)\s*[:：]\s*\S", name)
@@ -377,19 +393,3 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
 def _just_below(upper: Line, lower: Line) -> bool:
     """``lower`` is the next line under ``upper``, with no more than a line's gap."""
     return upper.page == lower.page and -0.5 * lower.height <= lower.y0 - upper.y1 < 1.2 * lower.height
-
-
-def _value_and_unit(text: str, catalog: Catalog) -> bool:
-    """``12.8 g/dL``: a value and its unit in one cell, not a name."""
-    m = re.fullmatch(r"[<>≤≥]?\d[\d.,]*\s*(\S+)", text)
-    return m is not None and catalog.is_known_unit(m.group(1))
-
-
-def _is_row_number(text: str) -> bool:
-    return re.fullmatch(r"\d{1,3}[.)]?", text.strip()) is not None
-
-
-def _is_label(text: str, catalog: Catalog) -> bool:
-    """Reads as a test name: letters (any script), not a value, range or unit."""
-    return (sum(c.isalpha() for c in text) >= 3 and values.parse_value(text) is None
-            and values.parse_range(text) is None and not catalog.is_known_unit(text))
