@@ -48,6 +48,8 @@ _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s./-]+" + _MON_EN + r"[\s,./-]+" + _Y, re.IGNORECASE),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\.?[\s./-]+(?:de\s+)?" + _MON_INTL + r"\.?[\s,./-]+(?:de\s+)?" + _Y,
                re.IGNORECASE),
+    # "20261112": a date field written as an LIS stores it, year first, no separators.
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)"),
 ]
 
 
