@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.reports import corrupt_pdf_bytes, make_pdf
-from tests.ui.conftest import Served, login, report, shot
+from tests.ui.conftest import EMAIL, PASSWORD, Served, login, report, shot
 from tests.ui.test_browser import _session_via_api, api_client
 
 pytestmark = pytest.mark.slow
@@ -27,6 +27,33 @@ def test_unknown_url_shows_the_html_404_page_and_the_favicon_is_served(page: Any
     assert page.get_attribute("link[rel=icon]", "href") == "/static/favicon.svg"
     status = page.evaluate("() => fetch('/favicon.ico').then(r => [r.status, r.headers.get('content-type')])")
     assert status == [200, "image/svg+xml"]
+
+
+def test_a_wrong_password_shows_the_styled_login_form_again_with_the_email_kept(browser: Any, server: Served) -> None:
+    """Given the login page, when a wrong password is submitted, then the same styled page comes
+    back (401) with the message in an alert, the email still filled in and the password empty
+    and focused, and the right password then logs in."""
+    ctx = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto("/login")
+        page.fill("#email", EMAIL)
+        page.fill("#password", "not the password")
+        with page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST") as answer:
+            page.click("button[type=submit]")
+        assert answer.value.status == 401
+        assert page.text_content("[role=alert]") == "Wrong email or password."
+        assert page.input_value("#email") == EMAIL and page.input_value("#password") == ""
+        assert page.evaluate("() => document.activeElement.id") == "password"
+        # Styled: the site's stylesheet applies (not the browser's bare defaults).
+        assert page.evaluate("() => [...document.styleSheets].some(s => (s.href || '').includes('/static/'))")
+        assert page.evaluate("() => getComputedStyle(document.body).fontFamily") != "Times New Roman"
+        shot(page, "login-wrong-password")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/upload")
+    finally:
+        ctx.close()
 
 
 def test_sessions_are_named_renamed_inline_and_labelled(page: Any, server: Served) -> None:
