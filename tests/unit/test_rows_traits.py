@@ -784,10 +784,13 @@ def test_a_flag_column_printed_before_the_value_column_gives_the_flag():
         row((40, "Hämoglobin"), (200, "-"), (230, "12,9"), (300, "g/dl"), (380, "13,5-17,5"), y=132),
         row((40, "GPT (ALAT)"), (200, "H"), (230, "62"), (300, "U/l"), (380, "bis 50"), y=148),
         row((40, "Thrombozyten"), (230, "250"), (300, "/nl"), (380, "146-328"), y=164),
+        row((40, "Erythrozyten"), (200, "-"), (230, "4,6"), (300, "/pl"), (380, "4,3-5,8"), y=180),
+        row((40, "Kalium"), (200, "l"), (230, "4,1"), (300, "mmol/l"), (380, "3,5-5,1"), y=196),
     )
     got = {r.name_as_printed: (r.value, r.flag) for r in parse_document(doc).results}
+    # "-" before a value its range says is normal is the lab's "none"; "l" is a ruled line OCR read.
     assert got == {"Leukozyten": (11.8, "high"), "Hämoglobin": (12.9, "low"), "GPT (ALAT)": (62, "high"),
-                   "Thrombozyten": (250, "normal")}
+                   "Thrombozyten": (250, "normal"), "Erythrozyten": (4.6, "normal"), "Kalium": (4.1, "normal")}
 
 
 def test_a_value_printed_against_its_unit_is_read_as_both():

@@ -32,15 +32,24 @@ class Second:
     unit: str | None = None
 
 
+_LEADING_FLAGS = frozenset({"H", "L", "HH", "LL", "*", "**", "↑", "↓", "▲", "▼", "+", "-", "−"})
+
+
 def _flag_before_value(text: str, rest: list[Segment]) -> str | None:
-    """The flag a lone mark (H, L, *, ↑, one + or −) printed just before a number means."""
+    """The flag a lone mark (H, L, *, ↑, one + or −) printed just before a number means;
+    "" for a sign the range after the number contradicts (some labs print "-" for "none")."""
     mark = text.strip()
-    if not rest or len(mark) > 2 or mark in ("++", "--"):
+    # Letters in capitals only: a ruled table's line OCR read as "l" or "I" is no flag.
+    if not rest or mark not in _LEADING_FLAGS:
         return None
     flag = values.parse_flag(mark)
     nxt = values.parse_value(rest[0].text.split()[0])
     if flag is None or nxt is None or nxt.value is None or nxt.comparator or nxt.glued_flag:
         return None
+    if mark in values.SIGN_FLAGS:
+        rng = next((r for s in rest[1:] if (r := values.parse_range(s.text)) is not None), None)
+        if rng is None or values.derive_flag(nxt, rng) != flag:
+            return ""
     return flag
 
 
@@ -111,11 +120,12 @@ def classify(segs: list[Segment], hints: list[str | None]):
         return False
 
     for k, (seg, hint) in enumerate(zip(segs, hints, strict=True)):
-        if value is None and flag is None and (lead := _flag_before_value(seg.text, segs[k + 1:])):
+        if value is None and flag is None and (lead := _flag_before_value(seg.text, segs[k + 1:])) is not None:
             # "Leukozyten  +  11,8 /nl", "GPT  H  62 U/l": the flag column printed before the
             # value's. Not "++", "+++": a dipstick's grade, which a count may follow.
-            flag = lead
-            cells.append(("flag", seg.words[0].x0, seg.words[-1].x1))
+            if lead:
+                flag = lead
+                cells.append(("flag", seg.words[0].x0, seg.words[-1].x1))
             continue
         if take(seg.text, seg.words, hint):
             continue
