@@ -153,22 +153,15 @@ def classify(segs: list[Segment], hints: list[str | None]):
     return value, value_words, flag, unit, rng, extra, cells, second
 
 
-# A value against its unit: "13.5g/dL", "7,2mmol/l" (a unit with a slash, or a percentage).
-_GLUED_VALUE_UNIT = re.compile(r"^(?P<a>[<>≤≥]?\d[\d.,]*)(?P<b>(?:[a-zA-Zµμ][a-zA-Zµμ0-9^*]*/[^\s]+)|%)$")
 _GLUED_RANGE_UNIT = re.compile(r"^(?P<a>[<>≤≥]?\(?\d[\d.,]*\s*[-–]\s*\d[\d.,]*\)?)(?P<b>[a-zA-Zµμ%/][^\s]*)$")
 
 
 def _take_glued(word: Word, hint: str | None, take) -> bool:
-    """``3.5-5.0mmol/L``: a range printed against its unit, one word; ``13.5g/dL``: a value."""
+    """``3.5-5.0mmol/L``: a range printed against its unit, one word (a value against its unit,
+    ``13.5g/dL``, is split before the cells are read: ``inline.split_cells``)."""
     m = _GLUED_RANGE_UNIT.match(word.text)
     if m is None:
-        v = _GLUED_VALUE_UNIT.match(word.text)
-        if v is None or hint not in (None, "value") or values.parse_flag(v.group("b")) is not None:
-            return False
-        if not take(v.group("a"), [word], "value"):
-            return False
-        take(v.group("b"), [word], "unit")
-        return True
+        return False
     took = take(m.group("a"), [word], "range")
     return take(m.group("b"), [word], "unit") or took
 
