@@ -920,3 +920,14 @@ def test_two_running_text_results_on_one_line_are_two_results():
     got = {r.name_as_printed: (r.value, r.flag) for r in parse_document(doc).results}
     assert got == {"WBC": (11.4, "high"), "RBC": (4.92, "normal"), "Sodium": (139, "normal"),
                    "Potassium": (3.3, "low"), "Glucose": (104, "high")}
+
+
+def test_a_table_drawn_with_pipes_keeps_the_rules_out_of_the_names():
+    """Given a table typed with '|' rules ('| Total Cholesterol | 251.7 | mg/dL | 125-200 | H |'),
+    when parsed, then the printed names carry no rule and the cells are read."""
+    lines = ["| Test                  |   Result | Unit   | Reference Range   | Flag   |",
+             "| Total Cholesterol     |   251.7  | mg/dL  | 125-200           | H      |",
+             "| Cholesterol/HDL Ratio |     1.34 | calc   | 0-3.5             |        |"]
+    doc = _doc(*(row((40, text), y=100 + 14 * i) for i, text in enumerate(lines)))
+    got = {r.name_as_printed: (r.value, r.unit, r.flag) for r in parse_document(doc).results}
+    assert got == {"Total Cholesterol": (251.7, "mg/dL", "high"), "Cholesterol/HDL Ratio": (1.34, None, "normal")}
