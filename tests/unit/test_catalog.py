@@ -294,3 +294,14 @@ def test_a_specimen_said_in_words_picks_the_urine_or_blood_test(printed, name):
     one (urine sodium is not serum sodium); '… im Serum' is the name itself."""
     found = CAT.match(printed)[0]
     assert (found.name if found else None) == name
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [("Total WBC Count", "WBC"), ("Total RBC Count", "RBC"), ("Total Platelet Count", "Platelets"),
+     ("Total Protein", "Total Protein"), ("Total Bilirubin", "Total Bilirubin"), ("Total Calcium", "Calcium")],
+)
+def test_total_before_a_name_that_has_no_total_of_its_own_is_the_name(printed, name):
+    """'Total WBC Count' is the WBC; 'Total Protein' and 'Total Bilirubin' keep their own analytes."""
+    found = CAT.match(printed)[0]
+    assert found is not None and found.name == name

@@ -931,3 +931,17 @@ def test_a_table_drawn_with_pipes_keeps_the_rules_out_of_the_names():
     doc = _doc(*(row((40, text), y=100 + 14 * i) for i, text in enumerate(lines)))
     got = {r.name_as_printed: (r.value, r.unit, r.flag) for r in parse_document(doc).results}
     assert got == {"Total Cholesterol": (251.7, "mg/dL", "high"), "Cholesterol/HDL Ratio": (1.34, None, "normal")}
+
+
+def test_a_watermark_across_the_page_joins_no_row():
+    """Given OCR words of a slanted 'SAMPLE REPORT' watermark, whose boxes span several lines, when
+    parsed, then every row keeps its own cells (no watermark letters in a unit, no range lost)."""
+    doc = _doc(
+        HEADER,
+        row((54, "RDW-CV"), (230, "14.9"), (340, "%"), (450, "11.6 - 14.0"), y=200),
+        row((54, "ESR"), (230, "28"), (340, "mm/hr"), (450, "0 - 20"), y=216),
+        [Word("EP", 330, 150, 440, 268, 0.99, False), Word("RT", 428, 170, 560, 300, 0.99, False)],
+    )
+    got = {r.name_as_printed: (r.unit, r.reference_range.text if r.reference_range else None)
+           for r in parse_document(doc).results}
+    assert got == {"RDW-CV": ("%", "11.6 - 14.0"), "ESR": ("mm/h", "0 - 20")}

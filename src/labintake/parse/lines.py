@@ -65,11 +65,20 @@ class Line:
         return median(w.y1 - w.y0 for w in self.words)
 
 
+# Taller than this many median word heights: a watermark's box, not a line's word (a report's
+# largest title is about three times its body text).
+_WATERMARK_HEIGHT = 5.0
+
+
 def build_lines(words: list[Word], page: int = 1) -> list[Line]:
     """Group a page's words into lines, top to bottom, each left to right."""
     words = [w for w in words if w.text.strip()]
     if not words:
         return []
+    # A watermark ("SAMPLE", "COPY") printed large and slanted across the page reads as words
+    # whose boxes span several lines: never text of a line, and they would join rows they cross.
+    tallest = _WATERMARK_HEIGHT * median(w.y1 - w.y0 for w in words)
+    words = [w for w in words if w.y1 - w.y0 <= tallest] or words
     slope = _page_slope(words)
     x_ref = median(w.x0 for w in words)
 

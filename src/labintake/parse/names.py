@@ -8,8 +8,10 @@ import unicodedata
 from functools import lru_cache
 
 # Specimen (and kind) words before a name and "level", "basal", "reflex" after it; never "urine":
-# urine tests are their own analytes.
-SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillary|s|p|se|pl|transaminas[ae]|transaminasi)\s+"
+# urine tests are their own analytes. Only tried when the whole name matched nothing, so
+# "Total Protein" and "Total Bilirubin" keep their own analytes.
+SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillary|s|p|se|pl|transaminas[ae]|transaminasi"
+                            r"|total)\s+"  # "Total WBC Count": where "total" names no other test
                             r"|\s+(?:levels?|concentration|basal|basale|reflex|en ayunas|a jeun|nuchtern)$"
                             # "im Serum", "en sangre", "w surowicy", "no soro": in the blood, said in words.
                             r"|\s+(?:(?:im|in) (?:serum|plasma|blut|blood)|en (?:sangre|suero|plasma)|"
