@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,13 +89,10 @@ def drop_pg_database(url: str) -> None:
     engine.dispose()
 
 
-def migrated_database(kind: str, folder: Path) -> Iterator[str]:
-    """A migrated, empty database of ``kind`` (sqlite or postgresql), dropped afterwards."""
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'labintake.db'}"
-        upgrade(url)
-        yield url
-        return
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped afterwards; the test is skipped where
+    PostgreSQL is not reachable."""
     reason = postgres_available()
     if reason:
         pytest.skip(reason)
@@ -103,6 +101,17 @@ def migrated_database(kind: str, folder: Path) -> Iterator[str]:
         yield url
     finally:
         drop_pg_database(url)
+
+
+def migrated_database(kind: str, folder: Path) -> Iterator[str]:
+    """A migrated, empty database of ``kind`` (sqlite or postgresql), dropped afterwards."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'labintake.db'}"
+        upgrade(url)
+        yield url
+        return
+    with pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -120,12 +129,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    yield url
-    drop_pg_database(url)
+    with pg_database() as url:
+        yield url
 
 
 def make_settings(tmp_path: Path, db_url: str | None = None, **overrides: object) -> Settings:
@@ -156,12 +161,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str
         upgrade(url)
         yield {"database_url": url, "executor": "embedded"}
         return
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    yield {"database_url": url, "executor": request.param.split("-")[0]}
-    drop_pg_database(url)
+    with pg_database() as pg:
+        yield {"database_url": pg, "executor": request.param.split("-")[0]}
 
 
 def start_processing(li) -> None:  # type: ignore[no-untyped-def]

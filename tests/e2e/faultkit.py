@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from labintake.db.engine import Database
@@ -23,7 +22,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import LabReport, SessionEvent, SessionProcessingSummary
 from labintake.db.progress import aggregate_summary
 from labintake.domain.status import FileStatus, IllegalTransition, check_transition
-from tests.conftest import drop_pg_database, fresh_pg_database, postgres_available
+from tests.conftest import pg_database
 
 LABINTAKE = [sys.executable, "-m", "labintake.cli"]
 
@@ -194,11 +193,5 @@ def deployed(env: dict[str, str]) -> Iterator[dict[str, str]]:
     if env["LABINTAKE_EXECUTOR"] == "embedded":
         yield env
         return
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    try:
+    with pg_database() as url:
         yield {**env, "LABINTAKE_DATABASE_URL": url}
-    finally:
-        drop_pg_database(url)

@@ -20,7 +20,7 @@ from labintake.db.models import LabReport
 from labintake.domain.status import FileStatus
 from labintake.service import LabIntake
 from labintake.settings import Settings
-from tests.conftest import drop_pg_database, fresh_pg_database, postgres_available
+from tests.e2e.faultkit import deployed
 from tests.fixtures.reports import make_png, sample_report
 
 pytestmark = pytest.mark.slow
@@ -36,17 +36,8 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[
     env.update({"LABINTAKE_DATA_DIR": str(tmp_path / "data"), "LABINTAKE_WORKERS": "2",
                 "LABINTAKE_POLL_INTERVAL_SECONDS": "0.1", "LABINTAKE_LEASE_SECONDS": "5",
                 "LABINTAKE_LOG_LEVEL": "WARNING"})
-    if request.param == "embedded":
-        env["LABINTAKE_EXECUTOR"] = "embedded"
-        yield env
-        return
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    env.update({"LABINTAKE_DATABASE_URL": url, "LABINTAKE_EXECUTOR": "procrastinate"})
-    yield env
-    drop_pg_database(url)
+    env["LABINTAKE_EXECUTOR"] = request.param
+    yield from deployed(env)
 
 
 def settings_of(env: dict[str, str]) -> Settings:

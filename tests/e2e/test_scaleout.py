@@ -27,7 +27,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import LabReport, SessionEvent, SessionProcessingSummary
 from labintake.db.progress import aggregate_summary
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
-from tests.conftest import drop_pg_database, fresh_pg_database, postgres_available
+from tests.conftest import pg_database
 from tests.fixtures.reports import make_pdf, make_png, sample_report
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -105,31 +105,27 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    url = fresh_pg_database()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABINTAKE_")}
-    env.update({
-        "LABINTAKE_DATABASE_URL": url,
-        "LABINTAKE_STORAGE_URL": f"file://{tmp_path / 'shared-files'}",
-        "LABINTAKE_WORKERS": "3",  # the global cap = the sum of the workers' concurrency
-        "LABINTAKE_LEASE_SECONDS": "3",
-        "LABINTAKE_POLL_INTERVAL_SECONDS": "0.1",
-        "LABINTAKE_RETRY_BACKOFF_SECONDS": "1",
-        "LABINTAKE_LOG_LEVEL": "WARNING",
-    })
-    c = Cluster(url, env, tmp_path)
-    run = lambda *args: subprocess.run([*LABINTAKE, *args], env={**env, "LABINTAKE_DATA_DIR": str(tmp_path / "admin")},  # noqa: E731
-                                       capture_output=True, text=True, timeout=120, check=True)
-    run("db", "upgrade")
-    run("users", "create", "clinic@example.test", "--password", "correct horse battery")
-    c.token = run("tokens", "create", "clinic@example.test").stdout.strip()
-    try:
-        yield c
-    finally:
-        c.stop()
-        drop_pg_database(url)
+    with pg_database() as url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LABINTAKE_")}
+        env.update({
+            "LABINTAKE_DATABASE_URL": url,
+            "LABINTAKE_STORAGE_URL": f"file://{tmp_path / 'shared-files'}",
+            "LABINTAKE_WORKERS": "3",  # the global cap = the sum of the workers' concurrency
+            "LABINTAKE_LEASE_SECONDS": "3",
+            "LABINTAKE_POLL_INTERVAL_SECONDS": "0.1",
+            "LABINTAKE_RETRY_BACKOFF_SECONDS": "1",
+            "LABINTAKE_LOG_LEVEL": "WARNING",
+        })
+        c = Cluster(url, env, tmp_path)
+        run = lambda *args: subprocess.run([*LABINTAKE, *args], env={**env, "LABINTAKE_DATA_DIR": str(tmp_path / "admin")},  # noqa: E731
+                                           capture_output=True, text=True, timeout=120, check=True)
+        run("db", "upgrade")
+        run("users", "create", "clinic@example.test", "--password", "correct horse battery")
+        c.token = run("tokens", "create", "clinic@example.test").stdout.strip()
+        try:
+            yield c
+        finally:
+            c.stop()
 
 
 def distinct_pdfs(n: int) -> list[bytes]:
