@@ -184,6 +184,8 @@ def ucum_dimension(code: str) -> dict[str, int] | None:
     """The pint dimensionality of a UCUM code, or None when it is not valid UCUM."""
     if re.fullmatch(r"\{[^{}]*\}", code):
         return {}  # an annotation alone ({ratio}) is the unit 1
+    if code == "[pH]":
+        return {}  # UCUM's special unit pH: dimensionless (logarithmic), unknown to pint
     try:
         q = _ureg().from_ucum(code)
     except Exception:  # ucumvert raises lark and pint errors of several kinds

@@ -6,7 +6,8 @@ What a FHIR client can rely on:
   the LOINC code only when the catalog gave one (name *and* unit agree), with the LOINC
   long common name as ``display`` or no display when the catalog does not know it.
 - ``valueQuantity``: ``unit`` is the report's unit, ``system``/``code`` its UCUM code when
-  it has one; a ratio printed without a unit carries ``{ratio}``.
+  it has one; a ratio printed without a unit carries ``{ratio}``, a pH ``[pH]`` and a
+  specific gravity ``1`` (UCUM's unity), with no unit text where none was printed.
 - ``referenceRange``: ``text`` is the range as printed. FHIR's ``low``/``high`` are
   inclusive, so a bound is emitted only when the printed range includes it (``a - b``,
   ``≤ x``, ``≥ x``). A strict one-sided range (``< 5.0``, ``> 60``) has no numeric bound
@@ -42,16 +43,26 @@ _XHTML = "http://www.w3.org/1999/xhtml"
 _COMPARATORS = (("<=", "<="), (">=", ">="), ("≤", "<="), ("≥", ">="), ("<", "<"), (">", ">"))
 
 
-def _quantity(value: float, unit: str | None, catalog: Catalog) -> dict[str, Any]:
+def _quantity(value: float, unit: str | None, catalog: Catalog,
+              unitless: str | None = None) -> dict[str, Any]:
     """A FHIR Quantity; ``system``/``code`` only when the unit has a UCUM code (a unit
-    printed on the report but unknown to the catalog keeps just its text)."""
+    printed on the report but unknown to the catalog keeps just its text). ``unitless`` is
+    the UCUM code of a result printed without a unit ([pH], 1), given with no unit text."""
     q: dict[str, Any] = {"value": value}
     if unit:
         q["unit"] = unit
         code = catalog.ucum.get(unit)
         if code:
             q.update(system=_UCUM, code=code)
+    elif unitless:
+        q.update(system=_UCUM, code=unitless)
     return q
+
+
+def _unitless_code(r: Result, unit: str | None, catalog: Catalog) -> str | None:
+    """The UCUM unit of a coded result that has no unit at all (a pH, a specific gravity)."""
+    code = catalog.code(r.loinc) if r.loinc and not unit else None
+    return code.ucum if code is not None and code.kind == "none" else None
 
 
 def _unit(r: Result, catalog: Catalog) -> str | None:
@@ -72,7 +83,8 @@ def _comparator(text: str | None) -> str | None:
     return None
 
 
-def _reference_range(r: Result, unit: str | None, catalog: Catalog) -> dict[str, Any] | None:
+def _reference_range(r: Result, unit: str | None, catalog: Catalog,
+                     unitless: str | None = None) -> dict[str, Any] | None:
     rr = r.reference_range
     if rr is None or (rr.low is None and rr.high is None and not rr.text):
         return None
@@ -82,9 +94,9 @@ def _reference_range(r: Result, unit: str | None, catalog: Catalog) -> dict[str,
     high_cmp = rr.high_comparator or (printed if rr.high is not None else None)
     rng: dict[str, Any] = {}
     if rr.low is not None and low_cmp != ">":
-        rng["low"] = _quantity(rr.low, unit, catalog)
+        rng["low"] = _quantity(rr.low, unit, catalog, unitless)
     if rr.high is not None and high_cmp != "<":
-        rng["high"] = _quantity(rr.high, unit, catalog)
+        rng["high"] = _quantity(rr.high, unit, catalog, unitless)
     if rr.text:
         rng["text"] = rr.text
     elif "low" not in rng and "high" not in rng:
@@ -118,15 +130,16 @@ def _observation(r: Result, obs_id: str, patient_ref: str, report: LabReport, st
     if report.report.collected_at:
         obs["effectiveDateTime"] = report.report.collected_at.isoformat()
     unit = _unit(r, catalog)
+    unitless = _unitless_code(r, unit, catalog)
     if r.value is not None:
-        quantity = _quantity(r.value, unit, catalog)
+        quantity = _quantity(r.value, unit, catalog, unitless)
         comparator = _comparator(r.value_text)
         if comparator:
             quantity["comparator"] = comparator
         obs["valueQuantity"] = quantity
     else:
         obs["valueString"] = r.value_text
-    rng = _reference_range(r, unit, catalog)
+    rng = _reference_range(r, unit, catalog, unitless)
     if rng:
         obs["referenceRange"] = [rng]
     if r.flag:

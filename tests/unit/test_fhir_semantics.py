@@ -67,6 +67,25 @@ def test_ratio_without_unit_carries_ratio_ucum():
     assert ratio["valueQuantity"]["code"] == "{ratio}" and ratio["valueQuantity"]["system"] == "http://unitsofmeasure.org"
 
 
+def test_a_unitless_ph_and_specific_gravity_carry_their_ucum_unit_and_no_invented_text():
+    ph = Result(name="Urine pH", name_as_printed="pH", loinc="5803-2", value=6.0, value_text="6.0",
+                reference_range=ReferenceRange(low=5.0, high=8.0, text="5.0-8.0"))
+    sg = Result(name="Urine Specific Gravity", name_as_printed="SG", loinc="5811-5", value=1.02,
+                value_text="1.020", reference_range=ReferenceRange(low=1.005, high=1.03, text="1.005-1.030"))
+    ph_obs, sg_obs = _resources(to_fhir(_report(results=[ph, sg])), "Observation")
+    for obs, code in ((ph_obs, "[pH]"), (sg_obs, "1")):
+        value, rng = obs["valueQuantity"], obs["referenceRange"][0]
+        assert value["code"] == code and value["system"] == "http://unitsofmeasure.org"
+        assert "unit" not in value
+        assert rng["low"]["code"] == rng["high"]["code"] == code
+
+
+def test_a_printed_unit_on_a_ph_is_kept_and_not_replaced():
+    ph = Result(name="Urine pH", loinc="5803-2", value=6.0, value_text="6.0", unit="mmol/L")
+    (obs,) = _resources(to_fhir(_report(results=[ph])), "Observation")
+    assert obs["valueQuantity"]["unit"] == "mmol/L" and obs["valueQuantity"].get("code") != "[pH]"
+
+
 def test_lab_unit_spellings_get_ucum_and_keep_the_unit_text():
     r = Result(name="NRBC", loinc="58413-6", value=2.0, value_text="2", unit="/100 WBC")
     (obs,) = _resources(to_fhir(_report(results=[r])), "Observation")
