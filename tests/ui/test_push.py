@@ -1,7 +1,8 @@
 """Browser test of Web Push on the settings page: it installs the push service worker, and a push
 message delivered to that worker (by Chromium's DevTools protocol, standing in for the push
 service, which this machine cannot reach) is shown as a notification that says outcome and
-counts; and the pages link a web app manifest, so a phone can install LabIntake."""
+counts; when the push service replaces a subscription, the worker itself tells the server (no
+page open); and the pages link a web app manifest, so a phone can install LabIntake."""
 
 from __future__ import annotations
 
@@ -67,5 +68,38 @@ def test_the_push_service_worker_shows_a_pushed_session_end(browser: Any, server
             page.wait_for_timeout(100)
         assert shown == [message]
         assert not errors, errors
+    finally:
+        ctx.close()
+
+
+def test_the_worker_moves_a_replaced_subscription_on_the_server(browser: Any, server: Served) -> None:
+    """``pushsubscriptionchange`` runs with no page open: the worker's own requests (cookie, the
+    CSRF token from /api/me) add the new subscription and remove the old one. The event itself
+    cannot be raised here (no push service), so its step is called in the real worker."""
+    from tests.integration.test_notify_push import Browser
+
+    ctx = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(20_000)
+    page = ctx.new_page()
+    try:
+        login(page, server.url)
+        page.goto("/settings")
+        deadline = time.monotonic() + 20
+        while not page.evaluate(ACTIVE):
+            assert time.monotonic() < deadline, "the push service worker never became active"
+            page.wait_for_timeout(100)
+        [worker] = [w for w in ctx.service_workers if w.url.endswith("/static/js/push-sw.js")]
+        old = Browser("https://93.184.216.34/push/v1/old").subscription.model_dump()
+        fresh = Browser("https://93.184.216.35/push/v1/new").subscription.model_dump()
+        created = page.evaluate("(sub) => LI.api('POST', '/api/push/subscriptions', sub)", old)
+        assert created["id"]
+        worker.evaluate("(subs) => renewSubscription(subs[0], subs[1])", [fresh, old])
+        [now] = page.evaluate("() => LI.api('GET', '/api/push')")["subscriptions"]
+        assert now["service"] == "93.184.216.35" and now["id"] != created["id"]
+        # A worker whose old subscription the server never had still adds the new one.
+        worker.evaluate("(subs) => renewSubscription(subs[0], subs[1])",
+                        [Browser("https://93.184.216.36/push/v1/next").subscription.model_dump(), None])
+        services = {s["service"] for s in page.evaluate("() => LI.api('GET', '/api/push')")["subscriptions"]}
+        assert services == {"93.184.216.35", "93.184.216.36"}
     finally:
         ctx.close()
