@@ -280,3 +280,26 @@ def test_a_sex_word_standing_alone_as_a_header_field():
     patient, _ = _header(words_at("Jane Doe | DOB: 02/14/1980 | F", 54, 100),
                          words_at("Woman and Child Clinic", 54, 116), *_TABLE)
     assert patient.sex is None
+
+
+def test_unlabelled_name_after_a_patient_title_at_the_top():
+    """Given ``Mme DUPONT Marie née MARTIN`` alone at the top (French reports print no label),
+    then the name is the one she goes by, the birth name dropped, and the title gives the sex."""
+    patient, _ = _header(
+        row((54, "LABORATOIRE DU PARC"), y=60),
+        row((54, "Mme DUPONT Marie née MARTIN"), (330, "Née le 12/05/1975"), y=100),
+        *_TABLE,
+    )
+    assert patient.name == "Marie Dupont" and patient.sex == "female"
+    assert patient.date_of_birth == date(1975, 5, 12)
+
+
+def test_a_doctors_title_or_a_bare_letter_is_not_a_patient_name():
+    for text in ("Dr. Ann Example", "M Service Name", "Prof. Otto Tester"):
+        patient, _ = _header(row((54, "LAB OF EXAMPLES"), y=60), row((54, text), y=100), *_TABLE)
+        assert patient.name is None, text
+
+
+def test_a_labelled_name_drops_the_birth_name():
+    patient, _ = _header(row((54, "Name: Anna Schmidt geb. Weber"), y=100), *_TABLE)
+    assert patient.name == "Anna Schmidt"

@@ -36,6 +36,7 @@ from labintake.parse.header_cells import (
 from labintake.parse.lines import Line
 from labintake.parse.person import (
     looks_like_name,
+    name_after_title,
     parse_person_name,
     parse_sex,
     sex_from_honorific,
@@ -173,7 +174,8 @@ def _below(lines: list[HeaderLine], i: int, label: Cell, in_zone) -> str:
 
 def _unlabelled_name(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
     zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
-    for name in (_name_under_heading(zone), _name_before_pipe(zone), _last_first_at_top(zone)):
+    for name in (_name_under_heading(zone), _name_before_pipe(zone), _last_first_at_top(zone),
+                 _titled_name_at_top(zone)):
         if name:
             return name
     return None
@@ -253,6 +255,16 @@ def _last_first_at_top(zone: list[HeaderLine]) -> str | None:
     return None
 
 
+def _titled_name_at_top(zone: list[HeaderLine]) -> str | None:
+    """An unlabelled ``Mme DUPONT Marie`` or ``Mr. John Smith`` cell near the top of page 1:
+    a patient's title (not a doctor's) before a name."""
+    for line in [ln for ln in zone if ln.page == 1][:12]:
+        for cell in line.cells:
+            if not labelish(cell.text) and (found := name_after_title(cell.text)):
+                return found
+    return None
+
+
 def day_first_convention(lines: list[Line], labels_seen: set[str]) -> bool:
     """Whether ``04/03/2025`` means 4 March on this report (see :mod:`labintake.parse.dates`)."""
     return _day_first_from_texts((normalise(ln.text) for ln in lines),
@@ -283,13 +295,13 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
         # "Nombre: Ana" and "Apellidos: García López": the name field held the given name.
         raw = next((v for v in values.get("name", []) if parse_person_name(v)), "")
         name = parse_person_name(f"{raw} {surname}".strip()) or name
-    if name is None:
-        unlabelled = _unlabelled_name(prepared, starts)
-        name = parse_person_name(unlabelled) if unlabelled else None
+    unlabelled = _unlabelled_name(prepared, starts) if name is None else None
+    if unlabelled:
+        name = parse_person_name(unlabelled)
     sexes = values.get("sex", []) + values.get("age_sex", []) + values.get("dob_sex", [])
     sex = next((s for s in map(parse_sex, sexes) if s), None)
     if sex is None:
-        sex = next((s for s in map(sex_from_honorific, values.get("name", [])) if s), None)
+        sex = next((s for s in map(sex_from_honorific, values.get("name", []) + [unlabelled or ""]) if s), None)
     if sex is None:
         sex = _unlabelled_sex(prepared, starts)
     patient = Patient(

@@ -58,7 +58,7 @@ def parse_person_name(text: str) -> str | None:
     What follows the name in the same cell (an age, a sex in brackets) is left out.
     """
     t = " ".join(text.replace("\u00a0", " ").split()).strip(" ,;:|")
-    t = strip_honorific(t)
+    t = _BIRTH_NAME.sub("", strip_honorific(t))
     # "Jane Doe (F)", "Jane Doe 45 Y": the name ends where digits or brackets start.
     t = re.split(r"\s*[(\[]|\s+\S*\d", t, maxsplit=1)[0].strip(" ,;:|-")
     t = _drop_trailing_label(t)
@@ -104,6 +104,25 @@ def _drop_trailing_label(text: str) -> str:
             if label and (field_of(label) in _NEXT_FIELDS or label.lower() in _AGE_WORDS):
                 return " ".join(words[:i]).strip(" ,;:|-")
     return text
+
+
+# "DUPONT Marie née MARTIN", "Anna Schmidt geb. Weber": the birth name after the marker is
+# not part of the name the patient goes by.
+_BIRTH_NAME = re.compile(r"\s+(?:née|nee|né|geb\.|geborene|épouse|ép\.|ep\.|nata|nato)\s+\S.*$", re.IGNORECASE)
+# Honorifics that name a patient, not a doctor ("Dr", "Prof" start the referring doctor's line).
+_PATIENT_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mme|mlle|m|herr|frau|sig\.ra|sig|signora|signor|sra|sr|srta|"
+                            r"dhr|mevr|pani|pan|bay|bayan|smt|shri)\.?\s", re.IGNORECASE)
+
+
+def name_after_title(text: str) -> str | None:
+    """An unlabelled cell that is a patient's title and name (``Mme DUPONT Marie née MARTIN``,
+    ``Mr. John Smith``): the cell, or None. ``M`` counts only as ``M.``."""
+    t = " ".join(text.split())
+    m = _PATIENT_TITLE.match(t)
+    if m is None or (m.group(0).strip().lower() == "m"):
+        return None
+    rest = _BIRTH_NAME.sub("", strip_honorific(t))
+    return t if rest != t and len(rest.split()) >= 2 and looks_like_name(rest) else None
 
 
 def looks_like_name(text: str) -> bool:
