@@ -205,7 +205,9 @@ def test_a_bare_differential_name_with_a_count_unit_is_the_count():
      ("mg/dĹ", "mg/dL"),
      # Counts and rates as Polish, Turkish and Dutch labs print them: tys(iące)/mln, bin/milyon, saat/uur.
      ("tys/µl", "10^3/uL"), ("mln/µl", "10^6/uL"), ("bin/mm3", "10^3/uL"), ("milyon/µL", "10^6/uL"),
-     ("mm/saat", "mm/h"), ("mm/uur", "mm/h"), ("mm/godz.", "mm/h")],
+     ("mm/saat", "mm/h"), ("mm/uur", "mm/h"), ("mm/godz.", "mm/h"),
+     # German giga/tera particles per litre.
+     ("Gpt/l", "10^9/L"), ("Tpt/l", "10^12/L")],
 )
 def test_unit_normalisation(printed, unit):
     assert CAT.normalise_unit(printed) == unit
