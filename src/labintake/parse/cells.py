@@ -32,6 +32,17 @@ class Second:
     unit: str | None = None
 
 
+# "Not Estab. %": the range column says no range was established, and the unit follows.
+_NO_RANGE = re.compile(r"(?i)^(?:not\s+estab(?:lished|\.)?|not\s+defined|no\s+(?:reference\s+)?range|"
+                       r"nicht\s+(?:etabliert|definiert)|non\s+(?:établi|défini)e?s?)(?=\s|$)")
+
+
+def _no_range_words(seg: Segment) -> int:
+    """How many of the segment's first words say there is no range (0 when they do not)."""
+    m = _NO_RANGE.match(seg.text)
+    return len(m.group(0).split()) if m else 0
+
+
 _LEADING_FLAGS = frozenset({"H", "L", "HH", "LL", "*", "**", "↑", "↓", "▲", "▼", "+", "-", "−"})
 
 
@@ -127,12 +138,13 @@ def classify(segs: list[Segment], hints: list[str | None]):
                 flag = lead
                 cells.append(("flag", seg.words[0].x0, seg.words[-1].x1))
             continue
-        if take(seg.text, seg.words, hint):
+        skip = _no_range_words(seg) if value is not None and rng is None else 0
+        if not skip and take(seg.text, seg.words, hint):
             continue
         # A segment holding several cells ("112 H", "6.8 x10E3/uL", "mmol/L (< 5.0)"):
         # the longest run of words that reads as one cell, then the rest.
         ws = seg.words
-        i = 0
+        i = skip
         while i < len(ws):
             after_value = bool(i) and bool(value_words) and value_words[-1] is ws[i - 1]
             # A cell is at most a few words ("12.0 - 16.0", "mmol/L (< 5.0)").
