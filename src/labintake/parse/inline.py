@@ -34,11 +34,53 @@ def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
 
 
 # A cell's own label, printed before its value where each test is a card rather than a
-# table row: "Result: 12.8 g/dL", "Reference range: 12.0 - 15.5", "Your value: 9".
-_CELL_LABEL = re.compile(
-    r"(?:your\s+)?(?:result|value|reference(?:\s+(?:range|interval|values?))?|ref\.?\s+range|normal\s+range|"
-    r"range|optimal\s+range|expected|résultat|ergebnis|resultado|risultato|référence|referencia|riferimento|"
-    r"referenzbereich|valores?\s+de\s+referencia)\s*:", re.IGNORECASE)
+# table row: "Result: 12.8 g/dL", "Reference range: 12.0 - 15.5", "Your value: 9". The
+# value's labels and the range's, in the order a row's cells are read.
+_VALUE_LABEL = (r"(?:your\s+)?(?:result|value)|résultat|ergebnis|resultado|risultato|wert|valeur|"
+                r"flag|units?|einheit|unité|unidad(?:es)?|unità")
+_RANGE_LABEL = (r"(?:your\s+)?(?:reference(?:\s+(?:range|interval|values?))?|ref\.?\s+range|normal\s+range|"
+                r"standard\s+range|range|optimal\s+range|expected)|référence|referencia|riferimento|"
+                r"referenzbereich|normalbereich|valores?\s+de\s+referencia|valeurs?\s+de\s+référence")
+_CELL_LABEL = re.compile(rf"(?:{_VALUE_LABEL}|{_RANGE_LABEL})\s*:", re.IGNORECASE)
+_LABEL_RANK = ((re.compile(r"(?i)(?:your\s+)?(?:result|value)|résultat|ergebnis|resultado|risultato|wert|valeur"), 0),
+               (re.compile(r"(?i)flag"), 1), (re.compile(r"(?i)units?|einheit|unité|unidad(?:es)?|unità"), 2),
+               (re.compile(rf"(?i){_RANGE_LABEL}"), 3))
+
+
+def _cell_rank(line: Line) -> int | None:
+    """Where a line that is one labelled cell ("Normal range: 100 - 199 mg/dL") goes in its
+    row (0 value, 1 flag, 2 unit, 3 range), or None when it is not such a line."""
+    if len(line.segments) != 1 or ":" not in line.text:
+        return None
+    label = line.text.split(":", 1)[0].strip()
+    if not line.text.split(":", 1)[1].strip():
+        return None
+    return next((rank for pattern, rank in _LABEL_RANK if pattern.fullmatch(label)), None)
+
+
+def join_stacked_cells(lines: list[Line]) -> list[Line]:
+    """A card whose cells are stacked one per line under the test's name, as a phone shows a
+    portal's result ("Cholesterol" / "Normal range: 100 - 199 mg/dL" / "Value: 214 (H)"):
+    the labelled lines are joined into one line, its cells in a row's order, so the row
+    reader sees value, flag, unit and range together (and the name above as a card's)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        group = [lines[i]]
+        while (i + len(group) < len(lines) and len(group) < 4 and _cell_rank(group[0]) is not None
+               and _cell_rank(nxt := lines[i + len(group)]) is not None and nxt.page == group[-1].page
+               and 0 <= nxt.y0 - group[-1].y1 < 1.5 * group[-1].height):
+            group.append(nxt)
+        ranks = [rank for ln in group if (rank := _cell_rank(ln)) is not None]
+        if len(group) < 2 or 0 not in ranks or len(set(ranks)) < len(ranks):
+            out.append(lines[i])
+            i += 1
+            continue
+        ordered = [ln for _, ln in sorted(zip(ranks, group, strict=True), key=lambda p: p[0])]
+        out.append(Line(group[0].page, [w for ln in ordered for w in ln.words],
+                        [seg for ln in ordered for seg in ln.segments]))
+        i += len(group)
+    return out
 
 
 def _without_cell_label(words: list[Word]) -> list[Word]:

@@ -1,0 +1,60 @@
+"""Row traits of results printed from patient portals and US reference labs, each on a small
+page of words: a range column that says no range was established, and results stacked as
+name / range / value lines (a phone screenshot of a portal)."""
+
+from __future__ import annotations
+
+from labintake.extract.document import Document, Page
+from labintake.parse import parse_document
+from tests.fixtures.words import row
+
+
+def _doc(*word_lists) -> Document:
+    return Document([Page(1, 612, 792, [w for ws in word_lists for w in ws], "text")], "test")
+
+
+def test_a_range_column_saying_not_established_gives_no_range_and_keeps_the_unit():
+    doc = _doc(
+        row((40, "Component"), (200, "Your Value"), (270, "Standard Range"), y=180),
+        row((40, "WBC"), (200, "7.2"), (270, "4.0 - 10.5 x10E3/uL"), y=200),
+        row((40, "Neutrophils"), (200, "71"), (270, "Not Estab. %"), y=216),
+        row((40, "Lymphs"), (200, "18"), (270, "Not Established %"), y=232),
+        row((40, "Hemoglobin"), (200, "13.1"), (270, "11.1 - 15.9 g/dL"), y=248),
+    )
+    got = {r.name_as_printed: r for r in parse_document(doc).results}
+    assert list(got) == ["WBC", "Neutrophils", "Lymphs", "Hemoglobin"]
+    for name in ("Neutrophils", "Lymphs"):
+        assert got[name].unit == "%" and got[name].reference_range is None and got[name].loinc
+    assert got["WBC"].reference_range.low == 4.0 and got["WBC"].unit == "10^3/uL"
+
+
+def test_a_card_of_stacked_labelled_lines_is_one_result():
+    """A portal's result as a phone shows it: the name, then "Normal range: …", then
+    "Value: …" each on its own line; every card is one row with its own value, flag and range."""
+    doc = _doc(
+        row((40, "Cholesterol, Total"), y=100),
+        row((40, "Normal range: 100 - 199 mg/dL"), y=114),
+        row((40, "Value: 214 (H)"), y=128),
+        row((40, "Triglycerides"), y=156),
+        row((40, "Normal range: 0 - 149 mg/dL"), y=170),
+        row((40, "Value: 120"), y=184),
+        row((40, "HDL Cholesterol"), y=212),
+        row((40, "Reference range: >39 mg/dL"), y=226),
+        row((40, "Result: 55"), y=240),
+    )
+    got = [(r.name_as_printed, r.value, r.unit, r.flag, r.reference_range.low, r.reference_range.high)
+           for r in parse_document(doc).results]
+    assert got == [("Cholesterol, Total", 214.0, "mg/dL", "high", 100.0, 199.0),
+                   ("Triglycerides", 120.0, "mg/dL", "normal", 0.0, 149.0),
+                   ("HDL Cholesterol", 55.0, "mg/dL", "normal", 39.0, None)]
+
+
+def test_labelled_lines_without_a_value_line_are_left_as_they_were():
+    """Two range lines in a row (an interpretation block) are not joined into a result."""
+    doc = _doc(
+        row((40, "Test"), (200, "Result"), (270, "Units"), (330, "Reference Range"), y=80),
+        row((40, "Glucose"), (200, "92"), (270, "mg/dL"), (330, "70-99"), y=100),
+        row((40, "Reference range: 70 - 99 fasting"), y=130),
+        row((40, "Reference range: 70 - 140 after a meal"), y=144),
+    )
+    assert [(r.name_as_printed, r.value) for r in parse_document(doc).results] == [("Glucose", 92.0)]
