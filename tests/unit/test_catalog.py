@@ -307,3 +307,26 @@ def test_total_before_a_name_that_has_no_total_of_its_own_is_the_name(printed, n
     """'Total WBC Count' is the WBC; 'Total Protein' and 'Total Bilirubin' keep their own analytes."""
     found = CAT.match(printed)[0]
     assert found is not None and found.name == name
+
+
+@pytest.mark.parametrize(("printed", "analyte"), [("LDL Chol Calc (NIH)", "LDL Cholesterol"),
+                                                  ("VLDL Cholesterol Cal", "VLDL Cholesterol")])
+def test_lipoprotein_names_as_us_reference_labs_print_them(printed, analyte):
+    assert CAT.match(printed)[0].name == analyte
+
+
+@pytest.mark.parametrize(("printed", "not_this"), [("LDL Chol Calcd", "VLDL Cholesterol"),
+                                                   ("VLDL Cholesterol Calcd", "LDL Cholesterol"),
+                                                   ("HDL Cholesterl Calc", "LDL Cholesterol")])
+def test_a_near_match_never_swaps_a_word_that_names_another_analyte(printed, not_this):
+    """OCR damage makes words the catalog does not know ("Cholesterl"); a word it knows from
+    another analyte's names ("LDL" against "VLDL") says what the row is, so no near match
+    may drop or swap it."""
+    found = CAT.match(printed)[0]
+    assert found is None or found.name != not_this, found
+
+
+def test_a_near_match_still_repairs_ocr_damage():
+    for printed, analyte in (("Hemoglobln", "Hemoglobin"), ("Potasslum", "Potassium"),
+                             ("Creatinlne", "Creatinine"), ("Bilirubin Totl", "Total Bilirubin")):
+        assert CAT.match(printed)[0].name == analyte, printed

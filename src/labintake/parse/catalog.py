@@ -18,8 +18,9 @@ from importlib.resources import files
 from rapidfuzz import fuzz, process
 
 from labintake.parse.confusions import lookalikes
+from labintake.parse.fuzzy import NearNames
 from labintake.parse.names import SPECIMEN_WORDS, URINE_WORDS, normalise_name
-from labintake.parse.units import bare, digits, folded, latin_unit, metric_scale, unit_key
+from labintake.parse.units import bare, folded, latin_unit, metric_scale, unit_key
 
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 85.0
@@ -121,7 +122,8 @@ class Catalog:
                 self._by_name.setdefault(normalise_name(syn), analyte)
         # Chinese names are never matched fuzzily: one character tells eosinophils
         # (嗜酸性) from basophils (嗜碱性).
-        self._fuzzy_keys = [k for k in self._by_name if len(k) >= _FUZZY_MIN_LEN and not _CJK.search(k)]
+        self._near = NearNames(((k, a.name) for k, a in self._by_name.items()
+                                if len(k) >= _FUZZY_MIN_LEN and not _CJK.search(k)), cutoff=_FUZZY_CUTOFF)
         self._by_loinc = {c.loinc: a for a in self.analytes for c in a.codes}
         self._code = {c.loinc: c for a in self.analytes for c in a.codes}
         self._by_canonical = {a.name: a for a in self.analytes}
@@ -236,14 +238,9 @@ class Catalog:
             if len(alike) == 1:
                 analyte, score = alike.pop(), 90.0
         if analyte is None and len(key) >= _FUZZY_MIN_LEN:
-            # Numbers in a name are not typos: "Vitamin Q10" is not "Vitamin B1", "CA 15-3" not "CA 19-9".
-            # (Compared with OCR's letter/digit confusions folded: "Hemoglobin Alc" is A1c.)
-            numbers = digits(key)
-            for close, similarity, _ in process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio,
-                                                        score_cutoff=_FUZZY_CUTOFF, limit=5):
-                if digits(close) == numbers:
-                    analyte, score = self._by_name[close], float(similarity)
-                    break
+            # OCR damage, not another name: see labintake.parse.fuzzy.
+            if (near := self._near.best(key)) is not None:
+                analyte, score = self._by_name[near[0]], near[1]
         if analyte is None:
             return None, 0.0
         return self._sibling_for_unit(analyte, unit), score
