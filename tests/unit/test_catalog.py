@@ -317,7 +317,12 @@ def test_lipoprotein_names_as_us_reference_labs_print_them(printed, analyte):
 
 @pytest.mark.parametrize(("printed", "not_this"), [("LDL Chol Calcd", "VLDL Cholesterol"),
                                                    ("VLDL Cholesterol Calcd", "LDL Cholesterol"),
-                                                   ("HDL Cholesterl Calc", "LDL Cholesterol")])
+                                                   ("HDL Cholesterl Calc", "LDL Cholesterol"),
+                                                   ("VLDL Chol", "LDL Cholesterol"),
+                                                   ("Phosphatase", "Phosphorus"),
+                                                   ("Thyroid Hormone", "PTH"),
+                                                   ("Troponin", "Troponin T"),
+                                                   ("Immunoglobulin", "IgG")])
 def test_a_near_match_never_swaps_a_word_that_names_another_analyte(printed, not_this):
     """OCR damage makes words the catalog does not know ("Cholesterl"); a word it knows from
     another analyte's names ("LDL" against "VLDL") says what the row is, so no near match
