@@ -140,3 +140,35 @@ def test_colour_everywhere_is_only_style():
     """Given a table whose every value is blue, then colour says nothing."""
     rows = [[(x, t, BLUE) if x == 220 and i else (x, t) for x, t, *_ in cells] for i, cells in enumerate(COLOURED)]
     assert [f[3] for f in _flags(_pdf(rows))] == ["derived"] * 5
+
+
+# A portal's results as a phone shows them: each test a card of stacked labelled lines, and
+# a range column that says no range was established.
+CARDS = [
+    [(54, "Cholesterol, Total")], [(54, "Normal range: 100 - 199 mg/dL")], [(54, "Value: 214 (H)")], [],
+    [(54, "Triglycerides")], [(54, "Normal range: 0 - 149 mg/dL")], [(54, "Value: 120")], [],
+    [(54, "HDL Cholesterol")], [(54, "Normal range: >39 mg/dL")], [(54, "Value: 55")], [],
+    [(54, "Component"), (220, "Your Value"), (320, "Standard Range")],
+    [(54, "Neutrophils"), (220, "71"), (320, "Not Estab. %")],
+    [(54, "Hemoglobin"), (220, "11.9"), (320, "12.0 - 15.5 g/dL")],
+]
+CARDS_TRUTH = [("Total Cholesterol", 214.0, "high", "mg/dL", "100 - 199"),
+               ("Triglycerides", 120.0, "normal", "mg/dL", "0 - 149"),
+               ("HDL Cholesterol", 55.0, "normal", "mg/dL", ">39"),
+               ("Neutrophils %", 71.0, None, "%", None),
+               ("Hemoglobin", 11.9, "low", "g/dL", "12.0 - 15.5")]
+
+
+def _cards(data: bytes) -> list[tuple]:
+    outcome = parse_outcome(extract_document(data, sniff_type(data)))
+    return [(r.name, r.value, r.flag, r.unit, r.reference_range.text if r.reference_range else None)
+            for r in outcome.report.results]
+
+
+def test_portal_cards_and_unestablished_ranges_digital_pdf():
+    assert _cards(_pdf(CARDS)) == CARDS_TRUTH
+
+
+@pytest.mark.slow
+def test_portal_cards_and_unestablished_ranges_ocr_image():
+    assert _cards(_png(_pdf(CARDS))) == CARDS_TRUTH

@@ -69,7 +69,7 @@ def join_stacked_cells(lines: list[Line]) -> list[Line]:
         group = [lines[i]]
         while (i + len(group) < len(lines) and len(group) < 4 and _cell_rank(group[0]) is not None
                and _cell_rank(nxt := lines[i + len(group)]) is not None and nxt.page == group[-1].page
-               and 0 <= nxt.y0 - group[-1].y1 < 1.5 * group[-1].height):
+               and -0.5 * group[-1].height <= nxt.y0 - group[-1].y1 < 1.5 * group[-1].height):
             group.append(nxt)
         ranks = [rank for ln in group if (rank := _cell_rank(ln)) is not None]
         if len(group) < 2 or 0 not in ranks or len(set(ranks)) < len(ranks):
