@@ -58,3 +58,14 @@ def test_labelled_lines_without_a_value_line_are_left_as_they_were():
         row((40, "Reference range: 70 - 140 after a meal"), y=144),
     )
     assert [(r.name_as_printed, r.value) for r in parse_document(doc).results] == [("Glucose", 92.0)]
+
+
+def test_stacked_card_lines_whose_boxes_overlap_a_little_are_still_one_card():
+    """OCR boxes lines taller than the text, so a card's lines can overlap by a point or two."""
+    doc = _doc(
+        row((40, "Cholesterol, Total"), y=100),
+        row((40, "Normal range: 100 - 199 mg/dL"), y=110),
+        row((40, "Value: 214 (H)"), y=120),
+    )
+    got = [(r.name_as_printed, r.value, r.flag) for r in parse_document(doc).results]
+    assert got == [("Cholesterol, Total", 214.0, "high")]
