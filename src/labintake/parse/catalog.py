@@ -205,7 +205,7 @@ class Catalog:
             outside = normalise_name(re.sub(r"\([^)]*\)?", " ", name))
             inside = [normalise_name(p) for p in re.findall(r"\(([^)]*)\)?", name)]
             for candidate in (outside, SPECIMEN_WORDS.sub("", outside), *inside):
-                analyte = self._by_name.get(candidate)
+                analyte = (urine and self._by_name.get(f"urine {candidate}")) or self._by_name.get(candidate)
                 if analyte is None and "/" in candidate:
                     analyte = next(filter(None, (self._by_name.get(normalise_name(p))
                                                  for p in candidate.split("/"))), None)

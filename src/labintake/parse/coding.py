@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from labintake.parse import values
 from labintake.parse.catalog import Analyte, Catalog, Code, normalise_name
 
 # Kinds that are the same dimension for LOINC's purpose: a haematocrit is a volume
@@ -33,6 +34,7 @@ _BLOOD_COUNT = re.compile(
 
 # Review reasons (Result.review_reason) this module sets.
 UNIT_NOT_CODED = "unit_not_coded"
+QUALITATIVE_NOT_CODED = "qualitative_not_coded"
 AMBIGUOUS_NAME = "ambiguous_name"
 
 
@@ -105,4 +107,9 @@ def resolve(catalog: Catalog, printed: str, printed_unit: str | None, *, urine: 
     unit = catalog.normalise_unit(printed_unit, analyte)
     # A fuzzy name (OCR damage, "Hemoglobln") keeps its code; the row is sent to review.
     code, reason = code_for_unit(catalog, analyte, unit, printed)
+    if code is not None and code.kind != "none" and analyte.panel != "Urinalysis" \
+            and value_text and values.is_qualitative(value_text):
+        # "CRP (Latex)  Positive": a reading, not the [Mass/volume] the code measures. (A
+        # dipstick's codes are semi-quantitative: "Negative" and "Trace" are their scale.)
+        return Coding(analyte, score, None, unit, QUALITATIVE_NOT_CODED)
     return Coding(analyte, score, code, unit, reason)

@@ -151,6 +151,18 @@ _HEADER_DATE = re.compile(r"\(?(?:\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*å¹
 _FUZZY_HEADINGS = [k for k in _HEADER_LOOKUP if " " not in k and len(k) >= 5 and k.isalpha()]
 
 
+_RANGE_QUALIFIERS = frozenset({"bio", "biological", "ref", "reference", "normal", "expected", "standard",
+                               "optimal", "desirable", "therapeutic", "usual", "adult", "target"})
+_RANGE_NOUNS = frozenset({"range", "ranges", "interval", "intervals", "limits", "value", "values"})
+
+
+def _range_heading(key: str) -> str | None:
+    """"Biological Ref. Interval", "Bio Ref Range", "Normal Ref. Range": a range noun after
+    words that qualify a reference, in any combination."""
+    *qualifiers, noun = key.split() or [""]
+    return "range" if noun in _RANGE_NOUNS and qualifiers and set(qualifiers) <= _RANGE_QUALIFIERS else None
+
+
 @lru_cache(maxsize=4096)
 def _near_heading(key: str) -> str | None:
     if " " in key or len(key) < 5 or not key.isalpha() or values.parse_value(key) or values.parse_flag(key):
@@ -181,7 +193,8 @@ def header_columns(line: Line) -> list[Column] | None:
     cols: list[Column] = []
     dated: list[tuple[int, str]] = []  # columns headed by a date alone: (index, heading)
     for seg in line.segments:
-        kind = _HEADER_LOOKUP.get(header_key(seg.text)) or _near_heading(header_key(seg.text))
+        key = header_key(seg.text)
+        kind = _HEADER_LOOKUP.get(key) or _range_heading(key) or _near_heading(key)
         if kind is None and _HEADER_DATE.fullmatch(seg.text.strip()):
             # A cumulative report heads each column of results with its date: the newest is
             # the result, the others earlier results (see _newest_is_the_result).

@@ -92,6 +92,19 @@ def section_heading(line: Line) -> str | None:
     return None
 
 
+# A heading that names a step of an examination, not what is examined ("PHYSICAL
+# EXAMINATION" under "URINE ROUTINE EXAMINATION"): the rows under it are still the parent's.
+_STEP_HEADING = re.compile(r"(?i)\b(?:physical|chemical|microscopic\w*|macroscopic|physikalisch\w*|chemisch\w*|"
+                           r"mikroskopisch\w*|physique|chimique|microscopique|f[ií]sico|qu[ií]mico|"
+                           r"microsc[oó]pico|fisico|chimico|microscopico)\b")
+
+
+def nested_section(section: str | None, heading: str) -> str:
+    """The section the rows under ``heading`` belong to: a step of the current section's
+    examination keeps the current section in front ("URINE ROUTINE › PHYSICAL EXAMINATION")."""
+    return f"{section} › {heading}" if section and _STEP_HEADING.search(heading) else heading
+
+
 # How a value was measured, printed in brackets on the line under its row ("(Photometry)")
 # or after a "Method:" label: a note on the row, never the rest of its name. "(Calculated)"
 # is not among them: it stays with the name, whose code it decides (LDL calculated or measured).

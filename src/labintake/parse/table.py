@@ -174,7 +174,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         heading = debris.section_heading(line)
         if heading is not None and (saw_header or not rows):
             titled = (line, section)
-            section, pending, prev = heading, None, None
+            section, pending, prev = debris.nested_section(section, heading), None, None
         elif len(line.segments) == 1 and not re.search(r"\d", line.text) and not line.text.endswith(":"):
             pending, prev = line, None  # maybe a name wrapped onto its own line
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,6 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from labintake.domain.schemas import ReferenceRange
+from labintake.parse.readings import NEGATIVE_WORDS, QUALITATIVE, clean, fold, is_finding, is_qualitative
+
+__all__ = ["QUALITATIVE", "clean", "fold", "is_finding", "is_qualitative"]
 
 _NUM = r"[+-]?(?:\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d+(?:[.,]\d+)?|[.,]\d+)"
 _CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
@@ -26,53 +28,6 @@ _RANGE_RE = re.compile(
     rf"^[(\[]?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*[)\]]?$", re.IGNORECASE
 )
 _BOUND_RE = re.compile(rf"^[(\[]?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*[)\]]?$")
-
-# Compared accent-folded and lower-case (see fold()).
-QUALITATIVE = {
-    "negative", "positive", "trace", "detected", "not detected", "none detected",
-    "reactive", "non-reactive", "nonreactive", "non reactive", "normal", "abnormal",
-    "present", "absent", "neg", "pos", "clear", "cloudy", "yellow", "pending",
-    "pale yellow", "straw", "amber", "dark yellow", "orange", "red", "brown", "colorless",
-    "hazy", "turbid", "slightly cloudy", "small", "moderate", "large", "few", "many", "rare",
-    "occasional", "none seen", "not seen", "nil", "none", "equivocal", "indeterminate",
-    "borderline", "weakly positive", "see note", "see comment",
-    # de
-    "negativ", "positiv", "spuren", "gelb", "hellgelb", "klar", "trub", "leicht trub",
-    "bernstein", "nachweisbar", "nicht nachweisbar", "unauffallig",
-    # fr
-    "negatif", "positif", "traces", "jaune", "jaune clair", "clair", "limpide", "trouble",
-    "ambre", "absence", "presence", "non detecte", "detecte",
-    # es
-    "negativo", "positivo", "trazas", "amarillo", "amarillo claro", "transparente", "claro",
-    "turbio", "ambar", "ausente", "presente", "no detectado", "detectado",
-    # it
-    "assente", "giallo", "giallo paglierino", "limpido", "torbido", "tracce", "ambra", "ambrato", "paglierino",
-    "giallo chiaro", "giallo scuro", "leggermente torbido",
-    # pt
-    "reagente", "nao reagente", "amarelo", "amarelo claro", "tracos", "nao detectado",
-    # nl
-    "vestigios", "indicios", "turvo", "ausentes",
-    "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "spoor", "geel", "helder", "troebel",
-    "lichtgeel", "donkergeel",
-    # pl (fold keeps "ł" and "ı": they have no combining form)
-    "ujemny", "ujemna", "ujemne", "dodatni", "dodatnia", "dodatnie", "nie wykryto", "wykryto",
-    "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
-    # tr
-    "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı", "koyu sarı", "acık sarı",
-    "hafif bulanık", "sladowe", "brak", "metny", "lekko metny", "mętny",
-    # zh
-    "阴性", "阳性", "弱阳性", "未检出", "检出", "微量", "正常", "清", "清亮", "透明", "黄色", "淡黄色",
-    "浑浊", "微浑", "微浊", "深黄色", "浅黄色", "无色", "红色", "±", "+-",
-}
-# Qualitative results that mean "nothing found": a value matching the range text, or
-# one of these under a "negative" range, is normal.
-_NEGATIVE_WORDS = {"negative", "neg", "not detected", "none detected", "non-reactive",
-                   "nonreactive", "non reactive", "absent", "normal", "none", "nil", "none seen",
-                   "not seen", "negativ", "nicht nachweisbar", "negatif", "absence", "non detecte",
-                   "negativo", "ausente", "no detectado", "assente", "unauffallig", "nao reagente",
-                   "nao detectado", "negatief", "niet aantoonbaar", "ujemny", "ujemna", "ujemne",
-                   "nie wykryto", "saptanmadı", "阴性", "未检出", "正常"}
-_GRADE_RE = re.compile(r"^(?:[1-4]\+|\+{1,4})$")  # dipstick grades: 1+, 2+, ++
 
 FLAGS = {
     "h": "high", "hi": "high", "high": "high", "hh": "high", "h*": "high", "↑": "high",
@@ -105,34 +60,6 @@ class Value:
     text: str  # the literal as printed (cleaned of spaces)
     comparator: str | None = None
     glued_flag: str | None = None  # "4.04L": flag printed against the number
-
-
-def clean(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents, for comparing words across languages."""
-    text = unicodedata.normalize("NFKD", clean(text).lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
-def is_qualitative(text: str) -> bool:
-    t = fold(text)
-    return t in QUALITATIVE or bool(_GRADE_RE.match(t))
-
-
-# Qualitative readings that only a test gives (not a colour, "normal" or "pending"): a word in
-# a table's result column beside an unknown name is a result when it is one of these.
-_FINDINGS = {"negative", "positive", "reactive", "non-reactive", "nonreactive", "non reactive", "detected",
-             "not detected", "none detected", "trace", "nil", "absent", "present", "equivocal", "indeterminate",
-             "weakly positive", "weakly reactive", "borderline", "negativ", "positiv", "negatif", "positif",
-             "negativo", "positivo", "negatief", "positief", "ujemny", "dodatni", "no reactivo", "non reattivo",
-             "nicht nachweisbar", "nachweisbar", "non detecte", "non rilevato", "阴性", "阳性"}
-
-
-def is_finding(text: str) -> bool:
-    return fold(text).strip() in _FINDINGS
 
 
 # Whether the document being read writes decimals with a comma, so that "6.300" and
@@ -355,7 +282,7 @@ def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
         if rng.low is not None or rng.high is not None or not rng.text:
             return None
         got, want = (re.sub(r"\s*[\(（][+\-−±]{1,4}[\)）]$", "", fold(t)) for t in (value.text, rng.text))
-        if got == want or (got in _NEGATIVE_WORDS and want in _NEGATIVE_WORDS):
+        if got == want or (got in NEGATIVE_WORDS and want in NEGATIVE_WORDS):
             return "normal"
         return "abnormal"
     v = value.value

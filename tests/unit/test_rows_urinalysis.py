@@ -1,0 +1,84 @@
+"""A routine urine examination and a serology block as Indian and many other labs print them,
+on a small page of words: a "Biological Ref. Interval" header, sub-headings for each step
+of the examination, graded qualitative readings, microscopy counts, and qualitative
+results of tests whose codes measure a quantity."""
+
+from __future__ import annotations
+
+import pytest
+
+from labintake.extract.document import Document, Page
+from labintake.parse import parse_document
+from labintake.parse.columns import find_header
+from labintake.parse.lines import build_lines
+from labintake.parse.values import is_qualitative
+from tests.fixtures.words import row
+
+
+def _doc(*word_lists) -> Document:
+    return Document([Page(1, 612, 792, [w for ws in word_lists for w in ws], "text")], "test")
+
+
+@pytest.mark.parametrize("heading", ["Biological Ref. Interval", "Bio. Ref. Interval", "Bio Ref Range",
+                                     "Normal Ref. Range", "Reference Ranges", "Expected Values"])
+def test_a_range_heading_made_of_reference_words(heading):
+    [line] = build_lines(row((40, "Test Name"), (200, "Result"), (300, "Unit"), (360, heading), y=100))
+    cols = find_header(line)
+    assert cols is not None and [c.kind for c in cols][-1] == "range"
+
+
+def test_a_result_word_is_not_a_range_heading():
+    [line] = build_lines(row((40, "Test Name"), (200, "Result"), (300, "Unit"), (360, "Normal Values Pending"), y=100))
+    cols = find_header(line)
+    assert cols is None or "range" not in [c.kind for c in cols]
+
+
+@pytest.mark.parametrize("text", ["Slightly Turbid", "Very cloudy", "leicht trüb", "Light Yellow"])
+def test_a_degree_before_a_reading_is_one_qualitative_value(text):
+    assert is_qualitative(text)
+
+
+def test_not_every_two_words_with_a_degree_are_a_reading():
+    assert not is_qualitative("Slightly") and not is_qualitative("Very important")
+
+
+URINE = (
+    row((40, "URINE ROUTINE EXAMINATION"), y=80),
+    row((40, "Test Name"), (200, "Result"), (300, "Unit"), (360, "Biological Ref. Interval"), y=100),
+    row((40, "PHYSICAL EXAMINATION"), y=120),
+    row((40, "Appearance"), (200, "Slightly Turbid"), (360, "Clear"), y=136),
+    row((40, "Reaction (pH)"), (200, "6.0"), (360, "4.6 - 8.0"), y=152),
+    row((40, "MICROSCOPIC EXAMINATION"), y=172),
+    row((40, "Pus Cells"), (200, "8-10"), (300, "/hpf"), (360, "0 - 5"), y=188),
+    row((40, "RBCs"), (200, "Nil"), (300, "/hpf"), (360, "0 - 2"), y=204),
+    row((40, "SEROLOGY"), y=224),
+    row((40, "CRP (Latex)"), (200, "Positive"), (360, "Negative"), y=240),
+    row((40, "HBsAg (Rapid)"), (200, "Non Reactive"), (360, "Non Reactive"), y=256),
+)
+
+
+def test_the_steps_of_a_urine_examination_stay_in_urine():
+    got = {r.name_as_printed: r for r in parse_document(_doc(*URINE)).results}
+    assert got["Appearance"].value_text == "Slightly Turbid" and got["Appearance"].flag == "abnormal"
+    # pH under "PHYSICAL EXAMINATION" of a urine examination is the urine pH, not blood pH.
+    assert got["Reaction (pH)"].name == "Urine pH" and got["Reaction (pH)"].loinc == "5803-2"
+    assert got["Pus Cells"].name == "Urine WBC" and got["Pus Cells"].value_text == "8-10"
+    assert got["RBCs"].name == "Urine RBC"
+    assert "URINE" in got["Pus Cells"].section and "MICROSCOPIC" in got["Pus Cells"].section
+
+
+def test_pus_cells_outside_urine_get_no_urine_code():
+    doc = _doc(row((40, "STOOL ROUTINE"), y=80),
+               row((40, "Test Name"), (200, "Result"), (300, "Unit"), (360, "Reference Range"), y=100),
+               row((40, "Pus Cells"), (200, "2-4"), (300, "/hpf"), (360, "0 - 5"), y=120))
+    [r] = parse_document(doc).results
+    assert r.loinc is None
+
+
+def test_a_qualitative_result_of_a_quantity_code_is_left_uncoded():
+    """"CRP (Latex) Positive": CRP's code measures mg/L; a reading gets no code and review,
+    while a test whose code is a reading (HBsAg) keeps it."""
+    got = {r.name_as_printed: r for r in parse_document(_doc(*URINE)).results}
+    crp = got["CRP (Latex)"]
+    assert crp.name == "CRP" and crp.loinc is None and crp.needs_review and crp.flag == "abnormal"
+    assert got["HBsAg (Rapid)"].loinc == "5196-1"
