@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
-from labintake.domain.schemas import LabReport, ReferenceRange, Result
+from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Report, Result
 from labintake.extract.document import Document
 from labintake.parse import debris, values
 from labintake.parse.catalog import Catalog, get_catalog
@@ -130,8 +130,8 @@ def parse_outcome(doc: Document) -> ParseOutcome:
             rows = parse_rows(lines, catalog, use_columns=strategy == "columns")
             bold_flags = sum(r.bold for r in rows) <= _STYLE_SHARE * max(1, len(rows))
             colour_flags = sum(r.coloured for r in rows) <= _STYLE_SHARE * max(1, len(rows))
-            results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags, sex=patient.sex)
-                       for row in rows]
+            results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags, sex=patient.sex,
+                                 adult=_is_adult(patient, report_info)) for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
@@ -143,6 +143,14 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     if not best.report.results:
         raise LabIntakeError(ErrorCode.NOT_A_LAB_REPORT)
     return best
+
+
+def _is_adult(patient: Patient, report: Report) -> bool | None:
+    """Whether the patient was 18 or older on the report's date (None: not known)."""
+    born, on = patient.date_of_birth, report.collected_at or report.reported_at
+    if born is None or on is None:
+        return None
+    return (on.year - born.year - ((on.month, on.day) < (born.month, born.day))) >= 18
 
 
 def clean_section(text: str | None) -> str | None:
@@ -182,7 +190,7 @@ def printed_label(name: str) -> str:
 
 
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
-              sex: str | None = None) -> Result:
+              sex: str | None = None, adult: bool | None = None) -> Result:
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
     label = printed_label(row.name)
@@ -191,7 +199,7 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
                      section=section)
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)
-    rng = _range_for(row, sex)
+    rng = _range_for(row, sex, adult)
     if value is not row.value and value.text == row.value.text and rng is not None and rng.text:
         with values.dot_thousands(False):  # the range is read the way its value was
             rng = values.parse_range(rng.text.replace(",", ".")) or rng
@@ -233,11 +241,11 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     )
 
 
-def _range_for(row: RawRow, sex: str | None):
+def _range_for(row: RawRow, sex: str | None, adult: bool | None = None):
     """The row's range; when ranges for both sexes are printed, the patient's, and none
     when the patient's sex is not known (none rather than a wrong one). A single range
     labelled with one sex is what the page says and is kept; ranges by age group give
-    none."""
+    the adults' when the report shows the patient is one (``adult``), else none."""
     ranges = [r for r in [row.range, *row.other_ranges] if r is not None]
     # "E: 4,50 - 5,90 / K: 3,90 - 5,20": the second range follows a separator.
     extra = " ".join(row.extra).lstrip("/;|, ")
@@ -256,6 +264,9 @@ def _range_for(row: RawRow, sex: str | None):
         labels = [debris.band_label(r.text) for r in ranges]
         labels[0] = labels[0] or debris.band_label(" ".join(row.extra))
         normal = [r for label, r in zip(labels, ranges, strict=True) if debris.is_normal_band(label)]
+        grown = [r for label, r in zip(labels, ranges, strict=True) if debris.is_adult_band(label)]
+        if not normal and adult and len(grown) == 1:
+            return grown[0]  # by age group, and the report says the patient is an adult
         return normal[0] if len(normal) == 1 else None
     if len(ranges) < 2 or not any(s for s, _ in labelled):
         return row.range

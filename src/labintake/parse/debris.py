@@ -151,3 +151,15 @@ def band_label(text: str | None) -> str | None:
 
 def is_normal_band(label: str | None) -> bool:
     return label is not None and "-".join(_fold(label).split()) in _NORMAL_BANDS
+
+
+# Ranges printed by age group ("Adults: 0.5-1.1 / Children: 0.3-0.7"): the adults' one applies
+# to a patient whose age the report gives as 18 or more.
+_ADULT_BANDS = frozenset("""
+    adult adults adulte adultes erwachsene erwachsener adulto adultos adulti volwassene volwassenen
+    dorosli dorośli yetiskin yetişkin 成人 взрослые
+""".split())  # noqa: SIM905 - a word list reads best as text
+
+
+def is_adult_band(label: str | None) -> bool:
+    return label is not None and _fold(label).strip() in _ADULT_BANDS
