@@ -242,3 +242,17 @@ def test_a_cumulative_report_reads_the_newest_dated_column_whichever_side_it_is_
         )
         got = [(r.name, r.value, r.unit, r.flag) for r in parse_document(doc).results]
         assert got == [("Hemoglobin", 10.9, "g/dL", "low"), ("Ferritin", 8.0, "ng/mL", "low")], (newest, got)
+
+
+def test_a_count_range_from_zero_goes_to_the_count_even_when_the_percentage_fits_it_too():
+    """"Eosinófilos 3 % 189 /mm3 0 a 500": both 3 and 189 lie in 0-500, but the range is of
+    the count's magnitude (a Brazilian leucogram prints the count's range only)."""
+    doc = _doc(
+        row((40, "Leucócitos"), (190, "6.300"), (230, "/mm3"), (370, "4.000 a 11.000"), y=100),
+        row((40, "Eosinófilos"), (190, "3"), (210, "%"), (280, "189"), (310, "/mm3"), (370, "0 a 500"), y=116),
+        row((40, "Monócitos"), (190, "7"), (210, "%"), (280, "441"), (310, "/mm3"), (370, "100 a 800"), y=132),
+    )
+    got = _by_name(doc)
+    assert got["Eosinophils %"].reference_range is None
+    assert got["Eosinophils #"].reference_range.high == 500.0 and got["Eosinophils #"].value == 189.0
+    assert got["Monocytes #"].reference_range.high == 800.0

@@ -33,7 +33,7 @@ def pair_up(row: RawRow, second: Second, catalog: Catalog) -> None:
     if None in kinds or first_unit == second_unit or second.value.value is None or row.value.value is None:
         row.extra += [second.value.text, second.unit or ""]
         return
-    for_second = row.range is not None and misfit(second.value.value, row.range) < misfit(row.value.value, row.range)
+    for_second = row.range is not None and _fit(second.value.value, row.range) < _fit(row.value.value, row.range)
     flag_x = next((x0 for k, x0, _ in row.cells if k == "flag"), None)
     flag_for_second = flag_x is not None and flag_x > second.words[0].x0
     if kinds == _DIFFERENTIAL:
@@ -67,3 +67,11 @@ def misfit(value: float, rng: ReferenceRange) -> float:
     if hi is not None and value > hi:
         return math.log10(value / hi)
     return 0.0
+
+
+def _fit(value: float, rng: ReferenceRange) -> tuple[float, float]:
+    """How badly ``value`` fits ``rng``: its misfit, then (when both values lie inside, as 3 %
+    and 189 /mm3 do in "0 a 500") how far it is in magnitude from the range's upper bound."""
+    top = rng.high if rng.high is not None and rng.high > 0 else None
+    near = abs(math.log10(top / value)) if top is not None and value > 0 else math.inf
+    return misfit(value, rng), near
