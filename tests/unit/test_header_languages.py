@@ -142,5 +142,7 @@ def test_a_japanese_header_gives_name_birth_date_sex_and_collection_date():
              Word("性別：女", 200, 60, 240, 70, 1.0, False), Word("生年月日：1980年4月12日", 300, 60, 400, 70, 1.0, False),
              Word("採取日：2026年11月05日", 300, 76, 400, 86, 1.0, False)]
     patient, report = parse_header(build_lines(words))
-    assert patient.name is not None and patient.name.replace(" ", "") == "山田花子"
+    # The space between family and given name is kept as printed; characters OCR spaced
+    # apart one by one are joined (test_chinese_header_read_character_by_character).
+    assert patient.name == "山田 花子"
     assert (str(patient.date_of_birth), patient.sex, str(report.collected_at)) == ("1980-04-12", "female", "2026-11-05")

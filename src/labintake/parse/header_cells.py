@@ -17,6 +17,7 @@ from labintake.parse.lines import Line
 
 _CJK_CHAR = r"[\u3400-\u9fff\uff1a]"
 _CJK = re.compile(_CJK_CHAR)
+_CJK_ONLY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")  # a word of CJK characters (kana too) alone
 # Words of a result table's column header, for reports whose table the row reader's own
 # header words miss (Chinese).
 _TABLE_WORDS = re.compile(r"^(?:项目(?:名称)?|结果|检验结果|单位|参考值|参考范围|参考区间|提示|序号|代码)$")
@@ -50,11 +51,14 @@ def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     if _CJK.search(t):
         # OCR reads Chinese one character per word ("姓 名 : 丁 刚", "2 0 2 5 - 1 0"): join
-        # Chinese characters, and runs of single characters, into words.
+        # single characters into words. Words of several characters keep the space between
+        # them: "山田 花子" is a Japanese family and given name as printed.
         tokens = t.split()
         out = tokens[:1]
         for prev, tok in itertools.pairwise(tokens):
-            if _CJK.match(tok[0]) or _CJK.match(prev[-1]) or (len(tok) == 1 and len(prev) == 1):
+            cjk = _CJK.match(tok[0]) or _CJK.match(prev[-1])
+            if (cjk and (len(tok) == 1 or len(prev) == 1 or not (_CJK_ONLY.fullmatch(tok) and _CJK_ONLY.fullmatch(prev)))) \
+                    or (len(tok) == 1 and len(prev) == 1):
                 out[-1] += tok
             else:
                 out.append(tok)
