@@ -17,7 +17,8 @@ from labintake.parse.lines import Line
 
 _CJK_CHAR = r"[\u3400-\u9fff\uff1a]"
 _CJK = re.compile(_CJK_CHAR)
-_CJK_ONLY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")  # a word of CJK characters (kana too) alone
+_CJK_ONLY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")  # a run of CJK characters (kana too)
+_CJK_TAIL = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+$")
 # Words of a result table's column header, for reports whose table the row reader's own
 # header words miss (Chinese).
 _TABLE_WORDS = re.compile(r"^(?:项目(?:名称)?|结果|检验结果|单位|参考值|参考范围|参考区间|提示|序号|代码)$")
@@ -56,9 +57,9 @@ def normalise(text: str) -> str:
         tokens = t.split()
         out = tokens[:1]
         for prev, tok in itertools.pairwise(tokens):
-            cjk = _CJK.match(tok[0]) or _CJK.match(prev[-1])
-            if (cjk and (len(tok) == 1 or len(prev) == 1 or not (_CJK_ONLY.fullmatch(tok) and _CJK_ONLY.fullmatch(prev)))) \
-                    or (len(tok) == 1 and len(prev) == 1):
+            before, after = _CJK_TAIL.search(prev), _CJK_ONLY.match(tok)
+            two_words = before is not None and after is not None and min(len(before[0]), len(after[0])) > 1
+            if ((_CJK.match(tok[0]) or _CJK.match(prev[-1])) and not two_words) or (len(tok) == 1 and len(prev) == 1):
                 out[-1] += tok
             else:
                 out.append(tok)
