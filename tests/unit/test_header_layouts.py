@@ -303,3 +303,8 @@ def test_a_doctors_title_or_a_bare_letter_is_not_a_patient_name():
 def test_a_labelled_name_drops_the_birth_name():
     patient, _ = _header(row((54, "Name: Anna Schmidt geb. Weber"), y=100), *_TABLE)
     assert patient.name == "Anna Schmidt"
+
+
+def test_a_cumulative_or_interim_report_title_after_the_labs_name_is_not_part_of_it():
+    _, report = _header(row((54, "ROYAL EXAMPLE HOSPITAL - CUMULATIVE REPORT"), y=40), *_TABLE)
+    assert report.lab_name == "ROYAL EXAMPLE HOSPITAL"

@@ -256,3 +256,17 @@ def test_a_count_range_from_zero_goes_to_the_count_even_when_the_percentage_fits
     assert got["Eosinophils %"].reference_range is None
     assert got["Eosinophils #"].reference_range.high == 500.0 and got["Eosinophils #"].value == 189.0
     assert got["Monocytes #"].reference_range.high == 800.0
+
+
+def test_a_cumulative_reports_dates_are_read_the_way_that_puts_them_in_order():
+    """"12/01/25 03/02/25 04/03/25" run in order only day first (12 Jan, 3 Feb, 4 Mar); month
+    first, 12/01/25 would be the newest and the oldest results would be taken."""
+    xs = (170, 230, 290)
+    doc = _doc(
+        row((40, "Test"), *zip(xs, ("12/01/25", "03/02/25", "04/03/25"), strict=True), (360, "Units"),
+            (430, "Ref Range"), y=80),
+        row((40, "Haemoglobin"), (170, "128 L"), (230, "131"), (290, "135"), (360, "g/L"), (430, "130-180"), y=100),
+        row((40, "Creatinine"), (170, "102"), (230, "110"), (290, "125 H"), (360, "umol/L"), (430, "60-110"), y=116),
+    )
+    got = [(r.name, r.value, r.flag) for r in parse_document(doc).results]
+    assert got == [("Hemoglobin", 135.0, "normal"), ("Creatinine", 125.0, "high")]

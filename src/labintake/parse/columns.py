@@ -236,11 +236,24 @@ def _newest_is_the_result(cols: list[Column], dated: list[tuple[int, str]]) -> N
     if not dated or any(c.kind == "value" for c in cols):
         return
     firsts = [int(m.group(1)) for _, text in dated if (m := re.match(r"\(?(\d{1,2})[./-]\d{1,2}[./-]", text))]
+    readings = {order: [parse_date(text.strip("()"), day_first=order) for _, text in dated] for order in (True, False)}
     day_first = any(n > 12 for n in firsts)  # "13/01/2024" can only be read day first
-    when = [(parse_date(text.strip("()"), day_first=day_first), k) for k, text in dated]
+    if not day_first and _in_order(readings[True]) and not _in_order(readings[False]):
+        # A cumulative report's dates run in order: "12/01/25 03/02/25 04/03/25" do only
+        # when read day first.
+        day_first = True
+    when = list(zip(readings[day_first], (k for k, _ in dated), strict=True))
     known = [(d, k) for d, k in when if d is not None]
     k = max(known)[1] if len(known) == len(dated) else dated[0][0]
     cols[k] = Column("value", cols[k].x0, cols[k].x1)
+
+
+def _in_order(dates: list) -> bool:
+    """Whether the dates are all known and run one way (oldest first or newest first)."""
+    if len(dates) < 2 or None in dates:
+        return False
+    steps = [b > a for a, b in pairwise(dates) if a != b]
+    return bool(steps) and len(set(steps)) == 1
 
 
 def column_of(x0: float, cols: list[Column]) -> str:

@@ -60,7 +60,7 @@ _TITLE_WORDS = re.compile(r"\b(?:report|bericht|befund|compte rendu|informe|refe
 
 
 # A report title printed after the lab's name on one line.
-_TITLE_TAIL = re.compile(r"(?:\s*[-–—:|]\s*|\s+)(?:(?:laboratory|lab|test|pathology|medical|final)\s+)?"
+_TITLE_TAIL = re.compile(r"(?:\s*[-–—:|]\s*|\s+)(?:(?:laboratory|lab|test|pathology|medical|final|cumulative|interim)\s+)?"
                          r"(?:report|results?)\s*$|(?:检验|检查|化验)?报告单?$", re.IGNORECASE)
 
 
