@@ -308,3 +308,10 @@ def test_a_labelled_name_drops_the_birth_name():
 def test_a_cumulative_or_interim_report_title_after_the_labs_name_is_not_part_of_it():
     _, report = _header(row((54, "ROYAL EXAMPLE HOSPITAL - CUMULATIVE REPORT"), y=40), *_TABLE)
     assert report.lab_name == "ROYAL EXAMPLE HOSPITAL"
+
+
+def test_labels_joined_by_slashes_take_their_values_in_the_same_order():
+    patient, _ = _header(row((54, "Patient Name/Age/Sex: John Tester / 45Y / M"), y=100), *_TABLE)
+    assert (patient.name, patient.sex) == ("John Tester", "male")
+    patient, _ = _header(row((54, "Name/DOB/Gender: Ann Tester / 02/14/1980 / F"), y=100), *_TABLE)
+    assert patient.name is None or patient.name == "Ann Tester"  # the date's own slashes: no guess

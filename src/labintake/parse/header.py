@@ -113,6 +113,8 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                 else:
                     add(field, bare, _below(lines, i, cell, in_zone), weak=True)
                 continue
+            if zone and _compound(cell.text, add):
+                continue
             matches = list(hl.LABEL_RE.finditer(cell.text)) if has_labels(cell.text) else []
             if not matches and zone:
                 _prefixed(cell.text, add)
@@ -137,6 +139,23 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
 # Fields whose value is checked when read (a date parses, a sex word, a name's shape),
 # so a label without a colon in front of it is safe to take.
 _CHECKED_FIELDS = {"name", "dob", "sex", "age_sex", "dob_age", "dob_sex", "collected", "reported", "received"}
+
+
+_COMPOUND = re.compile(r"^(?P<labels>[^:：/]+(?:/[^:：/]+)+?)\s*[:：]\s*(?P<values>\S.*)$")
+
+
+def _compound(text: str, add) -> bool:
+    """``Patient Name/Age/Sex: John Smith / 45Y / M``: labels joined by slashes, each with the
+    value in the same place among the value's slashes; the patient's fields are taken."""
+    m = _COMPOUND.match(text)
+    labels = [p.strip() for p in m.group("labels").split("/")] if m else []
+    parts = [p.strip() for p in m.group("values").split("/")] if m else []
+    if len(labels) < 3 or len(parts) != len(labels) or any(bare_label(p) is None for p in labels):
+        return False  # two ("Age/Sex", "DOB/Age") are labels of their own
+    for label, value in zip(labels, parts, strict=True):
+        if (field := hl.field_of(bare_label(label) or "")) in ("name", "dob", "sex", "mrn"):
+            add(field, label, value)
+    return True
 
 
 def _prefixed(text: str, add) -> None:
