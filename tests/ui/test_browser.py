@@ -100,7 +100,11 @@ def test_one_png_progresses_to_review(page: Any, files: Any) -> None:
     waited = time.monotonic() - shown_at
     assert waited >= 1.5, waited  # "opening the review in 2 seconds": never sooner
     page.wait_for_selector("[data-testid=results]")
-    assert page.locator("[data-testid=result-row]").count() >= 10
+    result_rows = page.locator("[data-testid=result-row]")
+    assert result_rows.count() >= 10
+    # Every row says how sure the reading is (an OCR'd page's words each have a confidence).
+    assert page.locator("[data-testid=result-row] [data-testid=confidence]").count() == result_rows.count()
+    assert all(t.strip().endswith("%") for t in page.locator("[data-testid=confidence]").all_text_contents())
 
 
 def test_five_mixed_files(page: Any, files: Any) -> None:
