@@ -32,7 +32,7 @@ def review_files(s: Session, session_id: str, user_id: str) -> list[dict[str, An
     """Every completed file of the session with its report, corrections and review state."""
     rows = s.execute(
         select(FPS.id, FPS.file_id, FPS.file_name, FPS.file_type, FPS.status, UploadedFile.page_count,
-               ReportRow.patient_id)
+               ReportRow.patient_id, FPS.parsing_metadata)
         .join(UploadedFile, UploadedFile.id == FPS.file_id)
         .outerjoin(ReportRow, ReportRow.file_id == FPS.file_id)
         .where(FPS.session_id == session_id, FPS.user_id == user_id, FPS.status == FileStatus.COMPLETED.value)
@@ -53,6 +53,7 @@ def review_files(s: Session, session_id: str, user_id: str) -> list[dict[str, An
             "report": report.model_dump(mode="json"),
             "corrections": corr.corrections(s, r.file_id, user_id),
             "confirmedAt": iso(confirmed),
+            "pageSizes": (r.parsing_metadata or {}).get("page_sizes") or {},
         })
     return out
 

@@ -100,6 +100,9 @@ class Reading:
         meta["ocr_pages_reused"] = sum(p.from_cache for p in self.document.pages)
         # Where each OCR'd page's word boxes were measured (web/ui/render.py shows that page).
         meta["page_frames"] = {str(p.number): p.frame for p in self.document.pages if p.frame}
+        # Each page's size in points, the frame of its word boxes: the review page scales a box
+        # by the served image's own size over this, whatever scale the image was rendered at.
+        meta["page_sizes"] = {str(p.number): [round(p.width, 2), round(p.height, 2)] for p in self.document.pages}
         meta["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
         return meta
 

@@ -65,8 +65,11 @@
     var b = $("box");
     var img = $("page-img");
     if (!row.bbox || !img.naturalWidth) { b.hidden = true; view.target = null; view.z = 1; applyView(); return; }
-    // Boxes are PDF points from the top-left; the image is pxPerPt pixels per point.
-    var k = cur.pxPerPt;
+    // Boxes are PDF points from the top-left. The image's pixels per point are its width over
+    // the page's width in points (a giant page is rendered smaller than pxPerPt); a file read
+    // before page sizes were kept was always rendered at pxPerPt.
+    var size = (cur.pageSizes || {})[String(row.page || 1)];
+    var k = size && size[0] > 0 ? img.naturalWidth / size[0] : cur.pxPerPt;
     var w = img.naturalWidth, h = img.naturalHeight, pad = 3;
     var x0 = row.bbox[0] * k - pad, y0 = row.bbox[1] * k - pad, x1 = row.bbox[2] * k + pad, y1 = row.bbox[3] * k + pad;
     b.style.left = (100 * x0) / w + "%";
