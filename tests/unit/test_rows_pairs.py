@@ -270,3 +270,18 @@ def test_a_cumulative_reports_dates_are_read_the_way_that_puts_them_in_order():
     )
     got = [(r.name, r.value, r.flag) for r in parse_document(doc).results]
     assert got == [("Hemoglobin", 135.0, "normal"), ("Creatinine", 125.0, "high")]
+
+
+def test_a_count_printed_with_two_dot_groups_is_thousands_in_any_document():
+    """"Glóbulos rojos 4.500.000 /mm3" in a report whose decimals are points: two dot groups of
+    three digits can only be thousands (a date's groups are of two)."""
+    doc = _doc(
+        row((40, "Hemoglobina"), (200, "14.2"), (260, "g/dL"), (340, "13.0 - 17.0"), y=100),
+        row((40, "Glóbulos rojos"), (200, "4.500.000"), (260, "/mm3"), (340, "4.000.000 - 5.500.000"), y=116),
+        row((40, "Hematocrito"), (200, "42.1"), (260, "%"), (340, "40.0 - 52.0"), y=132),
+    )
+    got = _by_name(doc)
+    rbc = got["RBC"]
+    assert rbc.value == 4_500_000.0 and rbc.value_text == "4.500.000"
+    assert (rbc.reference_range.low, rbc.reference_range.high) == (4_000_000.0, 5_500_000.0)
+    assert got["Hemoglobin"].value == 14.2

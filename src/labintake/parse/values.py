@@ -14,7 +14,8 @@ from labintake.parse.readings import NEGATIVE_WORDS, QUALITATIVE, clean, fold, i
 
 __all__ = ["QUALITATIVE", "clean", "fold", "is_finding", "is_qualitative"]
 
-_NUM = r"[+-]?(?:\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d+(?:[.,]\d+)?|[.,]\d+)"
+# "4.500.000": two or more dot groups of three can only be thousands, whatever the document.
+_NUM = r"[+-]?(?:\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d+(?:[.,]\d+)?|[.,]\d+)"
 _CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
 # A flag printed against the number, before or after it: ``*145``, ``145*``, ``17.9(H)``,
 # ``17.9H``, ``↑145``, ``145↑``, ``[L]4.1``. Arrows and triangles carry a direction.
@@ -90,7 +91,8 @@ def to_number(text: str, dot_thousands: bool | None = None) -> float:
     text = re.sub(r"[\u2009\u202f ]", "", text)
     if dot_thousands is None:
         dot_thousands = _DOT_THOUSANDS.get()
-    if dot_thousands and re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", text):
+    if re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3}){2,}", text) or (
+            dot_thousands and re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", text)):
         return float(text.replace(".", ""))
     if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
         return float(text.replace(",", ""))
