@@ -82,3 +82,13 @@ def test_a_qualitative_result_of_a_quantity_code_is_left_uncoded():
     crp = got["CRP (Latex)"]
     assert crp.name == "CRP" and crp.loinc is None and crp.needs_review and crp.flag == "abnormal"
     assert got["HBsAg (Rapid)"].loinc == "5196-1"
+
+
+def test_a_culture_with_no_growth_is_a_result():
+    doc = _doc(
+        row((40, "Test"), (200, "Result"), (300, "Unit"), (360, "Reference Range"), y=100),
+        row((40, "Sodium"), (200, "140"), (300, "mmol/L"), (360, "136 - 145"), y=120),
+        row((40, "Urine Culture"), (200, "No growth"), y=136),
+    )
+    got = [(r.name_as_printed, r.value_text) for r in parse_document(doc).results]
+    assert got == [("Sodium", "140"), ("Urine Culture", "No growth")]

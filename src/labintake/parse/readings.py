@@ -25,7 +25,7 @@ QUALITATIVE = {
     "pale yellow", "straw", "amber", "dark yellow", "orange", "red", "brown", "colorless",
     "hazy", "turbid", "slightly cloudy", "small", "moderate", "large", "few", "many", "rare",
     "occasional", "none seen", "not seen", "nil", "none", "equivocal", "indeterminate",
-    "borderline", "weakly positive", "see note", "see comment",
+    "borderline", "weakly positive", "see note", "see comment", "no growth", "sterile",
     # de
     "negativ", "positiv", "spuren", "gelb", "hellgelb", "klar", "trub", "leicht trub",
     "bernstein", "nachweisbar", "nicht nachweisbar", "unauffallig",
@@ -56,7 +56,7 @@ QUALITATIVE = {
 }
 # Qualitative results that mean "nothing found": a value matching the range text, or
 # one of these under a "negative" range, is normal.
-NEGATIVE_WORDS = {"negative", "neg", "not detected", "none detected", "non-reactive",
+NEGATIVE_WORDS = {"no growth", "sterile", "negative", "neg", "not detected", "none detected", "non-reactive",
                    "nonreactive", "non reactive", "absent", "normal", "none", "nil", "none seen",
                    "not seen", "negativ", "nicht nachweisbar", "negatif", "absence", "non detecte",
                    "negativo", "ausente", "no detectado", "assente", "unauffallig", "nao reagente",
@@ -83,7 +83,7 @@ def is_qualitative(text: str) -> bool:
 # a table's result column beside an unknown name is a result when it is one of these.
 _FINDINGS = {"negative", "positive", "reactive", "non-reactive", "nonreactive", "non reactive", "detected",
              "not detected", "none detected", "trace", "nil", "absent", "present", "equivocal", "indeterminate",
-             "weakly positive", "weakly reactive", "borderline", "negativ", "positiv", "negatif", "positif",
+             "weakly positive", "weakly reactive", "borderline", "no growth", "negativ", "positiv", "negatif", "positif",
              "negativo", "positivo", "negatief", "positief", "ujemny", "dodatni", "no reactivo", "non reattivo",
              "nicht nachweisbar", "nachweisbar", "non detecte", "non rilevato", "阴性", "阳性"}
 
