@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from labintake.extract.document import Word
+from labintake.extract.second_look import missed_marks
 
 ENGINE_NAME = "rapidocr-3.10"
 
@@ -151,6 +152,9 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
         quarter = (quarter + 180) % 360
         words = _recognise(gray, side)
     timings["upside_down_check"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    words += missed_marks(gray, words, _read_crop)
+    timings["second_look"] = time.perf_counter() - t0
     scale = 72.0 / dpi
     h, w = gray.shape[:2]
     scaled = [
@@ -322,6 +326,15 @@ def _looks_upside_down(gray: np.ndarray, words: list[Word], sample: int = 6) -> 
         as_is += _rec_score(engine, crop)
         flipped += _rec_score(engine, np.ascontiguousarray(crop[::-1, ::-1]))
     return flipped > as_is + 0.1 * len(widest)
+
+
+def _read_crop(crop: np.ndarray) -> tuple[str, float]:
+    """The recogniser's reading of a small crop (no detection) and its score."""
+    with _call_lock:
+        out = get_engine()(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=False, use_rec=True,
+                           return_word_box=False)
+    texts, scores = getattr(out, "txts", None) or ("",), getattr(out, "scores", None) or (0.0,)
+    return str(texts[0]), float(scores[0])
 
 
 def _rec_score(engine, crop: np.ndarray) -> float:
