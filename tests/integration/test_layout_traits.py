@@ -172,3 +172,43 @@ def test_portal_cards_and_unestablished_ranges_digital_pdf():
 @pytest.mark.slow
 def test_portal_cards_and_unestablished_ranges_ocr_image():
     assert _cards(_png(_pdf(CARDS))) == CARDS_TRUTH
+
+
+# A differential whose one-character values and lone "%" units the text detector can drop
+# at its input scale; the second look at uncovered ink reads them.
+LONE_MARKS = [
+    [(54, "Test"), (220, "Result"), (300, "Units"), (380, "Reference Range")],
+    [(54, "WBC"), (220, "7.2"), (300, "K/uL"), (380, "4.0-10.5")],
+    [(54, "Neutrophils"), (220, "62"), (300, "%"), (380, "40-75")],
+    [(54, "Lymphocytes"), (220, "28"), (300, "%"), (380, "20-45")],
+    [(54, "Monocytes"), (220, "7"), (300, "%"), (380, "2-10")],
+    [(54, "Eosinophils"), (220, "2"), (300, "%"), (380, "0-6")],
+    [(54, "Basophils"), (220, "1"), (300, "%"), (380, "0-2")],
+    [(54, "Hematocrit"), (220, "41.2"), (300, "%"), (380, "36-46")],
+]
+
+
+def _small_print_a4(rows: list[list[tuple]]) -> bytes:
+    """``rows`` in 9 pt on an A4 page: the page the OCR engine scales down most."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    c.setFont("Helvetica", 9)
+    c.drawString(40, 800, "Patient: Jane Example   DOB: 02/14/1980   Collected: 03/04/2025")
+    for i, cells in enumerate(rows):
+        for x, text in cells:
+            c.drawString(x - 14, 770 - 13.5 * i, text)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.slow
+def test_lone_one_character_values_and_units_on_an_ocr_image():
+    outcome = parse_outcome(extract_document(_png(_small_print_a4(LONE_MARKS)), "image/png"))
+    got = [(r.name, r.value, r.unit) for r in outcome.report.results]
+    assert got == [("WBC", 7.2, "10^3/uL"), ("Neutrophils %", 62.0, "%"), ("Lymphocytes %", 28.0, "%"),
+                   ("Monocytes %", 7.0, "%"), ("Eosinophils %", 2.0, "%"), ("Basophils %", 1.0, "%"),
+                   ("Hematocrit", 41.2, "%")]

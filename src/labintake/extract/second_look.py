@@ -39,7 +39,8 @@ def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     marks = []
     for x, y, bw, bh, area in stats[1:n]:
-        if not (0.45 * h <= bh <= 1.25 * h and bw <= 1.6 * h and area >= 0.04 * h * h):
+        # (A detected box is taller than its letters: a digit's ink is about half its height.)
+        if not (0.3 * h <= bh <= 1.1 * h and bw <= 1.6 * h and area >= 0.02 * h * h):
             continue  # a speck, a rule, a picture: not a character of this page's text
         if bw < 0.12 * bh:
             continue  # a cell border's piece is a line, not a "1"
@@ -54,7 +55,7 @@ def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray
             continue
         text, score = read(np.ascontiguousarray(crop))
         text = text.strip()
-        if score >= _SURE and _MARK_TEXT.match(text):
+        if score >= _SURE and _MARK_TEXT.match(text) and re.search(r"[^\W_]|[%*]", text):
             found.append(Word(text, float(x0), float(y0), float(x1), float(y1), float(min(score, 1.0))))
     return found
 

@@ -1,0 +1,47 @@
+"""The second look at ink no detected box covers (extract/second_look.py), with the real
+recogniser: a lone mark on a text line is read; rules, specks and marks off every line are not."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from labintake.extract.document import Word
+from labintake.extract.second_look import missed_marks
+
+pytest.importorskip("rapidocr")
+
+
+def _page() -> tuple[np.ndarray, list[Word]]:
+    """A white page with five 'detected' words on two lines (their ink drawn), for context."""
+    img = np.full((200, 600), 255, np.uint8)
+    words = []
+    for i, (x, y, text) in enumerate([(20, 40, "Basophils"), (300, 40, "0-2"), (20, 90, "Monocytes"),
+                                      (200, 90, "7"), (300, 90, "2-10")]):
+        cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.7, 2)
+        words.append(Word(text, x, y - th, x + tw, y + 2, 0.99))
+        assert i < 5
+    return img, words
+
+
+def _read(crop: np.ndarray) -> tuple[str, float]:
+    from labintake.extract.ocr import _read_crop
+
+    return _read_crop(crop)
+
+
+def test_a_lone_mark_on_a_text_line_is_read():
+    img, words = _page()
+    cv2.putText(img, "1", (200, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+    found = missed_marks(img, words, _read)
+    assert [w.text for w in found] == ["1"] and 190 <= found[0].x0 <= 215
+
+
+def test_rules_specks_and_marks_off_the_lines_are_left_alone():
+    img, words = _page()
+    cv2.line(img, (250, 20), (250, 45), 0, 1)  # a cell border's piece
+    cv2.circle(img, (400, 35), 1, 0, -1)  # a speck
+    cv2.putText(img, "7", (500, 170), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)  # on no line of text
+    assert missed_marks(img, words, _read) == []
