@@ -36,15 +36,14 @@ def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
 # A cell's own label, printed before its value where each test is a card rather than a
 # table row: "Result: 12.8 g/dL", "Reference range: 12.0 - 15.5", "Your value: 9". The
 # value's labels and the range's, in the order a row's cells are read.
-_VALUE_LABEL = (r"(?:your\s+)?(?:result|value)|résultat|ergebnis|resultado|risultato|wert|valeur|"
-                r"flag|units?|einheit|unité|unidad(?:es)?|unità")
+_RESULT_WORDS = r"(?:your\s+)?(?:result|value)|résultat|ergebnis|resultado|risultato|wert|valeur"
+_UNIT_WORDS = r"units?|einheit|unité|unidad(?:es)?|unità"
 _RANGE_LABEL = (r"(?:your\s+)?(?:reference(?:\s+(?:range|interval|values?))?|ref\.?\s+range|normal\s+range|"
                 r"standard\s+range|range|optimal\s+range|expected)|référence|referencia|riferimento|"
                 r"referenzbereich|normalbereich|valores?\s+de\s+referencia|valeurs?\s+de\s+référence")
-_CELL_LABEL = re.compile(rf"(?:{_VALUE_LABEL}|{_RANGE_LABEL})\s*:", re.IGNORECASE)
-_LABEL_RANK = ((re.compile(r"(?i)(?:your\s+)?(?:result|value)|résultat|ergebnis|resultado|risultato|wert|valeur"), 0),
-               (re.compile(r"(?i)flag"), 1), (re.compile(r"(?i)units?|einheit|unité|unidad(?:es)?|unità"), 2),
-               (re.compile(rf"(?i){_RANGE_LABEL}"), 3))
+_CELL_LABEL = re.compile(rf"(?:{_RESULT_WORDS}|flag|{_UNIT_WORDS}|{_RANGE_LABEL})\s*:", re.IGNORECASE)
+_LABEL_RANK = tuple((re.compile(f"(?i){words}"), rank)
+                    for rank, words in enumerate((_RESULT_WORDS, "flag", _UNIT_WORDS, _RANGE_LABEL)))
 
 
 def _cell_rank(line: Line) -> int | None:
@@ -64,22 +63,24 @@ def join_stacked_cells(lines: list[Line]) -> list[Line]:
     the labelled lines are joined into one line, its cells in a row's order, so the row
     reader sees value, flag, unit and range together (and the name above as a card's)."""
     out: list[Line] = []
+    ranks = [_cell_rank(ln) for ln in lines]
     i = 0
     while i < len(lines):
-        group = [lines[i]]
-        while (i + len(group) < len(lines) and len(group) < 4 and _cell_rank(group[0]) is not None
-               and _cell_rank(nxt := lines[i + len(group)]) is not None and nxt.page == group[-1].page
-               and -0.5 * group[-1].height <= nxt.y0 - group[-1].y1 < 1.5 * group[-1].height):
-            group.append(nxt)
-        ranks = [rank for ln in group if (rank := _cell_rank(ln)) is not None]
-        if len(group) < 2 or 0 not in ranks or len(set(ranks)) < len(ranks):
+        j = i + 1  # the group is lines[i:j]
+        while (ranks[i] is not None and j < len(lines) and j - i < 4 and ranks[j] is not None
+               and lines[j].page == lines[j - 1].page
+               and -0.5 * lines[j - 1].height <= lines[j].y0 - lines[j - 1].y1 < 1.5 * lines[j - 1].height):
+            j += 1
+        group = [(rank, ln) for rank, ln in zip(ranks[i:j], lines[i:j], strict=True) if rank is not None]
+        kinds = [rank for rank, _ in group]
+        if j - i < 2 or 0 not in kinds or len(set(kinds)) < len(kinds):
             out.append(lines[i])
             i += 1
             continue
-        ordered = [ln for _, ln in sorted(zip(ranks, group, strict=True), key=lambda p: p[0])]
-        out.append(Line(group[0].page, [w for ln in ordered for w in ln.words],
+        ordered = [ln for _, ln in sorted(group, key=lambda p: p[0])]
+        out.append(Line(lines[i].page, [w for ln in ordered for w in ln.words],
                         [seg for ln in ordered for seg in ln.segments]))
-        i += len(group)
+        i = j
     return out
 
 
