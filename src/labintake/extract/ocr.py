@@ -313,7 +313,6 @@ def _looks_upside_down(gray: np.ndarray, words: list[Word], sample: int = 6) -> 
     """Read a few of the widest words turned 180 degrees: upright text scores higher."""
     if not words:
         return False
-    engine = get_engine()
     mean_conf = sum(w.confidence for w in words) / len(words)
     if mean_conf > 0.93 and len(words) >= 10:
         return False  # upside-down text never reads this cleanly
@@ -323,8 +322,8 @@ def _looks_upside_down(gray: np.ndarray, words: list[Word], sample: int = 6) -> 
         crop = gray[int(w.y0) : int(w.y1) + 1, int(w.x0) : int(w.x1) + 1]
         if crop.size == 0:
             continue
-        as_is += _rec_score(engine, crop)
-        flipped += _rec_score(engine, np.ascontiguousarray(crop[::-1, ::-1]))
+        as_is += _read_crop(crop)[1]
+        flipped += _read_crop(np.ascontiguousarray(crop[::-1, ::-1]))[1]
     return flipped > as_is + 0.1 * len(widest)
 
 
@@ -335,13 +334,3 @@ def _read_crop(crop: np.ndarray) -> tuple[str, float]:
                            return_word_box=False)
     texts, scores = getattr(out, "txts", None) or ("",), getattr(out, "scores", None) or (0.0,)
     return str(texts[0]), float(scores[0])
-
-
-def _rec_score(engine, crop: np.ndarray) -> float:
-    with _call_lock:
-        out = engine(
-            cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR),
-            use_det=False, use_cls=False, use_rec=True, return_word_box=False,
-        )
-    scores = getattr(out, "scores", None) or (0.0,)
-    return float(scores[0])
