@@ -124,6 +124,7 @@ def parse_outcome(doc: Document) -> ParseOutcome:
 
     best: ParseOutcome | None = None
     attempt = 0
+    adult = _is_adult(patient, report_info)
     comma_decimals = values.writes_decimal_commas([w.text for ln in lines for s in ln.segments for w in s.words])
     for attempt, strategy in enumerate(STRATEGIES, start=1):
         with values.dot_thousands(comma_decimals):
@@ -131,7 +132,7 @@ def parse_outcome(doc: Document) -> ParseOutcome:
             bold_flags = sum(r.bold for r in rows) <= _STYLE_SHARE * max(1, len(rows))
             colour_flags = sum(r.coloured for r in rows) <= _STYLE_SHARE * max(1, len(rows))
             results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags, sex=patient.sex,
-                                 adult=_is_adult(patient, report_info)) for row in rows]
+                                 adult=adult) for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
