@@ -1,4 +1,4 @@
-"""Real receivers for notification tests: an SMTP server (aiosmtpd) and an HTTP(S) server, each in
+"""Real receivers for notification tests: an SMTP server (aiosmtpd) and an HTTP(S) server (uvicorn), each in
 a thread on a free loopback port, recording what they got and answering as told; and a
 self-signed certificate for the HTTPS one (which a test trusts through LABINTAKE_WEBHOOK_CA_FILE)."""
 
@@ -8,18 +8,19 @@ import datetime as dt
 import ipaddress
 import json
 import socket
-import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiosmtpd.controller import Controller
+
+from tests.live_server import Server
 
 
 def free_port() -> int:
@@ -59,7 +60,7 @@ def smtp_server(mailbox: Mailbox, port: int | None = None) -> Iterator[int]:
 
 @dataclass
 class Received:
-    headers: dict[str, str]
+    headers: httpx.Headers  # as sent, looked up in any case
     body: bytes
 
     @property
@@ -106,33 +107,24 @@ def self_signed(folder: Path, host: str = "localhost") -> tuple[Path, Path]:
 @contextmanager
 def http_receiver(receiver: Receiver, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
     """``tls``: (cert, key) — the receiver speaks HTTPS and its URL names ``localhost``."""
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            with receiver.lock:
-                receiver.requests.append(Received(dict(self.headers.items()), body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            if status < 300:
-                receiver.got.set()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-            pass
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert scope["type"] == "http"
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = httpx.Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+        with receiver.lock:
+            receiver.requests.append(Received(headers, body))
+            status = receiver.statuses.pop(0) if receiver.statuses else 200
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+        if status < 300:
+            receiver.got.set()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    if tls is not None:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(*tls)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        if tls is not None:
-            yield f"https://localhost:{server.server_address[1]}/hooks/labintake?x=1"
-        else:
-            yield f"http://127.0.0.1:{server.server_address[1]}/hooks/labintake?x=1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with Server(app, tls=tls) as server:
+        host = "localhost" if tls is not None else "127.0.0.1"
+        yield f"{'https' if tls else 'http'}://{host}:{server.port}/hooks/labintake?x=1"
