@@ -164,6 +164,26 @@ def test_two_tables_side_by_side_are_read_one_after_the_other():
     ]
 
 
+def test_side_by_side_tables_whose_last_heading_is_cut_at_the_page_edge():
+    """Given two tables side by side whose right-hand range heading a scan cut short
+    ("Reference Rang"), then the header still splits them and each row keeps its own range."""
+    doc = _doc(
+        row((40, "Test"), (130, "Result"), (175, "Units"), (225, "Reference"), (262, "Range"),
+            (312, "Test"), (402, "Result"), (447, "Units"), (497, "Reference"), (534, "Rang"), y=120),
+        row((40, "Sodium"), (130, "140"), (175, "mmol/L"), (225, "135-145"),
+            (312, "Glucose"), (402, "120"), (447, "mg/dL"), (497, "70-99"), y=136),
+        row((40, "Potassium"), (130, "4.1"), (175, "mmol/L"), (225, "3.5-5.1"),
+            (312, "Calcium"), (402, "9.4"), (447, "mg/dL"), (497, "8.6-10.3"), y=150),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit, r.reference_range.text, r.flag) for r in results] == [
+        ("Sodium", 140.0, "mmol/L", "135-145", "normal"),
+        ("Potassium", 4.1, "mmol/L", "3.5-5.1", "normal"),
+        ("Glucose", 120.0, "mg/dL", "70-99", "high"),
+        ("Calcium", 9.4, "mg/dL", "8.6-10.3", "normal"),
+    ]
+
+
 def test_a_name_wrapped_onto_the_next_line():
     """Given a long name that wraps in a narrow name column (below or above its values),
     then the row gets the whole name and the rest is not taken for a section."""

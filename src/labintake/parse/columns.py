@@ -158,9 +158,12 @@ _RANGE_NOUNS = frozenset({"range", "ranges", "interval", "intervals", "limits", 
 
 def _range_heading(key: str) -> str | None:
     """"Biological Ref. Interval", "Bio Ref Range", "Normal Ref. Range": a range noun after
-    words that qualify a reference, in any combination."""
+    words that qualify a reference, in any combination. The noun may be cut short ("Reference
+    Rang", "Ref Val"): the range is the last column, the one a scan or photo cuts at the edge."""
     *qualifiers, noun = key.split() or [""]
-    return "range" if noun in _RANGE_NOUNS and qualifiers and set(qualifiers) <= _RANGE_QUALIFIERS else None
+    if not qualifiers or not set(qualifiers) <= _RANGE_QUALIFIERS:
+        return None
+    return "range" if noun in _RANGE_NOUNS or (len(noun) >= 3 and any(n.startswith(noun) for n in _RANGE_NOUNS)) else None
 
 
 @lru_cache(maxsize=4096)
