@@ -184,6 +184,21 @@ def test_side_by_side_tables_whose_last_heading_is_cut_at_the_page_edge():
     ]
 
 
+def test_a_speck_at_the_edge_of_a_unit_cell_is_not_part_of_the_unit():
+    """Given a scan that read a speck beside a unit as a quote or a comma, then the unit
+    column's cell is still the unit, without the speck."""
+    doc = _doc(
+        HEADER,
+        row((54, "Sodium"), (230, "140"), (340, "'mmol/L"), (450, "135-145"), y=200),
+        row((54, "Hemoglobin"), (230, "13.1"), (340, "g/dL,"), (450, "12.0-16.0"), y=216),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit) for r in results] == [
+        ("Sodium", 140.0, "mmol/L"),
+        ("Hemoglobin", 13.1, "g/dL"),
+    ]
+
+
 def test_a_name_wrapped_onto_the_next_line():
     """Given a long name that wraps in a narrow name column (below or above its values),
     then the row gets the whole name and the rest is not taken for a section."""

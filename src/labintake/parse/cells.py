@@ -122,10 +122,11 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     cells.append(("range", x0, x1))
                     return True
             elif kind == "unit" and unit is None and (value is not None or hint == "unit"):
-                if (UNIT_SHAPE.match(text.replace(" ", "")) and not is_number(text) and _balanced(text)
-                        and not _flag_word_first(text) and not _NUMBER_FIRST.match(text)
-                        and not _WORD_IN_BRACKETS.search(text)):
-                    unit = text
+                cell = _unspecked(text) if hint == "unit" else text
+                if (UNIT_SHAPE.match(cell.replace(" ", "")) and not is_number(cell) and _balanced(cell)
+                        and not _flag_word_first(cell) and not _NUMBER_FIRST.match(cell)
+                        and not _WORD_IN_BRACKETS.search(cell)):
+                    unit = cell
                     cells.append(("unit", x0, x1))
                     return True
         return False
@@ -163,6 +164,16 @@ def classify(segs: list[Segment], hints: list[str | None]):
     if value is None:
         return None
     return value, value_words, flag, unit, rng, extra, cells, second
+
+
+# A speck of dust or a column rule read as a quote or comma at a unit's edge ("'mmol/L", "g/dL,").
+_SPECKS = "'‘’`\",;:"
+
+
+def _unspecked(text: str) -> str:
+    """A unit column's cell without the specks a scan reads at its edges; a unit never starts
+    or ends with a quote, a comma or a colon."""
+    return text.strip(_SPECKS + " ") or text
 
 
 _GLUED_RANGE_UNIT = re.compile(r"^(?P<a>[<>≤≥]?\(?\d[\d.,]*\s*[-–]\s*\d[\d.,]*\)?)(?P<b>[a-zA-Zµμ%/][^\s]*)$")
