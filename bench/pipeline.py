@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from bench.common import Row, median, temp_app
 from labintake.domain.status import SessionStatus
+from labintake.service import accounts, progress, sessions
 from tests.fixtures.reports import make_image_only_pdf, make_pdf, make_png, sample_report
 
 # The seed document says "5–6 database writes per file"; the seed's code is not here to run,
@@ -42,19 +43,19 @@ def _per_page(quick: bool) -> list[Row]:
 
 
 def _session(li, files: list[tuple[str, bytes]]) -> float:  # type: ignore[no-untyped-def]
-    user = li.local_user_id()
-    session_id = li.create_session(user)
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
     folder = Path(li.settings.data_dir)
     for name, data in files:
         path = folder / name
         path.write_bytes(data)
-        li.add_path(session_id, user, path)
+        sessions.add_path(li, session_id, user, path)
     done = threading.Event()
     li.doorbell.subscribe(session_id, lambda *_: done.set())
     t = time.perf_counter()
-    li.start(session_id, user)
+    sessions.start(li, session_id, user)
     while True:
-        status = li.session_status(session_id)
+        status = progress.session_status(li, session_id)
         if status is not None and status.is_terminal:
             assert status is SessionStatus.COMPLETED, status
             return time.perf_counter() - t
@@ -105,18 +106,18 @@ def _writes(quick: bool) -> list[Row]:
                 wrote.flag = False
 
         # Only the files' own work: session creation and start are per session, not per file.
-        user = li.local_user_id()
-        session_id = li.create_session(user)
+        user = accounts.local_user_id(li)
+        session_id = sessions.create(li, user).id
         folder = Path(li.settings.data_dir)
         before = dict(counts)
         for i in range(n):
             path = folder / f"w{i}.pdf"
             path.write_bytes(pdf)
-            li.add_path(session_id, user, path)
+            sessions.add_path(li, session_id, user, path)
         done = threading.Event()
         li.doorbell.subscribe(session_id, lambda *_: done.set())
-        li.start(session_id, user)
-        while not (li.session_status(session_id) or SessionStatus.PENDING).is_terminal:
+        sessions.start(li, session_id, user)
+        while not (progress.session_status(li, session_id) or SessionStatus.PENDING).is_terminal:
             done.wait(0.5)
             done.clear()
         time.sleep(0.2)

@@ -98,22 +98,25 @@ def churn(li: LabIntake, per_second: float, stop: threading.Event, cycle: bool =
 
 
 def install_modes(li: LabIntake) -> dict[str, bool]:
-    """Wrap the service's progress reads so ``/bench/mode`` can switch how they answer."""
-    mode = {"summary": True, "cache": True}
-    real_progress, real_cached = li.progress, li.cached_progress
+    """Wrap the progress route's reads so ``/bench/mode`` can switch how they answer (the route
+    looks its two read functions up when called: replacing them here changes every later poll)."""
+    from labintake.web.api import sessions as route
 
-    def progress(session_id: str, user_id: str, since: int | None = None):  # type: ignore[no-untyped-def]
+    mode = {"summary": True, "cache": True}
+    real_read, real_cached = route.read_progress, route.cached_progress
+
+    def read(li: LabIntake, session_id: str, user_id: str, since: int | None = None):  # type: ignore[no-untyped-def]
         if mode["cache"] and mode["summary"]:
-            return real_progress(session_id, user_id, since)
+            return real_read(li, session_id, user_id, since)
         with li.db.read() as s:
             found = progress_snapshot(s, session_id, user_id, use_summary=mode["summary"], since=since)
         return found[1] if found else None
 
-    def cached(session_id: str, user_id: str, since: int | None = None):  # type: ignore[no-untyped-def]
-        return real_cached(session_id, user_id, since) if mode["cache"] and mode["summary"] else None
+    def cached(li: LabIntake, session_id: str, user_id: str, since: int | None = None):  # type: ignore[no-untyped-def]
+        return real_cached(li, session_id, user_id, since) if mode["cache"] and mode["summary"] else None
 
-    li.progress = progress  # type: ignore[method-assign]
-    li.cached_progress = cached  # type: ignore[method-assign]
+    route.read_progress = read
+    route.cached_progress = cached
     return mode
 
 

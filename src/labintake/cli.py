@@ -102,24 +102,24 @@ def process(
     format: Annotated[str, typer.Option("--format", "-f", help="json, csv or fhir")] = "json",
 ) -> None:
     """Process files through the pipeline with live progress; exit 1 if any file failed."""
-    from labintake.service import LabIntake
+    from labintake.service import LabIntake, accounts, progress, sessions
 
     if format not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     settings = _settings()
     logs.configure("WARNING")
     li = LabIntake(settings)
-    user_id = li.local_user_id()
-    session_id = li.create_session(user_id, name=f"cli {time.strftime('%Y-%m-%d %H:%M')}")
-    ids = [li.add_path(session_id, user_id, f) for f in files]
+    user_id = accounts.local_user_id(li)
+    session_id = sessions.create(li, user_id, f"cli {time.strftime('%Y-%m-%d %H:%M')}").id
+    ids = [sessions.add_path(li, session_id, user_id, f) for f in files]
     li.start_processing()  # on PostgreSQL too: this command runs its own files
-    li.start(session_id, user_id)
+    sessions.start(li, session_id, user_id)
     try:
         final = _watch(li, session_id, user_id, ids)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: cancelling the session[/yellow]")
-        li.set_state(session_id, user_id, SessionState.CANCELLED)
-        stopped = li.progress(session_id, user_id)
+        sessions.set_state(li, session_id, user_id, SessionState.CANCELLED)
+        stopped = progress.read(li, session_id, user_id)
         assert stopped is not None
         final = stopped
     try:
@@ -134,6 +134,8 @@ def process(
 
 def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:
     """Live per-file bars until the session is finished; woken by the doorbell, not a fixed poll."""
+    from labintake.service import progress
+
     changed = threading.Event()
     unsubscribe = li.doorbell.subscribe(session_id, lambda *_: changed.set())
     columns = (
@@ -148,7 +150,8 @@ def _watch(li, session_id: str, user_id: str, ids: list[str]) -> dict:
         with Progress(*columns, console=console, transient=False) as bars:
             tasks = {}
             while True:
-                snap = li.progress(session_id, user_id)
+                snap = progress.read(li, session_id, user_id)
+                assert snap is not None  # this command's own session
                 for f in snap["files"]:
                     fields = {
                         "name": f["fileName"], "status": f["status"],
@@ -264,9 +267,11 @@ def serve(
 
 def _intake_user(li: LabIntake, email: str | None) -> str:
     """The account intake files belong to: ``email``'s, or the local account's."""
+    from labintake.service import accounts
+
     if email is None:
-        return li.local_user_id()
-    user_id = li.user_id_for(email)
+        return accounts.local_user_id(li)
+    user_id = accounts.user_id_for(li, email)
     if user_id is None:
         console.print(f"[red]no account {email}: create it with `labintake users create {email}`[/red]")
         raise typer.Exit(2)
@@ -275,9 +280,11 @@ def _intake_user(li: LabIntake, email: str | None) -> str:
 
 def _start_intake(li: LabIntake, settings: Settings) -> threading.Event:
     """With ``LABINTAKE_INTAKE_DIR``, watch that folder beside the server; returns its stop event."""
+    from labintake.intake import IntakeFolder
+
     stop = threading.Event()
     if settings.intake_dir is not None:
-        intake = li.intake_folder(settings.intake_dir, _intake_user(li, settings.intake_user))
+        intake = IntakeFolder(li, settings.intake_dir, _intake_user(li, settings.intake_user))
         threading.Thread(target=intake.run, args=(stop,), name="intake", daemon=True).start()
         console.print(f"watching the intake folder {intake.folder}")
     return stop
@@ -310,6 +317,7 @@ def watch(
     """Process files dropped into FOLDER; each ends in FOLDER/done or FOLDER/failed (with a .error.txt)."""
     import signal as signals
 
+    from labintake.intake import IntakeFolder
     from labintake.service import LabIntake
 
     settings = _settings()
@@ -321,7 +329,7 @@ def watch(
     stop = threading.Event()
     signals.signal(signals.SIGTERM, lambda *_: stop.set())
     try:
-        intake = li.intake_folder(folder, _intake_user(li, user or settings.intake_user))
+        intake = IntakeFolder(li, folder, _intake_user(li, user or settings.intake_user))
         li.start_processing()  # this command runs the files it picks up (a worker, on PostgreSQL)
         console.print(f"watching {intake.folder}: results go to done/ and failed/; Ctrl+C stops")
         intake.run(stop)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.status import FileStatus
+from labintake.service import progress, sessions
 
 if TYPE_CHECKING:
     from labintake.service import LabIntake
@@ -82,14 +83,15 @@ class IntakeFolder:
         folder: Path,
         user_id: str,
         *,
-        settle_seconds: float = 2.0,
-        poll_seconds: float = 1.0,
+        settle_seconds: float | None = None,
+        poll_seconds: float | None = None,
     ) -> None:
+        """Times default to ``LABINTAKE_INTAKE_SETTLE_SECONDS`` and ``LABINTAKE_INTAKE_POLL_SECONDS``."""
         self.li = li
         self.folder = folder.resolve()
         self.user_id = user_id
-        self.settle_seconds = settle_seconds
-        self.poll_seconds = poll_seconds
+        self.settle_seconds = li.settings.intake_settle_seconds if settle_seconds is None else settle_seconds
+        self.poll_seconds = li.settings.intake_poll_seconds if poll_seconds is None else poll_seconds
         self._seen: dict[Path, _Seen] = {}
         self._journal = self.folder / ".labintake"
         for sub in _SUBDIRS:
@@ -178,7 +180,7 @@ class IntakeFolder:
         if session_id is None:
             first = items[0].name
             name = first if len(items) == 1 else f"{first} and {len(items) - 1} more"
-            session_id = self.li.create_session(self.user_id, name=name[:200])
+            session_id = sessions.create(self.li, self.user_id, name[:200]).id
             for item in items:
                 item.session_id = session_id
                 self._save(item)
@@ -190,7 +192,7 @@ class IntakeFolder:
                 self._forget(item)
                 continue
             with path.open("rb") as fh:
-                added = self.li.upload(session_id, self.user_id, fh, item.name, dedupe=True)
+                added = sessions.store(self.li, session_id, self.user_id, fh, item.name, dedupe=True)
             if added.file_id is None and added.duplicate_of is None:  # refused before storing
                 self._end(item, FileStatus.FAILED.value, added.error_code, added.error_message)
                 continue
@@ -198,7 +200,7 @@ class IntakeFolder:
             self._save(item)
         pending = [i for i in items if i.file_id is not None and not i.started]
         if pending:
-            self.li.start(session_id, self.user_id)
+            sessions.start(self.li, session_id, self.user_id)
             for item in pending:
                 item.started = True
                 self._save(item)
@@ -225,7 +227,7 @@ class IntakeFolder:
             if item.started and item.session_id:
                 by_session.setdefault(item.session_id, []).append(item)
         for session_id, group in by_session.items():
-            snapshot = self.li.progress(session_id, self.user_id)
+            snapshot = progress.read(self.li, session_id, self.user_id)
             if snapshot is None:  # the session was deleted: its files failed for good
                 for item in group:
                     self._end(item, FileStatus.CANCELLED.value, ErrorCode.CANCELLED.value, "The session was deleted.")

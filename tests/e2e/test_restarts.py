@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import LabReport
 from labintake.domain.status import FileStatus
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from labintake.settings import Settings
 from tests.e2e.faultkit import deployed
 from tests.fixtures.reports import make_png, sample_report
@@ -94,14 +94,14 @@ def test_kill_9_of_the_whole_server_during_ocr_never_costs_an_attempt(
     log = tmp_path / "server.log"
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        user = li.local_user_id()
-        session_id = li.create_session(user, "restarts")
+        user = accounts.local_user_id(li)
+        session_id = sessions.create(li, user, "restarts").id
         png = make_png(sample_report())
         for i in range(FILES):
             path = tmp_path / f"scan-{i}.png"
             path.write_bytes(png + bytes([i]))
-            li.add_path(session_id, user, path)
-        li.start(session_id, user)
+            sessions.add_path(li, session_id, user, path)
+        sessions.start(li, session_id, user)
         kills = 0
         while kills < KILLS:
             procs = start_server(deployment, log)

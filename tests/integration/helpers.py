@@ -11,16 +11,16 @@ from sqlalchemy import select
 
 from labintake.db.models import SessionEvent
 from labintake.domain.status import ACTIVE_STATUSES, SessionStatus
-from labintake.service import LabIntake
+from labintake.service import LabIntake, progress, sessions
 
 
 def upload(li: LabIntake, user_id: str, tmp_path: Path, files: dict[str, bytes]) -> tuple[str, list[str]]:
-    session_id = li.create_session(user_id)
+    session_id = sessions.create(li, user_id).id
     ids = []
     for name, data in files.items():
         path = tmp_path / name
         path.write_bytes(data)
-        ids.append(li.add_path(session_id, user_id, path))
+        ids.append(sessions.add_path(li, session_id, user_id, path))
     return session_id, ids
 
 
@@ -31,7 +31,7 @@ def wait_until(li: LabIntake, session_id: str, user_id: str, predicate, timeout:
     try:
         deadline = time.monotonic() + timeout
         while True:
-            snap = li.progress(session_id, user_id)
+            snap = progress.read(li, session_id, user_id)
             assert snap is not None
             if predicate(snap):
                 return snap

@@ -14,7 +14,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import SessionEvent, UploadedFile
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import FileStatus
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import make_pdf, sample_report
 from tests.integration.helpers import upload, wait_finished
@@ -30,12 +30,12 @@ def test_retries_wait_their_exponential_backoff(tmp_path: Path, backend: dict[st
                                  retry_backoff_seconds=BASE))
     start_processing(li)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, ids = upload(li, user, tmp_path, {"gone.pdf": make_pdf(sample_report())})
         with li.db.read() as s:
             key = s.execute(select(UploadedFile.storage_key).join(FPS, FPS.file_id == UploadedFile.id)).scalar_one()
         li.storage.path(key).unlink()
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user)
         f = final["files"][0]
         assert (f["status"], f["errorCode"], f["attemptNumber"]) == ("failed", "storage_unavailable", 3)
@@ -61,7 +61,7 @@ def test_a_retry_is_due_its_whole_delay_after_the_failure_its_event_records(
     made the recorded gap shorter than the backoff (0.356 s for 0.4 s in CI)."""
     li = LabIntake(make_settings(tmp_path, backend["database_url"], executor=backend["executor"]))
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, ids = upload(li, user, tmp_path, {"a.pdf": make_pdf(sample_report())})
         with li.db.transaction(system=True) as s:
             assert tx.transition(s, ids[0], FileStatus.PENDING, FileStatus.DOWNLOADING) is not None

@@ -18,7 +18,7 @@ from labintake.domain.search import normalise
 from labintake.extract.vision import VisionConfig
 from labintake.pipeline.vision import read_with_vision
 from labintake.pipeline.work import Failed, Job, Parsed, StageContext, run_job
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import blank_pdf_bytes, make_multipage_pdf, make_pdf, sample_report
 from tests.integration.helpers import upload, wait_finished
@@ -99,10 +99,10 @@ def test_processed_files_store_cpu_seconds_cost_and_search_text(app: LabIntake, 
     """Given a good report and a blank page, when both are processed, then each row stores the
     worker's CPU-seconds and their price (36 per CPU-hour = 0.01 per CPU-second), and the
     completed file is findable by its patient's name."""
-    user = app.local_user_id()
+    user = accounts.local_user_id(app)
     report = make_pdf(sample_report())
     session_id, _ = upload(app, user, tmp_path, {"good.pdf": report, "blank.pdf": blank_pdf_bytes()})
-    app.start(session_id, user)
+    sessions.start(app, session_id, user)
     final = wait_finished(app, session_id, user)
     assert {f["fileName"]: f["status"] for f in final["files"]} == {"good.pdf": "completed", "blank.pdf": "failed"}
     with app.db.read() as s:

@@ -8,7 +8,7 @@ import pytest
 
 from labintake.db import sessions as repo
 from labintake.domain.status import SessionState
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, progress, sessions
 from tests.conftest import make_settings
 from tests.fixtures.reports import make_pdf, sample_report
 
@@ -19,14 +19,14 @@ def test_state_changes_uploads_and_rollbacks(tmp_path: Path, sqlite_url: str) ->
     pause used to be invisible to it) and not the third."""
     li = LabIntake(make_settings(tmp_path, sqlite_url))
     try:
-        user = li.local_user_id()
-        session_id = li.create_session(user)
+        user = accounts.local_user_id(li)
+        session_id = sessions.create(li, user).id
         heard: list[int] = []
         li.doorbell.subscribe(session_id, lambda _sid, event_id: heard.append(event_id))
-        li.set_state(session_id, user, SessionState.PAUSED)
+        sessions.set_state(li, session_id, user, SessionState.PAUSED)
         assert len(heard) == 1
         (tmp_path / "a.pdf").write_bytes(b"%PDF-1.7 not really")
-        li.add_path(session_id, user, tmp_path / "a.pdf")
+        sessions.add_path(li, session_id, user, tmp_path / "a.pdf")
         assert len(heard) >= 2 and heard == sorted(heard)
         before = list(heard)
         with pytest.raises(RuntimeError), li.db.transaction() as s:
@@ -46,21 +46,21 @@ def test_sqlite_watcher_rings_for_other_processes_writes_only(tmp_path: Path, sq
     try:
         server.start_listener()
         watcher = server.listener
-        user = server.local_user_id()
-        session_id = server.create_session(user)
+        user = accounts.local_user_id(server)
+        session_id = sessions.create(server, user).id
         heard: list[int] = []
         server.doorbell.subscribe(session_id, lambda _sid, event_id: heard.append(event_id))
         (tmp_path / "r.pdf").write_bytes(make_pdf(sample_report()))  # every entry point inspects uploads
-        server.add_path(session_id, user, tmp_path / "r.pdf")  # this process's own write
+        sessions.add_path(server, session_id, user, tmp_path / "r.pdf")  # this process's own write
         rung_by_commit = list(heard)
         assert rung_by_commit and watcher.check() == 0 and heard == rung_by_commit  # type: ignore[union-attr]
-        assert server.progress(session_id, user)["summary"]["session_status"] == "pending"  # type: ignore[index]
+        assert progress.read(server, session_id, user)["summary"]["session_status"] == "pending"  # type: ignore[index]
 
-        other.set_state(session_id, user, SessionState.PAUSED)  # another process's write
+        sessions.set_state(other, session_id, user, SessionState.PAUSED)  # another process's write
         assert heard == rung_by_commit  # nothing here knows yet
         assert watcher.check() == 1  # type: ignore[union-attr]
         assert len(heard) == len(rung_by_commit) + 1 and heard[-1] > rung_by_commit[-1]
-        assert server.progress(session_id, user)["summary"]["session_status"] == "paused"  # type: ignore[index]
+        assert progress.read(server, session_id, user)["summary"]["session_status"] == "paused"  # type: ignore[index]
     finally:
         other.stop()
         server.stop()
@@ -78,15 +78,15 @@ def test_a_deletion_on_one_replica_drops_the_session_from_anothers_cache(tmp_pat
     try:
         a.start_listener()
         assert a.listener.connected.wait(10)  # type: ignore[union-attr]
-        user = a.local_user_id()
-        session_id = a.create_session(user)
+        user = accounts.local_user_id(a)
+        session_id = sessions.create(a, user).id
         (tmp_path / "r.pdf").write_bytes(make_pdf(sample_report()))  # every entry point inspects uploads
-        a.add_path(session_id, user, tmp_path / "r.pdf")
-        assert a.progress(session_id, user) is not None
+        sessions.add_path(a, session_id, user, tmp_path / "r.pdf")
+        assert progress.read(a, session_id, user) is not None
         assert a.progress_cache.get(session_id, user) is not None  # cached
-        assert b.delete_session(session_id, user)
+        sessions.delete(b, session_id, user)
         deadline = time.monotonic() + 5
-        while a.progress(session_id, user) is not None:
+        while progress.read(a, session_id, user) is not None:
             assert time.monotonic() < deadline, "replica a still serves the deleted session"
             time.sleep(0.05)
     finally:
@@ -115,11 +115,11 @@ def test_cli_uploads_are_inspected_like_web_uploads(tmp_path: Path, sqlite_url: 
     inspection and queue it)."""
     li = LabIntake(make_settings(tmp_path / "a", sqlite_url))
     try:
-        user = li.local_user_id()
-        session_id = li.create_session(user)
+        user = accounts.local_user_id(li)
+        session_id = sessions.create(li, user).id
         (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.7 not really")
-        li.add_path(session_id, user, tmp_path / "bad.pdf")
-        files = li.progress(session_id, user)["files"]  # type: ignore[index]
+        sessions.add_path(li, session_id, user, tmp_path / "bad.pdf")
+        files = progress.read(li, session_id, user)["files"]  # type: ignore[index]
         assert [(f["status"], f["errorCode"]) for f in files] == [("failed", "corrupt_pdf")]
     finally:
         li.stop()

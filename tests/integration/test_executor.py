@@ -4,6 +4,7 @@ pause/resume/cancel."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from labintake.db.models import FileProcessingStatus, LabReport, TestResult
-from labintake.domain.status import SessionState
-from labintake.service import LabIntake
+from labintake.domain.errors import LabIntakeError
+from labintake.domain.status import FileStatus, SessionState
+from labintake.service import LabIntake, accounts, files, progress, sessions
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import corrupt_pdf_bytes, make_pdf, make_png, sample_report
 from tests.integration.helpers import (
@@ -49,9 +51,9 @@ def app(tmp_path: Path, backend: dict[str, str]) -> Iterator[LabIntake]:
 def test_ten_files_never_more_than_three_running_and_all_complete(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
     """Given 10 files in one session and 4 workers, when it runs, then the event log never shows
     more than 3 of them running at once, every file walks the six stages in order, and all complete."""
-    user = app.local_user_id()
+    user = accounts.local_user_id(app)
     session_id, ids = upload(app, user, tmp_path, {f"report-{i}.pdf": pdf for i in range(10)})
-    app.start(session_id, user)
+    sessions.start(app, session_id, user)
     final = wait_finished(app, session_id, user)
     assert final["summary"]["session_status"] == "completed"
     assert final["summary"]["completed_files"] == 10
@@ -70,7 +72,7 @@ def test_ten_files_never_more_than_three_running_and_all_complete(app: LabIntake
 
 
 def test_bad_files_fail_with_their_own_codes_and_the_rest_complete(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
-    user = app.local_user_id()
+    user = accounts.local_user_id(app)
     session_id, ids = upload(app, user, tmp_path, {
         "good-1.pdf": pdf,
         "broken.pdf": corrupt_pdf_bytes(),
@@ -78,7 +80,7 @@ def test_bad_files_fail_with_their_own_codes_and_the_rest_complete(app: LabIntak
         "notes.pdf": b"PK\x03\x04 this is a zip file, not a report",
         "good-2.pdf": pdf,
     })
-    app.start(session_id, user)
+    sessions.start(app, session_id, user)
     final = wait_finished(app, session_id, user)
     by_name = {f["fileName"]: f for f in final["files"]}
     assert {n: f["status"] for n, f in by_name.items()} == {
@@ -94,9 +96,9 @@ def test_bad_files_fail_with_their_own_codes_and_the_rest_complete(app: LabIntak
 
 def test_seed_test_three_counts(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
     """The seed's test 3: two valid files and one corrupt -> 2 completed, 1 failed, 66 %, partial."""
-    user = app.local_user_id()
+    user = accounts.local_user_id(app)
     session_id, _ = upload(app, user, tmp_path, {"a.pdf": pdf, "b.pdf": corrupt_pdf_bytes(), "c.pdf": pdf})
-    app.start(session_id, user)
+    sessions.start(app, session_id, user)
     summary = wait_finished(app, session_id, user)["summary"]
     assert summary == {
         "total_files": 3, "completed_files": 2, "failed_files": 1, "processing_files": 0,
@@ -107,7 +109,7 @@ def test_seed_test_three_counts(app: LabIntake, tmp_path: Path, pdf: bytes) -> N
 def test_transient_errors_retry_with_backoff_then_fail(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
     """Given a file whose stored bytes vanished (storage_unavailable, transient), it is retried
     automatically up to max_retry_attempts and then fails with that code."""
-    user = app.local_user_id()
+    user = accounts.local_user_id(app)
     session_id, ids = upload(app, user, tmp_path, {"gone.png": make_png(sample_report(), dpi=60)})
     with app.db.read() as s:
         key = s.execute(select(FileProcessingStatus.file_id)).scalar_one()
@@ -115,7 +117,7 @@ def test_transient_errors_retry_with_backoff_then_fail(app: LabIntake, tmp_path:
 
         storage_key = s.get(UploadedFile, key).storage_key  # type: ignore[union-attr]
     app.storage.path(storage_key).unlink()
-    app.start(session_id, user)
+    sessions.start(app, session_id, user)
     final = wait_finished(app, session_id, user)
     f = final["files"][0]
     assert (f["status"], f["errorCode"], f["attemptNumber"]) == ("failed", "storage_unavailable", 3)
@@ -123,26 +125,31 @@ def test_transient_errors_retry_with_backoff_then_fail(app: LabIntake, tmp_path:
     assert paths == ["pending", "downloading", "pending", "downloading", "pending", "downloading", "failed"]
 
 
-def test_manual_retry_increments_the_attempt(app: LabIntake, tmp_path: Path) -> None:
-    user = app.local_user_id()
-    session_id, ids = upload(app, user, tmp_path, {"broken.pdf": corrupt_pdf_bytes()})
-    app.start(session_id, user)
-    wait_finished(app, session_id, user)
-    assert app.retry(ids[0], user)
-    final = wait_until(app, session_id, user, lambda p: p["files"][0]["attemptNumber"] == 2
-                       and p["summary"]["session_status"] == "failed")
-    assert final["files"][0]["errorCode"] == "corrupt_pdf"
-    assert not app.retry("no-such-file", user)
+def test_manual_retry_increments_the_attempt(app: LabIntake, tmp_path: Path, pdf: bytes) -> None:
+    """A cancelled file retried goes back to pending on attempt 2 and completes; a failure a retry
+    cannot fix (a damaged PDF, refused at upload) is refused, and an unknown file is not found."""
+    user = accounts.local_user_id(app)
+    session_id, (good, broken) = upload(app, user, tmp_path, {"r.pdf": pdf, "broken.pdf": corrupt_pdf_bytes()})
+    sessions.set_state(app, session_id, user, SessionState.CANCELLED)
+    assert files.retry(app, good, user).status is FileStatus.PENDING
+    for file_id, code in ((broken, "not_retryable"), (str(uuid.uuid4()), "not_found")):
+        with pytest.raises(LabIntakeError) as refused:
+            files.retry(app, file_id, user)
+        assert refused.value.code == code
+    final = wait_until(app, session_id, user, lambda p: p["summary"]["session_status"] == "partial")
+    by_name = {f["fileName"]: f for f in final["files"]}
+    assert (by_name["r.pdf"]["status"], by_name["r.pdf"]["attemptNumber"]) == ("completed", 2)
+    assert (by_name["broken.pdf"]["errorCode"], by_name["broken.pdf"]["attemptNumber"]) == ("corrupt_pdf", 1)
 
 
 def test_pause_stops_admission_resume_continues(tmp_path: Path, backend: dict[str, str], pdf: bytes) -> None:
     li = make_app(tmp_path, backend, workers=1, per_session_concurrency=1)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, _ = upload(li, user, tmp_path, {f"r{i}.pdf": pdf for i in range(6)})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         wait_until(li, session_id, user, lambda p: p["summary"]["completed_files"] >= 1)
-        li.set_state(session_id, user, SessionState.PAUSED)
+        sessions.set_state(li, session_id, user, SessionState.PAUSED)
         paused = wait_until(li, session_id, user, lambda p: p["summary"]["processing_files"] == 0)
         assert paused["summary"]["session_status"] == "paused"
         done_at_pause = paused["summary"]["completed_files"]
@@ -152,10 +159,10 @@ def test_pause_stops_admission_resume_continues(tmp_path: Path, backend: dict[st
 
         with li.db.read() as s:
             assert not tx.has_admissible(s)
-        still = li.progress(session_id, user)
+        still = progress.read(li, session_id, user)
         assert still is not None and still["summary"]["completed_files"] == done_at_pause
         assert still["summary"]["pending_files"] == 6 - done_at_pause
-        li.set_state(session_id, user, SessionState.RUNNING)
+        sessions.set_state(li, session_id, user, SessionState.RUNNING)
         final = wait_finished(li, session_id, user)
         assert final["summary"]["session_status"] == "completed"
     finally:
@@ -165,11 +172,11 @@ def test_pause_stops_admission_resume_continues(tmp_path: Path, backend: dict[st
 def test_cancel_marks_pending_files_cancelled(tmp_path: Path, backend: dict[str, str], pdf: bytes) -> None:
     li = make_app(tmp_path, backend, workers=1, per_session_concurrency=1)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, _ = upload(li, user, tmp_path, {f"r{i}.pdf": pdf for i in range(6)})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         wait_until(li, session_id, user, lambda p: p["summary"]["completed_files"] >= 1)
-        li.set_state(session_id, user, SessionState.CANCELLED)
+        sessions.set_state(li, session_id, user, SessionState.CANCELLED)
         final = wait_finished(li, session_id, user)
         statuses = [f["status"] for f in final["files"]]
         assert final["summary"]["session_status"] == "cancelled"
@@ -187,17 +194,17 @@ def test_stopping_mid_file_hands_it_back_without_costing_an_attempt(
     again on the same attempt with no error, and a fresh start finishes it."""
     monkeypatch.setenv("LABINTAKE_TEST_FAULT", "hang:NEVER-ENDS")
     li = make_app(tmp_path, backend, workers=2)
-    user = li.local_user_id()
+    user = accounts.local_user_id(li)
     try:
         session_id, _ = upload(li, user, tmp_path, {"slow.pdf": pdf + b"\n% NEVER-ENDS\n"})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         wait_until(li, session_id, user, lambda p: p["files"][0]["status"] == "extracting")
     finally:
         li.stop()
     monkeypatch.delenv("LABINTAKE_TEST_FAULT")  # the new process reads the file normally
     after = LabIntake(make_settings(tmp_path, backend["database_url"], executor=backend["executor"]))
     try:
-        state = after.progress(session_id, user)
+        state = progress.read(after, session_id, user)
         assert state is not None
         f = state["files"][0]
         assert (f["status"], f["attemptNumber"], f["errorCode"]) == ("pending", 1, None), f
@@ -218,11 +225,11 @@ def test_the_session_deadline_ends_unfinished_files_and_keeps_finished_ones(
     monkeypatch.setenv("LABINTAKE_TEST_FAULT", "hang:NEVER-ENDS")
     li = make_app(tmp_path, backend, workers=3, session_timeout_seconds=3600.0, lease_seconds=1.0)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         files = {"a.pdf": pdf, "b.pdf": pdf + b"\n% b\n"}
         files.update({f"stuck-{i}.pdf": pdf + f"\n% NEVER-ENDS {i}\n".encode() for i in range(2)})
         session_id, _ = upload(li, user, tmp_path, files)
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         wait_until(li, session_id, user, lambda p: p["summary"]["completed_files"] == 2
                    and p["summary"]["processing_files"] + p["summary"]["pending_files"] == 2)
         deadline_passes_now(li, session_id)
@@ -248,12 +255,12 @@ def test_a_session_of_its_own_deadline_overrides_the_setting(
     monkeypatch.setenv("LABINTAKE_TEST_FAULT", "hang:NEVER-ENDS")
     li = make_app(tmp_path, backend, workers=2, session_timeout_seconds=3600.0, lease_seconds=1.0)
     try:
-        user = li.local_user_id()
-        session_id = li.create_session(user, "own deadline", timeout_seconds=2.0)
+        user = accounts.local_user_id(li)
+        session_id = sessions.create(li, user, "own deadline", timeout_seconds=2.0).id
         path = tmp_path / "stuck.pdf"
         path.write_bytes(pdf + b"\n% NEVER-ENDS\n")
-        li.add_path(session_id, user, path)
-        li.start(session_id, user)
+        sessions.add_path(li, session_id, user, path)
+        sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user, timeout=180)
         assert (final["summary"]["session_status"], final["files"][0]["errorCode"]) == ("timeout", "session_timeout")
         with li.db.read() as s:

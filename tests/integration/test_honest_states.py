@@ -14,7 +14,7 @@ from labintake.db import transitions as tx
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.models import UploadedFile, utcnow
 from labintake.domain.status import FileStatus
-from labintake.service import LabIntake, reading
+from labintake.service import LabIntake, accounts, reading
 from tests.conftest import make_settings
 from tests.fixtures.reports import make_pdf, sample_report
 from tests.integration.helpers import upload
@@ -26,7 +26,7 @@ def test_a_file_handed_back_after_its_worker_was_lost_is_resumed(tmp_path: Path,
     person's retry of a failed file afterwards is not a resumption."""
     li = LabIntake(make_settings(tmp_path, db_url))
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         pdf = make_pdf(sample_report())
         session_id, ids = upload(li, user, tmp_path, {"a.pdf": pdf, "b.pdf": pdf + b"\n"})
         with li.db.transaction() as s:
@@ -61,7 +61,7 @@ def test_time_left_uses_recent_pace_per_type_and_page(tmp_path: Path, db_url: st
     monkeypatch.setattr(timings, "PER_TYPE", 3)  # the newest 3 files of a type
     li = LabIntake(make_settings(tmp_path, db_url))
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         pdf = make_pdf(sample_report())
         files = {f"p{i}.pdf": pdf + b"\n" * i for i in range(4)}
         files.update({f"i{i}.png": b"\x89PNG\r\n\x1a\n" + bytes([i]) * 64 for i in range(2)})

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from labintake.db.models import ProcessingSession, UploadedFile
 from labintake.intake import IntakeFolder, is_candidate
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import corrupt_pdf_bytes, make_pdf, sample_report
 
@@ -37,7 +37,7 @@ def app(tmp_path: Path, backend: dict[str, str]) -> Iterator[LabIntake]:
 
 
 def intake_for(app: LabIntake, folder: Path) -> IntakeFolder:
-    return IntakeFolder(app, folder, app.local_user_id(), settle_seconds=0.0, poll_seconds=0.05)
+    return IntakeFolder(app, folder, accounts.local_user_id(app), settle_seconds=0.0, poll_seconds=0.05)
 
 
 def scan_until(intake: IntakeFolder, done, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +95,7 @@ def test_a_file_still_being_written_is_not_picked_up(app: LabIntake, tmp_path: P
     alone until size and mtime hold still for the settle time."""
     folder = tmp_path / "in"
     folder.mkdir()
-    intake = IntakeFolder(app, folder, app.local_user_id(), settle_seconds=3600.0, poll_seconds=0.05)
+    intake = IntakeFolder(app, folder, accounts.local_user_id(app), settle_seconds=3600.0, poll_seconds=0.05)
     path = folder / "growing.pdf"
     path.write_bytes(pdf[: len(pdf) // 2])
     intake.scan_once()
@@ -164,7 +164,7 @@ def test_a_restart_between_claim_and_queue_loses_nothing(
     def crash(*args: object, **kwargs: object) -> None:
         raise Crash
 
-    monkeypatch.setattr(app, "upload", crash)
+    monkeypatch.setattr(sessions, "store", crash)
     scan_until_crash(dying)
     assert names(folder / "processing") == ["report.pdf"]
     monkeypatch.undo()
@@ -182,7 +182,6 @@ def test_a_restart_after_adding_but_before_journalling_adds_nothing_twice(
     folder.mkdir()
     (folder / "report.pdf").write_bytes(pdf)
     dying = intake_for(app, folder)
-    real_start = app.start
 
     def crash(*args: object, **kwargs: object) -> None:
         raise Crash
@@ -195,9 +194,9 @@ def test_a_restart_after_adding_but_before_journalling_adds_nothing_twice(
         original_save(item)
 
     monkeypatch.setattr(dying, "_save", save_then_crash)
-    monkeypatch.setattr(app, "start", crash)
+    monkeypatch.setattr(sessions, "start", crash)
     scan_until_crash(dying)
-    monkeypatch.setattr(app, "start", real_start)
+    monkeypatch.undo()
     assert sessions_and_files(app) == (1, 1)
     scan_until(intake_for(app, folder), lambda: names(folder / "done") == ["report.pdf"])
     assert sessions_and_files(app) == (1, 1)

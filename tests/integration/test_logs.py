@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from labintake import logs
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from tests.conftest import make_settings
 from tests.fixtures.reports import make_pdf, sample_report
 from tests.integration.helpers import upload, wait_finished
@@ -23,9 +23,9 @@ def test_transitions_are_logged_as_json_without_patient_data(tmp_path: Path, sql
     li = LabIntake(make_settings(tmp_path, sqlite_url))
     try:
         li.start_executor()
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, ids = upload(li, user, tmp_path, {"report.pdf": make_pdf(sample_report())})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         assert wait_finished(li, session_id, user)["summary"]["session_status"] == "completed"
     finally:
         li.stop()

@@ -17,7 +17,7 @@ from labintake.db.pages import CachedPage
 from labintake.domain.schemas import LabReport
 from labintake.pipeline.runner import FileRunner
 from labintake.pipeline.work import Done, Extracted, Message, PageDone, Parsed
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.longdocs import long_digital_pdf, scanned_pdf
 from tests.integration.helpers import events, status_paths, upload, wait_finished, wait_until
@@ -44,9 +44,9 @@ def test_a_300_page_digital_pdf_completes_with_few_page_writes(tmp_path: Path, b
     li = make_app(tmp_path, backend)
     try:
         assert li.settings.max_pages == 500
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, (fps_id,) = upload(li, user, tmp_path, {"long.pdf": long_digital_pdf(300)})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user)
         (entry,) = final["files"]
         assert entry["status"] == "completed", entry
@@ -78,9 +78,9 @@ def test_a_retry_after_the_worker_died_resumes_after_the_pages_already_read(
     reused, and the kept pages are dropped once the results are saved."""
     li = make_app(tmp_path, backend, ocr_dpi=100, workers=1)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, (fps_id,) = upload(li, user, tmp_path, {"scan.pdf": scanned_pdf(3)})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
 
         def page_read(p: dict) -> bool:
             (f,) = p["files"]
@@ -132,9 +132,9 @@ def test_the_file_time_limit_grows_with_its_pages(tmp_path: Path, sqlite_url: st
     settings = make_settings(tmp_path, sqlite_url, file_timeout_seconds=5.0, file_timeout_per_page_seconds=2.0)
     li = LabIntake(settings)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, _ = upload(li, user, tmp_path, {"r.pdf": long_digital_pdf(2)})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         with li.db.transaction() as s:
             [claim] = tx.claim(s, worker_id="test", slots=1, global_cap=5, per_session_cap=3, lease_seconds=60)
         worker = TimedWorker([PageDone("default", 0, pages), Extracted("text", "pdfium-text", pages, 0),

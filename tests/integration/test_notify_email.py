@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from labintake import auth
-from labintake.service import LabIntake, notifications
+from labintake.service import LabIntake, notifications, progress, sessions
 from labintake.service.notifications import DeliveryOut
 from tests.conftest import make_settings
 from tests.fixtures.reports import make_pdf, sample_report
@@ -35,10 +35,10 @@ def user(li: LabIntake, email: str = "ada@example.test") -> str:
 
 def end_session(li: LabIntake, user_id: str, refused: int = 1) -> str:
     """A started session whose files were all refused at upload: it ends at once, no worker needed."""
-    session_id = li.create_session(user_id, "Jane Doe's labs")
+    session_id = sessions.create(li, user_id, "Jane Doe's labs").id
     for i in range(refused):
-        li.upload(session_id, user_id, io.BytesIO(f"plain text {i}".encode()), f"Jane Doe potassium {i}.txt")
-    li.start(session_id, user_id)
+        sessions.store(li, session_id, user_id, io.BytesIO(f"plain text {i}".encode()), f"Jane Doe potassium {i}.txt")
+    sessions.start(li, session_id, user_id)
     return session_id
 
 
@@ -98,10 +98,10 @@ def test_a_completed_session_says_how_many_reports_are_ready(make_li) -> None:
     with smtp_server(mailbox) as port:
         li = make_li(smtp_url=f"smtp://127.0.0.1:{port}")
         ada = user(li)
-        session_id = li.create_session(ada)
-        li.upload(session_id, ada, io.BytesIO(make_pdf(sample_report())), "report.pdf")
+        session_id = sessions.create(li, ada).id
+        sessions.store(li, session_id, ada, io.BytesIO(make_pdf(sample_report())), "report.pdf")
         li.start_processing()
-        li.start(session_id, ada)
+        sessions.start(li, session_id, ada)
         assert mailbox.got.wait(120)
         wait_for(lambda: [d.status for d in log_of(li, ada)] == ["delivered"])
     assert [m["Subject"] for m in mailbox.messages] == ["LabIntake: 1 report ready"]
@@ -131,7 +131,7 @@ def test_a_down_mail_server_never_holds_up_processing_and_is_retried_once_it_is_
     li = make_li(smtp_url=f"smtp://127.0.0.1:{port}", notify_retry_seconds=0.2)
     ada = user(li)
     session_id = end_session(li, ada, refused=2)
-    assert str(li.session_status(session_id)) == "failed"  # ended at once, whatever the mail server does
+    assert str(progress.session_status(li, session_id)) == "failed"  # ended at once, whatever the mail server does
     li.start_notifier()
     wait_for(lambda: any(d.lastError == "smtp_unreachable" for d in log_of(li, ada)))
     assert log_of(li, ada)[0].status == "pending"
@@ -172,7 +172,7 @@ def test_nothing_is_sent_for_an_empty_cancelled_session(make_li) -> None:
 
     li = make_li()
     ada = user(li)
-    session_id = li.create_session(ada)
-    li.start(session_id, ada)
-    li.set_state(session_id, ada, SessionState.CANCELLED)
+    session_id = sessions.create(li, ada).id
+    sessions.start(li, session_id, ada)
+    sessions.set_state(li, session_id, ada, SessionState.CANCELLED)
     assert log_of(li, ada) == []

@@ -12,7 +12,7 @@ from labintake.db import transitions as tx
 from labintake.db.models import ProcessingSession
 from labintake.db.progress import progress_snapshot
 from labintake.domain.status import NEXT_STAGE, FileStatus, SessionState
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, progress
 from tests.conftest import make_settings
 
 
@@ -29,14 +29,14 @@ def test_a_big_session_changing_is_read_by_deltas_and_stays_exact(db_url: str, t
     changed after its event id (never all 60 rows again), and equals a full read from scratch."""
     li = LabIntake(make_settings(tmp_path, db_url))
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         with li.db.transaction() as s:
             session = repo.create_session(s, user)
             ids = [repo.add_file(s, session, repo.NewFile("0" * 64, "0" * 64, f"r{i}.pdf", "application/pdf", 1),
                                  max_retry_attempts=3)[1].id for i in range(60)]
             repo.set_state(s, session.id, user, SessionState.RUNNING)
         session_id = session.id
-        assert len(li.progress(session_id, user)["files"]) == 60  # type: ignore[index]
+        assert len(progress.read(li, session_id, user)["files"]) == 60  # type: ignore[index]
 
         file_reads: list[str] = []
 
@@ -60,7 +60,7 @@ def test_a_big_session_changing_is_read_by_deltas_and_stays_exact(db_url: str, t
                                           repo.NewFile("1" * 64, "1" * 64, "late.pdf", "application/pdf", 1),
                                           max_retry_attempts=3)[1]
             file_reads.clear()
-            got = li.progress(session_id, user)
+            got = progress.read(li, session_id, user)
             assert got is not None
             assert len(file_reads) == 1 and "session_events.id >" in file_reads[0], file_reads  # a delta
             with li.db.read() as s:

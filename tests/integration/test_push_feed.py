@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from labintake.db import transitions as tx
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from labintake.service.events import Stage
 from labintake.web.feed import Feeds, SessionFeed
 from tests.conftest import make_settings
@@ -44,8 +44,8 @@ def test_streams_of_one_session_share_one_read_per_change(li: LabIntake) -> None
     """Given ten streams at the same point of a session, when three events commit and the bell
     rings for the last, then one read serves them all, and each gets exactly the new events in
     order; a stream already past some of them gets only the rest."""
-    user = li.local_user_id()
-    session_id = li.create_session(user)
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
     before = write_events(li, session_id, user, 2)
 
     async def scenario() -> tuple[list[list[int]], list[int], int, list[int]]:
@@ -72,8 +72,8 @@ def test_streams_of_one_session_share_one_read_per_change(li: LabIntake) -> None
 def test_a_stream_behind_the_window_reads_for_itself_and_misses_nothing(li: LabIntake) -> None:
     """Given a feed that keeps only a few events, a stream whose cursor fell behind what the feed
     still holds gets every event after its cursor from its own read, in order."""
-    user = li.local_user_id()
-    session_id = li.create_session(user)
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
     start = write_events(li, session_id, user, 1)[-1]
 
     async def scenario() -> tuple[list[int], list[int], list[int]]:
@@ -93,8 +93,8 @@ def test_a_stream_behind_the_window_reads_for_itself_and_misses_nothing(li: LabI
 
 
 def test_done_is_read_once_for_streams_at_the_same_point(li: LabIntake) -> None:
-    user = li.local_user_id()
-    session_id = li.create_session(user)
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
     at = write_events(li, session_id, user, 1)[-1]
 
     """Given five streams that have all seen the session up to the same event, asking whether it

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.recovery import WORKER_CRASH_LIMIT
-from labintake.service import LabIntake
+from labintake.domain.status import FileStatus
+from labintake.service import LabIntake, accounts, files, sessions
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import make_pdf, sample_report
 from tests.integration.helpers import events, status_paths, upload, wait_finished
@@ -41,9 +42,9 @@ def test_a_file_whose_worker_dies_three_times_fails_worker_lost_and_says_so(
     monkeypatch.setenv("LABINTAKE_TEST_FAULT", "crash:POISON-PILL")
     li = make_app(tmp_path, backend, workers=2)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, ids = upload(li, user, tmp_path, {"poison.pdf": pdf + b"\n% POISON-PILL\n", "good.pdf": pdf})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user, timeout=180)
         by_name = {f["fileName"]: f for f in final["files"]}
         poison = by_name["poison.pdf"]
@@ -59,7 +60,7 @@ def test_a_file_whose_worker_dies_three_times_fails_worker_lost_and_says_so(
         assert [p["recoveries"] for p in crashes] == list(range(1, WORKER_CRASH_LIMIT))
         with li.db.read() as s:
             assert s.execute(select(FPS.recoveries).where(FPS.id == ids[0])).scalar_one() == WORKER_CRASH_LIMIT
-        assert li.retry(ids[0], user)
+        assert files.retry(li, ids[0], user).status is FileStatus.PENDING
         with li.db.read() as s:
             assert s.execute(select(FPS.recoveries).where(FPS.id == ids[0])).scalar_one() == 0
     finally:
@@ -77,9 +78,9 @@ def test_a_worker_process_that_died_while_idle_costs_no_attempt(
         worker.wait_ready(60)
         os.kill(worker.pid, signal.SIGKILL)
         worker.process.join(10)
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, ids = upload(li, user, tmp_path, {"a.pdf": pdf})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user, timeout=60)
         assert (final["files"][0]["status"], final["files"][0]["attemptNumber"]) == ("completed", 1)
         with li.db.read() as s:
@@ -97,10 +98,10 @@ def test_a_runaway_file_times_out_its_worker_is_replaced_and_others_complete(
     li = make_app(tmp_path, backend, workers=2, file_timeout_seconds=8.0)
     try:
         pids_before = {w.pid for w in li.executor._workers}  # type: ignore[union-attr]
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, _ = upload(li, user, tmp_path, {
             "runaway.pdf": pdf + b"\n% RUNAWAY\n", "a.pdf": pdf, "b.pdf": pdf + b"\n% b\n"})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user)
         by_name = {f["fileName"]: f for f in final["files"]}
         runaway = by_name["runaway.pdf"]

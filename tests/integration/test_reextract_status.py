@@ -11,7 +11,7 @@ from labintake.db.models import SessionEvent
 from labintake.domain.schemas import LabReport
 from labintake.pipeline.runner import FileRunner
 from labintake.pipeline.work import Done, Extracted, Message, Parsed, Reextracting
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from tests.conftest import make_settings
 from tests.fixtures.reports import make_pdf, sample_report
 
@@ -45,11 +45,11 @@ def test_a_second_reading_moves_the_file_back_to_extracting(tmp_path: Path, sqli
     settings = make_settings(tmp_path, sqlite_url)
     li = LabIntake(settings)
     try:
-        user = li.local_user_id()
-        session_id = li.create_session(user)
+        user = accounts.local_user_id(li)
+        session_id = sessions.create(li, user).id
         (tmp_path / "r.pdf").write_bytes(make_pdf(sample_report()))
-        fps_id = li.add_path(session_id, user, tmp_path / "r.pdf")
-        li.start(session_id, user)
+        fps_id = sessions.add_path(li, session_id, user, tmp_path / "r.pdf")
+        sessions.start(li, session_id, user)
         with li.db.transaction() as s:
             [claim] = tx.claim(s, worker_id="test", slots=1, global_cap=5, per_session_cap=3, lease_seconds=60)
         report = LabReport().model_dump(mode="json")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
+from labintake.service import accounts, sessions
 from labintake.storage import LocalStorage, open_storage
 from tests.conftest import make_settings
 
@@ -92,8 +93,8 @@ def test_the_data_dir_and_its_files_are_private(tmp_path: Path) -> None:
     try:
         li = LabIntake(make_settings(tmp_path / "fresh", None))
         try:
-            session_id = li.create_session(li.local_user_id())
-            li.add_file(session_id, li.local_user_id(), io.BytesIO(b"%PDF-1.7 not really"), "r.pdf")
+            session_id = sessions.create(li, accounts.local_user_id(li)).id
+            sessions.add_file(li, session_id, accounts.local_user_id(li), io.BytesIO(b"%PDF-1.7 not really"), "r.pdf")
             mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
             data = li.settings.data_dir
             assert mode(data) == 0o700

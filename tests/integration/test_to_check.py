@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from labintake.service import LabIntake
+from labintake.service import LabIntake, accounts, sessions
 from tests.conftest import make_settings, start_processing
 from tests.fixtures.reports import make_pdf, sample_report
 from tests.integration.helpers import upload, wait_finished
@@ -27,10 +27,10 @@ def test_a_doubtful_row_completes_the_file_with_one_to_check(tmp_path: Path, bac
     li = LabIntake(make_settings(tmp_path, backend["database_url"], executor=backend["executor"]))
     start_processing(li)
     try:
-        user = li.local_user_id()
+        user = accounts.local_user_id(li)
         session_id, ids = upload(li, user, tmp_path, {"doubtful.pdf": make_pdf(doubtful_report()),
                                                        "clean.pdf": make_pdf(sample_report())})
-        li.start(session_id, user)
+        sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user)
         by_name = {f["fileName"]: f for f in final["files"]}
         assert by_name["doubtful.pdf"]["status"] == "completed"

@@ -5,6 +5,6 @@ it are the use cases, each a function taking that object and returning typed obj
 (``models``). Only this layer and ``db`` open database sessions.
 """
 
-from labintake.service.app import LabIntake, Upload, looks_like_id, sanitize_name
+from labintake.service.app import LabIntake, looks_like_id, sanitize_name
 
-__all__ = ["LabIntake", "Upload", "looks_like_id", "sanitize_name"]
+__all__ = ["LabIntake", "looks_like_id", "sanitize_name"]

@@ -112,6 +112,19 @@ def logout(li: LabIntake, cookie: str, sent_csrf: str | None) -> bool:
     return True
 
 
+def local_user_id(li: LabIntake) -> str:
+    """The one account of a machine without logins (the CLI, a loopback server's first run)."""
+    with li.db.transaction() as s:
+        return sessions_repo.get_or_create_user(s, LOCAL_USER_EMAIL).id
+
+
+def user_id_for(li: LabIntake, email: str) -> str | None:
+    """The account with this email, or None."""
+    with li.db.read(system=True) as s:
+        user = users_repo.user_by_email(s, auth.normalise_email(email))
+        return user.id if user is not None else None
+
+
 def first_account(li: LabIntake) -> str | None:
     """On a first start nobody can log in: give the local account a random password and return
     it (None when some account already has a password)."""

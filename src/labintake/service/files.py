@@ -9,12 +9,14 @@ from typing import Any, BinaryIO
 
 from labintake.db import corrections as corr
 from labintake.db import history, patients, search, slots, views
+from labintake.db import sessions as sessions_repo
 from labintake.db import transitions as tx
 from labintake.db.results import load_report
 from labintake.db.sessions import NewFile
 from labintake.domain.errors import ErrorCode, LabIntakeError, retry_can_help
 from labintake.domain.schemas import LabReport
 from labintake.domain.status import REMOVABLE_STATUSES, USER_RETRYABLE_STATUSES, FileStatus
+from labintake.service import blobs
 from labintake.service.app import LabIntake, sanitize_name
 from labintake.service.models import RetryOut, UploadedItem
 
@@ -37,7 +39,10 @@ def retry(li: LabIntake, fps_id: str, user_id: str) -> RetryOut:
         owned = _slot_in(s, fps_id, user_id, USER_RETRYABLE_STATUSES, "retried")
     if owned.status is not FileStatus.CANCELLED and not (owned.is_retryable and retry_can_help(owned.error_code)):
         raise LabIntakeError(ErrorCode.NOT_RETRYABLE)
-    if not li.retry(fps_id, user_id):
+    with li.db.transaction() as s:
+        moved = sessions_repo.retry_file(s, fps_id, user_id)
+    li.files_queued()
+    if moved is None:
         raise LabIntakeError(ErrorCode.CONFLICT, "The file changed while retrying; reload its status.")
     return RetryOut(fileId=fps_id, status=FileStatus.PENDING)
 
@@ -168,7 +173,7 @@ def remove(li: LabIntake, fps_id: str, user_id: str) -> None:
     with li.db.transaction() as s:
         found = _slot_in(s, fps_id, user_id, REMOVABLE_STATUSES, "removed")
         slots.remove(s, found, user_id)
-    _drop_unused(li, [found.storage_key])
+    blobs.drop_unused(li, [found.storage_key])
 
 
 def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO | None, file_name: str) -> UploadedItem:
@@ -181,7 +186,7 @@ def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO | None, f
         raise LabIntakeError(ErrorCode.VALIDATION, "Send the new copy as the multipart field 'file'.")
     name = sanitize_name(file_name)
     stored = li.storage.put(stream, max_bytes=li.settings.max_file_bytes)  # too large: nothing changes
-    file_type, page_count, error = li.inspect_stored(stored.key)
+    file_type, page_count, error = blobs.inspect(li, stored.key)
     new = NewFile(stored.key, stored.sha256, name, file_type, stored.size, page_count)
     with li.db.transaction() as s:
         found = slots.slot(s, fps_id, user_id)
@@ -190,17 +195,9 @@ def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO | None, f
         slots.replace(s, found, user_id, new, max_retry_attempts=li.settings.max_retry_attempts)
         if error is not None:
             tx.fail(s, fps_id, FileStatus.PENDING, error)
-    _drop_unused(li, [found.storage_key])
+    blobs.drop_unused(li, [found.storage_key])
     li.files_queued()
     if error is not None:
         return UploadedItem(fileId=fps_id, fileName=name, status="failed", errorCode=error.code.value,
                             error=error.message)
     return UploadedItem(fileId=fps_id, fileName=name, status="pending", errorCode=None, error=None)
-
-
-def _drop_unused(li: LabIntake, keys: list[str]) -> None:
-    """Remove stored bytes no uploaded file (of any user) points at any more."""
-    with li.db.read(system=True) as s:
-        unused = history.unreferenced_keys(s, keys)
-    for key in unused:
-        li.storage.delete(key)

@@ -24,6 +24,8 @@ from labintake.service.models import (
     SessionStateOut,
     UploadResult,
 )
+from labintake.service.progress import cached as cached_progress
+from labintake.service.progress import read as read_progress
 from labintake.web import metrics
 from labintake.web.deps import LI, CurrentUser
 from labintake.web.errors import ERROR_RESPONSES, ErrorBody, not_found
@@ -143,10 +145,10 @@ async def _progress(li: LabIntake, session_id: str, user_id: str, since: int | N
     """A poll of a session that has not changed since the last one is answered from memory on
     the event loop; otherwise one read in the threadpool."""
     start = time.perf_counter()
-    snap = li.cached_progress(session_id, user_id, since)
+    snap = cached_progress(li, session_id, user_id, since)
     if snap is None:
         try:
-            snap = await run_in_threadpool(li.progress, session_id, user_id, since)
+            snap = await run_in_threadpool(read_progress, li, session_id, user_id, since)
         except Exception:
             core_metrics.PROGRESS_ERRORS.inc()
             raise
