@@ -199,6 +199,26 @@ def test_a_speck_at_the_edge_of_a_unit_cell_is_not_part_of_the_unit():
     ]
 
 
+def test_a_percent_sign_read_as_an_8_is_the_unit_only_of_a_percentage():
+    """Given a scan that read a small "%" in the unit column as "8", then a differential
+    count gets its "%", an analyte never reported in percent gets no unit rather than "8",
+    and a real unit printed after such a digit wins."""
+    doc = _doc(
+        HEADER,
+        row((54, "Neutrophils"), (230, "67"), (340, "8"), (450, "40-75"), y=200),
+        row((54, "Lymphocytes"), (230, "49"), (300, "H"), (340, "8"), (450, "20-45"), y=216),
+        row((54, "Glucose"), (230, "95"), (340, "8"), (450, "70-99"), y=232),
+        row((54, "Sodium"), (230, "140"), (340, "8"), (380, "mmol/L"), (450, "135-145"), y=248),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.value, r.unit, r.flag) for r in results] == [
+        ("Neutrophils %", 67.0, "%", "normal"),
+        ("Lymphocytes %", 49.0, "%", "high"),
+        ("Glucose", 95.0, None, "normal"),
+        ("Sodium", 140.0, "mmol/L", "normal"),
+    ]
+
+
 def test_a_name_wrapped_onto_the_next_line():
     """Given a long name that wraps in a narrow name column (below or above its values),
     then the row gets the whole name and the rest is not taken for a section."""

@@ -229,6 +229,13 @@ def test_a_range_with_its_own_label_inside_its_brackets():
     assert parse_range("(reference laboratory)") is None
 
 
+@pytest.mark.parametrize("printed", ["02 - 10.", "(2 - 10.)", "2 - 10,", "2-10'"])
+def test_a_speck_after_a_ranges_upper_bound_is_not_part_of_it(printed: str):
+    """A scan reads dust after the last bound as a point or a comma: still the range 2-10."""
+    rng = parse_range(printed)
+    assert rng is not None and (rng.low, rng.high) == (2.0, 10.0)
+
+
 def test_a_cumulative_report_reads_the_newest_dated_column_whichever_side_it_is_on():
     for dates, newest in ((("03/12/2024", "01/10/2024", "10/05/2023"), 0), (("10/05/2023", "01/10/2024", "03/12/2024"), 2)):
         values_by_date = {"03/12/2024": ("10.9 L", "8 L"), "01/10/2024": ("11.4 L", "11 L"), "10/05/2023": ("12.3", "25")}

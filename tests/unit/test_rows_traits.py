@@ -732,10 +732,28 @@ def test_letters_ocr_boxed_one_by_one_beside_cjk_are_joined(printed, joined):
     assert join_cjk(printed) == joined
 
 
-@pytest.mark.parametrize("printed", ["%6", "'%", "%.", "."])
+@pytest.mark.parametrize("printed", ["%6", "'%", "%.", ".", "8", "96", "0/0"])
 def test_a_percent_sign_with_ocr_debris_is_the_percent(printed):
     rdw = get_catalog().match("RDW")[0]
     assert get_catalog().normalise_unit(printed, rdw) == "%"
+
+
+def test_a_percent_sign_read_as_a_digit_is_no_unit_of_an_analyte_not_in_percent():
+    glucose = get_catalog().match("Glucose")[0]
+    assert get_catalog().normalise_unit("8", glucose) is None
+
+
+@pytest.mark.parametrize(("printed", "value", "unit"), [("g/", 35.0, "g/L"), ("g/", 3.5, "g/dL"), ("g/", None, "g/")])
+def test_a_cut_off_unit_is_the_one_its_value_is_plausible_in(printed, value, unit):
+    """``g/`` for albumin is g/L or g/dL: 35 can only be g/L and 3.5 only g/dL; without a
+    value it stays as printed."""
+    albumin = get_catalog().match("Albumin")[0]
+    assert get_catalog().normalise_unit(printed, albumin, value) == unit
+
+
+def test_a_speck_before_a_unit_does_not_hide_it():
+    bilirubin = get_catalog().match("Total Bilirubin")[0]
+    assert get_catalog().normalise_unit(".umoll", bilirubin) == "umol/L"
 
 
 def test_a_heading_ocr_misread_by_a_letter_is_still_the_heading():

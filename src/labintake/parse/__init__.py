@@ -197,7 +197,7 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     label = printed_label(row.name)
     name, printed_unit = _unit_in_name(_NAME_CODE.sub("", label), row.unit, catalog)
     coding = resolve(catalog, name, printed_unit, urine=urine, value_text=row.value.text,
-                     section=section)
+                     section=section, value=row.value.value)
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)
     rng = _range_for(row, sex, adult)

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from labintake.parse.confusions import lookalikes
 from labintake.parse.fuzzy import NearNames
 from labintake.parse.names import SPECIMEN_WORDS, URINE_WORDS, normalise_name
-from labintake.parse.units import bare, folded, latin_unit, metric_scale, unit_key
+from labintake.parse.units import PERCENT_READINGS, bare, folded, latin_unit, metric_scale, unit_key
 
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 85.0
@@ -264,12 +264,13 @@ class Catalog:
                 return other
         return analyte
 
-    def normalise_unit(self, text: str | None, analyte: Analyte | None = None) -> str | None:
+    def normalise_unit(self, text: str | None, analyte: Analyte | None = None, value: float | None = None) -> str | None:
         """The canonical display spelling of a printed unit (``ulU/mL`` -> ``uIU/mL``).
 
         Unknown units are returned cleaned but otherwise as printed; a fuzzy match is
         only tried against the units the analyte accepts, where a near miss is almost
-        certainly OCR damage.
+        certainly OCR damage. ``value`` decides between the analyte's units a cut-off
+        unit could be (``g/``: g/dL or g/L) where it is plausible in only one of them.
         """
         if text is None:
             return None
@@ -283,7 +284,7 @@ class Catalog:
         if hit is not None:
             return hit
         if analyte is not None:
-            repaired = self._repair_unit(cleaned, analyte)
+            repaired = self._repair_unit(cleaned, analyte, value)
             if repaired is not None:
                 return repaired
         if analyte is not None and len(cleaned) >= 3:
@@ -296,9 +297,11 @@ class Catalog:
                                       score_cutoff=_UNIT_FUZZY_CUTOFF)
             if best is not None:
                 return choices[best[0]]
+        if cleaned in PERCENT_READINGS:
+            return None  # digits where a unit stands, and the analyte is no percentage
         return cleaned
 
-    def _repair_unit(self, printed: str, analyte: Analyte) -> str | None:
+    def _repair_unit(self, printed: str, analyte: Analyte, value: float | None = None) -> str | None:
         """OCR damage to a unit the analyte accepts: a lost slash (``UL``, ``gL``), ``l``
         read as ``I``, ``A`` or ``1`` (``U/A``, ``mmolI``), a cut-off end (``mmol``),
         ``%`` read as a dot."""
@@ -306,10 +309,10 @@ class Catalog:
         if not accepted:
             return None
         squeezed = printed.replace(" ", "")
-        if "%" in accepted and (squeezed in (".", ",", "'", "°", "o/o", "9/0")
+        if "%" in accepted and (squeezed in (".", ",", "'", "°") or squeezed in PERCENT_READINGS
                                 or re.fullmatch(r"[\W\d]?%[\W\d]?", squeezed)):
-            return "%"  # the sign read as a dot, or with a speck or a stray digit beside it ("%6", "'%")
-        key = bare(printed)
+            return "%"  # the sign read as a dot or an 8, or with a speck or a stray digit beside it ("%6", "'%")
+        key = bare(printed.strip(".,'`:;"))  # a speck read at the unit's edge (".umoll")
         if not key:
             return None
         stripped: dict[str, str] = {}
@@ -322,6 +325,8 @@ class Catalog:
             return stripped[key]
         if len(key) >= 3 or printed.endswith("/") or key.isalpha():  # "mmol", "U/", "f": its end cut off
             longer = {u for k, u in stripped.items() if k.startswith(key)}
+            if len(longer) > 1 and value is not None:
+                longer = {u for u in longer if analyte.plausible(value, u)}
             if len(longer) == 1:
                 return longer.pop()
         return None

@@ -12,6 +12,7 @@ from labintake.parse import values
 from labintake.parse.catalog import Catalog
 from labintake.parse.columns import BOUND_KINDS, Column
 from labintake.parse.lines import Segment
+from labintake.parse.units import PERCENT_READINGS
 
 # Accented Latin letters too: OCR puts marks on unit letters ("mmôl/l"); the catalogue folds
 # them. Cyrillic: units printed in Russian ("ммоль/л").
@@ -73,9 +74,10 @@ def classify(segs: list[Segment], hints: list[str | None]):
     rng: ReferenceRange | None = None
     extra: list[str] = []
     cells: list[tuple[str, float, float]] = []
+    percent_read_as: str | None = None  # "8" where a unit stands: kept if no real unit follows
 
     def take(text: str, words: list[Word], hint: str | None, whole: bool = True, after_value: bool = False) -> bool:
-        nonlocal value, value_words, flag, unit, rng, second
+        nonlocal value, value_words, flag, unit, rng, second, percent_read_as
         x0, x1 = words[0].x0, words[-1].x1
         if second is not None and second.unit is None:
             # A unit completes a second value (else it was none: see the end).
@@ -129,6 +131,9 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     unit = cell
                     cells.append(("unit", x0, x1))
                     return True
+                if percent_read_as is None and cell.replace(" ", "") in PERCENT_READINGS:
+                    percent_read_as = cell
+                    return True
         return False
 
     for k, (seg, hint) in enumerate(zip(segs, hints, strict=True)):
@@ -161,6 +166,11 @@ def classify(segs: list[Segment], hints: list[str | None]):
     if second is not None and second.unit is None:
         extra.append(second.value.text)
         second = None
+    if percent_read_as is not None:
+        if unit is None:
+            unit = percent_read_as  # the catalogue keeps it only where the analyte is a percentage
+        else:
+            extra.append(percent_read_as)
     if value is None:
         return None
     return value, value_words, flag, unit, rng, extra, cells, second

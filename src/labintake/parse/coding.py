@@ -85,10 +85,11 @@ def code_for_unit(catalog: Catalog, analyte: Analyte, unit: str | None, printed:
 
 
 def resolve(catalog: Catalog, printed: str, printed_unit: str | None, *, urine: bool = False,
-            value_text: str | None = None, section: str | None = None) -> Coding:
+            value_text: str | None = None, section: str | None = None, value: float | None = None) -> Coding:
     """The analyte, unit and code a printed row means. ``value_text`` lets a qualitative
     dipstick reading ("Negative", "Trace", "阴性") place a glucose or protein in urine;
-    ``section`` (the heading the row sits under) lets a blood count decide "PCT"."""
+    ``section`` (the heading the row sits under) lets a blood count decide "PCT"; ``value``
+    (the number read) which of the analyte's units a cut-off unit is."""
     unit = catalog.normalise_unit(printed_unit)
     qualitative = bool(value_text and _QUALITATIVE.match(value_text))
     key = normalise_name(printed)
@@ -104,7 +105,7 @@ def resolve(catalog: Catalog, printed: str, printed_unit: str | None, *, urine: 
         analyte, score = catalog.match(printed, unit, urine=urine or qualitative)
     if analyte is None:
         return Coding(None, 0.0, None, unit)
-    unit = catalog.normalise_unit(printed_unit, analyte)
+    unit = catalog.normalise_unit(printed_unit, analyte, value)
     # A fuzzy name (OCR damage, "Hemoglobln") keeps its code; the row is sent to review.
     code, reason = code_for_unit(catalog, analyte, unit, printed)
     if code is not None and code.kind != "none" and analyte.panel != "Urinalysis" \

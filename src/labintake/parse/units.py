@@ -13,6 +13,12 @@ _CYRILLIC_UNITS = (("мкмоль", "umol"), ("ммоль", "mmol"), ("нмол�
                    ("мм/ч", "mm/h"), ("мин", "min"), ("сек", "s"), ("кл", "cells"), ("г", "g"), ("л", "L"), ("ч", "h"))
 
 
+# What OCR reads a small "%" as where a unit stands ("67  8  (40-75)"): digits, never a unit,
+# so such a cell only becomes the unit when no real one follows (``cells.classify``) and only
+# stays it when the analyte is reported in percent (``Catalog.normalise_unit``).
+PERCENT_READINGS = frozenset({"8", "96", "0/0", "9/0", "o/o", "%o", "%0"})
+
+
 def latin_unit(text: str) -> str:
     """``ммоль/л`` -> ``mmol/L``: a unit printed in Cyrillic, in the Latin spelling."""
     if not re.search(r"[\u0400-\u04ff]", text):

@@ -228,6 +228,7 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
     if re.search(r"\d\s*[-–—]\s*\d", t):
         t = re.sub(r"(?<=\d)\.\.(?=\d)", ".", t)  # "12,0 - 22..0": a doubled point, the dash separates
+        t = re.sub(r"(?<=\d)[.,'`]+(?=\)?$)", "", t)  # "02 - 10.": a speck after the last bound
     if re.search(r"\d\s*[-–—]\s*\d|[<>≤≥]", t):
         t = re.sub(r"(?<=\d);(?=\d{1,3}(?!\d))", ",", t)  # a decimal comma OCR read as a semicolon: "4;50 - 5,90"
     else:
