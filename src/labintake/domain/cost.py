@@ -7,6 +7,18 @@ file's row; a later price change does not rewrite history.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class PriceSettings(Protocol):
+    """The settings prices come from (``Settings``; the domain does not import it)."""
+
+    @property
+    def cost_per_cpu_hour(self) -> float: ...
+    @property
+    def vision_price_input_per_mtok(self) -> float: ...
+    @property
+    def vision_price_output_per_mtok(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +30,7 @@ class Prices:
     vision_output_per_mtok: float = 0.0
 
     @classmethod
-    def from_settings(cls, settings) -> Prices:  # type: ignore[no-untyped-def]
+    def from_settings(cls, settings: PriceSettings) -> Prices:
         return cls(settings.cost_per_cpu_hour, settings.vision_price_input_per_mtok,
                    settings.vision_price_output_per_mtok)
 

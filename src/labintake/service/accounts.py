@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy.orm import Session
+
 from labintake import auth
 from labintake.db import scope
 from labintake.db import sessions as sessions_repo
@@ -214,9 +216,9 @@ def set_active(settings: Settings, email: str, active: bool) -> str:
     return _with_db(settings, run)
 
 
-def _tx(db: Database, action, email: str, password: str) -> str:  # type: ignore[no-untyped-def]
+def _tx(db: Database, action: Callable[[Session, str, str], str], email: str, password: str) -> str:
     with db.transaction() as s:
-        return action(s, email, password)  # type: ignore[no-any-return]
+        return action(s, email, password)
 
 
 def _with_db(settings: Settings, run: Callable[[Database], T]) -> T:

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sqlalchemy.orm import Session
+
 from labintake.db import corrections as corr
 from labintake.db import history, patients, search, slots, views
 from labintake.db import sessions as sessions_repo
@@ -157,7 +159,7 @@ def stored(li: LabIntake, fps_id: str, user_id: str) -> StoredFile:
 # --- a file's place in its session: remove, replace ---------------------------------------
 
 
-def _slot_in(s, fps_id: str, user_id: str, allowed: frozenset[FileStatus], verb: str):  # type: ignore[no-untyped-def]
+def _slot_in(s: Session, fps_id: str, user_id: str, allowed: frozenset[FileStatus], verb: str) -> slots.Slot:
     """The user's file, if its status allows what is asked: else ``not_found`` or ``conflict``."""
     found = slots.slot(s, fps_id, user_id)
     if found is None:
@@ -181,7 +183,7 @@ def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO | None, f
     same file (its id stays), pending again as a first attempt, its old result dropped. The
     new bytes pass the same inspection as an upload: a refused copy fails at once with its code."""
     with li.db.read() as s:
-        found = _slot_in(s, fps_id, user_id, USER_RETRYABLE_STATUSES, "replaced")
+        _slot_in(s, fps_id, user_id, USER_RETRYABLE_STATUSES, "replaced")
     if stream is None:  # checked after the owner, so a stranger learns nothing from a 422
         raise LabIntakeError(ErrorCode.VALIDATION, "Send the new copy as the multipart field 'file'.")
     name = sanitize_name(file_name)
@@ -189,13 +191,13 @@ def replace(li: LabIntake, fps_id: str, user_id: str, stream: BinaryIO | None, f
     file_type, page_count, error = blobs.inspect(li, stored.key)
     new = NewFile(stored.key, stored.sha256, name, file_type, stored.size, page_count)
     with li.db.transaction() as s:
-        found = slots.slot(s, fps_id, user_id)
-        if found is None:
+        current = slots.slot(s, fps_id, user_id)
+        if current is None:
             raise _no_file()
-        slots.replace(s, found, user_id, new, max_retry_attempts=li.settings.max_retry_attempts)
+        slots.replace(s, current, user_id, new, max_retry_attempts=li.settings.max_retry_attempts)
         if error is not None:
             tx.fail(s, fps_id, FileStatus.PENDING, error)
-    blobs.drop_unused(li, [found.storage_key])
+    blobs.drop_unused(li, [current.storage_key])
     li.files_queued()
     if error is not None:
         return UploadedItem(fileId=fps_id, fileName=name, status="failed", errorCode=error.code.value,
