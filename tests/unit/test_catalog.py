@@ -335,3 +335,12 @@ def test_a_near_match_still_repairs_ocr_damage():
     for printed, analyte in (("Hemoglobln", "Hemoglobin"), ("Potasslum", "Potassium"),
                              ("Creatinlne", "Creatinine"), ("Bilirubin Totl", "Total Bilirubin")):
         assert CAT.match(printed)[0].name == analyte, printed
+
+
+@pytest.mark.parametrize(("printed", "analyte"), [("Cholesterol catkowity", "Total Cholesterol"),
+                                                  ("Hemogtobin", "Hemoglobin")])
+def test_a_letter_misread_where_an_l_stands_is_still_a_near_match(printed, analyte):
+    """"catkowity" for "całkowity" (ł folded to l), "Hemogtobin": OCR read another letter
+    where an l stands. An l can be a misread 1, but a letter read as another letter is no
+    change of number, so the near match repairs it."""
+    assert CAT.match(printed)[0].name == analyte

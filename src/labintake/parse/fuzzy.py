@@ -14,6 +14,7 @@ misread letter:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
@@ -36,10 +37,9 @@ class NearNames:
 
     def best(self, key: str) -> tuple[str, float] | None:
         """The closest key that may stand for ``key``, with its similarity (0-100)."""
-        numbers = digits(key)
         for close, similarity, _ in process.extract(key, self._keys, scorer=fuzz.ratio,
                                                     score_cutoff=self._cutoff, limit=5):
-            if digits(close) == numbers and not self._names_another(key, close):
+            if _same_numbers(key, close) and not self._names_another(key, close):
                 return close, float(similarity)
         return None
 
@@ -50,6 +50,17 @@ class NearNames:
             return True
         return any(w not in own_words and (owners := self._word_owners.get(w)) and mine not in owners
                    for w in key.split())
+
+
+def _same_numbers(printed: str, close: str) -> bool:
+    """Whether both say the same numbers: the digits printed, or the digits with the letters
+    OCR reads for them ("Bl2" for B12). Letters alone are never a number: "catkowity" for
+    "całkowity" (ł folded to l) changes a letter, not a number."""
+    return _printed_digits(printed) == _printed_digits(close) or digits(printed) == digits(close)
+
+
+def _printed_digits(key: str) -> str:
+    return re.sub(r"\D", "", key)
 
 
 def _adds_words(printed: list[str], close: list[str]) -> bool:
