@@ -14,7 +14,7 @@ from labintake.parse import parse_document
 from labintake.parse.catalog import get_catalog, normalise_name
 from labintake.parse.pairs import misfit
 from labintake.parse.units import metric_scale
-from labintake.parse.values import parse_range, writes_decimal_commas
+from labintake.parse.values import is_qualitative, parse_flag, parse_range, writes_decimal_commas
 from tests.fixtures.words import row
 
 
@@ -234,6 +234,20 @@ def test_a_speck_after_a_ranges_upper_bound_is_not_part_of_it(printed: str):
     """A scan reads dust after the last bound as a point or a comma: still the range 2-10."""
     rng = parse_range(printed)
     assert rng is not None and (rng.low, rng.high) == (2.0, 10.0)
+
+
+@pytest.mark.parametrize(("printed", "folded_as"), [("Sari", "Sarı"), ("Koyu sari", "Koyu sarı"),
+                                                    ("Saptanmadi", "Saptanmadı"), ("Zolty", "Żółty")])
+def test_a_reading_written_without_its_dotless_i_or_stroked_l_is_still_a_reading(printed, folded_as):
+    """OCR and keyboards without Turkish or Polish letters write ı as i and ł as l: the
+    reading is the same word, as a result and as a range."""
+    assert is_qualitative(printed) and is_qualitative(folded_as)
+    rng = parse_range(printed)
+    assert rng is not None and rng.text == printed and rng.low is None and rng.high is None
+
+
+def test_a_flag_word_written_without_its_stroked_l_is_still_the_flag():
+    assert parse_flag("nieprawidlowy") == parse_flag("Nieprawidłowy") == "abnormal"
 
 
 def test_a_cumulative_report_reads_the_newest_dated_column_whichever_side_it_is_on():

@@ -11,9 +11,14 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+# Letters with no combining form, which OCR and keyboards without them write as the base
+# letter ("Sari" for "Sarı", "zolty" for "żółty"): folded like accents.
+_BASE_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d"})
+
+
 def fold(text: str) -> str:
     """Lower-case without accents, for comparing words across languages."""
-    text = unicodedata.normalize("NFKD", clean(text).lower())
+    text = unicodedata.normalize("NFKD", clean(text).lower().translate(_BASE_LETTERS))
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
@@ -44,7 +49,7 @@ QUALITATIVE = {
     "vestigios", "indicios", "turvo", "ausentes",
     "negatief", "positief", "niet aantoonbaar", "aantoonbaar", "sporen", "spoor", "geel", "helder", "troebel",
     "lichtgeel", "donkergeel",
-    # pl (fold keeps "ł" and "ı": they have no combining form)
+    # pl
     "ujemny", "ujemna", "ujemne", "dodatni", "dodatnia", "dodatnie", "nie wykryto", "wykryto",
     "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
     # tr
@@ -62,6 +67,8 @@ NEGATIVE_WORDS = {"no growth", "sterile", "negative", "neg", "not detected", "no
                    "negativo", "ausente", "no detectado", "assente", "unauffallig", "nao reagente",
                    "nao detectado", "negatief", "niet aantoonbaar", "ujemny", "ujemna", "ujemne",
                    "nie wykryto", "saptanmadı", "阴性", "未检出", "正常"}
+QUALITATIVE = {fold(w) for w in QUALITATIVE}  # compared folded: written as printed above
+NEGATIVE_WORDS = {fold(w) for w in NEGATIVE_WORDS}
 _GRADE_RE = re.compile(r"^(?:[1-4]\+|\+{1,4})$")  # dipstick grades: 1+, 2+, ++
 
 
@@ -86,6 +93,9 @@ _FINDINGS = {"negative", "positive", "reactive", "non-reactive", "nonreactive", 
              "weakly positive", "weakly reactive", "borderline", "no growth", "negativ", "positiv", "negatif", "positif",
              "negativo", "positivo", "negatief", "positief", "ujemny", "dodatni", "no reactivo", "non reattivo",
              "nicht nachweisbar", "nachweisbar", "non detecte", "non rilevato", "阴性", "阳性"}
+
+
+_FINDINGS = {fold(w) for w in _FINDINGS}
 
 
 def is_finding(text: str) -> bool:

@@ -50,6 +50,7 @@ FLAGS = {
     "nieprawidłowy": "abnormal", "auffallig": "abnormal", "pathologisch": "abnormal",
     "повышен": "high", "понижен": "low", "выше": "high", "ниже": "low",
 }
+FLAGS = {fold(k): v for k, v in FLAGS.items()}  # looked up folded (parse_flag)
 # Signs that are flags only when they stand alone in their cell (a "-" inside a
 # phrase is punctuation).
 SIGN_FLAGS = frozenset({"+", "++", "-", "--", "−"})
