@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labintake.extract.ocr import _rotate, estimate_orientation
+from labintake.extract.ocr import _rotate, estimate_orientation, saturation
 from tests.fixtures.reports import make_png, sample_report
 
 
@@ -51,3 +51,11 @@ def test_a_photo_taken_sideways_is_measured_in_the_points_of_its_paper():
         assert read.preprocessing == "dewarped"
         widths.append(read.width)
     assert all(560 <= w <= 660 for w in widths), widths
+
+
+def test_saturation_is_the_spread_between_the_brightest_and_darkest_channel():
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, size=(31, 47, 3), dtype=np.uint8)
+    expected = (rgb.max(axis=2).astype(int) - rgb.min(axis=2)).astype(np.uint8)
+    assert np.array_equal(saturation(rgb), expected)
+    assert not saturation(np.full((4, 4, 3), 128, np.uint8)).any()  # grey has none

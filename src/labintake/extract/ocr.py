@@ -108,7 +108,7 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     if _light_on_dark(gray):
         gray = 255 - gray  # a screenshot of an app in dark mode: OCR reads dark ink on light paper
     # Colour, carried through the same warps as the grey image, tells a value printed in red.
-    sat = (rgb.max(axis=2) - rgb.min(axis=2)).astype(np.uint8) if rgb.ndim == 3 else np.zeros_like(gray)
+    sat = saturation(rgb) if rgb.ndim == 3 else np.zeros_like(gray)
     from labintake.extract.dewarp import dewarp, find_page, flatten_light, page_frame
 
     shape, flattened_by = gray.shape, None
@@ -164,6 +164,15 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     ]
     frame = page_frame(shape, flattened_by, (quarter - 180) % 360 if flipped else quarter, skew, flipped, dpi)
     return OcrPage(scaled, w * scale, h * scale, quarter, skew, preprocessing, timings, frame)
+
+
+def saturation(rgb: np.ndarray) -> np.ndarray:
+    """Per pixel, the brightest channel minus the darkest (0 for grey ink and paper).
+
+    OpenCV's per-channel max/min: numpy's ``rgb.max(axis=2)`` over the last axis of an
+    interleaved image took ~0.19 s on a 200-dpi A4 page, a tenth of its OCR time."""
+    r, g, b = cv2.split(rgb)
+    return cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
 
 
 def _light_on_dark(gray: np.ndarray) -> bool:
