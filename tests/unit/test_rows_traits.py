@@ -393,6 +393,23 @@ def test_ranges_for_each_sex_in_one_cell_with_turkish_letters():
     assert (rbc.value, rbc.reference_range.low, rbc.reference_range.high, rbc.flag) == (4.0, 3.9, 5.2, "normal")
 
 
+def test_a_range_for_the_other_sex_below_a_row_with_a_tall_unit_is_still_its_own():
+    """Given 'E: 62 - 106' with 'K: 45 - 90' set solid under it, on a row whose unit 'μmol/L'
+    OCR boxes taller than its neighbours (the μ's descender), then the female patient's range
+    is the K one: one tall glyph does not make the lines overlap."""
+    kreatinin = row((54, "Kreatinin"), (230, "66"), (430, "E: 62 - 106"), y=200)
+    tall_unit = [Word("μmol/L", 330, 199, 361, 215, 1.0)]  # 16 pt tall against 11
+    doc = _doc(
+        row((54, "Cinsiyet:"), (120, "Kadın"), y=120),
+        row((54, "Tetkik"), (230, "Sonuç"), (330, "Birim"), (430, "Referans aralığı"), y=180),
+        kreatinin + tall_unit,
+        row((430, "K: 45- 90"), y=209),
+        row((54, "Sodium"), (230, "140"), (330, "mmol/L"), (430, "136-145"), y=226),
+    )
+    crea = parse_document(doc).results[0]
+    assert (crea.value, crea.reference_range.low, crea.reference_range.high) == (66.0, 45.0, 90.0)
+
+
 @pytest.mark.parametrize(
     ("first", "rest", "printed"),
     [("Leucociti (ICD-9:", "V21)", "Leucociti (ICD-9: V21)"), ("Vitamin D,", "25-Hydroxy", "Vitamin D, 25-Hydroxy"),

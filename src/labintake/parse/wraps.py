@@ -4,6 +4,7 @@ more ranges printed under the row's range (one per sex or age group)."""
 from __future__ import annotations
 
 import re
+from statistics import median
 from typing import TYPE_CHECKING
 
 from labintake.domain.schemas import ReferenceRange
@@ -19,9 +20,12 @@ if TYPE_CHECKING:
 def tight(upper: Line, lower: Line) -> bool:
     """Two lines of one wrapped cell: the gap between them is a fraction of a line. OCR boxes
     carry padding, so lines set solid overlap by up to a third of their height or more; two
-    lines that overlap by half would have been read as one."""
+    lines that overlap by half would have been read as one. The overlap is measured between
+    the lines' typical words: one tall box (the descender of a ``μ``, a superscript, a
+    bracket) reaches into the next line without the lines overlapping."""
     h = min(upper.height, lower.height)
-    return upper.page == lower.page and -0.5 * h <= lower.y0 - upper.y1 < 0.6 * h + 1
+    overlap = median(w.y0 for w in lower.words) - median(w.y1 for w in upper.words)
+    return upper.page == lower.page and -0.5 * h <= overlap and lower.y0 - upper.y1 < 0.6 * h + 1
 
 
 def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
