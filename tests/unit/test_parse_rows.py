@@ -257,12 +257,12 @@ def test_running_headers_and_footers_are_not_rows():
 def test_bold_value_is_a_flag_with_a_direction():
     """Given a table where only out-of-range values are bold, then bold means high or low."""
     words = [*HEADER]
-    for i, (name, value, rng, bold) in enumerate([("Sodium", "139", "136-145", False),
-                                                  ("Potassium", "3.1", "3.5-5.1", True),
-                                                  ("Glucose", "140", "70-99", True),
-                                                  ("Chloride", "101", "98-107", False)]):
+    for i, (name, value, unit, rng, bold) in enumerate([("Sodium", "139", "mmol/L", "136-145", False),
+                                                        ("Potassium", "3.1", "mmol/L", "3.5-5.1", True),
+                                                        ("Glucose", "140", "mg/dL", "70-99", True),
+                                                        ("Chloride", "101", "mmol/L", "98-107", False)]):
         y = 200 + 16 * i
-        words += words_at(name, 54, y) + words_at(value, 230, y, bold=bold) + words_at("mmol/L", 340, y)
+        words += words_at(name, 54, y) + words_at(value, 230, y, bold=bold) + words_at(unit, 340, y)
         words += words_at(rng, 450, y)
     results = parse_document(_doc(words)).results
     assert [(r.flag, r.flag_source) for r in results] == [

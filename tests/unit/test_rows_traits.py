@@ -567,7 +567,7 @@ def test_a_site_superscript_read_at_full_size_inside_the_name_cell_is_dropped(pr
     assert parse_document(doc).results[0].name_as_printed == name
 
 
-def test_an_up_arrow_read_as_a_one_before_an_implausible_value():
+def test_an_arrow_read_as_a_one_before_an_implausible_value():
     """Given OCR read '↑36,9' as '136,9' (an MCHC no blood has), then the value is 36,9 and
     flagged high; a plausible value starting with one is left alone."""
     catalog = get_catalog()
@@ -579,6 +579,12 @@ def test_an_up_arrow_read_as_a_one_before_an_implausible_value():
     # The unit damaged too ("g/": g/dL or g/L): implausible in every unit albumin has.
     albumin = to_result(_raw("Albumin", "159", "g/", "35-52"), catalog)
     assert (albumin.value, albumin.flag) == (59.0, "high")
+    # A down arrow reads as a one too: the range, not the glyph, tells the direction.
+    hdl = to_result(_raw("HDL Cholesterol", "10,73", "mmol/L", "> 1,00"), catalog)
+    assert (hdl.value, hdl.flag, hdl.flag_source) == (0.73, "low", "printed")
+    # With no range to tell, the mark is kept without a direction.
+    rdw = to_result(_raw("RDW", "116,2", "%", ""), catalog)
+    assert (rdw.value, rdw.flag) == (16.2, "abnormal")
 
 
 def test_a_unit_with_an_ocr_accent_is_still_the_unit():

@@ -306,8 +306,9 @@ def _plausible_reading(value: values.Value, analyte, unit: str | None) -> values
 
     ``1,021`` is a thousand and twenty-one or one point zero two one; when only the
     decimal-comma reading is plausible for the analyte (a urine specific gravity), take it.
-    ``136,9`` for an MCHC (or ``116,2`` for an RDW) is an up arrow glued to ``36,9`` that OCR
-    read as a one: when only the value without it is plausible, take it, flagged high.
+    ``136,9`` for an MCHC (or ``116,2`` for an RDW) is an arrow glued to ``36,9`` that OCR
+    read as a one: when only the value without it is plausible, take it, flagged (high or low
+    by its range).
     """
     if analyte is None or value.value is None or analyte.plausible(value.value, unit):
         return value
@@ -319,7 +320,8 @@ def _plausible_reading(value: values.Value, analyte, unit: str | None) -> values
     if value.comparator is None and value.glued_flag is None and re.fullmatch(r"1\d{1,2}(?:[.,]\d{1,2})?", value.text):
         arrow = values.parse_value(value.text[1:])
         if arrow is not None and arrow.value is not None and analyte.plausible(arrow.value, unit):
-            return values.Value(arrow.value, arrow.text, None, "high")
+            # Up and down arrows both read as a one: the mark is kept, its direction is the range's.
+            return values.Value(arrow.value, arrow.text, None, "abnormal")
     return value
 
 
