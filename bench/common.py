@@ -24,9 +24,12 @@ class Row:
     baseline_spread: tuple[float, float] | None = None
 
     def cells(self) -> tuple[str, str, str, str, str]:
+        def num(v: float) -> str:
+            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"  # 1,083, not 1.08e+03
+
         def fmt(v: float, spread: tuple[float, float] | None = None) -> str:
-            text = f"{v:,.3g} {self.unit}".strip()
-            return f"{text} ({spread[0]:,.3g}–{spread[1]:,.3g})" if spread else text
+            text = f"{num(v)} {self.unit}".strip()
+            return f"{text} ({num(spread[0])}–{num(spread[1])})" if spread else text
 
         value = fmt(self.value, self.spread)
         if self.baseline is None or self.value == 0:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.common import alternate, runs_row
+from bench.common import Row, alternate, runs_row
 
 
 def test_variants_alternate_in_a_rotating_order_and_report_every_run() -> None:
@@ -25,3 +25,9 @@ def test_a_runs_row_is_the_median_with_the_lowest_and_highest_shown() -> None:
     assert row.cells() == ("b", "p99", "2 ms (1–3)", "6 ms (4–9)", "3.0× better")
     saturation = runs_row("b", "req/s", [100.0, 120.0, 110.0], "req/s", [50.0, 60.0, 55.0], lower_is_better=False)
     assert saturation.cells()[4] == "2.0× better"
+
+
+def test_figures_of_a_thousand_or_more_are_written_out_not_in_exponent_form() -> None:
+    row = Row("longdoc", "peak RSS", 1083.4, "MB", 916.2)
+    assert row.cells()[2:4] == ("1,083 MB", "916 MB")
+    assert Row("b", "rate", 0.0123, "s").cells()[2] == "0.0123 s"
