@@ -375,6 +375,8 @@ def test_columns_from_x_clustering_without_a_header():
         ("Vitamin B12", "Vitamin B12"),  # digits that belong to the name stay
         ("Vitamin D3", "Vitamin D3"),
         ("Free T4", "Free T4"),
+        ("MCH13", "MCH"),  # its zero read as a one, glued to capitals
+        ("CA125", "CA125"),  # a tumour marker's number stays
     ],
 )
 def test_a_site_mark_read_at_full_size_is_not_part_of_the_name(printed: str, expected: str):
