@@ -44,6 +44,21 @@ def test_a_flag_glued_to_the_value_keeps_the_row(printed):
     assert na.flag == ("abnormal" if "*" in printed else "high")
 
 
+def test_a_hash_mark_glued_to_the_value_and_a_division_sign_between_bounds():
+    """Given '#27.3' (a lab's mark, or its asterisk read so by OCR) and a range printed
+    '(28,0 ÷ 33,0)' (Italian and Eastern European labs, or a dash OCR read so), then the row
+    keeps its value, the mark is a flag whose direction the range gives, and the range reads."""
+    doc = _doc(
+        HEADER,
+        row((54, "MCH"), (230, "#27.3"), (340, "pg"), (450, "(28,0 ÷ 33,0)"), y=200),
+        row((54, "RBC"), (230, "5.10"), (340, "10^12/L"), (450, "(4,50÷5,90)"), y=216),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=232),
+    )
+    mch, rbc, _ = parse_document(doc).results
+    assert (mch.value, mch.flag, mch.flag_source, mch.reference_range.low) == (27.3, "low", "printed", 28.0)
+    assert (rbc.value, rbc.flag, rbc.reference_range.low, rbc.reference_range.high) == (5.1, "normal", 4.5, 5.9)
+
+
 def test_flags_in_their_own_column_as_words_arrows_and_brackets():
     doc = _doc(
         HEADER,

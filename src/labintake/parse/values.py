@@ -18,15 +18,16 @@ __all__ = ["QUALITATIVE", "clean", "fold", "is_finding", "is_qualitative"]
 _NUM = r"[+-]?(?:\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d+(?:[.,]\d+)?|[.,]\d+)"
 _CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
 # A flag printed against the number, before or after it: ``*145``, ``145*``, ``17.9(H)``,
-# ``17.9H``, ``↑145``, ``145↑``, ``[L]4.1``. Arrows and triangles carry a direction.
-_MARK = r"(?:[\(\[]?(?:[HL]{1,2}|[↑↓▲▼⬆⬇△▽]|\*{1,2}|!)[\)\]]?)"
+# ``17.9H``, ``↑145``, ``145↑``, ``[L]4.1``, ``#27.3`` (a lab's mark, or OCR's reading of an
+# asterisk). Arrows and triangles carry a direction.
+_MARK = r"(?:[\(\[]?(?:[HL]{1,2}|[↑↓▲▼⬆⬇△▽]|\*{1,2}|!|#)[\)\]]?)"
 # A sign glued after the number ("412+", "12,9-", "5,4++"): German and Austrian labs' flags.
 _SIGN = r"(?:\+{1,2}|-{1,2}|−)"
 _VALUE_RE = re.compile(
     rf"^(?P<pre>{_MARK})?(?P<cmp>{_CMP})?(?P<num>{_NUM})(?P<flag>{_MARK}|{_SIGN})?$"
 )
 _RANGE_RE = re.compile(
-    rf"^[(\[]?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*[)\]]?$", re.IGNORECASE
+    rf"^[(\[]?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|÷|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*[)\]]?$", re.IGNORECASE
 )
 _BOUND_RE = re.compile(rf"^[(\[]?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*[)\]]?$")
 
@@ -34,7 +35,7 @@ FLAGS = {
     "h": "high", "hi": "high", "high": "high", "hh": "high", "h*": "high", "↑": "high",
     "crit h": "high", "ch": "high", "l": "low", "lo": "low", "low": "low", "ll": "low",
     "l*": "low", "↓": "low", "crit l": "low", "cl": "low", "a": "abnormal", "abn": "abnormal",
-    "abnormal": "abnormal", "*": "abnormal", "!": "abnormal", "c": "abnormal",
+    "abnormal": "abnormal", "*": "abnormal", "!": "abnormal", "#": "abnormal", "c": "abnormal",
     "n": "normal", "normal": "normal",
     # words and signs other languages print
     "hoch": "high", "erhoht": "high", "niedrig": "low", "erniedrigt": "low", "eleve": "high",
