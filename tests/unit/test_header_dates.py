@@ -44,6 +44,12 @@ def test_the_earliest_date_in_the_text_is_taken():
         (["Colour  Pale Yellow", "Haemoglobin 12.1 g/dL"], True),  # British spellings
         (["Method : CLIA"], False),  # a method (chemiluminescence), not a US licence: no evidence
         (["CLIA #: 05D0000000"], False),
+        # SI units US labs do not print: µmol/L for creatinine, g/L for haemoglobin, counts per litre
+        (["Creatinine 71 umol/L 62 - 106", "Hemoglobin 135 g/L"], True),
+        (["Total Bilirubin 03 umol/1 (02 - 21)"], True),  # OCR's 1 for l
+        (["WBC 6.1 10^9/L"], True),
+        (["Sodium 140 mmol/L", "Creatinine 0.9 mg/dL", "CRP 3 mg/L"], False),  # a US lab prints these
+        (["Creatinine 71 umol/L", "Tel +1 555 010 0000"], False),  # Canada: nothing decides
     ],
 )
 def test_day_first_from_the_lab_country(texts, day_first):

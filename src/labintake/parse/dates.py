@@ -113,6 +113,9 @@ _DAY_FIRST_WORDS = re.compile(
     r"Malaysia|Philippines|Brazil|Brasil|Mexico|México|Argentina|Colombia|Chile|Peru|Perú|"
     # British spellings: every country that writes them writes the day first.
     r"colour|centre|haemoglobin|haematology|haematocrit|anaemia|oestradiol|litre)\b", re.IGNORECASE)
+# SI units a US laboratory does not print (it writes mg/dL, g/dL and K/uL): µmol/L, g/L, counts
+# per litre. (Not mmol/L, which US labs print for electrolytes, nor mg/L.) OCR reads the l as 1.
+_SI_UNITS = re.compile(r"(?<![\w/])(?:[µμu]mol|g|10\^?(?:9|12)|x10[⁹¹²]+)/[lL1I](?![\w/])")
 # "CLIA #" is a US laboratory's licence; "CLIA" alone is also a method (chemiluminescence).
 _MONTH_FIRST_WORDS = re.compile(r"\b(?:CLIA\s*(?:#|ID\b|No\b|Number\b|Lic)|United States|U\.S\.A\.?|USA\b)")
 
@@ -127,7 +130,8 @@ def date_order_evidence(texts: Iterable[str], *, local_language: bool = False) -
 
     A date on it that can only be read one way decides; otherwise labels in a language
     other than English (``local_language``: Europe, Latin America and Turkey write the
-    day first); otherwise where the lab is (telephone country code, country, address).
+    day first); otherwise where the lab is (telephone country code, country, address) and
+    whether its units are SI ones no US lab prints.
     """
     texts = list(texts)
     for text in texts:
@@ -147,4 +151,6 @@ def date_order_evidence(texts: Iterable[str], *, local_language: bool = False) -
                 month += 1
         month += len(_US_PHONE.findall(text)) + len(_US_ADDRESS.findall(text)) + len(_MONTH_FIRST_WORDS.findall(text))
         day += len(_UK_POSTCODE.findall(text)) + len(_DAY_FIRST_WORDS.findall(text))
+    if any(_SI_UNITS.search(text) for text in texts):
+        day += 1  # one vote, however many rows: it says "not the US", not which country
     return None if day == month else day > month
