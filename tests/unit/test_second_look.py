@@ -3,6 +3,8 @@ recogniser: a lone mark on a text line is read; rules, specks and marks off ever
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -45,3 +47,25 @@ def test_rules_specks_and_marks_off_the_lines_are_left_alone():
     cv2.circle(img, (400, 35), 1, 0, -1)  # a speck
     cv2.putText(img, "7", (500, 170), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)  # on no line of text
     assert missed_marks(img, words, _read) == []
+
+
+MARKS = Path(__file__).parent.parent / "fixtures" / "marks"
+
+
+@pytest.mark.parametrize("crop", ["percent_courier_scan.png", "percent_courier_scan_2.png"])
+def test_a_mark_read_only_with_room_around_it_is_still_read(crop):
+    """Given a monospace font's stacked '%' cut from a 200-dpi scan of a generated report (the
+    recogniser reads the tight crop as a CJK character, unsure), alone in a unit column, then
+    it is read again with room around it and kept as the '8' the parser knows a '%' reads as."""
+    mark = cv2.imread(str(MARKS / crop), cv2.IMREAD_GRAYSCALE)
+    paper = int(np.median(mark))
+    img = np.full((260, 900), paper, np.uint8)
+    words = []
+    for x, y, text in [(20, 60, "Neutrophils"), (300, 60, "78"), (560, 60, "40 - 75"),
+                       (20, 140, "Monocytes"), (300, 140, "08"), (560, 140, "02 - 10")]:
+        cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 60, 2)
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 2)
+        words.append(Word(text, x, y - th - 4, x + tw, y + 6, 0.99))
+    img[38:38 + mark.shape[0], 420:420 + mark.shape[1]] = mark
+    found = missed_marks(img, words, _read)
+    assert [w.text for w in found] == ["8"] and 415 <= found[0].x0 <= 430

@@ -22,6 +22,7 @@ from labintake.extract.document import Word
 _MAX_READS = 40  # marks read per page at most (each read is a few milliseconds)
 _SURE = 0.85  # the recogniser's score a mark needs to be kept
 _MARK_TEXT = re.compile(r"^[\w%*+\-<>.,/↑↓()]{1,6}$")
+_LATIN_MARK = re.compile(r"^[0-9A-Za-z%*+\-<>.,/↑↓()]{1,6}$")
 
 
 def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray], tuple[str, float]]) -> list[Word]:
@@ -54,6 +55,14 @@ def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray
         if crop.size == 0:
             continue
         text, score = read(np.ascontiguousarray(crop))
+        if score < _SURE:
+            # A glyph the recogniser cannot place tight-cropped (a monospace font's stacked "%"
+            # on a noisy scan) often reads with room around it, as text on a page has.
+            ch = crop.shape[0]
+            roomy = cv2.copyMakeBorder(crop, ch // 3, ch // 3, ch, ch, cv2.BORDER_CONSTANT, value=int(np.max(crop)))
+            again = read(np.ascontiguousarray(roomy))
+            if again[1] > score and _LATIN_MARK.match(again[0].strip()):
+                text, score = again  # (padded, noise reads as a confident CJK character: not taken)
         text = text.strip()
         if score >= _SURE and _MARK_TEXT.match(text) and re.search(r"[^\W_]|[%*]", text):
             found.append(Word(text, float(x0), float(y0), float(x1), float(y1), float(min(score, 1.0))))
