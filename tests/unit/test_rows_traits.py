@@ -59,6 +59,15 @@ def test_a_hash_mark_glued_to_the_value_and_a_division_sign_between_bounds():
     assert (rbc.value, rbc.flag, rbc.reference_range.low, rbc.reference_range.high) == (5.1, "normal", 4.5, 5.9)
 
 
+@pytest.mark.parametrize(("read", "printed"), [("HbAlc", "HbA1c"), ("Hemoglobin Alc", "Hemoglobin A1c"),
+                                               ("C02", "CO2"), ("Chloride", "Chloride"), ("Apo Al", "Apo A1")])
+def test_a_digit_ocr_read_as_a_letter_in_a_name_is_put_back_in_the_printed_label(read, printed):
+    """Given OCR read a name's one as an l (or a letter O as a zero), then the printed label is
+    what the page prints, when exactly one such change makes it a name the catalogue knows."""
+    doc = _doc(HEADER, row((54, read), (230, "5.6"), (340, "%"), (450, "4.0-5.6"), y=200))
+    assert parse_document(doc).results[0].name_as_printed == printed
+
+
 def test_flags_in_their_own_column_as_words_arrows_and_brackets():
     doc = _doc(
         HEADER,

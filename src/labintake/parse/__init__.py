@@ -30,6 +30,7 @@ from labintake.parse.coding import resolve
 from labintake.parse.columns import join_cjk
 from labintake.parse.header import parse_header
 from labintake.parse.lines import Line, build_lines
+from labintake.parse.names import misread_restored
 from labintake.parse.table import RawRow, parse_rows
 
 __all__ = ["ParseOutcome", "parse_document", "parse_outcome", "validation_problems"]
@@ -194,7 +195,7 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
               sex: str | None = None, adult: bool | None = None) -> Result:
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
-    label = printed_label(row.name)
+    label = misread_restored(printed_label(row.name), catalog.knows)
     name, printed_unit = _unit_in_name(_NAME_CODE.sub("", label), row.unit, catalog)
     coding = resolve(catalog, name, printed_unit, urine=urine, value_text=row.value.text,
                      section=section, value=row.value.value)

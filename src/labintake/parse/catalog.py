@@ -142,6 +142,10 @@ class Catalog:
     def code(self, loinc: str) -> Code | None:
         return self._code.get(loinc)
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is one of the catalogue's names, as it stands (no repair)."""
+        return normalise_name(name) in self._by_name
+
     def match(self, name: str, unit: str | None = None, *, urine: bool = False) -> tuple[Analyte | None, float]:
         """The analyte a printed name means, with a match score 0-100.
 

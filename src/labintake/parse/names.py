@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 # Specimen (and kind) words before a name and "level", "basal", "reflex" after it; never "urine":
@@ -41,3 +42,17 @@ def normalise_name(text: str) -> str:
     # OCR spaces Chinese (and Japanese) characters apart ("白 细 胞"); neither has spaces between words.
     text = re.sub(r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])", "", text)
     return " ".join(text.split())
+
+
+# A one OCR read as the letter l or I, a zero read as O and the reverse, beside letters.
+_MISREADS = {"l": "1", "I": "1", "0": "O", "O": "0"}
+
+
+def misread_restored(label: str, knows: Callable[[str], bool]) -> str:
+    """``label`` with one character OCR misread put back ("HbAlc" -> "HbA1c", "C02" -> "CO2"),
+    when the label is no name ``knows`` and exactly one such change makes it one; else as is."""
+    if knows(label):
+        return label
+    found = {fixed for i, ch in enumerate(label) if ch in _MISREADS
+             if knows(fixed := label[:i] + _MISREADS[ch] + label[i + 1:])}
+    return found.pop() if len(found) == 1 else label
