@@ -60,7 +60,8 @@ def test_a_hash_mark_glued_to_the_value_and_a_division_sign_between_bounds():
 
 
 @pytest.mark.parametrize(("read", "printed"), [("HbAlc", "HbA1c"), ("Hemoglobin Alc", "Hemoglobin A1c"),
-                                               ("C02", "CO2"), ("Chloride", "Chloride"), ("Apo Al", "Apo A1")])
+                                               ("C02", "CO2"), ("Chloride", "Chloride"), ("Apo Al", "Apo A1"),
+                                               ("y - GT", "γ-GT"), ("y-谷氨酰转移酶", "γ-谷氨酰转移酶")])
 def test_a_digit_ocr_read_as_a_letter_in_a_name_is_put_back_in_the_printed_label(read, printed):
     """Given OCR read a name's one as an l (or a letter O as a zero), then the printed label is
     what the page prints, when exactly one such change makes it a name the catalogue knows."""

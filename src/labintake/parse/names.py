@@ -48,11 +48,18 @@ def normalise_name(text: str) -> str:
 _MISREADS = {"l": "1", "I": "1", "0": "O", "O": "0"}
 
 
+# A leading gamma read as y, with spaces around its hyphen: "y - GT", "y-谷氨酰转移酶".
+_GAMMA = re.compile(r"^[yY]\s*-\s*(?=\S)")
+
+
 def misread_restored(label: str, knows: Callable[[str], bool]) -> str:
-    """``label`` with one character OCR misread put back ("HbAlc" -> "HbA1c", "C02" -> "CO2"),
-    when the label is no name ``knows`` and exactly one such change makes it one; else as is."""
+    """``label`` with one character OCR misread put back ("HbAlc" -> "HbA1c", "C02" -> "CO2",
+    "y - GT" -> "γ-GT"), when the label is no name ``knows`` and exactly one such change makes
+    it one; else as is."""
     if knows(label):
         return label
     found = {fixed for i, ch in enumerate(label) if ch in _MISREADS
              if knows(fixed := label[:i] + _MISREADS[ch] + label[i + 1:])}
+    if _GAMMA.match(label) and knows(gamma := _GAMMA.sub("γ-", label)):
+        found.add(gamma)
     return found.pop() if len(found) == 1 else label
