@@ -226,7 +226,10 @@ def test_ocr_reads_an_asterisk_as_a_degree_sign(text, value, flag):
                                                        (".80,0 - 96,0", 80.0, 96.0),  # a speck before a comma decimal
                                                        ("9,0.- 30,4", 9.0, 30.4),  # a speck before the dash
                                                        ("3.90 - 5:20", 3.9, 5.2),  # a point read as a colon
-                                                       ("12,0 - 22..0", 12.0, 22.0)])  # a doubled point
+                                                       ("12,0 - 22..0", 12.0, 22.0),  # a doubled point
+                                                       ("(0.40 - .0.52)", 0.4, 0.52),  # a speck before the upper bound
+                                                       ("3.9 .5.5", 3.9, 5.5),  # the dash read as a point
+                                                       ("3,9 ,5,5", 3.9, 5.5)])
 def test_ocr_range_quirks(text, low, high):
     r = parse_range(text)
     assert r is not None and (r.low, r.high) == (low, high)

@@ -228,6 +228,10 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     t = _RANGE_LABEL.sub("(", t)  # "(ref 12.0-16.0)", "(optimal <100)": the range's own label
     t = re.sub(r"^[.'`](?=\d+,\d)", "", t)  # ".80,0 - 96,0": no number has a point before its decimal comma
     t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
+    # A point glued before a bound that has its own decimal point: a speck after the dash
+    # ("0.40 - .0.52"), or the dash itself read as a point ("3.9 .5.5").
+    t = re.sub(r"(?<=[-–—])(\s*)[.,'`](?=\d+[.,]\d)", r"\1", t)
+    t = re.sub(r"(?<=\d)(\s+)[.,'`](?=\d+[.,]\d+\)?$)", r"\1- ", t)
     if re.search(r"\d\s*[-–—]\s*\d", t):
         t = re.sub(r"(?<=\d)\.\.(?=\d)", ".", t)  # "12,0 - 22..0": a doubled point, the dash separates
         t = re.sub(r"(?<=\d)[.,'`]+(?=\)?$)", "", t)  # "02 - 10.": a speck after the last bound
