@@ -69,6 +69,20 @@ def test_a_digit_ocr_read_as_a_letter_in_a_name_is_put_back_in_the_printed_label
     assert parse_document(doc).results[0].name_as_printed == printed
 
 
+@pytest.mark.parametrize("comparator", ["<", ".<", "≤"])
+def test_a_comparator_starting_left_of_the_range_heading_stays_with_its_bound(comparator):
+    """Given a bound printed '< 100' whose comparator (or a speck before it) starts a little left
+    of the Reference heading, then the comparator is part of the range, not of the unit."""
+    doc = _doc(
+        HEADER,
+        row((54, "LDL Cholesterol"), (230, "59"), (340, "mg/dL"), (444 - 5.5 * (len(comparator) - 1), f"{comparator} 100"), y=200),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=216),
+    )
+    ldl = parse_document(doc).results[0]
+    strict = "<=" if comparator == "≤" else "<"
+    assert (ldl.unit, ldl.reference_range.high, ldl.reference_range.high_comparator) == ("mg/dL", 100.0, strict)
+
+
 def test_flags_in_their_own_column_as_words_arrows_and_brackets():
     doc = _doc(
         HEADER,

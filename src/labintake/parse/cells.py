@@ -254,10 +254,18 @@ def split_at_columns(segs: list[Segment], cols: list[Column], height: float) -> 
             if (0 <= began < len(cols) and cols[began].kind == "name"
                     and values.parse_value(word) is None and values.parse_flag(word) is None):
                 continue
-            out.append(Segment(seg.words[start:k]))
-            start = k
+            # A comparator printed before its number ("< 100", ".< 100" with a speck) belongs to
+            # the number's cell, even where it starts left of the heading.
+            cut = k - 1 if _COMPARATOR.fullmatch(seg.words[k - 1].text) else k
+            if cut == start:
+                continue
+            out.append(Segment(seg.words[start:cut]))
+            start = cut
         out.append(Segment(seg.words[start:]))
     return out
+
+
+_COMPARATOR = re.compile(r"[.,'`]?(?:[<>≤≥]=?|=[<>])")
 
 
 def peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:
