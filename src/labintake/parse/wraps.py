@@ -24,8 +24,8 @@ def tight(upper: Line, lower: Line) -> bool:
     the lines' typical words: one tall box (the descender of a ``μ``, a superscript, a
     bracket) reaches into the next line without the lines overlapping."""
     h = min(upper.height, lower.height)
-    overlap = median(w.y0 for w in lower.words) - median(w.y1 for w in upper.words)
-    return upper.page == lower.page and -0.5 * h <= overlap and lower.y0 - upper.y1 < 0.6 * h + 1
+    typical_gap = median(w.y0 for w in lower.words) - median(w.y1 for w in upper.words)
+    return upper.page == lower.page and -0.5 * h <= typical_gap and lower.y0 - upper.y1 < 0.6 * h + 1
 
 
 def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> bool:
