@@ -464,6 +464,21 @@ def test_a_name_cut_off_inside_brackets_or_after_a_comma_takes_its_next_line(fir
     assert [r.name_as_printed for r in parse_document(doc).results] == [printed, "Sodium"]
 
 
+@pytest.mark.parametrize("last", ["(AST/SGOT)", "(AST/SGOT)3", "(AST/SGOT) 03"])
+def test_a_name_wrapped_over_three_lines_ending_in_brackets_and_a_site_mark(last):
+    """Given 'Aspartate' / 'Aminotransferase' / '(AST/SGOT)³' in the name column (the mark read
+    at full size), then the printed label is the whole name without the mark."""
+    doc = _doc(
+        HEADER,
+        row((54, "Aspartate"), (230, "30"), (340, "U/L"), (450, "10 - 40"), y=200),
+        row((54, "Aminotransferase"), y=210),
+        row((54, last), y=220),
+        row((54, "Sodium"), (230, "140"), (340, "mmol/L"), (450, "136-145"), y=236),
+    )
+    names = [r.name_as_printed for r in parse_document(doc).results]
+    assert names == ["Aspartate Aminotransferase (AST/SGOT)", "Sodium"]
+
+
 @pytest.mark.parametrize("code", ["Código", "Codice", "Kürzel", "Kod"])
 def test_a_code_column_headed_in_other_languages(code):
     doc = _doc(

@@ -49,8 +49,9 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
 
 
 # A site mark OCR read at full size at the end of a wrapped name: digits after a CJK
-# character ("量 0 1", "度 3"), or a zero-led pair after a word ("Concentration 01").
-_FULL_SIZE_MARK = re.compile(r"(?:(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s*(?:0\s?)?[1-9]|(?<=[A-Za-z])\s+0\s?[1-9])$")
+# character ("量 0 1", "度 3") or a closing bracket ("(AST/SGOT)3"), or a zero-led pair after a
+# word ("Concentration 01").
+_FULL_SIZE_MARK = re.compile(r"(?:(?<=[\u3400-\u4dbf\u4e00-\u9fff)])\s*(?:0\s?)?[1-9]|(?<=[A-Za-z])\s+0\s?[1-9])$")
 
 
 def name_text(line: Line) -> str:
