@@ -185,10 +185,15 @@ def _unit_in_name(name: str, unit: str | None, catalog: Catalog) -> tuple[str, s
 _BULLET = re.compile(r"^[•·▪▫■□◦●○►▶‣⁃*>\-–]+\s*(?=\w)")
 
 
+# A speck OCR reads after a label: after a bracket or a CJK character, or apart from the last
+# word ("Eosinophils (ICD-9: V27).", "总胆红素 ."). A point against a word stays ("Alk. Phos.").
+_TRAILING_SPECK = re.compile(r"(?:(?<=[)\u3400-\u4dbf\u4e00-\u9fff])\s*|\s+)[.,'`]$")
+
+
 def printed_label(name: str) -> str:
     """The label as printed, white space folded (and the spaces OCR puts between CJK
-    characters removed), without a list marker before it."""
-    return _BULLET.sub("", join_cjk(" ".join(name.split())))
+    characters removed), without a list marker before it or a speck after it."""
+    return _TRAILING_SPECK.sub("", _BULLET.sub("", join_cjk(" ".join(name.split()))))
 
 
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
