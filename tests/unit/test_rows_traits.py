@@ -83,6 +83,18 @@ def test_a_comparator_starting_left_of_the_range_heading_stays_with_its_bound(co
     assert (ldl.unit, ldl.reference_range.high, ldl.reference_range.high_comparator) == ("mg/dL", 100.0, strict)
 
 
+def test_a_down_arrow_read_as_v_after_the_value_is_a_low_flag_not_a_unit():
+    """Given '4,27 ▼' read by OCR as '4,27 V', then the row is flagged low and keeps its unit."""
+    doc = _doc(
+        HEADER,
+        row((54, "RBC"), (230, "4,27"), (260, "V"), (340, "10^12/L"), (450, "4,50 - 5,90"), y=200),
+        row((54, "Factor V"), (230, "95"), (340, "%"), (450, "70 - 120"), y=216),
+    )
+    rbc, factor = parse_document(doc).results
+    assert (rbc.value, rbc.flag, rbc.flag_source, rbc.unit) == (4.27, "low", "printed", "10^12/L")
+    assert factor.name_as_printed == "Factor V" and factor.flag == "normal"
+
+
 def test_flags_in_their_own_column_as_words_arrows_and_brackets():
     doc = _doc(
         HEADER,

@@ -36,6 +36,7 @@ FLAGS = {
     "crit h": "high", "ch": "high", "l": "low", "lo": "low", "low": "low", "ll": "low",
     "l*": "low", "↓": "low", "crit l": "low", "cl": "low", "a": "abnormal", "abn": "abnormal",
     "abnormal": "abnormal", "*": "abnormal", "!": "abnormal", "#": "abnormal", "c": "abnormal",
+    "v": "low",  # a down arrow or triangle as OCR reads it (no lab unit is a V)
     "n": "normal", "normal": "normal",
     # words and signs other languages print
     "hoch": "high", "erhoht": "high", "niedrig": "low", "erniedrigt": "low", "eleve": "high",
