@@ -265,7 +265,7 @@ def split_at_columns(segs: list[Segment], cols: list[Column], height: float) -> 
     return out
 
 
-_COMPARATOR = re.compile(r"[.,'`]?(?:[<>≤≥]=?|=[<>])")
+_COMPARATOR = re.compile(rf"[.,'`]?{values.CMP}")  # with a speck OCR may read before it
 
 
 def peel_values(segs: list[Segment], cols: list[Column] | None) -> list[Segment]:

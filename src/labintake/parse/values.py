@@ -16,7 +16,8 @@ __all__ = ["QUALITATIVE", "clean", "fold", "is_finding", "is_qualitative"]
 
 # "4.500.000": two or more dot groups of three can only be thousands, whatever the document.
 _NUM = r"[+-]?(?:\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d+(?:[.,]\d+)?|[.,]\d+)"
-_CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
+# A comparator before a number ("< 5", "<=5", "≥ 40"); also used by cells.split_at_columns.
+CMP = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
 # A flag printed against the number, before or after it: ``*145``, ``145*``, ``17.9(H)``,
 # ``17.9H``, ``↑145``, ``145↑``, ``[L]4.1``, ``#27.3`` (a lab's mark, or OCR's reading of an
 # asterisk). Arrows and triangles carry a direction.
@@ -24,12 +25,12 @@ _MARK = r"(?:[\(\[]?(?:[HL]{1,2}|[↑↓▲▼⬆⬇△▽]|\*{1,2}|!|#)[\)\]]?)
 # A sign glued after the number ("412+", "12,9-", "5,4++"): German and Austrian labs' flags.
 _SIGN = r"(?:\+{1,2}|-{1,2}|−)"
 _VALUE_RE = re.compile(
-    rf"^(?P<pre>{_MARK})?(?P<cmp>{_CMP})?(?P<num>{_NUM})(?P<flag>{_MARK}|{_SIGN})?$"
+    rf"^(?P<pre>{_MARK})?(?P<cmp>{CMP})?(?P<num>{_NUM})(?P<flag>{_MARK}|{_SIGN})?$"
 )
 _RANGE_RE = re.compile(
     rf"^[(\[]?\s*(?P<lo>{_NUM})\s*(?:-{{1,2}}|–|—|‒|−|÷|to|bis|à|a|até|tot|do|ile|~{{1,2}}|\.\.|(?<=\s)[.·](?=\s))\s*(?P<hi>{_NUM})\s*[)\]]?$", re.IGNORECASE
 )
-_BOUND_RE = re.compile(rf"^[(\[]?\s*(?P<cmp>{_CMP})\s*(?P<num>{_NUM})\s*[)\]]?$")
+_BOUND_RE = re.compile(rf"^[(\[]?\s*(?P<cmp>{CMP})\s*(?P<num>{_NUM})\s*[)\]]?$")
 
 FLAGS = {
     "h": "high", "hi": "high", "high": "high", "hh": "high", "h*": "high", "↑": "high",
