@@ -92,3 +92,17 @@ def test_a_culture_with_no_growth_is_a_result():
     )
     got = [(r.name_as_printed, r.value_text) for r in parse_document(doc).results]
     assert got == [("Sodium", "140"), ("Urine Culture", "No growth")]
+
+
+@pytest.mark.parametrize("heading", ["UROANÁLISIS", "UROANALISIS", "URIANÁLISIS"])
+def test_a_urinalysis_heading_in_spanish_places_ph_in_urine(heading):
+    """Spanish labs head the urine examination "Uroanálisis": pH under it is the urine pH
+    (5.0–8.0 is no blood pH, and a blood pH of 6.0 would be sent to review as implausible)."""
+    doc = _doc(row((40, heading), y=80),
+               row((40, "Prueba"), (200, "Resultado"), (300, "Unidades"), (360, "Valor de referencia"), y=100),
+               row((40, "pH"), (200, "6.0"), (360, "5.0 - 8.0"), y=120),
+               row((40, "Densidad"), (200, "1.025"), (360, "1.005 - 1.030"), y=136),
+               row((40, "Glucosa"), (200, "Negativo"), (300, "mg/dL"), (360, "Negativo"), y=152))
+    got = {r.name_as_printed: r for r in parse_document(doc).results}
+    assert got["pH"].name == "Urine pH" and got["pH"].loinc == "5803-2" and not got["pH"].needs_review
+    assert got["Glucosa"].name == "Urine Glucose"

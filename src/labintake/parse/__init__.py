@@ -40,7 +40,7 @@ STRATEGIES = ("columns", "patterns")
 LOW_CONFIDENCE = 0.80
 # When more than this share of values is bold (or coloured), that is the table's style, not a flag.
 _STYLE_SHARE = 0.6
-_URINE = re.compile(r"urin|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment|idrar|mocz|尿常规|尿液",
+_URINE = re.compile(r"urin|uroan[aá]lis|urian[aá]lis|harn|orina|urine|\bua\b|dipstick|bandelette|teststreifen|sediment|idrar|mocz|尿常规|尿液",
                     re.IGNORECASE)
 _CONTINUED = re.compile(r"\s*[\(\[]?\s*(?:continued|cont\.?|fortsetzung|forts\.|suite|continuación|continua)\s*[\)\]]?\s*$",
                         re.IGNORECASE)
