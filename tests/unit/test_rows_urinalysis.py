@@ -106,3 +106,25 @@ def test_a_urinalysis_heading_in_spanish_places_ph_in_urine(heading):
     got = {r.name_as_printed: r for r in parse_document(doc).results}
     assert got["pH"].name == "Urine pH" and got["pH"].loinc == "5803-2" and not got["pH"].needs_review
     assert got["Glucosa"].name == "Urine Glucose"
+
+
+def _ph_under(heading: str):
+    doc = _doc(row((40, heading), y=80),
+               row((40, "Test"), (200, "Result"), (300, "Units"), (360, "Reference range"), y=100),
+               row((40, "pH"), (200, "6.0"), (360, "5.0 - 8.0"), y=120))
+    [r] = parse_document(doc).results
+    return r
+
+
+@pytest.mark.parametrize("heading", ["Urinalysis", "Urine examination", "Examen d'urine", "Análisis de orina",
+                                     "Urinstatus", "Badanie ogólne moczu"])
+def test_the_name_of_a_urine_examination_is_a_heading_in_any_case(heading):
+    """A scan shows no bold: "Urinalysis" in plain title case over the table still heads it,
+    so pH under it is the urine pH, not a blood pH sent to review."""
+    r = _ph_under(heading)
+    assert (r.name, r.loinc, r.section) == ("Urine pH", "5803-2", heading)
+
+
+@pytest.mark.parametrize("line", ["Urine", "Urine sample received late in the day"])
+def test_a_plain_line_mentioning_urine_is_no_heading(line):
+    assert _ph_under(line).section is None

@@ -77,8 +77,21 @@ def _is_number(text: str) -> bool:
     return v is not None and v.value is not None
 
 
+# The name of an examination or a panel, in any case: a heading on its own line even where a
+# scan has no bold to show it ("Urinalysis", "Complete Blood Count", "Examen d'urine").
+# Only names of a whole examination: "Urine" alone may be the first line of a wrapped name.
+_PANEL_NAME = re.compile(
+    r"(?i)^(?:[\w'’]+\s+){0,3}?(?:urinalys\w*|urinanalys\w*|urin(?:e)?status|uroan[aá]lisis|urian[aá]lisis|"
+    r"urin[aá]lise|urine?\s+(?:routine|examination|analysis|exam|test)|"
+    r"(?:examen|analyse|an[aá]lisis|exame|esame|onderzoek|badanie)\b.{0,20}\b(?:urines?|orina|urina|moczu)|"
+    r"(?:complete|full)\s+blood\s+count|blood\s+count|ha?emogram|h[ée]mogramme|hemograma|blutbild|"
+    r"emocromo|bloedbeeld|morfologia\s+krwi|tam\s+kan\s+say[ıi]m[ıi]|tam\s+idrar\s+tahlili|尿常规|血常规)"
+    r"(?:\s+[\w'’()]+){0,3}$")
+
+
 def section_heading(line: Line) -> str | None:
-    """A panel heading: one short phrase, no digits, in capitals or bold."""
+    """A panel heading: one short phrase, no digits, in capitals or bold, or the name of an
+    examination (:data:`_PANEL_NAME`) in any case."""
     if len(line.segments) != 1:
         return None
     text = line.text.strip()
@@ -87,7 +100,7 @@ def section_heading(line: Line) -> str | None:
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 3:
         return None
-    if all(c.isupper() for c in letters) or line.segments[0].bold:
+    if all(c.isupper() for c in letters) or line.segments[0].bold or _PANEL_NAME.match(text):
         return text
     return None
 
