@@ -69,3 +69,34 @@ def test_stacked_card_lines_whose_boxes_overlap_a_little_are_still_one_card():
     )
     got = [(r.name_as_printed, r.value, r.flag) for r in parse_document(doc).results]
     assert got == [("Cholesterol, Total", 214.0, "high")]
+
+
+def test_a_card_whose_value_line_has_no_label_takes_the_labelled_range_below_it():
+    """A portal export prints the value bare ("11.2 g/dL  Low") under the test's name and
+    "Standard range: …" under the value: the range belongs to the card's row."""
+    doc = _doc(
+        row((40, "Hemoglobin"), y=100),
+        row((40, "11.2 g/dL"), (140, "Low"), y=114),
+        row((40, "Standard range: 12.0 - 15.5 g/dL"), y=127),
+        row((40, "Sodium"), y=150),
+        row((40, "138 mmol/L"), y=164),
+        row((40, "Standard range: 136 - 145 mmol/L"), y=177),
+    )
+    got = [(r.name_as_printed, r.value, r.unit, r.flag, r.reference_range and r.reference_range.text)
+           for r in parse_document(doc).results]
+    assert got == [("Hemoglobin", 11.2, "g/dL", "low", "12.0 - 15.5"),
+                   ("Sodium", 138.0, "mmol/L", "normal", "136 - 145")]
+
+
+def test_a_row_without_a_range_takes_the_labelled_range_printed_under_it():
+    doc = _doc(
+        row((40, "Hemoglobin"), (200, "11.2 g/dL"), (300, "Low"), y=100),
+        row((40, "Standard range: 12.0 - 15.5 g/dL"), y=113),
+        row((40, "HDL Cholesterol"), (200, "55 mg/dL"), y=140),
+        row((40, "Reference range: > 39"), y=153),
+        row((40, "Glucose"), (200, "92 mg/dL"), (300, "70 - 99"), y=180),
+        row((40, "Reference range: 70 - 140 after a meal"), y=193),
+    )
+    got = [(r.name_as_printed, r.flag, r.reference_range.text) for r in parse_document(doc).results]
+    assert got == [("Hemoglobin", "low", "12.0 - 15.5"), ("HDL Cholesterol", "normal", "> 39"),
+                   ("Glucose", "normal", "70 - 99")]

@@ -46,7 +46,7 @@ _LABEL_RANK = tuple((re.compile(f"(?i){words}"), rank)
                     for rank, words in enumerate((_RESULT_WORDS, "flag", _UNIT_WORDS, _RANGE_LABEL)))
 
 
-def _cell_rank(line: Line) -> int | None:
+def cell_rank(line: Line) -> int | None:
     """Where a line that is one labelled cell ("Normal range: 100 - 199 mg/dL") goes in its
     row (0 value, 1 flag, 2 unit, 3 range), or None when it is not such a line."""
     if len(line.segments) != 1 or ":" not in line.text:
@@ -63,7 +63,10 @@ def join_stacked_cells(lines: list[Line]) -> list[Line]:
     the labelled lines are joined into one line, its cells in a row's order, so the row
     reader sees value, flag, unit and range together (and the name above as a card's)."""
     out: list[Line] = []
-    ranks = [_cell_rank(ln) for ln in lines]
+    ranks = [cell_rank(ln) for ln in lines]
+    for k in range(len(ranks) - 1):
+        if ranks[k] is None and ranks[k + 1] in (2, 3) and _bare_value(lines[k]):
+            ranks[k] = 0  # "11.2 g/dL  Low" over "Standard range: 12.0 - 15.5 g/dL": the value, unlabelled
     i = 0
     while i < len(lines):
         j = i + 1  # the group is lines[i:j]
@@ -82,6 +85,13 @@ def join_stacked_cells(lines: list[Line]) -> list[Line]:
                         [seg for ln in ordered for seg in ln.segments]))
         i = j
     return out
+
+
+def _bare_value(line: Line) -> bool:
+    """A line that begins with a number: no name before it, so a card's value printed
+    without its label ("11.2 g/dL  Low")."""
+    first = values.parse_value(line.words[0].text) if line.words else None
+    return first is not None and first.value is not None
 
 
 def _without_cell_label(words: list[Word]) -> list[Word]:

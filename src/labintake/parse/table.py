@@ -47,6 +47,7 @@ from labintake.parse.wraps import (
     better_joined,
     continues_name,
     continues_unit,
+    labelled_range_under,
     name_text,
     range_below,
     split_at_value,
@@ -166,6 +167,9 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         if prev is not None and (more := range_below(line, prev)) is not None:
             prev[1].other_ranges.append(more)
             prev = (line, prev[1])
+            continue
+        if prev is not None and (rng := labelled_range_under(line, prev)) is not None:
+            prev[1].range, prev = rng, None
             continue
         if prev is not None and continues_unit(line, prev):
             prev[1].unit = f"{prev[1].unit}{line.text.strip()}"

@@ -11,6 +11,7 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.parse import values
 from labintake.parse.catalog import Catalog
 from labintake.parse.cells import UNIT_SHAPE
+from labintake.parse.inline import cell_rank
 from labintake.parse.lines import Line, split_segments
 
 if TYPE_CHECKING:
@@ -94,6 +95,21 @@ def range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
         return None
     sex, _ = values.sex_of_range(line.text)
     return values.parse_range(line.text) if sex is not None else values.labelled_range(line.text)
+
+
+def labelled_range_under(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
+    """The row printed no range, and the line right under it is one labelled range cell
+    ("Standard range: 12.0 - 15.5 g/dL", as a portal prints it under the value)."""
+    prev_line, row = prev
+    if row.range is not None or not tight(prev_line, line) or cell_rank(line) != 3:
+        return None
+    words = line.text.split(":", 1)[1].split()
+    # The range, and perhaps the unit after it ("12.0 - 15.5 g/dL").
+    for cut in range(len(words), max(0, len(words) - 2), -1):
+        rest = " ".join(words[cut:])
+        if (rng := values.parse_range(" ".join(words[:cut]))) is not None and (not rest or UNIT_SHAPE.match(rest)):
+            return rng
+    return None
 
 
 def continues_unit(line: Line, prev: tuple[Line, RawRow]) -> bool:
