@@ -238,7 +238,10 @@ def test_conversion_factors_and_plausibility():
      ("mmolt", "Sodium", "mmol/L"),  # the slash lost, l read as t
      ("10^9/1", "Platelets", "10^9/L"),
      ("f", "MCV", "fL"),  # cut to its first letter, the one unit it can be
-     ("U", "ALT", "U/L")],
+     ("U", "ALT", "U/L"),
+     ("G/I", "Leukozyten", "10^9/L"),  # giga per litre with l read as I: not g/L
+     ("T/I", "Erythrozyten", "10^12/L"),
+     ("g/I", "Hemoglobin", "g/L")],
 )
 def test_ocr_damaged_unit_repaired_against_the_analytes_units(printed, name, unit):
     analyte = CAT.match(name)[0]

@@ -285,6 +285,9 @@ class Catalog:
         key = unit_key(cleaned)
         hit = (self._unit_exact.get(unit_key(cleaned, fold_case=False)) or self._unit_alias.get(key)
                or self._unit_folded.get(folded(key)))
+        if hit is not None and analyte is not None and hit not in analyte.accepted_units:
+            cased = self._unit_exact.get(unit_key(cleaned.replace("I", "l"), fold_case=False))  # "G/I": G/l, not g/L
+            hit = cased if cased in analyte.accepted_units else hit
         if hit is not None:
             return hit
         if analyte is not None:
