@@ -1062,3 +1062,14 @@ def test_a_watermark_across_the_page_joins_no_row():
     got = {r.name_as_printed: (r.unit, r.reference_range.text if r.reference_range else None)
            for r in parse_document(doc).results}
     assert got == {"RDW-CV": ("%", "11.6 - 14.0"), "ESR": ("mm/h", "0 - 20")}
+
+
+def test_a_speck_read_as_a_minus_before_the_lower_bound_of_a_quantity_that_cannot_be_negative():
+    """OCR reads "57--111" (a Chinese lab's double-dash range) as "-57--111": creatinine has
+    no negative values, so the lower bound is 57; base excess keeps its minus."""
+    doc = _doc(HEADER,
+               row((54, "Creatinine"), (230, "88"), (340, "umol/L"), (450, "-57--111"), y=200),
+               row((54, "Base Excess"), (230, "1.2"), (340, "mmol/L"), (450, "-2 - 3"), y=216))
+    got = {r.name_as_printed: r.reference_range for r in parse_document(doc).results}
+    assert (got["Creatinine"].low, got["Creatinine"].high) == (57.0, 111.0)
+    assert (got["Base Excess"].low, got["Base Excess"].high) == (-2.0, 3.0)

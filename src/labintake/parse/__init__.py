@@ -207,6 +207,9 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = _plausible_reading(row.value, analyte, unit)
     rng = _range_for(row, sex, adult)
+    if rng is not None and rng.low is not None and rng.high is not None and 0 < -rng.low < rng.high \
+            and analyte is not None and analyte.bounds is not None and analyte.bounds[0] >= 0:
+        rng = rng.model_copy(update={"low": -rng.low})  # "-57--111": a speck read as a minus
     if value is not row.value and value.text == row.value.text and rng is not None and rng.text:
         with values.dot_thousands(False):  # the range is read the way its value was
             rng = values.parse_range(rng.text.replace(",", ".")) or rng
