@@ -11,8 +11,10 @@ identical text on the sample pages.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 
 import cv2
@@ -207,6 +209,8 @@ def _recognise(gray: np.ndarray, max_side: int | None = None) -> list[Word]:
         pieces = [p for p in (parts or ()) if p and p[0].strip() and p[2] is not None]
         if not pieces:
             pieces = [(text, score, box)]
+        else:
+            pieces = latin_words(text, pieces)
         for piece_text, piece_score, piece_box in pieces:
             pts = np.asarray(piece_box, dtype=float)
             words.append(
@@ -219,6 +223,41 @@ def _recognise(gray: np.ndarray, max_side: int | None = None) -> list[Word]:
                     float(min(max(piece_score, 0.0), 1.0)),
                 )
             )
+    return words
+
+
+# CJK punctuation the recogniser reads in Latin text, and what it stands for there: "R、"
+# is "R." (full-width forms such as "：" and "（" fold to ASCII by NFKC).
+_CJK_PUNCT = str.maketrans({"、": ".", "。": ".", "・": ".", "「": "(", "」": ")"})
+_IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_CLASS = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+
+
+def latin_words(text: str, pieces: list) -> list:
+    """``pieces`` as words when a Latin line came back one character per piece.
+
+    RapidOCR boxes a line character by character as soon as it holds one CJK-class
+    character, and a full-width colon or an ideographic comma read for a point counts
+    ("Patient: Emily R、Carter"): every letter would become a word of its own. A line
+    with no ideograph is regrouped into its words by the spaces of its text, and its
+    CJK punctuation read as the Latin mark it stands for. Chinese lines are left as
+    they are."""
+    if _IDEOGRAPH.search(text) or not _CJK_CLASS.search(text):
+        return pieces
+    chars = [c for c in text if not c.isspace()]
+    if len(pieces) != len(chars) or any(len(p[0].strip()) != 1 for p in pieces):
+        return pieces
+    words, current = [], []
+    it = iter(pieces)
+    for c in text + " ":
+        if c.isspace():
+            if current:
+                word = unicodedata.normalize("NFKC", "".join(p[0] for p in current).translate(_CJK_PUNCT))
+                pts = np.concatenate([np.asarray(p[2], dtype=float) for p in current])
+                words.append((word, min(p[1] for p in current), pts))
+                current = []
+            continue
+        current.append(next(it))
     return words
 
 

@@ -1,0 +1,42 @@
+"""RapidOCR boxes a line character by character once it holds a CJK-class character; a
+Latin line with one misread mark ("R、" for "R.") is regrouped into its words."""
+
+from __future__ import annotations
+
+from labintake.extract.ocr import latin_words
+
+
+def _pieces(text: str, x: float = 10.0, w: float = 8.0) -> list:
+    """One piece per non-space character, as RapidOCR gives them: (char, score, quad)."""
+    out, at = [], x
+    for c in text:
+        if not c.isspace():
+            out.append((c, 0.9 if c != "、" else 0.6, [[at, 5], [at + w, 5], [at + w, 20], [at, 20]]))
+        at += w
+    return out
+
+
+def _words(text: str) -> list[tuple[str, float, float, float]]:
+    return [(word, score, min(p[0] for p in pts), max(p[0] for p in pts))
+            for word, score, pts in latin_words(text, _pieces(text))]
+
+
+def test_a_latin_line_read_one_character_per_piece_is_regrouped_into_words():
+    got = _words("Patient: Emily R、Carter")
+    assert [w for w, *_ in got] == ["Patient:", "Emily", "R.Carter"]
+    # Each word spans its characters' boxes, and keeps its least sure character's score.
+    assert got[0][2:] == (10.0, 10.0 + 8 * 8) and got[2][1] == 0.6
+
+
+def test_full_width_marks_in_a_latin_line_fold_to_ascii():
+    assert [w for w, *_ in _words("Glucose： 5.4 （3.9-6.1）")] == ["Glucose:", "5.4", "(3.9-6.1)"]
+
+
+def test_a_chinese_line_keeps_its_characters():
+    pieces = _pieces("血红蛋白 128 g/L")
+    assert latin_words("血红蛋白 128 g/L", pieces) is pieces
+
+
+def test_a_line_already_in_words_is_left_alone():
+    pieces = [("Hemoglobin", 0.99, [[0, 0], [80, 0], [80, 12], [0, 12]]), ("13.5", 0.98, [[90, 0], [120, 0], [120, 12], [90, 12]])]
+    assert latin_words("Hemoglobin 13.5", pieces) is pieces
