@@ -1073,3 +1073,13 @@ def test_a_speck_read_as_a_minus_before_the_lower_bound_of_a_quantity_that_canno
     got = {r.name_as_printed: r.reference_range for r in parse_document(doc).results}
     assert (got["Creatinine"].low, got["Creatinine"].high) == (57.0, 111.0)
     assert (got["Base Excess"].low, got["Base Excess"].high) == (-2.0, 3.0)
+
+
+def test_an_ocr_damaged_unit_in_the_name_is_repaired_against_the_analytes_units():
+    """Spanish hospital reports print the unit in the name column ("Ferritina (ng/mL)");
+    OCR's "(ng/imL)" is still ng/mL for ferritin, and a bracket that is no unit stays in the name."""
+    doc = _doc(row((40, "Determinación"), (250, "Resultado"), (340, "Valores de referencia"), y=80),
+               row((40, "Ferritina (ng/imL)"), (250, "310"), (340, "30-400"), y=100),
+               row((40, "Calcium (total)"), (250, "9.1"), (340, "8.6-10.2"), y=116))
+    got = {r.name_as_printed: r.unit for r in parse_document(doc).results}
+    assert got == {"Ferritina (ng/imL)": "ng/mL", "Calcium (total)": None}

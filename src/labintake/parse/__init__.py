@@ -176,9 +176,14 @@ def _unit_in_name(name: str, unit: str | None, catalog: Catalog) -> tuple[str, s
         return name, unit
     m = _UNIT_IN_NAME.match(name)
     found = m and (m.group("a") or m.group("b"))
-    if m and found and catalog.is_known_unit(found) and not values.parse_value(found):
+    if not m or not found or values.parse_value(found):
+        return name, unit
+    if catalog.is_known_unit(found):
         return m.group("name"), found.strip()
-    return name, unit
+    # OCR damage ("Ferritina (ng/imL)"): repaired against the units of the analyte named.
+    analyte = catalog.match(m.group("name"))[0]
+    repaired = catalog.normalise_unit(found, analyte) if analyte is not None else None
+    return (m.group("name"), repaired) if analyte is not None and repaired in analyte.accepted_units else (name, unit)
 
 
 # A list marker before the name ("• Glucose", "▪ HbA1c", "- Sodium"): layout, not label.
