@@ -312,8 +312,7 @@ class Catalog:
         """OCR damage to a unit the analyte accepts: a lost slash (``UL``, ``gL``), ``l``
         read as ``I``, ``A`` or ``1`` (``U/A``, ``mmolI``), a cut-off end (``mmol``),
         ``%`` read as a dot."""
-        accepted = [u for u in analyte.accepted_units]
-        if not accepted:
+        if not (accepted := list(analyte.accepted_units)):
             return None
         squeezed = printed.replace(" ", "")
         if "%" in accepted and (squeezed in (".", ",", "'", "°") or squeezed in PERCENT_READINGS
@@ -323,15 +322,17 @@ class Catalog:
         if not key:
             return None
         stripped: dict[str, str] = {}
-        for alias, unit in self._unit_alias.items():
-            if unit in accepted:
-                stripped.setdefault(bare(alias), unit)
+        for alias, unit in [(a, u) for a, u in self._unit_alias.items() if u in accepted]:
+            stripped.setdefault(bare(alias), unit)
         for unit in accepted:
             stripped.setdefault(bare(unit), unit)
         if key in stripped:
             return stripped[key]
         if len(key) >= 3 or printed.endswith("/") or key.isalpha():  # "mmol", "U/", "f": its end cut off
-            longer = {u for k, u in stripped.items() if k.startswith(key)}
+            # As printed first ("T/": T/l), then as OCR may have damaged it.
+            cut = unit_key(printed.strip())
+            longer = {u for k, u in self._unit_alias.items() if u in accepted and k.startswith(cut)}
+            longer = longer if len(longer) == 1 else {u for k, u in stripped.items() if k.startswith(key)}
             if len(longer) > 1 and value is not None:
                 longer = {u for u in longer if analyte.plausible(value, u)}
             if len(longer) == 1:
@@ -339,10 +340,8 @@ class Catalog:
         return None
 
     def is_known_unit(self, text: str | None) -> bool:
-        if text is None:
-            return False
-        key = unit_key(text)
-        return key in self._unit_alias or folded(key) in self._unit_folded
+        key = unit_key(text) if text is not None else None
+        return key is not None and (key in self._unit_alias or folded(key) in self._unit_folded)
 
 
 def _analyte(a: dict, scales: dict[str, tuple[str, float]]) -> Analyte:
