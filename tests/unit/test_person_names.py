@@ -46,3 +46,10 @@ def test_an_initial_is_not_a_family_name_in_capitals(printed, name):
     """'P.' is in capitals but is an initial: the name keeps its order; 'DUPONT Marie' still
     reads as family name first."""
     assert parse_person_name(printed) == name
+
+
+@pytest.mark.parametrize(("printed", "name"), [("Ay$e Yilmaz", "Ayse Yilmaz"), ("AY$E YILMAZ", "Ayse Yilmaz"),
+                                               ("$MITH, JOHN", "John Smith")])
+def test_a_dollar_sign_against_letters_in_a_name_is_an_ocr_s(printed, name):
+    """OCR reads a Turkish ş (or an S) as "$"; no name has one, and the name keeps its case."""
+    assert parse_person_name(printed) == name

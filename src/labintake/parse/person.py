@@ -58,6 +58,9 @@ def parse_person_name(text: str) -> str | None:
     What follows the name in the same cell (an age, a sex in brackets) is left out.
     """
     t = " ".join(text.replace("\u00a0", " ").split()).strip(" ,;:|")
+    # No name has a dollar sign: OCR's reading of an S (or a Turkish ş) against letters.
+    t = re.sub(r"(?<![^\W\d_])\$(?=[^\W\d_])|(?<=([^\W\d_]))\$(?=([^\W\d_]))",
+               lambda m: "s" if m.group(1) and not (m.group(1) + m.group(2)).isupper() else "S", t)
     t = _BIRTH_NAME.sub("", strip_honorific(t))
     # "Jane Doe (F)", "Jane Doe 45 Y": the name ends where digits or brackets start.
     t = re.split(r"\s*[(\[]|\s+\S*\d", t, maxsplit=1)[0].strip(" ,;:|-")
