@@ -69,3 +69,17 @@ def test_a_mark_read_only_with_room_around_it_is_still_read(crop):
     img[38:38 + mark.shape[0], 420:420 + mark.shape[1]] = mark
     found = missed_marks(img, words, _read)
     assert [w.text for w in found] == ["8"] and 415 <= found[0].x0 <= 430
+
+
+def test_a_sliver_read_as_a_wide_letter_is_not_kept():
+    """A thin speck beside a unit, read by the recogniser as a sure "C" (which the parser would
+    take for a "critical" flag), is no letter: a C is never five times taller than wide. A
+    "1" of the same shape is kept."""
+    img, words = _page()
+    cv2.line(img, (200, 27), (200, 40), 0, 3)  # a sliver on the first line, in the empty column
+
+    def claims(text):
+        return lambda crop: (text, 0.95)
+
+    assert missed_marks(img, words, claims("C")) == []
+    assert [w.text for w in missed_marks(img, words, claims("1"))] == ["1"]

@@ -22,6 +22,8 @@ from labintake.extract.document import Word
 _MAX_READS = 40  # marks read per page at most (each read is a few milliseconds)
 _SURE = 0.85  # the recogniser's score a mark needs to be kept
 _MARK_TEXT = re.compile(r"^[\w%*+\-<>.,/↑↓()]{1,6}$")
+# Characters a mark may be when its ink is far taller than wide (a "1", an "l", a bracket).
+_NARROW = frozenset("1lIiJjtfr!|/\\()[]{}:;.,'`-↑↓")
 _LATIN_MARK = re.compile(r"^[0-9A-Za-z%*+\-<>.,/↑↓()]{1,6}$")
 
 
@@ -64,6 +66,8 @@ def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray
             if again[1] > score and _LATIN_MARK.match(again[0].strip()):
                 text, score = again  # (padded, noise reads as a confident CJK character: not taken)
         text = text.strip()
+        if len(text) == 1 and text not in _NARROW and (x1 - x0) < 0.4 * (y1 - y0):
+            continue  # a sliver of ink read as a "C" or an "8": no such glyph is that narrow
         if score >= _SURE and _MARK_TEXT.match(text) and re.search(r"[^\W_]|[%*]", text):
             found.append(Word(text, float(x0), float(y0), float(x1), float(y1), float(min(score, 1.0))))
     return found
