@@ -306,3 +306,19 @@ def test_a_count_printed_with_two_dot_groups_is_thousands_in_any_document():
     assert rbc.value == 4_500_000.0 and rbc.value_text == "4.500.000"
     assert (rbc.reference_range.low, rbc.reference_range.high) == (4_000_000.0, 5_500_000.0)
     assert got["Hemoglobin"].value == 14.2
+
+
+def test_on_a_recognised_page_commas_read_as_points_still_make_a_decimal_comma_document():
+    """A photo of a Brazilian blood count: OCR took the tail off half the decimal commas
+    ("13.1" for "13,1"), yet "11.240 /mm³" is eleven thousand leukocytes, not eleven."""
+    cells = [("Hemácias", "4,52", "milhões/mm³", "3,90 a 5,03"), ("Hemoglobina", "13.1", "g/dL", "12,0 a 15,5"),
+             ("Hematócrito", "39,8", "%", "34.9 a 44.5"), ("Leucócitos", "11.240", "/mm³", "3.500 a 10.500"),
+             ("Plaquetas", "245.000", "/mm³", "150.000 a 450.000"), ("Creatinina", "0,78", "mg/dL", "0.50 a 1.10")]
+    words = [w for i, (n, v, u, r) in enumerate(cells)
+             for w in row((40, n), (240, v), (320, u), (400, r), y=100 + 16 * i)]
+    for source, wbc, plt_high in (("ocr", 11240.0, 450000.0), ("text", 11.24, 450.0)):
+        doc = Document([Page(1, 612, 792, words, source)], "test")
+        got = {r.name_as_printed: r for r in parse_document(doc).results}
+        # A text layer is exact: there, decimal points among the commas mean points.
+        assert got["Leucócitos"].value == wbc and got["Hemoglobina"].value == 13.1
+        assert got["Plaquetas"].reference_range.high == plt_high

@@ -126,7 +126,8 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     best: ParseOutcome | None = None
     attempt = 0
     adult = _is_adult(patient, report_info)
-    comma_decimals = values.writes_decimal_commas([w.text for ln in lines for s in ln.segments for w in s.words])
+    comma_decimals = values.writes_decimal_commas([w.text for ln in lines for s in ln.segments for w in s.words],
+                                                  recognised=any(p.source != "text" for p in doc.pages))
     for attempt, strategy in enumerate(STRATEGIES, start=1):
         with values.dot_thousands(comma_decimals):
             rows = parse_rows(lines, catalog, use_columns=strategy == "columns")
