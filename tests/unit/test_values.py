@@ -82,6 +82,20 @@ def test_a_dash_read_as_a_semicolon(text):
     assert r is not None and (r.low, r.high) == (35.0, 105.0)
 
 
+@pytest.mark.parametrize(("text", "low", "high"), [("135:145", 135.0, 145.0), ("(2:21)", 2.0, 21.0),
+                                                  ("(7.5-11,.5)", 7.5, 11.5), ("12,0 - 22..0", 12.0, 22.0)])
+def test_a_dash_read_as_a_colon_and_a_doubled_decimal_mark(text, low, high):
+    """OCR reads a thin dash as a colon, and a speck beside a decimal mark as a second one."""
+    r = parse_range(text)
+    assert r is not None and (r.low, r.high) == (low, high)
+
+
+@pytest.mark.parametrize("text", ["08:15", "1:40"])
+def test_a_time_of_day_or_a_titre_is_no_range_of_two_bounds(text):
+    r = parse_range(text)
+    assert r is None or (r.low, r.high) == (None, None)
+
+
 @pytest.mark.parametrize("text", ["", "mg/dL", "5.0-3.5", "H", "abc-def"])
 def test_not_ranges(text):
     assert parse_range(text) is None

@@ -144,6 +144,7 @@ def _parse_value(text: str, dot_thousands: bool) -> Value | None:
 
 
 # A titre ("1:160", "<1:40", "1 : 80"): antibody results and their limits.
+_CLOCK = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d")
 _TITRE_RE = re.compile(r"[<>≤≥]?\s*1\s*:\s*\d{1,5}")
 
 
@@ -238,12 +239,16 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     t = re.sub(r"(?<=[-–—])(\s*)[.,'`](?=\d+[.,]\d)", r"\1", t)
     t = re.sub(r"(?<=\d)(\s+)[.,'`](?=\d+[.,]\d+\)?$)", r"\1- ", t)
     if re.search(r"\d\s*[-–—]\s*\d", t):
-        t = re.sub(r"(?<=\d)\.\.(?=\d)", ".", t)  # "12,0 - 22..0": a doubled point, the dash separates
+        t = re.sub(r"(?<=\d)([.,])[.,](?=\d)", r"\1", t)  # "22..0", "11,.5": a doubled mark, the dash separates
         t = re.sub(r"(?<=\d)[.,'`]+(?=\)?$)", "", t)  # "02 - 10.": a speck after the last bound
     if re.search(r"\d\s*[-–—]\s*\d|[<>≤≥]", t):
         t = re.sub(r"(?<=\d);(?=\d{1,3}(?!\d))", ",", t)  # a decimal comma OCR read as a semicolon: "4;50 - 5,90"
     else:
-        t = re.sub(r"^(\(?\s*\d[\d.,]*)\s*;\s*(?=\d)", r"\1-", t)  # no dash: the semicolon is it, "(35;105)"
+        # No dash: a semicolon or a colon between the bounds is it, "(35;105)", "135:145", "(2:21)"
+        # (not a titre's "1:40", nor a time of day, "08:15", unless in brackets).
+        t = re.sub(r"^(\(?\s*\d[\d.,]*)\s*;\s*(?=\d)", r"\1-", t)
+        if not _TITRE_RE.search(t) and (t.startswith("(") or not _CLOCK.fullmatch(t)):
+            t = re.sub(r"^(\(?\s*\d[\d.,]*)\s*:\s*(?=\d[\d.,]*\)?$)", r"\1-", t)
     if not t:
         return None
     if re.search(r"[\u3000-\u9fff\uff00-\uffef]", t):
