@@ -1083,3 +1083,18 @@ def test_an_ocr_damaged_unit_in_the_name_is_repaired_against_the_analytes_units(
                row((40, "Calcium (total)"), (250, "9.1"), (340, "8.6-10.2"), y=116))
     got = {r.name_as_printed: r.unit for r in parse_document(doc).results}
     assert got == {"Ferritina (ng/imL)": "ng/mL", "Calcium (total)": None}
+
+
+def test_a_range_whose_dash_ocr_read_as_a_point_beside_a_whole_value():
+    """"AST 22 U/L 10.35": a lab prints bounds as precisely as its values, so beside a whole
+    number the lone "10.35" is "10 - 35". A value with decimals keeps such a number apart,
+    and so does a value far from it."""
+    doc = _doc(HEADER,
+               row((54, "AST"), (230, "22"), (340, "U/L"), (450, "10.35"), y=200),
+               row((54, "Neutrophils"), (230, "83"), (340, "%"), (450, "40.75"), y=216),
+               row((54, "Creatinine"), (230, "0.98"), (340, "mg/dL"), (450, "0.70"), y=232),
+               row((54, "Platelets"), (230, "450"), (340, "10^9/L"), (450, "10.35"), y=248))
+    got = {r.name_as_printed: r.reference_range for r in parse_document(doc).results}
+    assert (got["AST"].low, got["AST"].high) == (10.0, 35.0) and got["AST"].text == "10.35"
+    assert (got["Neutrophils"].low, got["Neutrophils"].high) == (40.0, 75.0)
+    assert got["Creatinine"] is None and got["Platelets"] is None

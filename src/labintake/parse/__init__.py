@@ -257,12 +257,33 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     )
 
 
+# A lone number with decimals where the range stands: "10.35" for "10 - 35", the dash read as a point.
+_DASH_AS_POINT = re.compile(r"\(?(\d{1,4})\.(\d{2,4})\)?")
+
+
+def _dash_read_as_point(row: RawRow) -> ReferenceRange | None:
+    """The range of a row whose value is a whole number and whose only other number is one
+    with decimals ("22" beside "10.35"): a lab prints bounds as precisely as its values, so
+    that is "10 - 35" with the dash read as a point, when the value sits near it."""
+    numbers = [t for t in row.extra if re.search(r"\d", t)]
+    if row.range is not None or len(numbers) != 1 or row.value.value is None or not row.value.text.isdigit():
+        return None
+    m = _DASH_AS_POINT.fullmatch(numbers[0])
+    if m is None or m.group(2).startswith("0"):
+        return None
+    low, high = int(m.group(1)), int(m.group(2))
+    if not low < high or not low / 2 <= row.value.value <= 2 * high:
+        return None
+    return ReferenceRange(low=low, high=high, text=numbers[0])
+
+
 def _range_for(row: RawRow, sex: str | None, adult: bool | None = None):
     """The row's range; when ranges for both sexes are printed, the patient's, and none
     when the patient's sex is not known (none rather than a wrong one). A single range
     labelled with one sex is what the page says and is kept; ranges by age group give
     the adults' when the report shows the patient is one (``adult``), else none."""
-    ranges = [r for r in [row.range, *row.other_ranges] if r is not None]
+    first = row.range or _dash_read_as_point(row)
+    ranges = [r for r in [first, *row.other_ranges] if r is not None]
     # "E: 4,50 - 5,90 / K: 3,90 - 5,20": the second range follows a separator.
     extra = " ".join(row.extra).lstrip("/;|, ")
     if extra:
@@ -285,7 +306,7 @@ def _range_for(row: RawRow, sex: str | None, adult: bool | None = None):
             return grown[0]  # by age group, and the report says the patient is an adult
         return normal[0] if len(normal) == 1 else None
     if len(ranges) < 2 or not any(s for s, _ in labelled):
-        return row.range
+        return first
     mine = [r for s, r in labelled if s is not None and s == sex]
     if mine:
         return mine[0]
