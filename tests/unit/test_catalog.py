@@ -242,7 +242,8 @@ def test_conversion_factors_and_plausibility():
      ("G/I", "Leukozyten", "10^9/L"),  # giga per litre with l read as I: not g/L
      ("T/I", "Erythrozyten", "10^12/L"),
      ("g/I", "Hemoglobin", "g/L"),
-     ("T/", "Erythrozyten", "10^12/L")],  # T/l cut at its slash: not 10^6/uL, whose folded spelling begins so too
+     ("T/", "Erythrozyten", "10^12/L"),
+     ("pg/l", "Ferritin", "ug/L")],  # µ read as p: picograms are no unit of ferritin  # T/l cut at its slash: not 10^6/uL, whose folded spelling begins so too
 )
 def test_ocr_damaged_unit_repaired_against_the_analytes_units(printed, name, unit):
     analyte = CAT.match(name)[0]

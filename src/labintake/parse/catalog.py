@@ -326,8 +326,8 @@ class Catalog:
             stripped.setdefault(bare(alias), unit)
         for unit in accepted:
             stripped.setdefault(bare(unit), unit)
-        if key in stripped:
-            return stripped[key]
+        if (found := stripped.get(key) or (stripped.get("u" + key[1:]) if key[0] == "p" else None)) is not None:
+            return found  # as printed, or with its µ read as a p ("pg/l" for ug/L)
         if len(key) >= 3 or printed.endswith("/") or key.isalpha():  # "mmol", "U/", "f": its end cut off
             # As printed first ("T/": T/l), then as OCR may have damaged it.
             cut = unit_key(printed.strip())
