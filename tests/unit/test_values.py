@@ -377,3 +377,13 @@ def test_a_percent_sign_belongs_to_the_bounds_only_inside_brackets_or_on_both(te
     kept; a percent sign on both bounds or before a closing bracket is part of the range."""
     rng = parse_range(text)
     assert (None if rng is None else (rng.low, rng.high)) == bounds
+
+
+@pytest.mark.parametrize(("text", "flag"), [("LOW.", "low"), ("H.", "high"), ("'High", "high"), ("(L),", "low")])
+def test_a_flag_with_a_speck_beside_it_is_still_the_flag(text, flag):
+    """A scan reads a speck after "LOW" in the flag column; the word is the flag, not a unit."""
+    assert parse_flag(text) == flag
+
+
+def test_a_speck_alone_is_no_flag():
+    assert parse_flag(".") is None and parse_flag(",") is None

@@ -290,7 +290,7 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
 def parse_flag(text: str) -> str | None:
     """A printed flag (H, L, HH, LL, A, *, High, Low…) as high/low/abnormal/normal."""
     t = fold(text).strip("()[]")
-    return FLAGS.get(t)
+    return FLAGS.get(t) or FLAGS.get(t.strip(".,'`:;").strip("()[]"))  # "LOW.": a speck after the word
 
 
 def derive_flag(value: Value, rng: ReferenceRange | None) -> str | None:
