@@ -387,3 +387,10 @@ def test_a_flag_with_a_speck_beside_it_is_still_the_flag(text, flag):
 
 def test_a_speck_alone_is_no_flag():
     assert parse_flag(".") is None and parse_flag(",") is None
+
+
+@pytest.mark.parametrize("text", ["44'", "44’", "44`"])
+def test_a_quote_glued_after_a_value_is_a_speck(text):
+    """A photo reads a small asterisk's tip, or a speck, after "44" as a quote: the value is 44."""
+    v = parse_value(text)
+    assert v is not None and (v.value, v.text) == (44.0, "44")

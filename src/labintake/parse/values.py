@@ -116,7 +116,7 @@ def parse_value(text: str) -> Value | None:
 @lru_cache(maxsize=8192)
 def _parse_value(text: str, dot_thousands: bool) -> Value | None:
     t = re.sub(r"\s*°$", "*", clean(text))  # OCR reads a small asterisk as a degree sign
-    t = re.sub(r"(?<=\d)\s?[.·]$", "", t)  # a speck after the number: "3."
+    t = re.sub(r"(?<=\d)\s?[.·'’`]$", "", t)  # a speck after the number: "3.", "44'" (maybe a star's tip)
     if not t:
         return None
     m = _VALUE_RE.match(t.replace(" ", ""))
