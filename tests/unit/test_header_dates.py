@@ -106,3 +106,13 @@ def test_collection_shortly_before_the_report_decides_the_order():
     ])
     _, report = parse_header(lines)
     assert report.collected_at == date(2025, 3, 4)  # a day apart month first; a month day first
+
+
+@pytest.mark.parametrize("text", ["14-08-202510:50", "14.08.202510:50"])
+def test_a_time_glued_to_the_year_by_ocr_still_leaves_the_date(text):
+    """A scan loses the space between a collection date and its time."""
+    assert parse_date(text, day_first=True) == date(2025, 8, 14)
+
+
+def test_a_longer_number_after_a_date_is_no_year():
+    assert parse_date("14-08-20251") is None

@@ -39,11 +39,13 @@ _MONTH_NAMES: list[tuple[str, ...]] = [
 _MONTHS_INTL = {name: i + 1 for i, names in enumerate(_MONTH_NAMES) for name in names}
 _MON_INTL = r"(?P<mon>" + "|".join(sorted(map(re.escape, _MONTHS_INTL), key=len, reverse=True)) + r")"
 _Y = r"(?P<y>\d{4}|\d{2}(?!\d))"
+# The year ends the date, or a time OCR glued to it does ("14-08-202510:50").
+_Y_END = r"(?:\b|(?<=\d{4})(?=\d{1,2}:\d{2}))"
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})"),
     re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})\b"),
-    re.compile(r"(?<!\d)(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{4}|\d{2})\b"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})" + _Y_END),
+    re.compile(r"(?<!\d)(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{4}|\d{2})" + _Y_END),
     re.compile(r"(?<![^\W\d_])" + _MON_EN + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", re.IGNORECASE),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s./-]+" + _MON_EN + r"[\s,./-]+" + _Y, re.IGNORECASE),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\.?[\s./-]+(?:de\s+)?" + _MON_INTL + r"\.?[\s,./-]+(?:de\s+)?" + _Y,
