@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Report, Result
 from labintake.extract.document import Document
-from labintake.parse import debris, values
+from labintake.parse import debris, misreads, values
 from labintake.parse.catalog import Catalog, get_catalog
 from labintake.parse.coding import resolve
 from labintake.parse.columns import join_cjk
@@ -211,7 +211,7 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     coding = resolve(catalog, name, printed_unit, urine=urine, value_text=row.value.text,
                      section=section, value=row.value.value)
     analyte, score, unit = coding.analyte, coding.score, coding.unit
-    value = _plausible_reading(row.value, analyte, unit)
+    value = misreads.plausible_reading(row.value, analyte, unit)
     rng = _range_for(row, sex, adult)
     if rng is not None and rng.low is not None and rng.high is not None and 0 < -rng.low < rng.high \
             and analyte is not None and analyte.bounds is not None and analyte.bounds[0] >= 0:
@@ -257,32 +257,12 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     )
 
 
-# A lone number with decimals where the range stands: "10.35" for "10 - 35", the dash read as a point.
-_DASH_AS_POINT = re.compile(r"\(?(\d{1,4})\.(\d{2,4})\)?")
-
-
-def _dash_read_as_point(row: RawRow) -> ReferenceRange | None:
-    """The range of a row whose value is a whole number and whose only other number is one
-    with decimals ("22" beside "10.35"): a lab prints bounds as precisely as its values, so
-    that is "10 - 35" with the dash read as a point, when the value sits near it."""
-    numbers = [t for t in row.extra if re.search(r"\d", t)]
-    if row.range is not None or len(numbers) != 1 or row.value.value is None or not row.value.text.isdigit():
-        return None
-    m = _DASH_AS_POINT.fullmatch(numbers[0])
-    if m is None or m.group(2).startswith("0"):
-        return None
-    low, high = int(m.group(1)), int(m.group(2))
-    if not low < high or not low / 2 <= row.value.value <= 2 * high:
-        return None
-    return ReferenceRange(low=low, high=high, text=numbers[0])
-
-
 def _range_for(row: RawRow, sex: str | None, adult: bool | None = None):
     """The row's range; when ranges for both sexes are printed, the patient's, and none
     when the patient's sex is not known (none rather than a wrong one). A single range
     labelled with one sex is what the page says and is kept; ranges by age group give
     the adults' when the report shows the patient is one (``adult``), else none."""
-    first = row.range or _dash_read_as_point(row)
+    first = row.range or misreads.dash_read_as_point(row)
     ranges = [r for r in [first, *row.other_ranges] if r is not None]
     # "E: 4,50 - 5,90 / K: 3,90 - 5,20": the second range follows a separator.
     extra = " ".join(row.extra).lstrip("/;|, ")
@@ -335,30 +315,6 @@ def _count_reasons(results: list[Result]) -> dict[str, int]:
         if r.review_reason:
             counts[r.review_reason] = counts.get(r.review_reason, 0) + 1
     return counts
-
-
-def _plausible_reading(value: values.Value, analyte, unit: str | None) -> values.Value:
-    """A reading the analyte cannot have, when another reading of the same print it can.
-
-    ``1,021`` is a thousand and twenty-one or one point zero two one; when only the
-    decimal-comma reading is plausible for the analyte (a urine specific gravity), take it.
-    ``136,9`` for an MCHC (or ``116,2`` for an RDW) is an arrow glued to ``36,9`` that OCR
-    read as a one: when only the value without it is plausible, take it, flagged (high or low
-    by its range).
-    """
-    if analyte is None or value.value is None or analyte.plausible(value.value, unit):
-        return value
-    # ... and ``1.015`` in a document that writes decimal commas (read as thousands there).
-    if re.fullmatch(r"[<>=≤≥]*\d{1,3}[,.]\d{3}", value.text):
-        alt = float(value.text.lstrip("<>=≤≥").replace(",", "."))
-        if analyte.plausible(alt, unit):
-            return values.Value(alt, value.text, value.comparator, value.glued_flag)
-    if value.comparator is None and value.glued_flag is None and re.fullmatch(r"1\d{1,2}(?:[.,]\d{1,2})?", value.text):
-        arrow = values.parse_value(value.text[1:])
-        if arrow is not None and arrow.value is not None and analyte.plausible(arrow.value, unit):
-            # Up and down arrows both read as a one: the mark is kept, its direction is the range's.
-            return values.Value(arrow.value, arrow.text, None, "abnormal")
-    return value
 
 
 def validation_problems(report: LabReport) -> list[str]:

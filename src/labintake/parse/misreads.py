@@ -1,0 +1,59 @@
+"""Readings a misread made, put right where the row itself shows it: an arrow glued to a value
+and read as a "1" (``136,9`` for ``↑36,9``), a decimal comma document's ``1.015``, a range's
+dash read as a point (``10.35`` for ``10 - 35``)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from labintake.domain.schemas import ReferenceRange
+from labintake.parse import values
+
+if TYPE_CHECKING:
+    from labintake.parse.catalog import Analyte
+    from labintake.parse.table import RawRow
+
+
+def plausible_reading(value: values.Value, analyte: Analyte | None, unit: str | None) -> values.Value:
+    """A reading the analyte cannot have, when another reading of the same print it can.
+
+    ``1,021`` is a thousand and twenty-one or one point zero two one; when only the
+    decimal-comma reading is plausible for the analyte (a urine specific gravity), take it.
+    ``136,9`` for an MCHC (or ``116,2`` for an RDW) is an arrow glued to ``36,9`` that OCR
+    read as a one: when only the value without it is plausible, take it, flagged (high or low
+    by its range).
+    """
+    if analyte is None or value.value is None or analyte.plausible(value.value, unit):
+        return value
+    # ... and ``1.015`` in a document that writes decimal commas (read as thousands there).
+    if re.fullmatch(r"[<>=≤≥]*\d{1,3}[,.]\d{3}", value.text):
+        alt = float(value.text.lstrip("<>=≤≥").replace(",", "."))
+        if analyte.plausible(alt, unit):
+            return values.Value(alt, value.text, value.comparator, value.glued_flag)
+    if value.comparator is None and value.glued_flag is None and re.fullmatch(r"1\d{1,2}(?:[.,]\d{1,2})?", value.text):
+        arrow = values.parse_value(value.text[1:])
+        if arrow is not None and arrow.value is not None and analyte.plausible(arrow.value, unit):
+            # Up and down arrows both read as a one: the mark is kept, its direction is the range's.
+            return values.Value(arrow.value, arrow.text, None, "abnormal")
+    return value
+
+
+# A lone number with decimals where the range stands: "10.35" for "10 - 35", the dash read as a point.
+_DASH_AS_POINT = re.compile(r"\(?(\d{1,4})\.(\d{2,4})\)?")
+
+
+def dash_read_as_point(row: RawRow) -> ReferenceRange | None:
+    """The range of a row whose value is a whole number and whose only other number is one
+    with decimals ("22" beside "10.35"): a lab prints bounds as precisely as its values, so
+    that is "10 - 35" with the dash read as a point, when the value sits near it."""
+    numbers = [t for t in row.extra if re.search(r"\d", t)]
+    if row.range is not None or len(numbers) != 1 or row.value.value is None or not row.value.text.isdigit():
+        return None
+    m = _DASH_AS_POINT.fullmatch(numbers[0])
+    if m is None or m.group(2).startswith("0"):
+        return None
+    low, high = int(m.group(1)), int(m.group(2))
+    if not low < high or not low / 2 <= row.value.value <= 2 * high:
+        return None
+    return ReferenceRange(low=low, high=high, text=numbers[0])
