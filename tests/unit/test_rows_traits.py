@@ -1098,3 +1098,20 @@ def test_a_range_whose_dash_ocr_read_as_a_point_beside_a_whole_value():
     assert (got["AST"].low, got["AST"].high) == (10.0, 35.0) and got["AST"].text == "10.35"
     assert (got["Neutrophils"].low, got["Neutrophils"].high) == (40.0, 75.0)
     assert got["Creatinine"] is None and got["Platelets"] is None
+
+
+def _read(source: str, *cells: tuple[str, str, str]):
+    words = [w for i, (n, v, r) in enumerate(cells) for w in row((54, n), (230, v), (450, r), y=200 + 16 * i)]
+    doc = Document([Page(1, 612, 792, [*HEADER, *words], source)], "test")
+    return {r.name_as_printed: (r.value, r.flag) for r in parse_document(doc).results}
+
+
+def test_in_a_report_that_glues_arrows_a_one_before_an_unmarked_abnormal_value_is_an_arrow():
+    """OCR read one arrow ("↓4,06") and took the next for a "1": "15,8" against 4,0 - 5,6 is
+    ↑5,8 (both readings are high, and this report marks every abnormal value). "13,2" against
+    12,0 - 16,0 is in range: kept. Without a recognised arrow, or in a text layer, nothing changes."""
+    rows = (("RBC", "↓4,06", "4,50 - 5,90"), ("HbA1c", "15,8", "4,0 - 5,6"), ("Hemoglobin", "13,2", "12,0 - 16,0"))
+    got = _read("ocr", *rows)
+    assert got["RBC"] == (4.06, "low") and got["HbA1c"] == (5.8, "high") and got["Hemoglobin"] == (13.2, "normal")
+    assert _read("text", *rows)["HbA1c"] == (15.8, "high")
+    assert _read("ocr", *rows[1:])["HbA1c"] == (15.8, "high")

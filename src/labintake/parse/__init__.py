@@ -126,15 +126,18 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     best: ParseOutcome | None = None
     attempt = 0
     adult = _is_adult(patient, report_info)
-    comma_decimals = values.writes_decimal_commas([w.text for ln in lines for s in ln.segments for w in s.words],
-                                                  recognised=any(p.source != "text" for p in doc.pages))
+    tokens = [w.text for ln in lines for s in ln.segments for w in s.words]
+    recognised = any(p.source != "text" for p in doc.pages)
+    comma_decimals = values.writes_decimal_commas(tokens, recognised=recognised)
+    # Arrows glued to values, one read as such: OCR may have read others as a "1".
+    arrows = recognised and any(re.match(r"[↑↓▲▼]\d", t) for t in tokens)
     for attempt, strategy in enumerate(STRATEGIES, start=1):
         with values.dot_thousands(comma_decimals):
             rows = parse_rows(lines, catalog, use_columns=strategy == "columns")
             bold_flags = sum(r.bold for r in rows) <= _STYLE_SHARE * max(1, len(rows))
             colour_flags = sum(r.coloured for r in rows) <= _STYLE_SHARE * max(1, len(rows))
             results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags, sex=patient.sex,
-                                 adult=adult) for row in rows]
+                                 adult=adult, arrows=arrows) for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
@@ -203,7 +206,7 @@ def printed_label(name: str) -> str:
 
 
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
-              sex: str | None = None, adult: bool | None = None) -> Result:
+              sex: str | None = None, adult: bool | None = None, arrows: bool = False) -> Result:
     section = clean_section(row.section)
     urine = bool(section and _URINE.search(section))
     label = misread_restored(printed_label(row.name), catalog.knows)
@@ -213,6 +216,8 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = misreads.plausible_reading(row.value, analyte, unit)
     rng = _range_for(row, sex, adult)
+    if arrows and row.flag is None and value is row.value:
+        value = misreads.arrow_read_as_one(value, rng, analyte, unit)
     if rng is not None and rng.low is not None and rng.high is not None and 0 < -rng.low < rng.high \
             and analyte is not None and analyte.bounds is not None and analyte.bounds[0] >= 0:
         rng = rng.model_copy(update={"low": -rng.low})  # "-57--111": a speck read as a minus
