@@ -131,6 +131,13 @@ def test_unlabelled_last_first_name_at_the_top():
     assert report.collected_at is None  # an unlabelled date is not a collection date
 
 
+def test_a_family_name_and_a_comma_with_nothing_after_it_is_no_crash():
+    """OCR of a crooked photo can cut "DOE, JANE" to "DOE,": no given name, no patient, and
+    the page is still read."""
+    patient, _ = _header(row((36, "EXAMPLE,"), (449, "September 16, 2024"), y=12), *_TABLE)
+    assert patient.name is None
+
+
 def test_a_plain_date_label_is_not_the_collection_date():
     _, report = _header(
         row((36, "Patient: DOE, JANE"), (288, "DOB: 10/15/1982"), y=50),

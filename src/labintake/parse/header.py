@@ -267,7 +267,7 @@ def _last_first_at_top(zone: list[HeaderLine]) -> str | None:
             if t.count(",") != 1 or labelish(t) or not looks_like_name(t):
                 continue
             last, first = (p.strip() for p in t.split(","))
-            given = first.split()
+            given = first.split() or [""]  # "DOE," with the given name lost
             # "SPRINGFIELD, IL" is a place: a given name is more than two capitals.
             if last.isupper() and len(last) > 1 and given[0][:1].isupper() and (len(given) > 1 or len(given[0]) > 2):
                 return t
