@@ -20,7 +20,7 @@ import pytest
 
 from labintake import auth
 from labintake.extract.dewarp import dewarp, page_frame, replay_frame
-from labintake.extract.ocr import _rotate
+from labintake.extract.orientation import rotate
 from labintake.service import LabIntake
 from labintake.web import WebConfig, create_app
 from labintake.web.ui.render import PX_PER_PT
@@ -86,7 +86,7 @@ def test_the_recorded_frame_replays_the_page_the_ocr_read(quarter: int, flipped:
     for outline in (None, quad):
         read = dewarp(img, outline) if outline is not None else img
         assert read is not None
-        read = _rotate(read, quarter, 2.5)
+        read = rotate(read, quarter, 2.5)
         if flipped:
             read = np.ascontiguousarray(read[::-1, ::-1])
         replayed = replay_frame(img, page_frame(img.shape, outline, quarter, 2.5, flipped, 72.0), 1.0)

@@ -131,7 +131,7 @@ def _size(quad: np.ndarray) -> tuple[float, float]:
 def page_frame(shape: tuple[int, ...], quad: np.ndarray | None, quarter: int, skew: float, flipped: bool,
                dpi: float) -> dict[str, object]:
     """The geometry ``ocr_image`` applied to an image of ``shape``: the page outline ``quad`` it
-    dewarped by (None: not dewarped), the quarter turn and skew of ``_rotate``, a final 180-degree
+    dewarped by (None: not dewarped), the quarter turn and skew of ``rotate``, a final 180-degree
     flip; ``dpi`` turns the read image's pixels into points. JSON-able (kept with the page)."""
     h, w = shape[:2]
     m = np.eye(3)

@@ -16,11 +16,13 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
 
 from labintake.extract.document import Word
+from labintake.extract.orientation import estimate_orientation, rotate
 from labintake.extract.second_look import missed_marks
 
 ENGINE_NAME = "rapidocr-3.10"
@@ -142,8 +144,8 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     timings["dewarp"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     quarter, skew = estimate_orientation(gray)
-    gray = _rotate(gray, quarter, skew)
-    sat = _rotate(sat, quarter, skew, border=0)
+    gray = rotate(gray, quarter, skew)
+    sat = rotate(sat, quarter, skew, border=0)
     timings["orientation"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     side = _HIRES_SIDE if mode == "hires" else None
@@ -233,7 +235,10 @@ _IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _CJK_CLASS = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
 
 
-def latin_words(text: str, pieces: list) -> list:
+Piece = tuple[str, float, Any]  # text, score, box (four corner points), as RapidOCR gives them
+
+
+def latin_words(text: str, pieces: list[Piece]) -> list[Piece]:
     """``pieces`` as words when a Latin line came back one character per piece.
 
     RapidOCR boxes a line character by character as soon as it holds one CJK-class
@@ -247,7 +252,8 @@ def latin_words(text: str, pieces: list) -> list:
     chars = [c for c in text if not c.isspace()]
     if len(pieces) != len(chars) or any(len(p[0].strip()) != 1 for p in pieces):
         return pieces
-    words, current = [], []
+    words: list[Piece] = []
+    current: list[Piece] = []
     it = iter(pieces)
     for c in text + " ":
         if c.isspace():
@@ -259,91 +265,6 @@ def latin_words(text: str, pieces: list) -> list:
             continue
         current.append(next(it))
     return words
-
-
-# --- orientation and skew ------------------------------------------------------------
-#
-# Text lines make the row-sum profile of a binarised page spiky: the profile's energy
-# peaks when lines are exactly horizontal. Comparing the best energy of the page and of
-# the page turned 90 degrees tells portrait from landscape text, and the best small
-# angle is the skew. On a ~1000 px thumbnail this costs a few tens of milliseconds.
-# 0 versus 180 degrees cannot be told apart this way; _looks_upside_down() compares
-# recogniser confidence on a few lines read both ways instead.
-
-_THUMB = 1000
-_RIM = 0.03  # share of each side left out of the orientation estimate
-_SKEW_LIMIT = 6.0  # degrees; larger angles are photos, not slightly crooked scans
-
-
-def estimate_orientation(gray: np.ndarray) -> tuple[int, float]:
-    """(quarter turn clockwise in {0, 90, 270}, small skew in degrees) to make text level."""
-    binary = _binarise_thumb(gray)
-    best: tuple[float, int, float] = (-1.0, 0, 0.0)
-    for quarter in (0, 90):
-        img = binary if quarter == 0 else np.ascontiguousarray(np.rot90(binary, -1))
-        angle, energy = _best_angle(img)
-        if energy > best[0]:
-            best = (energy, quarter, angle)
-    _, quarter, angle = best
-    if quarter == 90 and _needs_270(binary):
-        quarter = 270
-    return quarter, angle
-
-
-def _binarise_thumb(gray: np.ndarray) -> np.ndarray:
-    h, w = gray.shape[:2]
-    f = min(1.0, _THUMB / max(h, w))
-    small = cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
-    _, binary = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    # The page's rim holds no text but often a dark edge (a scanner's border, a sliver of desk
-    # beside a dewarped photo): one long dark line outweighs every text line and turns the
-    # page a quarter. Leave the rim out.
-    h2, w2 = binary.shape
-    my, mx = max(1, int(h2 * _RIM)), max(1, int(w2 * _RIM))
-    binary[:my, :] = 0
-    binary[-my:, :] = 0
-    binary[:, :mx] = 0
-    binary[:, -mx:] = 0
-    return binary.astype(np.float32)
-
-
-def _energy(binary: np.ndarray, angle: float) -> float:
-    if angle:
-        h, w = binary.shape
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        binary = cv2.warpAffine(binary, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    profile = binary.sum(axis=1)
-    return float(np.square(np.diff(profile)).sum())
-
-
-def _best_angle(binary: np.ndarray) -> tuple[float, float]:
-    # Coarse 1-degree search, then 0.2-degree refinement around the winner.
-    coarse = max(np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 0.01, 1.0), key=lambda a: _energy(binary, a))
-    fine = np.arange(coarse - 0.8, coarse + 0.81, 0.2)
-    scored = [(_energy(binary, float(a)), float(a)) for a in fine]
-    energy, angle = max(scored)
-    return (0.0 if abs(angle) < 0.15 else round(angle, 2)), energy
-
-
-def _needs_270(binary: np.ndarray) -> bool:
-    # A cheap first guess between 90 and 270: report text is left-aligned, so after
-    # the 90-degree turn most ink should sit in the left half. A wrong guess leaves the
-    # page upside down, which _looks_upside_down() then catches (at the cost of a
-    # second OCR pass).
-    turned = np.rot90(binary, -1)
-    cols = turned.sum(axis=0)
-    half = len(cols) // 2
-    return cols[half:].sum() > cols[:half].sum() * 1.15
-
-
-def _rotate(gray: np.ndarray, quarter: int, skew: float, border: int = 255) -> np.ndarray:
-    if quarter:
-        gray = np.ascontiguousarray(np.rot90(gray, -quarter // 90))
-    if skew:
-        h, w = gray.shape
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-        gray = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=border)
-    return gray
 
 
 def _ink_is_coloured(gray: np.ndarray, sat: np.ndarray, word: Word) -> bool:
