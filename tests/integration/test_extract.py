@@ -196,6 +196,11 @@ def test_a_photo_of_a_page_on_a_dark_desk_is_not_inverted():
     screen = np.full((800, 600), 35, np.uint8)
     screen[100:700:20, 50:550] = 220  # lines of light text
     assert _light_on_dark(screen)
+    # An underexposed photo: the sheet at 80 on a desk at 20, its ink at 25. Dark, but paper.
+    dim = np.full((800, 600), 20, np.uint8)
+    dim[100:740, 80:540] = 80
+    dim[150:600:25, 120:450] = 25
+    assert not _light_on_dark(dim)
 
 
 def test_corrupt_pdf():

@@ -185,7 +185,11 @@ def saturation(rgb: np.ndarray) -> np.ndarray:
 def _light_on_dark(gray: np.ndarray) -> bool:
     """Light text on a dark background: most of the image is dark, and what is not is
     sparse (text), not a sheet of paper (a photo of a page on a dark desk is mostly page)."""
-    small = gray[:: max(1, gray.shape[0] // 400), :: max(1, gray.shape[1] // 400)]
+    small = gray[:: max(1, gray.shape[0] // 400), :: max(1, gray.shape[1] // 400)].astype(np.float32)
+    # Judged on the image's own range: a dim photo of paper (paper at 80, ink at 20) is dark
+    # only in absolute terms.
+    lo, hi = np.percentile(small, (1, 99))
+    small = (small - lo) * (255.0 / max(float(hi - lo), 1.0))
     return float(np.median(small)) < 90 and float((small > 160).mean()) < 0.15
 
 
