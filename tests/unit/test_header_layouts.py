@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from labintake.parse.header import parse_header
 from labintake.parse.lines import build_lines
 from tests.fixtures.words import row, words_at
@@ -322,3 +324,21 @@ def test_labels_joined_by_slashes_take_their_values_in_the_same_order():
     assert (patient.name, patient.sex) == ("John Tester", "male")
     patient, _ = _header(row((54, "Name/DOB/Gender: Ann Tester / 02/14/1980 / F"), y=100), *_TABLE)
     assert patient.name is None or patient.name == "Ann Tester"  # the date's own slashes: no guess
+
+
+@pytest.mark.parametrize(("line", "name", "dob"), [
+    ("Re: Mr Thomas Fictional, DOB 14/02/1958", "Thomas Fictional", "1958-02-14"),  # a British letter
+    ("Patient: Jane Doe, DOB 14/02/1958", "Jane Doe", "1958-02-14"),
+    ("Name: Jane Doe, born 14/02/1958", "Jane Doe", "1958-02-14"),
+    ("Patient: DOE, JANE, Sex F", "Jane Doe", None),
+])
+def test_a_label_without_a_colon_inside_a_labelled_value_is_its_own_field(line, name, dob):
+    """"DOB 14/02/1958" after the name and a comma: the date of birth, and the name ends there."""
+    patient, _ = _header(row((36, line), y=60), row((36, "Date of sample: 21/10/2026"), y=74), *_TABLE)
+    assert patient.name == name
+    assert (patient.date_of_birth.isoformat() if patient.date_of_birth else None) == dob
+
+
+def test_date_of_sample_is_the_collection_date():
+    _, report = _header(row((36, "Patient: Jane Doe"), y=60), row((36, "Date of sample: 21/10/2026"), y=74), *_TABLE)
+    assert report.collected_at is not None and report.collected_at.isoformat().startswith("2026-10-21")

@@ -27,9 +27,12 @@ from labintake.parse.header_cells import (
     Cell,
     HeaderLine,
     bare_label,
+    compound,
+    embedded,
     has_labels,
     labelish,
     normalise,
+    prefixed,
     prepare,
     table_starts,
 )
@@ -113,11 +116,11 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                 else:
                     add(field, bare, _below(lines, i, cell, in_zone), weak=True)
                 continue
-            if zone and _compound(cell.text, add):
+            if zone and compound(cell.text, add):
                 continue
             matches = list(hl.LABEL_RE.finditer(cell.text)) if has_labels(cell.text) else []
             if not matches and zone:
-                _prefixed(cell.text, add)
+                prefixed(cell.text, add)
                 continue
             for k, m in enumerate(matches):
                 end = matches[k + 1].start() if k + 1 < len(matches) else len(cell.text)
@@ -132,46 +135,8 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                         value = _below(lines, i, cell, in_zone)
                         add(field, m.group(1), value, weak=True)
                         continue
-                add(field, m.group(1), value)
+                add(field, m.group(1), embedded(value, add))
     return found
-
-
-# Fields whose value is checked when read (a date parses, a sex word, a name's shape),
-# so a label without a colon in front of it is safe to take.
-_CHECKED_FIELDS = {"name", "dob", "sex", "age_sex", "dob_age", "dob_sex", "collected", "reported", "received"}
-
-
-_COMPOUND = re.compile(r"^(?P<labels>[^:：/]+(?:/[^:：/]+)+?)\s*[:：]\s*(?P<values>\S.*)$")
-
-
-def _compound(text: str, add) -> bool:
-    """``Patient Name/Age/Sex: John Smith / 45Y / M``: labels joined by slashes, each with the
-    value in the same place among the value's slashes; the patient's fields are taken."""
-    m = _COMPOUND.match(text)
-    labels = [p.strip() for p in m.group("labels").split("/")] if m else []
-    parts = [p.strip() for p in m.group("values").split("/")] if m else []
-    if len(labels) < 3 or len(parts) != len(labels) or any(bare_label(p) is None for p in labels):
-        return False  # two ("Age/Sex", "DOB/Age") are labels of their own
-    for label, value in zip(labels, parts, strict=True):
-        if (field := hl.field_of(bare_label(label) or "")) in ("name", "dob", "sex", "mrn"):
-            add(field, label, value)
-    return True
-
-
-def _prefixed(text: str, add) -> None:
-    """``DOB 01/02/1980``: a checked field's label starting the cell, without a colon."""
-    m = hl.PREFIX_LABEL_RE.match(text)
-    if m is None:
-        return
-    field = hl.field_of(m.group(1))
-    value = text[m.end() :]
-    if field not in _CHECKED_FIELDS:
-        return
-    if field in ("sex", "age_sex") and parse_sex(value) is None:
-        return
-    if field not in ("name", "sex", "age_sex") and parse_date(value) is None:
-        return
-    add(field, m.group(1), value, weak=True)
 
 
 def _below(lines: list[HeaderLine], i: int, label: Cell, in_zone) -> str:

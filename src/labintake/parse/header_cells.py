@@ -13,7 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from labintake.parse import header_labels as hl
+from labintake.parse.dates import parse_date
 from labintake.parse.lines import Line
+from labintake.parse.person import parse_sex
 
 _CJK_CHAR = r"[\u3400-\u9fff\uff1a]"
 _CJK = re.compile(_CJK_CHAR)
@@ -150,3 +152,50 @@ def _as_line(cells: list[Cell]) -> Line:
     return Line(1, words, segments)
 
 
+# Fields whose value is checked when read (a date parses, a sex word, a name's shape),
+# so a label without a colon in front of it is safe to take.
+_CHECKED_FIELDS = {"name", "dob", "sex", "age_sex", "dob_age", "dob_sex", "collected", "reported", "received"}
+
+
+_COMPOUND = re.compile(r"^(?P<labels>[^:：/]+(?:/[^:：/]+)+?)\s*[:：]\s*(?P<values>\S.*)$")
+
+
+def compound(text: str, add) -> bool:
+    """``Patient Name/Age/Sex: John Smith / 45Y / M``: labels joined by slashes, each with the
+    value in the same place among the value's slashes; the patient's fields are taken."""
+    m = _COMPOUND.match(text)
+    labels = [p.strip() for p in m.group("labels").split("/")] if m else []
+    parts = [p.strip() for p in m.group("values").split("/")] if m else []
+    if len(labels) < 3 or len(parts) != len(labels) or any(bare_label(p) is None for p in labels):
+        return False  # two ("Age/Sex", "DOB/Age") are labels of their own
+    for label, value in zip(labels, parts, strict=True):
+        if (field := hl.field_of(bare_label(label) or "")) in ("name", "dob", "sex", "mrn"):
+            add(field, label, value)
+    return True
+
+
+def prefixed(text: str, add) -> bool:
+    """``DOB 01/02/1980``: a checked field's label starting the cell, without a colon."""
+    m = hl.PREFIX_LABEL_RE.match(text)
+    if m is None:
+        return False
+    field = hl.field_of(m.group(1))
+    value = text[m.end() :]
+    if field not in _CHECKED_FIELDS:
+        return False
+    if field in ("sex", "age_sex") and parse_sex(value) is None:
+        return False
+    if field not in ("name", "sex", "age_sex") and parse_date(value) is None:
+        return False
+    add(field, m.group(1), value, weak=True)
+    return True
+
+
+def embedded(value: str, add) -> str:
+    """``Jane Doe, DOB 14/02/1958``: a checked field's label without a colon inside a labelled
+    value, after a comma or a wide space; it is taken (see :func:`prefixed`) and the value
+    ends before it."""
+    for m in re.finditer(r"(?:,|;|\s{2,}|\s\|)\s*", value):
+        if prefixed(value[m.end():], add):
+            return value[: m.start()]
+    return value

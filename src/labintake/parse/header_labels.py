@@ -15,7 +15,7 @@ Labels = dict[str, tuple[str, ...]]
 
 EN: Labels = {
     "name": ("patient name", "patient", "name", "pt name", "patient's name", "patient full name", "full name",
-             "name of patient", "name of the patient", "pt. name", "patient name & id"),
+             "name of patient", "name of the patient", "pt. name", "patient name & id", "re"),
     "surname": ("surname", "last name", "family name"),
     "given": ("forename", "forenames", "forename(s)", "first name", "given name", "given names"),
     "dob": ("date of birth", "dob", "d.o.b.", "d.o.b", "birth date", "birthdate", "born", "date birth"),
@@ -32,7 +32,7 @@ EN: Labels = {
                   "sample collection date", "specimen collection date", "sample drawn", "drawn on", "sampled",
                   "sample taken", "specimen taken", "date taken", "date and time collected", "date/time of collection",
                   "collection date and time", "drawn date", "sample drawn date", "collection on", "collected at",
-                  "sample collected on", "specimen collected on", "date of sample collection", "coll. date", "coll date",
+                  "sample collected on", "specimen collected on", "date of sample collection", "coll. date", "coll date", "date of sample",
                   "coll. date/time", "date coll."),
     "reported": ("reported", "report date", "date reported", "reported on", "resulted", "result date",
                  "report status date", "final report date", "printed", "report generated", "date of report",
