@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from labintake.extract.document import Document, Page
 from labintake.parse import parse_document
-from tests.fixtures.words import row
+from tests.fixtures.words import row, words_at
 
 
 def _doc(*word_lists) -> Document:
@@ -100,3 +100,18 @@ def test_a_row_without_a_range_takes_the_labelled_range_printed_under_it():
     got = [(r.name_as_printed, r.flag, r.reference_range.text) for r in parse_document(doc).results]
     assert got == [("Hemoglobin", "low", "12.0 - 15.5"), ("HDL Cholesterol", "normal", "> 39"),
                    ("Glucose", "normal", "70 - 99")]
+
+
+def test_a_letter_line_listing_several_results_gives_a_row_for_each():
+    """A doctor's letter runs results together: "Hb 128 g/L (130-170), WCC 6.2 x10^9/L (4.0-11.0),
+    Plt 210." Each piece that is a catalogued name and a value is a row, a one-letter name
+    ("K") included; a sentence with a comma and no result in it is not cut."""
+    doc = _doc(
+        words_at("His recent bloods were as follows, in order:", 40, 80),
+        words_at("Hb 128 g/L (130-170), WCC 6.2 x10^9/L (4.0-11.0), Plt 210 x10^9/L (150-400).", 40, 100),
+        words_at("Na 139 mmol/L (133-146), K 5.6 mmol/L (3.5-5.3); Creatinine 142 umol/L (59-104).", 40, 116),
+    )
+    got = [(r.name_as_printed, r.value, r.unit, r.flag) for r in parse_document(doc).results]
+    assert got == [("Hb", 128.0, "g/L", "low"), ("WCC", 6.2, "10^9/L", "normal"), ("Plt", 210.0, "10^9/L", "normal"),
+                   ("Na", 139.0, "mmol/L", "normal"), ("K", 5.6, "mmol/L", "high"),
+                   ("Creatinine", 142.0, "umol/L", "high")]

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from labintake.extract.document import Word
 from labintake.parse import values
 from labintake.parse.catalog import Catalog
-from labintake.parse.lines import Line, Segment
+from labintake.parse.lines import Line, Segment, split_segments
 
 _LEADER = re.compile(r"[.·…_\-]{3,}")  # "..........", "______", "- - -" runs between name and value
 _TRAILING_LEADER = re.compile(r"(?<=[^\W\d_])[.·…_]{3,}$")  # "Hemoglobin......"
@@ -92,6 +93,44 @@ def _bare_value(line: Line) -> bool:
     without its label ("11.2 g/dL  Low")."""
     first = values.parse_value(line.words[0].text) if line.words else None
     return first is not None and first.value is not None
+
+
+def split_results(lines: list[Line], catalog: Catalog) -> list[Line]:
+    """A line of running text holding several results, as a doctor's letter lists them
+    ("Hb 128 g/L (130-170), WCC 6.2 x10^9/L (4.0-11.0), Plt 210."): one line per result,
+    cut after a comma, semicolon or full stop where each piece is a catalogued name and a
+    value. Anything else is left as it was."""
+    out: list[Line] = []
+    for line in lines:
+        pieces = _result_pieces(line.words, catalog)
+        if pieces is None:
+            out.append(line)
+            continue
+        for words, at in pieces:
+            last = words[-1]
+            words[-1] = Word(last.text.rstrip(",;."), last.x0, last.y0, last.x1, last.y1, last.confidence,
+                             last.bold, last.coloured)
+            # The name is a cell of its own: a short one ("K 5.6 mmol/L") is no less a name here.
+            out.append(Line(line.page, words, [Segment(words[:at]), *split_segments(words[at:])]))
+    return out
+
+
+def _result_pieces(words: list[Word], catalog: Catalog) -> list[tuple[list[Word], int]] | None:
+    """The pieces of a line of several results, each with where its value starts; None
+    unless every piece is a catalogued name followed by a value."""
+    cuts = [i + 1 for i, w in enumerate(words[:-1])
+            if w.text.endswith((",", ";", ".")) and words[i + 1].text[:1].isalpha()]
+    if not cuts:
+        return None
+    pieces = []
+    for a, b in pairwise([0, *cuts, len(words)]):
+        piece = words[a:b]
+        at = next((k for k, w in enumerate(piece) if (v := values.parse_value(w.text.rstrip(",;.")))
+                   and v.value is not None), None)
+        if not at or catalog.match(" ".join(w.text for w in piece[:at]))[0] is None:
+            return None
+        pieces.append((piece, at))
+    return pieces if len(pieces) > 1 else None
 
 
 def _without_cell_label(words: list[Word]) -> list[Word]:

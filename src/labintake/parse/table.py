@@ -89,7 +89,7 @@ def parse_rows(lines: list[Line], catalog: Catalog, *, use_columns: bool = True)
     rows: list[RawRow] = []
     skip = repeated_lines(lines, catalog)
     for stream in reading_streams([ln for ln in lines if id(ln) not in skip]):
-        rows.extend(_parse_stream(inline.join_stacked_cells(stream), catalog, use_columns))
+        rows.extend(_parse_stream(inline.split_results(inline.join_stacked_cells(stream), catalog), catalog, use_columns))
     return rows
 
 
