@@ -115,3 +115,9 @@ def test_a_letter_line_listing_several_results_gives_a_row_for_each():
     assert got == [("Hb", 128.0, "g/L", "low"), ("WCC", 6.2, "10^9/L", "normal"), ("Plt", 210.0, "10^9/L", "normal"),
                    ("Na", 139.0, "mmol/L", "normal"), ("K", 5.6, "mmol/L", "high"),
                    ("Creatinine", 142.0, "umol/L", "high")]
+
+
+def test_one_name_ocr_damaged_does_not_keep_a_letter_line_whole():
+    doc = _doc(words_at("Hb 128 g/L (130-170), WCC 6.2 x10^9/L (4.0-11.0), PIt 210 x10^9/L (150-400).", 40, 100))
+    got = [(r.name, r.value) for r in parse_document(doc).results]
+    assert got == [("Hemoglobin", 128.0), ("WBC", 6.2), ("Platelets", 210.0)]

@@ -117,20 +117,22 @@ def split_results(lines: list[Line], catalog: Catalog) -> list[Line]:
 
 def _result_pieces(words: list[Word], catalog: Catalog) -> list[tuple[list[Word], int]] | None:
     """The pieces of a line of several results, each with where its value starts; None
-    unless every piece is a catalogued name followed by a value."""
+    unless every piece is a name followed by a value, and all of the names but one (OCR's
+    "PIt") are catalogued."""
     cuts = [i + 1 for i, w in enumerate(words[:-1])
             if w.text.endswith((",", ";", ".")) and words[i + 1].text[:1].isalpha()]
     if not cuts:
         return None
-    pieces = []
+    pieces, unknown = [], 0
     for a, b in pairwise([0, *cuts, len(words)]):
         piece = words[a:b]
         at = next((k for k, w in enumerate(piece) if (v := values.parse_value(w.text.rstrip(",;.")))
                    and v.value is not None), None)
-        if not at or catalog.match(" ".join(w.text for w in piece[:at]))[0] is None:
+        if not at or at > 4:
             return None
+        unknown += catalog.match(" ".join(w.text for w in piece[:at]))[0] is None
         pieces.append((piece, at))
-    return pieces if len(pieces) > 1 else None
+    return pieces if len(pieces) > 1 and unknown <= min(1, len(pieces) - 2) else None
 
 
 def _without_cell_label(words: list[Word]) -> list[Word]:
