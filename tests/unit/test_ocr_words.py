@@ -32,9 +32,12 @@ def test_full_width_marks_in_a_latin_line_fold_to_ascii():
     assert [w for w, *_ in _words("Glucose： 5.4 （3.9-6.1）")] == ["Glucose:", "5.4", "(3.9-6.1)"]
 
 
-def test_a_chinese_line_keeps_its_characters():
-    pieces = _pieces("血红蛋白 128 g/L")
-    assert latin_words("血红蛋白 128 g/L", pieces) is pieces
+def test_a_chinese_line_keeps_its_characters_and_regroups_its_latin_runs():
+    """"No项目", "3 6 岁" came back letter by letter: the Latin runs are words again, and each
+    Chinese character (and full-width mark) of the line stays one."""
+    assert [w for w, *_ in latin_words("No项目", _pieces("No项目"))] == ["No", "项", "目"]
+    text = "血红蛋白 128 g/L：36岁"
+    assert [w for w, *_ in latin_words(text, _pieces(text))] == ["血", "红", "蛋", "白", "128", "g/L", "：", "36", "岁"]
 
 
 def test_a_line_already_in_words_is_left_alone():

@@ -1115,3 +1115,15 @@ def test_in_a_report_that_glues_arrows_a_one_before_an_unmarked_abnormal_value_i
     assert got["RBC"] == (4.06, "low") and got["HbA1c"] == (5.8, "high") and got["Hemoglobin"] == (13.2, "normal")
     assert _read("text", *rows)["HbA1c"] == (15.8, "high")
     assert _read("ocr", *rows[1:])["HbA1c"] == (15.8, "high")
+
+
+def test_an_arrow_printed_against_the_unit_is_the_flag_and_leaves_the_value_alone():
+    """A Chinese blood count OCR'd: "11.20 | ↑10^9/L" — the arrow is the flag and the unit is
+    10^9/L; an arrow against a unit is no arrow glued to a value, so "11.20" stays 11.2."""
+    words = [*row((54, "WBC"), (230, "11.20"), (300, "↑10^9/L"), (450, "3.5-9.5"), y=200),
+             *row((54, "Hemoglobin"), (230, "108"), (300, "↓g/L"), (450, "115-150"), y=216),
+             *row((54, "HbA1c"), (230, "15.8"), (300, "%"), (450, "4.0-5.6"), y=232)]
+    doc = Document([Page(1, 612, 792, [*HEADER, *words], "ocr")], "test")
+    got = {r.name_as_printed: (r.value, r.unit, r.flag, r.flag_source) for r in parse_document(doc).results}
+    assert got == {"WBC": (11.2, "10^9/L", "high", "printed"), "Hemoglobin": (108.0, "g/L", "low", "printed"),
+                   "HbA1c": (15.8, "%", "high", "derived")}

@@ -243,31 +243,43 @@ Piece = tuple[str, float, Any]  # text, score, box (four corner points), as Rapi
 
 
 def latin_words(text: str, pieces: list[Piece]) -> list[Piece]:
-    """``pieces`` as words when a Latin line came back one character per piece.
+    """``pieces`` as words when a line came back one character per piece.
 
     RapidOCR boxes a line character by character as soon as it holds one CJK-class
-    character, and a full-width colon or an ideographic comma read for a point counts
-    ("Patient: Emily R、Carter"): every letter would become a word of its own. A line
-    with no ideograph is regrouped into its words by the spaces of its text, and its
-    CJK punctuation read as the Latin mark it stands for. Chinese lines are left as
-    they are."""
-    if _IDEOGRAPH.search(text) or not _CJK_CLASS.search(text):
+    character: every letter and digit becomes a word of its own ("N o 项 目", "3 6 岁").
+    Runs of Latin letters, digits and marks are regrouped into words by the spaces of the
+    line's text, and each Chinese character stays a word. In a line with no ideograph, CJK
+    punctuation is read as the Latin mark it stands for: a full-width colon, an
+    ideographic comma read for a point ("Patient: Emily R、Carter")."""
+    if not _CJK_CLASS.search(text) and not _IDEOGRAPH.search(text):
         return pieces
     chars = [c for c in text if not c.isspace()]
     if len(pieces) != len(chars) or any(len(p[0].strip()) != 1 for p in pieces):
         return pieces
+    latin = not _IDEOGRAPH.search(text)
     words: list[Piece] = []
     current: list[Piece] = []
+
+    def flush() -> None:
+        if current:
+            joined = "".join(p[0] for p in current)
+            word = unicodedata.normalize("NFKC", joined.translate(_CJK_PUNCT)) if latin else joined
+            pts = np.concatenate([np.asarray(p[2], dtype=float) for p in current])
+            words.append((word, min(p[1] for p in current), pts))
+            current.clear()
+
     it = iter(pieces)
-    for c in text + " ":
+    for c in text:
         if c.isspace():
-            if current:
-                word = unicodedata.normalize("NFKC", "".join(p[0] for p in current).translate(_CJK_PUNCT))
-                pts = np.concatenate([np.asarray(p[2], dtype=float) for p in current])
-                words.append((word, min(p[1] for p in current), pts))
-                current = []
+            flush()
             continue
-        current.append(next(it))
+        piece = next(it)
+        if not latin and (_IDEOGRAPH.match(c) or _CJK_CLASS.match(c)):
+            flush()
+            words.append(piece)  # a Chinese character, or a mark of a Chinese line: a word of its own
+            continue
+        current.append(piece)
+    flush()
     return words
 
 

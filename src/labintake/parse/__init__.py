@@ -130,7 +130,7 @@ def parse_outcome(doc: Document) -> ParseOutcome:
     recognised = any(p.source != "text" for p in doc.pages)
     comma_decimals = values.writes_decimal_commas(tokens, recognised=recognised)
     # Arrows glued to values, one read as such: OCR may have read others as a "1".
-    arrows = recognised and any(re.match(r"[↑↓▲▼]\d", t) for t in tokens)
+    arrows = recognised and any(re.fullmatch(r"[↑↓▲▼][<>]?\d+(?:[.,]\d+)?", t) for t in tokens)
     for attempt, strategy in enumerate(STRATEGIES, start=1):
         with values.dot_thousands(comma_decimals):
             rows = parse_rows(lines, catalog, use_columns=strategy == "columns")

@@ -147,11 +147,16 @@ def _without_cell_label(words: list[Word]) -> list[Word]:
 _GLUED_UNIT = re.compile(r"^(?P<v>[<>≤≥]?\d[\d.,]*)(?P<u>%|[a-zA-Zµμ][a-zA-Zµμ0-9^*]*/\S+)$")
 
 
+# An arrow printed against the unit after it ("↑10^9/L", "↓g/L"): a flag, then the unit.
+_ARROW_ON_UNIT = re.compile(r"^(?P<v>[↑↓▲▼])(?P<u>[a-zA-Zµμ%/]\S*|10\^?\d+/\S+|10\*\d+/\S+)$")
+
+
 def _unglued(words: list[Word]) -> list[Word]:
-    """``words`` with each value printed against its unit split into the two words it is."""
+    """``words`` with each value printed against its unit, and each arrow against a unit,
+    split into the two words it is."""
     out: list[Word] = []
     for w in words:
-        m = _GLUED_UNIT.match(w.text)
+        m = _GLUED_UNIT.match(w.text) or _ARROW_ON_UNIT.match(w.text)
         if m is None or values.parse_value(w.text) is not None:
             out.append(w)
             continue

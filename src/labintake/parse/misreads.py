@@ -59,23 +59,19 @@ def dash_read_as_point(row: RawRow) -> ReferenceRange | None:
     return ReferenceRange(low=low, high=high, text=numbers[0])
 
 
-def _outside(v: float, rng: ReferenceRange) -> bool:
-    return (rng.low is not None and v < rng.low) or (rng.high is not None and v > rng.high)
-
-
 def arrow_read_as_one(value: values.Value, rng: ReferenceRange | None, analyte: Analyte | None,
                       unit: str | None) -> values.Value:
     """In a report that glues arrows to its values ("↓4,06"), an out-of-range value with no
-    mark contradicts the report's own style. Where it begins with a "1" and the rest is out
-    of range as well ("15,8" against 4,0 - 5,6), the "1" is the arrow OCR misread: the rest,
-    flagged (its direction is the range's)."""
+    mark contradicts the report's own style. Where it begins with a "1" and the rest is high
+    as well ("15,8" against 4,0 - 5,6), the "1" is an up arrow OCR misread: the rest, flagged
+    (its direction is the range's)."""
     if value.comparator or value.glued_flag or value.value is None or rng is None:
         return value
     if not re.fullmatch(r"1[1-9]\d{0,2}(?:[.,]\d{1,3})?|10[.,]\d{1,3}", value.text):
         return value
     rest = values.parse_value(value.text[1:])
-    if rest is None or rest.value is None or not (_outside(value.value, rng) and _outside(rest.value, rng)):
-        return value
+    if rest is None or rest.value is None or rng.high is None or not rest.value > rng.high:
+        return value  # an up arrow read as a one: both readings high
     if analyte is not None and not analyte.plausible(rest.value, unit):
         return value
     return values.Value(rest.value, rest.text, None, "abnormal")
