@@ -1127,3 +1127,13 @@ def test_an_arrow_printed_against_the_unit_is_the_flag_and_leaves_the_value_alon
     got = {r.name_as_printed: (r.value, r.unit, r.flag, r.flag_source) for r in parse_document(doc).results}
     assert got == {"WBC": (11.2, "10^9/L", "high", "printed"), "Hemoglobin": (108.0, "g/L", "low", "printed"),
                    "HbA1c": (15.8, "%", "high", "derived")}
+
+
+def test_a_chinese_name_whose_edge_falls_nearer_the_row_number_column_is_still_the_name():
+    """A photo's OCR puts "血红蛋白" a point nearer the "No" column's edge than the name
+    column's: a cell in Chinese script is never a row number or an order code."""
+    header = row((40, "No"), (62, "项目"), (155, "结果"), (200, "单位"), (250, "参考范围"), y=100)
+    doc = _doc(header,
+               row((40, "1"), (60, "白细胞计数"), (155, "11.20"), (200, "10^9/L"), (250, "3.5-9.5"), y=120),
+               row((40, "6"), (53, "血红蛋白"), (155, "108"), (200, "g/L"), (250, "115-150"), y=136))
+    assert [(r.name, r.value) for r in parse_document(doc).results] == [("WBC", 11.2), ("Hemoglobin", 108.0)]

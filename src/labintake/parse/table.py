@@ -189,9 +189,8 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
 
 
 def _off_the_columns(line: Line, catalog: Catalog) -> RawRow | None:
-    """A whole result written on one line that ignores the table's columns ("Glucose, Fasting
-    ....... 92 mg/dL (70-100)" below a "Test | Range | Result" table): read by the shape of its
-    cells, kept only when the name is a catalogued analyte and a unit or range says result."""
+    """A whole result on one line that ignores the table's columns ("Glucose, Fasting ... 92 mg/dL
+    (70-100)" below a "Test | Range | Result" table), kept when a catalogued name has a unit or range."""
     row = read_row(line, None, catalog)
     if row is None or not row.name or (row.unit is None and row.range is None):
         return None
@@ -308,9 +307,11 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     if not segs:
         return None
     segs = split_at_columns(segs, cols, line.height) if printed_header and cols else peel_values(segs, cols)
-    hints = [(column_of(s.x0, cols) if cols else None) for s in segs]
+    hints = [("name" if (kind := column_of(s.x0, cols) if cols else None) == "code" and re.search(rf"[{CJK}]", s.text)
+              else kind) for s in segs]
     # A row number or test code before the name: a code that reads as an abbreviation
-    # ("WBC", "LYMPH%") stays with the name, a bare number goes.
+    # ("WBC", "LYMPH%") stays with the name, a bare number goes. A cell in Chinese script is
+    # a name, whatever column its edge falls nearest to.
     prefix: list[str] = []
     while segs and hints[0] == "code":
         words = [re.sub(r"^\d{1,3}[.)]?(?=[A-Za-z])", "", w.text) for w in segs[0].words]
