@@ -201,6 +201,10 @@ def test_a_photo_of_a_page_on_a_dark_desk_is_not_inverted():
     dim[100:740, 80:540] = 80
     dim[150:600:25, 120:450] = 25
     assert not _light_on_dark(dim)
+    # A white page with a few lines of ink: 99 % of it is paper.
+    blank = np.full((800, 600), 255, np.uint8)
+    blank[100:104, 50:550] = 0
+    assert not _light_on_dark(blank)
 
 
 def test_corrupt_pdf():

@@ -189,7 +189,8 @@ def _light_on_dark(gray: np.ndarray) -> bool:
     # Judged on the image's own range: a dim photo of paper (paper at 80, ink at 20) is dark
     # only in absolute terms.
     lo, hi = np.percentile(small, (1, 99))
-    small = (small - lo) * (255.0 / max(float(hi - lo), 1.0))
+    if hi - lo >= 40:  # (a page of white with a few lines of ink has no range to stretch)
+        small = (small - lo) * (255.0 / float(hi - lo))
     return float(np.median(small)) < 90 and float((small > 160).mean()) < 0.15
 
 
