@@ -1137,3 +1137,26 @@ def test_a_chinese_name_whose_edge_falls_nearer_the_row_number_column_is_still_t
                row((40, "1"), (60, "白细胞计数"), (155, "11.20"), (200, "10^9/L"), (250, "3.5-9.5"), y=120),
                row((40, "6"), (53, "血红蛋白"), (155, "108"), (200, "g/L"), (250, "115-150"), y=136))
     assert [(r.name, r.value) for r in parse_document(doc).results] == [("WBC", 11.2), ("Hemoglobin", 108.0)]
+
+
+def test_a_range_a_curled_page_pushed_a_line_down_is_the_rows_range():
+    """A photo of a curled page bends a row: its range cell sits a few points lower and reads
+    as a line of its own, right of the value. A row that has its range keeps it."""
+    doc = _doc(HEADER,
+               row((54, "Hematocrit"), (230, "38.5"), (340, "%"), y=200),
+               row((450, "40.0 - 50.0"), y=209),
+               row((54, "MCV"), (230, "83.7"), (340, "fL"), (450, "83 - 101"), y=230),
+               row((450, "80 - 100"), y=243))
+    got = {r.name_as_printed: (r.reference_range.low, r.reference_range.high, r.flag) for r in parse_document(doc).results}
+    assert got == {"Hematocrit": (40.0, 50.0, "low"), "MCV": (83.0, 101.0, "normal")}
+
+
+def test_a_range_whose_words_fell_across_a_column_edge_is_read_whole():
+    """The range's first bound starts left of its heading (a photo's perspective), so the
+    cell is cut into "83.00", "-", "101.00": read together they are the range."""
+    from labintake.parse import misreads
+
+    raw = RawRow(page=1, name="MCV", value=parse_value("83.7"), value_words=[], extra=["83.00", "-", "101.00"])
+    rng = misreads.range_in_pieces(raw)
+    assert rng is not None and (rng.low, rng.high) == (83.0, 101.0)
+    assert misreads.range_in_pieces(RawRow(page=1, name="MCV", value=parse_value("83.7"), value_words=[], extra=["Serum", "-"])) is None

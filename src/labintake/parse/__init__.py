@@ -267,7 +267,7 @@ def _range_for(row: RawRow, sex: str | None, adult: bool | None = None):
     when the patient's sex is not known (none rather than a wrong one). A single range
     labelled with one sex is what the page says and is kept; ranges by age group give
     the adults' when the report shows the patient is one (``adult``), else none."""
-    first = row.range or misreads.dash_read_as_point(row)
+    first = row.range or misreads.range_in_pieces(row) or misreads.dash_read_as_point(row)
     ranges = [r for r in [first, *row.other_ranges] if r is not None]
     # "E: 4,50 - 5,90 / K: 3,90 - 5,20": the second range follows a separator.
     extra = " ".join(row.extra).lstrip("/;|, ")

@@ -43,6 +43,16 @@ def plausible_reading(value: values.Value, analyte: Analyte | None, unit: str | 
 _DASH_AS_POINT = re.compile(r"\(?(\d{1,4})\.(\d{2,4})\)?")
 
 
+def range_in_pieces(row: RawRow) -> ReferenceRange | None:
+    """A range whose words a photo's distortion put across a column edge ("83.00", "-",
+    "101.00" left over beside the row's cells): read again as one, when together they are
+    a range of two bounds and nothing else is left over."""
+    if row.range is not None or len(row.extra) < 2 or not all(re.search(r"[\d<>≤≥–-]", t) for t in row.extra):
+        return None
+    rng = values.parse_range(" ".join(row.extra))
+    return rng if rng is not None and rng.low is not None and rng.high is not None else None
+
+
 def dash_read_as_point(row: RawRow) -> ReferenceRange | None:
     """The range of a row whose value is a whole number and whose only other number is one
     with decimals ("22" beside "10.35"): a lab prints bounds as precisely as its values, so

@@ -47,9 +47,9 @@ from labintake.parse.wraps import (
     better_joined,
     continues_name,
     continues_unit,
-    labelled_range_under,
     name_text,
     range_below,
+    range_under,
     split_at_value,
     tight,
 )
@@ -168,7 +168,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             prev[1].other_ranges.append(more)
             prev = (line, prev[1])
             continue
-        if prev is not None and (rng := labelled_range_under(line, prev)) is not None:
+        if prev is not None and (rng := range_under(line, prev)) is not None:
             prev[1].range, prev = rng, None
             continue
         if prev is not None and continues_unit(line, prev):

@@ -97,12 +97,17 @@ def range_below(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
     return values.parse_range(line.text) if sex is not None else values.labelled_range(line.text)
 
 
-def labelled_range_under(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
+def range_under(line: Line, prev: tuple[Line, RawRow]) -> ReferenceRange | None:
     """The row printed no range, and the line right under it is one labelled range cell
-    ("Standard range: 12.0 - 15.5 g/dL", as a portal prints it under the value)."""
+    ("Standard range: 12.0 - 15.5 g/dL", as a portal prints it under the value), or a range
+    of two bounds alone, right of the value (a curled page's photo pushed it a line down)."""
     prev_line, row = prev
-    if row.range is not None or not tight(prev_line, line) or cell_rank(line) != 3:
+    if row.range is not None or not tight(prev_line, line) or len(line.segments) != 1:
         return None
+    if cell_rank(line) != 3:
+        value_x1 = max((x1 for k, _, x1 in row.cells if k == "value"), default=None)
+        rng = values.parse_range(line.text) if value_x1 is not None and line.words[0].x0 > value_x1 else None
+        return rng if rng is not None and rng.low is not None and rng.high is not None else None
     words = line.text.split(":", 1)[1].split()
     # The range, and perhaps the unit after it ("12.0 - 15.5 g/dL").
     for cut in range(len(words), max(0, len(words) - 2), -1):
