@@ -96,7 +96,7 @@ def test_a_time_of_day_or_a_titre_is_no_range_of_two_bounds(text):
     assert r is None or (r.low, r.high) == (None, None)
 
 
-@pytest.mark.parametrize("text", ["", "mg/dL", "5.0-3.5", "H", "abc-def"])
+@pytest.mark.parametrize("text", ["", "mg/dL", "5.0-3.5", "H", "abc-def", "+", "++"])
 def test_not_ranges(text):
     assert parse_range(text) is None
 

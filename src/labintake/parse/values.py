@@ -282,7 +282,7 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     m = _AT_LEAST_RE.match(fold(bare))
     if m:
         return ReferenceRange(low=to_number(m.group("num"), dot_thousands), high=None, text=t, low_comparator=">=")
-    if is_qualitative(t):
+    if is_qualitative(t) and not re.fullmatch(r"\+{1,4}", t):  # a lone "+" is a flag or a grade, never a reference
         return ReferenceRange(low=None, high=None, text=t)
     return None
 
