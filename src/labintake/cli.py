@@ -359,7 +359,9 @@ def worker(
     if li is None:
         return
     try:
-        li.start_worker(concurrency)
+        # Its first look at the database (recovery) may meet an outage that began after the check above.
+        if _when_database_is_up(lambda: _started_worker(li, concurrency), stop) is None:
+            return
         console.print(f"LabIntake worker running {concurrency or settings.workers} files at once")
         while not stop.wait(1.0):
             pass
@@ -369,9 +371,15 @@ def worker(
         li.stop()
 
 
+def _started_worker(li: LabIntake, concurrency: int | None) -> LabIntake:
+    li.start_worker(concurrency)
+    return li
+
+
 def _when_database_is_up(start: Callable[[], LabIntake], stop: threading.Event) -> LabIntake | None:
     """``start()`` once the database answers: a worker started while PostgreSQL is down (or
-    that lost it during its migrations) waits for it instead of exiting; None if stopped first."""
+    that lost it during its migrations, or during its first recovery) waits for it instead of
+    exiting; None if stopped first."""
     delay = 0.5
     while True:
         try:
