@@ -360,7 +360,7 @@ def worker(
         return
     try:
         # Its first look at the database (recovery) may meet an outage that began after the check above.
-        if _when_database_is_up(lambda: _started_worker(li, concurrency), stop) is None:
+        if _when_database_is_up(lambda: li.start_worker(concurrency), stop) is None:
             return
         console.print(f"LabIntake worker running {concurrency or settings.workers} files at once")
         while not stop.wait(1.0):
@@ -369,11 +369,6 @@ def worker(
         pass
     finally:
         li.stop()
-
-
-def _started_worker(li: LabIntake, concurrency: int | None) -> LabIntake:
-    li.start_worker(concurrency)
-    return li
 
 
 def _when_database_is_up(start: Callable[[], LabIntake], stop: threading.Event) -> LabIntake | None:

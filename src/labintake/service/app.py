@@ -89,8 +89,8 @@ class LabIntake:
             self.listener = SqliteWatcher(self.db, self.doorbell, on_auth_epoch=self.tokens.at_epoch)
         self.listener.start()
 
-    def start_worker(self, concurrency: int | None = None) -> None:
-        """Run files from the job queue in this process (``labintake worker``)."""
+    def start_worker(self, concurrency: int | None = None) -> LabIntake:
+        """Run files from the job queue in this process (``labintake worker``); returns self."""
         self.start_notifier()
         from labintake.executors.distributed import DistributedWorker
 
@@ -98,6 +98,7 @@ class LabIntake:
             self.db, self.storage, self.settings, concurrency=concurrency
         )
         self.executor.start()
+        return self
 
     def start_notifier(self) -> None:
         """Send session-end emails and webhooks from the outbox in this process (serve and worker)."""
