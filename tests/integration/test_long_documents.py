@@ -72,14 +72,14 @@ def test_a_300_page_digital_pdf_completes_with_few_page_writes(tmp_path: Path, b
 def test_a_retry_after_the_worker_died_resumes_after_the_pages_already_read(
     tmp_path: Path, backend: dict[str, str]
 ) -> None:
-    """Given a 3-page scanned PDF, when its worker process is killed (kill -9) after OCR has
+    """Given a 6-page scanned PDF, when its worker process is killed (kill -9) after OCR has
     finished at least one page, then the file is retried and completes, and the retry reads
     with OCR only the pages not kept: the parsing event and parsing_metadata count the pages
     reused, and the kept pages are dropped once the results are saved."""
     li = make_app(tmp_path, backend, ocr_dpi=100, workers=1)
     try:
         user = accounts.local_user_id(li)
-        session_id, (fps_id,) = upload(li, user, tmp_path, {"scan.pdf": scanned_pdf(3)})
+        session_id, (fps_id,) = upload(li, user, tmp_path, {"scan.pdf": scanned_pdf(6)})
         sessions.start(li, session_id, user)
 
         def page_read(p: dict) -> bool:
@@ -88,7 +88,7 @@ def test_a_retry_after_the_worker_died_resumes_after_the_pages_already_read(
             return f["status"] == "extracting" and (f["pagesDone"] or 0) >= 1
 
         snap = wait_until(li, session_id, user, page_read, timeout=600)
-        assert snap["files"][0]["pagesTotal"] == 3
+        assert snap["files"][0]["pagesTotal"] == 6
         with li.db.read() as s:
             kept = s.execute(select(func.count()).select_from(CachedPage)).scalar_one()
         assert kept >= 1  # written in the same transaction as pagesDone
@@ -103,7 +103,7 @@ def test_a_retry_after_the_worker_died_resumes_after_the_pages_already_read(
         assert [e.payload["reason"] for e in evts if e.file_id == fps_id and e.status == "pending"
                 and e.payload and "reason" in e.payload] == ["worker_crashed"]
         parsing = [e.payload for e in evts if e.file_id == fps_id and e.status == "parsing"]
-        assert parsing[-1]["ocr_pages"] == 3
+        assert parsing[-1]["ocr_pages"] == 6
         assert parsing[-1]["ocr_pages_reused"] >= kept  # not read again
         with li.db.read() as s:
             row = s.execute(select(FileProcessingStatus).where(FileProcessingStatus.id == fps_id)).scalar_one()
