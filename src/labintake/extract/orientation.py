@@ -55,8 +55,7 @@ def _wide_search(binary: np.ndarray) -> tuple[float, int, float]:
         img = small if quarter == 0 else np.ascontiguousarray(np.rot90(small, -1))
         angles = np.arange(-_WIDE_LIMIT, _WIDE_LIMIT + 0.01, 0.5)
         coarse = float(max(angles, key=lambda a: _energy(img, float(a))))
-        full = binary if quarter == 0 else np.ascontiguousarray(np.rot90(binary, -1))
-        energy, angle = max((_energy(full, float(a)), float(a)) for a in np.arange(coarse - 0.8, coarse + 0.81, 0.2))
+        energy, angle = _refined(binary if quarter == 0 else np.ascontiguousarray(np.rot90(binary, -1)), coarse)
         found.append((energy, quarter, round(angle, 2)))
     return max(found)
 
@@ -92,11 +91,14 @@ def _best_angle(binary: np.ndarray) -> tuple[float, float, float]:
     0.2-degree refinement around the winner."""
     coarse = [(_energy(binary, float(a)), float(a)) for a in np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 0.01, 1.0)]
     top = max(coarse)
-    fine = np.arange(top[1] - 0.8, top[1] + 0.81, 0.2)
-    scored = [(_energy(binary, float(a)), float(a)) for a in fine]
-    energy, angle = max(scored)
+    energy, angle = _refined(binary, top[1])
     peak = top[0] / max(float(np.median([e for e, _ in coarse])), 1e-9)
     return (0.0 if abs(angle) < 0.15 else round(angle, 2)), energy, peak
+
+
+def _refined(binary: np.ndarray, around: float) -> tuple[float, float]:
+    """(energy, angle) of the best angle within 0.8 degrees of ``around``, in 0.2-degree steps."""
+    return max((_energy(binary, float(a)), float(a)) for a in np.arange(around - 0.8, around + 0.81, 0.2))
 
 
 def _needs_270(binary: np.ndarray) -> bool:

@@ -143,8 +143,8 @@ def _parse_value(text: str, dot_thousands: bool) -> Value | None:
     return None
 
 
+_CLOCK = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d")  # a time of day, "08:15"
 # A titre ("1:160", "<1:40", "1 : 80"): antibody results and their limits.
-_CLOCK = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d")
 _TITRE_RE = re.compile(r"[<>≤≥]?\s*1\s*:\s*\d{1,5}")
 
 
