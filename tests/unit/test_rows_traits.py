@@ -1160,3 +1160,17 @@ def test_a_range_whose_words_fell_across_a_column_edge_is_read_whole():
     rng = misreads.range_in_pieces(raw)
     assert rng is not None and (rng.low, rng.high) == (83.0, 101.0)
     assert misreads.range_in_pieces(RawRow(page=1, name="MCV", value=parse_value("83.7"), value_words=[], extra=["Serum", "-"])) is None
+
+
+def test_a_stray_letter_in_the_flag_column_is_not_the_unit():
+    """Given a normal row whose empty flag cell holds a stray "I" (a table rule or a speck
+    OCR read as a letter), then the units column's unit is the row's, not the "I"."""
+    doc = _doc(
+        HEADER,
+        row((54, "Sodium"), (230, "139"), (302, "I"), (340, "mmol/L"), (450, "136-145"), y=200),
+        row((54, "Potassium"), (230, "5.4"), (300, "H"), (340, "mmol/L"), (450, "3.5-5.1"), y=216),
+        row((54, "Creatinine"), (230, "0.82"), (340, "mg/dL"), (450, "0.57-1.00"), y=232),
+    )
+    results = parse_document(doc).results
+    assert [(r.name, r.unit, r.flag) for r in results] == [
+        ("Sodium", "mmol/L", "normal"), ("Potassium", "mmol/L", "high"), ("Creatinine", "mg/dL", "normal")]

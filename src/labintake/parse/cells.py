@@ -75,9 +75,10 @@ def classify(segs: list[Segment], hints: list[str | None]):
     extra: list[str] = []
     cells: list[tuple[str, float, float]] = []
     percent_read_as: str | None = None  # "8" where a unit stands: kept if no real unit follows
+    unit_from_elsewhere = False  # the unit was read in another column's place
 
     def take(text: str, words: list[Word], hint: str | None, whole: bool = True, after_value: bool = False) -> bool:
-        nonlocal value, value_words, flag, unit, rng, second, percent_read_as
+        nonlocal value, value_words, flag, unit, rng, second, percent_read_as, unit_from_elsewhere
         x0, x1 = words[0].x0, words[-1].x1
         if second is not None and second.unit is None:
             # A unit completes a second value (else it was none: see the end).
@@ -123,12 +124,17 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     rng = r
                     cells.append(("range", x0, x1))
                     return True
-            elif kind == "unit" and unit is None and (value is not None or hint == "unit"):
+            elif kind == "unit" and (value is not None or hint == "unit") and (
+                    unit is None or (unit_from_elsewhere and hint == "unit")):
                 cell = _unspecked(text) if hint == "unit" else text
                 if (UNIT_SHAPE.match(cell.replace(" ", "")) and not is_number(cell) and _balanced(cell)
                         and not _flag_word_first(cell) and not _NUMBER_FIRST.match(cell)
                         and not _WORD_IN_BRACKETS.search(cell)):
-                    unit = cell
+                    if unit is not None:
+                        # A letter in the flag column's place ("I": a rule or a speck read so)
+                        # is not the unit when the units column has one.
+                        extra.append(unit)
+                    unit, unit_from_elsewhere = cell, hint not in (None, "unit")
                     cells.append(("unit", x0, x1))
                     return True
                 if percent_read_as is None and cell.replace(" ", "") in PERCENT_READINGS:
