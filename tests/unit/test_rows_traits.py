@@ -1174,3 +1174,32 @@ def test_a_stray_letter_in_the_flag_column_is_not_the_unit():
     results = parse_document(doc).results
     assert [(r.name, r.unit, r.flag) for r in results] == [
         ("Sodium", "mmol/L", "normal"), ("Potassium", "mmol/L", "high"), ("Creatinine", "mg/dL", "normal")]
+
+
+def test_a_colon_between_the_name_and_the_value_column_keeps_the_row():
+    """Given rows printed "Name : value unit range" (the colon glued to the name, apart, or
+    after dot leaders: Indian and many older LIS printouts), then every row is a result
+    named without the colon; a header label with a bare value is still no result."""
+    doc = _doc(
+        row((54, "Hemoglobin:"), (230, "11.2"), (340, "g/dL"), (450, "12.0-15.5"), y=200),
+        row((54, "Sodium :"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=216),
+        row((54, "Glucose"), (100, "......................"), (200, ":"), (230, "99"), (340, "mg/dL"), (450, "70-99"), y=232),
+        row((54, "Zonulin:"), (230, "61"), (340, "ng/mL"), (450, "<107"), y=248),
+        row((54, "MRN:"), (230, "482913"), y=264),
+        row((54, "Age:"), (230, "42"), (340, "years"), y=280),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value) for r in results] == [
+        ("Hemoglobin", 11.2), ("Sodium", 139.0), ("Glucose", 99.0), ("Zonulin", 61.0)]
+
+
+@pytest.mark.parametrize("leader", [["CO2......"], ["CO2", ".."], ["CO2", ".", ".", ".", ".", "."], ["CO2.....:"]])
+def test_dot_leaders_are_not_part_of_the_printed_name(leader):
+    """Given a name followed by dot leaders glued to it, left in part by OCR, or printed as
+    spaced dots, then the name as printed is the name alone."""
+    cells = [(54 + 30 * k, text) for k, text in enumerate(leader)]
+    doc = _doc(
+        row(*cells, (230, "25"), (340, "mmol/L"), (450, "22-29"), y=200),
+        row((54, "SGPT (ALT).."), (230, "48"), (340, "U/L"), (450, "<35"), y=216),
+    )
+    assert [(r.name_as_printed, r.value) for r in parse_document(doc).results] == [("CO2", 25.0), ("SGPT (ALT)", 48.0)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from labintake.parse import values
 from labintake.parse.columns import join_cjk
@@ -176,3 +177,16 @@ _ADULT_BANDS = frozenset("""
 
 def is_adult_band(label: str | None) -> bool:
     return label is not None and _fold(label).strip() in _ADULT_BANDS
+
+
+def colon_cut(name: str, match: Callable[[str], tuple]) -> tuple[str, bool]:
+    """``name`` without the colon it ends with, and whether it is then only a label.
+
+    "MRN:" is a label, a result only when a unit and a range follow it; "Hemoglobin :" (a
+    colon before the value's column, often after dot leaders) names a test the catalogue
+    knows; "Leucociti (ICD-9:" is a name cut off inside its brackets, kept as printed.
+    ``match`` is the catalogue's."""
+    if not name.endswith((":", "：")) or name.count("(") > name.count(")"):
+        return name, False
+    name = name[:-1].rstrip()
+    return name, match(name)[0] is None

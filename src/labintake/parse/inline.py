@@ -15,8 +15,9 @@ from labintake.parse import values
 from labintake.parse.catalog import Catalog
 from labintake.parse.lines import Line, Segment, split_segments
 
-_LEADER = re.compile(r"[.·…_\-]{3,}")  # "..........", "______", "- - -" runs between name and value
-_TRAILING_LEADER = re.compile(r"(?<=[^\W\d_])[.·…_]{3,}$")  # "Hemoglobin......"
+_LEADER = re.compile(r"[.·…_]{2,}:?|[.·…_\-]{3,}:?")  # "..........", "______", "- - -" runs between name and value
+# "Hemoglobin......", "CO2.....:"; two dots left of a leader OCR read in part ("GLUCOSE..").
+_TRAILING_LEADER = re.compile(r"(?<=[^\W_]|[)\]])[.·…_]{2,}:?$")
 
 
 def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
@@ -168,13 +169,26 @@ def _unglued(words: list[Word]) -> list[Word]:
 
 def _without_leaders(words: list[Word]) -> list[Word]:
     kept: list[Word] = []
-    for w in words:
-        if _LEADER.fullmatch(w.text):
+    for k, w in enumerate(words):
+        if _LEADER.fullmatch(w.text) or _in_spaced_leader(words, k):
             continue
         if (m := _TRAILING_LEADER.search(w.text)) is not None:
             w = Word(w.text[: m.start()], w.x0, w.y0, w.x1, w.y1, w.confidence, w.bold, w.coloured)
         kept.append(w)
     return kept
+
+
+def _in_spaced_leader(words: list[Word], k: int) -> bool:
+    """``Glucose . . . . . 99``: a dot in a run of three or more dots printed apart."""
+    dot = {".", "·", "…"}
+    if words[k].text not in dot:
+        return False
+    run = 1
+    for step in (-1, 1):
+        j = k + step
+        while 0 <= j < len(words) and words[j].text in dot:
+            run, j = run + 1, j + step
+    return run >= 3
 
 
 def _name_end(words: list[Word], catalog: Catalog) -> int | None:

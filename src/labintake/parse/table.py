@@ -362,10 +362,8 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     labelled = re.match(r"(.+?)\s*[:：]\s*\S", name)
     if labelled and field_of(labelled.group(1)) is not None and catalog.match(labelled.group(1))[0] is None:
         return None
-    # "MRN:" is a label; "Leucociti (ICD-9:" is a name cut off inside its brackets.
-    if (name.endswith(":") and name.count("(") <= name.count(")")) or (name and not re.search(r"[^\W\d_]", name)):
-        return None
-    if name and (debris.is_interpretation_label(name) or inline.reads_as_prose(name)):
+    name, labelled_only = debris.colon_cut(name, catalog.match)
+    if name and (not re.search(r"[^\W\d_]", name) or debris.is_interpretation_label(name) or inline.reads_as_prose(name)):
         return None
     cells = classify(segs[i:], hints[i:])
     if cells is None:
@@ -387,7 +385,9 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
     flagged = flag in ("high", "low") and value.value is not None and not extra and 1 <= len(name.split()) <= 5
     if not (known_name or catalog.is_known_unit(unit) or rng is not None or in_table or flagged):
         return None
-    if not name and not (catalog.is_known_unit(unit) or rng is not None):
+    # (A label and its value, unless a unit and a range make it a result.)
+    if (labelled_only and not (catalog.is_known_unit(unit) and rng is not None)) or (
+            not name and not (catalog.is_known_unit(unit) or rng is not None)):
         return None
     row = RawRow(line.page, name, value, value_words, flag, unit, rng, None, extra, positions)
     if second is not None:
