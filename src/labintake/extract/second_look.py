@@ -59,9 +59,11 @@ def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray
         text, score = read(np.ascontiguousarray(crop))
         if score < _SURE:
             # A glyph the recogniser cannot place tight-cropped (a monospace font's stacked "%"
-            # on a noisy scan) often reads with room around it, as text on a page has.
+            # on a noisy scan) often reads with room around it, as text on a page has, and
+            # its ink as dark as the page's text (a faint mark on a photo is grey on grey).
             ch = crop.shape[0]
-            roomy = cv2.copyMakeBorder(crop, ch // 3, ch // 3, ch, ch, cv2.BORDER_CONSTANT, value=int(np.max(crop)))
+            stretched = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+            roomy = cv2.copyMakeBorder(stretched, ch // 3, ch // 3, ch, ch, cv2.BORDER_CONSTANT, value=255)
             again = read(np.ascontiguousarray(roomy))
             if again[1] > score and _LATIN_MARK.match(again[0].strip()):
                 text, score = again  # (padded, noise reads as a confident CJK character: not taken)
