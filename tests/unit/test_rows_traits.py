@@ -1203,3 +1203,18 @@ def test_dot_leaders_are_not_part_of_the_printed_name(leader):
         row((54, "SGPT (ALT).."), (230, "48"), (340, "U/L"), (450, "<35"), y=216),
     )
     assert [(r.name_as_printed, r.value) for r in parse_document(doc).results] == [("CO2", 25.0), ("SGPT (ALT)", 48.0)]
+
+
+@pytest.mark.parametrize(("printed", "unit", "low", "high"), [
+    ("70 to 99 mg/dL", "mg/dL", 70.0, 99.0), ("4.0 to 5.6 %", "%", 4.0, 5.6),
+    ("3,5 bis 5,1 mmol/l", "mmol/L", 3.5, 5.1), ("3,5 à 5,1 mmol/L", "mmol/L", 3.5, 5.1)])
+def test_a_range_spelt_with_a_word_and_its_unit_in_one_cell(printed, unit, low, high):
+    """Given "70 to 99 mg/dL" in the range column (no units column), then "70 to" is not read
+    as a name before the value 99: the row's range is 70-99 and its unit mg/dL."""
+    value = "6,1" if "," in printed else "6.1"
+    doc = _doc(
+        row((40, "Test Name"), (220, "Result"), (300, "Status"), (380, "Reference Interval"), y=180),
+        row((40, "Potassium"), (220, value), (300, "HIGH"), (380, printed), y=200),
+    )
+    (result,) = parse_document(doc).results
+    assert (result.unit, result.reference_range.low, result.reference_range.high) == (unit, low, high)

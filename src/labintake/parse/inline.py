@@ -199,8 +199,8 @@ def _name_end(words: list[Word], catalog: Catalog) -> int | None:
         if value is None or (value.value is None and not words[k - 1].text.endswith((":", "="))):
             continue  # a word ("Total", "Free") of the name; a qualitative result only after a colon
         name = " ".join(w.text for w in words[:k])
-        if values.parse_value(name) is not None or name[0] in "<>≤≥=":
-            return None  # a value, or a bound spelt in words ("> OR = 40 mg/dL")
+        if values.parse_value(name) is not None or name[0] in "<>≤≥=" or values.parse_range(f"{name} {words[k].text}"):
+            return None  # a value, a bound spelt in words ("> OR = 40 mg/dL"), a range ("4.0 to 5.6 %")
         if not re.search(r"[^\W\d_]{2}", name) and not (re.fullmatch(r"[A-Za-z]\d{1,2}[:=]?", name)
                                                       and catalog.match(name.rstrip(":= "))[0] is not None):
             # "12:", "K: 3,90 - 5,20" (a range for women): no name, unless a letter-and-digits
