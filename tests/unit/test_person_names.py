@@ -53,3 +53,12 @@ def test_an_initial_is_not_a_family_name_in_capitals(printed, name):
 def test_a_dollar_sign_against_letters_in_a_name_is_an_ocr_s(printed, name):
     """OCR reads a Turkish ş (or an S) as "$"; no name has one, and the name keeps its case."""
     assert parse_person_name(printed) == name
+
+
+@pytest.mark.parametrize(("printed", "name"), [("Mrs. Lakshmi lyer", "Lakshmi Iyer"), ("lVAN PETROV", "Ivan Petrov"),
+                                               ("lsabel de la Cruz", "Isabel de la Cruz"), ("Maria la Torre", "Maria la Torre"),
+                                               ("Jean le Blanc", "Jean le Blanc")])
+def test_an_ocr_l_for_the_capital_i_starting_a_name_word(printed, name):
+    """OCR reads a capital I as a lower-case l ("lyer"); in a name whose other words start with
+    a capital, no word starts with a lower-case l but a particle ("la", "le")."""
+    assert parse_person_name(printed) == name

@@ -84,10 +84,34 @@ def parse_person_name(text: str) -> str | None:
         # reports print it.
         k = sum(caps)
         parts = parts[k:] + parts[:k]
+    parts = _capital_i_restored(parts)
     if all(p.isupper() for p in parts if len(p) > 1) or any(caps):
         parts = [p.capitalize() if p.isupper() and len(p) > 1 else p for p in parts]
     # Turkish dotted capital İ lower-cases to i and a combining dot: "DEMİR" is "Demir".
     return " ".join(parts).replace("i\u0307", "i")
+
+
+# Lower-case words a name may hold (particles), those starting with an l among them.
+_L_PARTICLES = {"la", "le", "las", "les", "lo", "los", "lu"}
+_PARTICLES = _L_PARTICLES | {"de", "da", "do", "dos", "das", "di", "del", "della", "van", "von", "der", "den",
+                             "ten", "ter", "du", "des", "y", "e", "bin", "al", "el"}
+
+
+def _capital_i_restored(parts: list[str]) -> list[str]:
+    """OCR's "l" for a capital "I" starting a word of a name: "Lakshmi lyer" is "Lakshmi
+    Iyer", "lVAN" is "IVAN". Every other word of the name starts with a capital (a name in
+    lower case, or a particle such as "la", is left as printed)."""
+    words = [p for p in parts if sum(c.isalpha() for c in p) > 1]
+    if not any(p[0].isupper() for p in words):
+        return parts
+    out = []
+    for p in parts:
+        if (len(p) >= 3 and p[0] == "l" and p[1].isalpha() and p.lower() not in _L_PARTICLES
+                and (p[1:].isupper() or all(q[0].isupper() for q in words
+                                            if q is not p and q.lower() not in _PARTICLES and q[0].isalpha()))):
+            p = "I" + p[1:]
+        out.append(p)
+    return out
 
 
 _NEXT_FIELDS = {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}
