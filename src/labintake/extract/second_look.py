@@ -62,7 +62,7 @@ def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray
             # on a noisy scan) often reads with room around it, as text on a page has, and
             # its ink as dark as the page's text (a faint mark on a photo is grey on grey).
             ch = crop.shape[0]
-            stretched = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+            stretched = _stretched(crop)
             roomy = cv2.copyMakeBorder(stretched, ch // 3, ch // 3, ch, ch, cv2.BORDER_CONSTANT, value=255)
             again = read(np.ascontiguousarray(roomy))
             if again[1] > score and _LATIN_MARK.match(again[0].strip()):
@@ -73,6 +73,14 @@ def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray
         if score >= _SURE and _MARK_TEXT.match(text) and re.search(r"[^\W_]|[%*]", text):
             found.append(Word(text, float(x0), float(y0), float(x1), float(y1), float(min(score, 1.0))))
     return found
+
+
+def _stretched(crop: np.ndarray) -> np.ndarray:
+    """The crop's grey levels spread over 0..255 (min-max), so a faint mark is as dark as print."""
+    lo, hi = int(crop.min()), int(crop.max())
+    if hi <= lo:
+        return crop
+    return ((crop.astype(np.float32) - lo) * (255.0 / (hi - lo))).round().astype(np.uint8)
 
 
 def _grouped(marks: list[tuple[int, int, int, int]], h: float) -> list[tuple[int, int, int, int]]:
