@@ -7,12 +7,11 @@ its own value, flag, unit and range, and no previous result is taken for the cur
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from labintake.extract import extract_document, sniff_type
 from labintake.parse import parse_outcome
+from tests.fixtures.pages import A4, letterhead, page_png, pdf_page
 
 # (x, text) cells per row; y advances 16 pt per row. Synthetic values.
 GLUED = [
@@ -56,39 +55,21 @@ COLOURED_TRUTH = [("Sodium", 149.0, "high", "printed"), ("Potassium", 3.1, "low"
 
 
 def _pdf(rows: list[list[tuple]]) -> bytes:
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen import canvas
+    def draw(c) -> None:
+        letterhead(c)
+        y = 680
+        for cells in rows:
+            for x, text, *colour in cells:
+                c.setFillColorRGB(*(colour[0] if colour else (0, 0, 0)))
+                c.drawString(x, y, text)
+            y -= 16
+        c.setFont("Helvetica", 8)
+        c.drawString(54, y - 20, "Synthetic test data; not a real patient.")
 
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=letter, invariant=1)
-    c.setFont("Helvetica-Bold", 14)
-    c.drawString(54, 740, "Example Clinical Laboratory")
-    c.setFont("Helvetica", 10)
-    c.drawString(54, 720, "Patient: Jane Example    DOB: 02/14/1980    Collected: 03/04/2025")
-    y = 680
-    for cells in rows:
-        for x, text, *colour in cells:
-            c.setFillColorRGB(*(colour[0] if colour else (0, 0, 0)))
-            c.drawString(x, y, text)
-        y -= 16
-    c.setFont("Helvetica", 8)
-    c.drawString(54, y - 20, "Synthetic test data; not a real patient.")
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    return pdf_page(draw)
 
 
-def _png(pdf: bytes, dpi: int = 200, mode: str = "L") -> bytes:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        img = doc[0].render(scale=dpi / 72).to_pil().convert(mode)
-    finally:
-        doc.close()
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    return out.getvalue()
+_png = page_png
 
 
 def _read(data: bytes):
@@ -190,19 +171,15 @@ LONE_MARKS = [
 
 def _small_print_a4(rows: list[list[tuple]]) -> bytes:
     """``rows`` in 9 pt on an A4 page: the page the OCR engine scales down most."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
 
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    c.setFont("Helvetica", 9)
-    c.drawString(40, 800, "Patient: Jane Example   DOB: 02/14/1980   Collected: 03/04/2025")
-    for i, cells in enumerate(rows):
-        for x, text in cells:
-            c.drawString(x - 14, 770 - 13.5 * i, text)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    def draw(c) -> None:
+        c.setFont("Helvetica", 9)
+        c.drawString(40, 800, "Patient: Jane Example   DOB: 02/14/1980   Collected: 03/04/2025")
+        for i, cells in enumerate(rows):
+            for x, text in cells:
+                c.drawString(x - 14, 770 - 13.5 * i, text)
+
+    return pdf_page(draw, A4)
 
 
 @pytest.mark.slow

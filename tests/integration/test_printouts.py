@@ -7,13 +7,12 @@ its leaders or colon, and a faint monospace "%" on the photo is still the row's 
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 
 from bench.corpus import degrade
 from labintake.extract import extract_document, sniff_type
 from labintake.parse import parse_outcome
+from tests.fixtures.pages import A4, pdf_page
 
 MONO = [
     "PATIENT: HARTLEY, JOHN R             MRN: 00482913      SEX: M",
@@ -40,18 +39,6 @@ MONO_TRUTH = [("GLUCOSE", 142.0, "mg/dL"), ("CREATININE", 1.31, "mg/dL"), ("POTA
 LEADERS = [("Serum Creatinine", "0.72", "mg/dL", "0.60 - 1.10"), ("Uric Acid", "6.8", "mg/dL", "2.6 - 6.0"),
            ("SGPT (ALT)", "48", "U/L", "< 35"), ("Total Protein", "7.1", "g/dL", "6.4 - 8.3"),
            ("Albumin", "4.2", "g/dL", "3.5 - 5.2")]
-
-
-def _canvas(draw) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    draw(c)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 def _mono(c) -> None:
@@ -88,13 +75,13 @@ def _photo(pdf: bytes) -> bytes:
 
 
 def test_a_monospaced_printout_with_dot_leaders():
-    assert _rows(_canvas(_mono)) == MONO_TRUTH
+    assert _rows(pdf_page(_mono, A4)) == MONO_TRUTH
 
 
 def test_a_phone_photo_of_a_monospaced_printout_keeps_a_faint_percent_sign():
-    rows = _rows(_photo(_canvas(_mono)))
+    rows = _rows(_photo(pdf_page(_mono, A4)))
     assert [(name.rstrip("."), value, unit) for name, value, unit in rows] == MONO_TRUTH
 
 
 def test_dot_leaders_and_a_colon_before_the_value_column():
-    assert _rows(_canvas(_leaders)) == [(n, float(v), u) for n, v, u, _ in LEADERS]
+    assert _rows(pdf_page(_leaders, A4)) == [(n, float(v), u) for n, v, u, _ in LEADERS]

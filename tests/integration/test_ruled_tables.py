@@ -7,8 +7,6 @@ rule comes back as a letter ("I", "l", "|", "1") and every row keeps its own uni
 
 from __future__ import annotations
 
-import io
-
 import cv2
 import numpy as np
 
@@ -16,6 +14,7 @@ from labintake.extract import extract_document, sniff_type
 from labintake.extract.document import Word
 from labintake.extract.rules import without_rule_glyphs
 from labintake.parse import parse_outcome
+from tests.fixtures.pages import letterhead, page_image, pdf_page
 
 COLUMNS = (40, 210, 280, 320, 400, 555)  # rule positions, points
 ROWS = [("Test", "Result", "Flag", "Units", "Reference Range"),
@@ -30,16 +29,8 @@ UNITS = {"Hemoglobin": "g/dL", "WBC": "10^3/uL", "Platelets": "10^3/uL", "Sodium
          "Potassium": "mmol/L", "Creatinine": "mg/dL", "Glucose": "mg/dL"}
 
 
-def _ruled_pdf() -> bytes:
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=letter, invariant=1)
-    c.setFont("Helvetica-Bold", 14)
-    c.drawString(54, 740, "Example Clinical Laboratory")
-    c.setFont("Helvetica", 10)
-    c.drawString(54, 720, "Patient: Jane Example    DOB: 02/14/1980    Collected: 03/04/2025")
+def _ruled(c) -> None:
+    letterhead(c)
     c.setFont("Helvetica", 9)
     top, pitch = 700, 16  # text sits 4 pt above its row's lower rule, as in a tightly ruled LIS table
     for i, cells in enumerate(ROWS):
@@ -50,27 +41,17 @@ def _ruled_pdf() -> bytes:
         c.line(COLUMNS[0], y, COLUMNS[-1], y)
     for x in COLUMNS:
         c.line(x, rules[0], x, rules[-1])
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 def _soft_png(pdf: bytes) -> bytes:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        gray = np.asarray(doc[0].render(scale=200 / 72).to_pil().convert("L"))
-    finally:
-        doc.close()
-    soft = cv2.GaussianBlur(gray, (5, 5), 1.2)
+    soft = cv2.GaussianBlur(np.asarray(page_image(pdf)), (5, 5), 1.2)
     ok, png = cv2.imencode(".png", soft)
     assert ok
     return png.tobytes()
 
 
 def test_rules_of_a_grid_table_are_not_read_as_letters():
-    data = _soft_png(_ruled_pdf())
+    data = _soft_png(pdf_page(_ruled))
     doc = extract_document(data, sniff_type(data))
     assert not [w.text for w in doc.pages[0].words if w.text in {"I", "l", "|", "1", "!"}]
     results = parse_outcome(doc).report.results
