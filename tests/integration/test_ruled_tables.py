@@ -12,7 +12,7 @@ import numpy as np
 
 from labintake.extract import extract_document, sniff_type
 from labintake.extract.document import Word
-from labintake.extract.rules import without_rule_glyphs
+from labintake.extract.rules import ink_of, without_rule_glyphs
 from labintake.parse import parse_outcome
 from tests.fixtures.pages import letterhead, page_image, pdf_page
 
@@ -65,4 +65,4 @@ def test_a_printed_stroke_is_kept_and_a_rule_crossing_rows_is_dropped():
     rule_piece = Word("I", 99, 130, 104, 160, 0.9)
     letter = Word("l", 199, 130, 204, 160, 0.9)
     value = Word("7.4", 20, 130, 60, 160, 0.9)
-    assert without_rule_glyphs(page, [value, rule_piece, letter]) == [value, letter]
+    assert without_rule_glyphs(ink_of(page), [value, rule_piece, letter]) == [value, letter]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from labintake.extract.document import Word
+from labintake.extract.rules import ink_of
 from labintake.extract.second_look import missed_marks
 
 pytest.importorskip("rapidocr")
@@ -37,7 +38,7 @@ def _read(crop: np.ndarray) -> tuple[str, float]:
 def test_a_lone_mark_on_a_text_line_is_read():
     img, words = _page()
     cv2.putText(img, "1", (200, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
-    found = missed_marks(img, words, _read)
+    found = missed_marks(img, ink_of(img), words, _read)
     assert [w.text for w in found] == ["1"] and 190 <= found[0].x0 <= 215
 
 
@@ -46,7 +47,7 @@ def test_rules_specks_and_marks_off_the_lines_are_left_alone():
     cv2.line(img, (250, 20), (250, 45), 0, 1)  # a cell border's piece
     cv2.circle(img, (400, 35), 1, 0, -1)  # a speck
     cv2.putText(img, "7", (500, 170), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)  # on no line of text
-    assert missed_marks(img, words, _read) == []
+    assert missed_marks(img, ink_of(img), words, _read) == []
 
 
 MARKS = Path(__file__).parent.parent / "fixtures" / "marks"
@@ -67,7 +68,7 @@ def test_a_mark_read_only_with_room_around_it_is_still_read(crop):
         (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 2)
         words.append(Word(text, x, y - th - 4, x + tw, y + 6, 0.99))
     img[38:38 + mark.shape[0], 420:420 + mark.shape[1]] = mark
-    found = missed_marks(img, words, _read)
+    found = missed_marks(img, ink_of(img), words, _read)
     assert [w.text for w in found] == ["8"] and 415 <= found[0].x0 <= 430
 
 
@@ -81,5 +82,5 @@ def test_a_sliver_read_as_a_wide_letter_is_not_kept():
     def claims(text):
         return lambda crop: (text, 0.95)
 
-    assert missed_marks(img, words, claims("C")) == []
-    assert [w.text for w in missed_marks(img, words, claims("1"))] == ["1"]
+    assert missed_marks(img, ink_of(img), words, claims("C")) == []
+    assert [w.text for w in missed_marks(img, ink_of(img), words, claims("1"))] == ["1"]

@@ -23,7 +23,7 @@ import numpy as np
 
 from labintake.extract.document import Word
 from labintake.extract.orientation import estimate_orientation, rotate
-from labintake.extract.rules import without_rule_glyphs
+from labintake.extract.rules import ink_of, without_rule_glyphs
 from labintake.extract.second_look import missed_marks
 
 ENGINE_NAME = "rapidocr-3.10"
@@ -162,7 +162,8 @@ def ocr_image(rgb: np.ndarray, dpi: float, *, mode: str = "auto") -> OcrPage:
     timings["upside_down_check"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     # (A rule's piece beside an empty cell is boxed by the detector or by the second look.)
-    words = without_rule_glyphs(gray, words + missed_marks(gray, words, _read_crop))
+    ink = ink_of(gray)
+    words = without_rule_glyphs(ink, words + missed_marks(gray, ink, words, _read_crop))
     timings["second_look"] = time.perf_counter() - t0
     scale = 72.0 / dpi
     h, w = gray.shape[:2]

@@ -22,12 +22,18 @@ _STROKE = re.compile(r"^[Il|!1\[\]丨ｌ]$")
 _BEYOND = 0.6  # the unbroken ink must reach this share of the word's height above and below it
 
 
-def without_rule_glyphs(gray: np.ndarray, words: list[Word]) -> list[Word]:
-    """``words`` less those that are a piece of a vertical table rule (pixel coordinates)."""
+def ink_of(gray: np.ndarray) -> np.ndarray:
+    """The page's ink as 1 and its paper as 0 (Otsu's threshold), computed once per page."""
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return np.asarray(ink)
+
+
+def without_rule_glyphs(ink: np.ndarray, words: list[Word]) -> list[Word]:
+    """``words`` less those that are a piece of a vertical table rule (pixel coordinates);
+    ``ink`` is the page's :func:`ink_of`."""
     candidates = [w for w in words if _STROKE.match(w.text)]
     if not candidates:
         return words
-    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     rules = {id(w) for w in candidates if _crosses_rows(ink, w)}
     return [w for w in words if id(w) not in rules] if rules else words
 

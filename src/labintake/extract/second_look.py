@@ -27,14 +27,17 @@ _NARROW = frozenset("1lIiJjtfr!|/\\()[]{}:;.,'`-↑↓")
 _LATIN_MARK = re.compile(r"^[0-9A-Za-z%*+\-<>.,/↑↓()]{1,6}$")
 
 
-def missed_marks(gray: np.ndarray, words: list[Word], read: Callable[[np.ndarray], tuple[str, float]]) -> list[Word]:
-    """Words for the marks of ``gray`` no word of ``words`` covers (pixel coordinates)."""
+def missed_marks(
+    gray: np.ndarray, ink: np.ndarray, words: list[Word], read: Callable[[np.ndarray], tuple[str, float]]
+) -> list[Word]:
+    """Words for the marks of ``gray`` no word of ``words`` covers (pixel coordinates);
+    ``ink`` is the page's :func:`~labintake.extract.rules.ink_of`, left as it was."""
     if len(words) < 5:
         return []
     h = median(w.y1 - w.y0 for w in words)
     if h < 6:
         return []
-    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = ink.copy()  # the words' boxes are blanked below
     pad = max(1, round(0.2 * h))
     rows, cols = ink.shape
     for w in words:
