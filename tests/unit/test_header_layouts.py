@@ -56,6 +56,18 @@ def test_labels_stacked_above_their_values():
     assert patient.mrn == "884422"
 
 
+def test_a_stacked_date_label_beside_a_label_the_lexicon_lacks_takes_the_date_below():
+    """Given 'Collection date' beside a label no list holds ('Date result issued'), with both
+    dates on the line below, then the collection date is the date under its label, not the
+    neighbouring label's words."""
+    patient, report = _header(
+        row((54, "Collection Date"), (250, "Date Result Issued"), y=100),
+        row((54, "03/04/2025 07:40"), (250, "03/05/2025 13:05"), y=114),
+        *_TABLE,
+    )
+    assert report.collected_at == date(2025, 3, 4)
+
+
 def test_label_with_colon_and_its_value_on_the_next_line():
     patient, report = _header(
         row((54, "Patient Name:"), (330, "Sample collected:"), y=100),

@@ -82,6 +82,10 @@ def labelled_fields(lines: list[Line], labels_seen: set[str] | None = None) -> d
     return {f: vs[0] for f, vs in found.values.items() if vs}
 
 
+# Fields whose value is a date: a cell with no digit in it cannot be one.
+_DATE_FIELDS = frozenset({"dob", "collected", "received", "reported"})
+
+
 def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
     found = _Found({}, set())
 
@@ -110,6 +114,8 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
             bare = bare_label(cell.text) if zone else None
             if bare is not None:
                 field = hl.field_of(bare)
+                if field in _DATE_FIELDS and nxt is not None and not any(ch.isdigit() for ch in nxt.text):
+                    free_next = False  # a date's neighbour without a digit is the next stacked label
                 if free_next and nxt is not None:
                     add(field, bare, nxt.text, weak=True)
                     used.add(j + 1)
