@@ -493,10 +493,12 @@ def test_a_name_wrapped_over_three_lines_ending_in_brackets_and_a_site_mark(last
 
 @pytest.mark.parametrize(("read", "printed"), [("Eosinophils (ICD-9: V27).", "Eosinophils (ICD-9: V27)"),
                                                ("总胆红素 .", "总胆红素"), ("Glucose ,", "Glucose"),
-                                               ("Alk. Phos.", "Alk. Phos.")])
-def test_a_speck_after_a_label_is_not_printed(read, printed):
-    """Given OCR read a speck after a label's closing bracket, after a CJK name or apart from
-    the last word, then the printed label ends without it; an abbreviation keeps its point."""
+                                               ("Alk. Phos.", "Alk. Phos."), (". Ferritin", "Ferritin"),
+                                               (", Glucose", "Glucose")])
+def test_a_speck_beside_a_label_is_not_printed(read, printed):
+    """Given OCR read a speck after a label's closing bracket, after a CJK name, apart from
+    the last word or apart before the first, then the printed label is without it; an
+    abbreviation keeps its point."""
     doc = _doc(HEADER, row((54, read), (230, "5.6"), (340, "U/L"), (450, "4.0-10.0"), y=200))
     assert parse_document(doc).results[0].name_as_printed == printed
 

@@ -197,12 +197,15 @@ _BULLET = re.compile(r"^[•·▪▫■□◦●○►▶‣⁃*>\-–]+\s*(?=\w
 # A speck OCR reads after a label: after a bracket or a CJK character, or apart from the last
 # word ("Eosinophils (ICD-9: V27).", "总胆红素 ."). A point against a word stays ("Alk. Phos.").
 _TRAILING_SPECK = re.compile(r"(?:(?<=[)\u3400-\u4dbf\u4e00-\u9fff])\s*|\s+)[.,'`]$")
+# And before it, apart from the first word (". Ferritin" on a dusty scan): no label starts so.
+_LEADING_SPECK = re.compile(r"^[.,'`]+\s+(?=\w)")
 
 
 def printed_label(name: str) -> str:
     """The label as printed, white space folded (and the spaces OCR puts between CJK
-    characters removed), without a list marker before it or a speck after it."""
-    return _TRAILING_SPECK.sub("", _BULLET.sub("", join_cjk(" ".join(name.split()))))
+    characters removed), without a list marker before it or a speck before or after it."""
+    label = _BULLET.sub("", _LEADING_SPECK.sub("", join_cjk(" ".join(name.split()))))
+    return _TRAILING_SPECK.sub("", label)
 
 
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
