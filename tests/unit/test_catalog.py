@@ -349,3 +349,18 @@ def test_a_letter_misread_where_an_l_stands_is_still_a_near_match(printed, analy
     where an l stands. An l can be a misread 1, but a letter read as another letter is no
     change of number, so the near match repairs it."""
     assert CAT.match(printed)[0].name == analyte
+
+
+@pytest.mark.parametrize(("printed", "name"), [("HEMOGLOBINA GLICADA - HbA1c", "Hemoglobin A1c"),
+                                               ("HEM OGLOBINA GLICADA - HbA1c", "Hemoglobin A1c"),
+                                               ("Transaminasi GOT/AST", "AST")])
+def test_two_names_of_one_analyte_dashed_or_slashed(printed, name):
+    """Given a test named twice ('Hemoglobina glicada - HbA1c'), each side naming the same
+    analyte (one side OCR-damaged, even), then the row is that analyte."""
+    analyte, _ = CAT.match(printed)
+    assert analyte is not None and analyte.name == name
+
+
+@pytest.mark.parametrize("printed", ["Sodium - Potassium", "CHOL/HDLC - Glucose", "Na/K"])
+def test_two_names_of_two_analytes_name_neither(printed):
+    assert CAT.match(printed)[0] is None

@@ -49,6 +49,31 @@ def test_a_card_of_stacked_labelled_lines_is_one_result():
                    ("HDL Cholesterol", 55.0, "mg/dL", "normal", 39.0, None)]
 
 
+def test_cards_with_labels_set_apart_and_a_specimen_line_under_each_name():
+    """Cards as many Brazilian and Iberian labs print them: the test's name, a line saying
+    its specimen and method, then "Resultado:" set apart from its value and "Valores de
+    Referência:" (accented) with the range, spelt in words or as bounds; each card is one row."""
+    doc = _doc(
+        row((40, "GLICOSE"), y=100),
+        row((40, "Material: Soro"), (160, "Método: Enzimático"), y=113),
+        row((40, "Resultado:"), (140, "92"), (200, "mg/dL"), y=128),
+        row((40, "Valores de Referência: 70 a 99 mg/dL"), y=141),
+        row((40, "COLESTEROL TOTAL"), y=165),
+        row((40, "Material: Soro"), y=178),
+        row((40, "Resultado:"), (140, "228"), (200, "mg/dL"), y=193),
+        row((40, "Valores de Referência: Desejável: inferior a 190 mg/dL"), y=206),
+        row((40, "HEMOGLOBINA GLICADA - HbA1c"), y=230),
+        row((40, "Amostra: Sangue total"), y=243),
+        row((40, "Resultado:"), (140, "5,9"), (200, "%"), y=258),
+        row((40, "Valores de Referência: 4,0 a 5,6 %"), y=271),
+    )
+    got = [(r.name_as_printed, r.value, r.unit, r.flag, r.reference_range.low, r.reference_range.high, r.loinc)
+           for r in parse_document(doc).results]
+    assert got == [("GLICOSE", 92.0, "mg/dL", "normal", 70.0, 99.0, "2345-7"),
+                   ("COLESTEROL TOTAL", 228.0, "mg/dL", "high", None, 190.0, "2093-3"),
+                   ("HEMOGLOBINA GLICADA - HbA1c", 5.9, "%", "high", 4.0, 5.6, "4548-4")]
+
+
 def test_labelled_lines_without_a_value_line_are_left_as_they_were():
     """Two range lines in a row (an interpretation block) are not joined into a result."""
     doc = _doc(

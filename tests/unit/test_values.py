@@ -302,6 +302,15 @@ def test_separators_and_leading_zeros(text, value):
         ("3.5-5.0", 3.5, 5.0, None, None),
         ("M: 0-15", 0.0, 15.0, None, None),
         ("男：0-15", 0.0, 15.0, None, None),
+        ("less than 200", None, 200.0, None, "<"),
+        ("inferior a 190", None, 190.0, None, "<"),
+        ("menor que 5,0", None, 5.0, None, "<"),
+        ("inférieur à 5", None, 5.0, None, "<"),
+        ("unter 0,5", None, 0.5, None, "<"),
+        ("poniżej 5", None, 5.0, None, "<"),
+        ("greater than 40", 40.0, None, ">", None),
+        ("superior a 40", 40.0, None, ">", None),
+        ("größer als 3", 3.0, None, ">", None),
     ],
 )
 def test_one_sided_ranges_keep_their_comparator(text, low, high, low_cmp, high_cmp):

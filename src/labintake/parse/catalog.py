@@ -228,14 +228,14 @@ class Catalog:
             if found_urine[0] is not None and _of_urine(found_urine[0]):
                 return found_urine
             return None, 0.0
-        if analyte is None and "/" in name:
-            # "Transaminasi GOT/AST", "SGPT/ALT": two names of one analyte, slashed; both
-            # must name it ("CHOL/HDLC" names two and is neither).
-            for pair in re.findall(r"[^\s/()]+(?:/[^\s/()]+)+", name):
-                both = {self._by_name.get(normalise_name(p)) for p in pair.split("/")}
-                if len(both) == 1 and None not in both:
-                    analyte = both.pop()
-                    break
+        if analyte is None and ("/" in name or " - " in name):
+            # "Transaminasi GOT/AST", "SGPT/ALT", "Hemoglobina glicada - HbA1c": two names of one
+            # analyte, slashed or dashed; both must name it ("CHOL/HDLC" names two and is neither).
+            pairs = [[self._by_name.get(normalise_name(p)) for p in pair.split("/")]
+                     for pair in re.findall(r"[^\s/()]+(?:/[^\s/()]+)+", name)]
+            dashed = name.split(" - ")
+            pairs += [[self.match(p)[0] for p in dashed]] if len(dashed) == 2 else []
+            analyte = next((found[0] for found in pairs if len(set(found)) == 1 and found[0] is not None), None)
         if analyte is None and unit is not None:
             # "PT4 pmol/L", "Het %": one look-alike letter from a code the unit agrees with.
             alike = {a for k in lookalikes(key) if (a := self._by_name.get(k)) is not None and a.accepts(unit)}

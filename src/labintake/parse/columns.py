@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from labintake.parse import values
 from labintake.parse.dates import parse_date
-from labintake.parse.lines import Line
+from labintake.parse.lines import Line, split_segments
 
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "name": ("test", "test name", "tests", "analyte", "component", "parameter", "investigation",
@@ -295,3 +295,39 @@ def two_table_split(line: Line) -> float | None:
     return max(gaps)[1] if gaps else None
 
 
+def reading_streams(lines: list[Line]) -> list[list[Line]]:
+    """The page's lines as the columns they are read in.
+
+    A header row that names the value column twice ("Test Result Units Range | Test
+    Result Units Range") means two tables side by side: below it, each line is split
+    at the second table's left edge, and the left table is read before the right one.
+    """
+    streams: list[list[Line]] = []
+    current: list[Line] = []
+    right: list[Line] = []
+    split: float | None = None
+    page = None
+    for line in lines:
+        if line.page != page:
+            if right:
+                streams.append(current)
+                current, right = [], []
+            split, page = None, line.page
+        if split is None:
+            split = two_table_split(line)
+        if split is None:
+            current.append(line)
+            continue
+        # By where each word starts: a left cell that runs past the split (a long
+        # header word in a narrow column) still starts in the left table. Half a
+        # line-height of slack keeps an OCR box that starts a little early on the right.
+        left_words = [w for w in line.words if w.x0 < split - 0.5 * (w.y1 - w.y0)]
+        right_words = [w for w in line.words if w.x0 >= split - 0.5 * (w.y1 - w.y0)]
+        if left_words:
+            current.append(Line(line.page, left_words, split_segments(left_words)))
+        if right_words:
+            right.append(Line(line.page, right_words, split_segments(right_words)))
+    streams.append(current)
+    if right:
+        streams.append(right)
+    return [s for s in streams if s]

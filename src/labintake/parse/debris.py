@@ -132,12 +132,16 @@ _METHODS = frozenset("""
     westergren modified-westergren cyanmethemoglobin sls-hemoglobin sls dipstick reflectance-photometry
     latex-agglutination agglutination immunochromatography rt-pcr pcr
 """.split())  # noqa: SIM905 - a word list reads best as text
-_METHOD_LABEL = re.compile(r"^(?:method|methodology|methode|méthode|método|metodo|metoda|yöntem|方法)\s*[:：]",
-                           re.IGNORECASE)
+# Or what it was measured in: "Material: Soro  Método: Enzimático", "Specimen: Serum".
+_METHOD_LABEL = re.compile(r"^(?:method|methodology|methode|méthode|método|metodo|metoda|yöntem|方法|"
+                           r"material|materiale|matériel|materiał|specimen|sample(?:\s+type)?|amostra|muestra|"
+                           r"campione|échantillon|prélèvement|untersuchungsmaterial|probenmaterial|numune|"
+                           r"标本|样本)\s*[:：]", re.IGNORECASE)
 
 
 def is_method_note(text: str) -> bool:
-    """``(Photometry)``, ``(Electrical Impedence)``, ``Method: Jaffe kinetic``: a row's method."""
+    """``(Photometry)``, ``(Electrical Impedence)``, ``Method: Jaffe kinetic``, ``Material:
+    Serum``: how or in what a row was measured."""
     t = text.strip()
     if _METHOD_LABEL.match(t):
         return True

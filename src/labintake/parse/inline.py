@@ -6,6 +6,7 @@ unit or range, so the row reader sees the same cells a table would give it."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -23,7 +24,9 @@ _TRAILING_LEADER = re.compile(r"(?<=[^\W_]|[)\]])[.·…_]{2,}:?$")
 def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
     """``segs`` with dot leaders dropped and each name split from the value run after it."""
     out: list[Segment] = []
-    for seg in segs:
+    for i, seg in enumerate(segs):
+        if i + 1 < len(segs) and _CELL_LABEL.fullmatch(_unaccented(" ".join(w.text for w in seg.words))):
+            continue  # a cell's label set apart from its value ("Resultado:      92")
         words = _without_cell_label(_unglued(_without_leaders(seg.words)))
         if not words:
             continue
@@ -35,27 +38,35 @@ def split_cells(segs: list[Segment], catalog: Catalog) -> list[Segment]:
     return out
 
 
+def _unaccented(text: str) -> str:
+    """``Valores de Referência`` as ``Valores de Referencia``: labels match without accents."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 # A cell's own label, printed before its value where each test is a card rather than a
 # table row: "Result: 12.8 g/dL", "Reference range: 12.0 - 15.5", "Your value: 9". The
 # value's labels and the range's, in the order a row's cells are read.
 _RESULT_WORDS = r"(?:your\s+)?(?:result|value)|résultat|ergebnis|resultado|risultato|wert|valeur"
-_UNIT_WORDS = r"units?|einheit|unité|unidad(?:es)?|unità"
+_UNIT_WORDS = r"units?|einheit|unité|unidad(?:es)?|unidade|unità"
 _RANGE_LABEL = (r"(?:your\s+)?(?:reference(?:\s+(?:range|interval|values?))?|ref\.?\s+range|normal\s+range|"
                 r"standard\s+range|range|optimal\s+range|expected)|référence|referencia|riferimento|"
-                r"referenzbereich|normalbereich|valores?\s+de\s+referencia|valeurs?\s+de\s+référence")
-_CELL_LABEL = re.compile(rf"(?:{_RESULT_WORDS}|flag|{_UNIT_WORDS}|{_RANGE_LABEL})\s*:", re.IGNORECASE)
-_LABEL_RANK = tuple((re.compile(f"(?i){words}"), rank)
+                r"referenzbereich|normalbereich|(?:valor(?:es)?|intervalo)\s+de\s+referencia|valeurs?\s+de\s+référence")
+_CELL_LABEL = re.compile(_unaccented(rf"(?:{_RESULT_WORDS}|flag|{_UNIT_WORDS}|{_RANGE_LABEL})\s*:"), re.IGNORECASE)
+_LABEL_RANK = tuple((re.compile(f"(?i){_unaccented(words)}"), rank)
                     for rank, words in enumerate((_RESULT_WORDS, "flag", _UNIT_WORDS, _RANGE_LABEL)))
 
 
 def cell_rank(line: Line) -> int | None:
     """Where a line that is one labelled cell ("Normal range: 100 - 199 mg/dL") goes in its
     row (0 value, 1 flag, 2 unit, 3 range), or None when it is not such a line."""
-    if len(line.segments) != 1 or ":" not in line.text:
+    # The label is the line's first cell, or begins it; a value set apart from its label
+    # ("Resultado:      92   mg/dL") is the same cell.
+    if not line.segments or ":" not in line.segments[0].text:
         return None
-    label = line.text.split(":", 1)[0].strip()
-    if not line.text.split(":", 1)[1].strip():
+    label, rest = line.text.split(":", 1)
+    if not rest.strip():
         return None
+    label = _unaccented(label.strip())
     return next((rank for pattern, rank in _LABEL_RANK if pattern.fullmatch(label)), None)
 
 
@@ -139,7 +150,7 @@ def _result_pieces(words: list[Word], catalog: Catalog) -> list[tuple[list[Word]
 def _without_cell_label(words: list[Word]) -> list[Word]:
     """``words`` without a cell label that begins them (and only when something follows it)."""
     for k in range(1, min(4, len(words))):
-        if _CELL_LABEL.fullmatch(" ".join(w.text for w in words[:k])):
+        if _CELL_LABEL.fullmatch(_unaccented(" ".join(w.text for w in words[:k]))):
             return words[k:]
     return words
 

@@ -38,10 +38,10 @@ from labintake.parse.columns import (
     column_of,
     find_header,
     join_cjk,
-    two_table_split,
+    reading_streams,
 )
 from labintake.parse.header_labels import field_of
-from labintake.parse.lines import Line, Segment, split_segments
+from labintake.parse.lines import Line, Segment
 from labintake.parse.pairs import pair_up
 from labintake.parse.wraps import (
     better_joined,
@@ -102,9 +102,10 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
     pending: Line | None = None  # a name wrapped onto its own line, above its values
     prev: tuple[Line, RawRow] | None = None  # the last row and the line it came from
     notes: Line | None = None  # the last line of an interpretation table being read past
-    # The last heading and the section before it: a heading right above a nameless row is
-    # that row's name, where each test is a card ("Ferritin" / "Result: 9 ng/mL  Reference: …").
-    titled: tuple[Line, str | None] | None = None
+    # The last heading, the section before it and the card's last line so far: a heading
+    # right above a nameless row is that row's name, where each test is a card ("Ferritin" /
+    # "Result: 9 ng/mL  Reference: …"), with perhaps its specimen or method line between.
+    titled: tuple[Line, str | None, Line] | None = None
     for line in lines:
         header = find_header(line)
         if header is not None:
@@ -140,7 +141,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
                 elif better_joined(catalog, pending.text, row.name, row.name):
                     row.name = f"{pending.text} {row.name}"
             pending = None
-            if not row.name and titled is not None and _just_below(titled[0], line):
+            if not row.name and titled is not None and _just_below(titled[2], line):
                 row.name, section = titled[0].text.strip(), titled[1]
             titled = None
             if row.name:
@@ -175,16 +176,21 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             prev[1].unit = f"{prev[1].unit}{line.text.strip()}"
             prev = None
             continue
+        if titled is not None and debris.is_method_note(line.text) and _just_below(titled[2], line):
+            titled = (titled[0], titled[1], line)  # "Material: Serum  Method: …" under a card's name
+            continue
         heading = debris.section_heading(line)
         if heading is not None and (saw_header or not rows):
-            titled = (line, section)
+            titled = (line, section, line)
             section, pending, prev = debris.nested_section(section, heading), None, None
-        elif len(line.segments) == 1 and not re.search(r"\d", line.text) and not line.text.endswith(":"):
-            pending, prev = line, None  # maybe a name wrapped onto its own line
+        elif (len(line.segments) == 1 and not re.search(r"\d", line.text) and not line.text.endswith(":")
+              and not debris.is_method_note(line.text)):
+            pending, prev = line, None  # maybe a name wrapped onto its own line, or a card's name
+            titled = (line, section, line)
         else:
             pending = prev = None
             if len(line.segments) == 1 and catalog.match(line.text)[0] is not None:
-                titled = (line, section)  # a card's name with digits in it ("Vitamin B12")
+                titled = (line, section, line)  # a card's name with digits in it ("Vitamin B12")
     return rows
 
 
@@ -262,44 +268,6 @@ def repeated_lines(lines: list[Line], catalog: Catalog) -> set[int]:
 def _is_known_row(line: Line, catalog: Catalog) -> bool:
     row = read_row(line, None, catalog)
     return row is not None and bool(row.name) and catalog.match(row.name)[0] is not None
-
-
-def reading_streams(lines: list[Line]) -> list[list[Line]]:
-    """The page's lines as the columns they are read in.
-
-    A header row that names the value column twice ("Test Result Units Range | Test
-    Result Units Range") means two tables side by side: below it, each line is split
-    at the second table's left edge, and the left table is read before the right one.
-    """
-    streams: list[list[Line]] = []
-    current: list[Line] = []
-    right: list[Line] = []
-    split: float | None = None
-    page = None
-    for line in lines:
-        if line.page != page:
-            if right:
-                streams.append(current)
-                current, right = [], []
-            split, page = None, line.page
-        if split is None:
-            split = two_table_split(line)
-        if split is None:
-            current.append(line)
-            continue
-        # By where each word starts: a left cell that runs past the split (a long
-        # header word in a narrow column) still starts in the left table. Half a
-        # line-height of slack keeps an OCR box that starts a little early on the right.
-        left_words = [w for w in line.words if w.x0 < split - 0.5 * (w.y1 - w.y0)]
-        right_words = [w for w in line.words if w.x0 >= split - 0.5 * (w.y1 - w.y0)]
-        if left_words:
-            current.append(Line(line.page, left_words, split_segments(left_words)))
-        if right_words:
-            right.append(Line(line.page, right_words, split_segments(right_words)))
-    streams.append(current)
-    if right:
-        streams.append(right)
-    return [s for s in streams if s]
 
 
 def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed_header: bool = False) -> RawRow | None:

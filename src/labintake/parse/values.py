@@ -172,6 +172,15 @@ _UP_TO_RE = re.compile(
     re.IGNORECASE
 )
 _AT_LEAST_RE = re.compile(rf"^(?:min\.?|minimum|at\s+least|over|above|en\s+az)\s*(?P<num>{_NUM})$", re.IGNORECASE)
+# A bound's comparator spelt out (compared accent-folded): "less than 200", "inferior a 190",
+# "menor que 5", "inférieur à 5", "unter 5", "superior a 40", "maior que 40": strict, as "<" and ">".
+_WORDED_BOUND_RE = re.compile(
+    r"^(?:(?P<less>less\s+than|lower\s+than|inferior\s+(?:a|que)|menor\s+(?:que|a|de)|inferieure?\s+a|"
+    r"unter|kleiner\s+als|minder\s+dan|lager\s+dan|ponizej|mniej\s+niz|inferiore\s+a|minore\s+di|meno\s+di)|"
+    r"(?:greater\s+than|more\s+than|higher\s+than|superior\s+(?:a|que)|maior\s+(?:que|a|de)|mayor\s+(?:que|a|de)|"
+    rf"superieure?\s+a|uber|gro(?:ss|ß)er\s+als|meer\s+dan|hoger\s+dan|powyzej|superiore\s+a|maggiore\s+di))\s*(?P<num>{_NUM})$",
+    re.IGNORECASE,
+)
 # A range for one sex, printed before it: "M: 0-15", "Male 13.5-17.5", "男：0-15", "F 12-16".
 _SEX_PREFIX_RE = re.compile(
     r"^(?P<sex>h(?=\s*[:：])|m|f|w|e|k|v|male|female|men|women|homme|femme|hommes|femmes|mann|frau|männer|frauen|"
@@ -282,6 +291,12 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     m = _AT_LEAST_RE.match(fold(bare))
     if m:
         return ReferenceRange(low=to_number(m.group("num"), dot_thousands), high=None, text=t, low_comparator=">=")
+    m = _WORDED_BOUND_RE.match(fold(bare))
+    if m:
+        num = to_number(m.group("num"), dot_thousands)
+        if m.group("less"):
+            return ReferenceRange(low=None, high=num, text=t, high_comparator="<")
+        return ReferenceRange(low=num, high=None, text=t, low_comparator=">")
     if is_qualitative(t) and not re.fullmatch(r"\+{1,4}", t):  # a lone "+" is a flag or a grade, never a reference
         return ReferenceRange(low=None, high=None, text=t)
     return None
