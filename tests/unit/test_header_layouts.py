@@ -68,6 +68,15 @@ def test_a_stacked_date_label_beside_a_label_the_lexicon_lacks_takes_the_date_be
     assert report.collected_at == date(2025, 3, 4)
 
 
+@pytest.mark.parametrize("name", ["P.J. de Vries", "Anna-Lena Müller", "Mary O'Brien"])
+def test_a_name_with_initials_a_hyphen_or_an_apostrophe_beside_its_label_cell(name):
+    """Given 'Naam' in its own cell and ': P.J. de Vries' in the next, then that is the name:
+    initials, double names and apostrophes are parts of names."""
+    patient, _ = _header(row((54, "Naam"), (140, f": {name}"), (330, "Geboortedatum"), (420, ": 03-02-1957"), y=100),
+                         *_TABLE)
+    assert patient.name == name
+
+
 def test_label_with_colon_and_its_value_on_the_next_line():
     patient, report = _header(
         row((54, "Patient Name:"), (330, "Sample collected:"), y=100),

@@ -40,11 +40,11 @@ def test_a_chinese_label_right_after_the_previous_value_ends_it():
 @pytest.mark.parametrize(
     ("printed", "name"),
     [("Dhr. P. de Vries", "P. de Vries"), ("J. SMITH", "J. Smith"), ("DUPONT Marie", "Marie Dupont"),
-     ("MEHMET DEMİR", "Mehmet Demir")],
+     ("MEHMET DEMİR", "Mehmet Demir"), ("Dhr. P.J. de Vries", "P.J. de Vries"), ("J.R. SMITH", "J.R. Smith")],
 )
 def test_an_initial_is_not_a_family_name_in_capitals(printed, name):
-    """'P.' is in capitals but is an initial: the name keeps its order; 'DUPONT Marie' still
-    reads as family name first."""
+    """'P.' and 'P.J.' are in capitals but are initials: the name keeps its order and its
+    initials stay capitals; 'DUPONT Marie' still reads as family name first."""
     assert parse_person_name(printed) == name
 
 

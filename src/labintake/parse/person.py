@@ -52,6 +52,9 @@ def strip_honorific(text: str) -> str:
     return t
 
 
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?")  # "P.", "P.J.", "P.J" (its last point stripped)
+
+
 def parse_person_name(text: str) -> str | None:
     """``DOE, JANE Q`` -> ``Jane Q Doe``; ``Mr. Jane Q Doe`` -> ``Jane Q Doe``.
 
@@ -77,8 +80,9 @@ def parse_person_name(text: str) -> str | None:
         if last and first and not re.search(r"\b(md|do|phd|np|pa|rn)\b\.?", first, re.IGNORECASE):
             t = f"{strip_honorific(first)} {last}"
     parts = t.split()
-    # A word in capitals has two letters or more: "P." is an initial, not a family name.
-    caps = [p.isupper() and sum(c.isalpha() for c in p) > 1 for p in parts]
+    # A word in capitals has two letters or more: "P." and "P.J." are initials, not a family name.
+    initials = [_INITIALS.fullmatch(p) is not None for p in parts]
+    caps = [p.isupper() and sum(c.isalpha() for c in p) > 1 and not i for p, i in zip(parts, initials, strict=True)]
     if 0 < sum(caps) < len(parts) and caps[0] and all(caps[: sum(caps)]) and "," not in t:
         # "DUPONT Marie": the family name in capitals first, as French and Italian
         # reports print it.
@@ -86,7 +90,7 @@ def parse_person_name(text: str) -> str | None:
         parts = parts[k:] + parts[:k]
     parts = _capital_i_restored(parts)
     if all(p.isupper() for p in parts if len(p) > 1) or any(caps):
-        parts = [p.capitalize() if p.isupper() and len(p) > 1 else p for p in parts]
+        parts = [p.capitalize() if p.isupper() and len(p) > 1 and not _INITIALS.fullmatch(p) else p for p in parts]
     # Turkish dotted capital İ lower-cases to i and a combining dot: "DEMİR" is "Demir".
     return " ".join(parts).replace("i\u0307", "i")
 
@@ -161,7 +165,9 @@ def looks_like_name(text: str) -> bool:
     if _CJK.search(t):
         return 2 <= len(t.replace(" ", "")) <= 4 and all(_CJK.match(c) or c in "·• " for c in t)
     words = t.replace(",", " ").split()
-    return 1 <= len(words) <= 5 and all(re.fullmatch(r"[^\W\d_][^\W\d_'.\-]*\.?", w) for w in words)
+    # A word of letters, joined within by an apostrophe, hyphen or point ("O'Brien",
+    # "Jean-Pierre", "P.J."), perhaps an initial's point after it.
+    return 1 <= len(words) <= 5 and all(re.fullmatch(r"[^\W\d_]+(?:['’.\-][^\W\d_]+)*\.?", w) for w in words)
 
 
 _SEX_WORDS = {
