@@ -431,6 +431,24 @@ def test_an_interpretation_table_under_a_heading_of_its_own_is_not_read_as_resul
     assert _rows(doc) == [("Hemoglobin A1c", 5.0, "normal"), ("LDL Cholesterol", 2.94, "high")]
 
 
+def test_a_result_right_under_an_interpretation_table_ends_it():
+    """Given an interpretation table under HbA1c ('Non-diabetic : < 5.7 %' …) and the next
+    tests printed with no gap after it, then the bands are not results and every test after
+    them is one: a known test with a plain number ends the table."""
+    doc = _doc(
+        HEADER,
+        row((54, "Glycosylated Haemoglobin (HbA1c)"), (230, "7.2"), (340, "%"), (450, "4.0 - 5.6"), y=200),
+        row((70, "Interpretation:"), y=213),
+        row((70, "Non-diabetic : < 5.7 %"), y=223),
+        row((70, "Diabetic : >= 6.5 %"), y=233),
+        row((54, "Mean Blood Glucose"), (230, "159.9"), (340, "mg/dL"), y=245),
+        row((54, "Fasting Blood Sugar"), (230, "132"), (340, "mg/dL"), (450, "70 - 100"), y=259),
+        row((54, "Serum Creatinine"), (230, "0.9"), (340, "mg/dL"), (450, "0.5 - 1.1"), y=273),
+    )
+    assert _rows(doc) == [("Glycosylated Haemoglobin (HbA1c)", 7.2, "high"), ("Mean Blood Glucose", 159.9, None),
+                          ("Fasting Blood Sugar", 132.0, "high"), ("Serum Creatinine", 0.9, "normal")]
+
+
 def test_ranges_for_each_sex_in_one_cell_with_turkish_letters():
     """Given 'E: 4,50 - 5,90 / K: 3,90 - 5,20' (erkek / kadın) for a female patient, then
     her range is the K one."""

@@ -114,9 +114,10 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             pending = prev = notes = None
             continue
         if notes is not None:
-            # An interpretation table runs on line after line; a gap, a heading or a
-            # new header ends it.
-            if line.page == notes.page and line.y0 - notes.y1 < 1.5 * line.height and debris.section_heading(line) is None:
+            # An interpretation table runs on line after line; a gap, a heading, a new
+            # header or a result (a known test with a plain number, not a band's bound) ends it.
+            if (line.page == notes.page and line.y0 - notes.y1 < 1.5 * line.height
+                    and debris.section_heading(line) is None and not _is_result(line, cols, catalog)):
                 notes = line
                 continue
             notes = None
@@ -192,6 +193,15 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
             if len(line.segments) == 1 and catalog.match(line.text)[0] is not None:
                 titled = (line, section, line)  # a card's name with digits in it ("Vitamin B12")
     return rows
+
+
+def _is_result(line: Line, cols: list[Column] | None, catalog: Catalog) -> bool:
+    """A known test with a plain number: not a band of an interpretation table, whose value
+    is a bound ("< 5.7 %", ">= 160 mg/dL  High") or a band ("5.7 - 6.4 %  Prediabetes")."""
+    row = read_row(line, cols, catalog)
+    return (row is not None and row.value.value is not None and row.value.comparator is None
+            and row.value.glued_flag is None and not row.extra and (row.flag is None or row.range is not None)
+            and catalog.match(row.name)[0] is not None)
 
 
 def _off_the_columns(line: Line, catalog: Catalog) -> RawRow | None:
