@@ -324,6 +324,19 @@ def test_unlabelled_name_after_a_patient_title_at_the_top():
     assert patient.date_of_birth == date(1975, 5, 12)
 
 
+@pytest.mark.parametrize(("printed", "name", "sex"), [
+    ("Madame DUPONT Claire", "Claire Dupont", "female"), ("Monsieur MARTIN Paul", "Paul Martin", "male"),
+    ("Señora Lucía Ejemplo Ruiz", "Lucía Ejemplo Ruiz", "female"), ("Senhor João Exemplo", "João Exemplo", "male"),
+    ("Mevrouw A. de Vries", "A. de Vries", "female"), ("Hr. Max Muster", "Max Muster", "male"),
+])
+def test_a_title_written_out_in_full_before_an_unlabelled_name(printed, name, sex):
+    """Given 'Madame DUPONT Claire' alone at the top, as French labs print the addressee (or
+    'Monsieur', 'Señora', 'Senhor', 'Mevrouw', 'Hr.'), then it is the patient, title dropped,
+    and the title gives the sex."""
+    patient, _ = _header(row((54, "LABORATOIRE DU PARC"), y=60), row((330, printed), y=100), *_TABLE)
+    assert (patient.name, patient.sex) == (name, sex)
+
+
 def test_a_doctors_title_or_a_bare_letter_is_not_a_patient_name():
     for text in ("Dr. Ann Example", "M Service Name", "Prof. Otto Tester"):
         patient, _ = _header(row((54, "LAB OF EXAMPLES"), y=60), row((54, text), y=100), *_TABLE)

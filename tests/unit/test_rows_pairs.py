@@ -322,3 +322,13 @@ def test_on_a_recognised_page_commas_read_as_points_still_make_a_decimal_comma_d
         # A text layer is exact: there, decimal points among the commas mean points.
         assert got["Leucócitos"].value == wbc and got["Hemoglobina"].value == 13.1
         assert got["Plaquetas"].reference_range.high == plt_high
+
+
+def test_a_result_in_two_unit_systems_both_inside_the_range_keeps_the_first_value():
+    """"Triglycérides 1,02 g/L 1,16 mmol/L (0,35 - 1,50)": both values lie inside the range and
+    are of one magnitude, so nothing says the range was printed for the second: the row keeps
+    the first value, the one the range stands beside."""
+    doc = _doc(row((40, "Triglycérides"), (200, "1,02"), (230, "g/L"), (270, "1,16"), (300, "mmol/L"),
+                   (360, "(0,35 - 1,50)"), y=100))
+    (trig,) = parse_document(doc).results
+    assert (trig.value, trig.unit, trig.flag) == (1.02, "g/L", "normal")

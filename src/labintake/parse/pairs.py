@@ -33,7 +33,7 @@ def pair_up(row: RawRow, second: Second, catalog: Catalog) -> None:
     if None in kinds or first_unit == second_unit or second.value.value is None or row.value.value is None:
         row.extra += [second.value.text, second.unit or ""]
         return
-    for_second = row.range is not None and _fit(second.value.value, row.range) < _fit(row.value.value, row.range)
+    for_second = row.range is not None and _fits_better(second.value.value, row.value.value, row.range)
     flag_x = next((x0 for k, x0, _ in row.cells if k == "flag"), None)
     flag_for_second = flag_x is not None and flag_x > second.words[0].x0
     if kinds == _DIFFERENTIAL:
@@ -69,9 +69,23 @@ def misfit(value: float, rng: ReferenceRange) -> float:
     return 0.0
 
 
-def _fit(value: float, rng: ReferenceRange) -> tuple[float, float]:
-    """How badly ``value`` fits ``rng``: its misfit, then (when both values lie inside, as 3 %
-    and 189 /mm3 do in "0 a 500") how far it is in magnitude from the range's upper bound."""
+# Half an order of magnitude: two values inside one range are told apart by their distance
+# from its upper bound only when they differ by more (3 % and 189 /mm3 in "0 a 500" do;
+# triglycerides' 1,02 g/L and 1,16 mmol/L in "0,35 - 1,50" do not).
+_CLEARLY_NEARER = 0.5
+
+
+def _fits_better(second: float, first: float, rng: ReferenceRange) -> bool:
+    """Whether the row's range was printed for its second value rather than its first: the
+    second lies less far outside it, or (both inside) clearly nearer its magnitude. When
+    nothing tells them apart, the range stays with the first value, where it was printed."""
+    a, b = misfit(second, rng), misfit(first, rng)
+    if a != b:
+        return a < b
+    return _distance_from_top(first, rng) - _distance_from_top(second, rng) > _CLEARLY_NEARER
+
+
+def _distance_from_top(value: float, rng: ReferenceRange) -> float:
+    """How far ``value`` is in magnitude from the range's upper bound (orders of ten)."""
     top = rng.high if rng.high is not None and rng.high > 0 else None
-    near = abs(math.log10(top / value)) if top is not None and value > 0 else math.inf
-    return misfit(value, rng), near
+    return abs(math.log10(top / value)) if top is not None and value > 0 else math.inf

@@ -13,7 +13,8 @@ _HONORIFIC = re.compile(
     r"^(?:mr|mrs|ms|miss|mx|dr|prof|mister|master|sig|sig\.ra|sigra|signor|signora|sr|sra|srta|herr|frau|"
     r"m|mme|mlle|dhr|mevr|mevrouw|meneer|smt|shri|sri|dña|dña\.|don|doña)\.(?=\s)|"
     r"^(?:mr|mrs|ms|miss|mx|dr|prof|mister|sig|sigra|signor|signora|sr|sra|srta|herr|frau|mme|mlle|dhr|mevr|"
-    r"mevrouw|meneer|smt|shri|sri|pani|bayan|doña|sig\.ra|sig\.na|sig\.a|dott\.ssa|sra\.|sr\.)(?=\s)",
+    r"mevrouw|meneer|smt|shri|sri|pani|bayan|doña|sig\.ra|sig\.na|sig\.a|dott\.ssa|sra\.|sr\.|madame|monsieur|"
+    r"mademoiselle|señor|señora|señorita|senhor|senhora|hr\.|fr\.)(?=\s)",
     re.IGNORECASE,
 )
 _HONORIFIC_IF_MORE = re.compile(r"^(?:pan|bay)\s+(?=\S+\s+\S)", re.IGNORECASE)
@@ -29,9 +30,10 @@ _NOT_NAME = re.compile(
 
 
 _HONORIFIC_SEX = {
-    "male": ("mr", "mister", "master", "herr", "m", "sig", "signor", "sr", "dhr", "meneer", "pan", "bay", "shri", "sri"),
+    "male": ("mr", "mister", "master", "herr", "hr", "m", "monsieur", "sig", "signor", "sr", "señor", "senhor", "dhr",
+             "meneer", "pan", "bay", "shri", "sri"),
     "female": ("mrs", "ms", "miss", "frau", "mme", "mlle", "sig.ra", "sig.na", "sig.a", "sigra", "signora", "sra", "srta", "mevr",
-               "mevrouw", "pani", "bayan", "smt", "doña"),
+               "mevrouw", "pani", "bayan", "smt", "doña", "fr", "madame", "mademoiselle", "señora", "señorita", "senhora"),
 }
 _SEX_OF_HONORIFIC = {h: sex for sex, hs in _HONORIFIC_SEX.items() for h in hs}
 
@@ -142,7 +144,8 @@ def _drop_trailing_label(text: str) -> str:
 _BIRTH_NAME = re.compile(r"\s+(?:née|nee|né|geb\.|geborene|épouse|ép\.|ep\.|nata|nato)\s+\S.*$", re.IGNORECASE)
 # Honorifics that name a patient, not a doctor ("Dr", "Prof" start the referring doctor's line).
 _PATIENT_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mme|mlle|m|herr|frau|sig\.ra|sig|signora|signor|sra|sr|srta|"
-                            r"dhr|mevr|pani|pan|bay|bayan|smt|shri)\.?\s", re.IGNORECASE)
+                            r"dhr|mevr|mevrouw|meneer|pani|pan|bay|bayan|smt|shri|madame|monsieur|mademoiselle|"
+                            r"señor|señora|señorita|senhor|senhora|(?:hr|fr)(?=\.))\.?\s", re.IGNORECASE)
 
 
 def name_after_title(text: str) -> str | None:
