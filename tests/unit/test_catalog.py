@@ -364,3 +364,12 @@ def test_two_names_of_one_analyte_dashed_or_slashed(printed, name):
 @pytest.mark.parametrize("printed", ["Sodium - Potassium", "CHOL/HDLC - Glucose", "Na/K"])
 def test_two_names_of_two_analytes_name_neither(printed):
     assert CAT.match(printed)[0] is None
+
+
+@pytest.mark.parametrize("printed", ["% of total Hgb", "% of total Hb", "% Hb"])
+def test_a_percentage_of_haemoglobin_is_the_percent_hba1c_is_coded_in(printed):
+    """US reference labs print HbA1c's unit as '% of total Hgb': a percentage, so the row is
+    coded and not sent to review for a unit the catalog does not accept."""
+    catalog = get_catalog()
+    hba1c = catalog.match("Hemoglobin A1c")[0]
+    assert catalog.normalise_unit(printed, hba1c) == "%"
