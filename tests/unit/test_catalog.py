@@ -373,3 +373,17 @@ def test_a_percentage_of_haemoglobin_is_the_percent_hba1c_is_coded_in(printed):
     catalog = get_catalog()
     hba1c = catalog.match("Hemoglobin A1c")[0]
     assert catalog.normalise_unit(printed, hba1c) == "%"
+
+
+@pytest.mark.parametrize(("printed", "unit", "name"), [
+    ("Haemoglobin A1c", "%", "Hemoglobin A1c"), ("Glycated haemoglobin", "mmol/mol", "Hemoglobin A1c (IFCC)"),
+    ("Haemoglobin A1c level - IFCC standardised", "mmol/mol", "Hemoglobin A1c (IFCC)"),
+    ("Haemoglobin estimation", "g/L", "Hemoglobin"), ("Platelet count - observation", "10^9/L", "Platelets"),
+    ("Serum caeruloplasmin", "g/L", "Ceruloplasmin"), ("Oestradiol", "pmol/L", "Estradiol"),
+])
+def test_british_spellings_and_nhs_terms_name_their_analyte(printed, unit, name):
+    """A UK report writes 'haem-', 'caerul-', 'oestr-' and the NHS's terms ('Haemoglobin
+    estimation', 'Platelet count - observation'): the same analytes, the unit choosing
+    between HbA1c in % and in mmol/mol."""
+    analyte = get_catalog().match(printed, unit)[0]
+    assert analyte is not None and analyte.name == name

@@ -14,6 +14,10 @@ from functools import lru_cache
 SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillary|s|p|se|pl|transaminas[ae]|transaminasi"
                             r"|total)\s+"  # "Total WBC Count": where "total" names no other test
                             r"|\s+(?:levels?|concentration|basal|basale|reflex|en ayunas|a jeun|nuchtern)$"
+                            # The NHS's terms: "Haemoglobin estimation", "Platelet count - observation",
+                            # "Haemoglobin A1c level - IFCC standardised" (the unit says which HbA1c).
+                            r"|(?:\s+-)?\s+(?:estimation|observation|measurement|ifcc standardi[sz]ed|"
+                            r"dcct (?:aligned|standardi[sz]ed))$"
                             # "im Serum", "en sangre", "w surowicy", "no soro": in the blood, said in words.
                             r"|\s+(?:(?:im|in) (?:serum|plasma|blut|blood)|en (?:sangre|suero|plasma)|"
                             r"nel (?:sangue|siero|plasma)|w (?:surowicy|osoczu|krwi)|no (?:sangue|soro|plasma))$")
@@ -21,6 +25,11 @@ SPECIMEN_WORDS = re.compile(r"^(?:serum|plasma|whole blood|blood|venous|capillar
 URINE_WORDS = re.compile(r"^(?:urin|urine|harn|idrarda)\s+"
                          r"|\s+(?:(?:im|in|en|na|no|w) (?:de )?(?:urin|urine|harn|orina|urina|moczu)|"
                          r"dans les urines|nelle urine|idrarda)$")
+# British spellings of Greek and Latin stems, folded to the American ones the catalogue
+# lists: haemoglobin, anaemia, leukaemia, caeruloplasmin, oestradiol, foetal, coeliac, paed-.
+_BRITISH = ((re.compile(r"(?<=[a-z])aem"), "em"), (re.compile(r"\bcaerul"), "cerul"),
+            (re.compile(r"\boe(?=str|soph)"), "e"), (re.compile(r"\bfoet"), "fet"),
+            (re.compile(r"\bcoeliac"), "celiac"), (re.compile(r"\bpaed"), "ped"))
 # One letter and a dot, before another letter that ends a word: "e.s.r." -> "esr."
 _DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
 # Letters NFKD does not decompose: Polish ł, Turkish dotless ı, Danish ø, Icelandic ð.
@@ -36,6 +45,8 @@ def normalise_name(text: str) -> str:
     text = re.sub(r"γ\s*-?\s*", " gamma ", text)  # "γ-GT", "γGT": gamma GT
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _DOTTED.sub(r"\1", text)  # "E.S.R.", "V.G.M.": an abbreviation spelt with dots
+    for british, american in _BRITISH:
+        text = british.sub(american, text)
     text = re.sub(r"[^a-z0-9%#+\-\u0430-\u044f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", " ", text)  # Cyrillic, kana kept
     text = re.sub(r"(?<=[a-z\u0430-\u044f])-(?=[a-z\u0430-\u044f])", " ", text)  # Non-HDL = Non HDL
     text = re.sub(r"(?<=[a-z0-9\u3040-\u30ff\u4e00-\u9fff])([%#])", r" \1", text)
