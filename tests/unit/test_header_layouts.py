@@ -337,6 +337,17 @@ def test_a_title_written_out_in_full_before_an_unlabelled_name(printed, name, se
     assert (patient.name, patient.sex) == (name, sex)
 
 
+@pytest.mark.parametrize("label", ["Sumame:", "Narne:"])
+def test_a_label_ocr_read_with_m_for_rn_or_rn_for_m_is_still_the_label(label):
+    """Given 'Sumame: EXAMPLE' (a blurred 'Surname:') or 'Narne:' (a blurred 'Name:'), then
+    it is still the name's label: OCR's commonest confusion does not lose the patient."""
+    lines = [row((54, label), (130, "EXAMPLE"), y=100)]
+    if label == "Sumame:":
+        lines.append(row((54, "Forename:"), (130, "Oliver James"), y=114))
+    patient, _ = _header(*lines, *_TABLE)
+    assert patient.name == ("Oliver James Example" if label == "Sumame:" else "Example")
+
+
 def test_a_doctors_title_or_a_bare_letter_is_not_a_patient_name():
     for text in ("Dr. Ann Example", "M Service Name", "Prof. Otto Tester"):
         patient, _ = _header(row((54, "LAB OF EXAMPLES"), y=60), row((54, text), y=100), *_TABLE)

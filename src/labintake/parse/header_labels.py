@@ -247,6 +247,21 @@ for _name in MRN_FALLBACK:
     FIELD[_name] = "mrn_fallback"
 
 
+def _rn_m_misreads(key: str) -> list[str]:
+    """The spellings OCR gives a label by reading "rn" as "m" or "m" as "rn", one at a time
+    ("Sumame:" for "Surname:", "Narne:" for "Name:")."""
+    found = []
+    for wrong, right in (("rn", "m"), ("m", "rn")):
+        found += [key[:i] + right + key[i + len(wrong):] for i in range(len(key)) if key.startswith(wrong, i)]
+    return found
+
+
+for _key, _field in list(FIELD.items()):
+    if _key.isascii():
+        for _misread in _rn_m_misreads(_key):
+            FIELD.setdefault(_misread, _field)  # a real label of that spelling keeps its own field
+
+
 def _unmarked(key: str) -> str:
     """A label key without diacritics: OCR reads "Płeć" as "Pleć" and "Patiënt" as "Patiēnt"."""
     key = key.translate(_NO_DECOMPOSITION)
