@@ -304,12 +304,33 @@ def test_a_colonless_label_needs_a_value_of_its_kind():
 
 def test_a_sex_word_standing_alone_as_a_header_field():
     """Given ``Jane Doe | DOB: … | Female | MRN …``, then the unlabelled 'Female' is the sex;
-    a lone letter is not enough, and a sex word inside a longer cell is not a field."""
+    a lone letter is the sex only as a field of the name's line, and a sex word inside a
+    longer cell is not a field."""
     patient, _ = _header(words_at("Jane Doe | DOB: 02/14/1980 | Female | MRN 123456", 54, 100), *_TABLE)
     assert (patient.name, patient.sex) == ("Jane Doe", "female")
-    patient, _ = _header(words_at("Jane Doe | DOB: 02/14/1980 | F", 54, 100),
-                         words_at("Woman and Child Clinic", 54, 116), *_TABLE)
+    patient, _ = _header(words_at("Jane Doe | DOB: 02/14/1980", 54, 100),
+                         words_at("Woman and Child Clinic | F", 54, 116), *_TABLE)
     assert patient.sex is None
+
+
+def test_fields_apart_by_bars_with_no_colon_after_their_labels():
+    """Given ``Emily R. Carter | F | 45 y | DOB 03/12/1981 | MRN 0099812`` (bars, and labels
+    with no colon), then the first field is the name, 'DOB 03/12/1981' the birth date, and
+    the lone 'F' beside the name the sex."""
+    patient, _ = _header(words_at("Emily R. Carter | F | 45 y | DOB 03/12/1981 | MRN 0099812", 54, 100), *_TABLE)
+    assert (patient.name, patient.sex, patient.date_of_birth) == ("Emily R. Carter", "female", date(1981, 3, 12))
+    assert patient.mrn == "0099812"
+
+
+@pytest.mark.parametrize("below", ["Female, 45 years", "Born 03/12/1981", "Age 45 Years"])
+def test_an_unlabelled_name_directly_above_the_patients_sex_age_or_birth_date(below):
+    """Given a bold 'Emily R. Carter' with 'Female, 45 years' (or 'Born …', 'Age 45') right
+    under it and no label anywhere, then the name is the patient's, and a sex spelled out
+    before the age is her sex; a line of the lab's address under the lab's name is not."""
+    patient, _ = _header(row((54, "Riverside Medical Laboratory"), y=60), row((54, "200 Main Street"), y=72),
+                         row((360, "Emily R. Carter"), y=100), row((360, below), y=112), *_TABLE)
+    assert patient.name == "Emily R. Carter"
+    assert patient.sex == ("female" if below.startswith("Female") else None)
 
 
 def test_unlabelled_name_after_a_patient_title_at_the_top():

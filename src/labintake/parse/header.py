@@ -6,8 +6,9 @@ Reports print them in many ways, all read here by general rules:
   the word "Patient" inside a sentence is not taken for a field.
 - grids of cells, a label alone in its cell and its value in the next cell (no colon);
 - labels stacked above their values (the value is the cell below the label);
-- no label at all: the name as the first line under a "Patient Information" heading, the
-  first field of a ``Jane Doe | DOB: … | MRN: …`` line, or a ``DOE, JANE`` line at the top.
+- no label at all (:mod:`labintake.parse.header_unlabelled`): the name as the first line
+  under a "Patient Information" heading, the first field of a ``Jane Doe | DOB: … | MRN: …``
+  line, a ``DOE, JANE`` line at the top, a name right above the patient's sex and age.
 
 The unlabelled forms are read only above the first result table of each page, so a
 header value is never taken from the results or a footer. Labels are listed per language
@@ -36,10 +37,10 @@ from labintake.parse.header_cells import (
     prepare,
     table_starts,
 )
+from labintake.parse.header_unlabelled import unlabelled_name, unlabelled_sex
 from labintake.parse.lines import Line
 from labintake.parse.person import (
     looks_like_name,
-    name_after_title,
     parse_person_name,
     parse_sex,
     sex_from_honorific,
@@ -162,99 +163,6 @@ def _below(lines: list[HeaderLine], i: int, label: Cell, in_zone) -> str:
     return ""
 
 
-def _unlabelled_name(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
-    zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
-    for name in (_name_under_heading(zone), _name_before_pipe(zone), _last_first_at_top(zone),
-                 _titled_name_at_top(zone)):
-        if name:
-            return name
-    return None
-
-
-def _name_under_heading(zone: list[HeaderLine]) -> str | None:
-    for i, line in enumerate(zone):
-        for j, cell in enumerate(line.cells):
-            if not hl.PATIENT_HEADING.search(cell.text):
-                continue
-            col_end = line.cells[j + 1].x0 if j + 1 < len(line.cells) else float("inf")
-            for below in zone[i + 1 : i + 4]:
-                if below.page != line.page or below.y0 - line.y1 > 4 * line.height:
-                    break
-                first = next((c for c in below.cells if cell.x0 - 1.5 * line.height <= c.x0 < col_end), None)
-                if first is None:
-                    continue
-                if not labelish(first.text) and not _starts_with_other_label(first.text) \
-                        and looks_like_name(first.text):
-                    return first.text
-                break
-    return None
-
-
-def _starts_with_other_label(text: str) -> bool:
-    m = hl.PREFIX_LABEL_RE.match(text)
-    return m is not None and hl.field_of(m.group(1)) != "name"
-
-
-def _name_before_pipe(zone: list[HeaderLine]) -> str | None:
-    """``Jane Doe | DOB: 02/14/1980 | MRN: 000123`` (or the same without the bars): the
-    unlabelled first field of a line whose other fields are the patient's."""
-    for line in zone:
-        text = line.text
-        parts = [p.strip() for p in re.split(r"\s[|¦•·]\s|\|", text)]
-        first_label = hl.LABEL_RE.search(text) if has_labels(text) else None
-        if len(parts) < 2 and first_label is not None and first_label.start() > 0:
-            parts = [text[: first_label.start()].strip(), text[first_label.start() :]]
-        if len(parts) < 2 or not parts[0] or labelish(parts[0]) or not looks_like_name(parts[0]):
-            continue
-        fields = {hl.field_of(m.group(1)) for p in parts[1:] for m in hl.LABEL_RE.finditer(p)}
-        if fields & {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}:
-            return parts[0]
-    return None
-
-
-def _unlabelled_sex(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
-    """``Jane Doe | 02/14/1980 | Female``: a sex word standing alone as a field of the header
-    (a whole cell or a field between bars), spelled out: a lone letter says too little."""
-    zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
-    for line in zone:
-        for cell in line.cells:
-            for part in re.split(r"\s[|¦•·]\s|\|", cell.text):
-                word = part.strip()
-                # Letters only: "K/uL" is a unit whose "K" would read as kadın (Turkish: female).
-                if len(word) > 1 and word.isalpha() and not _CJK_TEXT.search(word) and parse_sex(word):
-                    return parse_sex(word)
-    return None
-
-
-_CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _last_first_at_top(zone: list[HeaderLine]) -> str | None:
-    """An unlabelled ``DOE, JANE`` cell near the top of page 1: a family name in capitals
-    before a comma is how reports print the patient, and nothing else looks so."""
-    for line in [ln for ln in zone if ln.page == 1][:10]:
-        for cell in line.cells:
-            t = cell.text.strip()
-            if t.count(",") != 1 or labelish(t) or not looks_like_name(t):
-                continue
-            last, first = (p.strip() for p in t.split(","))
-            given = first.split() or [""]  # "DOE," with the given name lost
-            # "SPRINGFIELD, IL" is a place: a given name is more than two capitals.
-            if last.isupper() and len(last) > 1 and given[0][:1].isupper() and (len(given) > 1 or len(given[0]) > 2):
-                return t
-    return None
-
-
-def _titled_name_at_top(zone: list[HeaderLine]) -> str | None:
-    """An unlabelled ``Mme DUPONT Marie`` or ``Mr. John Smith`` cell near the top of page 1:
-    a patient's title (not a doctor's) before a name."""
-    for line in [ln for ln in zone if ln.page == 1][:12]:
-        for cell in line.cells:
-            if not labelish(cell.text) and (found := name_after_title(cell.text)):
-                return found
-    return None
-
-
 def day_first_convention(lines: list[Line], labels_seen: set[str]) -> bool:
     """Whether ``04/03/2025`` means 4 March on this report (see :mod:`labintake.parse.dates`)."""
     return _day_first_from_texts((normalise(ln.text) for ln in lines),
@@ -285,7 +193,7 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
         # "Nombre: Ana" and "Apellidos: García López": the name field held the given name.
         raw = next((v for v in values.get("name", []) if parse_person_name(v)), "")
         name = parse_person_name(f"{raw} {surname}".strip()) or name
-    unlabelled = _unlabelled_name(prepared, starts) if name is None else None
+    unlabelled = unlabelled_name(prepared, starts) if name is None else None
     if unlabelled:
         name = parse_person_name(unlabelled)
     sexes = values.get("sex", []) + values.get("age_sex", []) + values.get("dob_sex", [])
@@ -293,7 +201,7 @@ def parse_header(lines: list[Line]) -> tuple[Patient, Report]:
     if sex is None:
         sex = next((s for s in map(sex_from_honorific, values.get("name", []) + [unlabelled or ""]) if s), None)
     if sex is None:
-        sex = _unlabelled_sex(prepared, starts)
+        sex = unlabelled_sex(prepared, starts)
     patient = Patient(
         name=name,
         date_of_birth=first_date("dob", "dob_age", "dob_sex", birth=True),

@@ -84,8 +84,27 @@ def cells_of(line: Line) -> list[Cell]:
         if prev is not None and len(prev.text) == 1 and _CJK.match(prev.text) and _CJK.match(text[:1] or " "):
             prev.text, prev.x1 = prev.text + text, seg.x1
             continue
-        cells.append(Cell(text, seg.x0, seg.x1))
+        cells += _split_at_bars(Cell(text, seg.x0, seg.x1))
     return cells
+
+
+_BAR = re.compile(r"\s*[|¦]\s*")
+
+
+def _split_at_bars(cell: Cell) -> list[Cell]:
+    """``Jane Doe | F | DOB 02/14/1980 | MRN 0099812``: a bar separates fields as a gap does,
+    so each field is a cell of its own (its place estimated from its characters)."""
+    if "|" not in cell.text and "¦" not in cell.text:
+        return [cell]
+    per_char = (cell.x1 - cell.x0) / max(len(cell.text), 1)
+    out, start = [], 0
+    for m in [*_BAR.finditer(cell.text), None]:
+        end = m.start() if m is not None else len(cell.text)
+        part = cell.text[start:end].strip()
+        if part:
+            out.append(Cell(part, cell.x0 + start * per_char, cell.x0 + end * per_char))
+        start = m.end() if m is not None else end
+    return out or [cell]
 
 
 def prepare(lines: list[Line]) -> list[HeaderLine]:
@@ -157,6 +176,8 @@ def _as_line(cells: list[Cell]) -> Line:
 _CHECKED_FIELDS = {"name", "dob", "sex", "age_sex", "dob_age", "dob_sex", "collected", "reported", "received"}
 
 
+# A record number: four or more digits, perhaps a letter prefix or a dash ("0099812", "K-123456").
+_IDENTIFIER = re.compile(r"[A-Z]{0,3}-?\d[\d-]{3,}")
 _COMPOUND = re.compile(r"^(?P<labels>[^:：/]+(?:/[^:：/]+)+?)\s*[:：]\s*(?P<values>\S.*)$")
 
 
@@ -181,6 +202,9 @@ def prefixed(text: str, add) -> bool:
         return False
     field = hl.field_of(m.group(1))
     value = text[m.end() :]
+    if field == "mrn" and _IDENTIFIER.fullmatch(value.strip()):
+        add(field, m.group(1), value, weak=True)  # "MRN 0099812": a record number is checked by its shape
+        return True
     if field not in _CHECKED_FIELDS:
         return False
     if field in ("sex", "age_sex") and parse_sex(value) is None:
