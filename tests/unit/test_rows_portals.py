@@ -146,3 +146,20 @@ def test_one_name_ocr_damaged_does_not_keep_a_letter_line_whole():
     doc = _doc(words_at("Hb 128 g/L (130-170), WCC 6.2 x10^9/L (4.0-11.0), PIt 210 x10^9/L (150-400).", 40, 100))
     got = [(r.name, r.value) for r in parse_document(doc).results]
     assert got == [("Hemoglobin", 128.0), ("WBC", 6.2), ("Platelets", 210.0)]
+
+
+def test_a_card_whose_unlabelled_value_comes_under_its_range_line():
+    """A portal card printed name / "Normal range: 65 - 99 mg/dL" / "104 mg/dL  High" (the
+    value unlabelled, under the range; a screenshot's OCR reads it as one cell): every card
+    is one result with the range above its value and the flag beside it."""
+    doc = _doc(
+        words_at("Glucose", 40, 100),
+        words_at("Normal range: 65 - 99 mg/dL", 40, 114),
+        words_at("104 mg/dL High", 40, 128),
+        words_at("Sodium", 40, 156),
+        words_at("Normal range: 135 - 146 mmol/L", 40, 170),
+        words_at("139 mmol/L", 40, 184),
+    )
+    got = [(r.name_as_printed, r.value, r.unit, r.reference_range.low if r.reference_range else None,
+            r.reference_range.high if r.reference_range else None, r.flag) for r in parse_document(doc).results]
+    assert got == [("Glucose", 104.0, "mg/dL", 65.0, 99.0, "high"), ("Sodium", 139.0, "mmol/L", 135.0, 146.0, "normal")]

@@ -80,6 +80,8 @@ def join_stacked_cells(lines: list[Line]) -> list[Line]:
     for k in range(len(ranks) - 1):
         if ranks[k] is None and ranks[k + 1] in (2, 3) and _bare_value(lines[k]):
             ranks[k] = 0  # "11.2 g/dL  Low" over "Standard range: 12.0 - 15.5 g/dL": the value, unlabelled
+        elif ranks[k] in (2, 3) and ranks[k + 1] is None and _bare_value(lines[k + 1]):
+            ranks[k + 1] = 0  # ... or under it ("Normal range: 65 - 99 mg/dL" over "104 mg/dL  High")
     i = 0
     while i < len(lines):
         j = i + 1  # the group is lines[i:j]
@@ -95,9 +97,19 @@ def join_stacked_cells(lines: list[Line]) -> list[Line]:
             continue
         ordered = [ln for _, ln in sorted(group, key=lambda p: p[0])]
         out.append(Line(lines[i].page, [w for ln in ordered for w in ln.words],
-                        [seg for ln in ordered for seg in ln.segments]))
+                        [seg for ln in ordered for seg in _flag_apart(ln.segments)]))
         i = j
     return out
+
+
+def _flag_apart(segments: list[Segment]) -> list[Segment]:
+    """A card's unlabelled value line read as one cell ("104 mg/dL High", OCR joining a
+    small gap): its trailing flag word is a cell of its own, as it would be in a table."""
+    if len(segments) != 1 or len(words := segments[0].words) < 2 or ":" in segments[0].text:
+        return segments
+    if values.parse_flag(words[-1].text) is None or values.parse_value(words[0].text) is None:
+        return segments
+    return [Segment(words[:-1]), Segment(words[-1:])]
 
 
 def _bare_value(line: Line) -> bool:
