@@ -232,7 +232,8 @@ def _references(node: Any) -> list[str]:
 
 def semantic_problems(bundle: dict[str, Any]) -> list[str]:
     """Every problem a FHIR client would act on, one line each (empty: none)."""
-    from labintake.parse.catalog import get_catalog, loinc_is_valid
+    from labintake.parse.catalog import get_catalog
+    from labintake.parse.loinc import loinc_is_valid
 
     cat = get_catalog()
     problems = [f"reference {ref!r} resolves to no entry of the bundle" for ref in _references(bundle)

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labintake.parse.catalog import get_catalog, loinc_check_digit, loinc_is_valid, normalise_name
+from labintake.parse.catalog import get_catalog, normalise_name
+from labintake.parse.loinc import loinc_check_digit, loinc_is_valid
 
 CAT = get_catalog()
 DATA = json.loads(files("labintake").joinpath("data", "analytes.json").read_text("utf-8"))
@@ -387,3 +388,15 @@ def test_british_spellings_and_nhs_terms_name_their_analyte(printed, unit, name)
     between HbA1c in % and in mmol/mol."""
     analyte = get_catalog().match(printed, unit)[0]
     assert analyte is not None and analyte.name == name
+
+
+@pytest.mark.parametrize(("printed", "unit", "name"), [
+    ("氣", "mmol/L", "Chloride"), ("钟", "mmol/L", "Potassium"), ("纳", "mmol/L", "Sodium"),
+    ("氣", None, None), ("锂", "mmol/L", None),
+])
+def test_a_chinese_element_misread_by_a_stroke_is_its_test_when_the_unit_agrees(printed, unit, name):
+    """OCR reads 氯 (chloride) as 氣 and 钾 (potassium) as 钟: one character, a stroke apart.
+    With a unit the test accepts it is that test; without one, or for a character that names a
+    test of its own (锂 is lithium), it is not."""
+    analyte = get_catalog().match(printed, unit)[0]
+    assert (analyte.name if analyte else None) == name

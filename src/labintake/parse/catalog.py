@@ -167,7 +167,8 @@ class Catalog:
                     found = self.match(part, unit, urine=urine)
                     if found[0] is not None:
                         return found
-            return None, 0.0
+            alike = self._lookalike(key, unit)  # "氣 mmol/L": 氯, a stroke misread
+            return (alike, 90.0) if alike is not None else (None, 0.0)
         if urine and not key.startswith("urine"):
             in_urine = self._by_name.get(f"urine {key}")
             if in_urine is not None:
@@ -236,11 +237,8 @@ class Catalog:
             dashed = name.split(" - ")
             pairs += [[self.match(p)[0] for p in dashed]] if len(dashed) == 2 else []
             analyte = next((found[0] for found in pairs if len(set(found)) == 1 and found[0] is not None), None)
-        if analyte is None and unit is not None:
-            # "PT4 pmol/L", "Het %": one look-alike letter from a code the unit agrees with.
-            alike = {a for k in lookalikes(key) if (a := self._by_name.get(k)) is not None and a.accepts(unit)}
-            if len(alike) == 1:
-                analyte, score = alike.pop(), 90.0
+        if analyte is None and (alike := self._lookalike(key, unit)) is not None:
+            analyte, score = alike, 90.0
         if analyte is None and len(key) >= _FUZZY_MIN_LEN:
             # OCR damage, not another name: see labintake.parse.fuzzy.
             if (near := self._near.best(key)) is not None:
@@ -248,6 +246,13 @@ class Catalog:
         if analyte is None:
             return None, 0.0
         return self._sibling_for_unit(analyte, unit), score
+
+    def _lookalike(self, key: str, unit: str | None) -> Analyte | None:
+        """The one analyte a short code names with one OCR look-alike letter put back, when
+        the unit agrees ("PT4 pmol/L" is FT4, "Het %" is Hct)."""
+        alike = {a for k in lookalikes(key) if (a := self._by_name.get(k)) is not None
+                 and unit is not None and a.accepts(unit)}
+        return alike.pop() if len(alike) == 1 else None
 
     def disambiguate(self, key: str, unit: str | None, *, urine: bool = False) -> Analyte | None:
         """The one analyte an ambiguous abbreviation (``PCT``, ``ALB``) means with this unit
@@ -375,23 +380,6 @@ def _analyte(a: dict, scales: dict[str, tuple[str, float]]) -> Analyte:
 def get_catalog() -> Catalog:
     raw = files("labintake").joinpath("data", "analytes.json").read_text(encoding="utf-8")
     return Catalog(json.loads(raw))
-
-
-def loinc_check_digit(base: str) -> int:
-    """The LOINC mod-10 check digit for the part before the hyphen (Luhn algorithm)."""
-    total = 0
-    for i, ch in enumerate(reversed(base)):
-        d = int(ch)
-        if i % 2 == 0:  # rightmost digit and every second one to its left are doubled
-            d *= 2
-            d = d - 9 if d > 9 else d
-        total += d
-    return (10 - total % 10) % 10
-
-
-def loinc_is_valid(code: str) -> bool:
-    m = re.fullmatch(r"(\d{1,7})-(\d)", code)
-    return m is not None and loinc_check_digit(m.group(1)) == int(m.group(2))
 
 
 def _of_urine(analyte: Analyte) -> bool:
