@@ -1137,6 +1137,20 @@ def test_in_a_report_that_glues_arrows_a_one_before_an_unmarked_abnormal_value_i
     assert _read("ocr", *rows[1:])["HbA1c"] == (15.8, "high")
 
 
+def test_a_value_plausible_only_without_its_leading_one_says_the_report_glues_arrows():
+    """OCR read every arrow as a "1" ("↑86" g/L of total protein as "186", "↑38" U/L of AST as
+    "138"): no arrow was read as one, but a total protein of 186 g/L no blood has says the
+    report glues arrows, so "138" against 10 - 35 is ↑38 too; the cut-off unit "g/" is then
+    completed by the value read right (86 is plausible in g/L only)."""
+    words = [*row((54, "Protein, Total"), (230, "186"), (340, "g/"), (450, "60 - 83"), y=200),
+             *row((54, "AST"), (230, "138"), (340, "U/L"), (450, "10 - 35"), y=216),
+             *row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "135 - 145"), y=232)]
+    doc = Document([Page(1, 612, 792, [*HEADER, *words], "ocr")], "test")
+    got = {r.name_as_printed: (r.value, r.unit, r.flag) for r in parse_document(doc).results}
+    assert got == {"Protein, Total": (86.0, "g/L", "high"), "AST": (38.0, "U/L", "high"),
+                   "Sodium": (139.0, "mmol/L", "normal")}
+
+
 def test_an_arrow_printed_against_the_unit_is_the_flag_and_leaves_the_value_alone():
     """A Chinese blood count OCR'd: "11.20 | ↑10^9/L" — the arrow is the flag and the unit is
     10^9/L; an arrow against a unit is no arrow glued to a value, so "11.20" stays 11.2."""

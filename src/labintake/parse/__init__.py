@@ -138,6 +138,12 @@ def parse_outcome(doc: Document) -> ParseOutcome:
             colour_flags = sum(r.coloured for r in rows) <= _STYLE_SHARE * max(1, len(rows))
             results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags, sex=patient.sex,
                                  adult=adult, arrows=arrows) for row in rows]
+            if recognised and not arrows and any(map(_arrow_put_back, rows, results)):
+                # A value plausible only without its leading "1" ("186" g/L of total protein) was
+                # an arrow OCR read as a one: the report glues arrows, though none was read as such.
+                arrows = True
+                results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags,
+                                     sex=patient.sex, adult=adult, arrows=True) for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
@@ -208,6 +214,12 @@ def printed_label(name: str) -> str:
     return _TRAILING_SPECK.sub("", label)
 
 
+def _arrow_put_back(row: RawRow, result: Result) -> bool:
+    """Whether reading ``row`` took a leading "1" off its value as an arrow OCR misread."""
+    text = row.value.text
+    return text.startswith("1") and result.value_text == text[1:] and result.flag in ("high", "low", "abnormal")
+
+
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
               sex: str | None = None, adult: bool | None = None, arrows: bool = False) -> Result:
     section = clean_section(row.section)
@@ -221,6 +233,11 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     rng = _range_for(row, sex, adult)
     if arrows and row.flag is None and value is row.value:
         value = misreads.arrow_read_as_one(value, rng, analyte, unit)
+    if value is not row.value and analyte is not None and unit not in analyte.accepted_units:
+        # A cut-off unit ("g/") is completed by the value's plausibility: the value read right.
+        coding = resolve(catalog, name, printed_unit, urine=urine, value_text=value.text,
+                         section=section, value=value.value)
+        analyte, score, unit = coding.analyte, coding.score, coding.unit
     if rng is not None and rng.low is not None and rng.high is not None and 0 < -rng.low < rng.high \
             and analyte is not None and analyte.bounds is not None and analyte.bounds[0] >= 0:
         rng = rng.model_copy(update={"low": -rng.low})  # "-57--111": a speck read as a minus
