@@ -59,6 +59,29 @@ def test_a_dark_edge_does_not_turn_an_upright_page(page: np.ndarray, side: str):
     assert estimate_orientation(edged)[0] == 0
 
 
+@pytest.mark.parametrize("dimmest", [0.45, 0.6])
+def test_a_page_lit_from_one_side_is_not_turned(page: np.ndarray, dimmest: float):
+    """A photo with a shadow across it, its left side at 45 % of the light: the dim half is
+    paper in less light, not one block of ink whose edge would turn the page a quarter."""
+    light = np.linspace(dimmest, 1.0, page.shape[1], dtype=np.float32)[None, :]
+    assert estimate_orientation((page.astype(np.float32) * light).astype(np.uint8)) == (0, 0.0)
+
+
+def test_a_photo_lit_from_one_side_is_read_whole():
+    """The same page as a JPEG whose left side is at 45 % of the light: every result is read
+    (it used to be turned a quarter and fail whole as not_a_lab_report)."""
+    from labintake.extract import extract_document
+    from labintake.parse import parse_outcome
+
+    report = sample_report()
+    rgb = np.asarray(Image.open(io.BytesIO(make_png(report, dpi=150))).convert("RGB")).astype(np.float32)
+    light = np.linspace(0.45, 1.0, rgb.shape[1], dtype=np.float32)[None, :, None]
+    out = io.BytesIO()
+    Image.fromarray((rgb * light).astype(np.uint8)).save(out, "JPEG", quality=85)
+    results = parse_outcome(extract_document(out.getvalue(), "image/jpeg")).report.results
+    assert [(r.name, r.value) for r in results] == [(r.name, r.value) for r in report.truth.results]
+
+
 def test_a_photo_taken_sideways_is_measured_in_the_points_of_its_paper():
     """The dewarped page's short side is the paper's width, whichever way the phone was held:
     a sideways photo's page is as wide in points as the upright photo's (about 612)."""

@@ -38,3 +38,22 @@ def test_the_outline_follows_the_paper_into_the_shadow(shadow: float):
 def test_a_scan_has_no_outline():
     scan = _photo(0.0)[190:1800, 190:1420]  # the page only: no desk around it
     assert find_page(scan) is None
+
+
+def test_a_page_cut_by_one_edge_of_the_frame_is_still_found():
+    """A close shot at an angle: the page's bottom runs off the photo (its corners at the frame's
+    bottom corners), desk on the other three sides. The outline is the page, its bottom side
+    the frame's edge; cut by two edges, too little of it is known to dewarp by."""
+    page = np.full((1400, 1000), 235, np.float32)
+    for y in range(120, 1300, 40):
+        for x in range(80, 900, 130):
+            cv2.rectangle(page, (x, y), (x + 90, y + 14), 40, -1)
+    corners = np.float32([[260, 150], [1340, 150], [W - 1, H - 1], [0, H - 1]])  # keystoned, bottom on the frame
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [1000, 0], [1000, 1400], [0, 1400]]), corners)
+    img = cv2.warpPerspective(page, m, (W, H), borderMode=cv2.BORDER_CONSTANT, borderValue=85).astype(np.uint8)
+    quad = find_page(img)
+    assert quad is not None and np.abs(quad - corners).max() < 0.02 * W
+    corner_cut = cv2.warpPerspective(page, cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [1000, 0], [1000, 1400], [0, 1400]]),
+        np.float32([[260, 150], [W - 1, 150], [W - 1, H - 1], [0, H - 1]])), (W, H), borderValue=85).astype(np.uint8)
+    assert find_page(corner_cut) is None

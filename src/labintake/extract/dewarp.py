@@ -53,11 +53,11 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     if quad is None or not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.int32)):
         return None
     quad = _order(quad)
-    sh, sw = small.shape[:2]
-    margin = 0.01 * max(sh, sw)
-    xs, ys = quad[:, 0], quad[:, 1]
-    if xs.min() < margin or ys.min() < margin or xs.max() > sw - margin or ys.max() > sh - margin:
-        return None  # a photographed page has desk around it on every side; a scan does not
+    inner = _inner_sides(quad, small.shape)
+    if len(inner) < 3:
+        # A photographed page has desk around it on three sides at least (a close shot may
+        # cut it at one edge of the frame); a scan or a render has none.
+        return None
     width, height = _size(quad)
     ratio = max(width, height) / max(1.0, min(width, height))
     if not _ASPECT[0] <= ratio <= _ASPECT[1]:
@@ -65,20 +65,33 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     inside = cv2.fillConvexPoly(np.zeros_like(small), quad.astype(np.int32), 1).astype(bool)
     if small[inside].mean() - small[~inside].mean() < 30:
         return None  # not a bright page on a darker desk
-    if not _on_edges(blur, quad):
+    if not _on_edges(blur, quad, inner):
         return None  # a side cuts across the page or the desk: warping by it would bend the text
     return quad / f
 
 
-def _on_edges(gray: np.ndarray, quad: np.ndarray) -> bool:
-    """True when every stretch of the outline's sides lies on a brightness edge: the weakest
-    tenth of points along the sides has at least a quarter of the typical edge strength."""
+def _inner_sides(quad: np.ndarray, shape: tuple[int, ...]) -> list[int]:
+    """The sides (0 top, 1 right, 2 bottom, 3 left; side i runs from corner i to i+1) that
+    lie inside the image rather than along its border, where the frame cut the page."""
+    h, w = shape[:2]
+    margin = 0.01 * max(h, w)
+
+    def on_border(p: np.ndarray, q: np.ndarray) -> bool:
+        return any((p[k] < margin and q[k] < margin) or (p[k] > lim - margin and q[k] > lim - margin)
+                   for k, lim in ((0, w), (1, h)))
+
+    return [i for i in range(4) if not on_border(quad[i], quad[(i + 1) % 4])]
+
+
+def _on_edges(gray: np.ndarray, quad: np.ndarray, sides: list[int]) -> bool:
+    """True when every stretch of the outline's ``sides`` lies on a brightness edge: the
+    weakest tenth of points along them has at least a quarter of the typical edge strength."""
     gx = cv2.Sobel(gray.astype(np.float32), cv2.CV_32F, 1, 0)
     gy = cv2.Sobel(gray.astype(np.float32), cv2.CV_32F, 0, 1)
     strength = cv2.dilate(np.hypot(gx, gy), np.ones((5, 5), np.uint8))  # the edge within 2 px
     h, w = gray.shape[:2]
     t = np.linspace(0.05, 0.95, 50, dtype=np.float32)[:, None]
-    points = np.concatenate([a + t * (b - a) for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True)])
+    points = np.concatenate([quad[i] + t * (quad[(i + 1) % 4] - quad[i]) for i in sides])
     xs = np.clip(np.round(points[:, 0]).astype(int), 0, w - 1)
     ys = np.clip(np.round(points[:, 1]).astype(int), 0, h - 1)
     along = strength[ys, xs]

@@ -64,7 +64,12 @@ def _binarise_thumb(gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape[:2]
     f = min(1.0, _THUMB / max(h, w))
     small = cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
-    _, binary = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    # Ink against the paper around it, not against one threshold for the page: a photo lit
+    # from one side (a shadow across half the page) otherwise turns its dim half to ink,
+    # one dark block whose edge outweighs every text line.
+    paper = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8)), 31)
+    even = cv2.divide(small, np.maximum(paper, 1), scale=255)
+    _, binary = cv2.threshold(even, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     # The page's rim holds no text but often a dark edge (a scanner's border, a sliver of desk
     # beside a dewarped photo): one long dark line outweighs every text line and turns the
     # page a quarter. Leave the rim out.
