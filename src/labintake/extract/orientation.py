@@ -16,6 +16,7 @@ import numpy as np
 _THUMB = 1000
 _RIM = 0.03  # share of each side left out of the orientation estimate
 _SKEW_LIMIT = 6.0  # degrees; larger angles are photos, not slightly crooked scans
+_INK_SHARE = 0.25  # of a thumbnail's pixels: a page of text is 3-15 % ink
 
 
 def estimate_orientation(gray: np.ndarray) -> tuple[int, float]:
@@ -64,16 +65,18 @@ def _binarise_thumb(gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape[:2]
     f = min(1.0, _THUMB / max(h, w))
     small = cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
-    # Ink against the paper around it, not against one threshold for the page: a photo lit
-    # from one side (a shadow across half the page) otherwise turns its dim half to ink,
-    # one dark block whose edge outweighs every text line.
-    paper = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8)), 31)
-    even = cv2.divide(small, np.maximum(paper, 1), scale=255)
-    _, binary = cv2.threshold(even, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, binary = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if binary.mean() > _INK_SHARE:
+        # Far more "ink" than a page of text holds: a photo lit from one side, whose dim half
+        # fell below the page's one threshold and became one dark block (its edge outweighs
+        # every text line). Ink is then judged against the paper around it.
+        paper = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8)), 31)
+        even = cv2.divide(small, np.maximum(paper, 1), scale=255)
+        _, binary = cv2.threshold(even, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    h2, w2 = binary.shape
     # The page's rim holds no text but often a dark edge (a scanner's border, a sliver of desk
     # beside a dewarped photo): one long dark line outweighs every text line and turns the
     # page a quarter. Leave the rim out.
-    h2, w2 = binary.shape
     my, mx = max(1, int(h2 * _RIM)), max(1, int(w2 * _RIM))
     binary[:my, :] = 0
     binary[-my:, :] = 0
