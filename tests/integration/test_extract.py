@@ -131,6 +131,29 @@ def test_mixed_pdf_names_both_extractors():
     assert [r.page for r in report.results] == [1] * 22 + [2] * 22
 
 
+def test_a_results_table_pasted_as_a_picture_under_a_typed_letterhead_is_read():
+    """A PDF whose letterhead and patient lines are text but whose results table is a picture
+    (some systems export it so): the text layer holds no row, yet the file is no "not a lab
+    report": its pictures cover a good part of the page, so the next reading OCRs it."""
+    from reportlab.lib.utils import ImageReader
+
+    from labintake.pipeline.work import read_report
+    from tests.fixtures.pages import letterhead, page_image, pdf_page
+
+    table = page_image(make_pdf(SAMPLE), dpi=150, mode="RGB")
+    table = table.crop((0, int(table.height * 0.2), table.width, int(table.height * 0.7)))
+
+    def draw(c) -> None:
+        letterhead(c)
+        height = 612 * table.height / table.width
+        c.drawImage(ImageReader(table), 0, 700 - height, 612, height)
+
+    reading = read_report(pdf_page(draw), "application/pdf")
+    assert [a["strategy"] for a in reading.attempts][-1] != "default"
+    got = {r.name: r.value for r in reading.outcome.report.results}
+    assert got["Hemoglobin"] == 13.5 and len(got) >= 15
+
+
 # --- bad inputs ---------------------------------------------------------------------
 
 

@@ -40,8 +40,8 @@ class Page:
     timings: dict[str, float] = field(default_factory=dict)
     # How the page image was prepared before OCR ("raw", "dewarped"), for parsing_metadata.
     preprocessing: str | None = None
-    # A text-layer page that is mostly one picture: a scan with an OCR layer, whose text
-    # may be wrong where the picture is right.
+    # A text-layer page that pictures cover a good part of: a scan with an OCR layer, whose
+    # text may be wrong where the picture is right, or a results table pasted in as a picture.
     scanned_image: bool = False
     # Read in an earlier attempt and kept (an OCR'd page is not read twice; see to_dict).
     from_cache: bool = False

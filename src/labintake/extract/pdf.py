@@ -129,15 +129,20 @@ def _ocr_page(page, number, width, height, ocr_dpi, max_pixels, ocr) -> Page:
 
 
 def _mostly_image(page: pdfium.PdfPage, width: float, height: float) -> bool:
-    """Whether one image covers most of the page (a scan under an OCR text layer)."""
+    """Whether pictures cover a good part of the page (a fifth or more): a scan under an OCR
+    text layer, or a results table pasted in as a picture under a typed letterhead. Such a
+    page's pixels may hold rows its text layer does not; a logo is far smaller."""
+    covered = 0.0
     try:
         for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
             left, bottom, right, top = obj.get_bounds()
-            if (right - left) * (top - bottom) > 0.5 * width * height:
-                return True
+            covered += max(0.0, right - left) * max(0.0, top - bottom)
     except pdfium.PdfiumError:
         return False
-    return False
+    return covered >= _PICTURE_SHARE * width * height
+
+
+_PICTURE_SHARE = 0.2
 
 
 def _render_dpi(width: float, height: float, dpi: int, max_pixels: int) -> float:
