@@ -154,6 +154,35 @@ def test_a_results_table_pasted_as_a_picture_under_a_typed_letterhead_is_read():
     assert got["Hemoglobin"] == 13.5 and len(got) >= 15
 
 
+def test_a_pdf_whose_text_layer_is_nonsense_is_read_from_its_pixels():
+    """A PDF that looks right but whose font maps every letter and digit to another letter
+    ("ZlyBt zvkpBt bea"): no row and not one word of a lab report in its text, which says
+    nothing about the page; its pixels are read and every row is found."""
+    from labintake.pipeline.work import read_report
+    from tests.fixtures.reports import garbled_text_layer_pdf
+
+    reading = read_report(garbled_text_layer_pdf(SAMPLE), "application/pdf")
+    assert [a["strategy"] for a in reading.attempts][:2] == ["default", "alternate"]
+    assert [(r.name, r.value) for r in reading.outcome.report.results] == [(r.name, r.value) for r in SAMPLE.truth.results]
+    assert reading.outcome.report.patient == SAMPLE.truth.patient
+
+
+def test_a_text_layer_with_words_but_no_rows_is_not_read_again():
+    """A clean letter with no result in it: not a lab report, and no OCR pass to say so."""
+    from labintake.pipeline.work import read_report
+    from tests.fixtures.pages import pdf_page
+
+    def letter(c) -> None:
+        c.setFont("Helvetica", 11)
+        c.drawString(54, 700, "Patient: Jane Example")
+        c.drawString(54, 680, "Thank you for your visit. Your next appointment is on Monday.")
+
+    again: list[str] = []
+    with pytest.raises(LabIntakeError) as exc:
+        read_report(pdf_page(letter), "application/pdf", on_reextract=again.append)
+    assert exc.value.code == ErrorCode.NOT_A_LAB_REPORT and again == []
+
+
 # --- bad inputs ---------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from labintake.parse.lines import Line, build_lines
 from labintake.parse.names import misread_restored
 from labintake.parse.table import RawRow, parse_rows
 
-__all__ = ["ParseOutcome", "parse_document", "parse_outcome", "validation_problems"]
+__all__ = ["ParseOutcome", "parse_document", "parse_outcome", "reads_as_lab_words", "validation_problems"]
 
 STRATEGIES = ("columns", "patterns")
 # Below this OCR confidence a value is shown for review rather than trusted.
@@ -114,6 +114,18 @@ class ParseOutcome:
 def parse_document(doc: Document) -> LabReport:
     """The structured report, or ``not_a_lab_report`` when no result row is found."""
     return parse_outcome(doc).report
+
+
+def reads_as_lab_words(doc: Document) -> bool:
+    """Whether a document's text holds any word a lab report uses: a header label or a test
+    name the catalogue knows. A text layer with none, from a font whose map to letters is
+    wrong ("ZlyBt zvkpBt" for "Serum sodium"), says nothing about what its page shows."""
+    from labintake.parse.header_labels import LABEL_RE
+
+    catalog = get_catalog()
+    return any(LABEL_RE.search(" ".join(w.text for w in page.words))
+               or any(len(w.text) >= 3 and w.text.isalpha() and catalog.knows(w.text) for w in page.words)
+               for page in doc.pages)
 
 
 def parse_outcome(doc: Document) -> ParseOutcome:

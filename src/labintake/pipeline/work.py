@@ -203,12 +203,16 @@ def _worth_retrying(doc, strategy: str, outcome) -> bool:
     # A digital PDF whose text layer parsed badly is worth OCR ("alternate" forces it);
     # after that, and for scans, each strategy reads the pixels differently. A clean
     # text layer with no result row at all is a document that is not a lab report:
-    # reading its pixels would not find rows its text does not have.
+    # reading its pixels would not find rows its text does not have, unless that text
+    # holds not one word of a lab report (a font whose map to letters is wrong).
     from labintake.extract import STRATEGIES  # the order they are tried in
+    from labintake.parse import reads_as_lab_words
 
     if strategy == STRATEGIES[-1]:
         return False
-    return not (outcome is None and all(p.source == "text" and not p.scanned_image for p in doc.pages))
+    if outcome is None and all(p.source == "text" and not p.scanned_image for p in doc.pages):
+        return not reads_as_lab_words(doc)
+    return True
 
 
 def _try_vision(data, file_type, vision, best, attempts, timings, max_pages, max_pixels, usage=None):
