@@ -183,6 +183,21 @@ def test_a_text_layer_with_words_but_no_rows_is_not_read_again():
     assert exc.value.code == ErrorCode.NOT_A_LAB_REPORT and again == []
 
 
+def test_a_fax_in_normal_mode_is_read_with_square_pixels():
+    """A 1-bit Group 4 TIFF at 204 x 98 dpi, as a fax machine stores a normal-mode page (each
+    pixel twice as tall as it is wide): stretched to square pixels it reads as printed, the
+    patient's name and the rows' codes with it."""
+    page = Image.open(io.BytesIO(make_png(SAMPLE, dpi=204))).convert("L")
+    squashed = page.resize((page.width, page.height // 2), Image.Resampling.LANCZOS).convert("1")
+    out = io.BytesIO()
+    squashed.save(out, "TIFF", dpi=(204, 98), compression="group4")
+    doc, report = _run(out.getvalue())
+    assert doc.pages[0].height == pytest.approx(792, rel=0.06)  # a Letter page, not half of one
+    assert report.patient.name == SAMPLE.truth.patient.name
+    got = {r.name: (r.value, r.loinc) for r in report.results}
+    assert sum(got.get(r.name) == (r.value, r.loinc) for r in SAMPLE.truth.results) >= len(SAMPLE.truth.results) - 2
+
+
 # --- bad inputs ---------------------------------------------------------------------
 
 

@@ -61,8 +61,26 @@ def iter_frames(data: bytes, *, max_pixels: int, max_pages: int) -> Iterator[tup
                 img.seek(index)
                 check_limits(*img.size, n_frames, max_pixels=max_pixels, max_pages=max_pages)
                 frame = ImageOps.exif_transpose(img)  # phones store rotation in EXIF
-                frame = _to_rgb(frame)
+                frame = _square_pixels(_to_rgb(frame), img.info.get("dpi"), max_pixels)
             yield frame, _dpi(img, frame.width), n_frames
+
+
+def _square_pixels(img: Image.Image, dpi: object, max_pixels: int) -> Image.Image:
+    """A fax in normal mode is 204 x 98 dpi: each pixel twice as tall as it is wide, the text
+    squashed to half its height. Stretched to square pixels, it reads as it was printed."""
+    if not isinstance(dpi, (tuple, list)) or len(dpi) != 2:
+        return img
+    try:
+        x, y = float(dpi[0]), float(dpi[1])
+    except (TypeError, ValueError):
+        return img
+    # Only a plausible fax-like ratio (a file claiming 1200 x 36 dpi is not stretched 33-fold).
+    if not (36 <= x <= 1200 and 36 <= y <= 1200) or not 0.25 <= x / y <= 4 or 0.8 <= x / y <= 1.25:
+        return img
+    size = (img.width, round(img.height * x / y)) if x > y else (round(img.width * y / x), img.height)
+    if size[0] * size[1] > max_pixels:
+        return img  # read squashed rather than past the memory limit
+    return img.resize(size, Image.Resampling.LANCZOS)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
