@@ -25,6 +25,8 @@ from tests.fixtures.words import row, words_at
         ("04-Mar-2025", date(2025, 3, 4)),
         ("on 2025-03-04 at 10:00", date(2025, 3, 4)),
         ("20250304 0815", date(2025, 3, 4)),  # as an LIS stores it
+        ("04MAR2025", date(2025, 3, 4)),  # run together, as hospital systems print it
+        ("4Mar25 08:15", date(2025, 3, 4)),
     ],
 )
 def test_dates(text, expected):
@@ -36,7 +38,7 @@ def test_two_digit_birth_year_is_in_the_past():
     assert parse_date("02/14/05", birth=True) == date(2005, 2, 14)
 
 
-@pytest.mark.parametrize("text", ["", "unknown", "13/13/2025", "2025", "20251304", "123456789"])
+@pytest.mark.parametrize("text", ["", "unknown", "13/13/2025", "2025", "20251304", "123456789", "5 mg 1958", "10mar"])
 def test_not_dates(text):
     assert parse_date(text) is None
 

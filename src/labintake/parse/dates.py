@@ -47,7 +47,8 @@ _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})" + _Y_END),
     re.compile(r"(?<!\d)(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{4}|\d{2})" + _Y_END),
     re.compile(r"(?<![^\W\d_])" + _MON_EN + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", re.IGNORECASE),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s./-]+" + _MON_EN + r"[\s,./-]+" + _Y, re.IGNORECASE),
+    # "09-Mar-1958", "9 March 1958", and "09MAR1958" as hospital systems print it run together.
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s./-]*" + _MON_EN + r"[\s,./-]*" + _Y, re.IGNORECASE),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\.?[\s./-]+(?:de\s+)?" + _MON_INTL + r"\.?[\s,./-]+(?:de\s+)?" + _Y,
                re.IGNORECASE),
     # "20261112": a date field written as an LIS stores it, year first, no separators.
