@@ -198,6 +198,38 @@ def test_a_fax_in_normal_mode_is_read_with_square_pixels():
     assert sum(got.get(r.name) == (r.value, r.loinc) for r in SAMPLE.truth.results) >= len(SAMPLE.truth.results) - 2
 
 
+def test_values_filled_in_as_form_fields_are_read_from_the_text_layer():
+    """A fillable PDF whose patient fields and results are form fields (the labels and ranges
+    printed, the values filled in): the fields' values are part of what the page shows, and
+    of its text layer once flattened; no OCR is needed."""
+    from tests.fixtures.pages import pdf_page
+
+    def form(c) -> None:
+        c.setFont("Helvetica", 9)
+        c.drawString(54, 730, "Patient:")
+        c.acroForm.textfield(name="patient", value="Jane Example", x=100, y=726, width=150, height=13,
+                             borderWidth=0, fontSize=9)
+        c.drawString(300, 730, "DOB:")
+        c.acroForm.textfield(name="dob", value="02/14/1980", x=330, y=726, width=80, height=13, borderWidth=0,
+                             fontSize=9)
+        for x, label in ((54, "Test"), (200, "Result"), (280, "Units"), (360, "Reference Range")):
+            c.drawString(x, 690, label)
+        for i, (name, value, unit, rng) in enumerate([("Glucose", "97", "mg/dL", "70-99"),
+                                                      ("Potassium", "5.6", "mmol/L", "3.5-5.1")]):
+            y = 674 - 16 * i
+            c.drawString(54, y, name)
+            c.acroForm.textfield(name=f"value{i}", value=value, x=198, y=y - 4, width=60, height=13,
+                                 borderWidth=0, fontSize=9)
+            c.drawString(280, y, unit)
+            c.drawString(360, y, rng)
+
+    doc, report = _run(pdf_page(form))
+    assert [p.source for p in doc.pages] == ["text"]
+    assert [(r.name, r.value, r.flag) for r in report.results] == [("Glucose", 97.0, "normal"),
+                                                                   ("Potassium", 5.6, "high")]
+    assert report.patient.name == "Jane Example"
+
+
 # --- bad inputs ---------------------------------------------------------------------
 
 

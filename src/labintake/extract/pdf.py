@@ -84,7 +84,7 @@ def extract_pdf(
                     on_page(index + 1, total, kept)
                 continue
             try:
-                page = doc[index]
+                page = _with_fields_flattened(doc, index, doc[index])
             except pdfium.PdfiumError as exc:
                 raise LabIntakeError(ErrorCode.CORRUPT_PDF, page=index + 1) from exc
             try:
@@ -108,6 +108,17 @@ def extract_pdf(
     finally:
         doc.close()
     return pages, sources
+
+
+def _with_fields_flattened(doc: pdfium.PdfDocument, index: int, page: pdfium.PdfPage) -> pdfium.PdfPage:
+    """The page with what its annotations show made part of its content: a report whose
+    values are filled-in form fields holds them in widgets, outside the text layer."""
+    if pdfium_c.FPDFPage_GetAnnotCount(page.raw) == 0:
+        return page
+    if pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY) != pdfium_c.FLATTEN_SUCCESS:
+        return page
+    page.close()
+    return doc[index]  # loaded again: the flattened content is read from the document
 
 
 def _ocr_page(page, number, width, height, ocr_dpi, max_pixels, ocr) -> Page:
