@@ -322,6 +322,15 @@ def test_fields_apart_by_bars_with_no_colon_after_their_labels():
     assert patient.mrn == "0099812"
 
 
+@pytest.mark.parametrize(("field", "sex"), [("45/F", "female"), ("45 Y / F", "female"), ("M/62", "male"),
+                                            ("62 yrs/m", "male")])
+def test_age_and_sex_as_one_field_beside_an_unlabelled_name(field, sex):
+    """``Emily Carter | 45 Y / F | MRN 0099812``: the age and the sex's letter in one field of
+    the name's line give the sex."""
+    patient, _ = _header(words_at(f"Emily Carter | {field} | MRN 0099812", 54, 100), *_TABLE)
+    assert (patient.name, patient.sex) == ("Emily Carter", sex)
+
+
 @pytest.mark.parametrize("below", ["Female, 45 years", "Born 03/12/1981", "Age 45 Years"])
 def test_an_unlabelled_name_directly_above_the_patients_sex_age_or_birth_date(below):
     """Given a bold 'Emily R. Carter' with 'Female, 45 years' (or 'Born …', 'Age 45') right

@@ -105,7 +105,17 @@ def _letter_beside_name(line: HeaderLine) -> str | None:
     cells = line.cells
     if len(cells) < 3 or labelish(cells[0].text) or not looks_like_name(cells[0].text):
         return None
-    return next((parse_sex(c.text) for c in cells[1:] if c.text.strip().upper() in ("M", "F")), None)
+    for c in cells[1:]:
+        t = c.text.strip()
+        if t.upper() in ("M", "F"):
+            return parse_sex(t)
+        if (m := _AGE_AND_LETTER.fullmatch(t)) is not None:  # "45/F", "45 Y / F", "F/45"
+            return parse_sex(m.group(1) or m.group(2))
+    return None
+
+
+_AGE_UNIT = r"(?:\s*(?:y|yr|yrs|years?|a|ans|j|jahre|años|anos|lat|yaş)\.?)?"
+_AGE_AND_LETTER = re.compile(r"\d{1,3}" + _AGE_UNIT + r"\s*/\s*([MF])|([MF])\s*/\s*\d{1,3}" + _AGE_UNIT, re.IGNORECASE)
 
 
 def _name_above_demographics(zone: list[HeaderLine]) -> str | None:
