@@ -322,6 +322,14 @@ def test_fields_apart_by_bars_with_no_colon_after_their_labels():
     assert patient.mrn == "0099812"
 
 
+def test_a_header_line_with_a_bare_age_and_a_label_without_colon_is_no_result_row():
+    """``Emily Carter | 45 | DOB 03/12/1981``: a name, then a number in a cell of its own, as a
+    result row has; but a cell starts with a patient field's label, so the header goes on and
+    the line gives the name and the birth date."""
+    patient, _ = _header(words_at("Emily Carter | 45 | DOB 03/12/1981", 54, 100), *_TABLE)
+    assert (patient.name, patient.date_of_birth) == ("Emily Carter", date(1981, 3, 12))
+
+
 @pytest.mark.parametrize(("field", "sex"), [("45/F", "female"), ("45 Y / F", "female"), ("M/62", "male"),
                                             ("62 yrs/m", "male")])
 def test_age_and_sex_as_one_field_beside_an_unlabelled_name(field, sex):

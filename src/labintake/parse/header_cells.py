@@ -150,7 +150,8 @@ def _is_table_line(line: HeaderLine, find_header, *, numbers: bool = True) -> bo
         return False
     if sum(bool(_TABLE_WORDS.match(c.text)) for c in cells) >= 2:
         return True
-    if any(bare_label(c.text) or has_labels(c.text) for c in cells):
+    # A label starts a cell ("DOB: …", or "DOB 03/12/1981" with no colon): a header line.
+    if any(bare_label(c.text) or has_labels(c.text) or prefixed(c.text, lambda *_, **__: None) for c in cells):
         return False
     if find_header(_as_line(cells)) is not None:
         return True
