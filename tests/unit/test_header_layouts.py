@@ -330,6 +330,16 @@ def test_a_header_line_with_a_bare_age_and_a_label_without_colon_is_no_result_ro
     assert (patient.name, patient.date_of_birth) == ("Emily Carter", date(1981, 3, 12))
 
 
+@pytest.mark.parametrize("line", ["Emily Carter, 45 y, Female", "Emily Carter, 45 years old, Female"])
+def test_an_unlabelled_name_before_its_age_and_sex_apart_by_commas(line):
+    """``Emily Carter, 45 y, Female``: the name, then the age and the sex as fields of their
+    own; a place's line ('Springfield, IL, 62701') is none of them."""
+    patient, _ = _header(words_at(line, 54, 100), *_TABLE)
+    assert (patient.name, patient.sex) == ("Emily Carter", "female")
+    patient, _ = _header(words_at("Springfield, IL, 62701", 54, 100), *_TABLE)
+    assert (patient.name, patient.sex) == (None, None)
+
+
 @pytest.mark.parametrize(("field", "sex"), [("45/F", "female"), ("45 Y / F", "female"), ("M/62", "male"),
                                             ("62 yrs/m", "male")])
 def test_age_and_sex_as_one_field_beside_an_unlabelled_name(field, sex):

@@ -66,23 +66,31 @@ def _name_before_pipe(zone: list[HeaderLine]) -> str | None:
             parts = [c.text for c in line.cells]
         if len(parts) < 2 and first_label is not None and first_label.start() > 0:
             parts = [text[: first_label.start()].strip(), text[first_label.start() :]]
+        if len(parts) < 2 and text.count(",") >= 2:  # "Emily Carter, 45 y, Female"
+            parts = [p.strip() for p in text.split(",")]
         if len(parts) < 2 or not parts[0] or labelish(parts[0]) or not looks_like_name(parts[0]):
             continue
-        # "DOB: 02/14/1980", or "DOB 02/14/1980" as a field of its own.
+        # "DOB: 02/14/1980", or "DOB 02/14/1980" as a field of its own; or the age, or the sex
+        # spelled out, as fields of their own.
         fields = {hl.field_of(m.group(1)) for p in parts[1:]
                   for m in [*hl.LABEL_RE.finditer(p), hl.PREFIX_LABEL_RE.match(p)] if m is not None}
-        if fields & {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"}:
+        if fields & {"dob", "sex", "age_sex", "dob_age", "dob_sex", "mrn"} or any(
+                _AGE_FIELD.fullmatch(p) or (p.isalpha() and len(p) > 1 and parse_sex(p)) for p in parts[1:]):
             return parts[0]
     return None
 
 
+_AGE_FIELD = re.compile(r"\d{1,3}\s*(?:y|yr|yrs|years?|a|ans|j|jahre|años|anos|lat|yaş)\.?(?:\s+old)?", re.IGNORECASE)
+
+
 def unlabelled_sex(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
     """``Jane Doe | 02/14/1980 | Female``: a sex word standing alone as a field of the header
-    (a whole cell or a field between bars), spelled out: a lone letter says too little."""
+    (a whole cell, or a field between bars or commas), spelled out: a lone letter says too
+    little, but for an age and a letter beside an unlabelled name (``45 Y / F``)."""
     zone = [ln for i, ln in enumerate(lines) if i < starts.get(ln.page, len(lines))]
     for line in zone:
         for cell in line.cells:
-            for part in re.split(r"\s[|¦•·]\s|\|", cell.text):
+            for part in re.split(r"\s[|¦•·]\s|\||,", cell.text):
                 word = part.strip()
                 # Letters only: "K/uL" is a unit whose "K" would read as kadın (Turkish: female).
                 if len(word) > 1 and word.isalpha() and not _CJK_TEXT.search(word) and parse_sex(word):
