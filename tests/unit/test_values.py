@@ -403,3 +403,15 @@ def test_a_quote_glued_after_a_value_is_a_speck(text):
     """A photo reads a small asterisk's tip, or a speck, after "44" as a quote: the value is 44."""
     v = parse_value(text)
     assert v is not None and (v.value, v.text) == (44.0, "44")
+
+
+@pytest.mark.parametrize(("text", "value", "printed"), [
+    ("13.5¹", 13.5, "13.5"), ("13.5 ²", 13.5, "13.5"), ("13.5(1)", 13.5, "13.5"), ("13.5 [2]", 13.5, "13.5"),
+    ("13.5^1", 13.5, "13.5"), ("<0.5¹", 0.5, "<0.5"),
+])
+def test_a_footnote_or_site_mark_after_a_value_is_not_part_of_it(text, value, printed):
+    """A text layer's superscript footnote after a value ("13.5¹") became a digit of it (13.51,
+    a wrong value given silently); "(1)" or "[2]" against it made the value unreadable and the
+    row took its range's bound. The mark is no part of the value."""
+    v = parse_value(text)
+    assert v is not None and (v.value, v.text) == (value, printed)

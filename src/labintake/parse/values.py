@@ -115,6 +115,7 @@ def parse_value(text: str) -> Value | None:
 
 @lru_cache(maxsize=8192)
 def _parse_value(text: str, dot_thousands: bool) -> Value | None:
+    text = _FOOTNOTE.sub("", text)
     t = re.sub(r"\s*°$", "*", clean(text))  # OCR reads a small asterisk as a degree sign
     t = re.sub(r"(?<=\d)\s?[.·'’`]$", "", t)  # a speck after the number: "3.", "44'" (maybe a star's tip)
     if not t:
@@ -143,6 +144,9 @@ def _parse_value(text: str, dot_thousands: bool) -> Value | None:
     return None
 
 
+# A footnote or performing-site mark after a number: superscript digits ("13.5¹", which NFKC
+# would make 13.51), or "(1)", "[2]", "^1" against it.
+_FOOTNOTE = re.compile(r"(?<=\d)\s?(?:[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+|\(\d\)|\[\d\]|\^\d)$")
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d")  # a time of day, "08:15"
 # A titre ("1:160", "<1:40", "1 : 80"): antibody results and their limits.
 _TITRE_RE = re.compile(r"[<>≤≥]?\s*1\s*:\s*\d{1,5}")
