@@ -396,6 +396,13 @@ def test_a_label_ocr_read_with_m_for_rn_or_rn_for_m_is_still_the_label(label):
     assert patient.name == ("Oliver James Example" if label == "Sumame:" else "Example")
 
 
+def test_a_time_format_is_not_a_misread_record_number_label():
+    """"(hh:mm)" after a time: "mm" would be "mrn" read with "rn" as "m", but a label that
+    short has no misread spellings; the record number stays unread."""
+    patient, _ = _header(row((54, "Patient: Jane Example"), (330, "Collected 08:15 (hh:mm: local)"), y=100), *_TABLE)
+    assert patient.mrn is None
+
+
 def test_a_doctors_title_or_a_bare_letter_is_not_a_patient_name():
     for text in ("Dr. Ann Example", "M Service Name", "Prof. Otto Tester"):
         patient, _ = _header(row((54, "LAB OF EXAMPLES"), y=60), row((54, text), y=100), *_TABLE)

@@ -257,7 +257,7 @@ def _rn_m_misreads(key: str) -> list[str]:
 
 
 for _key, _field in list(FIELD.items()):
-    if _key.isascii():
+    if _key.isascii() and len(_key) >= 4:  # "mrn" misread would be "mm", as in "hh:mm"
         for _misread in _rn_m_misreads(_key):
             FIELD.setdefault(_misread, _field)  # a real label of that spelling keeps its own field
 
