@@ -442,3 +442,19 @@ def test_a_label_without_a_colon_inside_a_labelled_value_is_its_own_field(line, 
 def test_date_of_sample_is_the_collection_date():
     _, report = _header(row((36, "Patient: Jane Doe"), y=60), row((36, "Date of sample: 21/10/2026"), y=74), *_TABLE)
     assert report.collected_at is not None and report.collected_at.isoformat().startswith("2026-10-21")
+
+
+@pytest.mark.parametrize("label", ["Draw Date:", "Sampling date:", "Date Obtained:", "Numune Alınış Tarihi:"])
+def test_more_ways_to_label_the_collection_date(label):
+    """US 'Draw Date', European 'Sampling date', 'Date Obtained', Turkish 'Numune Alınış Tarihi':
+    each labels when the specimen was taken."""
+    _, report = _header(row((54, "Patient: Jane Example"), y=90), row((54, label), (200, "11/20/2026"), y=104), *_TABLE)
+    assert report.collected_at == date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(("label", "field"), [("Reg. Date", "received"), ("Booking Date", "received"),
+                                              ("Patient Sex", "sex")])
+def test_more_labels_of_the_header(label, field):
+    from labintake.parse.header_labels import field_of
+
+    assert field_of(label) == field
