@@ -453,7 +453,8 @@ def test_more_ways_to_label_the_collection_date(label):
 
 
 @pytest.mark.parametrize(("label", "field"), [("Reg. Date", "received"), ("Booking Date", "received"),
-                                              ("Patient Sex", "sex")])
+                                              ("Patient Sex", "sex"), ("Pat. Name", "name"),
+                                              ("Ref. Doctor", "provider")])
 def test_more_labels_of_the_header(label, field):
     from labintake.parse.header_labels import field_of
 

@@ -15,7 +15,7 @@ Labels = dict[str, tuple[str, ...]]
 
 EN: Labels = {
     "name": ("patient name", "patient", "name", "pt name", "patient's name", "patient full name", "full name",
-             "name of patient", "name of the patient", "pt. name", "patient name & id", "re"),
+             "name of patient", "name of the patient", "pt. name", "patient name & id", "re", "pat. name", "pat name"),
     "surname": ("surname", "last name", "family name"),
     "given": ("forename", "forenames", "forename(s)", "first name", "given name", "given names"),
     "dob": ("date of birth", "dob", "d.o.b.", "d.o.b", "birth date", "birthdate", "born", "date birth"),
@@ -44,7 +44,8 @@ EN: Labels = {
                  "reg. date", "reg date", "reg. on", "booking date", "booked on"),
     "provider": ("ordering provider", "ordering physician", "ordering doctor", "ordered by", "referring physician",
                  "referring provider", "physician", "provider", "doctor", "requesting physician", "requested by",
-                 "referred by", "ordering", "consultant", "referring doctor", "ref. by", "ref by", "clinician"),
+                 "referred by", "ordering", "consultant", "referring doctor", "ref. by", "ref by", "clinician",
+                 "ref. doctor", "ref doctor", "ref. physician", "referring dr"),
     "lab": ("laboratory", "lab", "performing lab", "performing laboratory", "lab name"),
     "account": ("account", "account #", "acct #", "specimen id", "accession", "accession #", "accession no",
                 "age", "phone", "phone no", "phone no.", "mobile", "address", "fax", "page", "status", "specimen",
