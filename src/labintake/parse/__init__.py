@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.domain.schemas import LabReport, Patient, ReferenceRange, Report, Result
 from labintake.extract.document import Document
 from labintake.parse import debris, misreads, values
 from labintake.parse.catalog import Catalog, get_catalog
-from labintake.parse.coding import resolve
+from labintake.parse.coding import Coding, resolve
 from labintake.parse.columns import join_cjk
 from labintake.parse.header import parse_header
 from labintake.parse.lines import Line, build_lines
@@ -148,14 +149,15 @@ def parse_outcome(doc: Document) -> ParseOutcome:
             rows = parse_rows(lines, catalog, use_columns=strategy == "columns")
             bold_flags = sum(r.bold for r in rows) <= _STYLE_SHARE * max(1, len(rows))
             colour_flags = sum(r.coloured for r in rows) <= _STYLE_SHARE * max(1, len(rows))
-            results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags, sex=patient.sex,
-                                 adult=adult, arrows=arrows) for row in rows]
+
+            result_of = partial(to_result, catalog=catalog, bold_flags=bold_flags, colour_flags=colour_flags,
+                                sex=patient.sex, adult=adult)
+            results = [result_of(row, arrows=arrows) for row in rows]
             if recognised and not arrows and any(map(_arrow_put_back, rows, results)):
                 # A value plausible only without its leading "1" ("186" g/L of total protein) was
                 # an arrow OCR read as a one: the report glues arrows, though none was read as such.
                 arrows = True
-                results = [to_result(row, catalog, bold_flags=bold_flags, colour_flags=colour_flags,
-                                     sex=patient.sex, adult=adult, arrows=True) for row in rows]
+                results = [result_of(row, arrows=arrows) for row in rows]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
@@ -238,8 +240,12 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     urine = bool(section and _URINE.search(section))
     label = misread_restored(printed_label(row.name), catalog.knows)
     name, printed_unit = _unit_in_name(_NAME_CODE.sub("", label), row.unit, catalog)
-    coding = resolve(catalog, name, printed_unit, urine=urine, value_text=row.value.text,
-                     section=section, value=row.value.value)
+
+    def coded(value: values.Value) -> Coding:
+        return resolve(catalog, name, printed_unit, urine=urine, value_text=value.text, section=section,
+                       value=value.value)
+
+    coding = coded(row.value)
     analyte, score, unit = coding.analyte, coding.score, coding.unit
     value = misreads.plausible_reading(row.value, analyte, unit)
     rng = _range_for(row, sex, adult)
@@ -247,8 +253,7 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
         value = misreads.arrow_read_as_one(value, rng, analyte, unit)
     if value is not row.value and analyte is not None and unit not in analyte.accepted_units:
         # A cut-off unit ("g/") is completed by the value's plausibility: the value read right.
-        coding = resolve(catalog, name, printed_unit, urine=urine, value_text=value.text,
-                         section=section, value=value.value)
+        coding = coded(value)
         analyte, score, unit = coding.analyte, coding.score, coding.unit
     if rng is not None and rng.low is not None and rng.high is not None and 0 < -rng.low < rng.high \
             and analyte is not None and analyte.bounds is not None and analyte.bounds[0] >= 0:

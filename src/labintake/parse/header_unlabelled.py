@@ -80,7 +80,9 @@ def _name_before_pipe(zone: list[HeaderLine]) -> str | None:
     return None
 
 
-_AGE_FIELD = re.compile(r"\d{1,3}\s*(?:y|yr|yrs|years?|a|ans|j|jahre|años|anos|lat|yaş)\.?(?:\s+old)?", re.IGNORECASE)
+# An age's unit, in the header languages: "45 y", "45 yrs.", "45 ans", "45 Jahre", "45 lat".
+_AGE_UNITS = r"(?:y|yr|yrs|years?|a|ans|j|jahre|años|anos|lat|yaş)\.?"
+_AGE_FIELD = re.compile(r"\d{1,3}\s*" + _AGE_UNITS + r"(?:\s+old)?", re.IGNORECASE)
 
 
 def unlabelled_sex(lines: list[HeaderLine], starts: dict[int, int]) -> str | None:
@@ -122,7 +124,7 @@ def _letter_beside_name(line: HeaderLine) -> str | None:
     return None
 
 
-_AGE_UNIT = r"(?:\s*(?:y|yr|yrs|years?|a|ans|j|jahre|años|anos|lat|yaş)\.?)?"
+_AGE_UNIT = r"(?:\s*" + _AGE_UNITS + r")?"
 _AGE_AND_LETTER = re.compile(r"\d{1,3}" + _AGE_UNIT + r"\s*/\s*([MF])|([MF])\s*/\s*\d{1,3}" + _AGE_UNIT, re.IGNORECASE)
 
 
