@@ -1,4 +1,5 @@
-"""Pipeline: seconds per page per format, files per minute, database writes per file (counted)."""
+"""Pipeline: seconds per page per format, files per minute, database writes per file (counted),
+and the SQLite write lock each file holds (what bounds a single writer)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import event
 
 from bench.common import Row, median, temp_app
 from labintake.domain.status import SessionStatus
+from labintake.pipeline import runner
 from labintake.service import accounts, progress, sessions
 from tests.fixtures.reports import make_image_only_pdf, make_pdf, make_png, sample_report
 
@@ -81,29 +83,42 @@ def _throughput(quick: bool) -> list[Row]:
                 rates[None], "files/min", rates[1], lower_is_better=False)]
 
 
-def _writes(quick: bool) -> list[Row]:
-    """Count committed write transactions and DML statements per file on the happy path."""
+def _count_writes(n: int, coalesce: float) -> tuple[float, float, float]:
+    """One session of ``n`` text PDFs with the runner's parse window set to ``coalesce``: write
+    transactions and DML statements per file, and milliseconds per file the SQLite write lock
+    was held (``BEGIN IMMEDIATE`` to ``COMMIT``: what a single writer spends on each file)."""
     pdf = make_pdf(sample_report())
-    n = 10 if quick else 30
+    window = runner.COALESCE_SECONDS
+    runner.COALESCE_SECONDS = coalesce
     li = temp_app()
     li.start_executor()
     try:
         _session(li, [("warm.pdf", pdf)])
-        counts = {"commits": 0, "statements": 0}
-        wrote = threading.local()
+        counts = {"commits": 0, "statements": 0, "held": 0.0}
+        local = threading.local()
+
+        @event.listens_for(li.db.engine, "begin")
+        def _begin(conn):  # type: ignore[no-untyped-def]
+            # After the engine's own listener: BEGIN IMMEDIATE has returned, the lock is ours.
+            if not conn.get_execution_options().get("labintake_readonly", False):
+                local.began = time.perf_counter()
 
         @event.listens_for(li.db.engine, "before_cursor_execute")
         def _count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
             verb = statement.lstrip().split(" ", 1)[0].upper()
             if verb in ("INSERT", "UPDATE", "DELETE"):
                 counts["statements"] += 1
-                wrote.flag = True
+                local.wrote = True
 
         @event.listens_for(li.db.engine, "commit")
         def _commit(conn):  # type: ignore[no-untyped-def]
-            if getattr(wrote, "flag", False):
+            began = getattr(local, "began", None)
+            if began is not None:
+                counts["held"] += time.perf_counter() - began
+                local.began = None
+            if getattr(local, "wrote", False):
                 counts["commits"] += 1
-                wrote.flag = False
+                local.wrote = False
 
         # Only the files' own work: session creation and start are per session, not per file.
         user = accounts.local_user_id(li)
@@ -121,14 +136,30 @@ def _writes(quick: bool) -> list[Row]:
             done.wait(0.5)
             done.clear()
         time.sleep(0.2)
+        assert progress.session_status(li, session_id) is SessionStatus.COMPLETED
         commits = (counts["commits"] - before["commits"] - 1) / n  # minus the start
         statements = (counts["statements"] - before["statements"]) / n
+        held_ms = (counts["held"] - before["held"]) / n * 1000
     finally:
         li.stop()
+        runner.COALESCE_SECONDS = window
+    return commits, statements, held_ms
+
+
+def _writes(quick: bool) -> list[Row]:
+    """Writes per file on the happy path: a parse saved with its reading (the runner's default)
+    against one transaction per transition (no parse window), same files, same run."""
+    n = 10 if quick else 30
+    grouped = _count_writes(n, runner.COALESCE_SECONDS)
+    single = _count_writes(n, 0.0)
     return [
-        Row("pipeline", f"write transactions per file (happy path, incl. upload); target {SEED_WRITES_TARGET}",
-            commits, ""),
-        Row("pipeline", "write statements per file (results rows are one statement)", statements, ""),
+        Row("pipeline", f"write transactions per file (happy path, incl. upload), grouped vs one per transition; "
+            f"target {SEED_WRITES_TARGET}", grouped[0], "", single[0]),
+        Row("pipeline", "write statements per file (results rows are one statement)", grouped[1], "", single[1]),
+        Row("pipeline", "SQLite write lock held per file (BEGIN IMMEDIATE → COMMIT), grouped vs one per transition",
+            grouped[2], "ms", single[2]),
+        Row("pipeline", "single-writer ceiling (60 s / lock held per file), grouped vs one per transition",
+            60_000 / grouped[2], "files/min", 60_000 / single[2], lower_is_better=False),
     ]
 
 

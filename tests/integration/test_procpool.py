@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from labintake.pipeline.procpool import WorkerDied, WorkerProcess
-from labintake.pipeline.runner import _drain_done
 from labintake.pipeline.work import Extracted, Job, PageDone, Parsed, StageContext
 from tests.fixtures.reports import make_pdf, sample_report
 
@@ -26,7 +25,7 @@ def test_stopping_a_file_after_its_worker_finished_leaves_the_worker_alive(tmp_p
         kinds: list[object] = []
         while not kinds or not isinstance(kinds[-1], Parsed):
             kinds.append(worker.recv(60))
-        _drain_done(worker)
+        worker.finish()
         pid = worker.pid
         worker.interrupt("file-1")
         assert worker.process.is_alive() and worker.pid == pid

@@ -51,15 +51,22 @@ def trip(data: bytes) -> None:
 STALL_LIMIT = 120.0
 
 
-def stall_saving(path: str, still_ours: Callable[[], bool]) -> None:
-    """In the runner, once the file is ``saving``: hold while ``still_ours()`` (see the module
-    docstring). Reads the file only when this fault is planted."""
+def stalls_saving(path: str) -> bool:
+    """A ``stall-saving`` fault is planted for this file (which the runner then saves in a
+    transaction of its own, so there is a committed ``saving`` to hold). Reads the file only
+    when this fault is planted."""
     spec = _spec()
     if spec is None or spec[0] != "stall-saving":
-        return
+        return False
     with open(path, "rb") as fh:
-        if spec[1].encode() not in fh.read():
-            return
+        return spec[1].encode() in fh.read()
+
+
+def stall_saving(path: str, still_ours: Callable[[], bool]) -> None:
+    """In the runner, once the file is ``saving``: hold while ``still_ours()`` (see the module
+    docstring)."""
+    if not stalls_saving(path):
+        return
     deadline = time.monotonic() + STALL_LIMIT
     while time.monotonic() < deadline and still_ours():
         time.sleep(0.1)

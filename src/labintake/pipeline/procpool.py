@@ -112,6 +112,31 @@ class WorkerProcess:
             except (BrokenPipeError, OSError) as exc:
                 raise WorkerDied(f"exit code {self.process.exitcode}") from exc
 
+    def recv_within(self, seconds: float) -> Message | None:
+        """The next message if it comes within ``seconds``, else None (WorkerDied as recv)."""
+        try:
+            return self.recv(seconds)
+        except TimeoutError:
+            return None
+
+    def finish(self) -> None:
+        """Read the closing "done" of the file just answered, so the pipe is clean for the
+        next file, and mark the worker free (a worker that does not say it is done is replaced).
+
+        Free before the result is written: once the file's status is final, the heartbeat sees
+        it is no longer running and would otherwise "stop" it by killing a worker that is
+        already done with it.
+        """
+        try:
+            msg = self.recv(5.0)
+        except (TimeoutError, WorkerDied):
+            self.replace()
+            return
+        if not isinstance(msg, Done):
+            self.replace()
+            return
+        self.release()
+
     def release(self) -> None:
         with self._lock:
             self.current = None

@@ -1,9 +1,12 @@
-"""The runner: one claimed file through its stages, each step one transaction.
+"""The runner: one claimed file through its stages.
 
 Happy path, six writes per file in all: the upload's insert, then
 ``pending→downloading`` (the claim), ``→extracting``, ``→parsing``, ``→saving``, and
-``→completed`` together with the saved results. Every write is compare-and-set: if the
-file was cancelled meanwhile the write does not apply and the runner drops the file.
+``→completed`` together with the saved results. A file parsed within ``COALESCE_SECONDS``
+of its reading (a text PDF) takes four: ``→parsing``, ``→saving`` and ``→completed`` go in
+one transaction with the results, still one event per transition, each stamped when it
+happened. Every write is compare-and-set: if the file was cancelled meanwhile the write
+does not apply and the runner drops the file.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from labintake.db.models import FileProcessingStatus as FPS
 from labintake.db.results import save_report
 from labintake.db.transitions import Claim, Moved
 from labintake.domain import schemas
+from labintake.domain.clock import utcnow
 from labintake.domain.cost import Prices
 from labintake.domain.errors import ErrorCode, LabIntakeError, backoff_seconds
 from labintake.domain.status import ACTIVE_STATUSES, FileStatus
@@ -38,6 +42,7 @@ from labintake.pipeline.work import (
     Extracted,
     Failed,
     Job,
+    Message,
     PageDone,
     Parsed,
     Reextracting,
@@ -49,6 +54,10 @@ from labintake.storage import Storage
 log = logging.getLogger(__name__)
 
 WORKER_START_TIMEOUT = 120.0  # a cold worker imports onnxruntime and friends
+# How long the ``→parsing`` write waits for the parse: a parse that arrives within it is saved
+# with it in one transaction. Longer than a text PDF's parse on a busy machine, short enough
+# that a slow parse shows ``parsing`` live.
+COALESCE_SECONDS = 0.25
 
 
 @dataclass(slots=True)
@@ -97,10 +106,10 @@ class FileRunner:
             raise Dropped(claim.fps_id)
         self._announce(moved, expected, claim)
 
-    def _observe(self, claim: Claim, previous: FileStatus, status: FileStatus) -> float:
-        """Metrics for one transition: the stage just left, and the file's ending if it ended.
-        Returns the seconds spent in the stage just left."""
-        now = time.monotonic()
+    def _observe(self, claim: Claim, previous: FileStatus, status: FileStatus, at: float | None = None) -> float:
+        """Metrics for one transition (made at monotonic time ``at``, default now): the stage
+        just left, and the file's ending if it ended. Returns the seconds spent in the stage just left."""
+        now = time.monotonic() if at is None else at
         kind = metrics.kind_of(claim.file_type)
         clock = self._clocks.setdefault(claim.fps_id, [now, now])  # [claimed, stage entered]
         seconds = now - clock[1]
@@ -116,8 +125,8 @@ class FileRunner:
                 metrics.RETRY_OUTCOMES.labels(status.value).inc()
         return seconds
 
-    def _announce(self, moved: Moved, previous: FileStatus, claim: Claim) -> None:
-        seconds = self._observe(claim, previous, moved.status)
+    def _announce(self, moved: Moved, previous: FileStatus, claim: Claim, at: float | None = None) -> None:
+        seconds = self._observe(claim, previous, moved.status, at)
         # One line per transition: ids, codes and numbers only, never document content.
         log.info(
             "file %s -> %s", previous, moved.status,
@@ -145,15 +154,20 @@ class FileRunner:
             submitted = time.monotonic()
             deadline = submitted + limit
             worker.submit(job)
+            held: Message | None = None  # a message read ahead while a parse was awaited
+            coalesce = not faults.stalls_saving(str(path))
             while True:
-                write_at = pages.next_write() if stage is FileStatus.EXTRACTING else None
-                try:
-                    msg = worker.recv(min(deadline, write_at or deadline) - time.monotonic())
-                except TimeoutError:
-                    if time.monotonic() < deadline:  # a trailing page-progress write is due
-                        self._write_pages(claim, pages)
-                        continue
-                    raise
+                if held is not None:
+                    msg, held = held, None
+                else:
+                    write_at = pages.next_write() if stage is FileStatus.EXTRACTING else None
+                    try:
+                        msg = worker.recv(min(deadline, write_at or deadline) - time.monotonic())
+                    except TimeoutError:
+                        if time.monotonic() < deadline:  # a trailing page-progress write is due
+                            self._write_pages(claim, pages)
+                            continue
+                        raise
                 if isinstance(msg, PageDone):
                     if msg.done == 0 and msg.total > 1 and limit == self.settings.file_timeout_seconds:
                         # The page count is known: the limit grows with it (once per file).
@@ -169,7 +183,17 @@ class FileRunner:
                         fields.update(extracted_text=msg.text, extraction_model=msg.model)
                     if msg.ocr_pages:  # what OCR cost this time (pages kept from an earlier attempt are free)
                         fields["payload"] = {"ocr_pages": msg.ocr_pages, "ocr_pages_reused": msg.ocr_pages_reused}
-                    self._move(claim, stage, FileStatus.PARSING, keep=pages.take_pages(), **fields)
+                    read_at = (utcnow(), time.monotonic())
+                    if coalesce:
+                        held = worker.recv_within(min(COALESCE_SECONDS, deadline - read_at[1]))
+                    if isinstance(held, Parsed):  # parsed already: one transaction from here to completed
+                        worker.finish()
+                        stage = FileStatus.SAVING  # the worker is done with the file (nothing to replace)
+                        self._save(claim, held, model, before=[
+                            (FileStatus.EXTRACTING, FileStatus.PARSING, {**fields, "now": read_at[0]}, read_at[1]),
+                            (FileStatus.PARSING, FileStatus.SAVING, {}, None)])
+                        return Outcome(FileStatus.COMPLETED)
+                    self._move(claim, stage, FileStatus.PARSING, keep=pages.take_pages(), now=read_at[0], **fields)
                     stage = FileStatus.PARSING
                 elif isinstance(msg, Reextracting):
                     self._move(claim, stage, FileStatus.EXTRACTING, payload={"strategy": msg.strategy},
@@ -177,15 +201,15 @@ class FileRunner:
                     stage = FileStatus.EXTRACTING
                     pages.restart()
                 elif isinstance(msg, Parsed):
-                    _drain_done(worker)  # the worker is free again before we touch the database
+                    worker.finish()  # the worker is free again before we touch the database
                     self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
                     faults.stall_saving(str(path), lambda: self._still_ours(claim, FileStatus.SAVING))
-                    self._save(claim, msg.report, msg.metadata, model, msg.cost)
+                    self._save(claim, msg, model)
                     return Outcome(FileStatus.COMPLETED)
                 elif isinstance(msg, Failed):
                     spent = msg.cost
-                    _drain_done(worker)
+                    worker.finish()
                     raise LabIntakeError(msg.code, msg.message, **(msg.details or {}))
                 elif isinstance(msg, Done):
                     raise LabIntakeError(ErrorCode.INTERNAL_ERROR, exception="worker finished without a result")
@@ -269,12 +293,20 @@ class FileRunner:
             return True
         return False
 
-    def _save(self, claim: Claim, data: dict, meta: dict, model: str | None, cost: Cost | None = None) -> None:
-        """Results and ``completed`` in one transaction. The results go first: the status write
-        (which takes the session's summary row lock and writes the event) is the last statement,
-        so the lock is held briefly and the event's time is its commit time."""
-        report = schemas.LabReport.model_validate(data)
+    def _save(self, claim: Claim, parsed: Parsed, model: str | None,
+              before: list[tuple[FileStatus, FileStatus, dict, float | None]] | None = None) -> None:
+        """Results and ``completed`` in one transaction, after the transitions ``before``
+        (source, target, fields, monotonic time it happened) if any. The results go first: the
+        completing write (which takes the session's summary row lock and writes the event) is
+        the last statement, so the lock is held briefly and the event's time is its commit time."""
+        report = schemas.LabReport.model_validate(parsed.report)
+        done: list[tuple[Moved, FileStatus, float | None]] = []
         with self.db.transaction() as s:
+            for source, target, fields, at in before or ():
+                step = tx.transition(s, claim.fps_id, source, target, owner=self.owner, **fields)
+                if step is None:
+                    raise Dropped(claim.fps_id)
+                done.append((step, source, at))
             save_report(
                 s, user_id=claim.user_id, session_id=claim.session_id, file_id=claim.file_id,
                 report=report, extraction_model=model,
@@ -282,11 +314,13 @@ class FileRunner:
             page_cache.forget_pages(s, claim.file_id)
             moved = tx.transition(
                 s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED, owner=self.owner,
-                parsing_metadata=meta, is_retryable=False, **self._cost(cost),
+                parsing_metadata=parsed.metadata, is_retryable=False, **self._cost(parsed.cost),
             )
             if moved is None:
                 raise Dropped(claim.fps_id)  # rolls the results back with it
             search.refresh_file(s, claim.fps_id)  # now findable by patient and lab name
+        for step, source, at in done:
+            self._announce(step, source, claim, at)
         self._announce(moved, FileStatus.SAVING, claim)
 
     def _finish_failed(
@@ -344,21 +378,3 @@ class FileRunner:
             metrics.FAILURES.labels(ErrorCode.WORKER_LOST.value).inc()
         self._announce(moved, stage, claim)
         return moved.status
-
-
-def _drain_done(worker: WorkerProcess) -> None:
-    """Read the worker's closing "done" so its pipe is clean for the next file, and mark it free.
-
-    Free before the result is written: once the file's status is final, the heartbeat sees it
-    is no longer running and would otherwise "stop" it by killing a worker that is already
-    done with it.
-    """
-    try:
-        msg = worker.recv(5.0)
-    except (TimeoutError, WorkerDied):
-        worker.replace()
-        return
-    if not isinstance(msg, Done):
-        worker.replace()
-        return
-    worker.release()

@@ -1,0 +1,94 @@
+"""Issue 16, item 4: a file parsed as soon as it is read (a text PDF) is written parsing →
+saving → completed in one transaction with its results, and nothing a reader sees changes:
+one event per transition, each stage in order, an exact summary, times in order."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+
+from labintake.db.models import SessionEvent
+from labintake.pipeline import runner
+from labintake.service import LabIntake, accounts, sessions
+from tests.conftest import make_settings, start_processing
+from tests.fixtures.reports import make_pdf, sample_report
+from tests.integration.helpers import events, status_paths, upload, wait_finished
+
+STAGES = ["pending", "downloading", "extracting", "parsing", "saving", "completed"]
+
+
+@contextmanager
+def _file_writes(li: LabIntake) -> Iterator[list[int]]:
+    """A counter of the committed transactions that moved a file: those that updated a file's
+    status row *and* wrote an event (a lease renewal writes no event; a session's start
+    touches no file row)."""
+    counts = [0]
+    local = threading.local()
+
+    def _statement(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        words = " ".join(statement.split()[:3]).lower()
+        if words in ("update file_processing_status set", "insert into session_events"):
+            local.__dict__.setdefault("seen", set()).add(words)
+
+    def _commit(conn):  # type: ignore[no-untyped-def]
+        if len(local.__dict__.pop("seen", ())) == 2:
+            counts[0] += 1
+
+    event.listen(li.db.engine, "before_cursor_execute", _statement)
+    event.listen(li.db.engine, "commit", _commit)
+    try:
+        yield counts
+    finally:
+        event.remove(li.db.engine, "before_cursor_execute", _statement)
+        event.remove(li.db.engine, "commit", _commit)
+
+
+def _run_one(tmp_path: Path) -> tuple[LabIntake, str, int]:
+    """One text PDF through the embedded executor: (app, session id, transactions that moved it)."""
+    li = LabIntake(make_settings(tmp_path, workers=1))
+    user = accounts.local_user_id(li)
+    session_id, _ = upload(li, user, tmp_path, {"report.pdf": make_pdf(sample_report())})
+    start_processing(li)
+    with _file_writes(li) as counts:
+        sessions.start(li, session_id, user)
+        final = wait_finished(li, session_id, user)
+        written = counts[0]
+    li.stop()
+    assert final["summary"]["completed_files"] == 1 and final["summary"]["overall_progress"] == 100
+    return li, session_id, written
+
+
+def _file_events(li: LabIntake, session_id: str) -> list[tuple[str, object]]:
+    with li.db.read() as s:
+        rows = s.execute(select(SessionEvent.status, SessionEvent.created_at)
+                         .where(SessionEvent.session_id == session_id, SessionEvent.kind == "file")
+                         .order_by(SessionEvent.id)).all()
+    return [(r.status, r.created_at) for r in rows]
+
+
+def test_a_text_pdf_is_saved_in_one_transaction_from_parsing_to_completed(tmp_path: Path) -> None:
+    """Given a text PDF, when it runs, then it is moved in three transactions (the claim,
+    →extracting, and →parsing →saving →completed with the results; it took five),
+    while the event log still shows every stage once, in order, stamped in order."""
+    li, session_id, written = _run_one(tmp_path)
+    assert written == 3
+    paths = status_paths(events(li, session_id))
+    assert list(paths.values()) == [STAGES]
+    stamped = _file_events(li, session_id)
+    times = [t for _, t in stamped]
+    assert times == sorted(times)
+
+
+def test_a_parse_slower_than_the_window_shows_parsing_on_its_own(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a parse that does not arrive within the window (here: no window), then ``parsing``
+    and ``saving`` are written in transactions of their own, as before."""
+    monkeypatch.setattr(runner, "COALESCE_SECONDS", 0.0)
+    li, session_id, written = _run_one(tmp_path)
+    assert written == 5
+    assert list(status_paths(events(li, session_id)).values()) == [STAGES]
