@@ -58,10 +58,23 @@ def _serve(data: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     raise RuntimeError("labintake serve did not become ready")
 
 
-async def _session(client: httpx.AsyncClient, pdfs: list[bytes], push: bool, firsts: list[float]) -> str:
-    session_id = (await client.post("/api/sessions", json={"name": "load"})).json()["id"]
+async def _upload(client: httpx.AsyncClient, session_id: str, pdfs: list[bytes], refused: list[int]) -> None:
+    """Upload as a well-behaved client does: a 429 (one user's uploads in flight are capped,
+    ``max_concurrent_uploads``) is retried after its Retry-After, and counted."""
     files = [("files", (f"r{i}.pdf", data, "application/pdf")) for i, data in enumerate(pdfs)]
-    assert (await client.post(f"/api/sessions/{session_id}/files", files=files)).status_code == 200
+    while True:
+        response = await client.post(f"/api/sessions/{session_id}/files", files=files)
+        if response.status_code != 429:
+            assert response.status_code == 200, (response.status_code, response.text[:200])
+            return
+        refused.append(1)
+        await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+
+
+async def _session(client: httpx.AsyncClient, pdfs: list[bytes], push: bool, firsts: list[float],
+                   refused: list[int]) -> str:
+    session_id = (await client.post("/api/sessions", json={"name": "load"})).json()["id"]
+    await _upload(client, session_id, pdfs, refused)
     started = time.monotonic()
     await client.post(f"/api/sessions/{session_id}/start")
     first: float | None = None
@@ -86,22 +99,23 @@ async def _session(client: httpx.AsyncClient, pdfs: list[bytes], push: bool, fir
     return session_id
 
 
-async def _drive(url: str, token: str, sessions: int) -> tuple[float, list[float], list[float]]:
+async def _drive(url: str, token: str, sessions: int) -> tuple[float, list[float], list[float], int]:
     base = make_pdf(sample_report())
     # Idle connections are dropped by the client before the server's keep-alive timeout (uvicorn:
     # 5 s) can close them under a request in flight (that race ended a run with ReadError).
     limits = httpx.Limits(max_connections=sessions * 2, max_keepalive_connections=sessions * 2, keepalive_expiry=2.0)
     pushed: list[float] = []
     polled: list[float] = []
+    refused: list[int] = []
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120,
                                  headers={"Authorization": f"Bearer {token}"}) as client:
         t = time.monotonic()
         await asyncio.gather(*(
             _session(client, [base + f"\n% {s}-{i}\n".encode() for i in range(5)], s % 2 == 0,
-                     pushed if s % 2 == 0 else polled)
+                     pushed if s % 2 == 0 else polled, refused)
             for s in range(sessions)
         ))
-        return time.monotonic() - t, pushed, polled
+        return time.monotonic() - t, pushed, polled, len(refused)
 
 
 def _verify(data: Path, expected_files: int) -> None:
@@ -133,7 +147,7 @@ def run(quick: bool = False) -> list[Row]:
     data = Path(tempfile.mkdtemp(prefix="labintake-bench-load-"))
     proc, url, token = _serve(data)
     try:
-        elapsed, pushed, polled = asyncio.run(_drive(url, token, sessions))
+        elapsed, pushed, polled, refused = asyncio.run(_drive(url, token, sessions))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
@@ -142,6 +156,8 @@ def run(quick: bool = False) -> list[Row]:
     return [
         Row("load test", f"total, {label}, all completed, summaries = file rows", elapsed, "s"),
         Row("load test", f"files per minute, {label}", sessions * 5 / elapsed * 60, "files/min"),
+        Row("load test", "uploads answered 429 and retried after Retry-After (one user, uploads in flight capped)",
+            refused, ""),
         Row("load test", "start → first progress update, p50, SSE vs 2 s polling", median(pushed), "s",
             median(polled)),
         Row("load test", "start → first progress update, p95, SSE vs 2 s polling", percentile(pushed, 95), "s",
