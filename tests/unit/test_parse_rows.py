@@ -164,6 +164,48 @@ def test_two_tables_side_by_side_are_read_one_after_the_other():
     ]
 
 
+def test_a_last_heading_in_any_language_cut_at_the_page_edge_still_splits_the_tables():
+    """Given Spanish tables side by side whose right-hand range heading the page edge cut
+    ("Valores de refere"), then the right table is read too, with its own ranges (it was
+    lost whole: the header was not taken for one)."""
+    doc = _doc(
+        row((30, "Prueba"), (100, "Resultado"), (155, "Unidades"), (200, "Valores de referencia"),
+            (330, "Prueba"), (400, "Resultado"), (460, "Unidades"), (515, "Valores de refere"), y=120),
+        row((30, "Leucocitos"), (100, "7,7"), (155, "10^9/L"), (200, "4,0 - 10,0"),
+            (330, "Glucosa"), (400, "4,8"), (460, "mmol/L"), (515, "3,9 - 5,5"), y=136),
+        row((30, "Plaquetas"), (100, "300"), (155, "10^9/L"), (200, "150 - 400"),
+            (330, "Sodio"), (400, "139"), (460, "mmol/L"), (515, "135 - 145"), y=150),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.reference_range.text) for r in results] == [
+        ("Leucocitos", 7.7, "4,0 - 10,0"),
+        ("Plaquetas", 300.0, "150 - 400"),
+        ("Glucosa", 4.8, "3,9 - 5,5"),
+        ("Sodio", 139.0, "135 - 145"),
+    ]
+
+
+def test_a_heading_ocr_broke_into_two_words_still_heads_its_column():
+    """Given Dutch tables side by side whose right-hand range heading OCR read as two words
+    with a letter lost ("Referentiew arde"), then the header still splits the tables (the
+    right table was lost whole)."""
+    doc = _doc(
+        row((30, "Bepaling"), (110, "Uitslag"), (160, "Referentiewaarde"), (330, "Bepaling"), (410, "Uitslag"),
+            (460, "Referentiew"), (525, "arde"), y=120),
+        row((30, "Leukocyten"), (110, "4,9"), (160, "4,0 - 10,0 10^9/L"),
+            (330, "ALAT"), (410, "30"), (460, "10 - 35 U/l"), y=136),
+        row((30, "Trombocyten"), (110, "250"), (160, "150 - 400 10^9/L"),
+            (330, "ASAT"), (410, "19"), (460, "10 - 35 U/l"), y=150),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.reference_range.text) for r in results] == [
+        ("Leukocyten", 4.9, "4,0 - 10,0"),
+        ("Trombocyten", 250.0, "150 - 400"),
+        ("ALAT", 30.0, "10 - 35"),
+        ("ASAT", 19.0, "10 - 35"),
+    ]
+
+
 def test_side_by_side_tables_whose_last_heading_is_cut_at_the_page_edge():
     """Given two tables side by side whose right-hand range heading a scan cut short
     ("Reference Rang"), then the header still splits them and each row keeps its own range."""

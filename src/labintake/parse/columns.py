@@ -167,6 +167,16 @@ def _range_heading(key: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+def _cut_heading(key: str) -> str | None:
+    """The last heading of a line cut short at the page edge, in any language ("Valores de
+    refere", "Referentiewaard"): the one kind of every known heading that starts with it, six
+    letters or more (shorter stubs start too many words)."""
+    if len(key.replace(" ", "")) < 6:
+        return None
+    kinds = {kind for heading, kind in _HEADER_LOOKUP.items() if heading.startswith(key) and heading != key}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def _near_heading(key: str) -> str | None:
     if " " in key or len(key) < 5 or not key.isalpha() or values.parse_value(key) or values.parse_flag(key):
         return None  # a result word ("Normal", "Negative") is never a misread heading
@@ -198,6 +208,10 @@ def header_columns(line: Line) -> list[Column] | None:
     for seg in line.segments:
         key = header_key(seg.text)
         kind = _HEADER_LOOKUP.get(key) or _range_heading(key) or _near_heading(key)
+        if kind is None and key.count(" ") == 1:  # one heading OCR broke in two ("Referentiew arde")
+            kind = _near_heading(key.replace(" ", ""))
+        if kind is None and seg is line.segments[-1]:
+            kind = _cut_heading(key)
         if kind is None and _HEADER_DATE.fullmatch(seg.text.strip()):
             # A cumulative report heads each column of results with its date: the newest is
             # the result, the others earlier results (see _newest_is_the_result).
@@ -224,7 +238,11 @@ def header_columns(line: Line) -> list[Column] | None:
                     i = j
                     break
             else:
-                return None
+                cut = _cut_heading(header_key(" ".join(w.text for w in ws[i:]))) if seg is line.segments[-1] else None
+                if cut is None:
+                    return None
+                cols.append(Column(cut, ws[i].x0, ws[-1].x1))
+                i = len(ws)
     _newest_is_the_result(cols, dated)
     kinds = [c.kind for c in cols]
     result_kinds = {k for k in kinds if k in _RESULT_KINDS}
