@@ -32,12 +32,25 @@ def test_full_width_marks_in_a_latin_line_fold_to_ascii():
     assert [w for w, *_ in _words("Glucose： 5.4 （3.9-6.1）")] == ["Glucose:", "5.4", "(3.9-6.1)"]
 
 
-def test_a_chinese_line_keeps_its_characters_and_regroups_its_latin_runs():
-    """"No项目", "3 6 岁" came back letter by letter: the Latin runs are words again, and each
-    Chinese character (and full-width mark) of the line stays one."""
-    assert [w for w, *_ in latin_words("No项目", _pieces("No项目"))] == ["No", "项", "目"]
+def test_a_chinese_line_regroups_its_latin_runs_and_its_characters_printed_together():
+    """"No项目", "3 6 岁" came back letter by letter: the Latin runs are words again, Chinese
+    characters printed together are one word ("阴性" was "阴 性", which no reading matched),
+    and a full-width mark stays a word of its own."""
+    assert [w for w, *_ in latin_words("No项目", _pieces("No项目"))] == ["No", "项目"]
     text = "血红蛋白 128 g/L：36岁"
-    assert [w for w, *_ in latin_words(text, _pieces(text))] == ["血", "红", "蛋", "白", "128", "g/L", "：", "36", "岁"]
+    assert [w for w, *_ in latin_words(text, _pieces(text))] == ["血红蛋白", "128", "g/L", "：", "36", "岁"]
+
+
+def test_chinese_characters_far_apart_stay_apart():
+    """Cells the recogniser read as one line ("颜色黄色" with a column's gap inside) keep
+    their columns: characters more than a third of their height apart are two words."""
+    def box(x: float) -> list:
+        return [[x, 5], [x + 8, 5], [x + 8, 20], [x, 20]]
+
+    pieces = [("颜", 0.9, box(10)), ("色", 0.9, box(18)), ("黄", 0.9, box(90)), ("色", 0.9, box(98))]
+    got = latin_words("颜色黄色", pieces)
+    assert [(w, min(p[0] for p in pts), max(p[0] for p in pts)) for w, _, pts in got] == [
+        ("颜色", 10, 26), ("黄色", 90, 106)]
 
 
 def test_a_line_already_in_words_is_left_alone():

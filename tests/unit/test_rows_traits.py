@@ -206,6 +206,22 @@ def test_two_chinese_tables_side_by_side_with_a_code_column():
     assert results[0].flag == "low"
 
 
+def test_chinese_headings_read_edge_to_edge_as_one_word_still_split_the_tables():
+    """Given the same two tables as OCR now gives them, characters printed together as one
+    word, so the adjacent headings 序号 and 代码 come as "序号代码", then the header is still
+    told apart heading by heading and the right table is read (it was lost)."""
+    doc = _doc(
+        row((30, "序号代码"), (90, "项目名称"), (180, "结果"), (220, "单位"), (265, "参考值"),
+            (330, "序号代码"), (390, "项目名称"), (480, "结果"), (520, "单位"), (565, "参考值"), y=100),
+        row((30, "1 WBC"), (90, "白细胞"), (180, "2.92"), (220, "10^9/L"), (265, "4-10"),
+            (330, "3 NEUT#"), (390, "中性细胞数"), (480, "4.29"), (520, "10^9/L"), (565, "2-7"), y=120),
+        row((30, "2 HGB"), (90, "血红蛋白"), (180, "156"), (220, "g/L"), (265, "110-160"), y=136),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value) for r in results] == [
+        ("WBC 白细胞", 2.92), ("HGB 血红蛋白", 156.0), ("NEUT# 中性细胞数", 4.29)]
+
+
 @pytest.mark.parametrize(
     "header",
     [

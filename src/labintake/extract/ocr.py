@@ -252,9 +252,11 @@ def latin_words(text: str, pieces: list[Piece]) -> list[Piece]:
     RapidOCR boxes a line character by character as soon as it holds one CJK-class
     character: every letter and digit becomes a word of its own ("N o 项 目", "3 6 岁").
     Runs of Latin letters, digits and marks are regrouped into words by the spaces of the
-    line's text, and each Chinese character stays a word. In a line with no ideograph, CJK
-    punctuation is read as the Latin mark it stands for: a full-width colon, an
-    ideographic comma read for a point ("Patient: Emily R、Carter")."""
+    line's text, and Chinese characters printed together (no more than a third of their
+    height apart) are one word, as a text layer gives them ("阴性", not "阴 性"); characters
+    further apart stay apart, so cells the recogniser read as one line keep their columns.
+    In a line with no ideograph, CJK punctuation is read as the Latin mark it stands for: a
+    full-width colon, an ideographic comma read for a point ("Patient: Emily R、Carter")."""
     if not _CJK_CLASS.search(text) and not _IDEOGRAPH.search(text):
         return pieces
     chars = [c for c in text if not c.isspace()]
@@ -273,18 +275,38 @@ def latin_words(text: str, pieces: list[Piece]) -> list[Piece]:
             current.clear()
 
     it = iter(pieces)
+    run = False  # the last word is a run of Chinese characters
     for c in text:
         if c.isspace():
             flush()
+            run = False
             continue
         piece = next(it)
-        if not latin and (_IDEOGRAPH.match(c) or _CJK_CLASS.match(c)):
+        if not latin and _IDEOGRAPH.match(c):
             flush()
-            words.append(piece)  # a Chinese character, or a mark of a Chinese line: a word of its own
+            if run and _touching(words[-1][2], piece[2]):
+                last = words[-1]
+                words[-1] = (last[0] + piece[0], min(last[1], piece[1]),
+                             np.concatenate([np.asarray(last[2], dtype=float), np.asarray(piece[2], dtype=float)]))
+            else:
+                words.append(piece)
+            run = True
+            continue
+        run = False
+        if not latin and _CJK_CLASS.match(c):
+            flush()
+            words.append(piece)  # a mark of a Chinese line: a word of its own
             continue
         current.append(piece)
     flush()
     return words
+
+
+def _touching(left: Any, right: Any) -> bool:
+    """Two character boxes (corner points) no more than a third of their height apart."""
+    a, b = np.asarray(left, dtype=float), np.asarray(right, dtype=float)
+    height = max(a[:, 1].max() - a[:, 1].min(), b[:, 1].max() - b[:, 1].min(), 1.0)
+    return b[:, 0].min() - a[:, 0].max() <= height / 3
 
 
 def _ink_is_coloured(gray: np.ndarray, sat: np.ndarray, word: Word) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from labintake.parse import values
 from labintake.parse.dates import parse_date
-from labintake.parse.lines import Line, split_segments
+from labintake.parse.lines import Line, Word, split_segments
 
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "name": ("test", "test name", "tests", "analyte", "component", "parameter", "investigation",
@@ -226,7 +226,8 @@ def header_columns(line: Line) -> list[Column] | None:
             continue
         # "Result Flag", "序 号 代 码 项 目 名 称": several header cells read as one
         # segment; cover it with known phrases, longest first.
-        ws = [w for w in seg.words if header_key(w.text) and not _HEADER_DATE.fullmatch(w.text)]
+        ws = [c for w in seg.words if header_key(w.text) and not _HEADER_DATE.fullmatch(w.text)
+              for c in _characters(w)]
         i = 0
         while i < len(ws):
             if header_key(ws[i].text) not in _STARTS:
@@ -249,6 +250,18 @@ def header_columns(line: Line) -> list[Column] | None:
     if len(cols) < 3 or "value" not in kinds or len(result_kinds) < 2 or len(set(kinds)) < 3:
         return None
     return sorted(cols, key=lambda c: c.x0)
+
+
+_CJK_RUN = re.compile(rf"[{CJK}]{{2,}}")
+
+
+def _characters(word: Word) -> list[Word]:
+    """A run of CJK characters as one word per character, each its share of the box: headings
+    printed edge to edge ("序号代码" is 序号 and 代码) are told apart by the phrases they cover."""
+    if not _CJK_RUN.fullmatch(word.text):
+        return [word]
+    step = (word.x1 - word.x0) / len(word.text)
+    return [replace(word, text=c, x0=word.x0 + i * step, x1=word.x0 + (i + 1) * step) for i, c in enumerate(word.text)]
 
 
 def _newest_is_the_result(cols: list[Column], dated: list[tuple[int, str]]) -> None:
