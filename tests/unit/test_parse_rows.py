@@ -418,6 +418,8 @@ def test_columns_from_x_clustering_without_a_header():
         ("Vitamin D3", "Vitamin D3"),
         ("Free T4", "Free T4"),
         ("MCH13", "MCH"),  # its zero read as a one, glued to capitals
+        ("Potassium93", "Potassium"),  # its zero read as a nine, glued to a word
+        ("Neutrophils82", "Neutrophils"),
         ("CA125", "CA125"),  # a tumour marker's number stays
     ],
 )
@@ -516,3 +518,26 @@ def test_a_titre_is_a_result():
                row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=216))
     ana, _ = parse_document(doc).results
     assert (ana.value, ana.value_text, ana.reference_range.text) == (None, "1:160", "<1:80")
+
+
+def test_rows_printed_closer_than_their_height_beside_a_table_of_another_pitch_stay_apart():
+    """Given Turkish urinalysis rows whose OCR boxes overlap (rows 11 apart, boxes 13 high)
+    beside a second table whose rows fall between them, then "Glukoz" and "Keton" (one
+    above the other, same column) are two rows, each with its own value: a word over one
+    already on a line starts the next line (they were read as one row, "Keton Glukoz")."""
+    def at(text: str, x: float, y: float) -> list[Word]:
+        return [Word(text, x, y, x + 5.5 * len(text), y + 13, 1.0, False)]
+
+    words = [
+        *at("Test Adı", 40, 190), *at("Sonuç", 100, 190), *at("Referans Aralığı", 228, 190),
+        *at("Test Adı", 306, 190), *at("Sonuç", 383, 190), *at("Birim", 436, 190), *at("Referans Aralığı", 483, 190),
+        *at("Protein", 41, 220.3), *at("Negatif", 100, 220.3), *at("Negatif", 229, 221.0),
+        *at("Glukoz", 41, 231.1), *at("1+", 100, 231.8), *at("Negatif", 227, 231.8),
+        *at("Trombosit", 307, 238.3), *at("191", 382, 238.3), *at("10^9/L", 436, 238.3), *at("150-400", 483, 238.3),
+        *at("Keton", 40, 241.9), *at("Negatif", 102, 243.7), *at("Negatif", 227, 243.4),
+    ]
+    lines = build_lines(words)
+    assert not any({"Glukoz", "Keton"} <= {w.text for w in ln.words} for ln in lines)
+    results = parse_document(_doc(words)).results
+    assert [(r.name_as_printed, r.value_text) for r in results if r.name_as_printed in ("Glukoz", "Keton")] == [
+        ("Glukoz", "1+"), ("Keton", "Negatif")]

@@ -92,7 +92,9 @@ def build_lines(words: list[Word], page: int = 1) -> list[Line]:
         c, h = centre(w), max(w.y1 - w.y0, 1.0)
         if lines:
             lc, lh, lw = lines[-1]
-            if abs(c - lc) <= 0.5 * min(h, lh) + 0.5:
+            # A word under one already on the line is on the next line: rows printed closer
+            # than their height, pulled together by a table beside them with another pitch.
+            if abs(c - lc) <= 0.5 * min(h, lh) + 0.5 and not any(_below(w, other) for other in lw):
                 lw.append(w)
                 n = len(lw)
                 lines[-1] = ((lc * (n - 1) + c) / n, max(lh, h) if n < 3 else lh, lw)
@@ -105,6 +107,15 @@ def build_lines(words: list[Word], page: int = 1) -> list[Line]:
         line.segments = split_segments(lw)
         out.append(line)
     return out
+
+
+def _below(a: Word, b: Word) -> bool:
+    """``a`` sits under ``b``: they share more than half the narrower one's width, and ``a``
+    is lower by more than a third of its height (a word printed twice for bold, or a mark
+    drawn over a word, is not lower)."""
+    shared = min(a.x1, b.x1) - max(a.x0, b.x0)
+    lower = (a.y0 + a.y1) / 2 - (b.y0 + b.y1) / 2
+    return shared > 0.5 * min(a.x1 - a.x0, b.x1 - b.x0) and lower > (a.y1 - a.y0) / 3
 
 
 def split_segments(words: list[Word], gap: float = SEGMENT_GAP) -> list[Segment]:

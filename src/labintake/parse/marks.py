@@ -47,8 +47,9 @@ def _mark_like(tail: str, base: str) -> bool:
                                               and not re.search(r"(?:^|[\s,(/-])[A-Z]{1,2}$", base)))
     if re.fullmatch(r"0\s?[0-9]", mark) or re.fullmatch(r"0[0-9]", squeezed):
         return True
-    if re.fullmatch(r"[1-9][0-9]", mark) and (spaced or re.search(r"(?:^|[\s(])[A-Z]{3,}$", base)):
-        return True  # "Creatinine 93", "MCH13": its zero misread as a digit
+    if re.fullmatch(r"[1-9][0-9]", mark) and (spaced or re.search(r"(?:^|[\s(])[A-Z]{3,}$", base)
+                                              or re.search(r"[a-z]{4,}$", base)):
+        return True  # "Creatinine 93", "MCH13", "Potassium93": its zero misread as a digit
     # A zero misread as a letter or sign, then the digit: "θ1", "a3", "{3", "®3", "“3".
     return bool(re.fullmatch(rf"[0oOa{_SPECIAL}]{{1,2}}[0-9]", squeezed)) and (spaced or not base[-1].islower()
                                                                             or squeezed[0] != "a")
