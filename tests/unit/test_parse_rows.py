@@ -420,6 +420,7 @@ def test_columns_from_x_clustering_without_a_header():
         ("MCH13", "MCH"),  # its zero read as a one, glued to capitals
         ("Potassium93", "Potassium"),  # its zero read as a nine, glued to a word
         ("Neutrophils82", "Neutrophils"),
+        ("Albúmina0", "Albúmina"),  # its one lost, glued to a word
         ("CA125", "CA125"),  # a tumour marker's number stays
     ],
 )

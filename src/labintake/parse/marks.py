@@ -34,7 +34,8 @@ def _mark_like(tail: str, base: str) -> bool:
     if any(c in _SUPERSCRIPTS for c in squeezed):  # "RDW⁰1": a superscript OCR kept, in part
         return bool(re.fullmatch(rf"[{_SUPERSCRIPTS}0-9]{{1,2}}", squeezed))
     if re.fullmatch(r"[0oOa]{1,2}", squeezed):  # its second digit lost: as a word of its own,
-        return spaced or (squeezed == "0" and bool(re.search(r"\b[A-Z]{3,}$", base)))  # or after capitals ("VCM0")
+        # or a zero after capitals ("VCM0") or a word ("Albúmina0")
+        return spaced or (squeezed == "0" and bool(re.search(r"\b[A-Z]{3,}$|[^\W\d_]{4,}$", base)))
     if re.fullmatch(r"[0θΘoO][tlIi|]", squeezed):  # "0t", "ol": its one read as a letter
         return spaced
     if re.fullmatch(r"[1-9]", squeezed):
