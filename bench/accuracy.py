@@ -141,6 +141,17 @@ def _summary(set_name: str, by_format: dict[str, Score]) -> str:
             + "; ".join(speed))
 
 
+def _resize_probe(spec: str) -> None:
+    from bench.corpus import params
+
+    count, _, base = spec.partition("@")
+    seed = int(base or params.SEED_BASE["probe"])
+    if not params.SEED_BASE["probe"] <= seed < params.SEED_BASE["probe"] + 90_000_000:
+        raise SystemExit(f"--probe: the probe's seeds start at {params.SEED_BASE['probe']:,}")
+    params.PER_FAMILY["probe"] = int(count)
+    params.SEED_BASE["probe"] = seed
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="every digital PDF; OCR formats of a few reports")
@@ -153,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-held-back", action="store_true",
                     help="also print the held-back set's files and misses (do not fix the parser against them)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--probe", metavar="N@SEED",
+                    help="the probe set as N reports from seed SEED on (default 40@40000000): other seeds are "
+                         "more development data, never the held-back set's")
     args = ap.parse_args(argv)
+    if args.probe:
+        _resize_probe(args.probe)
     console = Console(width=220)
 
     console.print(f"[dim]corpus in {args.corpus} …[/dim]")
