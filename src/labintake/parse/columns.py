@@ -177,6 +177,7 @@ def _cut_heading(key: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+@lru_cache(maxsize=4096)
 def _near_heading(key: str) -> str | None:
     if " " in key or len(key) < 5 or not key.isalpha() or values.parse_value(key) or values.parse_flag(key):
         return None  # a result word ("Normal", "Negative") is never a misread heading
