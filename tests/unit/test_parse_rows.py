@@ -421,6 +421,7 @@ def test_columns_from_x_clustering_without_a_header():
         ("Potassium93", "Potassium"),  # its zero read as a nine, glued to a word
         ("Neutrophils82", "Neutrophils"),
         ("Albúmina0", "Albúmina"),  # its one lost, glued to a word
+        ("Eiwit02", "Eiwit"),  # a zero-led mark glued to a word the catalogue does not know
         ("CA125", "CA125"),  # a tumour marker's number stays
     ],
 )

@@ -74,8 +74,9 @@ def without_site_mark(name: str, catalog: Catalog) -> str:
             continue
         if tail.strip()[:1] == "0" and (_CJK_END.search(base) or (
                 tail[:1].isspace() and re.fullmatch(r"0\s?[1-9]\.?", tail.strip()) and (base[-1].isalpha()
-                                                                                      or base[-1] == ")"))):
-            return base  # a zero-led mark on its own ("VES 03", "锂 0 3"), whatever the name
+                                                                                      or base[-1] == ")"))
+                or (re.fullmatch(r"0[1-9]", tail) and re.search(r"[^\W\d_]{3}[^\W\d_A-Z]$", base))):
+            return base  # a zero-led mark on its own or after a word ("VES 03", "锂 0 3", "Eiwit02"), whatever the name
         analyte, score = catalog.match(base)
         if analyte is None:
             continue
