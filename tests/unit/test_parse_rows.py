@@ -206,6 +206,21 @@ def test_a_heading_ocr_broke_into_two_words_still_heads_its_column():
     ]
 
 
+def test_two_headings_close_together_are_not_taken_for_one_broken_heading():
+    """Given side-by-side tables where the left range heading comes close to the right name
+    heading ("Referentiewaarde Bepaling", one segment), then they are two headings and the
+    right table keeps its names (the two words were once read as one misread heading)."""
+    doc = _doc(
+        row((30, "Bepaling"), (100, "Uitslag"), (140, "Eenheid"), (190, "Referentiewaarde"), (286, "Bepaling"),
+            (380, "Uitslag"), (420, "Eenheid"), (470, "Referentiewaard"), y=120),
+        row((30, "Natrium"), (100, "140"), (140, "mmol/L"), (190, "135 - 145"),
+            (286, "Glucose"), (380, "5,2"), (420, "mmol/L"), (470, "4,0 - 6,0"), y=136),
+    )
+    results = parse_document(doc).results
+    assert [(r.name_as_printed, r.value, r.unit, r.reference_range.text) for r in results] == [
+        ("Natrium", 140.0, "mmol/L", "135 - 145"), ("Glucose", 5.2, "mmol/L", "4,0 - 6,0")]
+
+
 def test_side_by_side_tables_whose_last_heading_is_cut_at_the_page_edge():
     """Given two tables side by side whose right-hand range heading a scan cut short
     ("Reference Rang"), then the header still splits them and each row keeps its own range."""

@@ -209,8 +209,8 @@ def header_columns(line: Line) -> list[Column] | None:
     for seg in line.segments:
         key = header_key(seg.text)
         kind = _HEADER_LOOKUP.get(key) or _range_heading(key) or _near_heading(key)
-        if kind is None and key.count(" ") == 1:  # one heading OCR broke in two ("Referentiew arde")
-            kind = _near_heading(key.replace(" ", ""))
+        if kind is None and key.count(" ") == 1 and not any(part in _HEADER_LOOKUP for part in key.split()):
+            kind = _near_heading(key.replace(" ", ""))  # one heading OCR broke in two ("Referentiew arde")
         if kind is None and seg is line.segments[-1]:
             kind = _cut_heading(key)
         if kind is None and _HEADER_DATE.fullmatch(seg.text.strip()):
