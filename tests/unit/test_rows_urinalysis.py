@@ -38,6 +38,14 @@ def test_a_degree_before_a_reading_is_one_qualitative_value(text):
     assert is_qualitative(text)
 
 
+@pytest.mark.parametrize("text", ["Bursztynowy", "Jasnożółty", "Bezbarwny", "Farblos", "Incolore", "Kleurloos",
+                                  "Renksiz", "Ambré"])
+def test_urine_colours_in_more_languages_are_readings(text):
+    """Amber and colourless as Polish, German, French, Dutch and Turkish labs print them: a
+    Polish "Barwa  Bursztynowy  Żółty" row took its range's "Żółty" for the result."""
+    assert is_qualitative(text)
+
+
 def test_not_every_two_words_with_a_degree_are_a_reading():
     assert not is_qualitative("Slightly") and not is_qualitative("Very important")
 

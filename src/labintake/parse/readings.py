@@ -51,7 +51,10 @@ QUALITATIVE = {
     "lichtgeel", "donkergeel",
     # pl
     "ujemny", "ujemna", "ujemne", "dodatni", "dodatnia", "dodatnie", "nie wykryto", "wykryto",
-    "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy",
+    "slad", "ślad", "przejrzysty", "klarowny", "zołty", "słomkowy", "bursztynowy", "jasnożółty", "ciemnożółty",
+    "bezbarwny",
+    # colourless and amber in the other languages
+    "farblos", "incolore", "incoloro", "incolor", "kleurloos", "barnsteen", "renksiz", "kehribar", "ambré",
     # tr
     "pozitif", "saptanmadı", "saptandı", "eser", "berrak", "bulanık", "sarı", "koyu sarı", "acık sarı",
     "hafif bulanık", "sladowe", "brak", "metny", "lekko metny", "mętny",
