@@ -124,6 +124,9 @@ class TimedWorker(ScriptedWorker):
         self.waits.append(timeout)
         return super().recv(timeout)
 
+    def recv_within(self, seconds: float) -> Message | None:
+        return None  # a parse slower than the runner's window: it waits for it with the file's limit
+
 
 @pytest.mark.parametrize(("pages", "limit"), [(1, 5.0), (300, 5.0 + 299 * 2.0)])
 def test_the_file_time_limit_grows_with_its_pages(tmp_path: Path, sqlite_url: str, pages: int, limit: float) -> None:

@@ -31,6 +31,12 @@ class ScriptedWorker:
     def recv(self, timeout: float) -> Message:
         return self.messages.pop(0)
 
+    def recv_within(self, seconds: float) -> Message | None:
+        return self.messages.pop(0)
+
+    def finish(self) -> None:
+        assert isinstance(self.messages.pop(0), Done)
+
     def release(self) -> None:
         pass
 
