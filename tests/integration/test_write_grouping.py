@@ -48,6 +48,27 @@ def _file_writes(li: LabIntake) -> Iterator[list[int]]:
         event.remove(li.db.engine, "commit", _commit)
 
 
+@contextmanager
+def _transactions(li: LabIntake) -> Iterator[list[list[str]]]:
+    """The committed transactions, each as the first three words of its statements, in order."""
+    committed: list[list[str]] = []
+    local = threading.local()
+
+    def _statement(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        local.__dict__.setdefault("seen", []).append(" ".join(statement.split()[:3]).lower())
+
+    def _commit(conn):  # type: ignore[no-untyped-def]
+        committed.append(local.__dict__.pop("seen", []))
+
+    event.listen(li.db.engine, "before_cursor_execute", _statement)
+    event.listen(li.db.engine, "commit", _commit)
+    try:
+        yield committed
+    finally:
+        event.remove(li.db.engine, "before_cursor_execute", _statement)
+        event.remove(li.db.engine, "commit", _commit)
+
+
 def _run_one(tmp_path: Path) -> tuple[LabIntake, str, int]:
     """One text PDF through the embedded executor: (app, session id, transactions that moved it)."""
     li = LabIntake(make_settings(tmp_path, workers=1))
@@ -92,3 +113,27 @@ def test_a_parse_slower_than_the_window_shows_parsing_on_its_own(tmp_path: Path,
     li, session_id, written = _run_one(tmp_path)
     assert written == 5
     assert list(status_paths(events(li, session_id)).values()) == [STAGES]
+
+
+def test_the_grouped_save_writes_the_results_before_the_transitions(tmp_path: Path) -> None:
+    """Given a text PDF, then its saving transaction inserts the results first and moves the
+    file last: a transition's summary trigger takes the session's summary row lock (held to
+    the commit on PostgreSQL), so it must not be held through the results' inserts. Nothing
+    was kept in the page cache for it, so the save does not delete from it."""
+    li = LabIntake(make_settings(tmp_path, workers=1))
+    user = accounts.local_user_id(li)
+    session_id, _ = upload(li, user, tmp_path, {"report.pdf": make_pdf(sample_report())})
+    start_processing(li)
+    with _transactions(li) as committed:
+        sessions.start(li, session_id, user)
+        wait_finished(li, session_id, user)
+    li.stop()
+    saving = [tx for tx in committed if "insert into test_results" in tx]
+    assert len(saving) == 1
+    statements = saving[0]
+    last_result = max(i for i, words in enumerate(statements) if words == "insert into test_results")
+    moves = [i for i, words in enumerate(statements) if words == "update file_processing_status set"]
+    transitions = [i for i, words in enumerate(statements) if words == "insert into session_events"]
+    assert len(transitions) >= 3  # →parsing, →saving, →completed (and the session's own)
+    assert min(moves) > last_result and min(transitions) > last_result
+    assert "delete from page_cache" not in statements

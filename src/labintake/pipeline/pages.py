@@ -28,6 +28,7 @@ class PageProgress:
         self.done = 0
         self.total = 0
         self.pages: list[tuple[str, int, dict[str, Any]]] = []  # OCR'd pages not yet kept
+        self.ocr_read = False  # some page was read with OCR (and may have been kept)
         self._unwritten = False
         self._last = clock()
 
@@ -40,6 +41,7 @@ class PageProgress:
     def add(self, msg: PageDone) -> None:
         self.done, self.total = msg.done, msg.total
         if msg.page is not None:
+            self.ocr_read = True
             self.pages.append((self._variant(msg.strategy), int(msg.page["number"]), msg.page))
         # A one-page file has no page progress to show: its stages say it all (and its events
         # stay the six of the happy path); its OCR'd page is still kept when the reading ends.

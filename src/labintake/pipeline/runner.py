@@ -189,9 +189,9 @@ class FileRunner:
                     if isinstance(held, Parsed):  # parsed already: one transaction from here to completed
                         worker.finish()
                         stage = FileStatus.SAVING  # the worker is done with the file (nothing to replace)
-                        self._save(claim, held, model, before=[
+                        self._save(claim, held, model, forget_pages=bool(job.cached) or pages.ocr_read, before=(
                             (FileStatus.EXTRACTING, FileStatus.PARSING, {**fields, "now": read_at[0]}, read_at[1]),
-                            (FileStatus.PARSING, FileStatus.SAVING, {}, None)])
+                            (FileStatus.PARSING, FileStatus.SAVING, {}, None)))
                         return Outcome(FileStatus.COMPLETED)
                     self._move(claim, stage, FileStatus.PARSING, keep=pages.take_pages(), now=read_at[0], **fields)
                     stage = FileStatus.PARSING
@@ -205,7 +205,7 @@ class FileRunner:
                     self._move(claim, stage, FileStatus.SAVING)
                     stage = FileStatus.SAVING
                     faults.stall_saving(str(path), lambda: self._still_ours(claim, FileStatus.SAVING))
-                    self._save(claim, msg, model)
+                    self._save(claim, msg, model, forget_pages=bool(job.cached) or pages.ocr_read)
                     return Outcome(FileStatus.COMPLETED)
                 elif isinstance(msg, Failed):
                     spent = msg.cost
@@ -293,31 +293,35 @@ class FileRunner:
             return True
         return False
 
-    def _save(self, claim: Claim, parsed: Parsed, model: str | None,
-              before: list[tuple[FileStatus, FileStatus, dict, float | None]] | None = None) -> None:
-        """Results and ``completed`` in one transaction, after the transitions ``before``
-        (source, target, fields, monotonic time it happened) if any. The results go first: the
-        completing write (which takes the session's summary row lock and writes the event) is
-        the last statement, so the lock is held briefly and the event's time is its commit time."""
+    def _save(self, claim: Claim, parsed: Parsed, model: str | None, *, forget_pages: bool,
+              before: tuple[tuple[FileStatus, FileStatus, dict, float | None], ...] = ()) -> None:
+        """Results and ``completed`` in one transaction, with the transitions ``before`` it
+        (source, target, fields, monotonic time it happened) if any. The results go first and
+        the transitions last: a transition's summary trigger takes the session's summary row
+        lock (on PostgreSQL, until the commit), so it is held only for the closing statements
+        and not for the results' inserts. A transition that no longer applies (cancelled,
+        handed back) rolls the results back with it. ``forget_pages``: OCR'd pages may have been
+        kept for this file (read now or by an earlier attempt); saved, they are dropped."""
         report = schemas.LabReport.model_validate(parsed.report)
         done: list[tuple[Moved, FileStatus, float | None]] = []
         with self.db.transaction() as s:
-            for source, target, fields, at in before or ():
-                step = tx.transition(s, claim.fps_id, source, target, owner=self.owner, **fields)
-                if step is None:
-                    raise Dropped(claim.fps_id)
-                done.append((step, source, at))
             save_report(
                 s, user_id=claim.user_id, session_id=claim.session_id, file_id=claim.file_id,
                 report=report, extraction_model=model,
             )
-            page_cache.forget_pages(s, claim.file_id)
+            if forget_pages:
+                page_cache.forget_pages(s, claim.file_id)
+            for source, target, fields, at in before:
+                step = tx.transition(s, claim.fps_id, source, target, owner=self.owner, **fields)
+                if step is None:
+                    raise Dropped(claim.fps_id)
+                done.append((step, source, at))
             moved = tx.transition(
                 s, claim.fps_id, FileStatus.SAVING, FileStatus.COMPLETED, owner=self.owner,
                 parsing_metadata=parsed.metadata, is_retryable=False, **self._cost(parsed.cost),
             )
             if moved is None:
-                raise Dropped(claim.fps_id)  # rolls the results back with it
+                raise Dropped(claim.fps_id)
             search.refresh_file(s, claim.fps_id)  # now findable by patient and lab name
         for step, source, at in done:
             self._announce(step, source, claim, at)
