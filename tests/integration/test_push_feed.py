@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import event
 
 from labintake.db import transitions as tx
-from labintake.service import LabIntake, accounts, sessions
+from labintake.domain.status import SessionState
+from labintake.service import LabIntake, accounts, events, sessions
 from labintake.service.events import Stage
 from labintake.web.feed import Feeds, SessionFeed
 from tests.conftest import make_settings
@@ -110,3 +111,99 @@ def test_done_is_read_once_for_streams_at_the_same_point(li: LabIntake) -> None:
     assert [a.stage for a in answers] == [Stage.RUNNING] * 5  # an open session is not done
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1  # the session's state; an open session needs nothing more
+
+
+def test_streams_opening_together_share_their_first_read(li: LabIntake) -> None:
+    """Given a session with history, when twenty streams open at once from the start, then
+    each gets the whole history and the event table is read at most twice (the first read,
+    and one begun after the others asked), not twenty times."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    history = write_events(li, session_id, user, 7)
+
+    async def scenario() -> tuple[list[tuple[list[int], bool]], int]:
+        feeds = Feeds()
+        feed = feeds.open(session_id, user, 0)
+        reads = EventReads(li)
+        opened = await asyncio.gather(*(feed.open(li, 0) for _ in range(20)))
+        return [([row.id for row in got[0]], got[1]) for got in opened if got is not None], reads.count
+
+    opened, reads = asyncio.run(scenario())
+    assert opened == [(history, False)] * 20
+    assert reads <= 2
+
+
+def test_a_stream_opening_later_gets_what_committed_since_the_feeds_last_read(li: LabIntake) -> None:
+    """Given a feed that has read a session, when an event commits and a new stream opens
+    (its bell listening from now on, so that event never rings it), then the stream's start
+    still holds the event: an opening stream waits for a read begun after it asked."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    first = write_events(li, session_id, user, 2)
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        feed = SessionFeed(session_id, user, 0)
+        earlier = await feed.open(li, 0)
+        assert earlier is not None
+        later_event = write_events(li, session_id, user, 1)
+        later = await feed.open(li, first[-1])
+        assert later is not None
+        return [row.id for row in later[0]], later_event
+
+    got, later_event = asyncio.run(scenario())
+    assert got == later_event
+
+
+def test_a_finished_session_seen_to_its_end_opens_as_finished(li: LabIntake) -> None:
+    """Given a session with no files that was cancelled, a stream that has seen its last event
+    opens as finished (nothing left to say), and one from the start gets the events."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    sessions.set_state(li, session_id, user, SessionState.CANCELLED)
+    every = [row.id for row in events.read(li, session_id, user, 0)]
+    assert every  # the cancel is an event
+
+    async def scenario() -> tuple[object, object]:
+        feed = SessionFeed(session_id, user, 0)
+        return await feed.open(li, every[-1]), await feed.open(li, 0)
+
+    at_end, from_start = asyncio.run(scenario())
+    assert at_end == ([], True)
+    assert from_start is not None and [row.id for row in from_start[0]] == every
+
+
+def test_quiet_streams_share_their_heartbeat_check(li: LabIntake) -> None:
+    """Given ten quiet streams of a session whose heartbeats fall within a second, their checks
+    (deleted? a bell missed?) read the database once, and a missed event is found."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    start = write_events(li, session_id, user, 1)[-1]
+
+    async def scenario() -> tuple[list[list[int]], int, list[int]]:
+        feed = SessionFeed(session_id, user, start)
+        missed = write_events(li, session_id, user, 2)  # no bell rang for these
+        reads = EventReads(li)
+        got = await asyncio.gather(*(feed.recent(li, start, max_age=1.0) for _ in range(10)))
+        return [[row.id for row in rows] for _, rows in got], reads.count, missed
+
+    got, reads, missed = asyncio.run(scenario())
+    assert got == [missed] * 10
+    assert reads == 1
+
+
+def test_an_event_is_formatted_once_for_every_stream(li: LabIntake) -> None:
+    """The message a feed makes for an event is made once: every stream sends the same text."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    ids = write_events(li, session_id, user, 1)
+
+    async def scenario() -> tuple[object, object, str]:
+        feed = SessionFeed(session_id, user, 0)
+        opened = await feed.open(li, 0)
+        assert opened is not None
+        row = opened[0][0]
+        return feed.message(row), feed.message(row), feed.message(row).sse
+
+    first, second, text = asyncio.run(scenario())
+    assert first is second
+    assert text.startswith(f"id: {ids[0]}\nevent: session_state\ndata: {{") and text.endswith("}\n\n")

@@ -17,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import bisect
 import json
-from collections.abc import AsyncIterator
+import math
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -63,15 +66,33 @@ class Bell:
         self._unsubscribe()
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An event as clients get it: its fields, and its JSON and SSE texts, made once however many
+    streams send it."""
+
+    data: dict[str, Any]
+    json: str
+    sse: str
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Message:
+        text = json.dumps(data)
+        head = f"id: {data['id']}\n" if data["id"] is not None else ""
+        return cls(data, text, f"{head}event: {data['kind']}\ndata: {text}\n\n")
+
+
 class SessionFeed:
     """The recent events of one session, shared by every stream of it in this process: a
-    status change costs one read however many streams watch the session (ten streams of one
-    session used to make ten identical reads per change).
+    status change costs one read however many streams watch the session, each event is
+    formatted once, and streams opening together (a thousand clients reconnecting after a
+    restart) share the read they start with.
 
     Invariant: ``rows`` holds every event of the session with ``base < id <= upto``, in id
     order. It holds because a session's ids are in commit order (module docstring): once a
     read has returned event N, no event with a smaller id can commit later. So a stream rung
     for event E <= ``upto`` finds it here, and a read after ``upto`` is all that is new.
+    ``end`` is the session's end as read just before the events of the latest read.
     """
 
     KEEP = 2000  # events kept in memory per watched session
@@ -81,28 +102,82 @@ class SessionFeed:
         self.user_id = user_id
         self.base = self.upto = after
         self.rows: list[Any] = []
+        self.end: SessionEnd = events.RUNNING
         self.streams = 0
+        self._messages: dict[int, Message] = {}
         self._lock = asyncio.Lock()
-        self._end: SessionEnd = events.RUNNING
+        self._started = self._finished = 0  # reads begun / the number of the latest one done
+        self._begun_at = -math.inf  # when the latest finished read began (monotonic)
         self._done_at = -1
+        self._done: SessionEnd = events.RUNNING
+
+    async def open(self, li: LabIntake, after: int) -> tuple[list[Any], bool] | None:
+        """What a stream whose bell is already listening starts with: ``events.open_stream``'s
+        answer, from a read that began after this call (shared by the streams that ask while
+        one is running)."""
+        if after < self.base:  # behind the window: a read of its own
+            return await run_in_threadpool(events.open_stream, li, self.session_id, self.user_id, after)
+        wanted = self._started + 1  # any read numbered so begins after now
+        await self._read(li, lambda: self._finished >= wanted)
+        if self.end.stage is Stage.GONE:
+            return None
+        rows = self._window(after)
+        return rows, not rows and self.end.stage is Stage.DONE
 
     async def after(self, li: LabIntake, after: int, rung_for: int) -> list[Any]:
         """The events after ``after`` up to at least ``rung_for`` (one shared read if needed)."""
         if after < self.base:  # behind the window (never for a live stream): a read of its own
             return await run_in_threadpool(events.read, li, self.session_id, self.user_id, after)
-        if rung_for > self.upto:
-            async with self._lock:  # the first stream reads; the others find the rows here
-                if rung_for > self.upto:
-                    new = await run_in_threadpool(events.read, li, self.session_id, self.user_id, self.upto)
-                    if new:
-                        self.rows.extend(new)
-                        self.upto = new[-1].id
-                        if len(self.rows) > self.KEEP:
-                            dropped = len(self.rows) - self.KEEP
-                            self.base = self.rows[dropped - 1].id
-                            del self.rows[:dropped]
+        await self._read(li, lambda: rung_for <= self.upto)
+        return self._window(after)
+
+    async def recent(self, li: LabIntake, after: int, max_age: float) -> tuple[SessionEnd, list[Any]]:
+        """The session's end and the events after ``after`` from a read begun at most ``max_age``
+        seconds ago (a heartbeat's check: a thousand quiet streams of a session share it)."""
+        if after < self.base:
+            end = await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
+            return end, await run_in_threadpool(events.read, li, self.session_id, self.user_id, after)
+        since = time.monotonic() - max_age
+        await self._read(li, lambda: self._begun_at >= since)
+        return self.end, self._window(after)
+
+    async def _read(self, li: LabIntake, enough: Callable[[], bool]) -> None:
+        """Read what is new unless ``enough()`` says the rows already answer (the first stream
+        reads; the others waiting on the lock then find the rows here)."""
+        async with self._lock:
+            if enough():
+                return
+            self._started += 1
+            number, begun = self._started, time.monotonic()
+            end, base, new = await run_in_threadpool(events.catch_up, li, self.session_id, self.user_id,
+                                                     self.upto, self.KEEP)
+            self.end = end
+            if new:
+                if base > self.upto:  # the read kept only the newest: the old rows are not contiguous
+                    self.rows, self.base = new, base
+                else:
+                    self.rows.extend(new)
+                self.upto = new[-1].id
+                if len(self.rows) > self.KEEP:
+                    dropped = len(self.rows) - self.KEEP
+                    self.base = self.rows[dropped - 1].id
+                    del self.rows[:dropped]
+                if len(self._messages) > 2 * self.KEEP:
+                    self._messages = {i: m for i, m in self._messages.items() if i > self.base}
+            self._finished, self._begun_at = number, begun
+
+    def _window(self, after: int) -> list[Any]:
         start = bisect.bisect_right(self.rows, after, key=lambda row: row.id)
         return self.rows[start:start + BATCH]
+
+    def message(self, row: Any) -> Message:
+        """The row as clients get it, made once for the streams of this feed."""
+        if row.id <= self.base:  # a replay from before the window: not kept
+            return Message.of(message(row, self.session_id))
+        found = self._messages.get(row.id)
+        if found is None:
+            found = self._messages[row.id] = Message.of(message(row, self.session_id))
+        return found
 
     async def done(self, li: LabIntake, after: int) -> SessionEnd:
         """``events.end_of`` for a stream that has seen every event up to ``after``, shared by the
@@ -113,9 +188,9 @@ class SessionFeed:
         async with self._lock:
             if self._done_at != self.upto:
                 at = self.upto
-                self._end = await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
+                self._done = await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
                 self._done_at = at
-            return self._end
+            return self._done
 
 
 class Feeds:
@@ -145,11 +220,11 @@ def is_final(row: Any) -> bool:
     return row.kind == EventKind.SESSION and row.status is not None and SessionStatus(row.status).is_terminal
 
 
-def final_message(done: SessionEnd, session_id: str) -> dict[str, Any]:
+def final_message(done: SessionEnd, session_id: str) -> Message:
     """The closing event when the session's own final event came before the stream's last one
     (e.g. every file was refused at upload, before the session was started). It has no id."""
-    return {"id": None, "kind": EventKind.SESSION.value, "sessionId": session_id, "fileId": None, "status": done.status,
-            "progress": done.progress, "errorCode": None, "at": iso(utcnow())}
+    return Message.of({"id": None, "kind": EventKind.SESSION.value, "sessionId": session_id, "fileId": None,
+                       "status": done.status, "progress": done.progress, "errorCode": None, "at": iso(utcnow())})
 
 
 def message(row: Any, session_id: str) -> dict[str, Any]:
@@ -169,11 +244,6 @@ def message(row: Any, session_id: str) -> dict[str, Any]:
     }
 
 
-def sse(msg: dict[str, Any]) -> str:
-    head = f"id: {msg['id']}\n" if msg["id"] is not None else ""
-    return f"{head}event: {msg['kind']}\ndata: {json.dumps(msg)}\n\n"
-
-
 def _observe_latency(rows: list[Any]) -> None:
     now = utcnow()
     for row in rows:
@@ -181,30 +251,19 @@ def _observe_latency(rows: list[Any]) -> None:
 
 
 async def follow(
-    li: LabIntake, feeds: Feeds, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any],
-    heartbeat: float,
-) -> AsyncIterator[list[dict[str, Any]] | None]:
-    """Batches of event messages in id order (None: a heartbeat is due).
+    li: LabIntake, feed: SessionFeed, bell: Bell, after: int, rows: list[Any], heartbeat: float,
+) -> AsyncIterator[list[Message] | None]:
+    """Batches of event messages in id order (None: a heartbeat is due), for a stream whose
+    bell was listening before ``rows`` (what ``SessionFeed.open`` answered) were read.
 
     Ends once the session is done: after its final ``session`` event, or with a closing
     event when that came earlier (see ``final_message``), or when the session is deleted.
-    Live events come through the session's shared feed; replays and heartbeats read directly.
+    Replays behind the feed's window read directly; the rest comes through the feed.
     """
-    feed = feeds.open(session_id, user_id, rows[-1].id if rows else after)
-    try:
-        async for batch in _follow(li, feed, bell, session_id, user_id, after, rows, heartbeat):
-            yield batch
-    finally:
-        feeds.close(feed)
-
-
-async def _follow(
-    li: LabIntake, feed: SessionFeed, bell: Bell, session_id: str, user_id: str, after: int, rows: list[Any],
-    heartbeat: float,
-) -> AsyncIterator[list[dict[str, Any]] | None]:
+    session_id, user_id = feed.session_id, feed.user_id
     while True:
         if rows:
-            yield [message(row, session_id) for row in rows]
+            yield [feed.message(row) for row in rows]
             after = rows[-1].id
             if len(rows) == BATCH:  # more history to replay before waiting
                 rows = await run_in_threadpool(events.read, li, session_id, user_id, after)
@@ -228,11 +287,12 @@ async def _follow(
             rows = await feed.after(li, after, bell.latest)
             _observe_latency(rows)
         else:
-            done = await run_in_threadpool(events.end_of, li, session_id, user_id)
-            if done.stage is Stage.GONE:
+            # Quiet for a while: was the session deleted, or was a bell missed? One read a
+            # second answers every quiet stream of the session.
+            end, rows = await feed.recent(li, after, max_age=min(1.0, heartbeat))
+            if end.stage is Stage.GONE:
                 return  # deleted while we were watching
             yield None
-            rows = await run_in_threadpool(events.read, li, session_id, user_id, after)
-            if not rows and done.stage is Stage.DONE:
-                yield [final_message(done, session_id)]
+            if not rows and end.stage is Stage.DONE:
+                yield [final_message(end, session_id)]
                 return

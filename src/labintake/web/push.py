@@ -23,7 +23,7 @@ from labintake.service.events import Stage
 from labintake.web import metrics as web_metrics
 from labintake.web.deps import LI, SESSION_COOKIE, Config, CurrentUser, WebConfig, authenticate
 from labintake.web.errors import ERROR_RESPONSES, ApiError, not_found
-from labintake.web.feed import Bell, Feeds, follow, sse
+from labintake.web.feed import Bell, Feeds, SessionFeed, follow
 
 router = APIRouter(tags=["progress"])
 
@@ -51,42 +51,46 @@ async def events(
 ) -> Response:
     """Every status change of every file of the session, resumable with `Last-Event-ID`."""
     since = max(last_event_id or 0, after or 0)
-    bell = Bell(li.doorbell, session_id)  # before the replay: see the module docstring
+    feeds: Feeds = request.app.state.feeds
+    bell = Bell(li.doorbell, session_id)  # before the replay: see web/feed.py's docstring
+    feed = feeds.open(session_id, user_id, since)
     try:
-        opened = await run_in_threadpool(event_log.open_stream, li, session_id, user_id, since)
+        opened = await feed.open(li, since)
         if opened is None:
             raise not_found("session")
         rows, finished = opened
         if finished:
             bell.close()
+            feeds.close(feed)
             return Response(status_code=204)  # EventSource stops reconnecting on 204
     except BaseException:
         bell.close()
+        feeds.close(feed)
         raise
     return StreamingResponse(
-        _sse_body(li, request.app.state.feeds, bell, session_id, user_id, since, rows, config.heartbeat_seconds),
+        _sse_body(li, feeds, feed, bell, since, rows, config.heartbeat_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 async def _sse_body(
-    li: LabIntake, feeds: Feeds, bell: Bell, session_id: str, user_id: str, since: int, rows: list[Any],
-    heartbeat: float,
+    li: LabIntake, feeds: Feeds, feed: SessionFeed, bell: Bell, since: int, rows: list[Any], heartbeat: float,
 ) -> AsyncIterator[str]:
     metrics.PUSH_CONNECTIONS.labels("sse").inc()
     try:
         yield "retry: 2000\n\n"
-        async for batch in follow(li, feeds, bell, session_id, user_id, since, rows, heartbeat):
+        async for batch in follow(li, feed, bell, since, rows, heartbeat):
             if batch is None:
                 yield ": heartbeat\n\n"
                 continue
             web_metrics.PUSH_EVENTS.labels("sse").inc(len(batch))
-            yield "".join(sse(msg) for msg in batch)
+            yield batch[0].sse if len(batch) == 1 else "".join(msg.sse for msg in batch)
     except LabIntakeError:
         return  # database gone: end the stream; the client reconnects with Last-Event-ID
     finally:
         bell.close()
+        feeds.close(feed)
         metrics.PUSH_CONNECTIONS.labels("sse").dec()
 
 
@@ -144,11 +148,12 @@ async def websocket_events(
         await websocket.send_json({"error": {"code": exc.code, "message": exc.message}})
         await websocket.close(code=4000 + exc.status)
         return
+    feeds: Feeds = websocket.app.state.feeds
     bell = Bell(li.doorbell, session_id)
+    feed = feeds.open(session_id, user_id, max(0, after))
     metrics.PUSH_CONNECTIONS.labels("ws").inc()
     listener = asyncio.create_task(_until_disconnect(websocket))
-    pump = asyncio.create_task(_ws_pump(li, websocket.app.state.feeds, websocket, bell, session_id, user_id,
-                                        max(0, after), config.heartbeat_seconds))
+    pump = asyncio.create_task(_ws_pump(li, websocket, feed, bell, max(0, after), config.heartbeat_seconds))
     try:
         await asyncio.wait({listener, pump}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -156,6 +161,7 @@ async def websocket_events(
             task.cancel()
         await asyncio.gather(listener, pump, return_exceptions=True)
         bell.close()
+        feeds.close(feed)
         metrics.PUSH_CONNECTIONS.labels("ws").dec()
         if websocket.application_state == WebSocketState.CONNECTED and websocket.client_state == WebSocketState.CONNECTED:
             try:
@@ -171,19 +177,18 @@ async def _until_disconnect(websocket: WebSocket) -> None:
             return
 
 
-async def _ws_pump(li: LabIntake, feeds: Feeds, websocket: WebSocket, bell: Bell, session_id: str,
-                   user_id: str, after: int, heartbeat: float) -> None:
+async def _ws_pump(li: LabIntake, websocket: WebSocket, feed: SessionFeed, bell: Bell, after: int,
+                   heartbeat: float) -> None:
     try:
-        opened = await run_in_threadpool(event_log.open_stream, li, session_id, user_id, after)
+        opened = await feed.open(li, after)
         if opened is None or opened[1]:  # deleted since the handshake, or nothing left to say
             return
-        rows = opened[0]
-        async for batch in follow(li, feeds, bell, session_id, user_id, after, rows, heartbeat):
+        async for batch in follow(li, feed, bell, after, opened[0], heartbeat):
             if batch is None:
                 await websocket.send_json({"kind": "heartbeat"})
                 continue
             web_metrics.PUSH_EVENTS.labels("ws").inc(len(batch))
             for msg in batch:
-                await websocket.send_json(msg)
+                await websocket.send_text(msg.json)
     except (WebSocketDisconnect, LabIntakeError):
         return
