@@ -87,8 +87,20 @@ def create_app(li: LabIntake, config: WebConfig | None = None) -> FastAPI:
     return app
 
 
+# The collector's thresholds while serving: a young generation of 50,000 objects instead of
+# 700. Every pending push stream holds a few objects that outlive the young generation (its
+# wake-up future, its connection's buffers), so with thousands open the default made young
+# collections many times a second, each scanning the survivors, and promoted enough of them to
+# run full collections while streams were opening. Measured with `python -m bench push-10k`
+# on 2 cores: 10,000 streams opened in 12-15 s instead of 20-23 s, and commit -> event p99
+# fell from 150-200 ms to 115 ms, the same as with the collector switched off. Memory is not
+# at stake: cyclic garbage is still collected, 50,000 allocations later.
+SERVING_GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def freeze_startup_objects() -> None:
-    """Move everything built at start-up (models, routes, metadata) out of the collector's way.
+    """Move everything built at start-up (models, routes, metadata) out of the collector's way,
+    and set the collector's thresholds for serving (``SERVING_GC_THRESHOLDS``).
 
     A full collection walks every live object; the hundreds of thousands that the
     frameworks create at import time never die, and scanning them made the progress API's
@@ -99,6 +111,7 @@ def freeze_startup_objects() -> None:
 
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*SERVING_GC_THRESHOLDS)
 
 
 def _version() -> str:

@@ -52,7 +52,7 @@ async def events(
     """Every status change of every file of the session, resumable with `Last-Event-ID`."""
     since = max(last_event_id or 0, after or 0)
     feeds: Feeds = request.app.state.feeds
-    bell = Bell(li.doorbell, session_id)  # before the replay: see web/feed.py's docstring
+    bell = Bell(li.doorbell, session_id, config.heartbeat_seconds)  # before the replay: see web/feed.py
     feed = feeds.open(session_id, user_id, since)
     try:
         opened = await feed.open(li, since)
@@ -149,7 +149,7 @@ async def websocket_events(
         await websocket.close(code=4000 + exc.status)
         return
     feeds: Feeds = websocket.app.state.feeds
-    bell = Bell(li.doorbell, session_id)
+    bell = Bell(li.doorbell, session_id, config.heartbeat_seconds)
     feed = feeds.open(session_id, user_id, max(0, after))
     metrics.PUSH_CONNECTIONS.labels("ws").inc()
     listener = asyncio.create_task(_until_disconnect(websocket))
