@@ -23,32 +23,6 @@ STAGES = ["pending", "downloading", "extracting", "parsing", "saving", "complete
 
 
 @contextmanager
-def _file_writes(li: LabIntake) -> Iterator[list[int]]:
-    """A counter of the committed transactions that moved a file: those that updated a file's
-    status row *and* wrote an event (a lease renewal writes no event; a session's start
-    touches no file row)."""
-    counts = [0]
-    local = threading.local()
-
-    def _statement(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        words = " ".join(statement.split()[:3]).lower()
-        if words in ("update file_processing_status set", "insert into session_events"):
-            local.__dict__.setdefault("seen", set()).add(words)
-
-    def _commit(conn):  # type: ignore[no-untyped-def]
-        if len(local.__dict__.pop("seen", ())) == 2:
-            counts[0] += 1
-
-    event.listen(li.db.engine, "before_cursor_execute", _statement)
-    event.listen(li.db.engine, "commit", _commit)
-    try:
-        yield counts
-    finally:
-        event.remove(li.db.engine, "before_cursor_execute", _statement)
-        event.remove(li.db.engine, "commit", _commit)
-
-
-@contextmanager
 def _transactions(li: LabIntake) -> Iterator[list[list[str]]]:
     """The committed transactions, each as the first three words of its statements, in order."""
     committed: list[list[str]] = []
@@ -60,13 +34,17 @@ def _transactions(li: LabIntake) -> Iterator[list[list[str]]]:
     def _commit(conn):  # type: ignore[no-untyped-def]
         committed.append(local.__dict__.pop("seen", []))
 
-    event.listen(li.db.engine, "before_cursor_execute", _statement)
-    event.listen(li.db.engine, "commit", _commit)
+    def _rollback(conn):  # type: ignore[no-untyped-def]
+        local.__dict__.pop("seen", None)  # a read, or a write undone: not a committed transaction
+
+    listeners = {"before_cursor_execute": _statement, "commit": _commit, "rollback": _rollback}
+    for name, listener in listeners.items():
+        event.listen(li.db.engine, name, listener)
     try:
         yield committed
     finally:
-        event.remove(li.db.engine, "before_cursor_execute", _statement)
-        event.remove(li.db.engine, "commit", _commit)
+        for name, listener in listeners.items():
+            event.remove(li.db.engine, name, listener)
 
 
 def _run_one(tmp_path: Path) -> tuple[LabIntake, str, int]:
@@ -75,11 +53,14 @@ def _run_one(tmp_path: Path) -> tuple[LabIntake, str, int]:
     user = accounts.local_user_id(li)
     session_id, _ = upload(li, user, tmp_path, {"report.pdf": make_pdf(sample_report())})
     start_processing(li)
-    with _file_writes(li) as counts:
+    with _transactions(li) as committed:
         sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user)
-        written = counts[0]
     li.stop()
+    # The transactions that moved a file: they updated a file's status row *and* wrote an
+    # event (a lease renewal writes no event; a session's start touches no file row).
+    written = sum(1 for statements in committed
+                  if {"update file_processing_status set", "insert into session_events"} <= set(statements))
     assert final["summary"]["completed_files"] == 1 and final["summary"]["overall_progress"] == 100
     return li, session_id, written
 
