@@ -47,8 +47,8 @@ def _transactions(li: LabIntake) -> Iterator[list[list[str]]]:
             event.remove(li.db.engine, name, listener)
 
 
-def _run_one(tmp_path: Path) -> tuple[LabIntake, str, int]:
-    """One text PDF through the embedded executor: (app, session id, transactions that moved it)."""
+def _run_one(tmp_path: Path) -> tuple[LabIntake, str, list[list[str]]]:
+    """One text PDF through the embedded executor: (app, session id, the transactions committed)."""
     li = LabIntake(make_settings(tmp_path, workers=1))
     user = accounts.local_user_id(li)
     session_id, _ = upload(li, user, tmp_path, {"report.pdf": make_pdf(sample_report())})
@@ -57,12 +57,15 @@ def _run_one(tmp_path: Path) -> tuple[LabIntake, str, int]:
         sessions.start(li, session_id, user)
         final = wait_finished(li, session_id, user)
     li.stop()
-    # The transactions that moved a file: they updated a file's status row *and* wrote an
-    # event (a lease renewal writes no event; a session's start touches no file row).
-    written = sum(1 for statements in committed
-                  if {"update file_processing_status set", "insert into session_events"} <= set(statements))
     assert final["summary"]["completed_files"] == 1 and final["summary"]["overall_progress"] == 100
-    return li, session_id, written
+    return li, session_id, committed
+
+
+def _moves(committed: list[list[str]]) -> int:
+    """The transactions that moved a file: they updated a file's status row *and* wrote an
+    event (a lease renewal writes no event; a session's start touches no file row)."""
+    return sum(1 for statements in committed
+               if {"update file_processing_status set", "insert into session_events"} <= set(statements))
 
 
 def _file_events(li: LabIntake, session_id: str) -> list[tuple[str, object]]:
@@ -77,8 +80,8 @@ def test_a_text_pdf_is_saved_in_one_transaction_from_parsing_to_completed(tmp_pa
     """Given a text PDF, when it runs, then it is moved in three transactions (the claim,
     →extracting, and →parsing →saving →completed with the results; it took five),
     while the event log still shows every stage once, in order, stamped in order."""
-    li, session_id, written = _run_one(tmp_path)
-    assert written == 3
+    li, session_id, committed = _run_one(tmp_path)
+    assert _moves(committed) == 3
     paths = status_paths(events(li, session_id))
     assert list(paths.values()) == [STAGES]
     stamped = _file_events(li, session_id)
@@ -91,8 +94,8 @@ def test_a_parse_slower_than_the_window_shows_parsing_on_its_own(tmp_path: Path,
     """Given a parse that does not arrive within the window (here: no window), then ``parsing``
     and ``saving`` are written in transactions of their own, as before."""
     monkeypatch.setattr(runner, "COALESCE_SECONDS", 0.0)
-    li, session_id, written = _run_one(tmp_path)
-    assert written == 5
+    li, session_id, committed = _run_one(tmp_path)
+    assert _moves(committed) == 5
     assert list(status_paths(events(li, session_id)).values()) == [STAGES]
 
 
@@ -101,14 +104,7 @@ def test_the_grouped_save_writes_the_results_before_the_transitions(tmp_path: Pa
     file last: a transition's summary trigger takes the session's summary row lock (held to
     the commit on PostgreSQL), so it must not be held through the results' inserts. Nothing
     was kept in the page cache for it, so the save does not delete from it."""
-    li = LabIntake(make_settings(tmp_path, workers=1))
-    user = accounts.local_user_id(li)
-    session_id, _ = upload(li, user, tmp_path, {"report.pdf": make_pdf(sample_report())})
-    start_processing(li)
-    with _transactions(li) as committed:
-        sessions.start(li, session_id, user)
-        wait_finished(li, session_id, user)
-    li.stop()
+    _, _, committed = _run_one(tmp_path)
     saving = [tx for tx in committed if "insert into test_results" in tx]
     assert len(saving) == 1
     statements = saving[0]
