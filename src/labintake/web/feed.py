@@ -306,8 +306,8 @@ async def follow(
             rows = await feed.after(li, after, bell.latest)
             _observe_latency(rows)
         else:
-            # Quiet for a while: was the session deleted, or was a bell missed? One read a
-            # second answers every quiet stream of the session.
+            # A heartbeat is due: was the session deleted, or was a bell missed? One read a
+            # second answers every stream of the session whose heartbeat falls in it.
             end, rows = await feed.recent(li, after, max_age=min(1.0, heartbeat))
             if end.stage is Stage.GONE:
                 return  # deleted while we were watching
