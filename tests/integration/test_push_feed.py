@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from labintake.db import transitions as tx
 from labintake.domain.status import SessionState
 from labintake.service import LabIntake, accounts, events, sessions
 from labintake.service.events import Stage
+from labintake.web import push
 from labintake.web.feed import Feeds, SessionFeed
 from tests.conftest import make_settings
 
@@ -207,3 +209,28 @@ def test_an_event_is_formatted_once_for_every_stream(li: LabIntake) -> None:
     first, second, text = asyncio.run(scenario())
     assert first is second
     assert text.startswith(f"id: {ids[0]}\nevent: session_state\ndata: {{") and text.endswith("}\n\n")
+
+
+def test_a_stream_body_dropped_before_it_starts_still_releases_its_bell_and_feed(li: LabIntake) -> None:
+    """Given a stream whose client left before the first chunk (its body is never iterated, so
+    its ``finally`` never runs), when the body is dropped, then its doorbell subscription and
+    its hold on the session's feed are released all the same; a body that ran releases them once."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+
+    async def scenario() -> tuple[int, int, int, int]:
+        feeds = Feeds()
+        listening = li.doorbell.listener_count
+        dropped = feeds.watch(li.doorbell, session_id, user, 0, 15.0)
+        kept = feeds.watch(li.doorbell, session_id, user, 0, 15.0)
+        body = push.sse_body(li, dropped, 0, [], 15.0)
+        del body
+        gc.collect()
+        after_drop = (li.doorbell.listener_count - listening, kept.feed.streams)
+        kept.close()
+        kept.close()  # released once
+        return *after_drop, li.doorbell.listener_count - listening, len(feeds)
+
+    extra_listeners, streams, listeners_at_end, feeds_at_end = asyncio.run(scenario())
+    assert (extra_listeners, streams) == (1, 1)  # only the kept stream's
+    assert (listeners_at_end, feeds_at_end) == (0, 0)

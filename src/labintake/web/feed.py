@@ -231,8 +231,28 @@ class Feeds:
         if feed.streams <= 0:
             self._feeds.pop((feed.session_id, feed.user_id), None)
 
+    def watch(self, doorbell: Doorbell, session_id: str, user_id: str, after: int, heartbeat: float) -> Watch:
+        """A stream's bell (listening from now: before its start is read) and its session's feed."""
+        return Watch(self, Bell(doorbell, session_id, heartbeat), self.open(session_id, user_id, after))
+
     def __len__(self) -> int:
         return len(self._feeds)
+
+
+class Watch:
+    """What one stream holds while it follows a session; ``close`` releases it, once."""
+
+    def __init__(self, feeds: Feeds, bell: Bell, feed: SessionFeed) -> None:
+        self.bell = bell
+        self.feed = feed
+        self._feeds = feeds
+        self._closed = False
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.bell.close()
+            self._feeds.close(self.feed)
 
 
 def is_final(row: Any) -> bool:
@@ -270,7 +290,7 @@ def _observe_latency(rows: list[Any]) -> None:
 
 
 async def follow(
-    li: LabIntake, feed: SessionFeed, bell: Bell, after: int, rows: list[Any], heartbeat: float,
+    li: LabIntake, watch: Watch, after: int, rows: list[Any], heartbeat: float,
 ) -> AsyncIterator[list[Message] | None]:
     """Batches of event messages in id order (None: a heartbeat is due), for a stream whose
     bell was listening before ``rows`` (what ``SessionFeed.open`` answered) were read.
@@ -279,6 +299,7 @@ async def follow(
     event when that came earlier (see ``final_message``), or when the session is deleted.
     Replays behind the feed's window read directly; the rest comes through the feed.
     """
+    feed, bell = watch.feed, watch.bell
     session_id, user_id = feed.session_id, feed.user_id
     while True:
         if rows:

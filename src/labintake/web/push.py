@@ -7,6 +7,7 @@ the WebSocket authenticates itself (a handshake carries no CSRF header).
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ from labintake.service.events import Stage
 from labintake.web import metrics as web_metrics
 from labintake.web.deps import LI, SESSION_COOKIE, Config, CurrentUser, WebConfig, authenticate
 from labintake.web.errors import ERROR_RESPONSES, ApiError, not_found
-from labintake.web.feed import Bell, Feeds, SessionFeed, follow
+from labintake.web.feed import Feeds, Watch, follow
 
 router = APIRouter(tags=["progress"])
 
@@ -52,35 +53,38 @@ async def events(
     """Every status change of every file of the session, resumable with `Last-Event-ID`."""
     since = max(last_event_id or 0, after or 0)
     feeds: Feeds = request.app.state.feeds
-    bell = Bell(li.doorbell, session_id, config.heartbeat_seconds)  # before the replay: see web/feed.py
-    feed = feeds.open(session_id, user_id, since)
+    watch = feeds.watch(li.doorbell, session_id, user_id, since, config.heartbeat_seconds)  # see web/feed.py
     try:
-        opened = await feed.open(li, since)
+        opened = await watch.feed.open(li, since)
         if opened is None:
             raise not_found("session")
         rows, finished = opened
         if finished:
-            bell.close()
-            feeds.close(feed)
+            watch.close()
             return Response(status_code=204)  # EventSource stops reconnecting on 204
     except BaseException:
-        bell.close()
-        feeds.close(feed)
+        watch.close()
         raise
     return StreamingResponse(
-        _sse_body(li, feeds, feed, bell, since, rows, config.heartbeat_seconds),
+        sse_body(li, watch, since, rows, config.heartbeat_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _sse_body(
-    li: LabIntake, feeds: Feeds, feed: SessionFeed, bell: Bell, since: int, rows: list[Any], heartbeat: float,
-) -> AsyncIterator[str]:
+def sse_body(li: LabIntake, watch: Watch, since: int, rows: list[Any], heartbeat: float) -> AsyncIterator[str]:
+    """The stream's body; it releases ``watch`` when it ends, and also when it is dropped without
+    ever being started (a client gone before the first chunk: its ``finally`` never runs)."""
+    body = _sse_body(li, watch, since, rows, heartbeat)
+    weakref.finalize(body, watch.close).atexit = False
+    return body
+
+
+async def _sse_body(li: LabIntake, watch: Watch, since: int, rows: list[Any], heartbeat: float) -> AsyncIterator[str]:
     metrics.PUSH_CONNECTIONS.labels("sse").inc()
     try:
         yield "retry: 2000\n\n"
-        async for batch in follow(li, feed, bell, since, rows, heartbeat):
+        async for batch in follow(li, watch, since, rows, heartbeat):
             if batch is None:
                 yield ": heartbeat\n\n"
                 continue
@@ -89,8 +93,7 @@ async def _sse_body(
     except LabIntakeError:
         return  # database gone: end the stream; the client reconnects with Last-Event-ID
     finally:
-        bell.close()
-        feeds.close(feed)
+        watch.close()
         metrics.PUSH_CONNECTIONS.labels("sse").dec()
 
 
@@ -149,19 +152,17 @@ async def websocket_events(
         await websocket.close(code=4000 + exc.status)
         return
     feeds: Feeds = websocket.app.state.feeds
-    bell = Bell(li.doorbell, session_id, config.heartbeat_seconds)
-    feed = feeds.open(session_id, user_id, max(0, after))
+    watch = feeds.watch(li.doorbell, session_id, user_id, max(0, after), config.heartbeat_seconds)
     metrics.PUSH_CONNECTIONS.labels("ws").inc()
     listener = asyncio.create_task(_until_disconnect(websocket))
-    pump = asyncio.create_task(_ws_pump(li, websocket, feed, bell, max(0, after), config.heartbeat_seconds))
+    pump = asyncio.create_task(_ws_pump(li, websocket, watch, max(0, after), config.heartbeat_seconds))
     try:
         await asyncio.wait({listener, pump}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in (listener, pump):
             task.cancel()
         await asyncio.gather(listener, pump, return_exceptions=True)
-        bell.close()
-        feeds.close(feed)
+        watch.close()
         metrics.PUSH_CONNECTIONS.labels("ws").dec()
         if websocket.application_state == WebSocketState.CONNECTED and websocket.client_state == WebSocketState.CONNECTED:
             try:
@@ -177,13 +178,12 @@ async def _until_disconnect(websocket: WebSocket) -> None:
             return
 
 
-async def _ws_pump(li: LabIntake, websocket: WebSocket, feed: SessionFeed, bell: Bell, after: int,
-                   heartbeat: float) -> None:
+async def _ws_pump(li: LabIntake, websocket: WebSocket, watch: Watch, after: int, heartbeat: float) -> None:
     try:
-        opened = await feed.open(li, after)
+        opened = await watch.feed.open(li, after)
         if opened is None or opened[1]:  # deleted since the handshake, or nothing left to say
             return
-        async for batch in follow(li, feed, bell, after, opened[0], heartbeat):
+        async for batch in follow(li, watch, after, opened[0], heartbeat):
             if batch is None:
                 await websocket.send_json({"kind": "heartbeat"})
                 continue
