@@ -12,7 +12,9 @@ from labintake.domain.schemas import ReferenceRange
 from labintake.extract.document import Document, Page, Word
 from labintake.parse import parse_document, parse_outcome, to_result
 from labintake.parse.catalog import get_catalog
-from labintake.parse.table import RawRow
+from labintake.parse.columns import find_header
+from labintake.parse.lines import build_lines
+from labintake.parse.table import RawRow, read_row
 from labintake.parse.values import parse_value
 from tests.fixtures.words import row
 
@@ -1268,3 +1270,28 @@ def test_a_range_spelt_with_a_word_and_its_unit_in_one_cell(printed, unit, low, 
     )
     (result,) = parse_document(doc).results
     assert (result.unit, result.reference_range.low, result.reference_range.high) == (unit, low, high)
+
+
+@pytest.mark.parametrize("mark", ["*", "**", "!", "#"])
+def test_a_lone_mark_between_the_value_and_the_units_column_is_a_flag_not_the_unit(mark):
+    """Given a table with no flag column whose abnormal values carry a mark in a cell of its own,
+    nearer the units column than the value ("75,8  *  fl"; "Trazas  *  Negativo"), then the mark
+    is the flag and the unit is the one printed after it (a mark is never a unit)."""
+    header = row((40, "Código"), (107, "Prueba"), (238, "Resultado"), (378, "Unidades"),
+                 (454, "Valores de referencia"), y=116)
+    doc = _doc(
+        header,
+        row((40, "MCV72"), (107, "VCM (ICD-9: V82)"), (238, "75,8"), (334, mark), (378, "fl"), (454, "80,0-96,0"), y=140),
+        row((40, "UKET59"), (107, "Cuerpos cetónicos"), (238, "Trazas"), (334, mark), (454, "Negativo"), y=156),
+        row((40, "PLT12"), (107, "Plaquetas"), (238, "284"), (378, "10^9/L"), (454, "150-400"), y=172),
+    )
+    mcv, ketones, plt = parse_document(doc).results
+    assert (mcv.value, mcv.unit, mcv.flag_source) == (75.8, "fL", "printed")
+    assert mcv.flag in ("low", "abnormal")
+    assert (ketones.value_text, ketones.unit, ketones.flag) == ("Trazas", None, "abnormal")
+    assert (plt.value, plt.unit) == (284.0, "10^9/L")
+    # Where the cells are read: the mark is the row's flag, the unit the one after it.
+    lines = build_lines(doc.pages[0].words, 1)
+    cols = find_header(lines[0])
+    raw = [read_row(line, cols, get_catalog()) for line in lines[1:3]]
+    assert [(r.unit, r.flag, r.extra) for r in raw if r is not None] == [("fl", "abnormal", []), (None, "abnormal", [])]

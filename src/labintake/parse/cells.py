@@ -20,6 +20,8 @@ UNIT_SHAPE = re.compile(r"^(?:[a-zA-ZÀ-ÖØ-öø-ɏ\u0400-\u04ffµμ%#/^*×~\[\
 
 
 _CELL_WORDS = 5
+# A cell of marks only ("*", "**", "#") is a flag column's, printed nearer the units: never a unit.
+_MARKS_ONLY = re.compile(r"\s*[*#]+\s*")
 
 
 @dataclass(slots=True)
@@ -128,7 +130,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     unit is None or (unit_from_elsewhere and hint == "unit")):
                 cell = _unspecked(text) if hint == "unit" else text
                 if (UNIT_SHAPE.match(cell.replace(" ", "")) and not is_number(cell) and _balanced(cell)
-                        and not _flag_word_first(cell) and not _NUMBER_FIRST.match(cell)
+                        and not _MARKS_ONLY.fullmatch(cell) and not _flag_word_first(cell) and not _NUMBER_FIRST.match(cell)
                         and not _WORD_IN_BRACKETS.search(cell)):
                     if unit is not None:
                         # A letter in the flag column's place ("I": a rule or a speck read so)
