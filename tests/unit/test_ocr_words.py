@@ -56,3 +56,19 @@ def test_chinese_characters_far_apart_stay_apart():
 def test_a_line_already_in_words_is_left_alone():
     pieces = [("Hemoglobin", 0.99, [[0, 0], [80, 0], [80, 12], [0, 12]]), ("13.5", 0.98, [[90, 0], [120, 0], [120, 12], [90, 12]])]
     assert latin_words("Hemoglobin 13.5", pieces) is pieces
+
+
+def test_a_chinese_name_printed_against_latin_letters_or_a_hyphen_stays_one_word():
+    """"25-羟基维生素D" and "维生素B12" are one word in a text layer; read character by
+    character they came back as "25- 羟基维生素 D", a label the page does not print. A Latin
+    run glued to Chinese characters by a hyphen, or letters right after them, join them when
+    touching; digits right after (a count, "尿糖1+") and letters before ("No项目") do not."""
+    assert [w for w, *_ in latin_words("25-羟基维生素D 217", _pieces("25-羟基维生素D 217"))] == ["25-羟基维生素D", "217"]
+    assert [w for w, *_ in latin_words("维生素B12", _pieces("维生素B12"))] == ["维生素B12"]
+    assert [w for w, *_ in latin_words("尿糖1+", _pieces("尿糖1+"))] == ["尿糖", "1+"]
+
+    def box(x: float) -> list:
+        return [[x, 5], [x + 8, 5], [x + 8, 20], [x, 20]]
+
+    apart = [("素", 0.9, box(10)), ("D", 0.9, box(60))]  # a column's gap: two cells
+    assert [w for w, *_ in latin_words("素D", apart)] == ["素", "D"]

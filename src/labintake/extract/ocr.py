@@ -265,14 +265,26 @@ def latin_words(text: str, pieces: list[Piece]) -> list[Piece]:
     latin = not _IDEOGRAPH.search(text)
     words: list[Piece] = []
     current: list[Piece] = []
+    glued = False  # the Latin run in ``current`` follows a Chinese character with no space
+
+    def add(piece: Piece, glue: bool) -> None:
+        """A word, joined to the last one when printed against it (no space, touching)."""
+        if glue and words and _touching(words[-1][2], piece[2]):
+            last = words[-1]
+            words[-1] = (last[0] + piece[0], min(last[1], piece[1]),
+                         np.concatenate([np.asarray(last[2], dtype=float), np.asarray(piece[2], dtype=float)]))
+        else:
+            words.append(piece)
 
     def flush() -> None:
+        nonlocal glued
         if current:
             joined = "".join(p[0] for p in current)
             word = unicodedata.normalize("NFKC", joined.translate(_CJK_PUNCT)) if latin else joined
             pts = np.concatenate([np.asarray(p[2], dtype=float) for p in current])
-            words.append((word, min(p[1] for p in current), pts))
+            add((word, min(p[1] for p in current), pts), glued)
             current.clear()
+        glued = False
 
     it = iter(pieces)
     run = False  # the last word is a run of Chinese characters
@@ -283,20 +295,21 @@ def latin_words(text: str, pieces: list[Piece]) -> list[Piece]:
             continue
         piece = next(it)
         if not latin and _IDEOGRAPH.match(c):
+            # Right after a Chinese character, or a Latin run ending in a hyphen, with no space:
+            # one word if touching ("25-羟基维生素D", as a text layer gives it; "36岁" stays two).
+            follows = run or (bool(current) and current[-1][0] in "-‐–")
             flush()
-            if run and _touching(words[-1][2], piece[2]):
-                last = words[-1]
-                words[-1] = (last[0] + piece[0], min(last[1], piece[1]),
-                             np.concatenate([np.asarray(last[2], dtype=float), np.asarray(piece[2], dtype=float)]))
-            else:
-                words.append(piece)
+            add(piece, follows)
             run = True
             continue
-        run = False
         if not latin and _CJK_CLASS.match(c):
             flush()
             words.append(piece)  # a mark of a Chinese line: a word of its own
+            run = False
             continue
+        if not current:
+            glued = run and c.isalpha()  # "维生素B12", "羟基维生素D"; not a count ("尿糖1+")
+        run = False
         current.append(piece)
     flush()
     return words
