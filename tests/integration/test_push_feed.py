@@ -17,6 +17,7 @@ from labintake.service.events import Stage
 from labintake.web import push
 from labintake.web.feed import Feeds, SessionFeed
 from tests.conftest import make_settings
+from tests.fixtures.aio import run
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_streams_of_one_session_share_one_read_per_change(li: LabIntake) -> None
         assert len(feeds) == 0
         return [[row.id for row in rows] for rows in got], [row.id for row in ahead], shared_reads, new
 
-    got, ahead, shared_reads, new = asyncio.run(scenario())
+    got, ahead, shared_reads, new = run(scenario())
     assert got == [new] * 10
     assert ahead == new[1:]
     assert shared_reads == 1
@@ -90,7 +91,7 @@ def test_a_stream_behind_the_window_reads_for_itself_and_misses_nothing(li: LabI
         live = await feed.after(li, first[-1], more[-1])
         return [r.id for r in behind], [r.id for r in live], first + more
 
-    behind, live, written = asyncio.run(scenario())
+    behind, live, written = run(scenario())
     assert behind == written[:5]
     assert live == written[5:]
 
@@ -109,7 +110,7 @@ def test_done_is_read_once_for_streams_at_the_same_point(li: LabIntake) -> None:
         answers = await asyncio.gather(*(feed.done(li, at) for _ in range(5)))
         return answers, statements
 
-    answers, statements = asyncio.run(scenario())
+    answers, statements = run(scenario())
     assert [a.stage for a in answers] == [Stage.RUNNING] * 5  # an open session is not done
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1  # the session's state; an open session needs nothing more
@@ -130,7 +131,7 @@ def test_streams_opening_together_share_their_first_read(li: LabIntake) -> None:
         opened = await asyncio.gather(*(feed.open(li, 0) for _ in range(20)))
         return [([row.id for row in got[0]], got[1]) for got in opened if got is not None], reads.count
 
-    opened, reads = asyncio.run(scenario())
+    opened, reads = run(scenario())
     assert opened == [(history, False)] * 20
     assert reads <= 2
 
@@ -152,7 +153,7 @@ def test_a_stream_opening_later_gets_what_committed_since_the_feeds_last_read(li
         assert later is not None
         return [row.id for row in later[0]], later_event
 
-    got, later_event = asyncio.run(scenario())
+    got, later_event = run(scenario())
     assert got == later_event
 
 
@@ -169,7 +170,7 @@ def test_a_finished_session_seen_to_its_end_opens_as_finished(li: LabIntake) -> 
         feed = SessionFeed(session_id, user, 0)
         return await feed.open(li, every[-1]), await feed.open(li, 0)
 
-    at_end, from_start = asyncio.run(scenario())
+    at_end, from_start = run(scenario())
     assert at_end == ([], True)
     assert from_start is not None and [row.id for row in from_start[0]] == every
 
@@ -188,7 +189,7 @@ def test_quiet_streams_share_their_heartbeat_check(li: LabIntake) -> None:
         got = await asyncio.gather(*(feed.recent(li, start, max_age=1.0) for _ in range(10)))
         return [[row.id for row in rows] for _, rows in got], reads.count, missed
 
-    got, reads, missed = asyncio.run(scenario())
+    got, reads, missed = run(scenario())
     assert got == [missed] * 10
     assert reads == 1
 
@@ -206,7 +207,7 @@ def test_an_event_is_formatted_once_for_every_stream(li: LabIntake) -> None:
         row = opened[0][0]
         return feed.message(row), feed.message(row), feed.message(row).sse
 
-    first, second, text = asyncio.run(scenario())
+    first, second, text = run(scenario())
     assert first is second
     assert text.startswith(f"id: {ids[0]}\nevent: session_state\ndata: {{") and text.endswith("}\n\n")
 
@@ -231,6 +232,6 @@ def test_a_stream_body_dropped_before_it_starts_still_releases_its_bell_and_feed
         kept.close()  # released once
         return *after_drop, li.doorbell.listener_count - listening, len(feeds)
 
-    extra_listeners, streams, listeners_at_end, feeds_at_end = asyncio.run(scenario())
+    extra_listeners, streams, listeners_at_end, feeds_at_end = run(scenario())
     assert (extra_listeners, streams) == (1, 1)  # only the kept stream's
     assert (listeners_at_end, feeds_at_end) == (0, 0)

@@ -9,6 +9,7 @@ import threading
 from labintake.notify import Doorbell
 from labintake.web.app import SERVING_GC_THRESHOLDS, freeze_startup_objects
 from labintake.web.feed import Bell
+from tests.fixtures.aio import run
 
 
 def test_a_busy_stream_still_gets_its_heartbeats() -> None:
@@ -41,7 +42,7 @@ def test_a_busy_stream_still_gets_its_heartbeats() -> None:
         bell.close()
         return rings, beats, doorbell.listener_count
 
-    rings, beats, listeners = asyncio.run(scenario())
+    rings, beats, listeners = run(scenario())
     assert rings >= 10
     assert 3 <= beats <= 6
     assert listeners == 0  # closed: unsubscribed
@@ -59,7 +60,7 @@ def test_a_ring_and_a_due_heartbeat_are_both_answered_ring_first() -> None:
         bell.close()
         return got
 
-    assert asyncio.run(scenario()) == [True, False]
+    assert run(scenario()) == [True, False]
 
 
 def test_serving_sets_the_collector_for_many_open_streams() -> None:
