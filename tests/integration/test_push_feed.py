@@ -96,6 +96,43 @@ def test_a_stream_behind_the_window_reads_for_itself_and_misses_nothing(li: LabI
     assert live == written[5:]
 
 
+def test_a_stream_opening_behind_the_window_starts_from_one_read_of_its_own(li: LabIntake) -> None:
+    """Given a feed that keeps only a few events, a stream opening (or checking on a heartbeat)
+    with a cursor behind them gets the events after its cursor and the session's end from one
+    read transaction of its own, not the feed's window."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    start = write_events(li, session_id, user, 1)[-1]
+
+    async def scenario() -> tuple[list[int], bool, Stage, list[int], int, list[int]]:
+        feed = SessionFeed(session_id, user, start)
+        feed.KEEP = 3
+        written = write_events(li, session_id, user, 5)
+        await feed.after(li, start, written[-1])
+        assert feed.base > start
+        transactions = Transactions(li)
+        opened = await feed.open(li, start)
+        assert opened is not None
+        end, rows = await feed.recent(li, start, 60.0)
+        return [r.id for r in opened[0]], opened[1], end.stage, [r.id for r in rows], transactions.count, written
+
+    opened, over, stage, recent, transactions, written = run(scenario())
+    assert opened == written and not over
+    assert stage is Stage.RUNNING and recent == written
+    assert transactions == 2  # one each: the end and the events read together
+
+
+class Transactions:
+    """Counts the read transactions begun on the real engine."""
+
+    def __init__(self, li: LabIntake) -> None:
+        self.count = 0
+        event.listen(li.db.engine, "begin", self._seen)
+
+    def _seen(self, conn) -> None:  # type: ignore[no-untyped-def]
+        self.count += 1
+
+
 def test_done_is_read_once_for_streams_at_the_same_point(li: LabIntake) -> None:
     user = accounts.local_user_id(li)
     session_id = sessions.create(li, user).id

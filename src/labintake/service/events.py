@@ -57,22 +57,22 @@ def _end_in(s: Any, session_id: str, user_id: str) -> SessionEnd:
     return SessionEnd(Stage.DONE, str(status), progress) if SessionStatus(status).is_terminal else RUNNING
 
 
-def catch_up(li: LabIntake, session_id: str, user_id: str, after: int,
-             keep: int) -> tuple[SessionEnd, int, list[Any]]:
-    """The session's end and the events after ``after`` up to the present, read ``BATCH`` at a
-    time, of which the last ``keep`` are returned with the id before them: ``(end, base, rows)``,
-    every event with ``base < id`` is in ``rows``. The end is read *before* the events, as in
-    ``open_stream``: "done, and nothing after N" means a client at N has seen the final event."""
+def catch_up(li: LabIntake, session_id: str, user_id: str, after: int, keep: int,
+             *, pages: int | None = None) -> tuple[SessionEnd, int, list[Any]]:
+    """The session's end and the events after ``after`` up to the present (or ``pages`` pages of
+    ``BATCH``), of which the last ``keep`` are returned with the id before them: ``(end, base,
+    rows)``, every event with ``base < id`` is in ``rows``. The end is read *before* the events,
+    in one read: "done, and nothing after N" means a client at N has seen the final event."""
     base = after
     with li.db.read() as s:
         end = _end_in(s, session_id, user_id)
         if end is GONE:
             return end, base, []
         rows: list[Any] = []
-        cursor, full = after, True
-        while full:
+        cursor, full, read = after, True, 0
+        while full and (pages is None or read < pages):
             page = log.events_after(s, session_id, user_id, cursor, BATCH)
-            full = len(page) == BATCH
+            full, read = len(page) == BATCH, read + 1
             if page:
                 rows += page
                 cursor = page[-1].id
@@ -82,13 +82,8 @@ def catch_up(li: LabIntake, session_id: str, user_id: str, after: int,
     return end, base, rows
 
 
-def open_stream(li: LabIntake, session_id: str, user_id: str, after: int) -> tuple[list[Any], bool] | None:
-    """What a new stream starts with, in one read: the events after ``after`` and whether the
-    session is already over for this client (done, with nothing left to replay); None if the
-    session is not this user's."""
-    with li.db.read() as s:
-        end = _end_in(s, session_id, user_id)
-        if end.stage is Stage.GONE:
-            return None
-        rows = log.events_after(s, session_id, user_id, after, BATCH)
-    return rows, not rows and end.stage is Stage.DONE
+def first_page(li: LabIntake, session_id: str, user_id: str, after: int) -> tuple[SessionEnd, list[Any]]:
+    """The session's end and the first ``BATCH`` events after ``after``, in one read (a stream
+    behind its session's shared feed starts from this)."""
+    end, _, rows = catch_up(li, session_id, user_id, after, BATCH, pages=1)
+    return end, rows

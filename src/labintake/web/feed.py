@@ -131,17 +131,19 @@ class SessionFeed:
         self._done: SessionEnd = events.RUNNING
 
     async def open(self, li: LabIntake, after: int) -> tuple[list[Any], bool] | None:
-        """What a stream whose bell is already listening starts with: ``events.open_stream``'s
-        answer, from a read that began after this call (shared by the streams that ask while
-        one is running)."""
+        """What a stream whose bell is already listening starts with: the events after ``after``
+        and whether the session is already over for this client (done, with nothing left to
+        replay), from a read that began after this call (shared by the streams that ask while
+        one is running); None if the session is not this user's."""
         if after < self.base:  # behind the window: a read of its own
-            return await run_in_threadpool(events.open_stream, li, self.session_id, self.user_id, after)
-        wanted = self._started + 1  # any read numbered so begins after now
-        await self._read(li, lambda: self._finished >= wanted)
-        if self.end.stage is Stage.GONE:
+            end, rows = await run_in_threadpool(events.first_page, li, self.session_id, self.user_id, after)
+        else:
+            wanted = self._started + 1  # any read numbered so begins after now
+            await self._read(li, lambda: self._finished >= wanted)
+            end, rows = self.end, self._window(after)
+        if end.stage is Stage.GONE:
             return None
-        rows = self._window(after)
-        return rows, not rows and self.end.stage is Stage.DONE
+        return rows, not rows and end.stage is Stage.DONE
 
     async def after(self, li: LabIntake, after: int, rung_for: int) -> list[Any]:
         """The events after ``after`` up to at least ``rung_for`` (one shared read if needed)."""
@@ -153,9 +155,8 @@ class SessionFeed:
     async def recent(self, li: LabIntake, after: int, max_age: float) -> tuple[SessionEnd, list[Any]]:
         """The session's end and the events after ``after`` from a read begun at most ``max_age``
         seconds ago (a heartbeat's check: a thousand quiet streams of a session share it)."""
-        if after < self.base:
-            end = await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
-            return end, await run_in_threadpool(events.read, li, self.session_id, self.user_id, after)
+        if after < self.base:  # behind the window: a read of its own
+            return await run_in_threadpool(events.first_page, li, self.session_id, self.user_id, after)
         since = time.monotonic() - max_age
         await self._read(li, lambda: self._begun_at >= since)
         return self.end, self._window(after)
