@@ -3,7 +3,7 @@ Latin line with one misread mark ("R、" for "R.") is regrouped into its words."
 
 from __future__ import annotations
 
-from labintake.extract.ocr import latin_words
+from labintake.extract.ocr_words import latin_words
 
 
 def _pieces(text: str, x: float = 10.0, w: float = 8.0) -> list:
