@@ -58,3 +58,13 @@ def test_pages_where_cutting_saves_nothing_or_changes_the_scale_are_read_whole(p
     # A blank page: nothing to cut to.
     blank = np.full_like(page, 255)
     assert ocr._content(blank, side) is None
+
+
+def test_grey_print_far_from_the_rest_stays_in_the_part(page: np.ndarray) -> None:
+    """Given a page with a light-grey footer well below its table (darker than the paper, but
+    lighter than Otsu's split between black ink and paper), the part read includes the footer."""
+    footed = page.copy()
+    cv2.putText(footed, "Page 1 of 2 - printed 2026-03-05", (300, 2120), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 175, 3)
+    part = ocr._content(footed, 1400)
+    assert part is not None
+    assert (part.top + part.image.shape[0]) / part.sy > 2120

@@ -279,7 +279,10 @@ def _content(gray: np.ndarray, side: int) -> Part | None:
     if min(int(h * r), int(w * r)) < _DETECTOR_MIN_SIDE:
         return None
     big_h, big_w = (max(_GRID, round(int(n * r) / _GRID) * _GRID) for n in (h, w))
-    ink = ink_of(gray)
+    # Anything visibly darker than the paper is ink here, not Otsu's split: grey print (a
+    # footer, a faint header) must not fall outside the part and be lost.
+    paper = float(np.median(gray[::8, ::8]))
+    ink = gray < paper - 40
     rows = np.flatnonzero(ink.sum(axis=1) > max(3, w // 200))
     cols = np.flatnonzero(ink.sum(axis=0) > max(3, h // 200))
     if not len(rows) or not len(cols):
