@@ -268,12 +268,14 @@ def _content(gray: np.ndarray, side: int) -> Part | None:
 
     Detection costs in proportion to the pixels it looks at, and a page's margins and the
     blank foot of a short report are a third of a page or more. The part is cut only where
-    it saves work and changes nothing else: the page is big enough that the detector does not
-    enlarge it, and the part is cut from the page as the detector would size it (the long side
-    to ``side``, each side to a multiple of 32) along that grid, so every letter reaches the
-    detector at the same scale and position as before. A row or column counts as inked when
-    more than a few of its pixels are dark, so a scanner's speck does not hold the margin open
-    (a noisy scan is read whole, as before)."""
+    it saves work: the page is big enough that the detector does not enlarge it, and the part
+    is cut from the page as the detector would size it (the long side to ``side``, each side to
+    a multiple of 32) along that grid, so every letter reaches the detector at the same scale
+    and position as before. What still differs is the blank beyond the margin, which the
+    detector no longer sees (cutting at every blank gap as well moved boxes by a pixel near the
+    cuts and changed readings, so only the margins are cut). A row or column counts as inked
+    when more than a few of its pixels are darker than the paper, so a scanner's speck does
+    not hold the margin open (a noisy scan is read whole, as before)."""
     h, w = gray.shape[:2]
     r = min(1.0, side / max(h, w))
     if min(int(h * r), int(w * r)) < _DETECTOR_MIN_SIDE:
