@@ -73,6 +73,59 @@ def test_streams_of_one_session_share_one_read_per_change(li: LabIntake) -> None
     assert shared_reads == 1
 
 
+def test_streams_waiting_on_a_read_are_all_woken_when_it_ends(li: LabIntake) -> None:
+    """Given fifty streams of a session rung for the same event, when the first one's read
+    ends, then every stream has its rows within a couple of turns of the event loop: they wait
+    for the read together, not for each other in turn (an asyncio.Lock hands over one waiter per
+    turn, so the last waited fifty turns for rows that were already there)."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    start = write_events(li, session_id, user, 1)[-1]
+
+    async def scenario() -> tuple[int, int]:
+        feed = SessionFeed(session_id, user, start)
+        new = write_events(li, session_id, user, 1)
+        turns, finished_at = 0, []
+
+        async def count_turns() -> None:
+            nonlocal turns
+            while True:
+                await asyncio.sleep(0)
+                turns += 1
+
+        async def stream() -> None:
+            await feed.after(li, start, new[-1])
+            finished_at.append(turns)
+
+        counter = asyncio.create_task(count_turns())
+        await asyncio.gather(*(stream() for _ in range(50)))
+        counter.cancel()
+        return min(finished_at), max(finished_at)
+
+    first, last = run(scenario())
+    assert last - first <= 2
+
+
+def test_a_waiting_stream_whose_client_leaves_does_not_cancel_the_read_for_the_others(li: LabIntake) -> None:
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    start = write_events(li, session_id, user, 1)[-1]
+
+    async def scenario() -> tuple[list[list[int]], bool, list[int]]:
+        feed = SessionFeed(session_id, user, start)
+        new = write_events(li, session_id, user, 2)
+        reader = asyncio.create_task(feed.after(li, start, new[-1]))
+        await asyncio.sleep(0)  # the read is under way
+        leaving, staying = (asyncio.create_task(feed.after(li, start, new[-1])) for _ in range(2))
+        await asyncio.sleep(0)
+        leaving.cancel()
+        got = await asyncio.gather(reader, staying)
+        return [[r.id for r in rows] for rows in got], leaving.cancelled(), new
+
+    got, left, new = run(scenario())
+    assert left and got == [new, new]
+
+
 def test_a_stream_behind_the_window_reads_for_itself_and_misses_nothing(li: LabIntake) -> None:
     """Given a feed that keeps only a few events, a stream whose cursor fell behind what the feed
     still holds gets every event after its cursor from its own read, in order."""

@@ -19,7 +19,7 @@ import bisect
 import json
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +124,7 @@ class SessionFeed:
         self.end: SessionEnd = events.RUNNING
         self.streams = 0
         self._messages: dict[int, Message] = {}
-        self._lock = asyncio.Lock()
+        self._running: asyncio.Future[None] | None = None  # the read under way, if any
         self._started = self._finished = 0  # reads begun / the number of the latest one done
         self._begun_at = -math.inf  # when the latest finished read began (monotonic)
         self._done_at = -1
@@ -163,10 +163,9 @@ class SessionFeed:
 
     async def _read(self, li: LabIntake, enough: Callable[[], bool]) -> None:
         """Read what is new unless ``enough()`` says the rows already answer (the first stream
-        reads; the others waiting on the lock then find the rows here)."""
-        async with self._lock:
-            if enough():
-                return
+        reads; the others find the rows here once its read is done)."""
+
+        async def read() -> None:
             self._started += 1
             number, begun = self._started, time.monotonic()
             end, base, new = await run_in_threadpool(events.catch_up, li, self.session_id, self.user_id,
@@ -185,6 +184,25 @@ class SessionFeed:
                 if len(self._messages) > 2 * self.KEEP:
                     self._messages = {i: m for i, m in self._messages.items() if i > self.base}
             self._finished, self._begun_at = number, begun
+
+        await self._one_at_a_time(enough, read)
+
+    async def _one_at_a_time(self, enough: Callable[[], bool], work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` until ``enough()``, one run at a time. The streams that need it while a
+        run is under way wait for that run and are all woken when it ends (an asyncio.Lock wakes
+        its waiters one by one, a turn of the event loop each: the hundredth stream of a session
+        waited a hundred turns for rows that were already there)."""
+        while not enough():
+            running = self._running
+            if running is not None:
+                await asyncio.shield(running)  # a waiter cancelled (its client gone) leaves the run alone
+                continue
+            running = self._running = asyncio.get_running_loop().create_future()
+            try:
+                await work()
+            finally:
+                self._running = None
+                running.set_result(None)
 
     def _window(self, after: int) -> list[Any]:
         start = bisect.bisect_right(self.rows, after, key=lambda row: row.id)
@@ -205,12 +223,14 @@ class SessionFeed:
         for them (a later change rings the bell, and a Done is re-checked against the events)."""
         if after != self.upto:
             return await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
-        async with self._lock:
-            if self._done_at != self.upto:
-                at = self.upto
-                self._done = await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
-                self._done_at = at
-            return self._done
+        async def read() -> None:
+            at = self.upto
+            self._done = await run_in_threadpool(events.end_of, li, self.session_id, self.user_id)
+            self._done_at = at
+
+        wanted = self.upto  # an answer read once the feed held this (or later) is right
+        await self._one_at_a_time(lambda: self._done_at >= wanted, read)
+        return self._done
 
 
 class Feeds:
