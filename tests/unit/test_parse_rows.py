@@ -397,6 +397,9 @@ def test_columns_from_x_clustering_without_a_header():
     [
         ("Platelet Count 1", "Platelet Count"),  # the mark's zero lost by OCR
         ("Chloride1", "Chloride"),
+        ("Wapń1", "Wapń"),  # after a letter outside ASCII
+        ("Densité3", "Densité"),
+        ("Т4", "Т4"),  # a Cyrillic capital and its digit: a name, not a mark
         ("Albumin θ1", "Albumin"),  # its zero read as a Greek letter
         ("Creatinine, Serum®3", "Creatinine, Serum"),
         ("Sodium 01", "Sodium"),

@@ -44,8 +44,10 @@ def _mark_like(tail: str, base: str) -> bool:
         # ("Chloride1", "AST3", "eGFR 1"), except an immunoglobulin's subclass ("IgG 4").
         if re.search(r"\bIg[GA]$", base):
             return False
-        return bool(_CJK_END.search(base) or (re.search(r"[A-Za-z)]$", base)
-                                              and not re.search(r"(?:^|[\s,(/-])[A-Z]{1,2}$", base)))
+        # Any alphabet's letter: "Wapń1", "Densité3" (OCR glued the mark and lost its zero).
+        short = re.search(r"(?:^|[\s,(/-])([^\W\d_]{1,2})$", base)  # "FT4", "C3", Cyrillic "Т4"
+        return bool(_CJK_END.search(base) or (re.search(r"(?:[^\W\d_]|\))$", base)
+                                              and not (short and short.group(1).isupper())))
     if re.fullmatch(r"0\s?[0-9]", mark) or re.fullmatch(r"0[0-9]", squeezed):
         return True
     if re.fullmatch(r"[1-9][0-9]", mark) and (spaced or re.search(r"(?:^|[\s(])[A-Z]{3,}$", base)
