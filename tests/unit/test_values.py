@@ -243,7 +243,9 @@ def test_ocr_reads_an_asterisk_as_a_degree_sign(text, value, flag):
                                                        ("12,0 - 22..0", 12.0, 22.0),  # a doubled point
                                                        ("(0.40 - .0.52)", 0.4, 0.52),  # a speck before the upper bound
                                                        ("3.9 .5.5", 3.9, 5.5),  # the dash read as a point
-                                                       ("3,9 ,5,5", 3.9, 5.5)])
+                                                       ("3,9 ,5,5", 3.9, 5.5),
+                                                       ("2.5 . 7.1", 2.5, 7.1),  # the dash read as a point of its own
+                                                       (".2.5 . 7.1", 2.5, 7.1)])  # and a speck before the range
 def test_ocr_range_quirks(text, low, high):
     r = parse_range(text)
     assert r is not None and (r.low, r.high) == (low, high)

@@ -246,6 +246,7 @@ def _parse_range(text: str, dot_thousands: bool) -> ReferenceRange | None:
     t = _OR_EQUAL.sub(r"\1=", t)  # "> OR = 40", "<or=5.0": US reference labs spell ≥ and ≤ so
     t = _RANGE_LABEL.sub("(", t)  # "(ref 12.0-16.0)", "(optimal <100)": the range's own label
     t = re.sub(r"^[.'`](?=\d+,\d)", "", t)  # ".80,0 - 96,0": no number has a point before its decimal comma
+    t = re.sub(r"^[.'`](?=\d+\.\d+\s*[-–—.])", "", t)  # ".2.5 . 7.1": a speck before a bound with its own point
     t = re.sub(r"(?<=\d)[.'`](?=\s*[-–—])", "", t)  # "9,0.- 30,4": a speck before the dash
     # A point glued before a bound that has its own decimal point: a speck after the dash
     # ("0.40 - .0.52"), or the dash itself read as a point ("3.9 .5.5").
