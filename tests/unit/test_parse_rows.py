@@ -400,6 +400,8 @@ def test_columns_from_x_clustering_without_a_header():
         ("Wapń1", "Wapń"),  # after a letter outside ASCII
         ("Densité3", "Densité"),
         ("Т4", "Т4"),  # a Cyrillic capital and its digit: a name, not a mark
+        ("Vitamina B12 2", "Vitamina B12"),  # a mark apart from a name's own digits
+        ("Vitamin B12", "Vitamin B12"),
         ("Albumin θ1", "Albumin"),  # its zero read as a Greek letter
         ("Creatinine, Serum®3", "Creatinine, Serum"),
         ("Sodium 01", "Sodium"),
