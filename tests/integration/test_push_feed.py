@@ -6,6 +6,7 @@ import asyncio
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -124,6 +125,25 @@ def test_a_waiting_stream_whose_client_leaves_does_not_cancel_the_read_for_the_o
 
     got, left, new = run(scenario())
     assert left and got == [new, new]
+
+
+def test_streams_rung_for_an_event_no_read_finds_return_after_one_read_each(li: LabIntake) -> None:
+    """Given streams rung for an event their read cannot find (the session deleted meanwhile),
+    when they ask the feed for it, then each returns what there is after at most one read of
+    its own: nobody reads again and again for an event that will not come."""
+    user = accounts.local_user_id(li)
+    session_id = sessions.create(li, user).id
+    start = write_events(li, session_id, user, 1)[-1]
+
+    async def scenario() -> tuple[list[list[Any]], int]:
+        feed = SessionFeed(session_id, user, start)
+        reads = EventReads(li)
+        got = await asyncio.wait_for(asyncio.gather(*(feed.after(li, start, start + 1000) for _ in range(5))), 30)
+        return list(got), reads.count
+
+    got, count = run(scenario())
+    assert got == [[]] * 5
+    assert count <= 5
 
 
 def test_a_stream_behind_the_window_reads_for_itself_and_misses_nothing(li: LabIntake) -> None:

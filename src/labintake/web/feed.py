@@ -188,10 +188,11 @@ class SessionFeed:
         await self._one_at_a_time(enough, read)
 
     async def _one_at_a_time(self, enough: Callable[[], bool], work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work`` until ``enough()``, one run at a time. The streams that need it while a
-        run is under way wait for that run and are all woken when it ends (an asyncio.Lock wakes
-        its waiters one by one, a turn of the event loop each: the hundredth stream of a session
-        waited a hundred turns for rows that were already there)."""
+        """Run ``work`` once unless ``enough()``, one run at a time: a caller that finds a run
+        under way waits for it and checks again, and runs ``work`` itself (once) only if that
+        run did not answer it. The callers waiting on a run are all woken when it ends (an
+        asyncio.Lock wakes its waiters one by one, a turn of the event loop each: the hundredth
+        stream of a session waited a hundred turns for rows that were already there)."""
         while not enough():
             running = self._running
             if running is not None:
@@ -203,6 +204,7 @@ class SessionFeed:
             finally:
                 self._running = None
                 running.set_result(None)
+            return  # once: a read that cannot answer (the session deleted) is not repeated
 
     def _window(self, after: int) -> list[Any]:
         start = bisect.bisect_right(self.rows, after, key=lambda row: row.id)
