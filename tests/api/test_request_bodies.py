@@ -15,6 +15,7 @@ from labintake.service import LabIntake
 from labintake.web import WebConfig, create_app
 from tests.api.conftest import Api, Server, new_session
 from tests.conftest import make_settings
+from tests.fixtures.aio import run
 from tests.fixtures.reports import make_pdf, sample_report
 
 SLOW_UPLOAD_BYTES = 3 * 1024 * 1024
@@ -147,7 +148,6 @@ def test_an_oversize_file_is_dropped_as_it_streams_not_spooled_whole() -> None:
     """Given a multipart body with a 3 MB file and a small one, when it is parsed with a 1 KiB
     per-file limit, then of the big file only limit + 1 bytes are kept (enough to refuse it as
     file_too_large), the rest never reaches the temp file, and the small file is whole."""
-    import asyncio
 
     from starlette.datastructures import Headers, UploadFile
 
@@ -175,7 +175,7 @@ def test_an_oversize_file_is_dropped_as_it_streams_not_spooled_whole() -> None:
         await form.close()
         return out
 
-    parsed = asyncio.run(parse())
+    parsed = run(parse())
     assert parsed == [("big.pdf", big[:1025]), ("small.pdf", small)]
 
 

@@ -12,6 +12,7 @@ from labintake import auth
 from labintake.service import LabIntake
 from labintake.web.deps import TokenChecks
 from tests.conftest import make_settings
+from tests.fixtures.aio import run
 
 
 def _token_reads(li: LabIntake) -> list[str]:
@@ -41,11 +42,11 @@ def test_concurrent_first_requests_of_one_token_share_one_check(db_url: str, tmp
             # gather starts every request before any thread's answer can come back to the loop
             return await asyncio.gather(*(checks.user_id(li, secret) for _ in range(200)))
 
-        assert asyncio.run(stampede(token)) == [user_id] * 200
+        assert run(stampede(token)) == [user_id] * 200
         assert len(reads) == 1, reads
         assert li.tokens.get(token) == user_id  # and remembered: the next request needs no check
 
-        assert asyncio.run(stampede(auth.TOKEN_PREFIX + "not-a-token")) == [None] * 200
+        assert run(stampede(auth.TOKEN_PREFIX + "not-a-token")) == [None] * 200
         assert len(reads) == 2, reads
     finally:
         li.stop()
@@ -66,6 +67,6 @@ def test_a_waiter_that_goes_away_does_not_cancel_the_others(db_url: str, tmp_pat
             first.cancel()  # its client hung up
             return await asyncio.gather(*others)
 
-        assert asyncio.run(scenario()) == [user_id] * 5
+        assert run(scenario()) == [user_id] * 5
     finally:
         li.stop()
