@@ -185,6 +185,19 @@ def test_urine_context_picks_the_urine_analyte():
     assert CAT.match("pH", urine=True)[0].name == "Urine pH"
 
 
+@pytest.mark.parametrize(("printed", "unit", "name"), [
+    ("Glukoz", None, "Urine Glucose"),  # Turkish: no "Urine Glukoz" is listed, "Glucose" has one
+    ("Glukoza", "mg/dL", "Urine Glucose"),
+    ("Lökosit", None, "Leukocyte Esterase"),  # no unit: the test strip's pad, not the microscope's count
+    ("Leukocyten", "/HPF", "Urine WBC"),  # the microscope's count, by its unit
+    ("Lökosit", "10^9/L", "WBC"),  # a unit urine cannot have: the blood count
+])
+def test_in_urine_any_name_of_a_test_with_a_urine_analyte_is_that(printed, unit, name):
+    """Names in any language of a test that has a urine analyte take it in a urinalysis: a
+    Turkish strip's "Glukoz  Negatif" was the serum glucose, "Lökosit  Negatif" the blood count."""
+    assert CAT.match(printed, unit, urine=True)[0].name == name
+
+
 @pytest.mark.parametrize("printed", ["Unobtainium", "Ka", "Hemo", "Dear colleague", "Vitamin Q10", "CA 72-4"])
 def test_unknown_names_do_not_match(printed):
     assert CAT.match(printed)[0] is None

@@ -459,3 +459,16 @@ def test_more_labels_of_the_header(label, field):
     from labintake.parse.header_labels import field_of
 
     assert field_of(label) == field
+
+
+def test_a_value_run_into_the_next_columns_label_ends_at_that_label():
+    """A long name printed up to the next column's label leaves no gap between them: the name is
+    the text before the label, and the label still reads its own value (both were lost)."""
+    patient, report = _header(
+        row((54, "Paciente:"), (140, "MUSTERMANN, HIROSHI A Fecha de extracción:"), (420, "23/06/2025 08:40"), y=100),
+        row((54, "Fecha de nacimiento: 20/02/1974"), (330, "Fecha de informe:"), (420, "25/06/2025"), y=116),
+        *_TABLE,
+    )
+    assert patient.name == "Hiroshi A Mustermann"
+    assert patient.date_of_birth == date(1974, 2, 20)
+    assert report.collected_at == date(2025, 6, 23)

@@ -563,3 +563,17 @@ def test_rows_printed_closer_than_their_height_beside_a_table_of_another_pitch_s
     results = parse_document(_doc(words)).results
     assert [(r.name_as_printed, r.value_text) for r in results if r.name_as_printed in ("Glukoz", "Keton")] == [
         ("Glukoz", "1+"), ("Keton", "Negatif")]
+
+
+@pytest.mark.parametrize("mark", ["path.", "pathol.", "hoch"])
+def test_a_flag_word_in_the_units_column_is_the_flag(mark):
+    """German labs print "path." (pathologisch) where the unit would be, for a reading that has
+    none: it was kept as the unit, and the flag the lab printed was lost."""
+    doc = _doc(
+        row((54, "Untersuchung"), (200, "Ergebnis"), (290, "Einheit"), (380, "Referenzbereich"), y=180),
+        row((54, "Blut"), (200, "2+"), (290, mark), (380, "negativ"), y=200),
+        row((54, "Glukose"), (200, "negativ"), (380, "negativ"), y=216),
+    )
+    blood = parse_document(doc).results[0]
+    assert (blood.unit, blood.flag_source) == (None, "printed")
+    assert blood.flag == ("high" if mark == "hoch" else "abnormal")

@@ -136,3 +136,48 @@ def test_the_name_of_a_urine_examination_is_a_heading_in_any_case(heading):
 @pytest.mark.parametrize("line", ["Urine", "Urine sample received late in the day"])
 def test_a_plain_line_mentioning_urine_is_no_heading(line):
     assert _ph_under(line).section is None
+
+
+# A dipstick table with no heading, a blood count under it in the same table: a report whose
+# urinalysis heading is not printed (or printed on the page before).
+UNHEADED = (
+    row((40, "Kod"), (100, "Test Adı"), (240, "Sonuç"), (340, "Referans Aralığı"), y=100),
+    row((40, "UCOL35"), (100, "Renk"), (240, "Sarı"), (340, "Sarı"), y=116),
+    row((40, "USG61"), (100, "Dansite"), (240, "1,013"), (340, "1,005 - 1,030"), y=132),
+    row((40, "UPH49"), (100, "pH"), (240, "5,9"), (340, "5,0 - 8,0"), y=148),
+    row((40, "UGLU25"), (100, "Glukoz"), (240, "Negatif"), (340, "Negatif"), y=164),
+    row((40, "UBLO86"), (100, "Kan"), (240, "2+"), (340, "Negatif"), y=180),
+    row((40, "UNIT51"), (100, "Nitrit"), (240, "Negatif"), (340, "Negatif"), y=196),
+    row((40, "ULE08"), (100, "Lökosit"), (240, "Negatif"), (340, "Negatif"), y=212),
+    row((40, "WBC12"), (100, "Lökosit"), (240, "2,0"), (340, "4,0 - 10,0 10^9/L"), y=228),
+    row((40, "HGB29"), (100, "Hemoglobin"), (240, "169"), (340, "120 - 160 g/L"), y=244),
+)
+
+
+def test_a_urinalysis_without_its_heading_is_read_as_one():
+    """Colour, specific gravity and nitrite are urine tests: the pH, glucose, blood and leukocytes
+    between them are the strip's (a pH of 5.9 was a blood pH sent to review, and the review rows
+    made a reading that took the code column for the names win). The blood count below stays."""
+    results = parse_document(_doc(*UNHEADED)).results
+    got = [(r.name_as_printed, r.name, r.loinc) for r in results]
+    assert got == [
+        ("Renk", "Urine Color", "5778-6"),
+        ("Dansite", "Urine Specific Gravity", "5811-5"),
+        ("pH", "Urine pH", "5803-2"),
+        ("Glukoz", "Urine Glucose", "5792-7"),
+        ("Kan", "Urine Blood", "5794-3"),
+        ("Nitrit", "Urine Nitrite", "5802-4"),
+        ("Lökosit", "Leukocyte Esterase", "5799-2"),
+        ("Lökosit", "WBC", "6690-2"),
+        ("Hemoglobin", "Hemoglobin", "718-7"),
+    ]
+    assert not any(r.needs_review for r in results)
+
+
+def test_one_urine_word_does_not_make_a_urinalysis():
+    """A lone "Colour" row (of a stool or a semen sample) leaves a pH beside it a blood pH."""
+    doc = _doc(row((40, "Test"), (200, "Result"), (300, "Units"), (360, "Reference range"), y=100),
+               row((40, "Colour"), (200, "Brown"), y=116),
+               row((40, "pH"), (200, "7.41"), (360, "7.35 - 7.45"), y=132))
+    got = {r.name_as_printed: r.name for r in parse_document(doc).results}
+    assert got["pH"] == "Blood pH"

@@ -33,6 +33,7 @@ from labintake.parse.header import parse_header
 from labintake.parse.lines import Line, build_lines
 from labintake.parse.names import misread_restored
 from labintake.parse.table import RawRow, parse_rows
+from labintake.parse.urine import urine_runs
 
 __all__ = ["ParseOutcome", "parse_document", "parse_outcome", "reads_as_lab_words", "validation_problems"]
 
@@ -152,12 +153,13 @@ def parse_outcome(doc: Document) -> ParseOutcome:
 
             result_of = partial(to_result, catalog=catalog, bold_flags=bold_flags, colour_flags=colour_flags,
                                 sex=patient.sex, adult=adult)
-            results = [result_of(row, arrows=arrows) for row in rows]
+            in_urine = urine_runs(rows, catalog, partial(_label, catalog=catalog))
+            results = [result_of(row, arrows=arrows, urine=u) for row, u in zip(rows, in_urine, strict=True)]
             if recognised and not arrows and any(map(_arrow_put_back, rows, results)):
                 # A value plausible only without its leading "1" ("186" g/L of total protein) was
                 # an arrow OCR read as a one: the report glues arrows, though none was read as such.
                 arrows = True
-                results = [result_of(row, arrows=arrows) for row in rows]
+                results = [result_of(row, arrows=arrows, urine=u) for row, u in zip(rows, in_urine, strict=True)]
         report = LabReport(patient=patient, report=report_info, results=results)
         outcome = ParseOutcome(report, strategy, attempt, validation_problems(report))
         if best is None or outcome.score > best.score:
@@ -234,10 +236,16 @@ def _arrow_put_back(row: RawRow, result: Result) -> bool:
     return text.startswith("1") and result.value_text == text[1:] and result.flag in ("high", "low", "abnormal")
 
 
+def _label(name: str, catalog: Catalog) -> str:
+    """The name a row is coded by: the printed label, a misread put back, a code printed with it off."""
+    return _NAME_CODE.sub("", misread_restored(printed_label(name), catalog.knows))
+
+
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
-              sex: str | None = None, adult: bool | None = None, arrows: bool = False) -> Result:
+              sex: str | None = None, adult: bool | None = None, arrows: bool = False, urine: bool = False) -> Result:
+    """``urine``: the row is in a urinalysis the page does not head as one (see ``urine.urine_runs``)."""
     section = clean_section(row.section)
-    urine = bool(section and _URINE.search(section))
+    urine = urine or bool(section and _URINE.search(section))
     label = misread_restored(printed_label(row.name), catalog.knows)
     name, printed_unit = _unit_in_name(_NAME_CODE.sub("", label), row.unit, catalog)
 

@@ -226,7 +226,7 @@ class Catalog:
             # "Eiweiß im Urin", "Białko w moczu", "Urin-Eiweiß": the urine analyte of the name.
             # Only a urine analyte: "Natrium im Urin" is not serum sodium, whatever else it is.
             found_urine = self.match(urine_name, unit, urine=True)
-            if found_urine[0] is not None and _of_urine(found_urine[0]):
+            if found_urine[0] is not None and of_urine(found_urine[0]):
                 return found_urine
             return None, 0.0
         if analyte is None and ("/" in name or " - " in name):
@@ -245,7 +245,17 @@ class Catalog:
                 analyte, score = self._by_name[near[0]], near[1]
         if analyte is None:
             return None, 0.0
+        if urine and not of_urine(analyte):
+            analyte = self._in_urine(analyte, unit) or analyte  # "Glukoz" on a dipstick: urine glucose
         return self._sibling_for_unit(analyte, unit), score
+
+    def _in_urine(self, analyte: Analyte, unit: str | None) -> Analyte | None:
+        """The urine analyte another name of ``analyte`` has ("Urine Glucose" for "Glukoz"): one
+        that takes the unit, or with none printed the test strip's before the microscope's."""
+        named = (self._by_name.get(f"urine {normalise_name(s)}") for s in (analyte.name, *analyte.synonyms))
+        found = [a for a in dict.fromkeys(named) if a is not None and (a.accepts(unit) if unit else
+                                                                       all(c.kind != "per_field" for c in a.codes))]
+        return min(found, key=lambda a: a.panel != "Urinalysis", default=None)
 
     def _lookalike(self, key: str, unit: str | None) -> Analyte | None:
         """The one analyte a short code names with one OCR look-alike letter put back, when
@@ -259,7 +269,7 @@ class Catalog:
         (or under a urinalysis heading), or None when nothing decides."""
         candidates = self.ambiguous.get(key, ())
         if urine:
-            in_urine = [a for a in candidates if _of_urine(a)]
+            in_urine = [a for a in candidates if of_urine(a)]
             if len(in_urine) == 1 and (unit is None or unit in in_urine[0].accepted_units):
                 return in_urine[0]
         fits = [a for a in candidates if unit is not None and unit in a.accepted_units]
@@ -382,6 +392,6 @@ def get_catalog() -> Catalog:
     return Catalog(json.loads(raw))
 
 
-def _of_urine(analyte: Analyte) -> bool:
+def of_urine(analyte: Analyte) -> bool:
     """A urine test: the urinalysis panel's, or named for urine ("Urine Creatinine")."""
     return analyte.panel == "Urinalysis" or analyte.name.startswith("Urine")

@@ -116,7 +116,7 @@ def classify(segs: list[Segment], hints: list[str | None]):
                 # right after the value it marks ("412 +", "3,1 --").
                 if f is not None and text.strip() in values.SIGN_FLAGS and not whole and not after_value:
                     f = None
-                if f is not None and (hint == "flag" or len(text) <= 4 or text.strip("()[]").isalpha()):
+                if f is not None and (hint == "flag" or len(text) <= 4 or text.strip("()[].").isalpha()):
                     flag = f
                     cells.append(("flag", x0, x1))
                     return True
@@ -130,7 +130,8 @@ def classify(segs: list[Segment], hints: list[str | None]):
                     unit is None or (unit_from_elsewhere and hint == "unit")):
                 cell = _unspecked(text) if hint == "unit" else text
                 if (UNIT_SHAPE.match(cell.replace(" ", "")) and not is_number(cell) and _balanced(cell)
-                        and not _MARKS_ONLY.fullmatch(cell) and not _flag_word_first(cell) and not _NUMBER_FIRST.match(cell)
+                        and not _MARKS_ONLY.fullmatch(cell) and not _flag_word_first(cell) and not _flag_word(cell)
+                        and not _NUMBER_FIRST.match(cell)
                         and not _WORD_IN_BRACKETS.search(cell)):
                     if unit is not None:
                         # A letter in the flag column's place ("I": a rule or a speck read so)
@@ -219,6 +220,12 @@ def _flag_word_first(text: str) -> bool:
     """``Baixo fl``, ``High mg/dL``: a flag word printed before the unit, two cells."""
     first, _, rest = text.partition(" ")
     return bool(rest) and first.isalpha() and values.parse_flag(first) is not None
+
+
+def _flag_word(text: str) -> bool:
+    """``path.``, ``hoch`` in the units column: a flag word, not a unit (no unit is one)."""
+    word = text.strip("()[].")
+    return len(word) >= 3 and word.isalpha() and values.parse_flag(word) is not None
 
 
 def _balanced(text: str) -> bool:

@@ -112,14 +112,18 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                 continue
             nxt = cells[j + 1] if j + 1 < len(cells) else None
             free_next = nxt is not None and not labelish(nxt.text)
+            # The next cell's text up to a label printed in it ("MUSTERMANN, HIROSHI A Fecha de
+            # extracción:", a value run into the next column's label): that label is read in turn.
+            lead = _before_label(nxt.text) if free_next and nxt is not None else None
             bare = bare_label(cell.text) if zone else None
             if bare is not None:
                 field = hl.field_of(bare)
                 if field in _DATE_FIELDS and nxt is not None and not any(ch.isdigit() for ch in nxt.text):
                     free_next = False  # a date's neighbour without a digit is the next stacked label
                 if free_next and nxt is not None:
-                    add(field, bare, nxt.text, weak=True)
-                    used.add(j + 1)
+                    add(field, bare, lead or nxt.text, weak=True)
+                    if lead is None:
+                        used.add(j + 1)
                 else:
                     add(field, bare, _below(lines, i, cell, in_zone), weak=True)
                 continue
@@ -136,14 +140,21 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                 if not value and k == len(matches) - 1:
                     # "Patient Name:" with the value in the next cell, or below it.
                     if free_next and nxt is not None:
-                        value = nxt.text
-                        used.add(j + 1)
+                        value = lead or nxt.text
+                        if lead is None:
+                            used.add(j + 1)
                     elif zone:
                         value = _below(lines, i, cell, in_zone)
                         add(field, m.group(1), value, weak=True)
                         continue
                 add(field, m.group(1), embedded(value, add))
     return found
+
+
+def _before_label(text: str) -> str | None:
+    """The text before a label inside ``text``, when one is there after some text."""
+    m = hl.LABEL_RE.search(text) if has_labels(text) else None
+    return (text[: m.start()].strip() or None) if m is not None else None
 
 
 def _below(lines: list[HeaderLine], i: int, label: Cell, in_zone) -> str:

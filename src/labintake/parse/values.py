@@ -51,6 +51,7 @@ FLAGS = {
     "**": "abnormal", "hi*": "high", "lo*": "low",
     "afwijkend": "abnormal", "anormal": "abnormal", "anormale": "abnormal", "anomalo": "abnormal",
     "nieprawidłowy": "abnormal", "auffallig": "abnormal", "pathologisch": "abnormal",
+    "path": "abnormal", "pathol": "abnormal", "patologico": "abnormal",  # "path.": German short form
     "повышен": "high", "понижен": "low", "выше": "high", "ниже": "low",
 }
 FLAGS = {fold(k): v for k, v in FLAGS.items()}  # looked up folded (parse_flag)
