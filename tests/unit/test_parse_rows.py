@@ -402,6 +402,9 @@ def test_columns_from_x_clustering_without_a_header():
         ("Т4", "Т4"),  # a Cyrillic capital and its digit: a name, not a mark
         ("Vitamina B12 2", "Vitamina B12"),  # a mark apart from a name's own digits
         ("Vitamin B12", "Vitamin B12"),
+        ("Vitamin B122", "Vitamin B12"),  # glued to a name's own two digits
+        ("CA 1253", "CA 125"),
+        ("FT43", "FT43"),  # after one digit it may be the name's own: kept
         ("Albumin θ1", "Albumin"),  # its zero read as a Greek letter
         ("Creatinine, Serum®3", "Creatinine, Serum"),
         ("Sodium 01", "Sodium"),
@@ -577,3 +580,30 @@ def test_a_flag_word_in_the_units_column_is_the_flag(mark):
     blood = parse_document(doc).results[0]
     assert (blood.unit, blood.flag_source) == (None, "printed")
     assert blood.flag == ("high" if mark == "hoch" else "abnormal")
+
+
+@pytest.mark.parametrize("rest", ["Phosphatase3", "Phosphatase 2", "Phosphatase θ1"])
+def test_a_wrapped_name_ending_in_a_site_mark_read_at_full_size(rest):
+    """OCR reads a performing site's small digit at full size at the end of a wrapped name
+    ("Alkaline" / "Phosphatase3"): the name is whole without it. It was dropped, its row named
+    "Alkaline" alone."""
+    doc = _doc(
+        HEADER,
+        row((54, "Alkaline"), (230, "121"), (340, "U/L"), (450, "35-105"), y=200),
+        row((54, rest), y=211),
+        row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=230),
+    )
+    alp, na = parse_document(doc).results
+    assert (alp.name_as_printed, alp.name, alp.value) == ("Alkaline Phosphatase", "ALP", 121)
+    assert na.name == "Sodium"
+
+
+def test_a_line_with_a_number_under_a_known_name_is_not_its_rest():
+    """The guard: a known name ("Sodium") is not lengthened by a line with digits under it."""
+    doc = _doc(
+        HEADER,
+        row((54, "Sodium"), (230, "139"), (340, "mmol/L"), (450, "136-145"), y=200),
+        row((54, "Potassium 2"), y=211),
+    )
+    [na] = parse_document(doc).results
+    assert na.name_as_printed == "Sodium"

@@ -44,8 +44,10 @@ def _mark_like(tail: str, base: str) -> bool:
         # ("Chloride1", "AST3", "eGFR 1"), except an immunoglobulin's subclass ("IgG 4").
         if re.search(r"\bIg[GA]$", base):
             return False
-        if spaced and base[-1].isdigit():
-            return True  # "Vitamina B12 2": a name that ends in its own digits, then a mark apart
+        if base[-1].isdigit():
+            # "Vitamina B12 2": a name that ends in its own digits, then a mark apart, or glued
+            # to a number of two digits or more ("Vitamin B122"; "FT43" may be FT4 or FT43).
+            return spaced or bool(re.search(r"[^\W\d_]\s?\d{2,}$", base))
         # Any alphabet's letter: "Wapń1", "Densité3" (OCR glued the mark and lost its zero).
         short = re.search(r"(?:^|[\s,(/-])([^\W\d_]{1,2})$", base)  # "FT4", "C3", Cyrillic "Т4"
         return bool(_CJK_END.search(base) or (re.search(r"(?:[^\W\d_]|\))$", base)

@@ -163,7 +163,7 @@ def _parse_stream(lines: list[Line], catalog: Catalog, use_columns: bool) -> lis
         if prev is not None and len(line.segments) == 1 and debris.is_method_note(line.text):
             continue  # "(Photometry)" under its row: how it was measured, not more of its name
         if prev is not None and continues_name(line, prev, catalog):
-            prev[1].name = f"{prev[1].name} {name_text(line)}"
+            prev[1].name = marks.without_site_mark(f"{prev[1].name} {name_text(line)}", catalog)
             prev = (line, prev[1])  # a third line may follow
             continue
         if prev is not None and (more := range_below(line, prev)) is not None:

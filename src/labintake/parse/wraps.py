@@ -13,6 +13,7 @@ from labintake.parse.catalog import Catalog
 from labintake.parse.cells import UNIT_SHAPE
 from labintake.parse.inline import cell_rank
 from labintake.parse.lines import Line, split_segments
+from labintake.parse.marks import without_site_mark
 
 if TYPE_CHECKING:
     from labintake.parse.table import RawRow
@@ -43,7 +44,11 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
     # Digits inside brackets are a code or a qualifier ("Phosphatase (ICD-9:"), not a value.
     core = re.sub(r"\([^)]*\)?", " ", text).strip()
     if re.search(r"\d", core):
-        return False
+        # "Alkaline" / "Phosphatase3": the rest of a name with the site mark OCR read at full
+        # size, when the whole name is a test's without it.
+        joined = without_site_mark(f"{row.name} {core}", catalog)
+        return (not re.search(r"\d", joined[len(row.name):]) and catalog.match(joined)[0] is not None
+                and catalog.match(row.name)[0] is None)
     if text.startswith("(") or text[:1].islower():
         return True
     return bool(core) and better_joined(catalog, row.name, core, row.name)
