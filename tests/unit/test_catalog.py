@@ -257,6 +257,7 @@ def test_conversion_factors_and_plausibility():
      ("T/I", "Erythrozyten", "10^12/L"),
      ("g/I", "Hemoglobin", "g/L"),
      ("T/", "Erythrozyten", "10^12/L"),
+     ("mmol/k", "Kalium", "mmol/L"),  # one letter of six misread
      ("pg/l", "Ferritin", "ug/L")],  # µ read as p: picograms are no unit of ferritin  # T/l cut at its slash: not 10^6/uL, whose folded spelling begins so too
 )
 def test_ocr_damaged_unit_repaired_against_the_analytes_units(printed, name, unit):

@@ -226,6 +226,14 @@ def test_range_property(low, width):
     assert derive_flag(Value(hi + 1, "x"), r) == "high"
 
 
+@pytest.mark.parametrize(("text", "value", "cmp"), [(".>90", 90.0, ">"), (". >90", 90.0, ">"), (",<5", 5.0, "<"),
+                                                     (".5", 0.5, None)])  # a decimal point is no speck
+def test_a_speck_before_a_comparator_is_not_part_of_the_value(text, value, cmp):
+    """OCR reads a speck before ">90" on a scan: the value was lost (the row with it)."""
+    v = parse_value(text)
+    assert v is not None and (v.value, v.comparator) == (value, cmp)
+
+
 @pytest.mark.parametrize(
     ("text", "value", "flag"),
     [("44°", 44.0, "abnormal"), ("1+°", None, "abnormal"), ("1+ *", None, "abnormal"), ("6,2*", 6.2, "abnormal")],
