@@ -63,7 +63,9 @@ def test_a_hash_mark_glued_to_the_value_and_a_division_sign_between_bounds():
 
 @pytest.mark.parametrize(("read", "printed"), [("HbAlc", "HbA1c"), ("Hemoglobin Alc", "Hemoglobin A1c"),
                                                ("C02", "CO2"), ("Chloride", "Chloride"), ("Apo Al", "Apo A1"),
-                                               ("y - GT", "γ-GT"), ("y-谷氨酰转移酶", "γ-谷氨酰转移酶")])
+                                               ("y - GT", "γ-GT"), ("y-谷氨酰转移酶", "γ-谷氨酰转移酶"),
+                                               ("Eiwei8", "Eiweiß"),  # an eszett read as an eight
+                                               ("Eiwei8 (ICD-9: W68)", "Eiweiß (ICD-9: W68)")])  # a code beside it
 def test_a_digit_ocr_read_as_a_letter_in_a_name_is_put_back_in_the_printed_label(read, printed):
     """Given OCR read a name's one as an l (or a letter O as a zero), then the printed label is
     what the page prints, when exactly one such change makes it a name the catalogue knows."""
@@ -1295,3 +1297,20 @@ def test_a_lone_mark_between_the_value_and_the_units_column_is_a_flag_not_the_un
     cols = find_header(lines[0])
     raw = [read_row(line, cols, get_catalog()) for line in lines[1:3]]
     assert [(r.unit, r.flag, r.extra) for r in raw if r is not None] == [("fl", "abnormal", []), (None, "abnormal", [])]
+
+
+def test_two_tables_whose_abutting_headings_ocr_read_as_one_word():
+    """The left table's last heading and the right table's first abut, and OCR reads them as one
+    word ("ReferenzbereicUntersuchung"): the header was no header, the right table's names were
+    read as the left one's units and its rows lost."""
+    doc = _doc(
+        row((40, "Untersuchung"), (145, "Ergebnis"), (200, "Einheit"), (253, "ReferenzbereicUntersuchung"),
+            (408, "Ergebnis"), (470, "Einheit"), (523, "Referenzbereich"), y=180),
+        row((40, "Farbe"), (145, "gelb"), (253, "gelb"), (335, "Leukozyten"), (408, "6,5"), (470, "10^9/L"),
+            (523, "4,0 - 10,0"), y=200),
+        row((40, "pH"), (145, "6,0"), (253, "5,0 - 8,0"), (335, "Thrombozyten"), (408, "295"), (470, "10^9/L"),
+            (523, "150 - 400"), y=216),
+    )
+    got = [(r.name_as_printed, r.value_text, r.unit) for r in parse_document(doc).results]
+    assert got == [("Farbe", "gelb", None), ("pH", "6,0", None), ("Leukozyten", "6,5", "10^9/L"),
+                   ("Thrombozyten", "295", "10^9/L")]

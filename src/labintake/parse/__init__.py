@@ -238,7 +238,12 @@ def _arrow_put_back(row: RawRow, result: Result) -> bool:
 
 def _label(name: str, catalog: Catalog) -> str:
     """The name a row is coded by: the printed label, a misread put back, a code printed with it off."""
-    return _NAME_CODE.sub("", misread_restored(printed_label(name), catalog.knows))
+    return _NAME_CODE.sub("", misread_restored(printed_label(name), partial(_knows, catalog)))
+
+
+def _knows(catalog: Catalog, label: str) -> bool:
+    """A catalogue name, with a code printed beside it or not ("Eiweiß (ICD-9: W68)")."""
+    return catalog.knows(_NAME_CODE.sub("", label))
 
 
 def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_flags: bool = True,
@@ -246,7 +251,7 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     """``urine``: the row is in a urinalysis the page does not head as one (see ``urine.urine_runs``)."""
     section = clean_section(row.section)
     urine = urine or bool(section and _URINE.search(section))
-    label = misread_restored(printed_label(row.name), catalog.knows)
+    label = misread_restored(printed_label(row.name), partial(_knows, catalog))
     name, printed_unit = _unit_in_name(_NAME_CODE.sub("", label), row.unit, catalog)
 
     def coded(value: values.Value) -> Coding:

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from labintake.parse import values
 from labintake.parse.dates import parse_date
-from labintake.parse.lines import Line, Word, split_segments
+from labintake.parse.lines import Line, Segment, Word, split_segments
 
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "name": ("test", "test name", "tests", "analyte", "component", "parameter", "investigation",
@@ -213,6 +213,9 @@ def header_columns(line: Line) -> list[Column] | None:
             kind = _near_heading(key.replace(" ", ""))  # one heading OCR broke in two ("Referentiew arde")
         if kind is None and seg is line.segments[-1]:
             kind = _cut_heading(key)
+        if kind is None and (glued := _glued_headings(seg)) is not None:
+            cols.extend(glued)  # "ReferenzbereicUntersuchung": two cells OCR read as one word
+            continue
         if kind is None and _HEADER_DATE.fullmatch(seg.text.strip()):
             # A cumulative report heads each column of results with its date: the newest is
             # the result, the others earlier results (see _newest_is_the_result).
@@ -254,6 +257,28 @@ def header_columns(line: Line) -> list[Column] | None:
 
 
 _CJK_RUN = re.compile(rf"[{CJK}]{{2,}}")
+# A lower-case letter against a capital: where two abutting cells' words were read as one.
+_GLUE = re.compile(r"(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])")
+
+
+def _glued_headings(seg: Segment) -> list[Column] | None:
+    """Two headings read as one word, where the first table's last cell abuts the next table's
+    first ("ReferenzbereicUntersuchung"): each part a heading, its place its share of the word."""
+    if len(seg.words) != 1:
+        return None
+    word = seg.words[0]
+    parts = _GLUE.split(word.text)
+    if len(parts) != 2 or min(len(p) for p in parts) < 3:
+        return None
+    step, x, cols = (word.x1 - word.x0) / len(word.text), word.x0, []
+    for part in parts:
+        key = header_key(part)
+        kind = _HEADER_LOOKUP.get(key) or _near_heading(key) or _cut_heading(key)
+        if kind is None:
+            return None
+        cols.append(Column(kind, x, x + step * len(part)))
+        x += step * len(part)
+    return cols
 
 
 def _characters(word: Word) -> list[Word]:

@@ -57,7 +57,7 @@ def normalise_name(text: str) -> str:
 
 # A one OCR read as the letter l or I, a zero read as O and the reverse (only a change that
 # makes a name the catalogue knows is taken).
-_MISREADS = {"l": "1", "I": "1", "0": "O", "O": "0"}
+_MISREADS = {"l": "1", "I": "1", "0": "O", "O": "0", "8": "ß"}  # "Eiwei8": an eszett read as an eight
 # A leading gamma read as y, with spaces around its hyphen: "y - GT", "y-谷氨酰转移酶".
 _GAMMA = re.compile(r"^[yY]\s*-\s*(?=\S)")
 
