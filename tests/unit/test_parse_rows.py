@@ -607,3 +607,35 @@ def test_a_line_with_a_number_under_a_known_name_is_not_its_rest():
     )
     [na] = parse_document(doc).results
     assert na.name_as_printed == "Sodium"
+
+
+def test_a_site_mark_reaching_into_the_value_column_is_not_the_value():
+    """OCR read a site mark "02" as "2" at full size after a long name, far enough right to fall
+    in the result column: it hugs the name, the value stands apart, so the value is "<0.5" (the
+    mark was the value and "<0.5" the range, the printed range lost). Boxes as a scan gave them."""
+    def w(text, x0, x1, y=340.0):
+        return Word(text, x0, y, x1, y + 14.5, 0.95)
+
+    header = [w("Análise", 43.6, 78.5, 110), w("Resultado", 155.5, 200.9, 110), w("Método", 217.4, 249.5, 110),
+              w("Unidade", 294.8, 329.0, 110), w("Valores", 348.1, 383.4, 110), w("de", 388.1, 397.4, 110),
+              w("referência", 401.8, 451.1, 110)]
+    crp = [w("Proteína", 41.0, 80.6), w("C", 85.0, 90.0), w("reativa", 94.3, 129.2), w("2", 133.6, 137.9),
+           w("<0.5", 151.2, 172.4), w("Turbidimetry", 213.8, 274.0), w("mg/l", 290.9, 312.5), w("<5,0", 346.0, 370.4)]
+    glucose = [w("Glicose", 41.0, 75.0, 360), w("92", 156.0, 167.0, 360), w("mg/dL", 291.0, 318.0, 360),
+               w("70-99", 346.0, 372.0, 360)]
+    [got, glu] = parse_document(_doc(header, crp, glucose)).results
+    assert (got.name_as_printed, got.value_text, got.reference_range.text) == ("Proteína C reativa", "<0.5", "<5,0")
+    assert glu.value == 92
+
+
+def test_a_speck_after_a_flag_before_the_specimen_cell_does_not_cut_the_row():
+    """"0.53  [H].  Blood  0.40 - 0.52": a speck after the flag read as a full stop, then a
+    specimen that is also a test's name ("Blood", "Kan"). The row was cut in two as if it were
+    running text (a letter's "Hb 128 g/L, WCC 6.2 ..."); a column gap is no word space."""
+    doc = _doc(
+        row((54, "Test"), (200, "Result"), (270, "Flag"), (330, "Specimen"), (420, "Reference Range"), y=180),
+        row((54, "Hematocrit"), (200, "0.53"), (270, "[H]."), (330, "Blood"), (420, "0.40 - 0.52 L/L"), y=200),
+        row((54, "MCV"), (200, "91.2"), (330, "Blood"), (420, "80.0 - 96.0 fL"), y=216),
+    )
+    got = [(r.name, r.value_text, r.unit, r.flag) for r in parse_document(doc).results]
+    assert got == [("Hematocrit", "0.53", "L/L", "high"), ("MCV", "91.2", "fL", "normal")]

@@ -1314,3 +1314,13 @@ def test_two_tables_whose_abutting_headings_ocr_read_as_one_word():
     got = [(r.name_as_printed, r.value_text, r.unit) for r in parse_document(doc).results]
     assert got == [("Farbe", "gelb", None), ("pH", "6,0", None), ("Leukozyten", "6,5", "10^9/L"),
                    ("Thrombozyten", "295", "10^9/L")]
+
+
+def test_headings_glued_at_the_end_of_a_heading_of_several_words():
+    """"Valores de referênciaAnálise": the glued word ends a heading of three words."""
+    [line] = build_lines(row((20, "Análise"), (90, "Resultado"), (160, "Unidade"), (220, "Valores de referênciaAnálise"),
+                             (400, "Resultado"), (470, "Unidade"), (530, "Valores de referência"), y=180))
+    cols = find_header(line)
+    assert cols is not None
+    assert [c.kind for c in cols] == ["name", "value", "unit", "range", "name", "value", "unit", "range"]
+    assert cols[4].x0 > 220 + 5.5 * len("Valores de referênci")  # the right table starts at its own name

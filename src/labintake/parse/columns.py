@@ -263,21 +263,25 @@ _GLUE = re.compile(r"(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])")
 
 def _glued_headings(seg: Segment) -> list[Column] | None:
     """Two headings read as one word, where the first table's last cell abuts the next table's
-    first ("ReferenzbereicUntersuchung"): each part a heading, its place its share of the word."""
-    if len(seg.words) != 1:
+    first ("ReferenzbereicUntersuchung", "Valores de referênciaAnálise"): each side of the glue
+    a heading, the glued word shared between them by its letters."""
+    glued = [(i, m.start()) for i, w in enumerate(seg.words) if (m := _GLUE.search(w.text)) is not None]
+    if len(glued) != 1:
         return None
-    word = seg.words[0]
-    parts = _GLUE.split(word.text)
-    if len(parts) != 2 or min(len(p) for p in parts) < 3:
+    [(i, cut)] = glued
+    word = seg.words[i]
+    if min(cut, len(word.text) - cut) < 3:
         return None
-    step, x, cols = (word.x1 - word.x0) / len(word.text), word.x0, []
-    for part in parts:
-        key = header_key(part)
-        kind = _HEADER_LOOKUP.get(key) or _near_heading(key) or _cut_heading(key)
+    x = word.x0 + (word.x1 - word.x0) * cut / len(word.text)
+    sides = ((" ".join([*(w.text for w in seg.words[:i]), word.text[:cut]]), seg.x0, x),
+             (" ".join([word.text[cut:], *(w.text for w in seg.words[i + 1:])]), x, seg.x1))
+    cols = []
+    for text, x0, x1 in sides:
+        key = header_key(text)
+        kind = _HEADER_LOOKUP.get(key) or _range_heading(key) or _near_heading(key) or _cut_heading(key)
         if kind is None:
             return None
-        cols.append(Column(kind, x, x + step * len(part)))
-        x += step * len(part)
+        cols.append(Column(kind, x0, x1))
     return cols
 
 

@@ -143,8 +143,11 @@ def _result_pieces(words: list[Word], catalog: Catalog) -> list[tuple[list[Word]
     """The pieces of a line of several results, each with where its value starts; None
     unless every piece is a name followed by a value, and all of the names but one (OCR's
     "PIt") are catalogued."""
+    # A cut is a word space in running text: a gap as wide as the letters are tall is a table's
+    # column gap ("0,53  [H].   Kan  0,40 - 0,52": a speck after a flag, then the specimen).
     cuts = [i + 1 for i, w in enumerate(words[:-1])
-            if w.text.endswith((",", ";", ".")) and words[i + 1].text[:1].isalpha()]
+            if w.text.endswith((",", ";", ".")) and words[i + 1].text[:1].isalpha()
+            and words[i + 1].x0 - w.x1 < w.y1 - w.y0]
     if not cuts:
         return None
     pieces, unknown = [], 0

@@ -109,6 +109,10 @@ def site_code(segs: list[Segment], hints: list[str | None], i: int) -> bool:
     nxt = values.parse_value(segs[i + 1].text)
     if nxt is None or nxt.value is None:
         return False
+    if hints[i] == "value" and hints[i + 1] == "value" and i > 0:
+        # "Proteína C reativa 2   <0.5": the mark (its zero lost) reaches into the value
+        # column; it hugs the name, the value stands apart from it.
+        return segs[i].x0 - segs[i - 1].x1 < segs[i + 1].x0 - segs[i].x1
     return hints[i] == "name" or (hints[i] is None and segs[i].text.startswith("0"))
 
 

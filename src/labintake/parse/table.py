@@ -315,7 +315,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
             break
         name_parts.append(segs[i])
         i += 1
-    if name_parts and i < len(segs) and hints[i] is None and marks.site_code(segs, hints, i):
+    if name_parts and i < len(segs) and hints[i] in (None, "value") and marks.site_code(segs, hints, i):
         i += 1
     # "白细胞计数 WBC 5.6": an abbreviation printed after a name the catalog does not
     # know (another script, a local spelling) is part of the name.
