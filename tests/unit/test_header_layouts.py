@@ -472,3 +472,25 @@ def test_a_value_run_into_the_next_columns_label_ends_at_that_label():
     assert patient.name == "Hiroshi A Mustermann"
     assert patient.date_of_birth == date(1974, 2, 20)
     assert report.collected_at == date(2025, 6, 23)
+
+
+def test_a_label_with_one_letter_misread_still_reads_its_date():
+    """OCR read "Data de colheita:" as "Data de cokheita:": one letter from a collection-date
+    label, and the value a date, so it is the collection date (it was lost)."""
+    patient, report = _header(
+        row((54, "Utente: Inês Teste"), (330, "Data do relatório: 13/01/2025"), y=100),
+        row((54, "Data de nascimento: 26/06/1965"), (330, "Data de cokheita: 12/01/2025"), y=116),
+        *_TABLE,
+    )
+    assert (report.collected_at, report.reported_at) == (date(2025, 1, 12), date(2025, 1, 13))
+    assert patient.date_of_birth == date(1965, 6, 26)
+
+
+@pytest.mark.parametrize("cell", ["Data de cokheita: pendente", "Data de cokxeita: 12/01/2025"])
+def test_a_near_label_needs_a_value_of_its_kind_and_one_misread_letter(cell):
+    _, report = _header(
+        row((54, "Utente: Inês Teste"), (330, "Data do relatório: 13/01/2025"), y=100),
+        row((54, "Data de nascimento: 26/06/1965"), (330, cell), y=116),
+        *_TABLE,
+    )
+    assert report.collected_at is None

@@ -32,6 +32,7 @@ from labintake.parse.header_cells import (
     embedded,
     has_labels,
     labelish,
+    misread_label,
     normalise,
     prefixed,
     prepare,
@@ -131,7 +132,8 @@ def _collect(lines: list[HeaderLine], starts: dict[int, int]) -> _Found:
                 continue
             matches = list(hl.LABEL_RE.finditer(cell.text)) if has_labels(cell.text) else []
             if not matches and zone:
-                prefixed(cell.text, add)
+                if not prefixed(cell.text, add):
+                    misread_label(cell.text, add)
                 continue
             for k, m in enumerate(matches):
                 end = matches[k + 1].start() if k + 1 < len(matches) else len(cell.text)

@@ -201,10 +201,22 @@ def prefixed(text: str, add) -> bool:
     m = hl.PREFIX_LABEL_RE.match(text)
     if m is None:
         return False
-    field = hl.field_of(m.group(1))
-    value = text[m.end() :]
+    return _checked(hl.field_of(m.group(1)), m.group(1), text[m.end() :], add)
+
+
+def misread_label(text: str, add) -> bool:
+    """``Data de cokheita: 12/01/2025``: a checked field's label with one letter misread by OCR,
+    then a colon and a value that fits the field."""
+    label, colon, value = text.partition(":")
+    if not colon or not value.strip() or not label.strip():
+        return False
+    return _checked(hl.near_field(label.strip()), label.strip(), value, add)
+
+
+def _checked(field: str | None, label: str, value: str, add) -> bool:
+    """Add ``value`` to ``field`` if it has the shape the field's values have."""
     if field == "mrn" and _IDENTIFIER.fullmatch(value.strip()):
-        add(field, m.group(1), value, weak=True)  # "MRN 0099812": a record number is checked by its shape
+        add(field, label, value, weak=True)  # "MRN 0099812": a record number is checked by its shape
         return True
     if field not in _CHECKED_FIELDS:
         return False
@@ -212,7 +224,7 @@ def prefixed(text: str, add) -> bool:
         return False
     if field not in ("name", "sex", "age_sex") and parse_date(value) is None:
         return False
-    add(field, m.group(1), value, weak=True)
+    add(field, label, value, weak=True)
     return True
 
 

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 Labels = dict[str, tuple[str, ...]]
 
 EN: Labels = {
@@ -355,6 +357,18 @@ def bare_label(text: str) -> str | None:
         if label_key(candidate) in FIELD or _field_unmarked(label_key(candidate)):
             return candidate
     return None
+
+
+@lru_cache(maxsize=1024)
+def near_field(label_text: str) -> str | None:
+    """The field of a label OCR misread one letter of ("Data de cokheita" for "Data de
+    colheita"): one edit from labels of eight letters or more, all of one field."""
+    key = label_key(label_text)
+    if len(key) < 8:
+        return None
+    fields = {f for k, f in FIELD.items() if len(k) >= 8 and abs(len(k) - len(key)) <= 1
+              and Levenshtein.distance(k, key, score_cutoff=1) <= 1}
+    return fields.pop() if len(fields) == 1 else None
 
 
 def field_of(label_text: str) -> str | None:
