@@ -7,7 +7,9 @@ import pytest
 from labintake.domain.errors import ErrorCode, LabIntakeError
 from labintake.extract.document import Document, Page, Word
 from labintake.parse import parse_document, parse_outcome
+from labintake.parse.catalog import get_catalog
 from labintake.parse.lines import build_lines
+from labintake.parse.marks import without_site_mark
 from tests.fixtures.words import row, words_at
 
 
@@ -405,6 +407,9 @@ def test_columns_from_x_clustering_without_a_header():
         ("Vitamin B122", "Vitamin B12"),  # glued to a name's own two digits
         ("CA 1253", "CA 125"),
         ("FT43", "FT43"),  # after one digit it may be the name's own: kept
+        ("Potássio t", "Potássio"),  # its one alone, read as a small letter
+        ("Protein S", "Protein S"),  # a capital is a name's own letter
+        ("HDL-cholesterol 02 2", "HDL-cholesterol"),  # the mark, then its digit read again
         ("Albumin θ1", "Albumin"),  # its zero read as a Greek letter
         ("Creatinine, Serum®3", "Creatinine, Serum"),
         ("Sodium 01", "Sodium"),
@@ -639,3 +644,24 @@ def test_a_speck_after_a_flag_before_the_specimen_cell_does_not_cut_the_row():
     )
     got = [(r.name, r.value_text, r.unit, r.flag) for r in parse_document(doc).results]
     assert got == [("Hematocrit", "0.53", "L/L", "high"), ("MCV", "91.2", "fL", "normal")]
+
+
+def test_a_method_note_a_photo_tilted_onto_the_row_is_not_part_of_the_name():
+    """A photo's tilt puts the "Método: Dipstick" line under a row on the row's own line, between
+    its name and its value: the row was dropped ("pH Método: Dipstick" is no name)."""
+    doc = _doc(
+        HEADER,
+        row((54, "pH Método: Dipstick"), (230, "6.7"), (450, "5.0-8.0"), y=200),
+        row((54, "Glucose"), (230, "92"), (340, "mg/dL"), (450, "70-99"), y=216),
+    )
+    ph, glucose = parse_document(doc).results
+    assert (ph.name_as_printed, ph.value) == ("pH", 6.7)
+    assert glucose.value == 92
+
+
+@pytest.mark.parametrize(("name", "expected"), [("Potássio t", "Potássio"), ("Glucose l", "Glucose"),
+                                                 ("Protein S", "Protein S"), ("Vitamin K", "Vitamin K")])
+def test_a_mark_read_as_a_lone_small_letter_is_cut(name, expected):
+    """A site mark's one read as a lone "t" or "l" after a name (a photo of a Portuguese report
+    gave "Potássio t"); a capital after a name is the name's own letter."""
+    assert without_site_mark(name, get_catalog()) == expected

@@ -139,6 +139,16 @@ _METHOD_LABEL = re.compile(r"^(?:method|methodology|methode|méthode|método|met
                            r"标本|样本)\s*[:：]", re.IGNORECASE)
 
 
+# The same label after a name: a method note under the row that a photo's tilt put on its line.
+_METHOD_AFTER_NAME = re.compile(r"\s+" + _METHOD_LABEL.pattern.removeprefix("^"), re.IGNORECASE)
+
+
+def without_method_note(name: str) -> str:
+    """``pH Método: Dipstick``: the name without a method note read into its line."""
+    m = _METHOD_AFTER_NAME.search(name)
+    return name[: m.start()] if m is not None else name
+
+
 def is_method_note(text: str) -> bool:
     """``(Photometry)``, ``(Electrical Impedence)``, ``Method: Jaffe kinetic``, ``Material:
     Serum``: how or in what a row was measured."""

@@ -38,6 +38,10 @@ def _mark_like(tail: str, base: str) -> bool:
         return spaced or (squeezed == "0" and bool(re.search(r"\b[A-Z]{3,}$|[^\W\d_]{4,}$", base)))
     if re.fullmatch(r"[0θΘoO][tlIi|]", squeezed):  # "0t", "ol": its one read as a letter
         return spaced
+    if re.fullmatch(r"[tl|]", squeezed):  # "Potássio t": the mark's one alone, read as a small letter
+        return spaced and bool(re.search(r"[^\W\d_]{4,}$", base))
+    if re.fullmatch(r"0\s?([1-9])\s\1", mark):  # "02 2": the mark, then its digit read again
+        return True
     if re.fullmatch(r"[1-9]", squeezed):
         # A digit that belongs to the name follows one or two capitals or a digit ("Vitamin
         # D3", "FT4", "C3"); after a word, a bracket or a longer abbreviation it is a mark

@@ -333,7 +333,7 @@ def read_row(line: Line, cols: list[Column] | None, catalog: Catalog, *, printed
         # another script ("WBC | 白细胞", not "GLU35 | 葡萄糖") is part of the label.
         prefix = []
     name = join_cjk(" ".join([*prefix, *(s.text for s in name_parts)]).strip())
-    name = marks.without_site_mark(name, catalog).strip(" |¦│")  # "| Total Cholesterol |": a table's rules
+    name = marks.without_site_mark(debris.without_method_note(name), catalog).strip(" |¦│")  # "| Total Cholesterol |": a table's rules
     if name and (values.parse_value(name) is not None or value_and_unit(name, catalog)):
         name_parts, name, i = [], "", 0  # a value with no name: maybe a wrapped row
     # "科室：内科", "Ward: 4B": a header field and its value on a line of them, not a test.
