@@ -181,3 +181,15 @@ def test_one_urine_word_does_not_make_a_urinalysis():
                row((40, "pH"), (200, "7.41"), (360, "7.35 - 7.45"), y=132))
     got = {r.name_as_printed: r.name for r in parse_document(doc).results}
     assert got["pH"] == "Blood pH"
+
+
+def test_a_stool_examination_is_no_urinalysis():
+    """Colour and occult blood under a stool heading are the stool's: the pH beside them is not
+    made the urine's."""
+    doc = _doc(row((40, "STOOL EXAMINATION"), y=80),
+               row((40, "Test"), (200, "Result"), (300, "Units"), (360, "Reference range"), y=100),
+               row((40, "Colour"), (200, "Brown"), y=116),
+               row((40, "Occult Blood"), (200, "Negative"), (360, "Negative"), y=132),
+               row((40, "pH"), (200, "6.5"), y=148))
+    got = {r.name_as_printed: r.name for r in parse_document(doc).results}
+    assert got["pH"] != "Urine pH"

@@ -9,6 +9,7 @@ cannot have (a white cell count in 10^9/L is the blood count printed under it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from labintake.parse.catalog import Catalog, of_urine
@@ -16,6 +17,10 @@ from labintake.parse.table import RawRow
 
 # Rows of one kind of test in a run: two make a urinalysis, one may be a stray word.
 _ANCHORS = 2
+# A heading that names another sample: its colour and blood are not the urine's.
+_OTHER_SAMPLE = re.compile(
+    r"(?i)stool|f(?:a)?eces|f(?:a)?ecal|occult|semen|seminal|sperm|csf|cerebrospinal|liquor|sputum|pleural|"
+    r"ascit|synovial|stuhl|selles|heces|feci|dışkı|kał\b|粪便|大便|精液|脑脊液")
 
 
 def urine_runs(rows: Sequence[RawRow], catalog: Catalog, label: Callable[[str], str]) -> list[bool]:
@@ -34,6 +39,8 @@ def urine_runs(rows: Sequence[RawRow], catalog: Catalog, label: Callable[[str], 
 
 def _mark(rows: Sequence[RawRow], span: range, catalog: Catalog, label: Callable[[str], str],
           marked: list[bool]) -> None:
+    if _OTHER_SAMPLE.search(rows[span.start].section or ""):
+        return
     names = {i: label(rows[i].name) for i in span}
     anchors = [i for i in span if (a := catalog.match(names[i])[0]) is not None and a.panel == "Urinalysis"]
     if len(anchors) < _ANCHORS:
