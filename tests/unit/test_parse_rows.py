@@ -408,6 +408,8 @@ def test_columns_from_x_clustering_without_a_header():
         ("CA 1253", "CA 125"),
         ("FT43", "FT43"),  # after one digit it may be the name's own: kept
         ("Potássio t", "Potássio"),  # its one alone, read as a small letter
+        ("pH0", "pH"),  # its one lost, glued to a lower-and-capital name
+        ("Glucose *3", "Glucose"),  # its zero read as a star
         ("Protein S", "Protein S"),  # a capital is a name's own letter
         ("HDL-cholesterol 02 2", "HDL-cholesterol"),  # the mark, then its digit read again
         ("Albumin θ1", "Albumin"),  # its zero read as a Greek letter
@@ -665,3 +667,26 @@ def test_a_mark_read_as_a_lone_small_letter_is_cut(name, expected):
     """A site mark's one read as a lone "t" or "l" after a name (a photo of a Portuguese report
     gave "Potássio t"); a capital after a name is the name's own letter."""
     assert without_site_mark(name, get_catalog()) == expected
+
+
+@pytest.mark.parametrize(("value", "rng", "expected"), [(".78", "62 - 106", 78.0), (".52", "40-75", 52.0),
+                                                        (".52", "0.40 - 0.75", 0.52),  # a range in fractions
+                                                        (".5", "1 - 5", 0.5)])  # one digit: a fraction
+def test_a_speck_before_a_whole_number_read_as_its_point(value, rng, expected):
+    """".78" µmol/L of creatinine against 62 - 106: labs print a fraction with its zero, so a
+    point before a number of the range's size, when the fraction is far below it, is a speck."""
+    doc = _doc(HEADER, row((54, "Creatinine"), (230, value), (340, "umol/L"), (450, rng), y=200))
+    [r] = parse_document(doc).results
+    assert r.value == expected
+
+
+def test_a_wrapped_lower_case_rest_with_a_site_mark_under_a_known_name():
+    """"Hemoglobina" / "glikowana 2": the first line is a test of its own (haemoglobin), but a
+    rest in lower case continues it, and without the mark the two name another (HbA1c)."""
+    doc = _doc(
+        HEADER,
+        row((54, "Hemoglobina"), (230, "5,5"), (340, "%"), (450, "4,0-5,6"), y=200),
+        row((60, "glikowana 2"), y=211),
+    )
+    [r] = parse_document(doc).results
+    assert (r.name_as_printed, r.name) == ("Hemoglobina glikowana", "Hemoglobin A1c")

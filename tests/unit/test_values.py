@@ -260,7 +260,7 @@ def test_ocr_range_quirks(text, low, high):
     assert r is not None and (r.low, r.high) == (low, high)
 
 
-@pytest.mark.parametrize(("text", "value"), [("3.", 3.0), ("12 .", 12.0), ("4.5", 4.5)])
+@pytest.mark.parametrize(("text", "value"), [("3.", 3.0), ("12 .", 12.0), ("4.5", 4.5), ("26(H).", 26.0)])
 def test_a_speck_after_a_value_is_not_part_of_it(text, value):
     v = parse_value(text)
     assert v is not None and v.value == value and v.text == str(value).removesuffix(".0")

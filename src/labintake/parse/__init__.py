@@ -264,6 +264,8 @@ def to_result(row: RawRow, catalog: Catalog, *, bold_flags: bool = True, colour_
     rng = _range_for(row, sex, adult)
     if arrows and row.flag is None and value is row.value:
         value = misreads.arrow_read_as_one(value, rng, analyte, unit)
+    if value is row.value:
+        value = misreads.speck_read_as_point(value, rng)
     if value is not row.value and analyte is not None and unit not in analyte.accepted_units:
         # A cut-off unit ("g/") is completed by the value's plausibility: the value read right.
         coding = coded(value)

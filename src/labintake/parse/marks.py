@@ -16,7 +16,7 @@ from labintake.parse.lines import Line, Segment, split_segments
 # with its second digit lost: "Kalium 0", "Neutrofili 00", "Bilirubine totaal o", and with
 # its one read as a letter: "Calcium 0t", "T4, Free ol".
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_TAIL = re.compile(rf"[\s0-9{_SUPERSCRIPTS}oOθΘa{{}}®©°º“”\"'’‘`.|tlI=#]{{1,8}}$")
+_TAIL = re.compile(rf"[\s0-9{_SUPERSCRIPTS}oOθΘa{{}}®©°º“”\"'’‘`.|tlI=#*]{{1,8}}$")
 _SPECIAL = "θΘ{}®©°º“”\"'’‘`=#"
 # A CJK name ends in a character: digits after it ("白细胞计数 0 1", "血红蛋白 2") are a mark.
 _CJK_END = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]$")
@@ -35,7 +35,7 @@ def _mark_like(tail: str, base: str) -> bool:
         return bool(re.fullmatch(rf"[{_SUPERSCRIPTS}0-9]{{1,2}}", squeezed))
     if re.fullmatch(r"[0oOa]{1,2}", squeezed):  # its second digit lost: as a word of its own,
         # or a zero after capitals ("VCM0") or a word ("Albúmina0")
-        return spaced or (squeezed == "0" and bool(re.search(r"\b[A-Z]{3,}$|[^\W\d_]{4,}$", base)))
+        return spaced or (squeezed == "0" and bool(re.search(r"\b[A-Z]{3,}$|[^\W\d_]{4,}$|\b[a-z][A-Z]$", base)))
     if re.fullmatch(r"[0θΘoO][tlIi|]", squeezed):  # "0t", "ol": its one read as a letter
         return spaced
     if re.fullmatch(r"[tl|]", squeezed):  # "Potássio t": the mark's one alone, read as a small letter
@@ -62,7 +62,7 @@ def _mark_like(tail: str, base: str) -> bool:
                                               or re.search(r"[a-z]{4,}$", base)):
         return True  # "Creatinine 93", "MCH13", "Potassium93": its zero misread as a digit
     # A zero misread as a letter or sign, then the digit: "θ1", "a3", "{3", "®3", "“3".
-    return bool(re.fullmatch(rf"[0oOa{_SPECIAL}]{{1,2}}[0-9]", squeezed)) and (spaced or not base[-1].islower()
+    return bool(re.fullmatch(rf"[0oOa*{_SPECIAL}]{{1,2}}[0-9]", squeezed)) and (spaced or not base[-1].islower()
                                                                             or squeezed[0] != "a")
 
 

@@ -85,3 +85,18 @@ def arrow_read_as_one(value: values.Value, rng: ReferenceRange | None, analyte: 
     if analyte is not None and not analyte.plausible(rest.value, unit):
         return value
     return values.Value(rest.value, rest.text, None, "abnormal")
+
+
+def speck_read_as_point(value: values.Value, rng: ReferenceRange | None) -> values.Value:
+    """``.78`` against 62 - 106: a speck before a whole number, read as its decimal point. A
+    lab prints a fraction with its zero ("0.78"); when the range's bounds are whole numbers and
+    the number without the point is of their size while the fraction is far below, the point
+    was a speck."""
+    if value.comparator or value.value is None or rng is None or rng.low is None or rng.high is None:
+        return value
+    if not re.fullmatch(r"[.,]\d{2,3}", value.text) or rng.low < 1 or re.search(r"\d[.,]\d", rng.text or ""):
+        return value
+    whole = values.parse_value(value.text[1:])
+    if whole is None or whole.value is None or not (rng.low / 2 <= whole.value <= rng.high * 2):
+        return value
+    return whole if value.value < rng.low / 10 else value

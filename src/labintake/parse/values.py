@@ -118,7 +118,7 @@ def parse_value(text: str) -> Value | None:
 def _parse_value(text: str, dot_thousands: bool) -> Value | None:
     text = _FOOTNOTE.sub("", text)
     t = re.sub(r"\s*°$", "*", clean(text))  # OCR reads a small asterisk as a degree sign
-    t = re.sub(r"(?<=\d)\s?[.·'’`]$", "", t)  # a speck after the number: "3.", "44'" (maybe a star's tip)
+    t = re.sub(r"(?<=[\d)])\s?[.·'’`]$", "", t)  # a speck after the number: "3.", "44'" (maybe a star's tip), "26(H)."
     t = re.sub(r"^[.,'`]\s?(?=[<>≤≥]\s?\d)", "", t)  # and before its comparator: ".>90"
     t = re.sub(r"^[.,'`](?=\d+[.,]\d)", "", t)  # or before a number with its own point: ".2,93"
     if not t:

@@ -48,7 +48,7 @@ def continues_name(line: Line, prev: tuple[Line, RawRow], catalog: Catalog) -> b
         # size, when the whole name is a test's without it.
         joined = without_site_mark(f"{row.name} {core}", catalog)
         return (not re.search(r"\d", joined[len(row.name):]) and catalog.match(joined)[0] is not None
-                and catalog.match(row.name)[0] is None)
+                and (core[:1].islower() or catalog.match(row.name)[0] is None))
     if text.startswith("(") or text[:1].islower():
         return True
     return bool(core) and better_joined(catalog, row.name, core, row.name)
