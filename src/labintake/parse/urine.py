@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from labintake.parse.catalog import Catalog, of_urine
 from labintake.parse.table import RawRow
 
-# Rows of one kind of test in a run: two make a urinalysis, one may be a stray word.
+# Rows of urine-only tests a run needs: two make a urinalysis, one may be a stray word.
 _ANCHORS = 2
 # A heading that names another sample: its colour and blood are not the urine's.
 _OTHER_SAMPLE = re.compile(
