@@ -228,6 +228,7 @@ def test_range_property(low, width):
 
 @pytest.mark.parametrize(("text", "value", "cmp"), [(".>90", 90.0, ">"), (". >90", 90.0, ">"), (",<5", 5.0, "<"),
                                                      (".2,93", 2.93, None),  # before a number with its own point
+                                                     ("'108", 108.0, None), ("`5.2", 5.2, None),  # a quote-like speck
                                                      (".5", 0.5, None)])  # a decimal point is no speck
 def test_a_speck_before_a_comparator_is_not_part_of_the_value(text, value, cmp):
     """OCR reads a speck before ">90" on a scan: the value was lost (the row with it)."""

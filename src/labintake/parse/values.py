@@ -121,6 +121,7 @@ def _parse_value(text: str, dot_thousands: bool) -> Value | None:
     t = re.sub(r"(?<=[\d)])\s?[.·'’`]$", "", t)  # a speck after the number: "3.", "44'" (maybe a star's tip), "26(H)."
     t = re.sub(r"^[.,'`]\s?(?=[<>≤≥]\s?\d)", "", t)  # and before its comparator: ".>90"
     t = re.sub(r"^[.,'`](?=\d+[.,]\d)", "", t)  # or before a number with its own point: ".2,93"
+    t = re.sub(r"^['`’‘]\s?(?=[\d↑↓])", "", t)  # a quote-like speck before a number or its arrow: "'108"
     if not t:
         return None
     m = _VALUE_RE.match(t.replace(" ", ""))
